@@ -1,0 +1,7 @@
+DROP TABLE IF EXISTS audit_log;
+DROP FUNCTION IF EXISTS audit_log_refuse_change();
+DROP TABLE IF EXISTS login_failures;
+DROP TABLE IF EXISTS staff_sessions;
+DROP TABLE IF EXISTS employees;
+DROP TABLE IF EXISTS branches;
+DROP TABLE IF EXISTS stored_images;

@@ -1,0 +1,172 @@
+//! The application: the one route table (with each route's access rule) and the middleware.
+
+use actix_session::config::{BrowserSession, CookieContentSecurity};
+use actix_session::storage::CookieSessionStore;
+use actix_session::SessionMiddleware;
+use actix_web::body::MessageBody;
+use actix_web::cookie::{Key, SameSite};
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::http::Method;
+use actix_web::middleware::{from_fn, Logger};
+use actix_web::{web, App, Route};
+
+use crate::platform::audit;
+use crate::platform::auth::guard::{self, Access, RouteAccess};
+use crate::platform::auth::{csrf, Role};
+use crate::platform::error::AppError;
+use crate::platform::page::NavLink;
+use crate::platform::state::AppState;
+use crate::platform::{assets, web as platform_web};
+use crate::staff::{branches, employees, login, profile};
+
+const MANAGER: Access = Access::Roles(&[Role::Manager]);
+
+/// Method, path, who may use it, handler. Every route of the product is here, and nowhere else.
+fn table() -> Vec<(Method, &'static str, Access, Route)> {
+    use Access::{Public, Staff};
+    let get = || (Method::GET, web::get());
+    let post = || (Method::POST, web::post());
+    let r = |(m, route): (Method, Route), path: &'static str, access: Access, f: fn(Route) -> Route| (m, path, access, f(route));
+    vec![
+        // platform
+        r(get(), "/healthz", Public, |x| x.to(crate::health::healthz)),
+        r(get(), "/static/{path:.*}", Public, |x| x.to(assets::serve)),
+        r(get(), "/audit", MANAGER, |x| x.to(audit::routes::list)),
+        r(get(), "/audit/export.csv", MANAGER, |x| x.to(audit::routes::export)),
+        // staff: signing in and out
+        r(get(), "/", Public, |x| x.to(login::root)),
+        r(get(), "/login", Public, |x| x.to(login::form)),
+        r(post(), "/login", Public, |x| x.to(login::submit)),
+        r(post(), "/logout", Staff, |x| x.to(login::logout)),
+        // staff: own profile
+        r(get(), "/profile", Staff, |x| x.to(profile::show)),
+        r(post(), "/profile", Staff, |x| x.to(profile::update_contact)),
+        r(post(), "/profile/password", Staff, |x| x.to(profile::change_password)),
+        r(post(), "/profile/picture", Staff, |x| x.to(profile::upload_picture)),
+        r(post(), "/profile/picture/remove", Staff, |x| x.to(profile::remove_picture)),
+        // staff: branches
+        r(get(), "/branches", MANAGER, |x| x.to(branches::routes::list)),
+        r(post(), "/branches", MANAGER, |x| x.to(branches::routes::create)),
+        r(get(), "/branches/new", MANAGER, |x| x.to(branches::routes::new_form)),
+        r(post(), "/branches/{id:\\d+}", MANAGER, |x| x.to(branches::routes::update)),
+        r(get(), "/branches/{id:\\d+}/edit", MANAGER, |x| x.to(branches::routes::edit_form)),
+        r(post(), "/branches/{id:\\d+}/archive", MANAGER, |x| x.to(branches::routes::archive)),
+        r(post(), "/branches/{id:\\d+}/restore", MANAGER, |x| x.to(branches::routes::restore)),
+        // staff: employees
+        r(get(), "/employees", MANAGER, |x| x.to(employees::routes::list)),
+        r(post(), "/employees", MANAGER, |x| x.to(employees::routes::create)),
+        r(get(), "/employees/new", MANAGER, |x| x.to(employees::routes::new_form)),
+        r(get(), "/employees/export.csv", MANAGER, |x| x.to(employees::export::export)),
+        r(get(), "/employees/{id:\\d+}", MANAGER, |x| x.to(employees::routes::show)),
+        r(post(), "/employees/{id:\\d+}", MANAGER, |x| x.to(employees::routes::update)),
+        r(get(), "/employees/{id:\\d+}/edit", MANAGER, |x| x.to(employees::routes::edit_form)),
+        r(post(), "/employees/{id:\\d+}/password", MANAGER, |x| x.to(employees::routes::reset_password)),
+        r(post(), "/employees/{id:\\d+}/archive", MANAGER, |x| x.to(employees::routes::archive)),
+        r(post(), "/employees/{id:\\d+}/restore", MANAGER, |x| x.to(employees::routes::restore)),
+        r(get(), "/employees/{id:\\d+}/picture", Staff, |x| x.to(employees::routes::picture)),
+    ]
+}
+
+/// One registered route, for the role-matrix test and the docs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RouteSpec {
+    pub method: Method,
+    pub path: &'static str,
+    pub access: Access,
+}
+
+pub fn route_specs() -> Vec<RouteSpec> {
+    table().into_iter().map(|(method, path, access, _)| RouteSpec { method, path, access }).collect()
+}
+
+fn route_access() -> RouteAccess {
+    let mut access = RouteAccess::default();
+    for spec in route_specs() {
+        access.insert(spec.method, spec.path, spec.access);
+    }
+    access
+}
+
+fn configure(cfg: &mut web::ServiceConfig) {
+    // One resource per path, with a route per method, in table order.
+    let mut resources: Vec<(&'static str, actix_web::Resource)> = Vec::new();
+    for (_, path, _, route) in table() {
+        match resources.iter_mut().find(|(p, _)| *p == path) {
+            Some((_, res)) => {
+                let taken = std::mem::replace(res, web::resource(path));
+                *res = taken.route(route);
+            }
+            None => resources.push((path, web::resource(path).route(route))),
+        }
+    }
+    for (_, res) in resources {
+        cfg.service(res);
+    }
+}
+
+/// What each role sees in the navigation bar.
+pub fn navigation(role: Role, current_path: &str) -> Vec<NavLink> {
+    let links: &[(&'static str, &'static str, &[Role])] = &[
+        ("/employees", "Employees", &[Role::Manager]),
+        ("/branches", "Branches", &[Role::Manager]),
+        ("/audit", "Audit trail", &[Role::Manager]),
+        ("/profile", "My profile", &Role::ALL),
+    ];
+    links
+        .iter()
+        .filter(|(_, _, roles)| roles.contains(&role))
+        .map(|(href, label, _)| NavLink { href, label, active: current_path.starts_with(href) })
+        .collect()
+}
+
+async fn not_found() -> Result<actix_web::HttpResponse, AppError> {
+    Err(AppError::NotFound("There is nothing at this address.".into()))
+}
+
+pub fn session_middleware(key: Key, secure: bool) -> SessionMiddleware<CookieSessionStore> {
+    SessionMiddleware::builder(CookieSessionStore::default(), key)
+        .cookie_name("tillpoint_session".into())
+        .cookie_secure(secure)
+        .cookie_http_only(true)
+        .cookie_same_site(SameSite::Lax)
+        .cookie_content_security(CookieContentSecurity::Private)
+        .session_lifecycle(BrowserSession::default())
+        .build()
+}
+
+/// The whole application, used by the server and by the integration tests alike.
+pub fn build_app(
+    state: web::Data<AppState>,
+    key: Key,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let secure = state.config.secure_cookies;
+    App::new()
+        .app_data(state)
+        .app_data(web::Data::new(route_access()))
+        .app_data(web::FormConfig::default().limit(csrf::FORM_LIMIT).error_handler(|e, _| {
+            AppError::BadRequest(format!("The form could not be read: {e}")).into()
+        }))
+        .app_data(web::QueryConfig::default().error_handler(|_, _| {
+            AppError::BadRequest("The address contains values that could not be read.".into()).into()
+        }))
+        .app_data(web::PathConfig::default().error_handler(|_, _| AppError::NotFound("There is nothing at this address.".into()).into()))
+        .app_data(web::JsonConfig::default().limit(256 * 1024).error_handler(|e, _| {
+            AppError::BadRequest(format!("The request body is not valid JSON for this endpoint: {e}")).into()
+        }))
+        .configure(configure)
+        .default_service(web::to(not_found))
+        .wrap(from_fn(guard::guard))
+        .wrap(from_fn(csrf::verify))
+        .wrap(session_middleware(key, secure))
+        .wrap(from_fn(platform_web::error_pages))
+        .wrap(platform_web::security_headers())
+        .wrap(Logger::new("%a \"%r\" %s %b %Dms").exclude("/healthz"))
+}

@@ -1,0 +1,178 @@
+//! Typed configuration from flags and environment variables, validated once at start-up.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use ipnet::IpNet;
+
+use crate::platform::db::DbTarget;
+
+#[derive(Debug, Parser)]
+#[command(name = "tillpoint", version, about = "Point of sale for a gadget store and a cafe under one roof")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Load demo data (3 branches, one employee of every role) before serving. Same as `serve --demo`.
+    #[arg(long)]
+    pub demo: bool,
+    #[command(flatten)]
+    pub settings: Settings,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the web server (the default).
+    Serve {
+        /// Load demo data before serving.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Create a manager account; the password comes from TILLPOINT_ADMIN_PASSWORD or is generated and printed.
+    CreateManager {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        name: String,
+    },
+    /// Load demo data into an existing database and exit.
+    Demo,
+    /// Write a consistent copy of the SQLite database to FILE (PostgreSQL: use pg_dump).
+    Backup { file: PathBuf },
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct Settings {
+    /// Address to listen on.
+    #[arg(long, env = "TILLPOINT_ADDR", default_value = "127.0.0.1:8000", global = true)]
+    pub addr: String,
+    /// `postgres://…` or a SQLite file path (default: tillpoint.sqlite3 in the data directory).
+    #[arg(long, env = "DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
+    /// Data directory: SQLite database and the session key.
+    #[arg(long, env = "TILLPOINT_DATA_DIR", default_value = "./data", global = true)]
+    pub data_dir: PathBuf,
+    /// Business time zone (IANA name): "today" and every date filter use it.
+    #[arg(long, env = "TILLPOINT_TIMEZONE", default_value = "Asia/Manila", global = true)]
+    pub timezone: String,
+    /// ISO 4217 currency code shown on pages and receipts.
+    #[arg(long, env = "TILLPOINT_CURRENCY", default_value = "PHP", global = true)]
+    pub currency: String,
+    /// Send the session cookie over plain HTTP too (no `Secure` flag). For a LAN without TLS.
+    #[arg(long, env = "TILLPOINT_INSECURE_COOKIES", global = true)]
+    pub insecure_cookies: bool,
+    /// Comma-separated proxy addresses or networks whose X-Forwarded-For is believed.
+    #[arg(long, env = "TILLPOINT_TRUSTED_PROXIES", default_value = "", global = true)]
+    pub trusted_proxies: String,
+    /// Log filter, e.g. `info` or `tillpoint=debug,actix_web=info`.
+    #[arg(long, env = "TILLPOINT_LOG", default_value = "info", global = true)]
+    pub log: String,
+    /// Password of the demo accounts.
+    #[arg(long, env = "TILLPOINT_DEMO_PASSWORD", default_value = "tillpoint-demo", global = true, hide_env_values = true)]
+    pub demo_password: String,
+    /// Password of the first manager of an empty database (generated and printed when unset).
+    #[arg(long, env = "TILLPOINT_ADMIN_PASSWORD", global = true, hide_env_values = true)]
+    pub admin_password: Option<String>,
+    /// Business name printed on pages and receipts.
+    #[arg(long, env = "TILLPOINT_BUSINESS_NAME", default_value = "tillpoint", global = true)]
+    pub business_name: String,
+    /// Minutes without a request after which a staff session ends.
+    #[arg(long, env = "TILLPOINT_SESSION_IDLE_MINUTES", default_value_t = 480, global = true)]
+    pub session_idle_minutes: u32,
+    /// Web server worker threads (default: one per core).
+    #[arg(long, env = "TILLPOINT_WORKERS", global = true)]
+    pub workers: Option<usize>,
+}
+
+/// Settings after validation: everything the application needs, passed by value.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub addr: SocketAddr,
+    pub db: DbTarget,
+    pub data_dir: PathBuf,
+    pub tz: chrono_tz::Tz,
+    pub currency: String,
+    pub secure_cookies: bool,
+    pub trusted_proxies: Vec<IpNet>,
+    pub log: String,
+    pub demo_password: String,
+    pub admin_password: Option<String>,
+    pub business_name: String,
+    pub session_idle_minutes: i64,
+    pub bcrypt_cost: u32,
+    pub workers: Option<usize>,
+}
+
+impl Settings {
+    pub fn validate(&self) -> Result<Config, String> {
+        let addr: SocketAddr = self
+            .addr
+            .parse()
+            .map_err(|_| format!("TILLPOINT_ADDR \"{}\" is not an address such as 127.0.0.1:8000", self.addr))?;
+        let db = match &self.database_url {
+            Some(url) => DbTarget::parse(url)?,
+            None => DbTarget::Sqlite(self.data_dir.join("tillpoint.sqlite3")),
+        };
+        let tz: chrono_tz::Tz = self
+            .timezone
+            .parse()
+            .map_err(|_| format!("TILLPOINT_TIMEZONE \"{}\" is not an IANA time zone such as Asia/Manila", self.timezone))?;
+        let currency = self.currency.trim().to_ascii_uppercase();
+        if currency.len() != 3 || !currency.chars().all(|c| c.is_ascii_alphabetic()) {
+            return Err(format!("TILLPOINT_CURRENCY \"{}\" is not a three-letter code such as PHP", self.currency));
+        }
+        let trusted_proxies = parse_proxies(&self.trusted_proxies)?;
+        if self.session_idle_minutes == 0 || self.session_idle_minutes > 7 * 24 * 60 {
+            return Err("TILLPOINT_SESSION_IDLE_MINUTES must be between 1 and 10080".into());
+        }
+        if let Some(p) = &self.admin_password {
+            crate::platform::auth::password::check_strength(p)
+                .map_err(|e| format!("TILLPOINT_ADMIN_PASSWORD: {e}"))?;
+        }
+        crate::platform::auth::password::check_strength(&self.demo_password)
+            .map_err(|e| format!("TILLPOINT_DEMO_PASSWORD: {e}"))?;
+        Ok(Config {
+            addr,
+            db,
+            data_dir: self.data_dir.clone(),
+            tz,
+            currency,
+            secure_cookies: !self.insecure_cookies,
+            trusted_proxies,
+            log: self.log.clone(),
+            demo_password: self.demo_password.clone(),
+            admin_password: self.admin_password.clone(),
+            business_name: self.business_name.trim().to_string(),
+            session_idle_minutes: i64::from(self.session_idle_minutes),
+            bcrypt_cost: bcrypt::DEFAULT_COST,
+            workers: self.workers,
+        })
+    }
+}
+
+fn parse_proxies(list: &str) -> Result<Vec<IpNet>, String> {
+    list.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.parse::<IpNet>()
+                .or_else(|_| s.parse::<std::net::IpAddr>().map(IpNet::from))
+                .map_err(|_| format!("TILLPOINT_TRUSTED_PROXIES: \"{s}\" is not an address or network"))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn proxies_accept_addresses_and_networks() {
+        let p = parse_proxies("127.0.0.1, 10.0.0.0/8,::1").unwrap();
+        assert_eq!(p.len(), 3);
+        assert!(parse_proxies("nonsense").is_err());
+        assert!(parse_proxies("").unwrap().is_empty());
+    }
+}

@@ -1,0 +1,10 @@
+//! tillpoint: point of sale for a small multi-branch business, a gadget store and a cafe.
+
+pub mod app;
+pub mod config;
+pub mod health;
+pub mod platform;
+pub mod server;
+pub mod staff;
+
+pub use config::{Cli, Command, Config};

@@ -1,0 +1,128 @@
+//! Reading the audit trail: the filters of the page and of its CSV export.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use serde_json::Value;
+
+use crate::platform::clock::BusinessClock;
+use crate::platform::db::{AnyConnection, MultiBackend};
+use crate::platform::schema::{audit_log, employees};
+
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub action: Option<String>,
+    pub record_type: Option<String>,
+    pub employee_id: Option<i64>,
+}
+
+#[derive(Debug, Clone, Queryable)]
+pub struct AuditRow {
+    pub id: i64,
+    pub at: NaiveDateTime,
+    pub employee_id: Option<i64>,
+    pub action: String,
+    pub record_type: String,
+    pub record_id: Option<i64>,
+    pub record_label: String,
+    pub changes: String,
+    pub ip: Option<String>,
+    pub employee_name: Option<String>,
+}
+
+impl AuditRow {
+    pub fn who(&self) -> &str {
+        self.employee_name.as_deref().unwrap_or("System")
+    }
+
+    /// `field: old → new` lines, or `key: note` for notes.
+    pub fn change_lines(&self) -> Vec<String> {
+        let Ok(Value::Object(map)) = serde_json::from_str::<Value>(&self.changes) else { return vec![] };
+        map.iter()
+            .map(|(field, v)| match v {
+                Value::Object(o) if o.contains_key("old") || o.contains_key("new") => {
+                    let show = |x: Option<&Value>| match x {
+                        None | Some(Value::Null) => "—".to_string(),
+                        Some(Value::String(s)) if s.is_empty() => "—".to_string(),
+                        Some(Value::String(s)) => s.clone(),
+                        Some(other) => other.to_string(),
+                    };
+                    format!("{field}: {} → {}", show(o.get("old")), show(o.get("new")))
+                }
+                Value::String(s) => format!("{field}: {s}"),
+                other => format!("{field}: {other}"),
+            })
+            .collect()
+    }
+}
+
+type Boxed<'a> = diesel::helper_types::IntoBoxed<
+    'a,
+    diesel::helper_types::LeftJoin<audit_log::table, employees::table>,
+    MultiBackend,
+>;
+
+fn filtered(f: &AuditFilter, clock: &BusinessClock) -> Boxed<'static> {
+    let mut q = audit_log::table.left_join(employees::table).into_boxed::<MultiBackend>();
+    let (from, to) = clock.day_range_utc(f.from, f.to);
+    if let Some(from) = from {
+        q = q.filter(audit_log::at.ge(from));
+    }
+    if let Some(to) = to {
+        q = q.filter(audit_log::at.lt(to));
+    }
+    if let Some(a) = &f.action {
+        q = q.filter(audit_log::action.eq(a.clone()));
+    }
+    if let Some(t) = &f.record_type {
+        q = q.filter(audit_log::record_type.eq(t.clone()));
+    }
+    if let Some(e) = f.employee_id {
+        q = q.filter(audit_log::employee_id.eq(e));
+    }
+    q
+}
+
+/// Newest first; `before` is the keyset cursor (rows with a smaller id).
+pub fn page(
+    conn: &mut AnyConnection,
+    f: &AuditFilter,
+    clock: &BusinessClock,
+    before: Option<i64>,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<Vec<AuditRow>> {
+    let mut q = filtered(f, clock);
+    if let Some(b) = before {
+        q = q.filter(audit_log::id.lt(b));
+    }
+    q.order(audit_log::id.desc())
+        .offset(offset)
+        .limit(limit)
+        .select((
+            audit_log::id,
+            audit_log::at,
+            audit_log::employee_id,
+            audit_log::action,
+            audit_log::record_type,
+            audit_log::record_id,
+            audit_log::record_label,
+            audit_log::changes,
+            audit_log::ip,
+            employees::name.nullable(),
+        ))
+        .load(conn)
+}
+
+pub fn record_types(conn: &mut AnyConnection) -> QueryResult<Vec<String>> {
+    audit_log::table.select(audit_log::record_type).distinct().order(audit_log::record_type.asc()).load(conn)
+}
+
+pub fn employee_choices(conn: &mut AnyConnection) -> QueryResult<Vec<(i64, String)>> {
+    employees::table
+        .order(employees::name.asc())
+        .select((employees::id, employees::name))
+        .limit(1000)
+        .load(conn)
+}

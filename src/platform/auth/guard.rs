@@ -1,0 +1,262 @@
+//! The role guard. Every route is registered with an `Access` in the one route table; this
+//! middleware looks the matched route up, loads the signed-in employee and refuses the rest.
+
+use std::collections::HashMap;
+
+use actix_session::SessionExt;
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
+use actix_web::http::Method;
+use actix_web::middleware::Next;
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest, HttpResponse, ResponseError};
+use diesel::prelude::*;
+use std::future::{ready, Ready};
+
+use crate::platform::auth::role::Role;
+use crate::platform::auth::session;
+use crate::platform::clock::BusinessClock;
+use crate::platform::db::write_tx;
+use crate::platform::error::AppError;
+use crate::platform::flash;
+use crate::platform::schema::employees;
+use crate::platform::state::AppState;
+
+pub const SESSION_TOKEN_KEY: &str = "sid";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// No sign-in needed (login, health, static files, the guest's table page).
+    Public,
+    /// Any signed-in employee.
+    Staff,
+    /// Signed-in employees of these roles.
+    Roles(&'static [Role]),
+}
+
+impl Access {
+    pub fn allows(self, role: Role) -> bool {
+        match self {
+            Access::Public | Access::Staff => true,
+            Access::Roles(roles) => roles.contains(&role),
+        }
+    }
+}
+
+/// The route table's access rules, keyed by method and route pattern.
+#[derive(Debug, Default)]
+pub struct RouteAccess(HashMap<(Method, String), Access>);
+
+impl RouteAccess {
+    pub fn insert(&mut self, method: Method, pattern: &str, access: Access) {
+        self.0.insert((method, pattern.to_string()), access);
+    }
+
+    fn lookup(&self, method: &Method, pattern: &str) -> Option<Access> {
+        let method = if method == Method::HEAD { &Method::GET } else { method };
+        self.0.get(&(method.clone(), pattern.to_string())).copied()
+    }
+}
+
+/// The signed-in employee, placed in the request by the guard.
+#[derive(Debug, Clone)]
+pub struct CurrentUser {
+    pub id: i64,
+    pub username: String,
+    pub name: String,
+    pub role: Role,
+    pub branch_id: Option<i64>,
+    pub picture_id: Option<i64>,
+    pub session_id: i64,
+}
+
+impl CurrentUser {
+    pub fn is_manager(&self) -> bool {
+        self.role == Role::Manager
+    }
+}
+
+impl FromRequest for CurrentUser {
+    type Error = AppError;
+    type Future = Ready<Result<CurrentUser, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(req.extensions().get::<CurrentUser>().cloned().ok_or(AppError::Unauthorized))
+    }
+}
+
+enum Lookup {
+    SignedIn(CurrentUser),
+    Expired,
+    Missing,
+}
+
+/// Loads the employee behind a session token, ending the session if its idle time ran out.
+pub async fn load_user(state: &AppState, token: String) -> Result<Option<CurrentUser>, AppError> {
+    match lookup(state, token).await? {
+        Lookup::SignedIn(u) => Ok(Some(u)),
+        _ => Ok(None),
+    }
+}
+
+async fn lookup(state: &AppState, token: String) -> Result<Lookup, AppError> {
+    let idle = state.config.session_idle_minutes;
+    state
+        .db
+        .run(move |conn| {
+            let Some(s) = session::find(conn, &token)? else { return Ok(Lookup::Missing) };
+            if s.ended_at.is_some() {
+                return Ok(Lookup::Missing);
+            }
+            type Row = (i64, String, String, String, Option<i64>, Option<i64>, bool);
+            let (id, username, name, role, branch_id, picture_id, is_active): Row = employees::table
+                .find(s.employee_id)
+                .select((
+                    employees::id,
+                    employees::username,
+                    employees::name,
+                    employees::role,
+                    employees::branch_id,
+                    employees::picture_id,
+                    employees::is_active,
+                ))
+                .first(conn)?;
+            let now = BusinessClock::now_utc();
+            if s.expires_at <= now {
+                write_tx(conn, |c| session::expire(c, &s, &name))?;
+                return Ok(Lookup::Expired);
+            }
+            let Some(role) = Role::parse(&role).filter(|_| is_active) else { return Ok(Lookup::Missing) };
+            if (now - s.last_seen_at).num_seconds() >= session::TOUCH_EVERY_SECONDS {
+                session::touch(conn, s.id, now, idle)?;
+            }
+            Ok(Lookup::SignedIn(CurrentUser { id, username, name, role, branch_id, picture_id, session_id: s.id }))
+        })
+        .await
+}
+
+pub fn wants_json(req: &HttpRequest) -> bool {
+    let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or("");
+    header("accept").contains("application/json")
+        || header("content-type").starts_with("application/json")
+        || req.headers().contains_key("x-csrf-token")
+        || req.path() == "/healthz"
+}
+
+pub async fn guard(req: ServiceRequest, next: Next<impl MessageBody + 'static>) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let access = match (req.app_data::<web::Data<RouteAccess>>(), req.match_pattern()) {
+        (Some(table), Some(pattern)) => table.lookup(req.method(), &pattern),
+        _ => None,
+    };
+    // Unknown routes fall through to the 404/405 handling; public routes need nobody.
+    let Some(access) = access.filter(|a| *a != Access::Public) else {
+        return next.call(req).await.map(ServiceResponse::map_into_boxed_body);
+    };
+    let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
+        return Ok(req.into_response(AppError::Internal("application state missing".into()).error_response()));
+    };
+    let session = req.get_session();
+    let token: Option<String> = session.get(SESSION_TOKEN_KEY).unwrap_or(None);
+    let found = match token {
+        Some(t) => lookup(&state, t).await,
+        None => Ok(Lookup::Missing),
+    };
+    let found = match found {
+        Ok(f) => f,
+        Err(e) => return Ok(req.into_response(e.error_response())),
+    };
+    match found {
+        Lookup::SignedIn(user) if access.allows(user.role) => {
+            req.extensions_mut().insert(user);
+            next.call(req).await.map(ServiceResponse::map_into_boxed_body)
+        }
+        Lookup::SignedIn(_) => Ok(req.into_response(
+            AppError::Forbidden("Your role does not have access to this page.".into()).error_response(),
+        )),
+        other => {
+            session.remove(SESSION_TOKEN_KEY);
+            if wants_json(req.request()) {
+                return Ok(req.into_response(AppError::Unauthorized.error_response()));
+            }
+            let message = match other {
+                Lookup::Expired => "Your session ended after a period of inactivity. Please sign in again.",
+                _ => "Please sign in to continue.",
+            };
+            flash::push(&session, flash::Kind::Info, message);
+            let next_path = if req.method() == Method::GET { login_next(req.request()) } else { String::new() };
+            let location = if next_path.is_empty() {
+                "/login".to_string()
+            } else {
+                format!("/login?next={}", urlencode(&next_path))
+            };
+            Ok(req.into_response(HttpResponse::SeeOther().insert_header(("Location", location)).finish()))
+        }
+    }
+}
+
+fn login_next(req: &HttpRequest) -> String {
+    let pq = req.uri().path_and_query().map(|pq| pq.as_str()).unwrap_or("/");
+    if safe_next(pq) {
+        pq.to_string()
+    } else {
+        String::new()
+    }
+}
+
+/// Only same-site absolute paths may be a redirect target after sign-in.
+pub fn safe_next(path: &str) -> bool {
+    path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') && path.len() < 500 && path != "/login"
+}
+
+pub fn urlencode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => out.push(b as char),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_must_stay_on_this_site() {
+        assert!(safe_next("/employees?page=2"));
+        assert!(!safe_next("//evil.example/"));
+        assert!(!safe_next("https://evil.example/"));
+        assert!(!safe_next("/\\evil.example"));
+    }
+
+    #[test]
+    fn access_rules() {
+        assert!(Access::Staff.allows(Role::Waiter));
+        assert!(Access::Roles(&[Role::Manager]).allows(Role::Manager));
+        assert!(!Access::Roles(&[Role::Manager]).allows(Role::Kitchen));
+    }
+}
+
+/// The client's address as the audit trail records it (trusted-proxy aware).
+pub fn request_ip(req: &HttpRequest) -> Option<String> {
+    let trusted = req
+        .app_data::<web::Data<AppState>>()
+        .map(|s| s.config.trusted_proxies.clone())
+        .unwrap_or_default();
+    crate::platform::auth::client_ip::client_ip(req, &trusted).map(|ip| ip.to_string())
+}
+
+/// The signed-in employee and their address, for audit rows.
+impl FromRequest for crate::platform::audit::Actor {
+    type Error = AppError;
+    type Future = Ready<Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let user = req.extensions().get::<CurrentUser>().map(|u| u.id);
+        ready(match user {
+            Some(id) => Ok(crate::platform::audit::Actor { employee_id: Some(id), ip: request_ip(req) }),
+            None => Err(AppError::Unauthorized),
+        })
+    }
+}

@@ -1,0 +1,13 @@
+//! Who is asking and what they may do: passwords, staff sessions, the role guard, CSRF and the
+//! login throttle.
+
+pub mod client_ip;
+pub mod csrf;
+pub mod guard;
+pub mod password;
+pub mod role;
+pub mod session;
+pub mod throttle;
+
+pub use guard::{Access, CurrentUser};
+pub use role::Role;

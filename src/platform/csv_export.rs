@@ -1,0 +1,101 @@
+//! Streamed CSV downloads: rows are read a page at a time on one pooled connection and sent
+//! through a bounded channel, so memory stays flat whatever the size of the export.
+
+use actix_web::http::header::{ContentDisposition, DispositionParam, DispositionType};
+use actix_web::web::Bytes;
+use actix_web::HttpResponse;
+
+use crate::platform::db::{AnyConnection, Db};
+use crate::platform::error::AppError;
+
+/// Spreadsheets run cells starting with these as formulas; user-typed text must not.
+pub fn neutralise(cell: &str) -> String {
+    match cell.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}"),
+        _ => cell.to_string(),
+    }
+}
+
+fn encode(rows: &[Vec<String>]) -> Result<Bytes, AppError> {
+    let mut w = csv::Writer::from_writer(Vec::with_capacity(rows.len() * 96));
+    for row in rows {
+        w.write_record(row.iter().map(|c| neutralise(c))).map_err(|e| AppError::Internal(format!("csv: {e}")))?;
+    }
+    let buf = w.into_inner().map_err(|e| AppError::Internal(format!("csv: {e}")))?;
+    Ok(Bytes::from(buf))
+}
+
+/// A page of an export: the rows and the keyset cursor to continue after, if any.
+pub struct Chunk {
+    pub rows: Vec<Vec<String>>,
+    pub next: Option<i64>,
+}
+
+/// Streams `header` then the rows that `fetch(conn, cursor)` returns, page by page.
+pub fn stream<F>(db: &Db, filename: &str, header: &[&str], mut fetch: F) -> HttpResponse
+where
+    F: FnMut(&mut AnyConnection, Option<i64>) -> Result<Chunk, AppError> + Send + 'static,
+{
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(8);
+    // A UTF-8 byte-order mark so that Excel reads names with accents correctly.
+    let mut first = b"\xEF\xBB\xBF".to_vec();
+    let header_row: Vec<String> = header.iter().map(|h| h.to_string()).collect();
+    if let Ok(b) = encode(&[header_row]) {
+        first.extend_from_slice(&b);
+    }
+    let pool = db.pool().clone();
+    std::thread::spawn(move || {
+        if tx.blocking_send(Ok(Bytes::from(first))).is_err() {
+            return;
+        }
+        let mut conn = match pool.get() {
+            Ok(c) => c,
+            Err(e) => {
+                let _ = tx.blocking_send(Err(std::io::Error::other(e.to_string())));
+                return;
+            }
+        };
+        let mut cursor = None;
+        loop {
+            let chunk = match fetch(&mut conn, cursor).and_then(|c| encode(&c.rows).map(|b| (b, c.next))) {
+                Ok(c) => c,
+                Err(e) => {
+                    tracing::error!("export failed: {e}");
+                    let _ = tx.blocking_send(Err(std::io::Error::other("export failed")));
+                    return;
+                }
+            };
+            if tx.blocking_send(Ok(chunk.0)).is_err() {
+                return; // the client went away
+            }
+            match chunk.1 {
+                Some(next) => cursor = Some(next),
+                None => return,
+            }
+        }
+    });
+    let body = futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|item| (item, rx)) });
+    HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header(ContentDisposition {
+            disposition: DispositionType::Attachment,
+            parameters: vec![DispositionParam::Filename(filename.to_string())],
+        })
+        .insert_header(("Cache-Control", "no-store"))
+        .streaming(body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_are_neutralised() {
+        assert_eq!(neutralise("=SUM(A1)"), "'=SUM(A1)");
+        assert_eq!(neutralise("+63 912"), "'+63 912");
+        assert_eq!(neutralise("-5"), "'-5");
+        assert_eq!(neutralise("@cmd"), "'@cmd");
+        assert_eq!(neutralise("Ana"), "Ana");
+        assert_eq!(neutralise(""), "");
+    }
+}

@@ -1,0 +1,326 @@
+//! Connections for both backends behind one type, the pool, migrations and `write_tx`.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::prelude::*;
+use diesel::r2d2::{CustomizeConnection, ManageConnection, Pool, R2D2Connection};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+use crate::platform::error::AppError;
+
+#[derive(diesel::MultiConnection)]
+pub enum AnyConnection {
+    Sqlite(diesel::SqliteConnection),
+    Pg(diesel::PgConnection),
+}
+
+pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+pub const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+/// Where the data lives, decided from `DATABASE_URL` once, before anything connects.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DbTarget {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+impl DbTarget {
+    /// A `postgres://` URL, a `sqlite://` URL or a plain file path. Anything else that looks
+    /// like a URL is refused: a mistyped server URL must never become a new empty SQLite file.
+    pub fn parse(url: &str) -> Result<DbTarget, String> {
+        let url = url.trim();
+        if url.is_empty() {
+            return Err("DATABASE_URL is empty".into());
+        }
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(DbTarget::Postgres(url.to_string()));
+        }
+        if let Some(rest) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+            if rest.is_empty() || rest.contains(":memory:") {
+                return Err("DATABASE_URL: a SQLite URL needs a file path (sqlite://./data/tillpoint.sqlite3)".into());
+            }
+            return Ok(DbTarget::Sqlite(PathBuf::from(rest)));
+        }
+        if let Some(scheme_end) = url.find(':') {
+            let scheme = &url[..scheme_end];
+            let looks_like_scheme = !scheme.is_empty()
+                && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c));
+            if looks_like_scheme {
+                return Err(format!(
+                    "DATABASE_URL \"{scheme}:…\" is not supported: use postgres://user@host:port/db for PostgreSQL or a file path for SQLite"
+                ));
+            }
+        }
+        Ok(DbTarget::Sqlite(PathBuf::from(url)))
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            DbTarget::Sqlite(_) => Backend::Sqlite,
+            DbTarget::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    pub fn sqlite_path(&self) -> Option<&Path> {
+        match self {
+            DbTarget::Sqlite(p) => Some(p),
+            DbTarget::Postgres(_) => None,
+        }
+    }
+}
+
+pub struct ConnectionManager {
+    target: DbTarget,
+}
+
+impl ManageConnection for ConnectionManager {
+    type Connection = AnyConnection;
+    type Error = diesel::r2d2::Error;
+
+    fn connect(&self) -> Result<AnyConnection, Self::Error> {
+        match &self.target {
+            DbTarget::Sqlite(path) => {
+                let path = path.to_string_lossy();
+                diesel::SqliteConnection::establish(&path)
+                    .map(AnyConnection::Sqlite)
+                    .map_err(diesel::r2d2::Error::ConnectionError)
+            }
+            DbTarget::Postgres(url) => diesel::PgConnection::establish(url)
+                .map(AnyConnection::Pg)
+                .map_err(diesel::r2d2::Error::ConnectionError),
+        }
+    }
+
+    fn is_valid(&self, conn: &mut AnyConnection) -> Result<(), Self::Error> {
+        conn.ping().map_err(diesel::r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut AnyConnection) -> bool {
+        // A connection dropped while a panic unwinds may still be inside a transaction.
+        std::thread::panicking() || R2D2Connection::is_broken(conn)
+    }
+}
+
+#[derive(Debug)]
+struct ConnectionSetup;
+
+impl CustomizeConnection<AnyConnection, diesel::r2d2::Error> for ConnectionSetup {
+    fn on_acquire(&self, conn: &mut AnyConnection) -> Result<(), diesel::r2d2::Error> {
+        if let AnyConnection::Sqlite(c) = conn {
+            // busy_timeout first, so that the following pragmas can wait for a lock.
+            c.batch_execute(
+                "PRAGMA busy_timeout = 15000; PRAGMA journal_mode = WAL; \
+                 PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+            )
+            .map_err(diesel::r2d2::Error::QueryError)?;
+        }
+        Ok(())
+    }
+}
+
+pub type DbPool = Pool<ConnectionManager>;
+
+/// The pool plus what the application needs to know about the backend behind it.
+#[derive(Clone)]
+pub struct Db {
+    pool: DbPool,
+    backend: Backend,
+}
+
+impl Db {
+    pub fn connect(target: &DbTarget) -> Result<Db, String> {
+        let backend = target.backend();
+        if let DbTarget::Sqlite(path) = target {
+            if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                if !parent.is_dir() {
+                    return Err(format!(
+                        "the folder of the SQLite database {} does not exist",
+                        path.display()
+                    ));
+                }
+            }
+        }
+        let size = match backend {
+            Backend::Sqlite => 8,
+            Backend::Postgres => 12,
+        };
+        let pool = Pool::builder()
+            .max_size(size)
+            .min_idle(Some(1))
+            .connection_timeout(Duration::from_secs(10))
+            .connection_customizer(Box::new(ConnectionSetup))
+            .build(ConnectionManager { target: target.clone() })
+            .map_err(|e| format!("cannot open the database: {e}"))?;
+        Ok(Db { pool, backend })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn pool(&self) -> &DbPool {
+        &self.pool
+    }
+
+    /// Runs blocking database work off the async workers.
+    pub async fn run<T, F>(&self, f: F) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut AnyConnection) -> Result<T, AppError> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        actix_web::web::block(move || {
+            let mut conn = pool.get().map_err(|e| AppError::Unavailable(format!("database unavailable: {e}")))?;
+            f(&mut conn)
+        })
+        .await
+        .map_err(|e| AppError::Internal(format!("blocking task failed: {e}")))?
+    }
+
+    /// Runs `f` in one write transaction (`BEGIN IMMEDIATE` on SQLite).
+    pub async fn write<T, F>(&self, f: F) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut AnyConnection) -> Result<T, AppError> + Send + 'static,
+    {
+        self.run(move |conn| write_tx(conn, f)).await
+    }
+}
+
+/// One write transaction. On SQLite it starts with `BEGIN IMMEDIATE`: a deferred `BEGIN` that
+/// reads first and writes later fails with "database is locked" under concurrency instead of
+/// waiting for the lock. Nested `conn.transaction()` calls inside `f` become savepoints.
+pub fn write_tx<T, E, F>(conn: &mut AnyConnection, f: F) -> Result<T, E>
+where
+    E: From<diesel::result::Error>,
+    F: FnOnce(&mut AnyConnection) -> Result<T, E>,
+{
+    match conn {
+        AnyConnection::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?,
+        AnyConnection::Pg(c) => AnsiTransactionManager::begin_transaction(c)?,
+    }
+    let result = f(conn);
+    let end = match (&result, &mut *conn) {
+        (Ok(_), AnyConnection::Sqlite(c)) => AnsiTransactionManager::commit_transaction(c),
+        (Ok(_), AnyConnection::Pg(c)) => AnsiTransactionManager::commit_transaction(c),
+        (Err(_), AnyConnection::Sqlite(c)) => AnsiTransactionManager::rollback_transaction(c),
+        (Err(_), AnyConnection::Pg(c)) => AnsiTransactionManager::rollback_transaction(c),
+    };
+    match result {
+        Ok(v) => {
+            end?;
+            Ok(v)
+        }
+        Err(e) => {
+            if let Err(rollback_error) = end {
+                tracing::error!("rollback failed: {rollback_error}");
+            }
+            Err(e)
+        }
+    }
+}
+
+/// Applies pending migrations; on PostgreSQL under an advisory lock so that several instances
+/// starting together do not race.
+pub fn run_migrations(conn: &mut AnyConnection) -> Result<usize, String> {
+    let err = |e: Box<dyn std::error::Error + Send + Sync>| format!("migration failed: {e}");
+    match conn {
+        AnyConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()).map_err(err),
+        AnyConnection::Pg(c) => {
+            c.batch_execute("SELECT pg_advisory_lock(727001)").map_err(|e| e.to_string())?;
+            let result = c.run_pending_migrations(PG_MIGRATIONS).map(|v| v.len()).map_err(err);
+            let _ = c.batch_execute("SELECT pg_advisory_unlock(727001)");
+            result
+        }
+    }
+}
+
+/// Names of the embedded migrations of one backend, for the check that both trees match.
+pub fn migration_names(backend: Backend) -> Vec<String> {
+    use diesel::migration::MigrationSource;
+    let source = match backend {
+        Backend::Sqlite => SQLITE_MIGRATIONS,
+        Backend::Postgres => PG_MIGRATIONS,
+    };
+    MigrationSource::<diesel::sqlite::Sqlite>::migrations(&source)
+        .map(|ms| ms.iter().map(|m| m.name().to_string()).collect())
+        .unwrap_or_default()
+}
+
+/// `true` when the error is a unique-constraint violation (a duplicate username, code, …).
+pub fn is_unique_violation(e: &diesel::result::Error) -> bool {
+    matches!(
+        e,
+        diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_database_urls() {
+        assert_eq!(DbTarget::parse("postgres://u@h/db").unwrap().backend(), Backend::Postgres);
+        assert_eq!(DbTarget::parse("postgresql://u@h/db").unwrap().backend(), Backend::Postgres);
+        assert_eq!(DbTarget::parse("./data/x.sqlite3").unwrap(), DbTarget::Sqlite("./data/x.sqlite3".into()));
+        assert_eq!(DbTarget::parse("/tmp/x.db").unwrap(), DbTarget::Sqlite("/tmp/x.db".into()));
+        assert_eq!(DbTarget::parse("sqlite:///tmp/x.db").unwrap(), DbTarget::Sqlite("/tmp/x.db".into()));
+        for bad in ["mysql://root@localhost/db", "postgress://u@h/db", "localhost:5432/db", "", "sqlite://:memory:"] {
+            assert!(DbTarget::parse(bad).is_err(), "{bad} should be refused");
+        }
+    }
+
+    #[test]
+    fn both_migration_trees_have_the_same_names() {
+        let sqlite = migration_names(Backend::Sqlite);
+        assert!(!sqlite.is_empty());
+        assert_eq!(sqlite, migration_names(Backend::Postgres));
+    }
+}
+
+/// Locks rows on PostgreSQL (`SELECT … FOR UPDATE`) so that a rule that counts rows (the last
+/// active manager) holds under concurrent transactions. SQLite needs nothing: `BEGIN IMMEDIATE`
+/// already serialises writers.
+pub fn lock_rows(conn: &mut AnyConnection, select_for_update: &str) -> QueryResult<()> {
+    match conn {
+        AnyConnection::Sqlite(_) => Ok(()),
+        AnyConnection::Pg(c) => c.batch_execute(select_for_update),
+    }
+}
+
+diesel::define_sql_function! {
+    /// Lower-cases text on both backends (PostgreSQL's LIKE is case-sensitive).
+    fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}
+
+/// A `LIKE` pattern that finds `needle` anywhere, with `%`, `_` and `\` taken literally.
+/// Use with `.escape('\\')`.
+pub fn contains_pattern(needle: &str) -> String {
+    let mut out = String::from("%");
+    for c in needle.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('%');
+    out
+}

@@ -1,0 +1,170 @@
+//! Validation helpers shared by every form: field errors shown next to the field, and the
+//! cleaning of the text people type.
+
+use chrono::NaiveDate;
+
+#[derive(Debug, Clone, Default)]
+pub struct FormErrors(Vec<(&'static str, String)>);
+
+impl FormErrors {
+    pub fn add(&mut self, field: &'static str, message: impl Into<String>) {
+        if self.get(field).is_none() {
+            self.0.push((field, message.into()));
+        }
+    }
+
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0.iter().find(|(f, _)| *f == field).map(|(_, m)| m.as_str())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn first(&self) -> &str {
+        self.0.first().map(|(_, m)| m.as_str()).unwrap_or("")
+    }
+
+    pub fn into_result<T>(self, value: T) -> Result<T, FormErrors> {
+        if self.is_empty() {
+            Ok(value)
+        } else {
+            Err(self)
+        }
+    }
+}
+
+/// Trimmed text of at most `max` characters, without control characters. Empty when optional.
+pub fn text(raw: &str, field: &'static str, label: &str, max: usize, required: bool, errors: &mut FormErrors) -> String {
+    let value = raw.trim();
+    if value.is_empty() {
+        if required {
+            errors.add(field, format!("{label} is required."));
+        }
+        return String::new();
+    }
+    if value.chars().count() > max {
+        errors.add(field, format!("{label} can be at most {max} characters."));
+    } else if value.chars().any(|c| c.is_control()) {
+        errors.add(field, format!("{label} cannot contain control characters."));
+    }
+    value.to_string()
+}
+
+pub fn optional_email(raw: &str, field: &'static str, errors: &mut FormErrors) -> Option<String> {
+    let value = raw.trim();
+    if value.is_empty() {
+        return None;
+    }
+    if !is_email(value) {
+        errors.add(field, "Enter an e-mail address such as name@example.com.");
+    }
+    Some(value.to_ascii_lowercase())
+}
+
+pub fn is_email(s: &str) -> bool {
+    if s.len() > 254 || s.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return false;
+    }
+    let Some((local, domain)) = s.split_once('@') else { return false };
+    !local.is_empty()
+        && local.len() <= 64
+        && !domain.contains('@')
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains("..")
+        && domain.chars().all(|c| c.is_alphanumeric() || c == '.' || c == '-')
+}
+
+/// Digits with the usual separators; stored as typed (trimmed).
+pub fn optional_phone(raw: &str, field: &'static str, errors: &mut FormErrors) -> Option<String> {
+    let value = raw.trim();
+    if value.is_empty() {
+        return None;
+    }
+    let digits = value.chars().filter(char::is_ascii_digit).count();
+    let allowed = value.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c));
+    if !allowed || !(5..=20).contains(&digits) || value.len() > 30 {
+        errors.add(field, "Enter a phone number such as +63 912 345 6789.");
+    }
+    Some(value.to_string())
+}
+
+pub fn date(raw: &str, field: &'static str, label: &str, errors: &mut FormErrors) -> Option<NaiveDate> {
+    let value = raw.trim();
+    if value.is_empty() {
+        errors.add(field, format!("{label} is required."));
+        return None;
+    }
+    match NaiveDate::parse_from_str(value, "%Y-%m-%d") {
+        Ok(d) => Some(d),
+        Err(_) => {
+            errors.add(field, format!("{label} must be a date such as 2026-11-22."));
+            None
+        }
+    }
+}
+
+/// An optional date filter in a query string; `Err` carries a readable message.
+pub fn filter_date(raw: Option<&str>, label: &str) -> Result<Option<NaiveDate>, String> {
+    match raw.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .map(Some)
+            .map_err(|_| format!("{label} must be a date such as 2026-11-22.")),
+    }
+}
+
+/// An optional numeric id in a form or query (`""` means none).
+pub fn optional_id(raw: &str) -> Result<Option<i64>, ()> {
+    let value = raw.trim();
+    if value.is_empty() {
+        return Ok(None);
+    }
+    value.parse::<i64>().ok().filter(|v| *v > 0).map(Some).ok_or(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails() {
+        assert!(is_email("ana@example.com"));
+        assert!(!is_email("ana@example"));
+        assert!(!is_email("ana example.com"));
+        assert!(!is_email("@example.com"));
+        assert!(!is_email("a@b@c.com"));
+        assert!(!is_email("ana@.com"));
+    }
+
+    #[test]
+    fn text_rules() {
+        let mut e = FormErrors::default();
+        assert_eq!(text("  Ana  ", "name", "Name", 10, true, &mut e), "Ana");
+        assert!(e.is_empty());
+        text("", "name", "Name", 10, true, &mut e);
+        assert_eq!(e.get("name"), Some("Name is required."));
+        let mut e = FormErrors::default();
+        text(&"x".repeat(11), "name", "Name", 10, true, &mut e);
+        assert!(e.get("name").is_some());
+    }
+
+    #[test]
+    fn phones() {
+        let mut e = FormErrors::default();
+        assert_eq!(optional_phone("+63 912 345 6789", "phone", &mut e).as_deref(), Some("+63 912 345 6789"));
+        assert!(e.is_empty());
+        optional_phone("call me", "phone", &mut e);
+        assert!(!e.is_empty());
+    }
+
+    #[test]
+    fn ids() {
+        assert_eq!(optional_id(""), Ok(None));
+        assert_eq!(optional_id("7"), Ok(Some(7)));
+        assert!(optional_id("-1").is_err());
+        assert!(optional_id("x").is_err());
+    }
+}

@@ -1,0 +1,167 @@
+//! Uploaded pictures: checked, decoded with limits, shrunk to at most 512×512 and re-encoded,
+//! so that what we store and serve is always an image we produced ourselves.
+
+use std::io::Cursor;
+
+use actix_multipart::Multipart;
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse};
+use diesel::prelude::*;
+use futures_util::StreamExt;
+use image::{DynamicImage, ImageFormat, ImageReader, Limits};
+use sha2::{Digest, Sha256};
+
+use crate::platform::clock::BusinessClock;
+use crate::platform::db::AnyConnection;
+use crate::platform::error::AppError;
+use crate::platform::schema::stored_images;
+
+pub const MAX_UPLOAD_BYTES: usize = 5 * 1024 * 1024;
+pub const MAX_SIDE: u32 = 512;
+
+#[derive(Debug, Clone)]
+pub struct ProcessedImage {
+    pub content_type: &'static str,
+    pub bytes: Vec<u8>,
+    pub width: u32,
+    pub height: u32,
+    pub sha256: String,
+}
+
+pub fn process_upload(raw: &[u8]) -> Result<ProcessedImage, String> {
+    const REFUSED: &str = "Only PNG, JPEG or WebP pictures are accepted.";
+    let format = image::guess_format(raw).map_err(|_| REFUSED.to_string())?;
+    if !matches!(format, ImageFormat::Png | ImageFormat::Jpeg | ImageFormat::WebP) {
+        return Err(REFUSED.into());
+    }
+    let mut reader = ImageReader::with_format(Cursor::new(raw), format);
+    let mut limits = Limits::default();
+    limits.max_image_width = Some(12_000);
+    limits.max_image_height = Some(12_000);
+    limits.max_alloc = Some(256 * 1024 * 1024);
+    reader.limits(limits);
+    let decoded = reader
+        .decode()
+        .map_err(|_| "The picture could not be read: the file is damaged or not really an image.".to_string())?;
+    let img = if decoded.width() > MAX_SIDE || decoded.height() > MAX_SIDE {
+        decoded.thumbnail(MAX_SIDE, MAX_SIDE)
+    } else {
+        decoded
+    };
+    let (content_type, bytes) = encode(&img).map_err(|e| format!("The picture could not be converted: {e}"))?;
+    let sha256 = hex::encode(Sha256::digest(&bytes));
+    Ok(ProcessedImage { content_type, bytes, width: img.width(), height: img.height(), sha256 })
+}
+
+fn encode(img: &DynamicImage) -> Result<(&'static str, Vec<u8>), image::ImageError> {
+    let mut out = Cursor::new(Vec::new());
+    if img.color().has_alpha() {
+        img.to_rgba8().write_to(&mut out, ImageFormat::Png)?;
+        Ok(("image/png", out.into_inner()))
+    } else {
+        let rgb = img.to_rgb8();
+        let encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 85);
+        rgb.write_with_encoder(encoder)?;
+        Ok(("image/jpeg", out.into_inner()))
+    }
+}
+
+pub fn store(conn: &mut AnyConnection, img: &ProcessedImage) -> QueryResult<i64> {
+    diesel::insert_into(stored_images::table)
+        .values((
+            stored_images::content_type.eq(img.content_type),
+            stored_images::bytes.eq(&img.bytes),
+            stored_images::width.eq(img.width as i32),
+            stored_images::height.eq(img.height as i32),
+            stored_images::sha256.eq(&img.sha256),
+            stored_images::created_at.eq(BusinessClock::now_utc()),
+        ))
+        .returning(stored_images::id)
+        .get_result(conn)
+}
+
+pub fn load(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<(String, Vec<u8>, String)>> {
+    stored_images::table
+        .find(id)
+        .select((stored_images::content_type, stored_images::bytes, stored_images::sha256))
+        .first(conn)
+        .optional()
+}
+
+/// Reads the one file field of a multipart form, refusing anything over `max` bytes.
+pub async fn read_file_field(mut form: Multipart, field_name: &str, max: usize) -> Result<Vec<u8>, AppError> {
+    let mut found: Option<Vec<u8>> = None;
+    while let Some(field) = form.next().await {
+        let mut field = field.map_err(|_| AppError::BadRequest("The upload could not be read.".into()))?;
+        let is_ours = field.name() == Some(field_name);
+        let mut buf = Vec::new();
+        while let Some(chunk) = field.next().await {
+            let chunk = chunk.map_err(|_| AppError::BadRequest("The upload could not be read.".into()))?;
+            if buf.len() + chunk.len() > max {
+                return Err(AppError::PayloadTooLarge(format!(
+                    "The picture is larger than {} MB. Choose a smaller one.",
+                    max / (1024 * 1024)
+                )));
+            }
+            if is_ours {
+                buf.extend_from_slice(&chunk);
+            }
+        }
+        if is_ours {
+            found = Some(buf);
+        }
+    }
+    match found {
+        Some(b) if !b.is_empty() => Ok(b),
+        _ => Err(AppError::Unprocessable("Choose a picture to upload.".into())),
+    }
+}
+
+/// Serves a stored image with its hash as ETag.
+pub fn respond(req: &HttpRequest, content_type: String, bytes: Vec<u8>, sha: String) -> HttpResponse {
+    let etag = format!("\"{}\"", &sha[..32.min(sha.len())]);
+    let cache = "private, max-age=86400";
+    if req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim() == etag)
+    {
+        return HttpResponse::NotModified().insert_header((header::ETAG, etag)).finish();
+    }
+    HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header((header::ETAG, etag))
+        .insert_header((header::CACHE_CONTROL, cache))
+        .body(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn png(w: u32, h: u32) -> Vec<u8> {
+        let img = DynamicImage::new_rgb8(w, h);
+        let mut out = Cursor::new(Vec::new());
+        img.write_to(&mut out, ImageFormat::Png).unwrap();
+        out.into_inner()
+    }
+
+    #[test]
+    fn shrinks_big_pictures_and_keeps_small_ones() {
+        let p = process_upload(&png(2000, 1000)).unwrap();
+        assert_eq!((p.width, p.height), (512, 256));
+        assert_eq!(p.content_type, "image/jpeg");
+        let p = process_upload(&png(100, 50)).unwrap();
+        assert_eq!((p.width, p.height), (100, 50));
+    }
+
+    #[test]
+    fn refuses_what_is_not_a_picture() {
+        assert!(process_upload(b"%PDF-1.4 not an image").is_err());
+        assert!(process_upload(b"GIF89a......").is_err());
+        let mut broken = png(10, 10);
+        broken.truncate(30);
+        assert!(process_upload(&broken).is_err());
+    }
+}

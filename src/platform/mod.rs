@@ -1,0 +1,18 @@
+//! What every area builds on.
+
+pub mod assets;
+pub mod audit;
+pub mod auth;
+pub mod clock;
+pub mod csv_export;
+pub mod db;
+pub mod error;
+pub mod flash;
+pub mod forms;
+pub mod images;
+pub mod money;
+pub mod page;
+pub mod pagination;
+pub mod schema;
+pub mod state;
+pub mod web;

@@ -1,0 +1,93 @@
+//! What every page's layout needs: the signed-in employee, navigation, CSRF token, flashes.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_session::SessionExt;
+use actix_web::dev::Payload;
+use actix_web::http::StatusCode;
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest, HttpResponse};
+use askama::Template;
+
+use crate::platform::auth::csrf;
+use crate::platform::auth::guard::{self, CurrentUser, SESSION_TOKEN_KEY};
+use crate::platform::error::AppError;
+use crate::platform::flash::{self, Flash};
+use crate::platform::state::AppState;
+
+#[derive(Debug, Clone)]
+pub struct NavLink {
+    pub href: &'static str,
+    pub label: &'static str,
+    pub active: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct PageCtx {
+    pub user: Option<CurrentUser>,
+    pub csrf: String,
+    pub flashes: Vec<Flash>,
+    pub nav: Vec<NavLink>,
+    pub business_name: String,
+}
+
+impl PageCtx {
+    pub fn user_name(&self) -> &str {
+        self.user.as_ref().map(|u| u.name.as_str()).unwrap_or("")
+    }
+
+    pub fn role_label(&self) -> &str {
+        self.user.as_ref().map(|u| u.role.label()).unwrap_or("")
+    }
+
+    /// A page shown to someone who is not signed in, e.g. an error page before routing.
+    pub fn bare(business_name: &str) -> PageCtx {
+        PageCtx { user: None, csrf: String::new(), flashes: vec![], nav: vec![], business_name: business_name.to_string() }
+    }
+}
+
+impl FromRequest for PageCtx {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<PageCtx, AppError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let state = req
+                .app_data::<web::Data<AppState>>()
+                .cloned()
+                .ok_or_else(|| AppError::Internal("state missing".into()))?;
+            let session = req.get_session();
+            let mut user = req.extensions().get::<CurrentUser>().cloned();
+            // Public pages (login) still want to know who is signed in.
+            if user.is_none() {
+                if let Ok(Some(token)) = session.get::<String>(SESSION_TOKEN_KEY) {
+                    user = guard::load_user(&state, token).await?;
+                }
+            }
+            let nav = user
+                .as_ref()
+                .map(|u| crate::app::navigation(u.role, req.path()))
+                .unwrap_or_default();
+            Ok(PageCtx {
+                csrf: csrf::token(&session),
+                flashes: flash::take(&session),
+                nav,
+                user,
+                business_name: state.config.business_name.clone(),
+            })
+        })
+    }
+}
+
+pub fn html<T: Template>(page: &T) -> Result<HttpResponse, AppError> {
+    html_status(StatusCode::OK, page)
+}
+
+pub fn html_status<T: Template>(status: StatusCode, page: &T) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::build(status).content_type("text/html; charset=utf-8").body(page.render()?))
+}
+
+pub fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther().insert_header(("Location", location.to_string())).finish()
+}

@@ -1,0 +1,19 @@
+use crate::config::Config;
+use crate::platform::clock::BusinessClock;
+use crate::platform::db::Db;
+
+/// Shared by every request: configuration, the database and the business clock.
+pub struct AppState {
+    pub config: Config,
+    pub db: Db,
+    pub clock: BusinessClock,
+    /// A hash to verify against when the username is unknown, so both cases take equally long.
+    pub dummy_hash: String,
+}
+
+impl AppState {
+    pub fn new(config: Config, db: Db) -> Result<AppState, String> {
+        let dummy_hash = crate::platform::auth::password::hash("not-a-real-password", config.bcrypt_cost)?;
+        Ok(AppState { clock: BusinessClock::new(config.tz), config, db, dummy_hash })
+    }
+}

@@ -1,0 +1,108 @@
+//! Middleware every response passes through: security headers and error pages.
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::StatusCode;
+use actix_web::middleware::{DefaultHeaders, Next};
+use actix_web::HttpResponse;
+use askama::Template;
+
+use crate::platform::auth::guard::wants_json;
+use crate::platform::error::ErrorInfo;
+use crate::platform::page::PageCtx;
+
+pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; \
+font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+
+pub fn security_headers() -> DefaultHeaders {
+    DefaultHeaders::new()
+        .add(("Content-Security-Policy", CSP))
+        .add(("X-Frame-Options", "DENY"))
+        .add(("X-Content-Type-Options", "nosniff"))
+        .add(("Referrer-Policy", "same-origin"))
+}
+
+#[derive(Template)]
+#[template(path = "errors/error.html")]
+struct ErrorPage {
+    ctx: PageCtx,
+    status: u16,
+    title: &'static str,
+    message: String,
+}
+
+fn title(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        400 => "The request could not be understood",
+        401 => "Please sign in",
+        403 => "Not allowed",
+        404 => "Page not found",
+        405 => "Not allowed here",
+        409 => "Already changed",
+        413 => "Too large",
+        422 => "Please check what you entered",
+        429 => "Too many attempts",
+        503 => "Temporarily unavailable",
+        _ => "Something went wrong",
+    }
+}
+
+fn default_message(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        400 => "The request was malformed. Nothing was saved.",
+        404 => "There is nothing at this address.",
+        405 => "This address does not accept that kind of request.",
+        413 => "What you sent is too large. Nothing was saved.",
+        _ => "Something went wrong on our side. Nothing was saved; please try again.",
+    }
+}
+
+/// Turns every error response, ours or actix's (404, 405, extractor errors), into an HTML page
+/// or a JSON `{"error": …}` body, depending on what the client asked for.
+pub async fn error_pages(req: ServiceRequest, next: Next<impl MessageBody + 'static>) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let json = wants_json(req.request());
+    let business = req
+        .app_data::<actix_web::web::Data<crate::platform::state::AppState>>()
+        .map(|s| s.config.business_name.clone())
+        .unwrap_or_else(|| "tillpoint".into());
+    let res = next.call(req).await?;
+    let status = res.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return Ok(res.map_into_boxed_body());
+    }
+    // Our own HTML (a form re-rendered with 422, the login page with 429) is already a page.
+    let ours = res.response().extensions().get::<ErrorInfo>().cloned();
+    let is_html = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("text/html") || ct.starts_with("application/json"));
+    if ours.is_none() && is_html {
+        return Ok(res.map_into_boxed_body());
+    }
+    if ours.is_none() && status.is_server_error() {
+        tracing::error!("{} {} → {}", res.request().method(), res.request().path(), status);
+    }
+    let message = match &ours {
+        Some(info) => info.message.clone(),
+        None => default_message(status).to_string(),
+    };
+    let (req, res) = res.into_parts();
+    let mut builder = HttpResponse::build(status);
+    for (name, value) in res.headers() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            builder.insert_header((name.clone(), value.clone()));
+        }
+    }
+    let new_res = if json {
+        builder.json(serde_json::json!({ "error": message }))
+    } else {
+        let page = ErrorPage { ctx: PageCtx::bare(&business), status: status.as_u16(), title: title(status), message };
+        match page.render() {
+            Ok(body) => builder.content_type(HeaderValue::from_static("text/html; charset=utf-8")).body(body),
+            Err(_) => builder.content_type("text/plain; charset=utf-8").body(page.message),
+        }
+    };
+    Ok(ServiceResponse::new(req, new_res))
+}

@@ -1,0 +1,185 @@
+//! Start-up: configuration, database, first-run data, the session key, the HTTP server and the
+//! background sweeper; and the other CLI commands.
+
+use std::io::Write;
+use std::path::Path;
+use std::time::Duration;
+
+use actix_web::cookie::Key;
+use actix_web::{web, HttpServer};
+
+use crate::config::{Cli, Command, Config};
+use crate::platform::auth::{session, throttle};
+use crate::platform::clock::BusinessClock;
+use crate::platform::db::{run_migrations, write_tx, Db, DbTarget};
+use crate::platform::state::AppState;
+use crate::staff::bootstrap::{self, FirstManager};
+
+pub fn run(cli: Cli) -> Result<(), String> {
+    let mut config = cli.settings.validate()?;
+    init_logging(&config.log);
+    match cli.command.unwrap_or(Command::Serve { demo: false }) {
+        Command::Serve { demo } => {
+            let demo = demo || cli.demo;
+            if demo {
+                // The demo runs on http://127.0.0.1, where a Secure cookie would never be sent back.
+                config.secure_cookies = false;
+            }
+            actix_web::rt::System::new().block_on(serve(config, demo))
+        }
+        Command::Migrate => {
+            let db = open(&config)?;
+            println!("Database is up to date ({}).", db.backend().name());
+            Ok(())
+        }
+        Command::CreateManager { username, name } => {
+            let db = open(&config)?;
+            let mut conn = db.pool().get().map_err(|e| e.to_string())?;
+            let created = bootstrap::create_manager(&mut conn, &username, &name, config.admin_password.as_deref(), config.bcrypt_cost)?;
+            println!("Manager \"{}\" created.", created.username);
+            if let Some(pw) = created.generated_password {
+                println!("Password (shown once, change it after signing in): {pw}");
+            }
+            Ok(())
+        }
+        Command::Demo => {
+            let db = open(&config)?;
+            let mut conn = db.pool().get().map_err(|e| e.to_string())?;
+            let added = bootstrap::load_demo(&mut conn, &config.demo_password, config.bcrypt_cost).map_err(|e| e.public_message())?;
+            println!("Demo data: {added} record(s) added.");
+            Ok(())
+        }
+        Command::Backup { file } => backup(&config, &file),
+    }
+}
+
+fn init_logging(filter: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_new(filter).unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_target(false).try_init();
+}
+
+/// Opens the database (creating the data directory) and applies pending migrations.
+pub fn open(config: &Config) -> Result<Db, String> {
+    std::fs::create_dir_all(&config.data_dir)
+        .map_err(|e| format!("cannot create the data directory {}: {e}", config.data_dir.display()))?;
+    let db = Db::connect(&config.db)?;
+    let mut conn = db.pool().get().map_err(|e| format!("cannot open the database: {e}"))?;
+    let applied = run_migrations(&mut conn)?;
+    if applied > 0 {
+        tracing::info!("applied {applied} migration(s)");
+    }
+    Ok(db)
+}
+
+/// The cookie key: 64 random bytes created on first run, kept in the data directory (0600).
+pub fn session_key(data_dir: &Path) -> Result<Key, String> {
+    let path = data_dir.join("session.key");
+    if let Ok(bytes) = std::fs::read(&path) {
+        return Key::try_from(bytes.as_slice()).map_err(|_| format!("{} is damaged: delete it to sign everyone out and create a new one", path.display()));
+    }
+    let key = Key::generate();
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(&path).map_err(|e| format!("cannot create {}: {e}", path.display()))?;
+    file.write_all(key.master()).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    Ok(key)
+}
+
+async fn serve(config: Config, demo: bool) -> Result<(), String> {
+    let db = open(&config)?;
+    let key = session_key(&config.data_dir)?;
+    {
+        let mut conn = db.pool().get().map_err(|e| e.to_string())?;
+        if demo {
+            let added = bootstrap::load_demo(&mut conn, &config.demo_password, config.bcrypt_cost).map_err(|e| e.public_message())?;
+            if added > 0 {
+                tracing::info!("demo data loaded ({added} records)");
+            }
+        }
+        match bootstrap::ensure_first_manager(&mut conn, config.admin_password.as_deref(), config.bcrypt_cost).map_err(|e| e.public_message())? {
+            FirstManager::NotNeeded => {}
+            FirstManager::Created { username, generated_password } => {
+                println!("\nCreated the first manager account: username \"{username}\"");
+                match generated_password {
+                    Some(pw) => println!("Password (shown only this once, change it after signing in): {pw}\n"),
+                    None => println!("Password: the one in TILLPOINT_ADMIN_PASSWORD\n"),
+                }
+            }
+        }
+    }
+    let state = web::Data::new(AppState::new(config.clone(), db.clone())?);
+    spawn_sweeper(db.clone());
+    let server = HttpServer::new({
+        let state = state.clone();
+        move || crate::app::build_app(state.clone(), key.clone())
+    })
+    .workers(config.workers.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)))
+    .bind(config.addr)
+    .map_err(|e| format!("cannot listen on {}: {e}", config.addr))?;
+    print_banner(&config, demo, &db);
+    server.run().await.map_err(|e| e.to_string())
+}
+
+fn print_banner(config: &Config, demo: bool, db: &Db) {
+    let where_ = match &config.db {
+        DbTarget::Sqlite(p) => format!("SQLite {}", p.display()),
+        DbTarget::Postgres(_) => "PostgreSQL".to_string(),
+    };
+    println!("tillpoint is running on http://{} ({where_}, {})", config.addr, db.backend().name());
+    if demo {
+        println!(
+            "Demo accounts: manager, agent, credit, kitchen, waiter — password \"{}\".\n\
+             Demo data is for trying the product only: do not run a shop on these accounts.",
+            config.demo_password
+        );
+    }
+    if !config.secure_cookies {
+        println!("Session cookies are sent over plain HTTP (TILLPOINT_INSECURE_COOKIES or --demo).");
+    }
+}
+
+/// Every minute: end sessions whose idle time ran out (so nobody stays "on duty") and forget
+/// login failures older than the throttle window.
+fn spawn_sweeper(db: Db) {
+    actix_web::rt::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            let result = db
+                .run(|c| {
+                    let now = BusinessClock::now_utc();
+                    let ended = write_tx(c, |c| session::sweep_expired(c, now))?;
+                    throttle::prune(c, now)?;
+                    Ok(ended)
+                })
+                .await;
+            match result {
+                Ok(n) if n > 0 => tracing::info!("ended {n} expired session(s)"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!("session sweep failed: {e}"),
+            }
+        }
+    });
+}
+
+/// `tillpoint backup FILE`: an online, consistent copy of the SQLite database.
+fn backup(config: &Config, file: &Path) -> Result<(), String> {
+    if let DbTarget::Postgres(_) = config.db {
+        return Err("backup copies SQLite databases only. For PostgreSQL use pg_dump, e.g.\n  pg_dump --format=custom --file=tillpoint.dump \"$DATABASE_URL\"".into());
+    }
+    if file.exists() {
+        return Err(format!("{} already exists; choose a new file name", file.display()));
+    }
+    let target = file.to_str().ok_or("the backup file name must be valid UTF-8")?;
+    let db = open(config)?;
+    let mut conn = db.pool().get().map_err(|e| e.to_string())?;
+    let sql = format!("VACUUM INTO '{}'", target.replace('\'', "''"));
+    diesel::connection::SimpleConnection::batch_execute(&mut *conn, &sql).map_err(|e| format!("backup failed: {e}"))?;
+    println!("Backup written to {}", file.display());
+    Ok(())
+}

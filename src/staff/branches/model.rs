@@ -1,0 +1,155 @@
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::platform::audit::{self, Actor, Changes, Subject};
+use crate::platform::clock::BusinessClock;
+use crate::platform::db::{is_unique_violation, AnyConnection};
+use crate::platform::error::AppError;
+use crate::platform::schema::{branches, employees};
+use crate::staff::branches::rules::BranchInput;
+
+pub const RECORD: &str = "branch";
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = branches)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+pub struct Branch {
+    pub id: i64,
+    pub name: String,
+    pub code: String,
+    pub address: String,
+    pub phone: String,
+    pub is_active: bool,
+    pub archived_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl Branch {
+    pub fn label(&self) -> String {
+        format!("{} ({})", self.name, self.code)
+    }
+}
+
+pub fn find(conn: &mut AnyConnection, id: i64) -> Result<Branch, AppError> {
+    branches::table
+        .find(id)
+        .select(Branch::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| AppError::not_found("That branch"))
+}
+
+pub fn list(conn: &mut AnyConnection, archived: bool, offset: i64, limit: i64) -> QueryResult<Vec<Branch>> {
+    branches::table
+        .filter(branches::is_active.eq(!archived))
+        .order((branches::name.asc(), branches::id.asc()))
+        .offset(offset)
+        .limit(limit)
+        .select(Branch::as_select())
+        .load(conn)
+}
+
+/// Active branches for a select list.
+pub fn options(conn: &mut AnyConnection) -> QueryResult<Vec<(i64, String)>> {
+    let rows: Vec<(i64, String, String)> = branches::table
+        .filter(branches::is_active.eq(true))
+        .order(branches::name.asc())
+        .select((branches::id, branches::name, branches::code))
+        .load(conn)?;
+    Ok(rows.into_iter().map(|(id, name, code)| (id, format!("{name} ({code})"))).collect())
+}
+
+fn duplicate_code(e: diesel::result::Error, code: &str) -> AppError {
+    if is_unique_violation(&e) {
+        AppError::Conflict(format!("Another branch already uses the code {code}."))
+    } else {
+        e.into()
+    }
+}
+
+pub fn create(conn: &mut AnyConnection, actor: &Actor, input: &BranchInput) -> Result<i64, AppError> {
+    let now = BusinessClock::now_utc();
+    let id: i64 = diesel::insert_into(branches::table)
+        .values((
+            branches::name.eq(&input.name),
+            branches::code.eq(&input.code),
+            branches::address.eq(&input.address),
+            branches::phone.eq(&input.phone),
+            branches::is_active.eq(true),
+            branches::created_at.eq(now),
+            branches::updated_at.eq(now),
+        ))
+        .returning(branches::id)
+        .get_result(conn)
+        .map_err(|e| duplicate_code(e, &input.code))?;
+    let changes = Changes::new()
+        .created("name", input.name.as_str())
+        .created("code", input.code.as_str())
+        .created("address", input.address.as_str())
+        .created("phone", input.phone.as_str());
+    let label = format!("{} ({})", input.name, input.code);
+    audit::record(conn, actor, now, audit::CREATE, Subject { record_type: RECORD, record_id: Some(id), label: &label }, &changes)?;
+    Ok(id)
+}
+
+pub fn update(conn: &mut AnyConnection, actor: &Actor, id: i64, input: &BranchInput) -> Result<(), AppError> {
+    let old = find(conn, id)?;
+    let now = BusinessClock::now_utc();
+    let changes = Changes::new()
+        .diff("name", old.name.as_str(), input.name.as_str())
+        .diff("code", old.code.as_str(), input.code.as_str())
+        .diff("address", old.address.as_str(), input.address.as_str())
+        .diff("phone", old.phone.as_str(), input.phone.as_str());
+    if changes.is_empty() {
+        return Ok(());
+    }
+    diesel::update(branches::table.find(id))
+        .set((
+            branches::name.eq(&input.name),
+            branches::code.eq(&input.code),
+            branches::address.eq(&input.address),
+            branches::phone.eq(&input.phone),
+            branches::updated_at.eq(now),
+        ))
+        .execute(conn)
+        .map_err(|e| duplicate_code(e, &input.code))?;
+    let label = format!("{} ({})", input.name, input.code);
+    audit::record(conn, actor, now, audit::UPDATE, Subject { record_type: RECORD, record_id: Some(id), label: &label }, &changes)?;
+    Ok(())
+}
+
+/// Archives or restores. A branch where active staff still work cannot be archived: they
+/// would be left selling for a branch that no longer exists.
+pub fn set_active(conn: &mut AnyConnection, actor: &Actor, id: i64, active: bool) -> Result<Branch, AppError> {
+    let branch = find(conn, id)?;
+    if !active {
+        let staff: i64 = employees::table
+            .filter(employees::branch_id.eq(id))
+            .filter(employees::is_active.eq(true))
+            .count()
+            .get_result(conn)?;
+        if staff > 0 {
+            return Err(AppError::Conflict(format!(
+                "{} still has {staff} active employee(s). Move them to another branch or archive them first.",
+                branch.name
+            )));
+        }
+    }
+    let now = BusinessClock::now_utc();
+    let changed = diesel::update(branches::table.find(id).filter(branches::is_active.eq(!active)))
+        .set((
+            branches::is_active.eq(active),
+            branches::archived_at.eq(if active { None } else { Some(now) }),
+            branches::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    if changed == 0 {
+        let state = if active { "active" } else { "archived" };
+        return Err(AppError::Conflict(format!("{} is already {state}.", branch.name)));
+    }
+    let action = if active { audit::RESTORE } else { audit::ARCHIVE };
+    let changes = Changes::new().diff("is_active", !active, active);
+    audit::record(conn, actor, now, action, Subject { record_type: RECORD, record_id: Some(id), label: &branch.label() }, &changes)?;
+    Ok(branch)
+}

@@ -1,0 +1,345 @@
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use crate::platform::audit::{self, Actor, Changes, Subject};
+use crate::platform::auth::{session, Role};
+use crate::platform::clock::BusinessClock;
+use crate::platform::db::{contains_pattern, is_unique_violation, lock_rows, lower, AnyConnection, MultiBackend};
+use crate::platform::error::AppError;
+use crate::platform::schema::{branches, employees};
+use crate::staff::employees::rules::EmployeeInput;
+
+pub const RECORD: &str = "employee";
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = employees)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+pub struct Employee {
+    pub id: i64,
+    pub username: String,
+    pub name: String,
+    pub role: String,
+    pub branch_id: Option<i64>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub hire_date: NaiveDate,
+    pub is_active: bool,
+    pub archived_at: Option<NaiveDateTime>,
+    pub picture_id: Option<i64>,
+    pub is_logged_in: bool,
+    pub last_login_time: Option<NaiveDateTime>,
+    pub last_logout_time: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+}
+
+impl Employee {
+    pub fn role_label(&self) -> &'static str {
+        Role::parse(&self.role).map(Role::label).unwrap_or("Unknown")
+    }
+
+    pub fn label(&self) -> String {
+        format!("{} ({})", self.name, self.username)
+    }
+}
+
+/// An employee with the name of their branch, for lists.
+#[derive(Debug, Clone)]
+pub struct EmployeeRow {
+    pub employee: Employee,
+    pub branch: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Active,
+    Archived,
+    All,
+}
+
+#[derive(Debug, Clone)]
+pub struct Filter {
+    pub q: Option<String>,
+    pub role: Option<Role>,
+    pub branch_id: Option<i64>,
+    pub status: Status,
+}
+
+type Boxed<'a> = diesel::helper_types::IntoBoxed<
+    'a,
+    diesel::helper_types::LeftJoin<employees::table, branches::table>,
+    MultiBackend,
+>;
+
+fn filtered(f: &Filter) -> Boxed<'static> {
+    let mut q = employees::table.left_join(branches::table).into_boxed::<MultiBackend>();
+    match f.status {
+        Status::Active => q = q.filter(employees::is_active.eq(true)),
+        Status::Archived => q = q.filter(employees::is_active.eq(false)),
+        Status::All => {}
+    }
+    if let Some(r) = f.role {
+        q = q.filter(employees::role.eq(r.as_str()));
+    }
+    if let Some(b) = f.branch_id {
+        q = q.filter(employees::branch_id.eq(b));
+    }
+    if let Some(text) = &f.q {
+        let pattern = contains_pattern(text);
+        q = q.filter(
+            lower(employees::name)
+                .like(pattern.clone())
+                .escape('\\')
+                .or(employees::username.like(pattern).escape('\\')),
+        );
+    }
+    q
+}
+
+pub fn list(conn: &mut AnyConnection, f: &Filter, offset: i64, limit: i64) -> QueryResult<Vec<EmployeeRow>> {
+    let rows: Vec<(Employee, Option<String>)> = filtered(f)
+        .order((employees::name.asc(), employees::id.asc()))
+        .offset(offset)
+        .limit(limit)
+        .select((Employee::as_select(), branches::name.nullable()))
+        .load(conn)?;
+    Ok(rows.into_iter().map(|(employee, branch)| EmployeeRow { employee, branch }).collect())
+}
+
+/// Keyset page for the CSV export: rows with id greater than `after`, in id order.
+pub fn export_page(conn: &mut AnyConnection, f: &Filter, after: Option<i64>, limit: i64) -> QueryResult<Vec<EmployeeRow>> {
+    let rows: Vec<(Employee, Option<String>)> = filtered(f)
+        .filter(employees::id.gt(after.unwrap_or(0)))
+        .order(employees::id.asc())
+        .limit(limit)
+        .select((Employee::as_select(), branches::name.nullable()))
+        .load(conn)?;
+    Ok(rows.into_iter().map(|(employee, branch)| EmployeeRow { employee, branch }).collect())
+}
+
+pub fn find(conn: &mut AnyConnection, id: i64) -> Result<EmployeeRow, AppError> {
+    let (employee, branch) = employees::table
+        .left_join(branches::table)
+        .filter(employees::id.eq(id))
+        .select((Employee::as_select(), branches::name.nullable()))
+        .first::<(Employee, Option<String>)>(conn)
+        .optional()?
+        .ok_or_else(|| AppError::not_found("That employee"))?;
+    Ok(EmployeeRow { employee, branch })
+}
+
+pub fn password_hash(conn: &mut AnyConnection, id: i64) -> QueryResult<String> {
+    employees::table.find(id).select(employees::password_hash).first(conn)
+}
+
+pub fn count_all(conn: &mut AnyConnection) -> QueryResult<i64> {
+    employees::table.count().get_result(conn)
+}
+
+fn branch_label(conn: &mut AnyConnection, id: Option<i64>) -> Result<String, AppError> {
+    let Some(id) = id else { return Ok(String::new()) };
+    let (name, active): (String, bool) = branches::table
+        .find(id)
+        .select((branches::name, branches::is_active))
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| AppError::Unprocessable("That branch does not exist. Choose one from the list.".into()))?;
+    if !active {
+        return Err(AppError::Unprocessable(format!("{name} is archived. Choose an active branch.")));
+    }
+    Ok(name)
+}
+
+fn duplicate_username(e: diesel::result::Error, username: &str) -> AppError {
+    if is_unique_violation(&e) {
+        AppError::Conflict(format!("The username {username} is already taken."))
+    } else {
+        e.into()
+    }
+}
+
+/// Active managers other than `except`, with their rows locked on PostgreSQL.
+fn other_active_managers(conn: &mut AnyConnection, except: i64) -> QueryResult<i64> {
+    lock_rows(conn, "SELECT id FROM employees WHERE role = 'manager' AND is_active FOR UPDATE")?;
+    employees::table
+        .filter(employees::role.eq(Role::Manager.as_str()))
+        .filter(employees::is_active.eq(true))
+        .filter(employees::id.ne(except))
+        .count()
+        .get_result(conn)
+}
+
+pub fn create(conn: &mut AnyConnection, actor: &Actor, input: &EmployeeInput, password_hash: &str) -> Result<i64, AppError> {
+    let branch = branch_label(conn, input.branch_id)?;
+    let now = BusinessClock::now_utc();
+    let id: i64 = diesel::insert_into(employees::table)
+        .values((
+            employees::username.eq(&input.username),
+            employees::name.eq(&input.name),
+            employees::role.eq(input.role.as_str()),
+            employees::branch_id.eq(input.branch_id),
+            employees::email.eq(&input.email),
+            employees::phone.eq(&input.phone),
+            employees::hire_date.eq(input.hire_date),
+            employees::is_active.eq(true),
+            employees::password_hash.eq(password_hash),
+            employees::is_logged_in.eq(false),
+            employees::created_at.eq(now),
+            employees::updated_at.eq(now),
+        ))
+        .returning(employees::id)
+        .get_result(conn)
+        .map_err(|e| duplicate_username(e, &input.username))?;
+    let changes = Changes::new()
+        .created("name", input.name.as_str())
+        .created("username", input.username.as_str())
+        .created("role", input.role.as_str())
+        .created("branch", branch.as_str())
+        .created("email", input.email.clone().unwrap_or_default())
+        .created("phone", input.phone.clone().unwrap_or_default())
+        .created("hire_date", input.hire_date.to_string());
+    let label = format!("{} ({})", input.name, input.username);
+    audit::record(conn, actor, now, audit::CREATE, Subject { record_type: RECORD, record_id: Some(id), label: &label }, &changes)?;
+    Ok(id)
+}
+
+pub fn update(conn: &mut AnyConnection, actor: &Actor, id: i64, input: &EmployeeInput) -> Result<(), AppError> {
+    let old = find(conn, id)?;
+    let old_role = Role::parse(&old.employee.role);
+    if old_role == Some(Role::Manager) && input.role != Role::Manager {
+        if actor.employee_id == Some(id) {
+            return Err(AppError::Conflict("You cannot remove your own manager role.".into()));
+        }
+        if old.employee.is_active && other_active_managers(conn, id)? == 0 {
+            return Err(AppError::Conflict(format!(
+                "{} is the last active manager; make someone else a manager first.",
+                old.employee.name
+            )));
+        }
+    }
+    let new_branch = if input.branch_id == old.employee.branch_id {
+        old.branch.clone().unwrap_or_default()
+    } else {
+        branch_label(conn, input.branch_id)?
+    };
+    let now = BusinessClock::now_utc();
+    let changes = Changes::new()
+        .diff("name", old.employee.name.as_str(), input.name.as_str())
+        .diff("username", old.employee.username.as_str(), input.username.as_str())
+        .diff("role", old.employee.role.as_str(), input.role.as_str())
+        .diff("branch", old.branch.clone().unwrap_or_default(), new_branch)
+        .diff("email", old.employee.email.clone().unwrap_or_default(), input.email.clone().unwrap_or_default())
+        .diff("phone", old.employee.phone.clone().unwrap_or_default(), input.phone.clone().unwrap_or_default())
+        .diff("hire_date", old.employee.hire_date.to_string(), input.hire_date.to_string());
+    if changes.is_empty() {
+        return Ok(());
+    }
+    diesel::update(employees::table.find(id))
+        .set((
+            employees::username.eq(&input.username),
+            employees::name.eq(&input.name),
+            employees::role.eq(input.role.as_str()),
+            employees::branch_id.eq(input.branch_id),
+            employees::email.eq(&input.email),
+            employees::phone.eq(&input.phone),
+            employees::hire_date.eq(input.hire_date),
+            employees::updated_at.eq(now),
+        ))
+        .execute(conn)
+        .map_err(|e| duplicate_username(e, &input.username))?;
+    let label = format!("{} ({})", input.name, input.username);
+    audit::record(conn, actor, now, audit::UPDATE, Subject { record_type: RECORD, record_id: Some(id), label: &label }, &changes)?;
+    Ok(())
+}
+
+/// Archives (ending every open session at once) or restores an employee.
+pub fn set_active(conn: &mut AnyConnection, actor: &Actor, id: i64, active: bool) -> Result<Employee, AppError> {
+    let row = find(conn, id)?;
+    let e = row.employee;
+    if !active {
+        if actor.employee_id == Some(id) {
+            return Err(AppError::Conflict("You cannot archive yourself.".into()));
+        }
+        if e.role == Role::Manager.as_str() && e.is_active && other_active_managers(conn, id)? == 0 {
+            return Err(AppError::Conflict(format!("{} is the last active manager and cannot be archived.", e.name)));
+        }
+    }
+    let now = BusinessClock::now_utc();
+    let changed = diesel::update(employees::table.find(id).filter(employees::is_active.eq(!active)))
+        .set((
+            employees::is_active.eq(active),
+            employees::archived_at.eq(if active { None } else { Some(now) }),
+            employees::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    if changed == 0 {
+        let state = if active { "active" } else { "archived" };
+        return Err(AppError::Conflict(format!("{} is already {state}.", e.name)));
+    }
+    let mut changes = Changes::new().diff("is_active", !active, active);
+    if !active {
+        let ended = session::end_all(conn, id, None, session::ARCHIVED, now)?;
+        if ended > 0 {
+            changes = changes.note("sessions_ended", ended.to_string());
+        }
+    }
+    let action = if active { audit::RESTORE } else { audit::ARCHIVE };
+    audit::record(conn, actor, now, action, Subject { record_type: RECORD, record_id: Some(id), label: &e.label() }, &changes)?;
+    Ok(e)
+}
+
+/// A manager sets a new password for someone; all their sessions end.
+pub fn reset_password(conn: &mut AnyConnection, actor: &Actor, id: i64, hash: &str) -> Result<Employee, AppError> {
+    let e = find(conn, id)?.employee;
+    let now = BusinessClock::now_utc();
+    diesel::update(employees::table.find(id))
+        .set((employees::password_hash.eq(hash), employees::updated_at.eq(now)))
+        .execute(conn)?;
+    let ended = session::end_all(conn, id, None, session::PASSWORD_RESET, now)?;
+    let changes = Changes::new().note("sessions_ended", ended.to_string());
+    audit::record(conn, actor, now, audit::PASSWORD_RESET, Subject { record_type: RECORD, record_id: Some(id), label: &e.label() }, &changes)?;
+    Ok(e)
+}
+
+/// The employee changes their own password; their other sessions end, this one stays.
+pub fn change_own_password(conn: &mut AnyConnection, actor: &Actor, id: i64, current_session: i64, hash: &str) -> Result<(), AppError> {
+    let e = find(conn, id)?.employee;
+    let now = BusinessClock::now_utc();
+    diesel::update(employees::table.find(id))
+        .set((employees::password_hash.eq(hash), employees::updated_at.eq(now)))
+        .execute(conn)?;
+    let ended = session::end_all(conn, id, Some(current_session), session::PASSWORD_CHANGED, now)?;
+    let changes = Changes::new().note("other_sessions_ended", ended.to_string());
+    audit::record(conn, actor, now, audit::PASSWORD_CHANGE, Subject { record_type: RECORD, record_id: Some(id), label: &e.label() }, &changes)?;
+    Ok(())
+}
+
+pub fn update_contact(conn: &mut AnyConnection, actor: &Actor, id: i64, email: Option<String>, phone: Option<String>) -> Result<bool, AppError> {
+    let e = find(conn, id)?.employee;
+    let changes = Changes::new()
+        .diff("email", e.email.clone().unwrap_or_default(), email.clone().unwrap_or_default())
+        .diff("phone", e.phone.clone().unwrap_or_default(), phone.clone().unwrap_or_default());
+    if changes.is_empty() {
+        return Ok(false);
+    }
+    let now = BusinessClock::now_utc();
+    diesel::update(employees::table.find(id))
+        .set((employees::email.eq(email), employees::phone.eq(phone), employees::updated_at.eq(now)))
+        .execute(conn)?;
+    audit::record(conn, actor, now, audit::UPDATE, Subject { record_type: RECORD, record_id: Some(id), label: &e.label() }, &changes)?;
+    Ok(true)
+}
+
+pub fn set_picture(conn: &mut AnyConnection, actor: &Actor, id: i64, picture_id: Option<i64>) -> Result<(), AppError> {
+    let e = find(conn, id)?.employee;
+    let describe = |p: Option<i64>| p.map(|i| format!("picture #{i}")).unwrap_or_else(|| "none".into());
+    let changes = Changes::new().diff("picture", describe(e.picture_id), describe(picture_id));
+    if changes.is_empty() {
+        return Ok(());
+    }
+    let now = BusinessClock::now_utc();
+    diesel::update(employees::table.find(id))
+        .set((employees::picture_id.eq(picture_id), employees::updated_at.eq(now)))
+        .execute(conn)?;
+    audit::record(conn, actor, now, audit::UPDATE, Subject { record_type: RECORD, record_id: Some(id), label: &e.label() }, &changes)?;
+    Ok(())
+}

@@ -1,0 +1,9 @@
+// Progressive enhancement only: every form works without this file.
+// Forms with data-confirm ask before they are sent (archive, sign out of others, …).
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  var question = form.getAttribute && form.getAttribute("data-confirm");
+  if (question && !window.confirm(question)) {
+    event.preventDefault();
+  }
+});

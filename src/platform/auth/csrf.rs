@@ -57,9 +57,11 @@ pub async fn verify(mut req: ServiceRequest, next: Next<impl MessageBody + 'stat
     if header("sec-fetch-site").as_deref() == Some("cross-site") {
         return Ok(refuse(req, "Requests from other sites are not accepted."));
     }
-    if let (Some(origin), Some(host)) = (header("origin"), header("host")) {
+    // Browsers name the page that sent a form; it must be this site (the reverse proxy must
+    // pass the Host header on, or set X-Forwarded-Host).
+    if let Some(origin) = header("origin") {
         let origin_host = origin.split("://").nth(1).unwrap_or("");
-        if origin == "null" || origin_host != host {
+        if origin == "null" || origin_host != req.connection_info().host() {
             return Ok(refuse(req, "Requests from other sites are not accepted."));
         }
     }

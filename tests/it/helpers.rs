@@ -1,0 +1,423 @@
+//! `TestApp`: the real application on a fresh database (SQLite file, or a new PostgreSQL
+//! database when TEST_DATABASE_URL is set), and `Client`, a browser-like cookie jar.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::rc::Rc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use actix_http::Request;
+use actix_web::body::MessageBody;
+use actix_web::cookie::Key;
+use actix_web::dev::{Service, ServiceResponse};
+use actix_web::http::header::HeaderMap;
+use actix_web::{test, web};
+use diesel::prelude::*;
+use futures_util::future::LocalBoxFuture;
+
+use tillpoint::config::Config;
+use tillpoint::platform::auth::{password, Role};
+use tillpoint::platform::db::{run_migrations, AnyConnection, Db, DbTarget};
+use tillpoint::platform::schema::{audit_log, branches, employees};
+use tillpoint::platform::state::AppState;
+
+pub const PASSWORD: &str = "secret-pass-1";
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+pub fn test_config(db: DbTarget, data_dir: std::path::PathBuf) -> Config {
+    Config {
+        addr: "127.0.0.1:0".parse().unwrap(),
+        db,
+        data_dir,
+        tz: chrono_tz::Asia::Manila,
+        currency: "PHP".into(),
+        secure_cookies: false,
+        trusted_proxies: vec!["10.0.0.1/32".parse().unwrap()],
+        log: "warn".into(),
+        demo_password: "tillpoint-demo".into(),
+        admin_password: None,
+        business_name: "Test Shop".into(),
+        session_idle_minutes: 60,
+        bcrypt_cost: 4,
+        workers: Some(1),
+    }
+}
+
+/// A fresh, migrated, empty database.
+pub fn fresh_db() -> (Db, DbTarget, std::path::PathBuf) {
+    let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
+    let dir = std::env::temp_dir().join(format!("tillpoint-it-{}-{n}-{nanos}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let target = match std::env::var("TEST_DATABASE_URL").ok().filter(|u| !u.is_empty()) {
+        Some(admin_url) => {
+            let name = format!("tp_{}_{n}_{nanos}", std::process::id());
+            let mut admin = diesel::PgConnection::establish(&admin_url).expect("TEST_DATABASE_URL must reach PostgreSQL");
+            diesel::connection::SimpleConnection::batch_execute(&mut admin, &format!("CREATE DATABASE {name}")).unwrap();
+            DbTarget::Postgres(replace_db_name(&admin_url, &name))
+        }
+        None => DbTarget::Sqlite(dir.join("test.sqlite3")),
+    };
+    let db = Db::connect(&target).unwrap();
+    run_migrations(&mut db.pool().get().unwrap()).unwrap();
+    (db, target, dir)
+}
+
+fn replace_db_name(url: &str, name: &str) -> String {
+    let (base, query) = url.split_once('?').map(|(b, q)| (b, format!("?{q}"))).unwrap_or((url, String::new()));
+    let scheme_end = base.find("://").map(|i| i + 3).unwrap_or(0);
+    match base[scheme_end..].find('/') {
+        Some(slash) => format!("{}/{name}{query}", &base[..scheme_end + slash]),
+        None => format!("{base}/{name}{query}"),
+    }
+}
+
+pub struct Seed {
+    pub main_branch: i64,
+    pub cebu_branch: i64,
+    pub ids: HashMap<&'static str, i64>,
+}
+
+pub const STAFF: [(&str, Role); 5] = [
+    ("manager", Role::Manager),
+    ("agent", Role::SalesAgent),
+    ("credit", Role::CreditOfficer),
+    ("kitchen", Role::Kitchen),
+    ("waiter", Role::Waiter),
+];
+
+pub fn seed(conn: &mut AnyConnection) -> Seed {
+    let now = chrono::Utc::now().naive_utc();
+    let mut branch = |name: &str, code: &str| -> i64 {
+        diesel::insert_into(branches::table)
+            .values((
+                branches::name.eq(name),
+                branches::code.eq(code),
+                branches::address.eq(""),
+                branches::phone.eq(""),
+                branches::is_active.eq(true),
+                branches::created_at.eq(now),
+                branches::updated_at.eq(now),
+            ))
+            .returning(branches::id)
+            .get_result(conn)
+            .unwrap()
+    };
+    let main_branch = branch("Main Branch", "MNL");
+    let cebu_branch = branch("Cebu Branch", "CEB");
+    let hash = password::hash(PASSWORD, 4).unwrap();
+    let mut ids = HashMap::new();
+    for (username, role) in STAFF {
+        let id = insert_employee(conn, username, role, Some(main_branch), &hash);
+        ids.insert(username, id);
+    }
+    Seed { main_branch, cebu_branch, ids }
+}
+
+pub fn insert_employee(conn: &mut AnyConnection, username: &str, role: Role, branch: Option<i64>, hash: &str) -> i64 {
+    let now = chrono::Utc::now().naive_utc();
+    diesel::insert_into(employees::table)
+        .values((
+            employees::username.eq(username),
+            employees::name.eq(format!("{} Person", capital(username))),
+            employees::role.eq(role.as_str()),
+            employees::branch_id.eq(branch),
+            employees::hire_date.eq(now.date()),
+            employees::is_active.eq(true),
+            employees::password_hash.eq(hash),
+            employees::is_logged_in.eq(false),
+            employees::created_at.eq(now),
+            employees::updated_at.eq(now),
+        ))
+        .returning(employees::id)
+        .get_result(conn)
+        .unwrap()
+}
+
+fn capital(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+}
+
+/// A response with its body read.
+#[derive(Debug, Clone)]
+pub struct Resp {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub bytes: Vec<u8>,
+    pub body: String,
+    pub set_cookies: Vec<(String, String, bool)>,
+}
+
+impl Resp {
+    pub fn location(&self) -> &str {
+        self.headers.get("location").and_then(|v| v.to_str().ok()).unwrap_or("")
+    }
+
+    pub fn header(&self, name: &str) -> &str {
+        self.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("")
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.bytes).unwrap_or_else(|_| panic!("not JSON: {}", self.body))
+    }
+
+    #[track_caller]
+    pub fn expect(&self, status: u16) -> &Resp {
+        assert_eq!(self.status, status, "unexpected status; body:\n{}", &self.body.chars().take(3000).collect::<String>());
+        self
+    }
+
+    #[track_caller]
+    pub fn expect_text(&self, text: &str) -> &Resp {
+        assert!(self.body.contains(text), "expected {text:?} in body:\n{}", &self.body.chars().take(4000).collect::<String>());
+        self
+    }
+}
+
+type Call = Rc<dyn Fn(Request) -> LocalBoxFuture<'static, Resp>>;
+
+#[derive(Clone)]
+pub struct TestApp {
+    call: Call,
+    #[allow(dead_code)]
+    pub state: web::Data<AppState>,
+    pub db: Db,
+    pub seed: Rc<Seed>,
+    #[allow(dead_code)]
+    pub data_dir: std::path::PathBuf,
+}
+
+impl TestApp {
+    pub async fn new() -> TestApp {
+        TestApp::with(|_| {}).await
+    }
+
+    pub async fn with(adjust: impl FnOnce(&mut Config)) -> TestApp {
+        let (db, target, dir) = fresh_db();
+        let seed = seed(&mut db.pool().get().unwrap());
+        let mut config = test_config(target, dir.clone());
+        adjust(&mut config);
+        let state = web::Data::new(AppState::new(config, db.clone()).unwrap());
+        let svc = Rc::new(test::init_service(tillpoint::app::build_app(state.clone(), Key::generate())).await);
+        let call: Call = Rc::new(move |req: Request| {
+            let svc = svc.clone();
+            Box::pin(async move { read(svc.call(req).await).await })
+        });
+        TestApp { call, state, db, seed: Rc::new(seed), data_dir: dir }
+    }
+
+    pub fn client(&self) -> Client {
+        self.client_from("192.0.2.10:40000")
+    }
+
+    pub fn client_from(&self, addr: &str) -> Client {
+        Client { app: self.clone(), jar: RefCell::new(HashMap::new()), csrf: RefCell::new(String::new()), peer: addr.parse().unwrap() }
+    }
+
+    /// A client already signed in as one of the seeded staff.
+    pub async fn signed_in(&self, username: &str) -> Client {
+        let c = self.client();
+        c.login(username, PASSWORD).await.expect(303);
+        c
+    }
+
+    pub fn id(&self, username: &str) -> i64 {
+        self.seed.ids[username]
+    }
+
+    pub fn conn(&self) -> diesel::r2d2::PooledConnection<tillpoint::platform::db::ConnectionManager> {
+        self.db.pool().get().unwrap()
+    }
+
+    pub fn audit_count(&self) -> i64 {
+        audit_log::table.count().get_result(&mut *self.conn()).unwrap()
+    }
+
+    /// (action, record_type, record_id, label, changes, ip) of the newest audit rows first.
+    pub fn audit_rows(&self) -> Vec<(String, String, Option<i64>, String, String, Option<String>, Option<i64>)> {
+        audit_log::table
+            .order(audit_log::id.desc())
+            .select((
+                audit_log::action,
+                audit_log::record_type,
+                audit_log::record_id,
+                audit_log::record_label,
+                audit_log::changes,
+                audit_log::ip,
+                audit_log::employee_id,
+            ))
+            .load(&mut *self.conn())
+            .unwrap()
+    }
+
+    pub fn employee_flags(&self, id: i64) -> (bool, Option<chrono::NaiveDateTime>, Option<chrono::NaiveDateTime>, bool) {
+        employees::table
+            .find(id)
+            .select((employees::is_logged_in, employees::last_login_time, employees::last_logout_time, employees::is_active))
+            .first(&mut *self.conn())
+            .unwrap()
+    }
+
+    async fn send(&self, req: Request) -> Resp {
+        (self.call)(req).await
+    }
+}
+
+async fn read<B: MessageBody + 'static>(res: Result<ServiceResponse<B>, actix_web::Error>) -> Resp {
+    let res = match res {
+        Ok(r) => r.map_into_boxed_body(),
+        Err(e) => panic!("service error escaped the middleware: {e}"),
+    };
+    let status = res.status().as_u16();
+    let headers = res.headers().clone();
+    let set_cookies = res
+        .response()
+        .cookies()
+        .map(|c| {
+            let removed = c.max_age().is_some_and(|a| a.is_zero()) || c.value().is_empty();
+            (c.name().to_string(), c.value().to_string(), removed)
+        })
+        .collect();
+    let bytes = test::read_body(res).await.to_vec();
+    let body = String::from_utf8_lossy(&bytes).to_string();
+    Resp { status, headers, bytes, body, set_cookies }
+}
+
+/// A browser: keeps cookies and the page's CSRF token.
+pub struct Client {
+    pub app: TestApp,
+    jar: RefCell<HashMap<String, String>>,
+    csrf: RefCell<String>,
+    peer: SocketAddr,
+}
+
+impl Client {
+    fn prepare(&self, mut req: test::TestRequest) -> test::TestRequest {
+        req = req.peer_addr(self.peer);
+        for (k, v) in self.jar.borrow().iter() {
+            req = req.cookie(actix_web::cookie::Cookie::new(k.clone(), v.clone()));
+        }
+        req
+    }
+
+    async fn send(&self, req: test::TestRequest) -> Resp {
+        let resp = self.app.send(self.prepare(req).to_request()).await;
+        for (name, value, removed) in &resp.set_cookies {
+            if *removed {
+                self.jar.borrow_mut().remove(name);
+            } else {
+                self.jar.borrow_mut().insert(name.clone(), value.clone());
+            }
+        }
+        if let Some(t) = meta_csrf(&resp.body) {
+            *self.csrf.borrow_mut() = t;
+        }
+        resp
+    }
+
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.jar.borrow().get(name).cloned()
+    }
+
+    pub async fn get(&self, path: &str) -> Resp {
+        self.send(test::TestRequest::get().uri(path)).await
+    }
+
+    pub async fn get_with(&self, path: &str, headers: &[(&str, &str)]) -> Resp {
+        let mut req = test::TestRequest::get().uri(path);
+        for (k, v) in headers {
+            req = req.insert_header((k.to_string(), v.to_string()));
+        }
+        self.send(req).await
+    }
+
+    pub async fn token(&self) -> String {
+        if self.csrf.borrow().is_empty() {
+            self.get("/login").await;
+        }
+        self.csrf.borrow().clone()
+    }
+
+    /// Posts a form with the page's CSRF token, as a browser would.
+    pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> Resp {
+        let token = self.token().await;
+        let mut all: Vec<(&str, &str)> = vec![("csrf_token", token.as_str())];
+        all.extend_from_slice(fields);
+        self.post_raw(path, &all, &[]).await
+    }
+
+    /// Posts exactly these fields and headers (no token added).
+    pub async fn post_raw(&self, path: &str, fields: &[(&str, &str)], headers: &[(&str, &str)]) -> Resp {
+        let body = fields.iter().map(|(k, v)| format!("{}={}", enc(k), enc(v))).collect::<Vec<_>>().join("&");
+        let mut req = test::TestRequest::post()
+            .uri(path)
+            .insert_header(("content-type", "application/x-www-form-urlencoded"))
+            .set_payload(body);
+        for (k, v) in headers {
+            req = req.insert_header((k.to_string(), v.to_string()));
+        }
+        self.send(req).await
+    }
+
+    pub async fn post_body(&self, path: &str, content_type: &str, body: Vec<u8>, headers: &[(&str, &str)]) -> Resp {
+        let mut req = test::TestRequest::post().uri(path).insert_header(("content-type", content_type.to_string())).set_payload(body);
+        for (k, v) in headers {
+            req = req.insert_header((k.to_string(), v.to_string()));
+        }
+        self.send(req).await
+    }
+
+    /// Signs in and, like a browser, follows the redirect (which brings the new CSRF token).
+    pub async fn login(&self, username: &str, password: &str) -> Resp {
+        let r = self.post("/login", &[("username", username), ("password", password)]).await;
+        if r.status == 303 {
+            self.get(r.location()).await;
+        }
+        r
+    }
+
+    /// A multipart upload of one file field; the CSRF token goes in the query string.
+    pub async fn upload(&self, path: &str, field: &str, filename: &str, bytes: &[u8]) -> Resp {
+        let token = self.token().await;
+        let boundary = "----tillpointtestboundary";
+        let mut body = Vec::new();
+        body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes());
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        self.post_body(&format!("{path}?csrf_token={token}"), &format!("multipart/form-data; boundary={boundary}"), body, &[]).await
+    }
+}
+
+fn meta_csrf(body: &str) -> Option<String> {
+    let marker = "<meta name=\"csrf-token\" content=\"";
+    let start = body.find(marker)? + marker.len();
+    let end = body[start..].find('"')? + start;
+    let t = &body[start..end];
+    (!t.is_empty()).then(|| t.to_string())
+}
+
+pub fn enc(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
+            b' ' => out.push('+'),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// A small valid PNG.
+pub fn png(w: u32, h: u32) -> Vec<u8> {
+    let img = image::DynamicImage::new_rgb8(w, h);
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Png).unwrap();
+    out.into_inner()
+}
+
+pub fn is_postgres() -> bool {
+    std::env::var("TEST_DATABASE_URL").map(|u| !u.is_empty()).unwrap_or(false)
+}

@@ -1,0 +1,15 @@
+//! Integration tests through the real application, on SQLite by default and on PostgreSQL
+//! when TEST_DATABASE_URL points at a server (a fresh database per test).
+
+mod helpers;
+
+mod audit;
+mod auth;
+mod branches;
+mod cli;
+mod concurrency;
+mod csrf;
+mod employees;
+mod platform;
+mod profile;
+mod roles;

@@ -1,0 +1,165 @@
+//! The role matrix: every registered route × every role → the expected outcome. A route added
+//! to the app without a row here fails `the_matrix_covers_every_route`.
+
+use actix_web::http::Method;
+use tillpoint::app::route_specs;
+use tillpoint::platform::auth::{Access, Role};
+
+use crate::helpers::*;
+
+/// Who may use a route: "public", "staff" (any signed-in role) or a list of roles.
+enum Who {
+    Public,
+    Staff,
+    Only(&'static [&'static str]),
+}
+
+const M: Who = Who::Only(&["manager"]);
+
+fn matrix() -> Vec<(&'static str, &'static str, Who)> {
+    vec![
+        ("GET", "/healthz", Who::Public),
+        ("GET", "/static/{path:.*}", Who::Public),
+        ("GET", "/audit", M),
+        ("GET", "/audit/export.csv", M),
+        ("GET", "/", Who::Public),
+        ("GET", "/login", Who::Public),
+        ("POST", "/login", Who::Public),
+        ("POST", "/logout", Who::Staff),
+        ("GET", "/profile", Who::Staff),
+        ("POST", "/profile", Who::Staff),
+        ("POST", "/profile/password", Who::Staff),
+        ("POST", "/profile/picture", Who::Staff),
+        ("POST", "/profile/picture/remove", Who::Staff),
+        ("GET", "/branches", M),
+        ("POST", "/branches", M),
+        ("GET", "/branches/new", M),
+        ("POST", "/branches/{id:\\d+}", M),
+        ("GET", "/branches/{id:\\d+}/edit", M),
+        ("POST", "/branches/{id:\\d+}/archive", M),
+        ("POST", "/branches/{id:\\d+}/restore", M),
+        ("GET", "/employees", M),
+        ("POST", "/employees", M),
+        ("GET", "/employees/new", M),
+        ("GET", "/employees/export.csv", M),
+        ("GET", "/employees/{id:\\d+}", M),
+        ("POST", "/employees/{id:\\d+}", M),
+        ("GET", "/employees/{id:\\d+}/edit", M),
+        ("POST", "/employees/{id:\\d+}/password", M),
+        ("POST", "/employees/{id:\\d+}/archive", M),
+        ("POST", "/employees/{id:\\d+}/restore", M),
+        ("GET", "/employees/{id:\\d+}/picture", Who::Staff),
+    ]
+}
+
+fn allows(who: &Who, role: Role) -> bool {
+    match who {
+        Who::Public | Who::Staff => true,
+        Who::Only(roles) => roles.contains(&role.as_str()),
+    }
+}
+
+#[::core::prelude::v1::test]
+fn the_matrix_covers_every_route() {
+    let specs = route_specs();
+    let matrix = matrix();
+    for spec in &specs {
+        let row = matrix
+            .iter()
+            .find(|(m, p, _)| *m == spec.method.as_str() && *p == spec.path)
+            .unwrap_or_else(|| panic!("{} {} has no row in the role matrix", spec.method, spec.path));
+        let agrees = match (&row.2, spec.access) {
+            (Who::Public, Access::Public) | (Who::Staff, Access::Staff) => true,
+            (Who::Only(roles), Access::Roles(allowed)) => {
+                roles.len() == allowed.len() && allowed.iter().all(|r| roles.contains(&r.as_str()))
+            }
+            _ => false,
+        };
+        assert!(agrees, "{} {}: the route table and the matrix disagree", spec.method, spec.path);
+    }
+    assert_eq!(specs.len(), matrix.len(), "the matrix lists routes the app does not have");
+}
+
+async fn call(c: &Client, method: &str, url: &str) -> Resp {
+    if method == "GET" {
+        c.get(url).await
+    } else {
+        c.post(url, &[]).await
+    }
+}
+
+fn concrete(path: &str) -> String {
+    // Ids that do not exist: a permitted role gets 404/422, never a change.
+    path.replace("{id:\\d+}", "999999").replace("{path:.*}", "css/app.css")
+}
+
+#[actix_web::test]
+async fn every_route_answers_each_role_as_the_matrix_says() {
+    let app = TestApp::new().await;
+    let anonymous = app.client();
+    let mut clients = Vec::new();
+    for (username, role) in STAFF {
+        clients.push((role, app.signed_in(username).await));
+    }
+    for (method, path, who) in matrix() {
+        if path == "/logout" {
+            continue; // checked below, it ends the session
+        }
+        let url = concrete(path);
+        let r = call(&anonymous, method, &url).await;
+        match who {
+            Who::Public => assert!(r.status < 500 && r.status != 403, "anonymous {method} {path} → {}", r.status),
+            _ => {
+                assert_eq!(r.status, 303, "anonymous {method} {path}");
+                assert!(r.location().starts_with("/login"), "anonymous {method} {path} → {}", r.location());
+            }
+        }
+        for (role, c) in &clients {
+            let r = call(c, method, &url).await;
+            if allows(&who, *role) {
+                assert!(r.status != 403 && r.status < 500, "{role:?} {method} {path} → {}: {}", r.status, r.body.chars().take(300).collect::<String>());
+                assert!(!r.location().starts_with("/login"), "{role:?} {method} {path} was sent to sign in");
+            } else {
+                assert_eq!(r.status, 403, "{role:?} {method} {path} should be refused");
+                r.expect_text("Your role does not have access to this page.");
+            }
+        }
+    }
+    for (role, c) in &clients {
+        let r = c.post("/logout", &[]).await;
+        assert_eq!(r.status, 303, "{role:?} sign out");
+        assert!(!app.employee_flags(app.id(STAFF.iter().find(|s| s.1 == *role).unwrap().0)).0);
+    }
+    let _ = Method::GET;
+}
+
+#[actix_web::test]
+async fn navigation_shows_each_role_only_what_it_may_use() {
+    let app = TestApp::new().await;
+    let m = app.signed_in("manager").await.get("/profile").await;
+    for link in ["/employees", "/branches", "/audit", "/profile"] {
+        m.expect_text(&format!("href=\"{link}\""));
+    }
+    for (username, role) in STAFF {
+        if role == Role::Manager {
+            continue;
+        }
+        let page = app.signed_in(username).await.get("/profile").await;
+        for link in ["href=\"/employees\"", "href=\"/branches\"", "href=\"/audit\""] {
+            assert!(!page.body.contains(link), "{username} sees {link}");
+        }
+    }
+}
+
+#[actix_web::test]
+async fn json_clients_get_json_refusals() {
+    let app = TestApp::new().await;
+    let anonymous = app.client();
+    let r = anonymous.get_with("/employees", &[("accept", "application/json")]).await;
+    r.expect(401);
+    assert!(r.json()["error"].is_string());
+    let agent = app.signed_in("agent").await;
+    let r = agent.get_with("/employees", &[("accept", "application/json")]).await;
+    r.expect(403);
+    assert_eq!(r.json()["error"], "Your role does not have access to this page.");
+}

@@ -26,13 +26,18 @@ fn table() -> Vec<(Method, &'static str, Access, Route)> {
     use Access::{Public, Staff};
     let get = || (Method::GET, web::get());
     let post = || (Method::POST, web::post());
-    let r = |(m, route): (Method, Route), path: &'static str, access: Access, f: fn(Route) -> Route| (m, path, access, f(route));
+    let r = |(m, route): (Method, Route),
+             path: &'static str,
+             access: Access,
+             f: fn(Route) -> Route| (m, path, access, f(route));
     vec![
         // platform
         r(get(), "/healthz", Public, |x| x.to(crate::health::healthz)),
         r(get(), "/static/{path:.*}", Public, |x| x.to(assets::serve)),
         r(get(), "/audit", MANAGER, |x| x.to(audit::routes::list)),
-        r(get(), "/audit/export.csv", MANAGER, |x| x.to(audit::routes::export)),
+        r(get(), "/audit/export.csv", MANAGER, |x| {
+            x.to(audit::routes::export)
+        }),
         // staff: signing in and out
         r(get(), "/", Public, |x| x.to(login::root)),
         r(get(), "/login", Public, |x| x.to(login::form)),
@@ -41,29 +46,71 @@ fn table() -> Vec<(Method, &'static str, Access, Route)> {
         // staff: own profile
         r(get(), "/profile", Staff, |x| x.to(profile::show)),
         r(post(), "/profile", Staff, |x| x.to(profile::update_contact)),
-        r(post(), "/profile/password", Staff, |x| x.to(profile::change_password)),
-        r(post(), "/profile/picture", Staff, |x| x.to(profile::upload_picture)),
-        r(post(), "/profile/picture/remove", Staff, |x| x.to(profile::remove_picture)),
+        r(post(), "/profile/password", Staff, |x| {
+            x.to(profile::change_password)
+        }),
+        r(post(), "/profile/picture", Staff, |x| {
+            x.to(profile::upload_picture)
+        }),
+        r(post(), "/profile/picture/remove", Staff, |x| {
+            x.to(profile::remove_picture)
+        }),
         // staff: branches
-        r(get(), "/branches", MANAGER, |x| x.to(branches::routes::list)),
-        r(post(), "/branches", MANAGER, |x| x.to(branches::routes::create)),
-        r(get(), "/branches/new", MANAGER, |x| x.to(branches::routes::new_form)),
-        r(post(), "/branches/{id:\\d+}", MANAGER, |x| x.to(branches::routes::update)),
-        r(get(), "/branches/{id:\\d+}/edit", MANAGER, |x| x.to(branches::routes::edit_form)),
-        r(post(), "/branches/{id:\\d+}/archive", MANAGER, |x| x.to(branches::routes::archive)),
-        r(post(), "/branches/{id:\\d+}/restore", MANAGER, |x| x.to(branches::routes::restore)),
+        r(get(), "/branches", MANAGER, |x| {
+            x.to(branches::routes::list)
+        }),
+        r(post(), "/branches", MANAGER, |x| {
+            x.to(branches::routes::create)
+        }),
+        r(get(), "/branches/new", MANAGER, |x| {
+            x.to(branches::routes::new_form)
+        }),
+        r(post(), "/branches/{id:\\d+}", MANAGER, |x| {
+            x.to(branches::routes::update)
+        }),
+        r(get(), "/branches/{id:\\d+}/edit", MANAGER, |x| {
+            x.to(branches::routes::edit_form)
+        }),
+        r(post(), "/branches/{id:\\d+}/archive", MANAGER, |x| {
+            x.to(branches::routes::archive)
+        }),
+        r(post(), "/branches/{id:\\d+}/restore", MANAGER, |x| {
+            x.to(branches::routes::restore)
+        }),
         // staff: employees
-        r(get(), "/employees", MANAGER, |x| x.to(employees::routes::list)),
-        r(post(), "/employees", MANAGER, |x| x.to(employees::routes::create)),
-        r(get(), "/employees/new", MANAGER, |x| x.to(employees::routes::new_form)),
-        r(get(), "/employees/export.csv", MANAGER, |x| x.to(employees::export::export)),
-        r(get(), "/employees/{id:\\d+}", MANAGER, |x| x.to(employees::routes::show)),
-        r(post(), "/employees/{id:\\d+}", MANAGER, |x| x.to(employees::routes::update)),
-        r(get(), "/employees/{id:\\d+}/edit", MANAGER, |x| x.to(employees::routes::edit_form)),
-        r(post(), "/employees/{id:\\d+}/password", MANAGER, |x| x.to(employees::routes::reset_password)),
-        r(post(), "/employees/{id:\\d+}/archive", MANAGER, |x| x.to(employees::routes::archive)),
-        r(post(), "/employees/{id:\\d+}/restore", MANAGER, |x| x.to(employees::routes::restore)),
-        r(get(), "/employees/{id:\\d+}/picture", Staff, |x| x.to(employees::routes::picture)),
+        r(get(), "/employees", MANAGER, |x| {
+            x.to(employees::routes::list)
+        }),
+        r(post(), "/employees", MANAGER, |x| {
+            x.to(employees::routes::create)
+        }),
+        r(get(), "/employees/new", MANAGER, |x| {
+            x.to(employees::routes::new_form)
+        }),
+        r(get(), "/employees/export.csv", MANAGER, |x| {
+            x.to(employees::export::export)
+        }),
+        r(get(), "/employees/{id:\\d+}", MANAGER, |x| {
+            x.to(employees::routes::show)
+        }),
+        r(post(), "/employees/{id:\\d+}", MANAGER, |x| {
+            x.to(employees::routes::update)
+        }),
+        r(get(), "/employees/{id:\\d+}/edit", MANAGER, |x| {
+            x.to(employees::routes::edit_form)
+        }),
+        r(post(), "/employees/{id:\\d+}/password", MANAGER, |x| {
+            x.to(employees::routes::reset_password)
+        }),
+        r(post(), "/employees/{id:\\d+}/archive", MANAGER, |x| {
+            x.to(employees::routes::archive)
+        }),
+        r(post(), "/employees/{id:\\d+}/restore", MANAGER, |x| {
+            x.to(employees::routes::restore)
+        }),
+        r(get(), "/employees/{id:\\d+}/picture", Staff, |x| {
+            x.to(employees::routes::picture)
+        }),
     ]
 }
 
@@ -76,7 +123,14 @@ pub struct RouteSpec {
 }
 
 pub fn route_specs() -> Vec<RouteSpec> {
-    table().into_iter().map(|(method, path, access, _)| RouteSpec { method, path, access }).collect()
+    table()
+        .into_iter()
+        .map(|(method, path, access, _)| RouteSpec {
+            method,
+            path,
+            access,
+        })
+        .collect()
 }
 
 fn route_access() -> RouteAccess {
@@ -115,12 +169,18 @@ pub fn navigation(role: Role, current_path: &str) -> Vec<NavLink> {
     links
         .iter()
         .filter(|(_, _, roles)| roles.contains(&role))
-        .map(|(href, label, _)| NavLink { href, label, active: current_path.starts_with(href) })
+        .map(|(href, label, _)| NavLink {
+            href,
+            label,
+            active: current_path.starts_with(href),
+        })
         .collect()
 }
 
 async fn not_found() -> Result<actix_web::HttpResponse, AppError> {
-    Err(AppError::NotFound("There is nothing at this address.".into()))
+    Err(AppError::NotFound(
+        "There is nothing at this address.".into(),
+    ))
 }
 
 pub fn session_middleware(key: Key, secure: bool) -> SessionMiddleware<CookieSessionStore> {
@@ -151,16 +211,30 @@ pub fn build_app(
     App::new()
         .app_data(state)
         .app_data(web::Data::new(route_access()))
-        .app_data(web::FormConfig::default().limit(csrf::FORM_LIMIT).error_handler(|e, _| {
-            AppError::BadRequest(format!("The form could not be read: {e}")).into()
-        }))
+        .app_data(
+            web::FormConfig::default()
+                .limit(csrf::FORM_LIMIT)
+                .error_handler(|e, _| {
+                    AppError::BadRequest(format!("The form could not be read: {e}")).into()
+                }),
+        )
         .app_data(web::QueryConfig::default().error_handler(|_, _| {
-            AppError::BadRequest("The address contains values that could not be read.".into()).into()
+            AppError::BadRequest("The address contains values that could not be read.".into())
+                .into()
         }))
-        .app_data(web::PathConfig::default().error_handler(|_, _| AppError::NotFound("There is nothing at this address.".into()).into()))
-        .app_data(web::JsonConfig::default().limit(256 * 1024).error_handler(|e, _| {
-            AppError::BadRequest(format!("The request body is not valid JSON for this endpoint: {e}")).into()
+        .app_data(web::PathConfig::default().error_handler(|_, _| {
+            AppError::NotFound("There is nothing at this address.".into()).into()
         }))
+        .app_data(
+            web::JsonConfig::default()
+                .limit(256 * 1024)
+                .error_handler(|e, _| {
+                    AppError::BadRequest(format!(
+                        "The request body is not valid JSON for this endpoint: {e}"
+                    ))
+                    .into()
+                }),
+        )
         .configure(configure)
         .default_service(web::to(not_found))
         .wrap(from_fn(guard::guard))

@@ -9,7 +9,11 @@ use ipnet::IpNet;
 use crate::platform::db::DbTarget;
 
 #[derive(Debug, Parser)]
-#[command(name = "tillpoint", version, about = "Point of sale for a gadget store and a cafe under one roof")]
+#[command(
+    name = "tillpoint",
+    version,
+    about = "Point of sale for a gadget store and a cafe under one roof"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -46,16 +50,31 @@ pub enum Command {
 #[derive(Debug, Clone, Args)]
 pub struct Settings {
     /// Address to listen on.
-    #[arg(long, env = "TILLPOINT_ADDR", default_value = "127.0.0.1:8000", global = true)]
+    #[arg(
+        long,
+        env = "TILLPOINT_ADDR",
+        default_value = "127.0.0.1:8000",
+        global = true
+    )]
     pub addr: String,
     /// `postgres://…` or a SQLite file path (default: tillpoint.sqlite3 in the data directory).
     #[arg(long, env = "DATABASE_URL", global = true)]
     pub database_url: Option<String>,
     /// Data directory: SQLite database and the session key.
-    #[arg(long, env = "TILLPOINT_DATA_DIR", default_value = "./data", global = true)]
+    #[arg(
+        long,
+        env = "TILLPOINT_DATA_DIR",
+        default_value = "./data",
+        global = true
+    )]
     pub data_dir: PathBuf,
     /// Business time zone (IANA name): "today" and every date filter use it.
-    #[arg(long, env = "TILLPOINT_TIMEZONE", default_value = "Asia/Manila", global = true)]
+    #[arg(
+        long,
+        env = "TILLPOINT_TIMEZONE",
+        default_value = "Asia/Manila",
+        global = true
+    )]
     pub timezone: String,
     /// ISO 4217 currency code shown on pages and receipts.
     #[arg(long, env = "TILLPOINT_CURRENCY", default_value = "PHP", global = true)]
@@ -64,22 +83,48 @@ pub struct Settings {
     #[arg(long, env = "TILLPOINT_INSECURE_COOKIES", global = true)]
     pub insecure_cookies: bool,
     /// Comma-separated proxy addresses or networks whose X-Forwarded-For is believed.
-    #[arg(long, env = "TILLPOINT_TRUSTED_PROXIES", default_value = "", global = true)]
+    #[arg(
+        long,
+        env = "TILLPOINT_TRUSTED_PROXIES",
+        default_value = "",
+        global = true
+    )]
     pub trusted_proxies: String,
     /// Log filter, e.g. `info` or `tillpoint=debug,actix_web=info`.
     #[arg(long, env = "TILLPOINT_LOG", default_value = "info", global = true)]
     pub log: String,
     /// Password of the demo accounts.
-    #[arg(long, env = "TILLPOINT_DEMO_PASSWORD", default_value = "tillpoint-demo", global = true, hide_env_values = true)]
+    #[arg(
+        long,
+        env = "TILLPOINT_DEMO_PASSWORD",
+        default_value = "tillpoint-demo",
+        global = true,
+        hide_env_values = true
+    )]
     pub demo_password: String,
     /// Password of the first manager of an empty database (generated and printed when unset).
-    #[arg(long, env = "TILLPOINT_ADMIN_PASSWORD", global = true, hide_env_values = true)]
+    #[arg(
+        long,
+        env = "TILLPOINT_ADMIN_PASSWORD",
+        global = true,
+        hide_env_values = true
+    )]
     pub admin_password: Option<String>,
     /// Business name printed on pages and receipts.
-    #[arg(long, env = "TILLPOINT_BUSINESS_NAME", default_value = "tillpoint", global = true)]
+    #[arg(
+        long,
+        env = "TILLPOINT_BUSINESS_NAME",
+        default_value = "tillpoint",
+        global = true
+    )]
     pub business_name: String,
     /// Minutes without a request after which a staff session ends.
-    #[arg(long, env = "TILLPOINT_SESSION_IDLE_MINUTES", default_value_t = 480, global = true)]
+    #[arg(
+        long,
+        env = "TILLPOINT_SESSION_IDLE_MINUTES",
+        default_value_t = 480,
+        global = true
+    )]
     pub session_idle_minutes: u32,
     /// Web server worker threads (default: one per core).
     #[arg(long, env = "TILLPOINT_WORKERS", global = true)]
@@ -107,21 +152,28 @@ pub struct Config {
 
 impl Settings {
     pub fn validate(&self) -> Result<Config, String> {
-        let addr: SocketAddr = self
-            .addr
-            .parse()
-            .map_err(|_| format!("TILLPOINT_ADDR \"{}\" is not an address such as 127.0.0.1:8000", self.addr))?;
+        let addr: SocketAddr = self.addr.parse().map_err(|_| {
+            format!(
+                "TILLPOINT_ADDR \"{}\" is not an address such as 127.0.0.1:8000",
+                self.addr
+            )
+        })?;
         let db = match &self.database_url {
             Some(url) => DbTarget::parse(url)?,
             None => DbTarget::Sqlite(self.data_dir.join("tillpoint.sqlite3")),
         };
-        let tz: chrono_tz::Tz = self
-            .timezone
-            .parse()
-            .map_err(|_| format!("TILLPOINT_TIMEZONE \"{}\" is not an IANA time zone such as Asia/Manila", self.timezone))?;
+        let tz: chrono_tz::Tz = self.timezone.parse().map_err(|_| {
+            format!(
+                "TILLPOINT_TIMEZONE \"{}\" is not an IANA time zone such as Asia/Manila",
+                self.timezone
+            )
+        })?;
         let currency = self.currency.trim().to_ascii_uppercase();
         if currency.len() != 3 || !currency.chars().all(|c| c.is_ascii_alphabetic()) {
-            return Err(format!("TILLPOINT_CURRENCY \"{}\" is not a three-letter code such as PHP", self.currency));
+            return Err(format!(
+                "TILLPOINT_CURRENCY \"{}\" is not a three-letter code such as PHP",
+                self.currency
+            ));
         }
         let trusted_proxies = parse_proxies(&self.trusted_proxies)?;
         if self.session_idle_minutes == 0 || self.session_idle_minutes > 7 * 24 * 60 {
@@ -159,7 +211,9 @@ fn parse_proxies(list: &str) -> Result<Vec<IpNet>, String> {
         .map(|s| {
             s.parse::<IpNet>()
                 .or_else(|_| s.parse::<std::net::IpAddr>().map(IpNet::from))
-                .map_err(|_| format!("TILLPOINT_TRUSTED_PROXIES: \"{s}\" is not an address or network"))
+                .map_err(|_| {
+                    format!("TILLPOINT_TRUSTED_PROXIES: \"{s}\" is not an address or network")
+                })
         })
         .collect()
 }

@@ -16,7 +16,9 @@ pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
     .flatten()
     .is_some();
     if alive {
-        HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(json!({"status": "ok", "database": backend}))
+        HttpResponse::Ok()
+            .insert_header(("Cache-Control", "no-store"))
+            .json(json!({"status": "ok", "database": backend}))
     } else {
         HttpResponse::ServiceUnavailable()
             .insert_header(("Cache-Control", "no-store"))

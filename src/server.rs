@@ -35,7 +35,13 @@ pub fn run(cli: Cli) -> Result<(), String> {
         Command::CreateManager { username, name } => {
             let db = open(&config)?;
             let mut conn = db.pool().get().map_err(|e| e.to_string())?;
-            let created = bootstrap::create_manager(&mut conn, &username, &name, config.admin_password.as_deref(), config.bcrypt_cost)?;
+            let created = bootstrap::create_manager(
+                &mut conn,
+                &username,
+                &name,
+                config.admin_password.as_deref(),
+                config.bcrypt_cost,
+            )?;
             println!("Manager \"{}\" created.", created.username);
             if let Some(pw) = created.generated_password {
                 println!("Password (shown once, change it after signing in): {pw}");
@@ -45,7 +51,8 @@ pub fn run(cli: Cli) -> Result<(), String> {
         Command::Demo => {
             let db = open(&config)?;
             let mut conn = db.pool().get().map_err(|e| e.to_string())?;
-            let added = bootstrap::load_demo(&mut conn, &config.demo_password, config.bcrypt_cost).map_err(|e| e.public_message())?;
+            let added = bootstrap::load_demo(&mut conn, &config.demo_password, config.bcrypt_cost)
+                .map_err(|e| e.public_message())?;
             println!("Demo data: {added} record(s) added.");
             Ok(())
         }
@@ -54,16 +61,27 @@ pub fn run(cli: Cli) -> Result<(), String> {
 }
 
 fn init_logging(filter: &str) {
-    let filter = tracing_subscriber::EnvFilter::try_new(filter).unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_target(false).try_init();
+    let filter = tracing_subscriber::EnvFilter::try_new(filter)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .try_init();
 }
 
 /// Opens the database (creating the data directory) and applies pending migrations.
 pub fn open(config: &Config) -> Result<Db, String> {
-    std::fs::create_dir_all(&config.data_dir)
-        .map_err(|e| format!("cannot create the data directory {}: {e}", config.data_dir.display()))?;
+    std::fs::create_dir_all(&config.data_dir).map_err(|e| {
+        format!(
+            "cannot create the data directory {}: {e}",
+            config.data_dir.display()
+        )
+    })?;
     let db = Db::connect(&config.db)?;
-    let mut conn = db.pool().get().map_err(|e| format!("cannot open the database: {e}"))?;
+    let mut conn = db
+        .pool()
+        .get()
+        .map_err(|e| format!("cannot open the database: {e}"))?;
     let applied = run_migrations(&mut conn)?;
     if applied > 0 {
         tracing::info!("applied {applied} migration(s)");
@@ -75,7 +93,12 @@ pub fn open(config: &Config) -> Result<Db, String> {
 pub fn session_key(data_dir: &Path) -> Result<Key, String> {
     let path = data_dir.join("session.key");
     if let Ok(bytes) = std::fs::read(&path) {
-        return Key::try_from(bytes.as_slice()).map_err(|_| format!("{} is damaged: delete it to sign everyone out and create a new one", path.display()));
+        return Key::try_from(bytes.as_slice()).map_err(|_| {
+            format!(
+                "{} is damaged: delete it to sign everyone out and create a new one",
+                path.display()
+            )
+        });
     }
     let key = Key::generate();
     let mut options = std::fs::OpenOptions::new();
@@ -85,8 +108,11 @@ pub fn session_key(data_dir: &Path) -> Result<Key, String> {
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o600);
     }
-    let mut file = options.open(&path).map_err(|e| format!("cannot create {}: {e}", path.display()))?;
-    file.write_all(key.master()).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    let mut file = options
+        .open(&path)
+        .map_err(|e| format!("cannot create {}: {e}", path.display()))?;
+    file.write_all(key.master())
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     Ok(key)
 }
 
@@ -96,17 +122,29 @@ async fn serve(config: Config, demo: bool) -> Result<(), String> {
     {
         let mut conn = db.pool().get().map_err(|e| e.to_string())?;
         if demo {
-            let added = bootstrap::load_demo(&mut conn, &config.demo_password, config.bcrypt_cost).map_err(|e| e.public_message())?;
+            let added = bootstrap::load_demo(&mut conn, &config.demo_password, config.bcrypt_cost)
+                .map_err(|e| e.public_message())?;
             if added > 0 {
                 tracing::info!("demo data loaded ({added} records)");
             }
         }
-        match bootstrap::ensure_first_manager(&mut conn, config.admin_password.as_deref(), config.bcrypt_cost).map_err(|e| e.public_message())? {
+        match bootstrap::ensure_first_manager(
+            &mut conn,
+            config.admin_password.as_deref(),
+            config.bcrypt_cost,
+        )
+        .map_err(|e| e.public_message())?
+        {
             FirstManager::NotNeeded => {}
-            FirstManager::Created { username, generated_password } => {
+            FirstManager::Created {
+                username,
+                generated_password,
+            } => {
                 println!("\nCreated the first manager account: username \"{username}\"");
                 match generated_password {
-                    Some(pw) => println!("Password (shown only this once, change it after signing in): {pw}\n"),
+                    Some(pw) => println!(
+                        "Password (shown only this once, change it after signing in): {pw}\n"
+                    ),
                     None => println!("Password: the one in TILLPOINT_ADMIN_PASSWORD\n"),
                 }
             }
@@ -118,7 +156,11 @@ async fn serve(config: Config, demo: bool) -> Result<(), String> {
         let state = state.clone();
         move || crate::app::build_app(state.clone(), key.clone())
     })
-    .workers(config.workers.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)))
+    .workers(config.workers.unwrap_or_else(|| {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2)
+    }))
     .bind(config.addr)
     .map_err(|e| format!("cannot listen on {}: {e}", config.addr))?;
     print_banner(&config, demo, &db);
@@ -130,7 +172,11 @@ fn print_banner(config: &Config, demo: bool, db: &Db) {
         DbTarget::Sqlite(p) => format!("SQLite {}", p.display()),
         DbTarget::Postgres(_) => "PostgreSQL".to_string(),
     };
-    println!("tillpoint is running on http://{} ({where_}, {})", config.addr, db.backend().name());
+    println!(
+        "tillpoint is running on http://{} ({where_}, {})",
+        config.addr,
+        db.backend().name()
+    );
     if demo {
         println!(
             "Demo accounts: manager, agent, credit, kitchen, waiter — password \"{}\".\n\
@@ -139,7 +185,9 @@ fn print_banner(config: &Config, demo: bool, db: &Db) {
         );
     }
     if !config.secure_cookies {
-        println!("Session cookies are sent over plain HTTP (TILLPOINT_INSECURE_COOKIES or --demo).");
+        println!(
+            "Session cookies are sent over plain HTTP (TILLPOINT_INSECURE_COOKIES or --demo)."
+        );
     }
 }
 
@@ -173,13 +221,19 @@ fn backup(config: &Config, file: &Path) -> Result<(), String> {
         return Err("backup copies SQLite databases only. For PostgreSQL use pg_dump, e.g.\n  pg_dump --format=custom --file=tillpoint.dump \"$DATABASE_URL\"".into());
     }
     if file.exists() {
-        return Err(format!("{} already exists; choose a new file name", file.display()));
+        return Err(format!(
+            "{} already exists; choose a new file name",
+            file.display()
+        ));
     }
-    let target = file.to_str().ok_or("the backup file name must be valid UTF-8")?;
+    let target = file
+        .to_str()
+        .ok_or("the backup file name must be valid UTF-8")?;
     let db = open(config)?;
     let mut conn = db.pool().get().map_err(|e| e.to_string())?;
     let sql = format!("VACUUM INTO '{}'", target.replace('\'', "''"));
-    diesel::connection::SimpleConnection::batch_execute(&mut *conn, &sql).map_err(|e| format!("backup failed: {e}"))?;
+    diesel::connection::SimpleConnection::batch_execute(&mut *conn, &sql)
+        .map_err(|e| format!("backup failed: {e}"))?;
     println!("Backup written to {}", file.display());
     Ok(())
 }

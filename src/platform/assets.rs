@@ -12,7 +12,8 @@ struct Static;
 
 pub async fn serve(req: HttpRequest, path: web::Path<String>) -> Result<HttpResponse, AppError> {
     let path = path.into_inner();
-    let file = Static::get(&path).ok_or_else(|| AppError::NotFound("There is no such file.".into()))?;
+    let file =
+        Static::get(&path).ok_or_else(|| AppError::NotFound("There is no such file.".into()))?;
     let etag = format!("\"{}\"", hex::encode(&file.metadata.sha256_hash()[..16]));
     let cache = "public, max-age=3600, must-revalidate";
     if req

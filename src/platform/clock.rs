@@ -42,7 +42,11 @@ impl BusinessClock {
             LocalResult::Ambiguous(first, _) => first.naive_utc(),
             // A zone that skips midnight (DST): the day starts at the first valid minute.
             LocalResult::None => (1..=180)
-                .find_map(|m| self.tz.from_local_datetime(&(midnight + Duration::minutes(m))).earliest())
+                .find_map(|m| {
+                    self.tz
+                        .from_local_datetime(&(midnight + Duration::minutes(m)))
+                        .earliest()
+                })
                 .map(|t| t.naive_utc())
                 .unwrap_or(midnight),
         }
@@ -77,7 +81,10 @@ mod tests {
     #[test]
     fn formats_in_business_time() {
         let clock = BusinessClock::new(chrono_tz::Asia::Manila);
-        let utc = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap().and_hms_opt(20, 30, 0).unwrap();
+        let utc = NaiveDate::from_ymd_opt(2026, 1, 1)
+            .unwrap()
+            .and_hms_opt(20, 30, 0)
+            .unwrap();
         assert_eq!(clock.format(utc), "2026-01-02 04:30");
     }
 

@@ -19,9 +19,12 @@ pub fn neutralise(cell: &str) -> String {
 fn encode(rows: &[Vec<String>]) -> Result<Bytes, AppError> {
     let mut w = csv::Writer::from_writer(Vec::with_capacity(rows.len() * 96));
     for row in rows {
-        w.write_record(row.iter().map(|c| neutralise(c))).map_err(|e| AppError::Internal(format!("csv: {e}")))?;
+        w.write_record(row.iter().map(|c| neutralise(c)))
+            .map_err(|e| AppError::Internal(format!("csv: {e}")))?;
     }
-    let buf = w.into_inner().map_err(|e| AppError::Internal(format!("csv: {e}")))?;
+    let buf = w
+        .into_inner()
+        .map_err(|e| AppError::Internal(format!("csv: {e}")))?;
     Ok(Bytes::from(buf))
 }
 
@@ -57,14 +60,15 @@ where
         };
         let mut cursor = None;
         loop {
-            let chunk = match fetch(&mut conn, cursor).and_then(|c| encode(&c.rows).map(|b| (b, c.next))) {
-                Ok(c) => c,
-                Err(e) => {
-                    tracing::error!("export failed: {e}");
-                    let _ = tx.blocking_send(Err(std::io::Error::other("export failed")));
-                    return;
-                }
-            };
+            let chunk =
+                match fetch(&mut conn, cursor).and_then(|c| encode(&c.rows).map(|b| (b, c.next))) {
+                    Ok(c) => c,
+                    Err(e) => {
+                        tracing::error!("export failed: {e}");
+                        let _ = tx.blocking_send(Err(std::io::Error::other("export failed")));
+                        return;
+                    }
+                };
             if tx.blocking_send(Ok(chunk.0)).is_err() {
                 return; // the client went away
             }
@@ -74,7 +78,9 @@ where
             }
         }
     });
-    let body = futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|item| (item, rx)) });
+    let body = futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|item| (item, rx))
+    });
     HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
         .insert_header(ContentDisposition {

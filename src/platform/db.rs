@@ -52,7 +52,10 @@ impl DbTarget {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             return Ok(DbTarget::Postgres(url.to_string()));
         }
-        if let Some(rest) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+        if let Some(rest) = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+        {
             if rest.is_empty() || rest.contains(":memory:") {
                 return Err("DATABASE_URL: a SQLite URL needs a file path (sqlite://./data/tillpoint.sqlite3)".into());
             }
@@ -61,7 +64,9 @@ impl DbTarget {
         if let Some(scheme_end) = url.find(':') {
             let scheme = &url[..scheme_end];
             let looks_like_scheme = !scheme.is_empty()
-                && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c));
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c));
             if looks_like_scheme {
                 return Err(format!(
                     "DATABASE_URL \"{scheme}:…\" is not supported: use postgres://user@host:port/db for PostgreSQL or a file path for SQLite"
@@ -166,7 +171,9 @@ impl Db {
             .min_idle(Some(1))
             .connection_timeout(Duration::from_secs(10))
             .connection_customizer(Box::new(ConnectionSetup))
-            .build(ConnectionManager { target: target.clone() })
+            .build(ConnectionManager {
+                target: target.clone(),
+            })
             .map_err(|e| format!("cannot open the database: {e}"))?;
         Ok(Db { pool, backend })
     }
@@ -187,7 +194,9 @@ impl Db {
     {
         let pool = self.pool.clone();
         actix_web::web::block(move || {
-            let mut conn = pool.get().map_err(|e| AppError::Unavailable(format!("database unavailable: {e}")))?;
+            let mut conn = pool
+                .get()
+                .map_err(|e| AppError::Unavailable(format!("database unavailable: {e}")))?;
             f(&mut conn)
         })
         .await
@@ -213,7 +222,9 @@ where
     F: FnOnce(&mut AnyConnection) -> Result<T, E>,
 {
     match conn {
-        AnyConnection::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?,
+        AnyConnection::Sqlite(c) => {
+            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?
+        }
         AnyConnection::Pg(c) => AnsiTransactionManager::begin_transaction(c)?,
     }
     let result = f(conn);
@@ -242,10 +253,17 @@ where
 pub fn run_migrations(conn: &mut AnyConnection) -> Result<usize, String> {
     let err = |e: Box<dyn std::error::Error + Send + Sync>| format!("migration failed: {e}");
     match conn {
-        AnyConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()).map_err(err),
+        AnyConnection::Sqlite(c) => c
+            .run_pending_migrations(SQLITE_MIGRATIONS)
+            .map(|v| v.len())
+            .map_err(err),
         AnyConnection::Pg(c) => {
-            c.batch_execute("SELECT pg_advisory_lock(727001)").map_err(|e| e.to_string())?;
-            let result = c.run_pending_migrations(PG_MIGRATIONS).map(|v| v.len()).map_err(err);
+            c.batch_execute("SELECT pg_advisory_lock(727001)")
+                .map_err(|e| e.to_string())?;
+            let result = c
+                .run_pending_migrations(PG_MIGRATIONS)
+                .map(|v| v.len())
+                .map_err(err);
             let _ = c.batch_execute("SELECT pg_advisory_unlock(727001)");
             result
         }
@@ -278,12 +296,33 @@ mod tests {
 
     #[test]
     fn parses_database_urls() {
-        assert_eq!(DbTarget::parse("postgres://u@h/db").unwrap().backend(), Backend::Postgres);
-        assert_eq!(DbTarget::parse("postgresql://u@h/db").unwrap().backend(), Backend::Postgres);
-        assert_eq!(DbTarget::parse("./data/x.sqlite3").unwrap(), DbTarget::Sqlite("./data/x.sqlite3".into()));
-        assert_eq!(DbTarget::parse("/tmp/x.db").unwrap(), DbTarget::Sqlite("/tmp/x.db".into()));
-        assert_eq!(DbTarget::parse("sqlite:///tmp/x.db").unwrap(), DbTarget::Sqlite("/tmp/x.db".into()));
-        for bad in ["mysql://root@localhost/db", "postgress://u@h/db", "localhost:5432/db", "", "sqlite://:memory:"] {
+        assert_eq!(
+            DbTarget::parse("postgres://u@h/db").unwrap().backend(),
+            Backend::Postgres
+        );
+        assert_eq!(
+            DbTarget::parse("postgresql://u@h/db").unwrap().backend(),
+            Backend::Postgres
+        );
+        assert_eq!(
+            DbTarget::parse("./data/x.sqlite3").unwrap(),
+            DbTarget::Sqlite("./data/x.sqlite3".into())
+        );
+        assert_eq!(
+            DbTarget::parse("/tmp/x.db").unwrap(),
+            DbTarget::Sqlite("/tmp/x.db".into())
+        );
+        assert_eq!(
+            DbTarget::parse("sqlite:///tmp/x.db").unwrap(),
+            DbTarget::Sqlite("/tmp/x.db".into())
+        );
+        for bad in [
+            "mysql://root@localhost/db",
+            "postgress://u@h/db",
+            "localhost:5432/db",
+            "",
+            "sqlite://:memory:",
+        ] {
             assert!(DbTarget::parse(bad).is_err(), "{bad} should be refused");
         }
     }

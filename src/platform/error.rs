@@ -43,8 +43,12 @@ impl AppError {
     /// The message a user may see: internal details stay in the log.
     pub fn public_message(&self) -> String {
         match self {
-            AppError::Internal(_) => "Something went wrong on our side. Nothing was saved; please try again.".into(),
-            AppError::Unavailable(_) => "The database is not answering right now. Please try again in a moment.".into(),
+            AppError::Internal(_) => {
+                "Something went wrong on our side. Nothing was saved; please try again.".into()
+            }
+            AppError::Unavailable(_) => {
+                "The database is not answering right now. Please try again in a moment.".into()
+            }
             other => other.to_string(),
         }
     }
@@ -53,7 +57,9 @@ impl AppError {
 impl From<diesel::result::Error> for AppError {
     fn from(e: diesel::result::Error) -> Self {
         match e {
-            diesel::result::Error::NotFound => AppError::NotFound("That record was not found.".into()),
+            diesel::result::Error::NotFound => {
+                AppError::NotFound("That record was not found.".into())
+            }
             other => AppError::Internal(format!("database: {other}")),
         }
     }
@@ -101,7 +107,10 @@ impl ResponseError for AppError {
         let mut res = HttpResponse::build(status)
             .content_type("text/plain; charset=utf-8")
             .body(self.public_message());
-        res.extensions_mut().insert(ErrorInfo { status, message: self.public_message() });
+        res.extensions_mut().insert(ErrorInfo {
+            status,
+            message: self.public_message(),
+        });
         res
     }
 }

@@ -31,7 +31,10 @@ impl Flash {
 
 pub fn push(session: &Session, kind: Kind, text: impl Into<String>) {
     let mut all: Vec<Flash> = session.get(KEY).unwrap_or(None).unwrap_or_default();
-    all.push(Flash { kind, text: text.into() });
+    all.push(Flash {
+        kind,
+        text: text.into(),
+    });
     all.truncate(5);
     let _ = session.insert(KEY, all);
 }
@@ -41,5 +44,8 @@ pub fn success(session: &Session, text: impl Into<String>) {
 }
 
 pub fn take(session: &Session) -> Vec<Flash> {
-    session.remove_as::<Vec<Flash>>(KEY).and_then(Result::ok).unwrap_or_default()
+    session
+        .remove_as::<Vec<Flash>>(KEY)
+        .and_then(Result::ok)
+        .unwrap_or_default()
 }

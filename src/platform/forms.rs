@@ -14,7 +14,10 @@ impl FormErrors {
     }
 
     pub fn get(&self, field: &str) -> Option<&str> {
-        self.0.iter().find(|(f, _)| *f == field).map(|(_, m)| m.as_str())
+        self.0
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, m)| m.as_str())
     }
 
     pub fn is_empty(&self) -> bool {
@@ -35,7 +38,14 @@ impl FormErrors {
 }
 
 /// Trimmed text of at most `max` characters, without control characters. Empty when optional.
-pub fn text(raw: &str, field: &'static str, label: &str, max: usize, required: bool, errors: &mut FormErrors) -> String {
+pub fn text(
+    raw: &str,
+    field: &'static str,
+    label: &str,
+    max: usize,
+    required: bool,
+    errors: &mut FormErrors,
+) -> String {
     let value = raw.trim();
     if value.is_empty() {
         if required {
@@ -66,7 +76,9 @@ pub fn is_email(s: &str) -> bool {
     if s.len() > 254 || s.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return false;
     }
-    let Some((local, domain)) = s.split_once('@') else { return false };
+    let Some((local, domain)) = s.split_once('@') else {
+        return false;
+    };
     !local.is_empty()
         && local.len() <= 64
         && !domain.contains('@')
@@ -74,7 +86,9 @@ pub fn is_email(s: &str) -> bool {
         && !domain.starts_with('.')
         && !domain.ends_with('.')
         && !domain.contains("..")
-        && domain.chars().all(|c| c.is_alphanumeric() || c == '.' || c == '-')
+        && domain
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '.' || c == '-')
 }
 
 /// Digits with the usual separators; stored as typed (trimmed).
@@ -84,14 +98,21 @@ pub fn optional_phone(raw: &str, field: &'static str, errors: &mut FormErrors) -
         return None;
     }
     let digits = value.chars().filter(char::is_ascii_digit).count();
-    let allowed = value.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c));
+    let allowed = value
+        .chars()
+        .all(|c| c.is_ascii_digit() || " +-().".contains(c));
     if !allowed || !(5..=20).contains(&digits) || value.len() > 30 {
         errors.add(field, "Enter a phone number such as +63 912 345 6789.");
     }
     Some(value.to_string())
 }
 
-pub fn date(raw: &str, field: &'static str, label: &str, errors: &mut FormErrors) -> Option<NaiveDate> {
+pub fn date(
+    raw: &str,
+    field: &'static str,
+    label: &str,
+    errors: &mut FormErrors,
+) -> Option<NaiveDate> {
     let value = raw.trim();
     if value.is_empty() {
         errors.add(field, format!("{label} is required."));
@@ -116,13 +137,22 @@ pub fn filter_date(raw: Option<&str>, label: &str) -> Result<Option<NaiveDate>, 
     }
 }
 
+/// A value that should have been an id from a list but is not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NotAnId;
+
 /// An optional numeric id in a form or query (`""` means none).
-pub fn optional_id(raw: &str) -> Result<Option<i64>, ()> {
+pub fn optional_id(raw: &str) -> Result<Option<i64>, NotAnId> {
     let value = raw.trim();
     if value.is_empty() {
         return Ok(None);
     }
-    value.parse::<i64>().ok().filter(|v| *v > 0).map(Some).ok_or(())
+    value
+        .parse::<i64>()
+        .ok()
+        .filter(|v| *v > 0)
+        .map(Some)
+        .ok_or(NotAnId)
 }
 
 #[cfg(test)]
@@ -154,7 +184,10 @@ mod tests {
     #[test]
     fn phones() {
         let mut e = FormErrors::default();
-        assert_eq!(optional_phone("+63 912 345 6789", "phone", &mut e).as_deref(), Some("+63 912 345 6789"));
+        assert_eq!(
+            optional_phone("+63 912 345 6789", "phone", &mut e).as_deref(),
+            Some("+63 912 345 6789")
+        );
         assert!(e.is_empty());
         optional_phone("call me", "phone", &mut e);
         assert!(!e.is_empty());

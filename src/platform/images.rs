@@ -31,7 +31,10 @@ pub struct ProcessedImage {
 pub fn process_upload(raw: &[u8]) -> Result<ProcessedImage, String> {
     const REFUSED: &str = "Only PNG, JPEG or WebP pictures are accepted.";
     let format = image::guess_format(raw).map_err(|_| REFUSED.to_string())?;
-    if !matches!(format, ImageFormat::Png | ImageFormat::Jpeg | ImageFormat::WebP) {
+    if !matches!(
+        format,
+        ImageFormat::Png | ImageFormat::Jpeg | ImageFormat::WebP
+    ) {
         return Err(REFUSED.into());
     }
     let mut reader = ImageReader::with_format(Cursor::new(raw), format);
@@ -40,17 +43,24 @@ pub fn process_upload(raw: &[u8]) -> Result<ProcessedImage, String> {
     limits.max_image_height = Some(12_000);
     limits.max_alloc = Some(256 * 1024 * 1024);
     reader.limits(limits);
-    let decoded = reader
-        .decode()
-        .map_err(|_| "The picture could not be read: the file is damaged or not really an image.".to_string())?;
+    let decoded = reader.decode().map_err(|_| {
+        "The picture could not be read: the file is damaged or not really an image.".to_string()
+    })?;
     let img = if decoded.width() > MAX_SIDE || decoded.height() > MAX_SIDE {
         decoded.thumbnail(MAX_SIDE, MAX_SIDE)
     } else {
         decoded
     };
-    let (content_type, bytes) = encode(&img).map_err(|e| format!("The picture could not be converted: {e}"))?;
+    let (content_type, bytes) =
+        encode(&img).map_err(|e| format!("The picture could not be converted: {e}"))?;
     let sha256 = hex::encode(Sha256::digest(&bytes));
-    Ok(ProcessedImage { content_type, bytes, width: img.width(), height: img.height(), sha256 })
+    Ok(ProcessedImage {
+        content_type,
+        bytes,
+        width: img.width(),
+        height: img.height(),
+        sha256,
+    })
 }
 
 fn encode(img: &DynamicImage) -> Result<(&'static str, Vec<u8>), image::ImageError> {
@@ -83,20 +93,30 @@ pub fn store(conn: &mut AnyConnection, img: &ProcessedImage) -> QueryResult<i64>
 pub fn load(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<(String, Vec<u8>, String)>> {
     stored_images::table
         .find(id)
-        .select((stored_images::content_type, stored_images::bytes, stored_images::sha256))
+        .select((
+            stored_images::content_type,
+            stored_images::bytes,
+            stored_images::sha256,
+        ))
         .first(conn)
         .optional()
 }
 
 /// Reads the one file field of a multipart form, refusing anything over `max` bytes.
-pub async fn read_file_field(mut form: Multipart, field_name: &str, max: usize) -> Result<Vec<u8>, AppError> {
+pub async fn read_file_field(
+    mut form: Multipart,
+    field_name: &str,
+    max: usize,
+) -> Result<Vec<u8>, AppError> {
     let mut found: Option<Vec<u8>> = None;
     while let Some(field) = form.next().await {
-        let mut field = field.map_err(|_| AppError::BadRequest("The upload could not be read.".into()))?;
+        let mut field =
+            field.map_err(|_| AppError::BadRequest("The upload could not be read.".into()))?;
         let is_ours = field.name() == Some(field_name);
         let mut buf = Vec::new();
         while let Some(chunk) = field.next().await {
-            let chunk = chunk.map_err(|_| AppError::BadRequest("The upload could not be read.".into()))?;
+            let chunk =
+                chunk.map_err(|_| AppError::BadRequest("The upload could not be read.".into()))?;
             if buf.len() + chunk.len() > max {
                 return Err(AppError::PayloadTooLarge(format!(
                     "The picture is larger than {} MB. Choose a smaller one.",
@@ -113,12 +133,19 @@ pub async fn read_file_field(mut form: Multipart, field_name: &str, max: usize) 
     }
     match found {
         Some(b) if !b.is_empty() => Ok(b),
-        _ => Err(AppError::Unprocessable("Choose a picture to upload.".into())),
+        _ => Err(AppError::Unprocessable(
+            "Choose a picture to upload.".into(),
+        )),
     }
 }
 
 /// Serves a stored image with its hash as ETag.
-pub fn respond(req: &HttpRequest, content_type: String, bytes: Vec<u8>, sha: String) -> HttpResponse {
+pub fn respond(
+    req: &HttpRequest,
+    content_type: String,
+    bytes: Vec<u8>,
+    sha: String,
+) -> HttpResponse {
     let etag = format!("\"{}\"", &sha[..32.min(sha.len())]);
     let cache = "private, max-age=86400";
     if req
@@ -127,7 +154,9 @@ pub fn respond(req: &HttpRequest, content_type: String, bytes: Vec<u8>, sha: Str
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.trim() == etag)
     {
-        return HttpResponse::NotModified().insert_header((header::ETAG, etag)).finish();
+        return HttpResponse::NotModified()
+            .insert_header((header::ETAG, etag))
+            .finish();
     }
     HttpResponse::Ok()
         .content_type(content_type)

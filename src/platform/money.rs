@@ -74,7 +74,9 @@ impl Money {
         if d.scale() > 2 && d.normalize().scale() > 2 {
             return Err(MoneyError::TooPrecise);
         }
-        let minor = (d * Decimal::ONE_HUNDRED).to_i64().ok_or(MoneyError::TooLarge)?;
+        let minor = (d * Decimal::ONE_HUNDRED)
+            .to_i64()
+            .ok_or(MoneyError::TooLarge)?;
         if minor > MAX_INPUT_MINOR {
             return Err(MoneyError::TooLarge);
         }
@@ -91,7 +93,10 @@ impl Money {
     /// `1,234.50` — for people.
     pub fn grouped(self) -> String {
         let plain = self.plain();
-        let (sign, rest) = plain.strip_prefix('-').map(|r| ("-", r)).unwrap_or(("", plain.as_str()));
+        let (sign, rest) = plain
+            .strip_prefix('-')
+            .map(|r| ("-", r))
+            .unwrap_or(("", plain.as_str()));
         let (int, frac) = rest.split_once('.').unwrap_or((rest, "00"));
         let mut out = String::new();
         for (i, ch) in int.chars().enumerate() {
@@ -125,7 +130,10 @@ mod tests {
         assert_eq!(Money::parse_input("abc"), Err(MoneyError::Malformed));
         assert_eq!(Money::parse_input("1e5"), Err(MoneyError::Malformed));
         assert_eq!(Money::parse_input(""), Err(MoneyError::Malformed));
-        assert_eq!(Money::parse_input("99999999999999"), Err(MoneyError::TooLarge));
+        assert_eq!(
+            Money::parse_input("99999999999999"),
+            Err(MoneyError::TooLarge)
+        );
     }
 
     #[test]
@@ -140,7 +148,9 @@ mod tests {
     fn rounds_half_up_once() {
         // 12 % VAT inside 1,000.00 → 107.142857… → 107.14
         let total = Money(100_000);
-        let vat = Money::from_decimal_rounded(total.to_decimal() * Decimal::new(12, 0) / Decimal::new(112, 0));
+        let vat = Money::from_decimal_rounded(
+            total.to_decimal() * Decimal::new(12, 0) / Decimal::new(112, 0),
+        );
         assert_eq!(vat, Some(Money(10_714)));
         assert_eq!(Money(50).percent_bp(1000), Some(Money(5)));
         assert_eq!(Money(5).percent_bp(1000), Some(Money(1))); // 0.005 → 0.01

@@ -42,7 +42,13 @@ impl PageCtx {
 
     /// A page shown to someone who is not signed in, e.g. an error page before routing.
     pub fn bare(business_name: &str) -> PageCtx {
-        PageCtx { user: None, csrf: String::new(), flashes: vec![], nav: vec![], business_name: business_name.to_string() }
+        PageCtx {
+            user: None,
+            csrf: String::new(),
+            flashes: vec![],
+            nav: vec![],
+            business_name: business_name.to_string(),
+        }
     }
 }
 
@@ -85,9 +91,13 @@ pub fn html<T: Template>(page: &T) -> Result<HttpResponse, AppError> {
 }
 
 pub fn html_status<T: Template>(status: StatusCode, page: &T) -> Result<HttpResponse, AppError> {
-    Ok(HttpResponse::build(status).content_type("text/html; charset=utf-8").body(page.render()?))
+    Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(page.render()?))
 }
 
 pub fn see_other(location: &str) -> HttpResponse {
-    HttpResponse::SeeOther().insert_header(("Location", location.to_string())).finish()
+    HttpResponse::SeeOther()
+        .insert_header(("Location", location.to_string()))
+        .finish()
 }

@@ -19,7 +19,9 @@ impl PageRequest {
                 .parse::<i64>()
                 .ok()
                 .filter(|n| (1..=MAX_PAGE).contains(n))
-                .ok_or_else(|| AppError::BadRequest(format!("Page \"{}\" does not exist.", truncate(s, 20))))?,
+                .ok_or_else(|| {
+                    AppError::BadRequest(format!("Page \"{}\" does not exist.", truncate(s, 20)))
+                })?,
         };
         Ok(PageRequest { number, size })
     }
@@ -48,7 +50,12 @@ impl Pager {
     pub fn cut<T>(req: PageRequest, rows: &mut Vec<T>, base_query: String) -> Pager {
         let has_next = rows.len() as i64 > req.size;
         rows.truncate(req.size as usize);
-        Pager { number: req.number, has_prev: req.number > 1, has_next, base_query }
+        Pager {
+            number: req.number,
+            has_prev: req.number > 1,
+            has_next,
+            base_query,
+        }
     }
 
     pub fn prev_href(&self) -> String {
@@ -89,7 +96,14 @@ mod tests {
     #[test]
     fn cuts_and_links() {
         let mut rows: Vec<i32> = (0..26).collect();
-        let p = Pager::cut(PageRequest { number: 2, size: 25 }, &mut rows, "action=LOGIN".into());
+        let p = Pager::cut(
+            PageRequest {
+                number: 2,
+                size: 25,
+            },
+            &mut rows,
+            "action=LOGIN".into(),
+        );
         assert_eq!(rows.len(), 25);
         assert!(p.has_next && p.has_prev);
         assert_eq!(p.next_href(), "?action=LOGIN&page=3");

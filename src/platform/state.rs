@@ -13,7 +13,13 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(config: Config, db: Db) -> Result<AppState, String> {
-        let dummy_hash = crate::platform::auth::password::hash("not-a-real-password", config.bcrypt_cost)?;
-        Ok(AppState { clock: BusinessClock::new(config.tz), config, db, dummy_hash })
+        let dummy_hash =
+            crate::platform::auth::password::hash("not-a-real-password", config.bcrypt_cost)?;
+        Ok(AppState {
+            clock: BusinessClock::new(config.tz),
+            config,
+            db,
+            dummy_hash,
+        })
     }
 }

@@ -60,7 +60,10 @@ fn default_message(status: StatusCode) -> &'static str {
 
 /// Turns every error response, ours or actix's (404, 405, extractor errors), into an HTML page
 /// or a JSON `{"error": …}` body, depending on what the client asked for.
-pub async fn error_pages(req: ServiceRequest, next: Next<impl MessageBody + 'static>) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+pub async fn error_pages(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let json = wants_json(req.request());
     let business = req
         .app_data::<actix_web::web::Data<crate::platform::state::AppState>>()
@@ -82,7 +85,12 @@ pub async fn error_pages(req: ServiceRequest, next: Next<impl MessageBody + 'sta
         return Ok(res.map_into_boxed_body());
     }
     if ours.is_none() && status.is_server_error() {
-        tracing::error!("{} {} → {}", res.request().method(), res.request().path(), status);
+        tracing::error!(
+            "{} {} → {}",
+            res.request().method(),
+            res.request().path(),
+            status
+        );
     }
     let message = match &ours {
         Some(info) => info.message.clone(),
@@ -98,10 +106,19 @@ pub async fn error_pages(req: ServiceRequest, next: Next<impl MessageBody + 'sta
     let new_res = if json {
         builder.json(serde_json::json!({ "error": message }))
     } else {
-        let page = ErrorPage { ctx: PageCtx::bare(&business), status: status.as_u16(), title: title(status), message };
+        let page = ErrorPage {
+            ctx: PageCtx::bare(&business),
+            status: status.as_u16(),
+            title: title(status),
+            message,
+        };
         match page.render() {
-            Ok(body) => builder.content_type(HeaderValue::from_static("text/html; charset=utf-8")).body(body),
-            Err(_) => builder.content_type("text/plain; charset=utf-8").body(page.message),
+            Ok(body) => builder
+                .content_type(HeaderValue::from_static("text/html; charset=utf-8"))
+                .body(body),
+            Err(_) => builder
+                .content_type("text/plain; charset=utf-8")
+                .body(page.message),
         }
     };
     Ok(ServiceResponse::new(req, new_res))

@@ -18,16 +18,26 @@ pub enum FirstManager {
     /// The database already had staff.
     NotNeeded,
     /// Created; the password is shown when it was generated.
-    Created { username: String, generated_password: Option<String> },
+    Created {
+        username: String,
+        generated_password: Option<String>,
+    },
 }
 
 /// An empty database gets one manager, and nothing else.
-pub fn ensure_first_manager(conn: &mut AnyConnection, given_password: Option<&str>, cost: u32) -> Result<FirstManager, AppError> {
+pub fn ensure_first_manager(
+    conn: &mut AnyConnection,
+    given_password: Option<&str>,
+    cost: u32,
+) -> Result<FirstManager, AppError> {
     if employee_model::count_all(conn)? > 0 {
         return Ok(FirstManager::NotNeeded);
     }
     let generated = given_password.is_none().then(password::random_password);
-    let pw = given_password.map(str::to_string).or_else(|| generated.clone()).unwrap_or_default();
+    let pw = given_password
+        .map(str::to_string)
+        .or_else(|| generated.clone())
+        .unwrap_or_default();
     let hash = password::hash(&pw, cost).map_err(AppError::Internal)?;
     let created = write_tx(conn, |c| {
         // Checked again inside the transaction: two instances starting together create one.
@@ -47,7 +57,10 @@ pub fn ensure_first_manager(conn: &mut AnyConnection, given_password: Option<&st
         Ok::<_, AppError>(true)
     })?;
     Ok(if created {
-        FirstManager::Created { username: "admin".into(), generated_password: generated }
+        FirstManager::Created {
+            username: "admin".into(),
+            generated_password: generated,
+        }
     } else {
         FirstManager::NotNeeded
     })
@@ -59,14 +72,23 @@ pub struct CreatedManager {
 }
 
 /// `tillpoint create-manager`.
-pub fn create_manager(conn: &mut AnyConnection, username: &str, name: &str, given_password: Option<&str>, cost: u32) -> Result<CreatedManager, String> {
+pub fn create_manager(
+    conn: &mut AnyConnection,
+    username: &str,
+    name: &str,
+    given_password: Option<&str>,
+    cost: u32,
+) -> Result<CreatedManager, String> {
     let username = crate::staff::employees::rules::username(username)?;
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 100 {
         return Err("--name must be 1–100 characters".into());
     }
     let generated = given_password.is_none().then(password::random_password);
-    let pw = given_password.map(str::to_string).or_else(|| generated.clone()).unwrap_or_default();
+    let pw = given_password
+        .map(str::to_string)
+        .or_else(|| generated.clone())
+        .unwrap_or_default();
     let hash = password::hash(&pw, cost)?;
     let input = EmployeeInput {
         name: name.to_string(),
@@ -77,14 +99,35 @@ pub fn create_manager(conn: &mut AnyConnection, username: &str, name: &str, give
         phone: None,
         hire_date: BusinessClock::now_utc().date(),
     };
-    write_tx(conn, |c| employee_model::create(c, &Actor::system(), &input, &hash)).map_err(|e| e.public_message())?;
-    Ok(CreatedManager { username, generated_password: generated })
+    write_tx(conn, |c| {
+        employee_model::create(c, &Actor::system(), &input, &hash)
+    })
+    .map_err(|e| e.public_message())?;
+    Ok(CreatedManager {
+        username,
+        generated_password: generated,
+    })
 }
 
 pub const DEMO_BRANCHES: [(&str, &str, &str, &str); 3] = [
-    ("Main Branch", "MNL", "1 Rizal Avenue, Manila", "+63 2 8123 4567"),
-    ("Cebu Branch", "CEB", "88 Colon Street, Cebu City", "+63 32 234 5678"),
-    ("SK Cafe", "CAFE", "1 Rizal Avenue, Manila (ground floor)", "+63 2 8123 4568"),
+    (
+        "Main Branch",
+        "MNL",
+        "1 Rizal Avenue, Manila",
+        "+63 2 8123 4567",
+    ),
+    (
+        "Cebu Branch",
+        "CEB",
+        "88 Colon Street, Cebu City",
+        "+63 32 234 5678",
+    ),
+    (
+        "SK Cafe",
+        "CAFE",
+        "1 Rizal Avenue, Manila (ground floor)",
+        "+63 2 8123 4568",
+    ),
 ];
 
 /// (username, name, role, branch code)
@@ -98,25 +141,43 @@ pub const DEMO_STAFF: [(&str, &str, Role, &str); 5] = [
 
 /// Loads the demo branches and staff; anything already there (by code or username) is left
 /// alone, so loading twice adds nothing.
-pub fn load_demo(conn: &mut AnyConnection, demo_password: &str, cost: u32) -> Result<usize, AppError> {
+pub fn load_demo(
+    conn: &mut AnyConnection,
+    demo_password: &str,
+    cost: u32,
+) -> Result<usize, AppError> {
     let hash = password::hash(demo_password, cost).map_err(AppError::Internal)?;
     write_tx(conn, |c| {
         let mut added = 0;
         let actor = Actor::system();
         for (name, code, address, phone) in DEMO_BRANCHES {
-            let exists: i64 = branches::table.filter(branches::code.eq(code)).count().get_result(c)?;
+            let exists: i64 = branches::table
+                .filter(branches::code.eq(code))
+                .count()
+                .get_result(c)?;
             if exists == 0 {
-                let input = BranchInput { name: name.into(), code: code.into(), address: address.into(), phone: phone.into() };
+                let input = BranchInput {
+                    name: name.into(),
+                    code: code.into(),
+                    address: address.into(),
+                    phone: phone.into(),
+                };
                 crate::staff::branches::model::create(c, &actor, &input)?;
                 added += 1;
             }
         }
         for (username, name, role, code) in DEMO_STAFF {
-            let exists: i64 = employees::table.filter(employees::username.eq(username)).count().get_result(c)?;
+            let exists: i64 = employees::table
+                .filter(employees::username.eq(username))
+                .count()
+                .get_result(c)?;
             if exists > 0 {
                 continue;
             }
-            let branch_id: i64 = branches::table.filter(branches::code.eq(code)).select(branches::id).first(c)?;
+            let branch_id: i64 = branches::table
+                .filter(branches::code.eq(code))
+                .select(branches::id)
+                .first(c)?;
             let input = EmployeeInput {
                 name: name.into(),
                 username: username.into(),
@@ -135,7 +196,11 @@ pub fn load_demo(conn: &mut AnyConnection, demo_password: &str, cost: u32) -> Re
                 &actor,
                 BusinessClock::now_utc(),
                 audit::CREATE,
-                Subject { record_type: "demo_data", record_id: None, label: "Demo data" },
+                Subject {
+                    record_type: "demo_data",
+                    record_id: None,
+                    label: "Demo data",
+                },
                 &Changes::new().note("records_added", added.to_string()),
             )?;
         }

@@ -30,10 +30,20 @@ struct ProfilePage {
     errors: FormErrors,
 }
 
-async fn render(state: &AppState, ctx: PageCtx, user_id: i64, typed: Option<(String, String)>, errors: FormErrors, status: StatusCode) -> Result<HttpResponse, AppError> {
+async fn render(
+    state: &AppState,
+    ctx: PageCtx,
+    user_id: i64,
+    typed: Option<(String, String)>,
+    errors: FormErrors,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
     let row = state.db.run(move |c| model::find(c, user_id)).await?;
     let (email, phone) = typed.unwrap_or_else(|| {
-        (row.employee.email.clone().unwrap_or_default(), row.employee.phone.clone().unwrap_or_default())
+        (
+            row.employee.email.clone().unwrap_or_default(),
+            row.employee.phone.clone().unwrap_or_default(),
+        )
     });
     let page = ProfilePage {
         ctx,
@@ -47,8 +57,20 @@ async fn render(state: &AppState, ctx: PageCtx, user_id: i64, typed: Option<(Str
     html_status(status, &page)
 }
 
-pub async fn show(ctx: PageCtx, user: CurrentUser, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    render(&state, ctx, user.id, None, FormErrors::default(), StatusCode::OK).await
+pub async fn show(
+    ctx: PageCtx,
+    user: CurrentUser,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    render(
+        &state,
+        ctx,
+        user.id,
+        None,
+        FormErrors::default(),
+        StatusCode::OK,
+    )
+    .await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -58,17 +80,42 @@ pub struct ContactForm {
     phone: String,
 }
 
-pub async fn update_contact(ctx: PageCtx, user: CurrentUser, actor: Actor, state: web::Data<AppState>, session: Session, form: web::Form<ContactForm>) -> Result<HttpResponse, AppError> {
+pub async fn update_contact(
+    ctx: PageCtx,
+    user: CurrentUser,
+    actor: Actor,
+    state: web::Data<AppState>,
+    session: Session,
+    form: web::Form<ContactForm>,
+) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
     let mut errors = FormErrors::default();
     let email = forms::optional_email(&form.email, "email", &mut errors);
     let phone = forms::optional_phone(&form.phone, "phone", &mut errors);
     if !errors.is_empty() {
-        return render(&state, ctx, user.id, Some((form.email, form.phone)), errors, StatusCode::UNPROCESSABLE_ENTITY).await;
+        return render(
+            &state,
+            ctx,
+            user.id,
+            Some((form.email, form.phone)),
+            errors,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
     }
     let id = user.id;
-    let changed = state.db.write(move |c| model::update_contact(c, &actor, id, email, phone)).await?;
-    flash::success(&session, if changed { "Your contact details were saved." } else { "Nothing to change." });
+    let changed = state
+        .db
+        .write(move |c| model::update_contact(c, &actor, id, email, phone))
+        .await?;
+    flash::success(
+        &session,
+        if changed {
+            "Your contact details were saved."
+        } else {
+            "Nothing to change."
+        },
+    );
     Ok(see_other("/profile"))
 }
 
@@ -80,22 +127,43 @@ pub struct PasswordForm {
     confirm_password: String,
 }
 
-pub async fn change_password(ctx: PageCtx, user: CurrentUser, actor: Actor, state: web::Data<AppState>, session: Session, form: web::Form<PasswordForm>) -> Result<HttpResponse, AppError> {
+pub async fn change_password(
+    ctx: PageCtx,
+    user: CurrentUser,
+    actor: Actor,
+    state: web::Data<AppState>,
+    session: Session,
+    form: web::Form<PasswordForm>,
+) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
     let mut errors = FormErrors::default();
     if let Err(m) = password::check_strength(&form.new_password) {
         errors.add("new_password", capitalise(&m));
     } else if form.new_password != form.confirm_password {
-        errors.add("confirm_password", "The two new passwords are not the same.");
+        errors.add(
+            "confirm_password",
+            "The two new passwords are not the same.",
+        );
     }
     if form.current_password.is_empty() || form.current_password.len() > 1024 {
         errors.add("current_password", "Enter your current password.");
     }
     if !errors.is_empty() {
-        return render(&state, ctx, user.id, None, errors, StatusCode::UNPROCESSABLE_ENTITY).await;
+        return render(
+            &state,
+            ctx,
+            user.id,
+            None,
+            errors,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
     }
     let id = user.id;
-    let stored = state.db.run(move |c| Ok(model::password_hash(c, id)?)).await?;
+    let stored = state
+        .db
+        .run(move |c| Ok(model::password_hash(c, id)?))
+        .await?;
     let dummy = state.dummy_hash.clone();
     let cost = state.config.bcrypt_cost;
     let (current, new) = (form.current_password, form.new_password);
@@ -111,26 +179,55 @@ pub async fn change_password(ctx: PageCtx, user: CurrentUser, actor: Actor, stat
     .map_err(AppError::Internal)?;
     let Some(hash) = hashed else {
         errors.add("current_password", "Your current password is not right.");
-        return render(&state, ctx, user.id, None, errors, StatusCode::UNPROCESSABLE_ENTITY).await;
+        return render(
+            &state,
+            ctx,
+            user.id,
+            None,
+            errors,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
     };
     let session_id = user.session_id;
-    state.db.write(move |c| model::change_own_password(c, &actor, id, session_id, &hash)).await?;
-    flash::success(&session, "Your password was changed. Your other sessions were signed out.");
+    state
+        .db
+        .write(move |c| model::change_own_password(c, &actor, id, session_id, &hash))
+        .await?;
+    flash::success(
+        &session,
+        "Your password was changed. Your other sessions were signed out.",
+    );
     Ok(see_other("/profile"))
 }
 
 /// The picture form is multipart, so its CSRF token travels in the query string.
-pub async fn upload_picture(ctx: PageCtx, user: CurrentUser, actor: Actor, state: web::Data<AppState>, session: Session, form: Multipart) -> Result<HttpResponse, AppError> {
+pub async fn upload_picture(
+    ctx: PageCtx,
+    user: CurrentUser,
+    actor: Actor,
+    state: web::Data<AppState>,
+    session: Session,
+    form: Multipart,
+) -> Result<HttpResponse, AppError> {
     let raw = match images::read_file_field(form, "picture", images::MAX_UPLOAD_BYTES).await {
         Ok(r) => r,
-        Err(AppError::PayloadTooLarge(m)) => return picture_refused(&state, ctx, user.id, m, StatusCode::PAYLOAD_TOO_LARGE).await,
-        Err(AppError::Unprocessable(m)) => return picture_refused(&state, ctx, user.id, m, StatusCode::UNPROCESSABLE_ENTITY).await,
+        Err(AppError::PayloadTooLarge(m)) => {
+            return picture_refused(&state, ctx, user.id, m, StatusCode::PAYLOAD_TOO_LARGE).await
+        }
+        Err(AppError::Unprocessable(m)) => {
+            return picture_refused(&state, ctx, user.id, m, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
         Err(e) => return Err(e),
     };
-    let processed = web::block(move || images::process_upload(&raw)).await.map_err(|e| AppError::Internal(e.to_string()))?;
+    let processed = web::block(move || images::process_upload(&raw))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
     let img = match processed {
         Ok(i) => i,
-        Err(m) => return picture_refused(&state, ctx, user.id, m, StatusCode::UNPROCESSABLE_ENTITY).await,
+        Err(m) => {
+            return picture_refused(&state, ctx, user.id, m, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
     };
     let id = user.id;
     state
@@ -144,15 +241,29 @@ pub async fn upload_picture(ctx: PageCtx, user: CurrentUser, actor: Actor, state
     Ok(see_other("/profile"))
 }
 
-async fn picture_refused(state: &AppState, ctx: PageCtx, user_id: i64, message: String, status: StatusCode) -> Result<HttpResponse, AppError> {
+async fn picture_refused(
+    state: &AppState,
+    ctx: PageCtx,
+    user_id: i64,
+    message: String,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
     let mut errors = FormErrors::default();
     errors.add("picture", message);
     render(state, ctx, user_id, None, errors, status).await
 }
 
-pub async fn remove_picture(user: CurrentUser, actor: Actor, state: web::Data<AppState>, session: Session) -> Result<HttpResponse, AppError> {
+pub async fn remove_picture(
+    user: CurrentUser,
+    actor: Actor,
+    state: web::Data<AppState>,
+    session: Session,
+) -> Result<HttpResponse, AppError> {
     let id = user.id;
-    state.db.write(move |c| model::set_picture(c, &actor, id, None)).await?;
+    state
+        .db
+        .write(move |c| model::set_picture(c, &actor, id, None))
+        .await?;
     flash::success(&session, "Your picture was removed.");
     Ok(see_other("/profile"))
 }

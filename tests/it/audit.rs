@@ -11,9 +11,13 @@ async fn the_database_refuses_to_change_or_delete_audit_rows() {
     let mut conn = app.conn();
     let before = app.audit_count();
     assert!(before > 0);
-    assert!(conn.batch_execute("UPDATE audit_log SET action = 'FORGED'").is_err());
+    assert!(conn
+        .batch_execute("UPDATE audit_log SET action = 'FORGED'")
+        .is_err());
     assert!(conn.batch_execute("DELETE FROM audit_log").is_err());
-    assert!(diesel::delete(audit_log::table).execute(&mut *conn).is_err());
+    assert!(diesel::delete(audit_log::table)
+        .execute(&mut *conn)
+        .is_err());
     drop(conn);
     assert_eq!(app.audit_count(), before);
     assert!(app.audit_rows().iter().all(|r| r.0 != "FORGED"));
@@ -23,24 +27,49 @@ async fn the_database_refuses_to_change_or_delete_audit_rows() {
 async fn the_trail_shows_who_did_what_with_filters() {
     let app = TestApp::new().await;
     let m = app.signed_in("manager").await;
-    m.post("/branches", &[("name", "Iloilo Branch"), ("code", "ILO")]).await.expect(303);
+    m.post("/branches", &[("name", "Iloilo Branch"), ("code", "ILO")])
+        .await
+        .expect(303);
     app.signed_in("agent").await;
     let page = m.get("/audit").await;
-    page.expect(200).expect_text("Iloilo Branch (ILO)").expect_text("Manager Person").expect_text("code: — → ILO").expect_text("Asia/Manila");
+    page.expect(200)
+        .expect_text("Iloilo Branch (ILO)")
+        .expect_text("Manager Person")
+        .expect_text("code: — → ILO")
+        .expect_text("Asia/Manila");
     let page = m.get("/audit?action=CREATE&record_type=branch").await;
     page.expect_text("Iloilo Branch");
     assert!(!page.body.contains("action-login\">LOGIN<"));
-    let page = m.get(&format!("/audit?employee_id={}&action=LOGIN", app.id("agent"))).await;
+    let page = m
+        .get(&format!(
+            "/audit?employee_id={}&action=LOGIN",
+            app.id("agent")
+        ))
+        .await;
     page.expect_text("Agent Person");
     assert!(!page.body.contains("Iloilo"));
-    let today = chrono::Utc::now().with_timezone(&chrono_tz::Asia::Manila).date_naive();
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Asia::Manila)
+        .date_naive();
     let yesterday = today.pred_opt().unwrap();
-    m.get(&format!("/audit?from={today}&to={today}")).await.expect_text("Iloilo");
-    m.get(&format!("/audit?from={yesterday}&to={yesterday}")).await.expect_text("No entries match");
-    m.get("/audit?from=yesterday").await.expect(400).expect_text("date such as");
-    m.get(&format!("/audit?from={today}&to={yesterday}")).await.expect(400).expect_text("after the To date");
+    m.get(&format!("/audit?from={today}&to={today}"))
+        .await
+        .expect_text("Iloilo");
+    m.get(&format!("/audit?from={yesterday}&to={yesterday}"))
+        .await
+        .expect_text("No entries match");
+    m.get("/audit?from=yesterday")
+        .await
+        .expect(400)
+        .expect_text("date such as");
+    m.get(&format!("/audit?from={today}&to={yesterday}"))
+        .await
+        .expect(400)
+        .expect_text("after the To date");
     m.get("/audit?action=DROP").await.expect(400);
-    m.get("/audit?record_type=Robert%27%29%3B").await.expect(400);
+    m.get("/audit?record_type=Robert%27%29%3B")
+        .await
+        .expect(400);
     m.get("/audit?employee_id=x").await.expect(400);
     m.get("/audit?page=-1").await.expect(400);
 }
@@ -49,16 +78,30 @@ async fn the_trail_shows_who_did_what_with_filters() {
 async fn the_export_streams_the_filtered_rows() {
     let app = TestApp::new().await;
     let m = app.signed_in("manager").await;
-    m.post("/branches", &[("name", "=cmd|' /C calc'!A0"), ("code", "EVIL")]).await.expect(303);
+    m.post(
+        "/branches",
+        &[("name", "=cmd|' /C calc'!A0"), ("code", "EVIL")],
+    )
+    .await
+    .expect(303);
     let csv = m.get("/audit/export.csv?record_type=branch").await;
     csv.expect(200);
-    assert!(csv.header("content-disposition").contains("audit-trail.csv"));
+    assert!(csv
+        .header("content-disposition")
+        .contains("audit-trail.csv"));
     let text = csv.body.trim_start_matches('\u{feff}');
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines[0], "Timestamp,Employee,Action,Record Type,Record ID,Record,Changes,IP Address");
+    assert_eq!(
+        lines[0],
+        "Timestamp,Employee,Action,Record Type,Record ID,Record,Changes,IP Address"
+    );
     assert_eq!(lines.len(), 2, "{text}");
     assert!(lines[1].contains(",Manager Person,CREATE,branch,"));
-    assert!(lines[1].contains("'=cmd"), "a formula in a cell is neutralised: {}", lines[1]);
+    assert!(
+        lines[1].contains("'=cmd"),
+        "a formula in a cell is neutralised: {}",
+        lines[1]
+    );
     assert!(lines[1].ends_with("192.0.2.10"));
     m.get("/audit/export.csv?from=not-a-date").await.expect(400);
 }
@@ -70,14 +113,18 @@ async fn a_large_export_is_complete() {
     {
         let mut conn = app.conn();
         let now = chrono::Utc::now().naive_utc();
-        tillpoint::platform::db::write_tx(&mut *conn, |c| {
+        tillpoint::platform::db::write_tx(&mut conn, |c| {
             for i in 0..1234 {
                 tillpoint::platform::audit::record(
                     c,
                     &tillpoint::platform::audit::Actor::system(),
                     now,
                     "UPDATE",
-                    tillpoint::platform::audit::Subject { record_type: "bulk", record_id: Some(i), label: "row" },
+                    tillpoint::platform::audit::Subject {
+                        record_type: "bulk",
+                        record_id: Some(i),
+                        label: "row",
+                    },
                     &tillpoint::platform::audit::Changes::new(),
                 )?;
             }
@@ -95,11 +142,31 @@ async fn the_recorded_address_believes_only_trusted_proxies() {
     // An untrusted peer that claims another address in X-Forwarded-For: the peer is recorded.
     let c = app.client_from("203.0.113.50:1000");
     let token = c.token().await;
-    c.post_raw("/login", &[("csrf_token", &token), ("username", "agent"), ("password", PASSWORD)], &[("x-forwarded-for", "1.2.3.4")]).await.expect(303);
+    c.post_raw(
+        "/login",
+        &[
+            ("csrf_token", &token),
+            ("username", "agent"),
+            ("password", PASSWORD),
+        ],
+        &[("x-forwarded-for", "1.2.3.4")],
+    )
+    .await
+    .expect(303);
     assert_eq!(app.audit_rows()[0].5.as_deref(), Some("203.0.113.50"));
     // The trusted proxy (10.0.0.1 in the test config) forwards the real client.
     let p = app.client_from("10.0.0.1:1000");
     let token = p.token().await;
-    p.post_raw("/login", &[("csrf_token", &token), ("username", "credit"), ("password", PASSWORD)], &[("x-forwarded-for", "6.6.6.6, 198.51.100.9")]).await.expect(303);
+    p.post_raw(
+        "/login",
+        &[
+            ("csrf_token", &token),
+            ("username", "credit"),
+            ("password", PASSWORD),
+        ],
+        &[("x-forwarded-for", "6.6.6.6, 198.51.100.9")],
+    )
+    .await
+    .expect(303);
     assert_eq!(app.audit_rows()[0].5.as_deref(), Some("198.51.100.9"));
 }

@@ -15,12 +15,18 @@ async fn every_role_signs_in_lands_home_and_is_tracked() {
         r.expect(303);
         // Every role's own home page arrives with later issues; until then it is the profile.
         assert_eq!(r.location(), "/profile", "{username}");
-        c.get("/profile").await.expect(200).expect_text("My profile");
+        c.get("/profile")
+            .await
+            .expect(200)
+            .expect_text("My profile");
         let (logged_in, last_login, _, _) = app.employee_flags(app.id(username));
         assert!(logged_in, "{username} should be on duty");
         assert!(last_login.unwrap() >= before);
         let row = &app.audit_rows()[0];
-        assert_eq!((row.0.as_str(), row.2, row.6), ("LOGIN", Some(app.id(username)), Some(app.id(username))));
+        assert_eq!(
+            (row.0.as_str(), row.2, row.6),
+            ("LOGIN", Some(app.id(username)), Some(app.id(username)))
+        );
     }
 }
 
@@ -48,14 +54,22 @@ async fn wrong_password_and_unknown_user_look_the_same() {
     let app = TestApp::new().await;
     let a = app.client().login("agent", "wrong-password").await;
     let b = app.client().login("nobody-here", "wrong-password").await;
-    a.expect(401).expect_text("Username or password is incorrect.");
-    b.expect(401).expect_text("Username or password is incorrect.");
-    assert_eq!(a.body.replace("agent", "X").len(), b.body.replace("nobody-here", "X").len());
+    a.expect(401)
+        .expect_text("Username or password is incorrect.");
+    b.expect(401)
+        .expect_text("Username or password is incorrect.");
+    assert_eq!(
+        a.body.replace("agent", "X").len(),
+        b.body.replace("nobody-here", "X").len()
+    );
     let rows = app.audit_rows();
     assert_eq!(rows[0].0, "LOGIN_FAILED");
     assert_eq!(rows[1].0, "LOGIN_FAILED");
     assert!(!app.employee_flags(app.id("agent")).0);
-    let sessions: i64 = staff_sessions::table.count().get_result(&mut *app.conn()).unwrap();
+    let sessions: i64 = staff_sessions::table
+        .count()
+        .get_result(&mut *app.conn())
+        .unwrap();
     assert_eq!(sessions, 0);
 }
 
@@ -63,7 +77,10 @@ async fn wrong_password_and_unknown_user_look_the_same() {
 async fn empty_or_oversized_credentials_are_refused_with_a_message() {
     let app = TestApp::new().await;
     let c = app.client();
-    c.login("", "").await.expect(422).expect_text("Enter your username and password.");
+    c.login("", "")
+        .await
+        .expect(422)
+        .expect_text("Enter your username and password.");
     c.login("agent", &"x".repeat(5000)).await.expect(422);
     c.post("/login", &[]).await.expect(422);
 }
@@ -72,8 +89,14 @@ async fn empty_or_oversized_credentials_are_refused_with_a_message() {
 async fn archived_employee_cannot_sign_in() {
     let app = TestApp::new().await;
     let m = app.signed_in("manager").await;
-    m.post(&format!("/employees/{}/archive", app.id("waiter")), &[]).await.expect(303);
-    app.client().login("waiter", PASSWORD).await.expect(401).expect_text("Username or password is incorrect.");
+    m.post(&format!("/employees/{}/archive", app.id("waiter")), &[])
+        .await
+        .expect(303);
+    app.client()
+        .login("waiter", PASSWORD)
+        .await
+        .expect(401)
+        .expect_text("Username or password is incorrect.");
 }
 
 #[actix_web::test]
@@ -90,9 +113,14 @@ async fn more_than_ten_failures_are_throttled_per_ip_and_username() {
     c.login("agent", PASSWORD).await.expect(429);
     // Another username from the same address, and the same username from elsewhere, are not blocked.
     app.client().login("credit", PASSWORD).await.expect(303);
-    app.client_from("198.51.100.20:5000").login("agent", PASSWORD).await.expect(303);
+    app.client_from("198.51.100.20:5000")
+        .login("agent", PASSWORD)
+        .await
+        .expect(303);
     // When the failures age out of the window, the door opens again.
-    diesel::delete(login_failures::table).execute(&mut *app.conn()).unwrap();
+    diesel::delete(login_failures::table)
+        .execute(&mut *app.conn())
+        .unwrap();
     c.login("agent", PASSWORD).await.expect(303);
 }
 
@@ -101,14 +129,20 @@ async fn the_session_cookie_changes_at_sign_in() {
     let app = TestApp::new().await;
     let c = app.client();
     c.get("/login").await.expect(200);
-    let before = c.cookie("tillpoint_session").expect("a session cookie before sign-in");
+    let before = c
+        .cookie("tillpoint_session")
+        .expect("a session cookie before sign-in");
     c.login("agent", PASSWORD).await.expect(303);
     let after = c.cookie("tillpoint_session").unwrap();
     assert_ne!(before, after);
     // The old cookie (e.g. planted by an attacker) does not carry the sign-in.
     let planted = app.client();
     planted.get("/login").await;
-    assert!(planted.get("/profile").await.location().starts_with("/login"));
+    assert!(planted
+        .get("/profile")
+        .await
+        .location()
+        .starts_with("/login"));
 }
 
 #[actix_web::test]
@@ -116,13 +150,22 @@ async fn an_expired_session_counts_as_signed_out() {
     let app = TestApp::new().await;
     let c = app.signed_in("kitchen").await;
     let past = chrono::Utc::now().naive_utc() - Duration::minutes(5);
-    diesel::update(staff_sessions::table).set(staff_sessions::expires_at.eq(past)).execute(&mut *app.conn()).unwrap();
+    diesel::update(staff_sessions::table)
+        .set(staff_sessions::expires_at.eq(past))
+        .execute(&mut *app.conn())
+        .unwrap();
     let r = c.get("/profile").await;
     r.expect(303);
     assert!(r.location().starts_with("/login"));
     let (logged_in, _, last_logout, _) = app.employee_flags(app.id("kitchen"));
-    assert!(!logged_in, "an expired session must not leave the employee on duty");
-    assert_eq!(last_logout.unwrap().and_utc().timestamp(), past.and_utc().timestamp());
+    assert!(
+        !logged_in,
+        "an expired session must not leave the employee on duty"
+    );
+    assert_eq!(
+        last_logout.unwrap().and_utc().timestamp(),
+        past.and_utc().timestamp()
+    );
     let row = &app.audit_rows()[0];
     assert_eq!(row.0, "LOGOUT");
     assert!(row.4.contains("session expired"));
@@ -135,12 +178,21 @@ async fn the_sweeper_ends_sessions_nobody_uses_any_more() {
     let app = TestApp::new().await;
     app.signed_in("waiter").await;
     let past = chrono::Utc::now().naive_utc() - Duration::minutes(1);
-    diesel::update(staff_sessions::table).set(staff_sessions::expires_at.eq(past)).execute(&mut *app.conn()).unwrap();
+    diesel::update(staff_sessions::table)
+        .set(staff_sessions::expires_at.eq(past))
+        .execute(&mut *app.conn())
+        .unwrap();
     let now = chrono::Utc::now().naive_utc();
-    let ended = tillpoint::platform::db::write_tx(&mut *app.conn(), |c| tillpoint::platform::auth::session::sweep_expired(c, now)).unwrap();
+    let ended = tillpoint::platform::db::write_tx(&mut app.conn(), |c| {
+        tillpoint::platform::auth::session::sweep_expired(c, now)
+    })
+    .unwrap();
     assert_eq!(ended, 1);
     assert!(!app.employee_flags(app.id("waiter")).0);
-    let again = tillpoint::platform::db::write_tx(&mut *app.conn(), |c| tillpoint::platform::auth::session::sweep_expired(c, now)).unwrap();
+    let again = tillpoint::platform::db::write_tx(&mut app.conn(), |c| {
+        tillpoint::platform::auth::session::sweep_expired(c, now)
+    })
+    .unwrap();
     assert_eq!(again, 0);
 }
 
@@ -150,7 +202,9 @@ async fn an_archived_employees_open_session_is_refused_at_once() {
     let agent = app.signed_in("agent").await;
     agent.get("/profile").await.expect(200);
     let m = app.signed_in("manager").await;
-    m.post(&format!("/employees/{}/archive", app.id("agent")), &[]).await.expect(303);
+    m.post(&format!("/employees/{}/archive", app.id("agent")), &[])
+        .await
+        .expect(303);
     let r = agent.get("/profile").await;
     r.expect(303);
     assert!(r.location().starts_with("/login"));
@@ -162,15 +216,36 @@ async fn changing_the_password_ends_the_other_sessions() {
     let app = TestApp::new().await;
     let here = app.signed_in("credit").await;
     let elsewhere = app.signed_in("credit").await;
-    here.post("/profile/password", &[("current_password", PASSWORD), ("new_password", "brand-new-pass"), ("confirm_password", "brand-new-pass")])
+    here.post(
+        "/profile/password",
+        &[
+            ("current_password", PASSWORD),
+            ("new_password", "brand-new-pass"),
+            ("confirm_password", "brand-new-pass"),
+        ],
+    )
+    .await
+    .expect(303);
+    here.get("/profile").await.expect(200);
+    assert!(elsewhere
+        .get("/profile")
+        .await
+        .location()
+        .starts_with("/login"));
+    assert!(
+        app.employee_flags(app.id("credit")).0,
+        "the session that changed it stays on duty"
+    );
+    app.client().login("credit", PASSWORD).await.expect(401);
+    app.client()
+        .login("credit", "brand-new-pass")
         .await
         .expect(303);
-    here.get("/profile").await.expect(200);
-    assert!(elsewhere.get("/profile").await.location().starts_with("/login"));
-    assert!(app.employee_flags(app.id("credit")).0, "the session that changed it stays on duty");
-    app.client().login("credit", PASSWORD).await.expect(401);
-    app.client().login("credit", "brand-new-pass").await.expect(303);
-    let row = app.audit_rows().into_iter().find(|r| r.0 == "PASSWORD_CHANGE").unwrap();
+    let row = app
+        .audit_rows()
+        .into_iter()
+        .find(|r| r.0 == "PASSWORD_CHANGE")
+        .unwrap();
     assert!(!row.4.contains("brand-new-pass"));
 }
 
@@ -179,9 +254,21 @@ async fn a_managers_reset_ends_every_session_of_that_employee() {
     let app = TestApp::new().await;
     let waiter = app.signed_in("waiter").await;
     let m = app.signed_in("manager").await;
-    m.post(&format!("/employees/{}/password", app.id("waiter")), &[("password", "reset-by-boss")]).await.expect(303);
-    assert!(waiter.get("/profile").await.location().starts_with("/login"));
-    app.client().login("waiter", "reset-by-boss").await.expect(303);
+    m.post(
+        &format!("/employees/{}/password", app.id("waiter")),
+        &[("password", "reset-by-boss")],
+    )
+    .await
+    .expect(303);
+    assert!(waiter
+        .get("/profile")
+        .await
+        .location()
+        .starts_with("/login"));
+    app.client()
+        .login("waiter", "reset-by-boss")
+        .await
+        .expect(303);
     let rows = app.audit_rows();
     let reset = rows.iter().find(|r| r.0 == "PASSWORD_RESET").unwrap();
     assert!(!reset.4.contains("reset-by-boss"));
@@ -193,10 +280,28 @@ async fn sign_in_returns_to_the_page_asked_for_but_never_off_site() {
     let c = app.client();
     let r = c.get("/employees?status=all").await;
     assert_eq!(r.location(), "/login?next=/employees%3Fstatus%3Dall");
-    let r = c.post("/login", &[("username", "manager"), ("password", PASSWORD), ("next", "/employees?status=all")]).await;
+    let r = c
+        .post(
+            "/login",
+            &[
+                ("username", "manager"),
+                ("password", PASSWORD),
+                ("next", "/employees?status=all"),
+            ],
+        )
+        .await;
     assert_eq!(r.location(), "/employees?status=all");
     let c = app.client();
-    let r = c.post("/login", &[("username", "manager"), ("password", PASSWORD), ("next", "//evil.example/")]).await;
+    let r = c
+        .post(
+            "/login",
+            &[
+                ("username", "manager"),
+                ("password", PASSWORD),
+                ("next", "//evil.example/"),
+            ],
+        )
+        .await;
     assert_eq!(r.location(), "/profile");
 }
 
@@ -214,6 +319,10 @@ async fn login_audit_records_the_client_address() {
     let app = TestApp::new().await;
     let c = app.client_from("203.0.113.5:1234");
     c.login("agent", PASSWORD).await.expect(303);
-    let ip: Option<String> = audit_log::table.order(audit_log::id.desc()).select(audit_log::ip).first(&mut *app.conn()).unwrap();
+    let ip: Option<String> = audit_log::table
+        .order(audit_log::id.desc())
+        .select(audit_log::ip)
+        .first(&mut *app.conn())
+        .unwrap();
     assert_eq!(ip.as_deref(), Some("203.0.113.5"));
 }

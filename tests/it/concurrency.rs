@@ -25,16 +25,32 @@ fn sixteen_simultaneous_sign_ins_all_succeed() {
             std::thread::spawn(move || {
                 barrier.wait();
                 let mut conn = db.pool().get().unwrap();
-                attempt(&mut conn, (&dummy, 60), username, PASSWORD, &format!("10.9.0.{i}"))
+                attempt(
+                    &mut conn,
+                    (&dummy, 60),
+                    username,
+                    PASSWORD,
+                    &format!("10.9.0.{i}"),
+                )
             })
         })
         .collect();
     for h in handles {
-        assert!(matches!(h.join().unwrap().unwrap(), Outcome::SignedIn { .. }));
+        assert!(matches!(
+            h.join().unwrap().unwrap(),
+            Outcome::SignedIn { .. }
+        ));
     }
-    let sessions: i64 = staff_sessions::table.count().get_result(&mut *db.pool().get().unwrap()).unwrap();
+    let sessions: i64 = staff_sessions::table
+        .count()
+        .get_result(&mut *db.pool().get().unwrap())
+        .unwrap();
     assert_eq!(sessions, 16);
-    let on_duty: i64 = employees::table.filter(employees::is_logged_in.eq(true)).count().get_result(&mut *db.pool().get().unwrap()).unwrap();
+    let on_duty: i64 = employees::table
+        .filter(employees::is_logged_in.eq(true))
+        .count()
+        .get_result(&mut *db.pool().get().unwrap())
+        .unwrap();
     assert_eq!(on_duty, 5);
     let _ = seed;
 }
@@ -46,14 +62,23 @@ fn two_managers_archiving_each_other_at_once_leave_one_manager() {
         let seed = seed(&mut db.pool().get().unwrap());
         let hash = password::hash(PASSWORD, 4).unwrap();
         let first = seed.ids["manager"];
-        let second = insert_employee(&mut db.pool().get().unwrap(), "manager2", Role::Manager, None, &hash);
+        let second = insert_employee(
+            &mut db.pool().get().unwrap(),
+            "manager2",
+            Role::Manager,
+            None,
+            &hash,
+        );
         let barrier = Arc::new(Barrier::new(2));
         let run = |actor: i64, target: i64| {
             let (db, barrier) = (db.clone(), barrier.clone());
             std::thread::spawn(move || {
                 let mut conn = db.pool().get().unwrap();
                 barrier.wait();
-                let actor = Actor { employee_id: Some(actor), ip: None };
+                let actor = Actor {
+                    employee_id: Some(actor),
+                    ip: None,
+                };
                 write_tx(&mut conn, |c| model::set_active(c, &actor, target, false)).is_ok()
             })
         };

@@ -4,7 +4,10 @@ use tillpoint::platform::schema::employees;
 use crate::helpers::*;
 
 fn count(app: &TestApp) -> i64 {
-    employees::table.count().get_result(&mut *app.conn()).unwrap()
+    employees::table
+        .count()
+        .get_result(&mut *app.conn())
+        .unwrap()
 }
 
 fn new_employee(branch: &str) -> Vec<(&'static str, String)> {
@@ -32,11 +35,19 @@ async fn a_manager_creates_an_employee_who_can_then_sign_in() {
     let r = m.post("/employees", &refs(&fields)).await;
     r.expect(303);
     let page = m.get(r.location()).await;
-    page.expect(200).expect_text("Ana Cruz").expect_text("ana.cruz").expect_text("Main Branch");
+    page.expect(200)
+        .expect_text("Ana Cruz")
+        .expect_text("ana.cruz")
+        .expect_text("Main Branch");
     let row = &app.audit_rows()[0];
     assert_eq!((row.0.as_str(), row.1.as_str()), ("CREATE", "employee"));
-    assert!(row.4.contains("\"role\":{\"new\":\"sales_agent\",\"old\":null}"));
-    assert!(!row.4.contains("first-password"), "passwords never reach the audit trail");
+    assert!(row
+        .4
+        .contains("\"role\":{\"new\":\"sales_agent\",\"old\":null}"));
+    assert!(
+        !row.4.contains("first-password"),
+        "passwords never reach the audit trail"
+    );
     let c = app.client();
     c.login("Ana.Cruz", "first-password").await.expect(303);
     c.get("/profile").await.expect_text("Ana Cruz");
@@ -74,9 +85,17 @@ async fn bad_employee_input_is_refused_with_a_message_and_nothing_written() {
             }
         }
         let r = m.post("/employees", &refs(&fields)).await;
-        assert_eq!(r.status, status, "{field}={value:?}: {}", r.body.chars().take(200).collect::<String>());
+        assert_eq!(
+            r.status,
+            status,
+            "{field}={value:?}: {}",
+            r.body.chars().take(200).collect::<String>()
+        );
         r.expect_text(message);
-        assert!(!r.body.contains("first-password"), "the password is never echoed back");
+        assert!(
+            !r.body.contains("first-password"),
+            "the password is never echoed back"
+        );
     }
     assert_eq!((count(&app), app.audit_count()), before);
 }
@@ -85,9 +104,14 @@ async fn bad_employee_input_is_refused_with_a_message_and_nothing_written() {
 async fn an_archived_branch_cannot_receive_new_staff() {
     let app = TestApp::new().await;
     let m = app.signed_in("manager").await;
-    m.post(&format!("/branches/{}/archive", app.seed.cebu_branch), &[]).await.expect(303);
+    m.post(&format!("/branches/{}/archive", app.seed.cebu_branch), &[])
+        .await
+        .expect(303);
     let fields = new_employee(&app.seed.cebu_branch.to_string());
-    m.post("/employees", &refs(&fields)).await.expect(422).expect_text("is archived");
+    m.post("/employees", &refs(&fields))
+        .await
+        .expect(422)
+        .expect_text("is archived");
 }
 
 #[actix_web::test]
@@ -95,22 +119,42 @@ async fn editing_records_each_changed_field() {
     let app = TestApp::new().await;
     let m = app.signed_in("manager").await;
     let id = app.id("agent");
-    m.get(&format!("/employees/{id}/edit")).await.expect(200).expect_text("value=\"agent\"");
+    m.get(&format!("/employees/{id}/edit"))
+        .await
+        .expect(200)
+        .expect_text("value=\"agent\"");
     let cebu = app.seed.cebu_branch.to_string();
     let today = chrono::Utc::now().naive_utc().date().to_string();
     m.post(
         &format!("/employees/{id}"),
-        &[("name", "Agent Person"), ("username", "agent"), ("role", "waiter"), ("branch_id", &cebu), ("email", ""), ("phone", ""), ("hire_date", &today)],
+        &[
+            ("name", "Agent Person"),
+            ("username", "agent"),
+            ("role", "waiter"),
+            ("branch_id", &cebu),
+            ("email", ""),
+            ("phone", ""),
+            ("hire_date", &today),
+        ],
     )
     .await
     .expect(303);
     let row = &app.audit_rows()[0];
     assert_eq!(row.0, "UPDATE");
-    assert_eq!(row.4, r#"{"branch":{"new":"Cebu Branch","old":"Main Branch"},"role":{"new":"waiter","old":"sales_agent"}}"#);
+    assert_eq!(
+        row.4,
+        r#"{"branch":{"new":"Cebu Branch","old":"Main Branch"},"role":{"new":"waiter","old":"sales_agent"}}"#
+    );
     // A duplicate username on edit goes next to the field.
     m.post(
         &format!("/employees/{id}"),
-        &[("name", "Agent Person"), ("username", "credit"), ("role", "waiter"), ("branch_id", &cebu), ("hire_date", &today)],
+        &[
+            ("name", "Agent Person"),
+            ("username", "credit"),
+            ("role", "waiter"),
+            ("branch_id", &cebu),
+            ("hire_date", &today),
+        ],
     )
     .await
     .expect(409)
@@ -122,21 +166,47 @@ async fn a_manager_cannot_archive_themselves_or_the_last_manager() {
     let app = TestApp::new().await;
     let m = app.signed_in("manager").await;
     let me = app.id("manager");
-    m.post(&format!("/employees/{me}/archive"), &[]).await.expect(409).expect_text("cannot archive yourself");
+    m.post(&format!("/employees/{me}/archive"), &[])
+        .await
+        .expect(409)
+        .expect_text("cannot archive yourself");
     let today = chrono::Utc::now().naive_utc().date().to_string();
-    let demote = [("name", "Manager Person"), ("username", "manager"), ("role", "waiter"), ("branch_id", ""), ("hire_date", today.as_str())];
+    let demote = [
+        ("name", "Manager Person"),
+        ("username", "manager"),
+        ("role", "waiter"),
+        ("branch_id", ""),
+        ("hire_date", today.as_str()),
+    ];
     let main = app.seed.main_branch.to_string();
     let mut demote = demote.to_vec();
     demote[3] = ("branch_id", &main);
-    m.post(&format!("/employees/{me}"), &demote).await.expect(409).expect_text("your own manager role");
+    m.post(&format!("/employees/{me}"), &demote)
+        .await
+        .expect(409)
+        .expect_text("your own manager role");
     // A second manager; the first may archive them, but not the other way round once alone.
     let hash = tillpoint::platform::auth::password::hash(PASSWORD, 4).unwrap();
-    let boss2 = insert_employee(&mut app.conn(), "boss2", tillpoint::platform::auth::Role::Manager, None, &hash);
-    m.post(&format!("/employees/{boss2}/archive"), &[]).await.expect(303);
+    let boss2 = insert_employee(
+        &mut app.conn(),
+        "boss2",
+        tillpoint::platform::auth::Role::Manager,
+        None,
+        &hash,
+    );
+    m.post(&format!("/employees/{boss2}/archive"), &[])
+        .await
+        .expect(303);
     assert!(!app.employee_flags(boss2).3);
     // Service rule, whoever calls it: the last active manager stays.
-    let actor = tillpoint::platform::audit::Actor { employee_id: Some(boss2), ip: None };
-    let err = tillpoint::platform::db::write_tx(&mut *app.conn(), |c| tillpoint::staff::employees::model::set_active(c, &actor, me, false)).unwrap_err();
+    let actor = tillpoint::platform::audit::Actor {
+        employee_id: Some(boss2),
+        ip: None,
+    };
+    let err = tillpoint::platform::db::write_tx(&mut app.conn(), |c| {
+        tillpoint::staff::employees::model::set_active(c, &actor, me, false)
+    })
+    .unwrap_err();
     assert!(err.to_string().contains("last active manager"));
     assert!(app.employee_flags(me).3);
 }
@@ -146,12 +216,20 @@ async fn archive_and_restore_are_audited_and_conditional() {
     let app = TestApp::new().await;
     let m = app.signed_in("manager").await;
     let id = app.id("kitchen");
-    m.post(&format!("/employees/{id}/archive"), &[]).await.expect(303);
+    m.post(&format!("/employees/{id}/archive"), &[])
+        .await
+        .expect(303);
     assert_eq!(app.audit_rows()[0].0, "ARCHIVE");
-    m.post(&format!("/employees/{id}/archive"), &[]).await.expect(409);
-    m.get("/employees?status=archived").await.expect_text("Kitchen Person");
+    m.post(&format!("/employees/{id}/archive"), &[])
+        .await
+        .expect(409);
+    m.get("/employees?status=archived")
+        .await
+        .expect_text("Kitchen Person");
     assert!(!m.get("/employees").await.body.contains("Kitchen Person"));
-    m.post(&format!("/employees/{id}/restore"), &[]).await.expect(303);
+    m.post(&format!("/employees/{id}/restore"), &[])
+        .await
+        .expect(303);
     assert_eq!(app.audit_rows()[0].0, "RESTORE");
     app.client().login("kitchen", PASSWORD).await.expect(303);
 }
@@ -161,9 +239,18 @@ async fn the_list_filters_and_the_export_follows_the_same_filters() {
     let app = TestApp::new().await;
     let m = app.signed_in("manager").await;
     let hash = tillpoint::platform::auth::password::hash(PASSWORD, 4).unwrap();
-    insert_employee(&mut app.conn(), "formula", tillpoint::platform::auth::Role::Waiter, Some(app.seed.cebu_branch), &hash);
+    insert_employee(
+        &mut app.conn(),
+        "formula",
+        tillpoint::platform::auth::Role::Waiter,
+        Some(app.seed.cebu_branch),
+        &hash,
+    );
     diesel::update(employees::table.filter(employees::username.eq("formula")))
-        .set((employees::name.eq("=HYPERLINK(\"http://x\")"), employees::phone.eq("+63 900 000 0000")))
+        .set((
+            employees::name.eq("=HYPERLINK(\"http://x\")"),
+            employees::phone.eq("+63 900 000 0000"),
+        ))
         .execute(&mut *app.conn())
         .unwrap();
     let page = m.get("/employees?role=waiter").await;
@@ -172,24 +259,47 @@ async fn the_list_filters_and_the_export_follows_the_same_filters() {
     let page = m.get("/employees?q=KITCH").await;
     page.expect_text("Kitchen Person");
     assert!(!page.body.contains("Waiter Person"));
-    m.get("/employees?q=100%25").await.expect(200).expect_text("No employees match");
+    m.get("/employees?q=100%25")
+        .await
+        .expect(200)
+        .expect_text("No employees match");
 
-    let csv = m.get(&format!("/employees/export.csv?branch_id={}", app.seed.cebu_branch)).await;
+    let csv = m
+        .get(&format!(
+            "/employees/export.csv?branch_id={}",
+            app.seed.cebu_branch
+        ))
+        .await;
     csv.expect(200);
     assert!(csv.header("content-type").starts_with("text/csv"));
     assert!(csv.header("content-disposition").contains("employees.csv"));
     let text = csv.body.trim_start_matches('\u{feff}');
     let mut lines = text.lines();
-    assert!(lines.next().unwrap().starts_with("Employee Name,Branch,Role,Contact,Status,Joining Date"));
+    assert!(lines
+        .next()
+        .unwrap()
+        .starts_with("Employee Name,Branch,Role,Contact,Status,Joining Date"));
     let rows: Vec<&str> = lines.collect();
     assert_eq!(rows.len(), 1, "{text}");
-    assert!(rows[0].starts_with("\"'=HYPERLINK"), "formulas are neutralised: {}", rows[0]);
+    assert!(
+        rows[0].starts_with("\"'=HYPERLINK"),
+        "formulas are neutralised: {}",
+        rows[0]
+    );
     assert!(rows[0].contains("'+63 900 000 0000"));
 
     let all = m.get("/employees/export.csv").await;
-    assert_eq!(all.body.trim_start_matches('\u{feff}').lines().count(), 1 + 6);
-    m.get("/employees?role=owner").await.expect(400).expect_text("no role");
-    m.get("/employees/export.csv?status=deleted").await.expect(400);
+    assert_eq!(
+        all.body.trim_start_matches('\u{feff}').lines().count(),
+        1 + 6
+    );
+    m.get("/employees?role=owner")
+        .await
+        .expect(400)
+        .expect_text("no role");
+    m.get("/employees/export.csv?status=deleted")
+        .await
+        .expect(400);
     m.get("/employees?branch_id=abc").await.expect(400);
 }
 
@@ -197,12 +307,24 @@ async fn the_list_filters_and_the_export_follows_the_same_filters() {
 async fn profile_pictures_are_private_to_managers_and_their_owner() {
     let app = TestApp::new().await;
     let agent = app.signed_in("agent").await;
-    agent.upload("/profile/picture", "picture", "me.png", &png(40, 40)).await.expect(303);
-    let mine = agent.get(&format!("/employees/{}/picture", app.id("agent"))).await;
+    agent
+        .upload("/profile/picture", "picture", "me.png", &png(40, 40))
+        .await
+        .expect(303);
+    let mine = agent
+        .get(&format!("/employees/{}/picture", app.id("agent")))
+        .await;
     mine.expect(200);
     let waiter = app.signed_in("waiter").await;
-    waiter.get(&format!("/employees/{}/picture", app.id("agent"))).await.expect(404);
+    waiter
+        .get(&format!("/employees/{}/picture", app.id("agent")))
+        .await
+        .expect(404);
     let m = app.signed_in("manager").await;
-    m.get(&format!("/employees/{}/picture", app.id("agent"))).await.expect(200);
-    m.get(&format!("/employees/{}", app.id("agent"))).await.expect_text(&format!("/employees/{}/picture", app.id("agent")));
+    m.get(&format!("/employees/{}/picture", app.id("agent")))
+        .await
+        .expect(200);
+    m.get(&format!("/employees/{}", app.id("agent")))
+        .await
+        .expect_text(&format!("/employees/{}/picture", app.id("agent")));
 }

@@ -47,14 +47,25 @@ pub fn test_config(db: DbTarget, data_dir: std::path::PathBuf) -> Config {
 /// A fresh, migrated, empty database.
 pub fn fresh_db() -> (Db, DbTarget, std::path::PathBuf) {
     let n = COUNTER.fetch_add(1, Ordering::SeqCst);
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
     let dir = std::env::temp_dir().join(format!("tillpoint-it-{}-{n}-{nanos}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let target = match std::env::var("TEST_DATABASE_URL").ok().filter(|u| !u.is_empty()) {
+    let target = match std::env::var("TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+    {
         Some(admin_url) => {
             let name = format!("tp_{}_{n}_{nanos}", std::process::id());
-            let mut admin = diesel::PgConnection::establish(&admin_url).expect("TEST_DATABASE_URL must reach PostgreSQL");
-            diesel::connection::SimpleConnection::batch_execute(&mut admin, &format!("CREATE DATABASE {name}")).unwrap();
+            let mut admin = diesel::PgConnection::establish(&admin_url)
+                .expect("TEST_DATABASE_URL must reach PostgreSQL");
+            diesel::connection::SimpleConnection::batch_execute(
+                &mut admin,
+                &format!("CREATE DATABASE {name}"),
+            )
+            .unwrap();
             DbTarget::Postgres(replace_db_name(&admin_url, &name))
         }
         None => DbTarget::Sqlite(dir.join("test.sqlite3")),
@@ -65,7 +76,10 @@ pub fn fresh_db() -> (Db, DbTarget, std::path::PathBuf) {
 }
 
 fn replace_db_name(url: &str, name: &str) -> String {
-    let (base, query) = url.split_once('?').map(|(b, q)| (b, format!("?{q}"))).unwrap_or((url, String::new()));
+    let (base, query) = url
+        .split_once('?')
+        .map(|(b, q)| (b, format!("?{q}")))
+        .unwrap_or((url, String::new()));
     let scheme_end = base.find("://").map(|i| i + 3).unwrap_or(0);
     match base[scheme_end..].find('/') {
         Some(slash) => format!("{}/{name}{query}", &base[..scheme_end + slash]),
@@ -112,10 +126,20 @@ pub fn seed(conn: &mut AnyConnection) -> Seed {
         let id = insert_employee(conn, username, role, Some(main_branch), &hash);
         ids.insert(username, id);
     }
-    Seed { main_branch, cebu_branch, ids }
+    Seed {
+        main_branch,
+        cebu_branch,
+        ids,
+    }
 }
 
-pub fn insert_employee(conn: &mut AnyConnection, username: &str, role: Role, branch: Option<i64>, hash: &str) -> i64 {
+pub fn insert_employee(
+    conn: &mut AnyConnection,
+    username: &str,
+    role: Role,
+    branch: Option<i64>,
+    hash: &str,
+) -> i64 {
     let now = chrono::Utc::now().naive_utc();
     diesel::insert_into(employees::table)
         .values((
@@ -137,7 +161,9 @@ pub fn insert_employee(conn: &mut AnyConnection, username: &str, role: Role, bra
 
 fn capital(s: &str) -> String {
     let mut c = s.chars();
-    c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+    c.next()
+        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+        .unwrap_or_default()
 }
 
 /// A response with its body read.
@@ -152,11 +178,17 @@ pub struct Resp {
 
 impl Resp {
     pub fn location(&self) -> &str {
-        self.headers.get("location").and_then(|v| v.to_str().ok()).unwrap_or("")
+        self.headers
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
     }
 
     pub fn header(&self, name: &str) -> &str {
-        self.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("")
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
     }
 
     pub fn json(&self) -> serde_json::Value {
@@ -165,16 +197,36 @@ impl Resp {
 
     #[track_caller]
     pub fn expect(&self, status: u16) -> &Resp {
-        assert_eq!(self.status, status, "unexpected status; body:\n{}", &self.body.chars().take(3000).collect::<String>());
+        assert_eq!(
+            self.status,
+            status,
+            "unexpected status; body:\n{}",
+            &self.body.chars().take(3000).collect::<String>()
+        );
         self
     }
 
     #[track_caller]
     pub fn expect_text(&self, text: &str) -> &Resp {
-        assert!(self.body.contains(text), "expected {text:?} in body:\n{}", &self.body.chars().take(4000).collect::<String>());
+        assert!(
+            self.body.contains(text),
+            "expected {text:?} in body:\n{}",
+            &self.body.chars().take(4000).collect::<String>()
+        );
         self
     }
 }
+
+/// action, record_type, record_id, label, changes, ip, employee_id
+pub type AuditTuple = (
+    String,
+    String,
+    Option<i64>,
+    String,
+    String,
+    Option<String>,
+    Option<i64>,
+);
 
 type Call = Rc<dyn Fn(Request) -> LocalBoxFuture<'static, Resp>>;
 
@@ -200,12 +252,20 @@ impl TestApp {
         let mut config = test_config(target, dir.clone());
         adjust(&mut config);
         let state = web::Data::new(AppState::new(config, db.clone()).unwrap());
-        let svc = Rc::new(test::init_service(tillpoint::app::build_app(state.clone(), Key::generate())).await);
+        let svc = Rc::new(
+            test::init_service(tillpoint::app::build_app(state.clone(), Key::generate())).await,
+        );
         let call: Call = Rc::new(move |req: Request| {
             let svc = svc.clone();
             Box::pin(async move { read(svc.call(req).await).await })
         });
-        TestApp { call, state, db, seed: Rc::new(seed), data_dir: dir }
+        TestApp {
+            call,
+            state,
+            db,
+            seed: Rc::new(seed),
+            data_dir: dir,
+        }
     }
 
     pub fn client(&self) -> Client {
@@ -213,7 +273,12 @@ impl TestApp {
     }
 
     pub fn client_from(&self, addr: &str) -> Client {
-        Client { app: self.clone(), jar: RefCell::new(HashMap::new()), csrf: RefCell::new(String::new()), peer: addr.parse().unwrap() }
+        Client {
+            app: self.clone(),
+            jar: RefCell::new(HashMap::new()),
+            csrf: RefCell::new(String::new()),
+            peer: addr.parse().unwrap(),
+        }
     }
 
     /// A client already signed in as one of the seeded staff.
@@ -227,16 +292,21 @@ impl TestApp {
         self.seed.ids[username]
     }
 
-    pub fn conn(&self) -> diesel::r2d2::PooledConnection<tillpoint::platform::db::ConnectionManager> {
+    pub fn conn(
+        &self,
+    ) -> diesel::r2d2::PooledConnection<tillpoint::platform::db::ConnectionManager> {
         self.db.pool().get().unwrap()
     }
 
     pub fn audit_count(&self) -> i64 {
-        audit_log::table.count().get_result(&mut *self.conn()).unwrap()
+        audit_log::table
+            .count()
+            .get_result(&mut *self.conn())
+            .unwrap()
     }
 
-    /// (action, record_type, record_id, label, changes, ip) of the newest audit rows first.
-    pub fn audit_rows(&self) -> Vec<(String, String, Option<i64>, String, String, Option<String>, Option<i64>)> {
+    /// (action, record_type, record_id, label, changes, ip, employee) of the newest audit rows first.
+    pub fn audit_rows(&self) -> Vec<AuditTuple> {
         audit_log::table
             .order(audit_log::id.desc())
             .select((
@@ -252,10 +322,23 @@ impl TestApp {
             .unwrap()
     }
 
-    pub fn employee_flags(&self, id: i64) -> (bool, Option<chrono::NaiveDateTime>, Option<chrono::NaiveDateTime>, bool) {
+    pub fn employee_flags(
+        &self,
+        id: i64,
+    ) -> (
+        bool,
+        Option<chrono::NaiveDateTime>,
+        Option<chrono::NaiveDateTime>,
+        bool,
+    ) {
         employees::table
             .find(id)
-            .select((employees::is_logged_in, employees::last_login_time, employees::last_logout_time, employees::is_active))
+            .select((
+                employees::is_logged_in,
+                employees::last_login_time,
+                employees::last_logout_time,
+                employees::is_active,
+            ))
             .first(&mut *self.conn())
             .unwrap()
     }
@@ -282,7 +365,13 @@ async fn read<B: MessageBody + 'static>(res: Result<ServiceResponse<B>, actix_we
         .collect();
     let bytes = test::read_body(res).await.to_vec();
     let body = String::from_utf8_lossy(&bytes).to_string();
-    Resp { status, headers, bytes, body, set_cookies }
+    Resp {
+        status,
+        headers,
+        bytes,
+        body,
+        set_cookies,
+    }
 }
 
 /// A browser: keeps cookies and the page's CSRF token.
@@ -349,8 +438,17 @@ impl Client {
     }
 
     /// Posts exactly these fields and headers (no token added).
-    pub async fn post_raw(&self, path: &str, fields: &[(&str, &str)], headers: &[(&str, &str)]) -> Resp {
-        let body = fields.iter().map(|(k, v)| format!("{}={}", enc(k), enc(v))).collect::<Vec<_>>().join("&");
+    pub async fn post_raw(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        headers: &[(&str, &str)],
+    ) -> Resp {
+        let body = fields
+            .iter()
+            .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
+            .collect::<Vec<_>>()
+            .join("&");
         let mut req = test::TestRequest::post()
             .uri(path)
             .insert_header(("content-type", "application/x-www-form-urlencoded"))
@@ -361,8 +459,17 @@ impl Client {
         self.send(req).await
     }
 
-    pub async fn post_body(&self, path: &str, content_type: &str, body: Vec<u8>, headers: &[(&str, &str)]) -> Resp {
-        let mut req = test::TestRequest::post().uri(path).insert_header(("content-type", content_type.to_string())).set_payload(body);
+    pub async fn post_body(
+        &self,
+        path: &str,
+        content_type: &str,
+        body: Vec<u8>,
+        headers: &[(&str, &str)],
+    ) -> Resp {
+        let mut req = test::TestRequest::post()
+            .uri(path)
+            .insert_header(("content-type", content_type.to_string()))
+            .set_payload(body);
         for (k, v) in headers {
             req = req.insert_header((k.to_string(), v.to_string()));
         }
@@ -371,7 +478,9 @@ impl Client {
 
     /// Signs in and, like a browser, follows the redirect (which brings the new CSRF token).
     pub async fn login(&self, username: &str, password: &str) -> Resp {
-        let r = self.post("/login", &[("username", username), ("password", password)]).await;
+        let r = self
+            .post("/login", &[("username", username), ("password", password)])
+            .await;
         if r.status == 303 {
             self.get(r.location()).await;
         }
@@ -386,7 +495,13 @@ impl Client {
         body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes());
         body.extend_from_slice(bytes);
         body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-        self.post_body(&format!("{path}?csrf_token={token}"), &format!("multipart/form-data; boundary={boundary}"), body, &[]).await
+        self.post_body(
+            &format!("{path}?csrf_token={token}"),
+            &format!("multipart/form-data; boundary={boundary}"),
+            body,
+            &[],
+        )
+        .await
     }
 }
 
@@ -402,7 +517,9 @@ pub fn enc(s: &str) -> String {
     let mut out = String::new();
     for b in s.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
             b' ' => out.push('+'),
             _ => out.push_str(&format!("%{b:02X}")),
         }
@@ -419,5 +536,7 @@ pub fn png(w: u32, h: u32) -> Vec<u8> {
 }
 
 pub fn is_postgres() -> bool {
-    std::env::var("TEST_DATABASE_URL").map(|u| !u.is_empty()).unwrap_or(false)
+    std::env::var("TEST_DATABASE_URL")
+        .map(|u| !u.is_empty())
+        .unwrap_or(false)
 }

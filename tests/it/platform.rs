@@ -8,17 +8,31 @@ async fn health_reports_the_backend() {
     let r = app.client().get("/healthz").await;
     r.expect(200);
     let expected = if is_postgres() { "postgres" } else { "sqlite" };
-    assert_eq!(r.json(), serde_json::json!({"status": "ok", "database": expected}));
+    assert_eq!(
+        r.json(),
+        serde_json::json!({"status": "ok", "database": expected})
+    );
 }
 
 #[actix_web::test]
 async fn every_response_carries_the_security_headers() {
     let app = TestApp::new().await;
     let c = app.client();
-    for path in ["/login", "/healthz", "/static/css/app.css", "/nowhere", "/employees"] {
+    for path in [
+        "/login",
+        "/healthz",
+        "/static/css/app.css",
+        "/nowhere",
+        "/employees",
+    ] {
         let r = c.get(path).await;
         let csp = r.header("content-security-policy");
-        assert!(csp.contains("default-src 'self'") && csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"), "{path}: {csp}");
+        assert!(
+            csp.contains("default-src 'self'")
+                && csp.contains("script-src 'self'")
+                && !csp.contains("unsafe-inline"),
+            "{path}: {csp}"
+        );
         assert_eq!(r.header("x-frame-options"), "DENY", "{path}");
         assert_eq!(r.header("x-content-type-options"), "nosniff", "{path}");
         assert_eq!(r.header("referrer-policy"), "same-origin", "{path}");
@@ -30,8 +44,16 @@ async fn pages_have_no_inline_script_and_the_session_cookie_is_locked_down() {
     let app = TestApp::with(|c| c.secure_cookies = true).await;
     let r = app.client().get("/login").await;
     assert!(!r.body.contains("<script>"), "no inline scripts");
-    let cookie = r.headers.get_all("set-cookie").map(|v| v.to_str().unwrap().to_string()).collect::<Vec<_>>().join(" | ");
-    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("Secure"), "{cookie}");
+    let cookie = r
+        .headers
+        .get_all("set-cookie")
+        .map(|v| v.to_str().unwrap().to_string())
+        .collect::<Vec<_>>()
+        .join(" | ");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("Secure"),
+        "{cookie}"
+    );
 }
 
 #[actix_web::test]
@@ -44,7 +66,9 @@ async fn static_files_are_cached_with_an_etag() {
     assert!(r.header("cache-control").contains("max-age"));
     let etag = r.header("etag").to_string();
     assert!(etag.starts_with('"'));
-    c.get_with("/static/css/app.css", &[("if-none-match", &etag)]).await.expect(304);
+    c.get_with("/static/css/app.css", &[("if-none-match", &etag)])
+        .await
+        .expect(304);
     c.get("/static/../Cargo.toml").await.expect(404);
     c.get("/static/nope.js").await.expect(404);
 }
@@ -56,22 +80,31 @@ async fn errors_are_pages_for_people_and_json_for_programs() {
     let r = c.get("/no/such/page").await;
     r.expect(404).expect_text("Page not found");
     assert!(r.header("content-type").starts_with("text/html"));
-    let r = c.get_with("/no/such/page", &[("accept", "application/json")]).await;
+    let r = c
+        .get_with("/no/such/page", &[("accept", "application/json")])
+        .await;
     r.expect(404);
     assert!(r.json()["error"].is_string());
     let m = app.signed_in("manager").await;
-    m.get("/employees/999999").await.expect(404).expect_text("That employee was not found.");
+    m.get("/employees/999999")
+        .await
+        .expect(404)
+        .expect_text("That employee was not found.");
     m.get("/employees/notanumber").await.expect(404);
 }
 
 #[::core::prelude::v1::test]
 fn both_backends_have_the_same_migrations() {
-    assert_eq!(migration_names(Backend::Sqlite), migration_names(Backend::Postgres));
+    assert_eq!(
+        migration_names(Backend::Sqlite),
+        migration_names(Backend::Postgres)
+    );
     let dir = |b: &str| {
-        let mut v: Vec<String> = std::fs::read_dir(format!("{}/migrations/{b}", env!("CARGO_MANIFEST_DIR")))
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
-            .collect();
+        let mut v: Vec<String> =
+            std::fs::read_dir(format!("{}/migrations/{b}", env!("CARGO_MANIFEST_DIR")))
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+                .collect();
         v.sort();
         v
     };

@@ -67,7 +67,12 @@ fn the_matrix_covers_every_route() {
         let row = matrix
             .iter()
             .find(|(m, p, _)| *m == spec.method.as_str() && *p == spec.path)
-            .unwrap_or_else(|| panic!("{} {} has no row in the role matrix", spec.method, spec.path));
+            .unwrap_or_else(|| {
+                panic!(
+                    "{} {} has no row in the role matrix",
+                    spec.method, spec.path
+                )
+            });
         let agrees = match (&row.2, spec.access) {
             (Who::Public, Access::Public) | (Who::Staff, Access::Staff) => true,
             (Who::Only(roles), Access::Roles(allowed)) => {
@@ -75,9 +80,17 @@ fn the_matrix_covers_every_route() {
             }
             _ => false,
         };
-        assert!(agrees, "{} {}: the route table and the matrix disagree", spec.method, spec.path);
+        assert!(
+            agrees,
+            "{} {}: the route table and the matrix disagree",
+            spec.method, spec.path
+        );
     }
-    assert_eq!(specs.len(), matrix.len(), "the matrix lists routes the app does not have");
+    assert_eq!(
+        specs.len(),
+        matrix.len(),
+        "the matrix lists routes the app does not have"
+    );
 }
 
 async fn call(c: &Client, method: &str, url: &str) -> Resp {
@@ -90,7 +103,8 @@ async fn call(c: &Client, method: &str, url: &str) -> Resp {
 
 fn concrete(path: &str) -> String {
     // Ids that do not exist: a permitted role gets 404/422, never a change.
-    path.replace("{id:\\d+}", "999999").replace("{path:.*}", "css/app.css")
+    path.replace("{id:\\d+}", "999999")
+        .replace("{path:.*}", "css/app.css")
 }
 
 #[actix_web::test]
@@ -108,17 +122,33 @@ async fn every_route_answers_each_role_as_the_matrix_says() {
         let url = concrete(path);
         let r = call(&anonymous, method, &url).await;
         match who {
-            Who::Public => assert!(r.status < 500 && r.status != 403, "anonymous {method} {path} → {}", r.status),
+            Who::Public => assert!(
+                r.status < 500 && r.status != 403,
+                "anonymous {method} {path} → {}",
+                r.status
+            ),
             _ => {
                 assert_eq!(r.status, 303, "anonymous {method} {path}");
-                assert!(r.location().starts_with("/login"), "anonymous {method} {path} → {}", r.location());
+                assert!(
+                    r.location().starts_with("/login"),
+                    "anonymous {method} {path} → {}",
+                    r.location()
+                );
             }
         }
         for (role, c) in &clients {
             let r = call(c, method, &url).await;
             if allows(&who, *role) {
-                assert!(r.status != 403 && r.status < 500, "{role:?} {method} {path} → {}: {}", r.status, r.body.chars().take(300).collect::<String>());
-                assert!(!r.location().starts_with("/login"), "{role:?} {method} {path} was sent to sign in");
+                assert!(
+                    r.status != 403 && r.status < 500,
+                    "{role:?} {method} {path} → {}: {}",
+                    r.status,
+                    r.body.chars().take(300).collect::<String>()
+                );
+                assert!(
+                    !r.location().starts_with("/login"),
+                    "{role:?} {method} {path} was sent to sign in"
+                );
             } else {
                 assert_eq!(r.status, 403, "{role:?} {method} {path} should be refused");
                 r.expect_text("Your role does not have access to this page.");
@@ -128,7 +158,10 @@ async fn every_route_answers_each_role_as_the_matrix_says() {
     for (role, c) in &clients {
         let r = c.post("/logout", &[]).await;
         assert_eq!(r.status, 303, "{role:?} sign out");
-        assert!(!app.employee_flags(app.id(STAFF.iter().find(|s| s.1 == *role).unwrap().0)).0);
+        assert!(
+            !app.employee_flags(app.id(STAFF.iter().find(|s| s.1 == *role).unwrap().0))
+                .0
+        );
     }
     let _ = Method::GET;
 }
@@ -145,7 +178,11 @@ async fn navigation_shows_each_role_only_what_it_may_use() {
             continue;
         }
         let page = app.signed_in(username).await.get("/profile").await;
-        for link in ["href=\"/employees\"", "href=\"/branches\"", "href=\"/audit\""] {
+        for link in [
+            "href=\"/employees\"",
+            "href=\"/branches\"",
+            "href=\"/audit\"",
+        ] {
             assert!(!page.body.contains(link), "{username} sees {link}");
         }
     }
@@ -155,11 +192,18 @@ async fn navigation_shows_each_role_only_what_it_may_use() {
 async fn json_clients_get_json_refusals() {
     let app = TestApp::new().await;
     let anonymous = app.client();
-    let r = anonymous.get_with("/employees", &[("accept", "application/json")]).await;
+    let r = anonymous
+        .get_with("/employees", &[("accept", "application/json")])
+        .await;
     r.expect(401);
     assert!(r.json()["error"].is_string());
     let agent = app.signed_in("agent").await;
-    let r = agent.get_with("/employees", &[("accept", "application/json")]).await;
+    let r = agent
+        .get_with("/employees", &[("accept", "application/json")])
+        .await;
     r.expect(403);
-    assert_eq!(r.json()["error"], "Your role does not have access to this page.");
+    assert_eq!(
+        r.json()["error"],
+        "Your role does not have access to this page."
+    );
 }

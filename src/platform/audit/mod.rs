@@ -25,7 +25,16 @@ pub const PASSWORD_RESET: &str = "PASSWORD_RESET";
 
 /// Every action the trail knows, for the filter list.
 pub const ACTIONS: &[&str] = &[
-    CREATE, UPDATE, ARCHIVE, RESTORE, DELETE, LOGIN, LOGOUT, LOGIN_FAILED, PASSWORD_CHANGE, PASSWORD_RESET,
+    CREATE,
+    UPDATE,
+    ARCHIVE,
+    RESTORE,
+    DELETE,
+    LOGIN,
+    LOGOUT,
+    LOGIN_FAILED,
+    PASSWORD_CHANGE,
+    PASSWORD_RESET,
 ];
 
 /// Who did it and from where.
@@ -54,14 +63,20 @@ impl Changes {
     /// Records the field only when the value changed.
     pub fn diff<T: Into<Value> + PartialEq>(mut self, field: &str, old: T, new: T) -> Changes {
         if old != new {
-            self.0.insert(field.to_string(), json!({"old": old.into(), "new": new.into()}));
+            self.0.insert(
+                field.to_string(),
+                json!({"old": old.into(), "new": new.into()}),
+            );
         }
         self
     }
 
     /// A value on a new record.
     pub fn created<T: Into<Value>>(mut self, field: &str, new: T) -> Changes {
-        self.0.insert(field.to_string(), json!({"old": Value::Null, "new": new.into()}));
+        self.0.insert(
+            field.to_string(),
+            json!({"old": Value::Null, "new": new.into()}),
+        );
         self
     }
 
@@ -130,7 +145,9 @@ mod tests {
 
     #[test]
     fn diff_keeps_only_changed_fields() {
-        let c = Changes::new().diff("name", "Ana", "Ana").diff("phone", "1", "2");
+        let c = Changes::new()
+            .diff("name", "Ana", "Ana")
+            .diff("phone", "1", "2");
         assert_eq!(c.to_json(), r#"{"phone":{"new":"2","old":"1"}}"#);
         assert!(Changes::new().diff("x", 1, 1).is_empty());
     }

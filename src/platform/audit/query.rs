@@ -38,7 +38,9 @@ impl AuditRow {
 
     /// `field: old → new` lines, or `key: note` for notes.
     pub fn change_lines(&self) -> Vec<String> {
-        let Ok(Value::Object(map)) = serde_json::from_str::<Value>(&self.changes) else { return vec![] };
+        let Ok(Value::Object(map)) = serde_json::from_str::<Value>(&self.changes) else {
+            return vec![];
+        };
         map.iter()
             .map(|(field, v)| match v {
                 Value::Object(o) if o.contains_key("old") || o.contains_key("new") => {
@@ -64,7 +66,9 @@ type Boxed<'a> = diesel::helper_types::IntoBoxed<
 >;
 
 fn filtered(f: &AuditFilter, clock: &BusinessClock) -> Boxed<'static> {
-    let mut q = audit_log::table.left_join(employees::table).into_boxed::<MultiBackend>();
+    let mut q = audit_log::table
+        .left_join(employees::table)
+        .into_boxed::<MultiBackend>();
     let (from, to) = clock.day_range_utc(f.from, f.to);
     if let Some(from) = from {
         q = q.filter(audit_log::at.ge(from));
@@ -116,7 +120,11 @@ pub fn page(
 }
 
 pub fn record_types(conn: &mut AnyConnection) -> QueryResult<Vec<String>> {
-    audit_log::table.select(audit_log::record_type).distinct().order(audit_log::record_type.asc()).load(conn)
+    audit_log::table
+        .select(audit_log::record_type)
+        .distinct()
+        .order(audit_log::record_type.asc())
+        .load(conn)
 }
 
 pub fn employee_choices(conn: &mut AnyConnection) -> QueryResult<Vec<(i64, String)>> {

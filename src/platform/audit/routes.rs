@@ -33,22 +33,42 @@ impl AuditQuery {
         let to = forms::filter_date(Some(&self.to), "To").map_err(AppError::BadRequest)?;
         if let (Some(f), Some(t)) = (from, to) {
             if f > t {
-                return Err(AppError::BadRequest("The From date is after the To date.".into()));
+                return Err(AppError::BadRequest(
+                    "The From date is after the To date.".into(),
+                ));
             }
         }
         let action = match self.action.trim() {
             "" => None,
             a if ACTIONS.contains(&a) => Some(a.to_string()),
-            a => return Err(AppError::BadRequest(format!("There is no action \"{}\".", a.chars().take(30).collect::<String>()))),
+            a => {
+                return Err(AppError::BadRequest(format!(
+                    "There is no action \"{}\".",
+                    a.chars().take(30).collect::<String>()
+                )))
+            }
         };
         let record_type = match self.record_type.trim() {
             "" => None,
-            t if t.len() <= 40 && t.chars().all(|c| c.is_ascii_lowercase() || c == '_') => Some(t.to_string()),
-            _ => return Err(AppError::BadRequest("That record type does not exist.".into())),
+            t if t.len() <= 40 && t.chars().all(|c| c.is_ascii_lowercase() || c == '_') => {
+                Some(t.to_string())
+            }
+            _ => {
+                return Err(AppError::BadRequest(
+                    "That record type does not exist.".into(),
+                ))
+            }
         };
-        let employee_id = forms::optional_id(&self.employee_id)
-            .map_err(|_| AppError::BadRequest("The employee filter must be an employee from the list.".into()))?;
-        Ok(AuditFilter { from, to, action, record_type, employee_id })
+        let employee_id = forms::optional_id(&self.employee_id).map_err(|_| {
+            AppError::BadRequest("The employee filter must be an employee from the list.".into())
+        })?;
+        Ok(AuditFilter {
+            from,
+            to,
+            action,
+            record_type,
+            employee_id,
+        })
     }
 
     fn base_query(&self) -> String {
@@ -93,7 +113,11 @@ struct ListPage {
     tz: String,
 }
 
-pub async fn list(ctx: PageCtx, state: web::Data<AppState>, q: web::Query<AuditQuery>) -> Result<HttpResponse, AppError> {
+pub async fn list(
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+    q: web::Query<AuditQuery>,
+) -> Result<HttpResponse, AppError> {
     let query = q.into_inner();
     let filter = query.filter()?;
     let page = PageRequest::parse(query.page.as_deref(), PAGE_SIZE)?;
@@ -109,45 +133,95 @@ pub async fn list(ctx: PageCtx, state: web::Data<AppState>, q: web::Query<AuditQ
         })
         .await?;
     let base = query.base_query();
-    let export_href = if base.is_empty() { "/audit/export.csv".into() } else { format!("/audit/export.csv?{base}") };
+    let export_href = if base.is_empty() {
+        "/audit/export.csv".into()
+    } else {
+        format!("/audit/export.csv?{base}")
+    };
     let pager = Pager::cut(page, &mut rows, base);
-    let rows = rows.into_iter().map(|row| AuditView { at: clock.format(row.at), lines: row.change_lines(), row }).collect();
+    let rows = rows
+        .into_iter()
+        .map(|row| AuditView {
+            at: clock.format(row.at),
+            lines: row.change_lines(),
+            row,
+        })
+        .collect();
     html(&ListPage {
         ctx,
         rows,
         query,
-        actions: ACTIONS.iter().map(|a| Choice { value: a.to_string(), label: a.to_string() }).collect(),
-        record_types: types.into_iter().map(|t| Choice { label: t.replace('_', " "), value: t }).collect(),
-        employees: people.into_iter().map(|(id, name)| Choice { value: id.to_string(), label: name }).collect(),
+        actions: ACTIONS
+            .iter()
+            .map(|a| Choice {
+                value: a.to_string(),
+                label: a.to_string(),
+            })
+            .collect(),
+        record_types: types
+            .into_iter()
+            .map(|t| Choice {
+                label: t.replace('_', " "),
+                value: t,
+            })
+            .collect(),
+        employees: people
+            .into_iter()
+            .map(|(id, name)| Choice {
+                value: id.to_string(),
+                label: name,
+            })
+            .collect(),
         pager,
         export_href,
         tz: state.config.tz.name().to_string(),
     })
 }
 
-const HEADER: &[&str] = &["Timestamp", "Employee", "Action", "Record Type", "Record ID", "Record", "Changes", "IP Address"];
+const HEADER: &[&str] = &[
+    "Timestamp",
+    "Employee",
+    "Action",
+    "Record Type",
+    "Record ID",
+    "Record",
+    "Changes",
+    "IP Address",
+];
 
-pub async fn export(state: web::Data<AppState>, q: web::Query<AuditQuery>) -> Result<HttpResponse, AppError> {
+pub async fn export(
+    state: web::Data<AppState>,
+    q: web::Query<AuditQuery>,
+) -> Result<HttpResponse, AppError> {
     let filter = q.filter()?;
     let clock = state.clock;
-    Ok(csv_export::stream(&state.db, "audit-trail.csv", HEADER, move |conn, before| {
-        let rows = query::page(conn, &filter, &clock, before, 0, 500)?;
-        let next = if rows.len() == 500 { rows.last().map(|r| r.id) } else { None };
-        let rows = rows
-            .into_iter()
-            .map(|r| {
-                vec![
-                    clock.format(r.at),
-                    r.who().to_string(),
-                    r.action.clone(),
-                    r.record_type.clone(),
-                    r.record_id.map(|i| i.to_string()).unwrap_or_default(),
-                    r.record_label.clone(),
-                    r.change_lines().join("; "),
-                    r.ip.clone().unwrap_or_default(),
-                ]
-            })
-            .collect();
-        Ok(Chunk { rows, next })
-    }))
+    Ok(csv_export::stream(
+        &state.db,
+        "audit-trail.csv",
+        HEADER,
+        move |conn, before| {
+            let rows = query::page(conn, &filter, &clock, before, 0, 500)?;
+            let next = if rows.len() == 500 {
+                rows.last().map(|r| r.id)
+            } else {
+                None
+            };
+            let rows = rows
+                .into_iter()
+                .map(|r| {
+                    vec![
+                        clock.format(r.at),
+                        r.who().to_string(),
+                        r.action.clone(),
+                        r.record_type.clone(),
+                        r.record_id.map(|i| i.to_string()).unwrap_or_default(),
+                        r.record_label.clone(),
+                        r.change_lines().join("; "),
+                        r.ip.clone().unwrap_or_default(),
+                    ]
+                })
+                .collect();
+            Ok(Chunk { rows, next })
+        },
+    ))
 }

@@ -49,11 +49,22 @@ fn refuse(req: ServiceRequest, message: &str) -> ServiceResponse<BoxBody> {
 const EXPIRED: &str =
     "This form has expired or was not sent by tillpoint. Reload the page and try again; nothing was saved.";
 
-pub async fn verify(mut req: ServiceRequest, next: Next<impl MessageBody + 'static>) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+pub async fn verify(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
-        return next.call(req).await.map(ServiceResponse::map_into_boxed_body);
+        return next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_boxed_body);
     }
-    let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
+    let header = |name: &str| {
+        req.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
     if header("sec-fetch-site").as_deref() == Some("cross-site") {
         return Ok(refuse(req, "Requests from other sites are not accepted."));
     }
@@ -74,11 +85,14 @@ pub async fn verify(mut req: ServiceRequest, next: Next<impl MessageBody + 'stat
         let mut body = BytesMut::new();
         while let Some(chunk) = payload.next().await {
             let Ok(chunk) = chunk else {
-                return Ok(req.into_response(AppError::BadRequest("The form could not be read.".into()).error_response()));
+                return Ok(req.into_response(
+                    AppError::BadRequest("The form could not be read.".into()).error_response(),
+                ));
             };
             if body.len() + chunk.len() > FORM_LIMIT {
                 return Ok(req.into_response(
-                    AppError::PayloadTooLarge("The form is too large (64 KB at most).".into()).error_response(),
+                    AppError::PayloadTooLarge("The form is too large (64 KB at most).".into())
+                        .error_response(),
                 ));
             }
             body.extend_from_slice(&chunk);
@@ -93,15 +107,18 @@ pub async fn verify(mut req: ServiceRequest, next: Next<impl MessageBody + 'stat
         None
     };
     match (expected, provided) {
-        (Some(e), Some(p)) if e.len() == 64 && bool::from(e.as_bytes().ct_eq(p.as_bytes())) => {
-            next.call(req).await.map(ServiceResponse::map_into_boxed_body)
-        }
+        (Some(e), Some(p)) if e.len() == 64 && bool::from(e.as_bytes().ct_eq(p.as_bytes())) => next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_boxed_body),
         _ => Ok(refuse(req, EXPIRED)),
     }
 }
 
 fn form_field(body: &[u8], name: &str) -> Option<String> {
-    form_urlencoded_pairs(body).find(|(k, _)| k == name).map(|(_, v)| v)
+    form_urlencoded_pairs(body)
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v)
 }
 
 fn form_urlencoded_pairs(body: &[u8]) -> impl Iterator<Item = (String, String)> + '_ {
@@ -137,7 +154,10 @@ mod tests {
 
     #[test]
     fn finds_the_token_in_a_form_body() {
-        assert_eq!(form_field(b"a=1&csrf_token=abc%20d&b=2", FIELD).as_deref(), Some("abc d"));
+        assert_eq!(
+            form_field(b"a=1&csrf_token=abc%20d&b=2", FIELD).as_deref(),
+            Some("abc d")
+        );
         assert_eq!(form_field(b"a=1", FIELD), None);
         assert_eq!(form_field(b"csrf_token=%zz", FIELD), None);
         assert_eq!(form_field(b"csrf_token=%4", FIELD).as_deref(), Some("%4"));

@@ -52,7 +52,11 @@ impl RouteAccess {
     }
 
     fn lookup(&self, method: &Method, pattern: &str) -> Option<Access> {
-        let method = if method == Method::HEAD { &Method::GET } else { method };
+        let method = if method == Method::HEAD {
+            &Method::GET
+        } else {
+            method
+        };
         self.0.get(&(method.clone(), pattern.to_string())).copied()
     }
 }
@@ -80,7 +84,12 @@ impl FromRequest for CurrentUser {
     type Future = Ready<Result<CurrentUser, AppError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(req.extensions().get::<CurrentUser>().cloned().ok_or(AppError::Unauthorized))
+        ready(
+            req.extensions()
+                .get::<CurrentUser>()
+                .cloned()
+                .ok_or(AppError::Unauthorized),
+        )
     }
 }
 
@@ -103,56 +112,85 @@ async fn lookup(state: &AppState, token: String) -> Result<Lookup, AppError> {
     state
         .db
         .run(move |conn| {
-            let Some(s) = session::find(conn, &token)? else { return Ok(Lookup::Missing) };
+            let Some(s) = session::find(conn, &token)? else {
+                return Ok(Lookup::Missing);
+            };
             if s.ended_at.is_some() {
                 return Ok(Lookup::Missing);
             }
             type Row = (i64, String, String, String, Option<i64>, Option<i64>, bool);
-            let (id, username, name, role, branch_id, picture_id, is_active): Row = employees::table
-                .find(s.employee_id)
-                .select((
-                    employees::id,
-                    employees::username,
-                    employees::name,
-                    employees::role,
-                    employees::branch_id,
-                    employees::picture_id,
-                    employees::is_active,
-                ))
-                .first(conn)?;
+            let (id, username, name, role, branch_id, picture_id, is_active): Row =
+                employees::table
+                    .find(s.employee_id)
+                    .select((
+                        employees::id,
+                        employees::username,
+                        employees::name,
+                        employees::role,
+                        employees::branch_id,
+                        employees::picture_id,
+                        employees::is_active,
+                    ))
+                    .first(conn)?;
             let now = BusinessClock::now_utc();
             if s.expires_at <= now {
                 write_tx(conn, |c| session::expire(c, &s, &name))?;
                 return Ok(Lookup::Expired);
             }
-            let Some(role) = Role::parse(&role).filter(|_| is_active) else { return Ok(Lookup::Missing) };
+            let Some(role) = Role::parse(&role).filter(|_| is_active) else {
+                return Ok(Lookup::Missing);
+            };
             if (now - s.last_seen_at).num_seconds() >= session::TOUCH_EVERY_SECONDS {
                 session::touch(conn, s.id, now, idle)?;
             }
-            Ok(Lookup::SignedIn(CurrentUser { id, username, name, role, branch_id, picture_id, session_id: s.id }))
+            Ok(Lookup::SignedIn(CurrentUser {
+                id,
+                username,
+                name,
+                role,
+                branch_id,
+                picture_id,
+                session_id: s.id,
+            }))
         })
         .await
 }
 
 pub fn wants_json(req: &HttpRequest) -> bool {
-    let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let header = |name: &str| {
+        req.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    };
     header("accept").contains("application/json")
         || header("content-type").starts_with("application/json")
         || req.headers().contains_key("x-csrf-token")
         || req.path() == "/healthz"
 }
 
-pub async fn guard(req: ServiceRequest, next: Next<impl MessageBody + 'static>) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let access = match (req.app_data::<web::Data<RouteAccess>>(), req.match_pattern()) {
+pub async fn guard(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let access = match (
+        req.app_data::<web::Data<RouteAccess>>(),
+        req.match_pattern(),
+    ) {
         (Some(table), Some(pattern)) => table.lookup(req.method(), &pattern),
         _ => None,
     };
     // Unknown routes fall through to the 404/405 handling; public routes need nobody.
     let Some(access) = access.filter(|a| *a != Access::Public) else {
-        return next.call(req).await.map(ServiceResponse::map_into_boxed_body);
+        return next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_boxed_body);
     };
     let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
-        return Ok(req.into_response(AppError::Internal("application state missing".into()).error_response()));
+        return Ok(req.into_response(
+            AppError::Internal("application state missing".into()).error_response(),
+        ));
     };
     let session = req.get_session();
     let token: Option<String> = session.get(SESSION_TOKEN_KEY).unwrap_or(None);
@@ -167,10 +205,13 @@ pub async fn guard(req: ServiceRequest, next: Next<impl MessageBody + 'static>) 
     match found {
         Lookup::SignedIn(user) if access.allows(user.role) => {
             req.extensions_mut().insert(user);
-            next.call(req).await.map(ServiceResponse::map_into_boxed_body)
+            next.call(req)
+                .await
+                .map(ServiceResponse::map_into_boxed_body)
         }
         Lookup::SignedIn(_) => Ok(req.into_response(
-            AppError::Forbidden("Your role does not have access to this page.".into()).error_response(),
+            AppError::Forbidden("Your role does not have access to this page.".into())
+                .error_response(),
         )),
         other => {
             session.remove(SESSION_TOKEN_KEY);
@@ -178,23 +219,37 @@ pub async fn guard(req: ServiceRequest, next: Next<impl MessageBody + 'static>) 
                 return Ok(req.into_response(AppError::Unauthorized.error_response()));
             }
             let message = match other {
-                Lookup::Expired => "Your session ended after a period of inactivity. Please sign in again.",
+                Lookup::Expired => {
+                    "Your session ended after a period of inactivity. Please sign in again."
+                }
                 _ => "Please sign in to continue.",
             };
             flash::push(&session, flash::Kind::Info, message);
-            let next_path = if req.method() == Method::GET { login_next(req.request()) } else { String::new() };
+            let next_path = if req.method() == Method::GET {
+                login_next(req.request())
+            } else {
+                String::new()
+            };
             let location = if next_path.is_empty() {
                 "/login".to_string()
             } else {
                 format!("/login?next={}", urlencode(&next_path))
             };
-            Ok(req.into_response(HttpResponse::SeeOther().insert_header(("Location", location)).finish()))
+            Ok(req.into_response(
+                HttpResponse::SeeOther()
+                    .insert_header(("Location", location))
+                    .finish(),
+            ))
         }
     }
 }
 
 fn login_next(req: &HttpRequest) -> String {
-    let pq = req.uri().path_and_query().map(|pq| pq.as_str()).unwrap_or("/");
+    let pq = req
+        .uri()
+        .path_and_query()
+        .map(|pq| pq.as_str())
+        .unwrap_or("/");
     if safe_next(pq) {
         pq.to_string()
     } else {
@@ -204,38 +259,24 @@ fn login_next(req: &HttpRequest) -> String {
 
 /// Only same-site absolute paths may be a redirect target after sign-in.
 pub fn safe_next(path: &str) -> bool {
-    path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') && path.len() < 500 && path != "/login"
+    path.starts_with('/')
+        && !path.starts_with("//")
+        && !path.contains('\\')
+        && path.len() < 500
+        && path != "/login"
 }
 
 pub fn urlencode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => out.push(b as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                out.push(b as char)
+            }
             _ => out.push_str(&format!("%{b:02X}")),
         }
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn next_must_stay_on_this_site() {
-        assert!(safe_next("/employees?page=2"));
-        assert!(!safe_next("//evil.example/"));
-        assert!(!safe_next("https://evil.example/"));
-        assert!(!safe_next("/\\evil.example"));
-    }
-
-    #[test]
-    fn access_rules() {
-        assert!(Access::Staff.allows(Role::Waiter));
-        assert!(Access::Roles(&[Role::Manager]).allows(Role::Manager));
-        assert!(!Access::Roles(&[Role::Manager]).allows(Role::Kitchen));
-    }
 }
 
 /// The client's address as the audit trail records it (trusted-proxy aware).
@@ -255,8 +296,31 @@ impl FromRequest for crate::platform::audit::Actor {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let user = req.extensions().get::<CurrentUser>().map(|u| u.id);
         ready(match user {
-            Some(id) => Ok(crate::platform::audit::Actor { employee_id: Some(id), ip: request_ip(req) }),
+            Some(id) => Ok(crate::platform::audit::Actor {
+                employee_id: Some(id),
+                ip: request_ip(req),
+            }),
             None => Err(AppError::Unauthorized),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_must_stay_on_this_site() {
+        assert!(safe_next("/employees?page=2"));
+        assert!(!safe_next("//evil.example/"));
+        assert!(!safe_next("https://evil.example/"));
+        assert!(!safe_next("/\\evil.example"));
+    }
+
+    #[test]
+    fn access_rules() {
+        assert!(Access::Staff.allows(Role::Waiter));
+        assert!(Access::Roles(&[Role::Manager]).allows(Role::Manager));
+        assert!(!Access::Roles(&[Role::Manager]).allows(Role::Kitchen));
     }
 }

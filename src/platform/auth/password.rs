@@ -11,7 +11,9 @@ pub fn check_strength(password: &str) -> Result<(), String> {
         return Err(format!("the password needs at least {MIN_LEN} characters"));
     }
     if password.len() > MAX_BYTES {
-        return Err(format!("the password can be at most {MAX_BYTES} bytes long"));
+        return Err(format!(
+            "the password can be at most {MAX_BYTES} bytes long"
+        ));
     }
     if password.trim().is_empty() || password.chars().any(char::is_control) {
         return Err("the password cannot be blank or contain control characters".into());

@@ -11,7 +11,13 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [Role::Manager, Role::SalesAgent, Role::CreditOfficer, Role::Kitchen, Role::Waiter];
+    pub const ALL: [Role; 5] = [
+        Role::Manager,
+        Role::SalesAgent,
+        Role::CreditOfficer,
+        Role::Kitchen,
+        Role::Waiter,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {

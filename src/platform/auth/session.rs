@@ -77,7 +77,12 @@ pub fn find(conn: &mut AnyConnection, token: &str) -> QueryResult<Option<Session
 }
 
 /// Slides the idle expiry forward; a no-op when another request already did.
-pub fn touch(conn: &mut AnyConnection, session_id: i64, now: NaiveDateTime, idle_minutes: i64) -> QueryResult<()> {
+pub fn touch(
+    conn: &mut AnyConnection,
+    session_id: i64,
+    now: NaiveDateTime,
+    idle_minutes: i64,
+) -> QueryResult<()> {
     diesel::update(
         staff_sessions::table
             .filter(staff_sessions::id.eq(session_id))
@@ -94,13 +99,21 @@ pub fn touch(conn: &mut AnyConnection, session_id: i64, now: NaiveDateTime, idle
 
 /// Ends one session (conditionally: ending twice changes nothing) and updates the employee's
 /// on-duty flag. Returns whether this call ended it.
-pub fn end(conn: &mut AnyConnection, session_id: i64, reason: &str, at: NaiveDateTime) -> QueryResult<bool> {
+pub fn end(
+    conn: &mut AnyConnection,
+    session_id: i64,
+    reason: &str,
+    at: NaiveDateTime,
+) -> QueryResult<bool> {
     let ended = diesel::update(
         staff_sessions::table
             .filter(staff_sessions::id.eq(session_id))
             .filter(staff_sessions::ended_at.is_null()),
     )
-    .set((staff_sessions::ended_at.eq(at), staff_sessions::end_reason.eq(reason)))
+    .set((
+        staff_sessions::ended_at.eq(at),
+        staff_sessions::end_reason.eq(reason),
+    ))
     .execute(conn)?;
     if ended > 0 {
         let employee_id: i64 = staff_sessions::table
@@ -126,14 +139,21 @@ pub fn end_all(
             .filter(staff_sessions::ended_at.is_null())
             .filter(staff_sessions::id.ne(keep.unwrap_or(-1))),
     )
-    .set((staff_sessions::ended_at.eq(at), staff_sessions::end_reason.eq(reason)))
+    .set((
+        staff_sessions::ended_at.eq(at),
+        staff_sessions::end_reason.eq(reason),
+    ))
     .execute(conn)?;
     refresh_presence(conn, employee_id, at)?;
     Ok(n)
 }
 
 /// `is_logged_in` is true exactly while the employee has an open session.
-fn refresh_presence(conn: &mut AnyConnection, employee_id: i64, at: NaiveDateTime) -> QueryResult<()> {
+fn refresh_presence(
+    conn: &mut AnyConnection,
+    employee_id: i64,
+    at: NaiveDateTime,
+) -> QueryResult<()> {
     let open: i64 = staff_sessions::table
         .filter(staff_sessions::employee_id.eq(employee_id))
         .filter(staff_sessions::ended_at.is_null())
@@ -145,21 +165,35 @@ fn refresh_presence(conn: &mut AnyConnection, employee_id: i64, at: NaiveDateTim
                 .filter(employees::id.eq(employee_id))
                 .filter(employees::is_logged_in.eq(true)),
         )
-        .set((employees::is_logged_in.eq(false), employees::last_logout_time.eq(at)))
+        .set((
+            employees::is_logged_in.eq(false),
+            employees::last_logout_time.eq(at),
+        ))
         .execute(conn)?;
     }
     Ok(())
 }
 
 /// Ends one expired session, with its LOGOUT audit row. Caller holds a write transaction.
-pub fn expire(conn: &mut AnyConnection, session: &SessionRow, employee_label: &str) -> QueryResult<()> {
+pub fn expire(
+    conn: &mut AnyConnection,
+    session: &SessionRow,
+    employee_label: &str,
+) -> QueryResult<()> {
     if end(conn, session.id, EXPIRED, session.expires_at)? {
         audit::record(
             conn,
-            &Actor { employee_id: Some(session.employee_id), ip: None },
+            &Actor {
+                employee_id: Some(session.employee_id),
+                ip: None,
+            },
             session.expires_at,
             audit::LOGOUT,
-            Subject { record_type: "employee", record_id: Some(session.employee_id), label: employee_label },
+            Subject {
+                record_type: "employee",
+                record_id: Some(session.employee_id),
+                label: employee_label,
+            },
             &Changes::new().note("reason", "session expired"),
         )?;
     }

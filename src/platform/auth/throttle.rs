@@ -12,7 +12,12 @@ pub const MAX_FAILURES: i64 = 10;
 pub const WINDOW_MINUTES: i64 = 15;
 
 /// `Err(minutes)` when this IP + username must wait that many minutes.
-pub fn check(conn: &mut AnyConnection, ip: &str, username: &str, now: NaiveDateTime) -> QueryResult<Result<(), i64>> {
+pub fn check(
+    conn: &mut AnyConnection,
+    ip: &str,
+    username: &str,
+    now: NaiveDateTime,
+) -> QueryResult<Result<(), i64>> {
     let since = now - Duration::minutes(WINDOW_MINUTES);
     let recent: Vec<NaiveDateTime> = login_failures::table
         .filter(login_failures::ip.eq(ip))
@@ -27,7 +32,10 @@ pub fn check(conn: &mut AnyConnection, ip: &str, username: &str, now: NaiveDateT
     }
     // The window reopens when the oldest of the last MAX_FAILURES failures is 15 minutes old.
     let oldest = recent.last().copied().unwrap_or(now);
-    Ok(Err(minutes_until(oldest + Duration::minutes(WINDOW_MINUTES), now)))
+    Ok(Err(minutes_until(
+        oldest + Duration::minutes(WINDOW_MINUTES),
+        now,
+    )))
 }
 
 pub fn minutes_until(until: NaiveDateTime, now: NaiveDateTime) -> i64 {
@@ -35,7 +43,12 @@ pub fn minutes_until(until: NaiveDateTime, now: NaiveDateTime) -> i64 {
     (secs + 59) / 60
 }
 
-pub fn record_failure(conn: &mut AnyConnection, ip: &str, username: &str, now: NaiveDateTime) -> QueryResult<()> {
+pub fn record_failure(
+    conn: &mut AnyConnection,
+    ip: &str,
+    username: &str,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
     diesel::insert_into(login_failures::table)
         .values((
             login_failures::ip.eq(ip),
@@ -57,8 +70,11 @@ pub fn clear(conn: &mut AnyConnection, ip: &str, username: &str) -> QueryResult<
 }
 
 pub fn prune(conn: &mut AnyConnection, now: NaiveDateTime) -> QueryResult<usize> {
-    diesel::delete(login_failures::table.filter(login_failures::failed_at.le(now - Duration::minutes(WINDOW_MINUTES))))
-        .execute(conn)
+    diesel::delete(
+        login_failures::table
+            .filter(login_failures::failed_at.le(now - Duration::minutes(WINDOW_MINUTES))),
+    )
+    .execute(conn)
 }
 
 #[cfg(test)]
@@ -67,7 +83,10 @@ mod tests {
 
     #[test]
     fn rounds_waiting_time_up_to_whole_minutes() {
-        let now = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap().and_hms_opt(12, 0, 0).unwrap();
+        let now = chrono::NaiveDate::from_ymd_opt(2026, 1, 1)
+            .unwrap()
+            .and_hms_opt(12, 0, 0)
+            .unwrap();
         assert_eq!(minutes_until(now + Duration::seconds(30), now), 1);
         assert_eq!(minutes_until(now + Duration::seconds(14 * 60 + 1), now), 15);
         assert_eq!(minutes_until(now, now), 1);

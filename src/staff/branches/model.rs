@@ -40,7 +40,12 @@ pub fn find(conn: &mut AnyConnection, id: i64) -> Result<Branch, AppError> {
         .ok_or_else(|| AppError::not_found("That branch"))
 }
 
-pub fn list(conn: &mut AnyConnection, archived: bool, offset: i64, limit: i64) -> QueryResult<Vec<Branch>> {
+pub fn list(
+    conn: &mut AnyConnection,
+    archived: bool,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<Vec<Branch>> {
     branches::table
         .filter(branches::is_active.eq(!archived))
         .order((branches::name.asc(), branches::id.asc()))
@@ -57,7 +62,10 @@ pub fn options(conn: &mut AnyConnection) -> QueryResult<Vec<(i64, String)>> {
         .order(branches::name.asc())
         .select((branches::id, branches::name, branches::code))
         .load(conn)?;
-    Ok(rows.into_iter().map(|(id, name, code)| (id, format!("{name} ({code})"))).collect())
+    Ok(rows
+        .into_iter()
+        .map(|(id, name, code)| (id, format!("{name} ({code})")))
+        .collect())
 }
 
 fn duplicate_code(e: diesel::result::Error, code: &str) -> AppError {
@@ -68,7 +76,11 @@ fn duplicate_code(e: diesel::result::Error, code: &str) -> AppError {
     }
 }
 
-pub fn create(conn: &mut AnyConnection, actor: &Actor, input: &BranchInput) -> Result<i64, AppError> {
+pub fn create(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    input: &BranchInput,
+) -> Result<i64, AppError> {
     let now = BusinessClock::now_utc();
     let id: i64 = diesel::insert_into(branches::table)
         .values((
@@ -89,11 +101,27 @@ pub fn create(conn: &mut AnyConnection, actor: &Actor, input: &BranchInput) -> R
         .created("address", input.address.as_str())
         .created("phone", input.phone.as_str());
     let label = format!("{} ({})", input.name, input.code);
-    audit::record(conn, actor, now, audit::CREATE, Subject { record_type: RECORD, record_id: Some(id), label: &label }, &changes)?;
+    audit::record(
+        conn,
+        actor,
+        now,
+        audit::CREATE,
+        Subject {
+            record_type: RECORD,
+            record_id: Some(id),
+            label: &label,
+        },
+        &changes,
+    )?;
     Ok(id)
 }
 
-pub fn update(conn: &mut AnyConnection, actor: &Actor, id: i64, input: &BranchInput) -> Result<(), AppError> {
+pub fn update(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    id: i64,
+    input: &BranchInput,
+) -> Result<(), AppError> {
     let old = find(conn, id)?;
     let now = BusinessClock::now_utc();
     let changes = Changes::new()
@@ -115,13 +143,29 @@ pub fn update(conn: &mut AnyConnection, actor: &Actor, id: i64, input: &BranchIn
         .execute(conn)
         .map_err(|e| duplicate_code(e, &input.code))?;
     let label = format!("{} ({})", input.name, input.code);
-    audit::record(conn, actor, now, audit::UPDATE, Subject { record_type: RECORD, record_id: Some(id), label: &label }, &changes)?;
+    audit::record(
+        conn,
+        actor,
+        now,
+        audit::UPDATE,
+        Subject {
+            record_type: RECORD,
+            record_id: Some(id),
+            label: &label,
+        },
+        &changes,
+    )?;
     Ok(())
 }
 
 /// Archives or restores. A branch where active staff still work cannot be archived: they
 /// would be left selling for a branch that no longer exists.
-pub fn set_active(conn: &mut AnyConnection, actor: &Actor, id: i64, active: bool) -> Result<Branch, AppError> {
+pub fn set_active(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    id: i64,
+    active: bool,
+) -> Result<Branch, AppError> {
     let branch = find(conn, id)?;
     if !active {
         let staff: i64 = employees::table
@@ -137,19 +181,41 @@ pub fn set_active(conn: &mut AnyConnection, actor: &Actor, id: i64, active: bool
         }
     }
     let now = BusinessClock::now_utc();
-    let changed = diesel::update(branches::table.find(id).filter(branches::is_active.eq(!active)))
-        .set((
-            branches::is_active.eq(active),
-            branches::archived_at.eq(if active { None } else { Some(now) }),
-            branches::updated_at.eq(now),
-        ))
-        .execute(conn)?;
+    let changed = diesel::update(
+        branches::table
+            .find(id)
+            .filter(branches::is_active.eq(!active)),
+    )
+    .set((
+        branches::is_active.eq(active),
+        branches::archived_at.eq(if active { None } else { Some(now) }),
+        branches::updated_at.eq(now),
+    ))
+    .execute(conn)?;
     if changed == 0 {
         let state = if active { "active" } else { "archived" };
-        return Err(AppError::Conflict(format!("{} is already {state}.", branch.name)));
+        return Err(AppError::Conflict(format!(
+            "{} is already {state}.",
+            branch.name
+        )));
     }
-    let action = if active { audit::RESTORE } else { audit::ARCHIVE };
+    let action = if active {
+        audit::RESTORE
+    } else {
+        audit::ARCHIVE
+    };
     let changes = Changes::new().diff("is_active", !active, active);
-    audit::record(conn, actor, now, action, Subject { record_type: RECORD, record_id: Some(id), label: &branch.label() }, &changes)?;
+    audit::record(
+        conn,
+        actor,
+        now,
+        action,
+        Subject {
+            record_type: RECORD,
+            record_id: Some(id),
+            label: &branch.label(),
+        },
+        &changes,
+    )?;
     Ok(branch)
 }

@@ -41,30 +41,77 @@ pub struct ListQuery {
     page: Option<String>,
 }
 
-pub async fn list(ctx: PageCtx, state: web::Data<AppState>, q: web::Query<ListQuery>) -> Result<HttpResponse, AppError> {
+pub async fn list(
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+    q: web::Query<ListQuery>,
+) -> Result<HttpResponse, AppError> {
     let archived = q.archived.as_deref() == Some("1");
     let page = PageRequest::parse(q.page.as_deref(), PAGE_SIZE)?;
-    let mut branches = state.db.run(move |c| Ok(model::list(c, archived, page.offset(), page.fetch())?)).await?;
-    let base = if archived { "archived=1".to_string() } else { String::new() };
+    let mut branches = state
+        .db
+        .run(move |c| Ok(model::list(c, archived, page.offset(), page.fetch())?))
+        .await?;
+    let base = if archived {
+        "archived=1".to_string()
+    } else {
+        String::new()
+    };
     let pager = Pager::cut(page, &mut branches, base);
-    html(&ListPage { ctx, branches, archived, pager })
+    html(&ListPage {
+        ctx,
+        branches,
+        archived,
+        pager,
+    })
 }
 
 pub async fn new_form(ctx: PageCtx) -> Result<HttpResponse, AppError> {
-    html(&FormPage { ctx, id: None, form: BranchForm::default(), errors: FormErrors::default() })
+    html(&FormPage {
+        ctx,
+        id: None,
+        form: BranchForm::default(),
+        errors: FormErrors::default(),
+    })
 }
 
-fn invalid(ctx: PageCtx, id: Option<i64>, form: BranchForm, errors: FormErrors) -> Result<HttpResponse, AppError> {
-    html_status(StatusCode::UNPROCESSABLE_ENTITY, &FormPage { ctx, id, form, errors })
+fn invalid(
+    ctx: PageCtx,
+    id: Option<i64>,
+    form: BranchForm,
+    errors: FormErrors,
+) -> Result<HttpResponse, AppError> {
+    html_status(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &FormPage {
+            ctx,
+            id,
+            form,
+            errors,
+        },
+    )
 }
 
 /// A duplicate code found by the database becomes a message next to the field.
-fn conflict_on_code(ctx: PageCtx, id: Option<i64>, form: BranchForm, e: AppError) -> Result<HttpResponse, AppError> {
+fn conflict_on_code(
+    ctx: PageCtx,
+    id: Option<i64>,
+    form: BranchForm,
+    e: AppError,
+) -> Result<HttpResponse, AppError> {
     match e {
         AppError::Conflict(msg) => {
             let mut errors = FormErrors::default();
             errors.add("code", msg);
-            html_status(StatusCode::CONFLICT, &FormPage { ctx, id, form, errors })
+            html_status(
+                StatusCode::CONFLICT,
+                &FormPage {
+                    ctx,
+                    id,
+                    form,
+                    errors,
+                },
+            )
         }
         other => Err(other),
     }
@@ -83,7 +130,11 @@ pub async fn create(
         Err(errors) => return invalid(ctx, None, form, errors),
     };
     let name = input.name.clone();
-    match state.db.write(move |c| model::create(c, &actor, &input)).await {
+    match state
+        .db
+        .write(move |c| model::create(c, &actor, &input))
+        .await
+    {
         Ok(_) => {
             flash::success(&session, format!("Branch {name} was created."));
             Ok(see_other("/branches"))
@@ -92,11 +143,25 @@ pub async fn create(
     }
 }
 
-pub async fn edit_form(ctx: PageCtx, state: web::Data<AppState>, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
+pub async fn edit_form(
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let b = state.db.run(move |c| model::find(c, id)).await?;
-    let form = BranchForm { name: b.name, code: b.code, address: b.address, phone: b.phone };
-    html(&FormPage { ctx, id: Some(id), form, errors: FormErrors::default() })
+    let form = BranchForm {
+        name: b.name,
+        code: b.code,
+        address: b.address,
+        phone: b.phone,
+    };
+    html(&FormPage {
+        ctx,
+        id: Some(id),
+        form,
+        errors: FormErrors::default(),
+    })
 }
 
 pub async fn update(
@@ -114,7 +179,11 @@ pub async fn update(
         Err(errors) => return invalid(ctx, Some(id), form, errors),
     };
     let name = input.name.clone();
-    match state.db.write(move |c| model::update(c, &actor, id, &input)).await {
+    match state
+        .db
+        .write(move |c| model::update(c, &actor, id, &input))
+        .await
+    {
         Ok(()) => {
             flash::success(&session, format!("Branch {name} was saved."));
             Ok(see_other("/branches"))
@@ -123,17 +192,40 @@ pub async fn update(
     }
 }
 
-async fn set_active(actor: Actor, state: web::Data<AppState>, session: Session, id: i64, active: bool) -> Result<HttpResponse, AppError> {
-    let branch = state.db.write(move |c| model::set_active(c, &actor, id, active)).await?;
+async fn set_active(
+    actor: Actor,
+    state: web::Data<AppState>,
+    session: Session,
+    id: i64,
+    active: bool,
+) -> Result<HttpResponse, AppError> {
+    let branch = state
+        .db
+        .write(move |c| model::set_active(c, &actor, id, active))
+        .await?;
     let verb = if active { "restored" } else { "archived" };
     flash::success(&session, format!("Branch {} was {verb}.", branch.name));
-    Ok(see_other(if active { "/branches" } else { "/branches?archived=1" }))
+    Ok(see_other(if active {
+        "/branches"
+    } else {
+        "/branches?archived=1"
+    }))
 }
 
-pub async fn archive(actor: Actor, state: web::Data<AppState>, session: Session, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
+pub async fn archive(
+    actor: Actor,
+    state: web::Data<AppState>,
+    session: Session,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
     set_active(actor, state, session, id.into_inner(), false).await
 }
 
-pub async fn restore(actor: Actor, state: web::Data<AppState>, session: Session, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
+pub async fn restore(
+    actor: Actor,
+    state: web::Data<AppState>,
+    session: Session,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
     set_active(actor, state, session, id.into_inner(), true).await
 }

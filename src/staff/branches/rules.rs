@@ -26,13 +26,21 @@ pub fn validate(form: &BranchForm) -> Result<BranchInput, FormErrors> {
     let name = forms::text(&form.name, "name", "Name", 100, true, &mut errors);
     let code = form.code.trim().to_ascii_uppercase();
     if code.is_empty() {
-        errors.add("code", "Code is required (2–6 letters or digits, e.g. MNL); it prefixes receipt numbers.");
+        errors.add(
+            "code",
+            "Code is required (2–6 letters or digits, e.g. MNL); it prefixes receipt numbers.",
+        );
     } else if !(2..=6).contains(&code.len()) || !code.chars().all(|c| c.is_ascii_alphanumeric()) {
         errors.add("code", "Code must be 2–6 letters or digits, e.g. MNL.");
     }
     let address = forms::text(&form.address, "address", "Address", 200, false, &mut errors);
     let phone = forms::optional_phone(&form.phone, "phone", &mut errors).unwrap_or_default();
-    errors.into_result(BranchInput { name, code, address, phone })
+    errors.into_result(BranchInput {
+        name,
+        code,
+        address,
+        phone,
+    })
 }
 
 #[cfg(test)]
@@ -40,7 +48,11 @@ mod tests {
     use super::*;
 
     fn form(name: &str, code: &str) -> BranchForm {
-        BranchForm { name: name.into(), code: code.into(), ..Default::default() }
+        BranchForm {
+            name: name.into(),
+            code: code.into(),
+            ..Default::default()
+        }
     }
 
     #[test]

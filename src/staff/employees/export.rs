@@ -9,32 +9,63 @@ use crate::staff::employees::model;
 use crate::staff::employees::routes::ListQuery;
 
 /// The seed's columns first (Employee Name, Branch, Role, Contact, Status, Joining Date), then ours.
-const HEADER: &[&str] = &["Employee Name", "Branch", "Role", "Contact", "Status", "Joining Date", "Username", "Email", "On Duty", "Last Sign-in"];
+const HEADER: &[&str] = &[
+    "Employee Name",
+    "Branch",
+    "Role",
+    "Contact",
+    "Status",
+    "Joining Date",
+    "Username",
+    "Email",
+    "On Duty",
+    "Last Sign-in",
+];
 
-pub async fn export(state: web::Data<AppState>, q: web::Query<ListQuery>) -> Result<HttpResponse, AppError> {
+pub async fn export(
+    state: web::Data<AppState>,
+    q: web::Query<ListQuery>,
+) -> Result<HttpResponse, AppError> {
     let filter = q.filter()?;
     let clock = state.clock;
-    Ok(csv_export::stream(&state.db, "employees.csv", HEADER, move |conn, after| {
-        let rows = model::export_page(conn, &filter, after, 500)?;
-        let next = if rows.len() == 500 { rows.last().map(|r| r.employee.id) } else { None };
-        let rows = rows
-            .into_iter()
-            .map(|r| {
-                let e = &r.employee;
-                vec![
-                    e.name.clone(),
-                    r.branch.clone().unwrap_or_else(|| "—".into()),
-                    e.role_label().to_string(),
-                    e.phone.clone().unwrap_or_default(),
-                    if e.is_active { "Active".into() } else { "Archived".into() },
-                    e.hire_date.to_string(),
-                    e.username.clone(),
-                    e.email.clone().unwrap_or_default(),
-                    if e.is_logged_in { "Yes".into() } else { "No".into() },
-                    clock.format_opt(e.last_login_time),
-                ]
-            })
-            .collect();
-        Ok(Chunk { rows, next })
-    }))
+    Ok(csv_export::stream(
+        &state.db,
+        "employees.csv",
+        HEADER,
+        move |conn, after| {
+            let rows = model::export_page(conn, &filter, after, 500)?;
+            let next = if rows.len() == 500 {
+                rows.last().map(|r| r.employee.id)
+            } else {
+                None
+            };
+            let rows = rows
+                .into_iter()
+                .map(|r| {
+                    let e = &r.employee;
+                    vec![
+                        e.name.clone(),
+                        r.branch.clone().unwrap_or_else(|| "—".into()),
+                        e.role_label().to_string(),
+                        e.phone.clone().unwrap_or_default(),
+                        if e.is_active {
+                            "Active".into()
+                        } else {
+                            "Archived".into()
+                        },
+                        e.hire_date.to_string(),
+                        e.username.clone(),
+                        e.email.clone().unwrap_or_default(),
+                        if e.is_logged_in {
+                            "Yes".into()
+                        } else {
+                            "No".into()
+                        },
+                        clock.format_opt(e.last_login_time),
+                    ]
+                })
+                .collect();
+            Ok(Chunk { rows, next })
+        },
+    ))
 }

@@ -4,7 +4,9 @@ use diesel::prelude::*;
 use crate::platform::audit::{self, Actor, Changes, Subject};
 use crate::platform::auth::{session, Role};
 use crate::platform::clock::BusinessClock;
-use crate::platform::db::{contains_pattern, is_unique_violation, lock_rows, lower, AnyConnection, MultiBackend};
+use crate::platform::db::{
+    contains_pattern, is_unique_violation, lock_rows, lower, AnyConnection, MultiBackend,
+};
 use crate::platform::error::AppError;
 use crate::platform::schema::{branches, employees};
 use crate::staff::employees::rules::EmployeeInput;
@@ -34,7 +36,9 @@ pub struct Employee {
 
 impl Employee {
     pub fn role_label(&self) -> &'static str {
-        Role::parse(&self.role).map(Role::label).unwrap_or("Unknown")
+        Role::parse(&self.role)
+            .map(Role::label)
+            .unwrap_or("Unknown")
     }
 
     pub fn label(&self) -> String {
@@ -71,7 +75,9 @@ type Boxed<'a> = diesel::helper_types::IntoBoxed<
 >;
 
 fn filtered(f: &Filter) -> Boxed<'static> {
-    let mut q = employees::table.left_join(branches::table).into_boxed::<MultiBackend>();
+    let mut q = employees::table
+        .left_join(branches::table)
+        .into_boxed::<MultiBackend>();
     match f.status {
         Status::Active => q = q.filter(employees::is_active.eq(true)),
         Status::Archived => q = q.filter(employees::is_active.eq(false)),
@@ -95,25 +101,41 @@ fn filtered(f: &Filter) -> Boxed<'static> {
     q
 }
 
-pub fn list(conn: &mut AnyConnection, f: &Filter, offset: i64, limit: i64) -> QueryResult<Vec<EmployeeRow>> {
+pub fn list(
+    conn: &mut AnyConnection,
+    f: &Filter,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<Vec<EmployeeRow>> {
     let rows: Vec<(Employee, Option<String>)> = filtered(f)
         .order((employees::name.asc(), employees::id.asc()))
         .offset(offset)
         .limit(limit)
         .select((Employee::as_select(), branches::name.nullable()))
         .load(conn)?;
-    Ok(rows.into_iter().map(|(employee, branch)| EmployeeRow { employee, branch }).collect())
+    Ok(rows
+        .into_iter()
+        .map(|(employee, branch)| EmployeeRow { employee, branch })
+        .collect())
 }
 
 /// Keyset page for the CSV export: rows with id greater than `after`, in id order.
-pub fn export_page(conn: &mut AnyConnection, f: &Filter, after: Option<i64>, limit: i64) -> QueryResult<Vec<EmployeeRow>> {
+pub fn export_page(
+    conn: &mut AnyConnection,
+    f: &Filter,
+    after: Option<i64>,
+    limit: i64,
+) -> QueryResult<Vec<EmployeeRow>> {
     let rows: Vec<(Employee, Option<String>)> = filtered(f)
         .filter(employees::id.gt(after.unwrap_or(0)))
         .order(employees::id.asc())
         .limit(limit)
         .select((Employee::as_select(), branches::name.nullable()))
         .load(conn)?;
-    Ok(rows.into_iter().map(|(employee, branch)| EmployeeRow { employee, branch }).collect())
+    Ok(rows
+        .into_iter()
+        .map(|(employee, branch)| EmployeeRow { employee, branch })
+        .collect())
 }
 
 pub fn find(conn: &mut AnyConnection, id: i64) -> Result<EmployeeRow, AppError> {
@@ -128,7 +150,10 @@ pub fn find(conn: &mut AnyConnection, id: i64) -> Result<EmployeeRow, AppError> 
 }
 
 pub fn password_hash(conn: &mut AnyConnection, id: i64) -> QueryResult<String> {
-    employees::table.find(id).select(employees::password_hash).first(conn)
+    employees::table
+        .find(id)
+        .select(employees::password_hash)
+        .first(conn)
 }
 
 pub fn count_all(conn: &mut AnyConnection) -> QueryResult<i64> {
@@ -136,15 +161,21 @@ pub fn count_all(conn: &mut AnyConnection) -> QueryResult<i64> {
 }
 
 fn branch_label(conn: &mut AnyConnection, id: Option<i64>) -> Result<String, AppError> {
-    let Some(id) = id else { return Ok(String::new()) };
+    let Some(id) = id else {
+        return Ok(String::new());
+    };
     let (name, active): (String, bool) = branches::table
         .find(id)
         .select((branches::name, branches::is_active))
         .first(conn)
         .optional()?
-        .ok_or_else(|| AppError::Unprocessable("That branch does not exist. Choose one from the list.".into()))?;
+        .ok_or_else(|| {
+            AppError::Unprocessable("That branch does not exist. Choose one from the list.".into())
+        })?;
     if !active {
-        return Err(AppError::Unprocessable(format!("{name} is archived. Choose an active branch.")));
+        return Err(AppError::Unprocessable(format!(
+            "{name} is archived. Choose an active branch."
+        )));
     }
     Ok(name)
 }
@@ -159,7 +190,10 @@ fn duplicate_username(e: diesel::result::Error, username: &str) -> AppError {
 
 /// Active managers other than `except`, with their rows locked on PostgreSQL.
 fn other_active_managers(conn: &mut AnyConnection, except: i64) -> QueryResult<i64> {
-    lock_rows(conn, "SELECT id FROM employees WHERE role = 'manager' AND is_active FOR UPDATE")?;
+    lock_rows(
+        conn,
+        "SELECT id FROM employees WHERE role = 'manager' AND is_active FOR UPDATE",
+    )?;
     employees::table
         .filter(employees::role.eq(Role::Manager.as_str()))
         .filter(employees::is_active.eq(true))
@@ -168,7 +202,12 @@ fn other_active_managers(conn: &mut AnyConnection, except: i64) -> QueryResult<i
         .get_result(conn)
 }
 
-pub fn create(conn: &mut AnyConnection, actor: &Actor, input: &EmployeeInput, password_hash: &str) -> Result<i64, AppError> {
+pub fn create(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    input: &EmployeeInput,
+    password_hash: &str,
+) -> Result<i64, AppError> {
     let branch = branch_label(conn, input.branch_id)?;
     let now = BusinessClock::now_utc();
     let id: i64 = diesel::insert_into(employees::table)
@@ -198,16 +237,34 @@ pub fn create(conn: &mut AnyConnection, actor: &Actor, input: &EmployeeInput, pa
         .created("phone", input.phone.clone().unwrap_or_default())
         .created("hire_date", input.hire_date.to_string());
     let label = format!("{} ({})", input.name, input.username);
-    audit::record(conn, actor, now, audit::CREATE, Subject { record_type: RECORD, record_id: Some(id), label: &label }, &changes)?;
+    audit::record(
+        conn,
+        actor,
+        now,
+        audit::CREATE,
+        Subject {
+            record_type: RECORD,
+            record_id: Some(id),
+            label: &label,
+        },
+        &changes,
+    )?;
     Ok(id)
 }
 
-pub fn update(conn: &mut AnyConnection, actor: &Actor, id: i64, input: &EmployeeInput) -> Result<(), AppError> {
+pub fn update(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    id: i64,
+    input: &EmployeeInput,
+) -> Result<(), AppError> {
     let old = find(conn, id)?;
     let old_role = Role::parse(&old.employee.role);
     if old_role == Some(Role::Manager) && input.role != Role::Manager {
         if actor.employee_id == Some(id) {
-            return Err(AppError::Conflict("You cannot remove your own manager role.".into()));
+            return Err(AppError::Conflict(
+                "You cannot remove your own manager role.".into(),
+            ));
         }
         if old.employee.is_active && other_active_managers(conn, id)? == 0 {
             return Err(AppError::Conflict(format!(
@@ -224,12 +281,28 @@ pub fn update(conn: &mut AnyConnection, actor: &Actor, id: i64, input: &Employee
     let now = BusinessClock::now_utc();
     let changes = Changes::new()
         .diff("name", old.employee.name.as_str(), input.name.as_str())
-        .diff("username", old.employee.username.as_str(), input.username.as_str())
+        .diff(
+            "username",
+            old.employee.username.as_str(),
+            input.username.as_str(),
+        )
         .diff("role", old.employee.role.as_str(), input.role.as_str())
         .diff("branch", old.branch.clone().unwrap_or_default(), new_branch)
-        .diff("email", old.employee.email.clone().unwrap_or_default(), input.email.clone().unwrap_or_default())
-        .diff("phone", old.employee.phone.clone().unwrap_or_default(), input.phone.clone().unwrap_or_default())
-        .diff("hire_date", old.employee.hire_date.to_string(), input.hire_date.to_string());
+        .diff(
+            "email",
+            old.employee.email.clone().unwrap_or_default(),
+            input.email.clone().unwrap_or_default(),
+        )
+        .diff(
+            "phone",
+            old.employee.phone.clone().unwrap_or_default(),
+            input.phone.clone().unwrap_or_default(),
+        )
+        .diff(
+            "hire_date",
+            old.employee.hire_date.to_string(),
+            input.hire_date.to_string(),
+        );
     if changes.is_empty() {
         return Ok(());
     }
@@ -247,33 +320,60 @@ pub fn update(conn: &mut AnyConnection, actor: &Actor, id: i64, input: &Employee
         .execute(conn)
         .map_err(|e| duplicate_username(e, &input.username))?;
     let label = format!("{} ({})", input.name, input.username);
-    audit::record(conn, actor, now, audit::UPDATE, Subject { record_type: RECORD, record_id: Some(id), label: &label }, &changes)?;
+    audit::record(
+        conn,
+        actor,
+        now,
+        audit::UPDATE,
+        Subject {
+            record_type: RECORD,
+            record_id: Some(id),
+            label: &label,
+        },
+        &changes,
+    )?;
     Ok(())
 }
 
 /// Archives (ending every open session at once) or restores an employee.
-pub fn set_active(conn: &mut AnyConnection, actor: &Actor, id: i64, active: bool) -> Result<Employee, AppError> {
+pub fn set_active(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    id: i64,
+    active: bool,
+) -> Result<Employee, AppError> {
     let row = find(conn, id)?;
     let e = row.employee;
     if !active {
         if actor.employee_id == Some(id) {
             return Err(AppError::Conflict("You cannot archive yourself.".into()));
         }
-        if e.role == Role::Manager.as_str() && e.is_active && other_active_managers(conn, id)? == 0 {
-            return Err(AppError::Conflict(format!("{} is the last active manager and cannot be archived.", e.name)));
+        if e.role == Role::Manager.as_str() && e.is_active && other_active_managers(conn, id)? == 0
+        {
+            return Err(AppError::Conflict(format!(
+                "{} is the last active manager and cannot be archived.",
+                e.name
+            )));
         }
     }
     let now = BusinessClock::now_utc();
-    let changed = diesel::update(employees::table.find(id).filter(employees::is_active.eq(!active)))
-        .set((
-            employees::is_active.eq(active),
-            employees::archived_at.eq(if active { None } else { Some(now) }),
-            employees::updated_at.eq(now),
-        ))
-        .execute(conn)?;
+    let changed = diesel::update(
+        employees::table
+            .find(id)
+            .filter(employees::is_active.eq(!active)),
+    )
+    .set((
+        employees::is_active.eq(active),
+        employees::archived_at.eq(if active { None } else { Some(now) }),
+        employees::updated_at.eq(now),
+    ))
+    .execute(conn)?;
     if changed == 0 {
         let state = if active { "active" } else { "archived" };
-        return Err(AppError::Conflict(format!("{} is already {state}.", e.name)));
+        return Err(AppError::Conflict(format!(
+            "{} is already {state}.",
+            e.name
+        )));
     }
     let mut changes = Changes::new().diff("is_active", !active, active);
     if !active {
@@ -282,64 +382,175 @@ pub fn set_active(conn: &mut AnyConnection, actor: &Actor, id: i64, active: bool
             changes = changes.note("sessions_ended", ended.to_string());
         }
     }
-    let action = if active { audit::RESTORE } else { audit::ARCHIVE };
-    audit::record(conn, actor, now, action, Subject { record_type: RECORD, record_id: Some(id), label: &e.label() }, &changes)?;
+    let action = if active {
+        audit::RESTORE
+    } else {
+        audit::ARCHIVE
+    };
+    audit::record(
+        conn,
+        actor,
+        now,
+        action,
+        Subject {
+            record_type: RECORD,
+            record_id: Some(id),
+            label: &e.label(),
+        },
+        &changes,
+    )?;
     Ok(e)
 }
 
 /// A manager sets a new password for someone; all their sessions end.
-pub fn reset_password(conn: &mut AnyConnection, actor: &Actor, id: i64, hash: &str) -> Result<Employee, AppError> {
+pub fn reset_password(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    id: i64,
+    hash: &str,
+) -> Result<Employee, AppError> {
     let e = find(conn, id)?.employee;
     let now = BusinessClock::now_utc();
     diesel::update(employees::table.find(id))
-        .set((employees::password_hash.eq(hash), employees::updated_at.eq(now)))
+        .set((
+            employees::password_hash.eq(hash),
+            employees::updated_at.eq(now),
+        ))
         .execute(conn)?;
     let ended = session::end_all(conn, id, None, session::PASSWORD_RESET, now)?;
     let changes = Changes::new().note("sessions_ended", ended.to_string());
-    audit::record(conn, actor, now, audit::PASSWORD_RESET, Subject { record_type: RECORD, record_id: Some(id), label: &e.label() }, &changes)?;
+    audit::record(
+        conn,
+        actor,
+        now,
+        audit::PASSWORD_RESET,
+        Subject {
+            record_type: RECORD,
+            record_id: Some(id),
+            label: &e.label(),
+        },
+        &changes,
+    )?;
     Ok(e)
 }
 
 /// The employee changes their own password; their other sessions end, this one stays.
-pub fn change_own_password(conn: &mut AnyConnection, actor: &Actor, id: i64, current_session: i64, hash: &str) -> Result<(), AppError> {
+pub fn change_own_password(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    id: i64,
+    current_session: i64,
+    hash: &str,
+) -> Result<(), AppError> {
     let e = find(conn, id)?.employee;
     let now = BusinessClock::now_utc();
     diesel::update(employees::table.find(id))
-        .set((employees::password_hash.eq(hash), employees::updated_at.eq(now)))
+        .set((
+            employees::password_hash.eq(hash),
+            employees::updated_at.eq(now),
+        ))
         .execute(conn)?;
-    let ended = session::end_all(conn, id, Some(current_session), session::PASSWORD_CHANGED, now)?;
+    let ended = session::end_all(
+        conn,
+        id,
+        Some(current_session),
+        session::PASSWORD_CHANGED,
+        now,
+    )?;
     let changes = Changes::new().note("other_sessions_ended", ended.to_string());
-    audit::record(conn, actor, now, audit::PASSWORD_CHANGE, Subject { record_type: RECORD, record_id: Some(id), label: &e.label() }, &changes)?;
+    audit::record(
+        conn,
+        actor,
+        now,
+        audit::PASSWORD_CHANGE,
+        Subject {
+            record_type: RECORD,
+            record_id: Some(id),
+            label: &e.label(),
+        },
+        &changes,
+    )?;
     Ok(())
 }
 
-pub fn update_contact(conn: &mut AnyConnection, actor: &Actor, id: i64, email: Option<String>, phone: Option<String>) -> Result<bool, AppError> {
+pub fn update_contact(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    id: i64,
+    email: Option<String>,
+    phone: Option<String>,
+) -> Result<bool, AppError> {
     let e = find(conn, id)?.employee;
     let changes = Changes::new()
-        .diff("email", e.email.clone().unwrap_or_default(), email.clone().unwrap_or_default())
-        .diff("phone", e.phone.clone().unwrap_or_default(), phone.clone().unwrap_or_default());
+        .diff(
+            "email",
+            e.email.clone().unwrap_or_default(),
+            email.clone().unwrap_or_default(),
+        )
+        .diff(
+            "phone",
+            e.phone.clone().unwrap_or_default(),
+            phone.clone().unwrap_or_default(),
+        );
     if changes.is_empty() {
         return Ok(false);
     }
     let now = BusinessClock::now_utc();
     diesel::update(employees::table.find(id))
-        .set((employees::email.eq(email), employees::phone.eq(phone), employees::updated_at.eq(now)))
+        .set((
+            employees::email.eq(email),
+            employees::phone.eq(phone),
+            employees::updated_at.eq(now),
+        ))
         .execute(conn)?;
-    audit::record(conn, actor, now, audit::UPDATE, Subject { record_type: RECORD, record_id: Some(id), label: &e.label() }, &changes)?;
+    audit::record(
+        conn,
+        actor,
+        now,
+        audit::UPDATE,
+        Subject {
+            record_type: RECORD,
+            record_id: Some(id),
+            label: &e.label(),
+        },
+        &changes,
+    )?;
     Ok(true)
 }
 
-pub fn set_picture(conn: &mut AnyConnection, actor: &Actor, id: i64, picture_id: Option<i64>) -> Result<(), AppError> {
+pub fn set_picture(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    id: i64,
+    picture_id: Option<i64>,
+) -> Result<(), AppError> {
     let e = find(conn, id)?.employee;
-    let describe = |p: Option<i64>| p.map(|i| format!("picture #{i}")).unwrap_or_else(|| "none".into());
+    let describe = |p: Option<i64>| {
+        p.map(|i| format!("picture #{i}"))
+            .unwrap_or_else(|| "none".into())
+    };
     let changes = Changes::new().diff("picture", describe(e.picture_id), describe(picture_id));
     if changes.is_empty() {
         return Ok(());
     }
     let now = BusinessClock::now_utc();
     diesel::update(employees::table.find(id))
-        .set((employees::picture_id.eq(picture_id), employees::updated_at.eq(now)))
+        .set((
+            employees::picture_id.eq(picture_id),
+            employees::updated_at.eq(now),
+        ))
         .execute(conn)?;
-    audit::record(conn, actor, now, audit::UPDATE, Subject { record_type: RECORD, record_id: Some(id), label: &e.label() }, &changes)?;
+    audit::record(
+        conn,
+        actor,
+        now,
+        audit::UPDATE,
+        Subject {
+            record_type: RECORD,
+            record_id: Some(id),
+            label: &e.label(),
+        },
+        &changes,
+    )?;
     Ok(())
 }

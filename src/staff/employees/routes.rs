@@ -34,26 +34,46 @@ impl ListQuery {
     pub fn filter(&self) -> Result<Filter, AppError> {
         let q = self.q.trim();
         if q.chars().count() > 100 {
-            return Err(AppError::BadRequest("The search text can be at most 100 characters.".into()));
+            return Err(AppError::BadRequest(
+                "The search text can be at most 100 characters.".into(),
+            ));
         }
         let role = match self.role.trim() {
             "" => None,
-            r => Some(Role::parse(r).ok_or_else(|| AppError::BadRequest(format!("There is no role \"{}\".", truncate(r))))?),
+            r => Some(Role::parse(r).ok_or_else(|| {
+                AppError::BadRequest(format!("There is no role \"{}\".", truncate(r)))
+            })?),
         };
-        let branch_id = forms::optional_id(&self.branch_id)
-            .map_err(|_| AppError::BadRequest("The branch filter must be a branch from the list.".into()))?;
+        let branch_id = forms::optional_id(&self.branch_id).map_err(|_| {
+            AppError::BadRequest("The branch filter must be a branch from the list.".into())
+        })?;
         let status = match self.status.trim() {
             "" | "active" => Status::Active,
             "archived" => Status::Archived,
             "all" => Status::All,
-            other => return Err(AppError::BadRequest(format!("There is no status \"{}\".", truncate(other)))),
+            other => {
+                return Err(AppError::BadRequest(format!(
+                    "There is no status \"{}\".",
+                    truncate(other)
+                )))
+            }
         };
-        Ok(Filter { q: (!q.is_empty()).then(|| q.to_string()), role, branch_id, status })
+        Ok(Filter {
+            q: (!q.is_empty()).then(|| q.to_string()),
+            role,
+            branch_id,
+            status,
+        })
     }
 
     /// The query string without `page`.
     pub fn base_query(&self) -> String {
-        let pairs = [("q", &self.q), ("role", &self.role), ("branch_id", &self.branch_id), ("status", &self.status)];
+        let pairs = [
+            ("q", &self.q),
+            ("role", &self.role),
+            ("branch_id", &self.branch_id),
+            ("status", &self.status),
+        ];
         pairs
             .iter()
             .filter(|(_, v)| !v.trim().is_empty())
@@ -73,11 +93,23 @@ pub struct Choice {
 }
 
 fn role_choices() -> Vec<Choice> {
-    Role::ALL.iter().map(|r| Choice { value: r.as_str().into(), label: r.label().into() }).collect()
+    Role::ALL
+        .iter()
+        .map(|r| Choice {
+            value: r.as_str().into(),
+            label: r.label().into(),
+        })
+        .collect()
 }
 
 fn branch_choices(options: Vec<(i64, String)>) -> Vec<Choice> {
-    options.into_iter().map(|(id, label)| Choice { value: id.to_string(), label }).collect()
+    options
+        .into_iter()
+        .map(|(id, label)| Choice {
+            value: id.to_string(),
+            label,
+        })
+        .collect()
 }
 
 #[derive(Template)]
@@ -92,18 +124,39 @@ struct ListPage {
     export_href: String,
 }
 
-pub async fn list(ctx: PageCtx, state: web::Data<AppState>, q: web::Query<ListQuery>) -> Result<HttpResponse, AppError> {
+pub async fn list(
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+    q: web::Query<ListQuery>,
+) -> Result<HttpResponse, AppError> {
     let query = q.into_inner();
     let filter = query.filter()?;
     let page = PageRequest::parse(query.page.as_deref(), PAGE_SIZE)?;
     let (mut rows, options) = state
         .db
-        .run(move |c| Ok((model::list(c, &filter, page.offset(), page.fetch())?, branches::model::options(c)?)))
+        .run(move |c| {
+            Ok((
+                model::list(c, &filter, page.offset(), page.fetch())?,
+                branches::model::options(c)?,
+            ))
+        })
         .await?;
     let base = query.base_query();
-    let export_href = if base.is_empty() { "/employees/export.csv".into() } else { format!("/employees/export.csv?{base}") };
+    let export_href = if base.is_empty() {
+        "/employees/export.csv".into()
+    } else {
+        format!("/employees/export.csv?{base}")
+    };
     let pager = Pager::cut(page, &mut rows, base);
-    html(&ListPage { ctx, rows, query, roles: role_choices(), branches: branch_choices(options), pager, export_href })
+    html(&ListPage {
+        ctx,
+        rows,
+        query,
+        roles: role_choices(),
+        branches: branch_choices(options),
+        pager,
+        export_href,
+    })
 }
 
 #[derive(Template)]
@@ -117,14 +170,43 @@ struct FormPage {
     branches: Vec<Choice>,
 }
 
-async fn form_page(state: &AppState, ctx: PageCtx, id: Option<i64>, form: EmployeeForm, errors: FormErrors, status: StatusCode) -> Result<HttpResponse, AppError> {
+async fn form_page(
+    state: &AppState,
+    ctx: PageCtx,
+    id: Option<i64>,
+    form: EmployeeForm,
+    errors: FormErrors,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
     let options = state.db.run(|c| Ok(branches::model::options(c)?)).await?;
-    html_status(status, &FormPage { ctx, id, form, errors, roles: role_choices(), branches: branch_choices(options) })
+    html_status(
+        status,
+        &FormPage {
+            ctx,
+            id,
+            form,
+            errors,
+            roles: role_choices(),
+            branches: branch_choices(options),
+        },
+    )
 }
 
 pub async fn new_form(ctx: PageCtx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    let form = EmployeeForm { hire_date: state.clock.today().to_string(), role: "sales_agent".into(), ..Default::default() };
-    form_page(&state, ctx, None, form, FormErrors::default(), StatusCode::OK).await
+    let form = EmployeeForm {
+        hire_date: state.clock.today().to_string(),
+        role: "sales_agent".into(),
+        ..Default::default()
+    };
+    form_page(
+        &state,
+        ctx,
+        None,
+        form,
+        FormErrors::default(),
+        StatusCode::OK,
+    )
+    .await
 }
 
 /// Service refusals about a field (duplicate username, archived branch) go next to that field.
@@ -147,22 +229,46 @@ fn field_error(e: AppError) -> Result<(FormErrors, StatusCode), AppError> {
     }
 }
 
-pub async fn create(ctx: PageCtx, actor: Actor, state: web::Data<AppState>, session: Session, form: web::Form<EmployeeForm>) -> Result<HttpResponse, AppError> {
+pub async fn create(
+    ctx: PageCtx,
+    actor: Actor,
+    state: web::Data<AppState>,
+    session: Session,
+    form: web::Form<EmployeeForm>,
+) -> Result<HttpResponse, AppError> {
     let mut form = form.into_inner();
     let (input, pw) = match rules::validate(&form, state.clock.today(), true) {
         Ok(v) => v,
         Err(errors) => {
             form.password.clear();
-            return form_page(&state, ctx, None, form, errors, StatusCode::UNPROCESSABLE_ENTITY).await;
+            return form_page(
+                &state,
+                ctx,
+                None,
+                form,
+                errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
         }
     };
     let cost = state.config.bcrypt_cost;
-    let hash = web::block(move || password::hash(&pw, cost)).await.map_err(|e| AppError::Internal(e.to_string()))?.map_err(AppError::Internal)?;
+    let hash = web::block(move || password::hash(&pw, cost))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .map_err(AppError::Internal)?;
     let name = input.name.clone();
     form.password.clear();
-    match state.db.write(move |c| model::create(c, &actor, &input, &hash)).await {
+    match state
+        .db
+        .write(move |c| model::create(c, &actor, &input, &hash))
+        .await
+    {
         Ok(id) => {
-            flash::success(&session, format!("{name} was added. They can sign in with the password you set."));
+            flash::success(
+                &session,
+                format!("{name} was added. They can sign in with the password you set."),
+            );
             Ok(see_other(&format!("/employees/{id}")))
         }
         Err(e) => {
@@ -183,7 +289,13 @@ struct ShowPage {
     errors: FormErrors,
 }
 
-async fn show_page(state: &AppState, ctx: PageCtx, id: i64, errors: FormErrors, status: StatusCode) -> Result<HttpResponse, AppError> {
+async fn show_page(
+    state: &AppState,
+    ctx: PageCtx,
+    id: i64,
+    errors: FormErrors,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
     let row = state.db.run(move |c| model::find(c, id)).await?;
     let clock = state.clock;
     html_status(
@@ -199,11 +311,26 @@ async fn show_page(state: &AppState, ctx: PageCtx, id: i64, errors: FormErrors, 
     )
 }
 
-pub async fn show(ctx: PageCtx, state: web::Data<AppState>, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
-    show_page(&state, ctx, id.into_inner(), FormErrors::default(), StatusCode::OK).await
+pub async fn show(
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    show_page(
+        &state,
+        ctx,
+        id.into_inner(),
+        FormErrors::default(),
+        StatusCode::OK,
+    )
+    .await
 }
 
-pub async fn edit_form(ctx: PageCtx, state: web::Data<AppState>, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
+pub async fn edit_form(
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let e = state.db.run(move |c| model::find(c, id)).await?.employee;
     let form = EmployeeForm {
@@ -216,18 +343,47 @@ pub async fn edit_form(ctx: PageCtx, state: web::Data<AppState>, id: web::Path<i
         hire_date: e.hire_date.to_string(),
         password: String::new(),
     };
-    form_page(&state, ctx, Some(id), form, FormErrors::default(), StatusCode::OK).await
+    form_page(
+        &state,
+        ctx,
+        Some(id),
+        form,
+        FormErrors::default(),
+        StatusCode::OK,
+    )
+    .await
 }
 
-pub async fn update(ctx: PageCtx, actor: Actor, state: web::Data<AppState>, session: Session, id: web::Path<i64>, form: web::Form<EmployeeForm>) -> Result<HttpResponse, AppError> {
+pub async fn update(
+    ctx: PageCtx,
+    actor: Actor,
+    state: web::Data<AppState>,
+    session: Session,
+    id: web::Path<i64>,
+    form: web::Form<EmployeeForm>,
+) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let form = form.into_inner();
     let (input, _) = match rules::validate(&form, state.clock.today(), false) {
         Ok(v) => v,
-        Err(errors) => return form_page(&state, ctx, Some(id), form, errors, StatusCode::UNPROCESSABLE_ENTITY).await,
+        Err(errors) => {
+            return form_page(
+                &state,
+                ctx,
+                Some(id),
+                form,
+                errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
     };
     let name = input.name.clone();
-    match state.db.write(move |c| model::update(c, &actor, id, &input)).await {
+    match state
+        .db
+        .write(move |c| model::update(c, &actor, id, &input))
+        .await
+    {
         Ok(()) => {
             flash::success(&session, format!("{name} was saved."));
             Ok(see_other(&format!("/employees/{id}")))
@@ -245,7 +401,14 @@ pub struct PasswordForm {
     password: String,
 }
 
-pub async fn reset_password(ctx: PageCtx, actor: Actor, state: web::Data<AppState>, session: Session, id: web::Path<i64>, form: web::Form<PasswordForm>) -> Result<HttpResponse, AppError> {
+pub async fn reset_password(
+    ctx: PageCtx,
+    actor: Actor,
+    state: web::Data<AppState>,
+    session: Session,
+    id: web::Path<i64>,
+    form: web::Form<PasswordForm>,
+) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let pw = form.into_inner().password;
     if let Err(m) = password::check_strength(&pw) {
@@ -254,29 +417,69 @@ pub async fn reset_password(ctx: PageCtx, actor: Actor, state: web::Data<AppStat
         return show_page(&state, ctx, id, errors, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
     let cost = state.config.bcrypt_cost;
-    let hash = web::block(move || password::hash(&pw, cost)).await.map_err(|e| AppError::Internal(e.to_string()))?.map_err(AppError::Internal)?;
-    let e = state.db.write(move |c| model::reset_password(c, &actor, id, &hash)).await?;
-    flash::success(&session, format!("{}'s password was changed; they were signed out everywhere.", e.name));
+    let hash = web::block(move || password::hash(&pw, cost))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .map_err(AppError::Internal)?;
+    let e = state
+        .db
+        .write(move |c| model::reset_password(c, &actor, id, &hash))
+        .await?;
+    flash::success(
+        &session,
+        format!(
+            "{}'s password was changed; they were signed out everywhere.",
+            e.name
+        ),
+    );
     Ok(see_other(&format!("/employees/{id}")))
 }
 
-async fn set_active(actor: Actor, state: web::Data<AppState>, session: Session, id: i64, active: bool) -> Result<HttpResponse, AppError> {
-    let e = state.db.write(move |c| model::set_active(c, &actor, id, active)).await?;
-    let msg = if active { format!("{} was restored and can sign in again.", e.name) } else { format!("{} was archived and signed out.", e.name) };
+async fn set_active(
+    actor: Actor,
+    state: web::Data<AppState>,
+    session: Session,
+    id: i64,
+    active: bool,
+) -> Result<HttpResponse, AppError> {
+    let e = state
+        .db
+        .write(move |c| model::set_active(c, &actor, id, active))
+        .await?;
+    let msg = if active {
+        format!("{} was restored and can sign in again.", e.name)
+    } else {
+        format!("{} was archived and signed out.", e.name)
+    };
     flash::success(&session, msg);
     Ok(see_other(&format!("/employees/{id}")))
 }
 
-pub async fn archive(actor: Actor, state: web::Data<AppState>, session: Session, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
+pub async fn archive(
+    actor: Actor,
+    state: web::Data<AppState>,
+    session: Session,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
     set_active(actor, state, session, id.into_inner(), false).await
 }
 
-pub async fn restore(actor: Actor, state: web::Data<AppState>, session: Session, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
+pub async fn restore(
+    actor: Actor,
+    state: web::Data<AppState>,
+    session: Session,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
     set_active(actor, state, session, id.into_inner(), true).await
 }
 
 /// An employee's picture: managers see everyone's, others only their own.
-pub async fn picture(req: HttpRequest, user: CurrentUser, state: web::Data<AppState>, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
+pub async fn picture(
+    req: HttpRequest,
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     if !user.is_manager() && user.id != id {
         return Err(AppError::not_found("That picture"));

@@ -38,14 +38,23 @@ pub fn username(raw: &str) -> Result<String, String> {
     if !(3..=40).contains(&u.chars().count()) {
         return Err("Username must be 3–40 characters.".into());
     }
-    if !u.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c)) {
-        return Err("Username may contain only letters, digits, dots, dashes and underscores.".into());
+    if !u
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+    {
+        return Err(
+            "Username may contain only letters, digits, dots, dashes and underscores.".into(),
+        );
     }
     Ok(u)
 }
 
 /// Validates the employee form. `with_password` for a new employee (initial password).
-pub fn validate(form: &EmployeeForm, today: NaiveDate, with_password: bool) -> Result<(EmployeeInput, String), FormErrors> {
+pub fn validate(
+    form: &EmployeeForm,
+    today: NaiveDate,
+    with_password: bool,
+) -> Result<(EmployeeInput, String), FormErrors> {
     let mut errors = FormErrors::default();
     let name = forms::text(&form.name, "name", "Name", 100, true, &mut errors);
     let username = username(&form.username).unwrap_or_else(|m| {
@@ -62,7 +71,13 @@ pub fn validate(form: &EmployeeForm, today: NaiveDate, with_password: bool) -> R
     });
     if let Some(r) = role {
         if r.needs_branch() && branch_id.is_none() && errors.get("branch_id").is_none() {
-            errors.add("branch_id", format!("A {} works at a branch: choose one.", r.label().to_lowercase()));
+            errors.add(
+                "branch_id",
+                format!(
+                    "A {} works at a branch: choose one.",
+                    r.label().to_lowercase()
+                ),
+            );
         }
     }
     let email = forms::optional_email(&form.email, "email", &mut errors);
@@ -71,7 +86,10 @@ pub fn validate(form: &EmployeeForm, today: NaiveDate, with_password: bool) -> R
     if let Some(d) = hire_date {
         let earliest = NaiveDate::from_ymd_opt(1950, 1, 1).expect("valid date");
         if d < earliest || d > today + Duration::days(366) {
-            errors.add("hire_date", "The hire date must be after 1950 and within a year from today.");
+            errors.add(
+                "hire_date",
+                "The hire date must be after 1950 and within a year from today.",
+            );
         }
     }
     if with_password {
@@ -81,7 +99,15 @@ pub fn validate(form: &EmployeeForm, today: NaiveDate, with_password: bool) -> R
     }
     match (role, hire_date) {
         (Some(role), Some(hire_date)) if errors.is_empty() => Ok((
-            EmployeeInput { name, username, role, branch_id, email, phone, hire_date },
+            EmployeeInput {
+                name,
+                username,
+                role,
+                branch_id,
+                email,
+                phone,
+                hire_date,
+            },
             form.password.clone(),
         )),
         _ => Err(errors),
@@ -91,7 +117,11 @@ pub fn validate(form: &EmployeeForm, today: NaiveDate, with_password: bool) -> R
 pub fn capitalise(s: &str) -> String {
     let mut c = s.chars();
     match c.next() {
-        Some(f) => f.to_uppercase().collect::<String>() + c.as_str() + if s.ends_with('.') { "" } else { "." },
+        Some(f) => {
+            f.to_uppercase().collect::<String>()
+                + c.as_str()
+                + if s.ends_with('.') { "" } else { "." }
+        }
         None => String::new(),
     }
 }
@@ -127,7 +157,8 @@ mod tests {
 
     #[test]
     fn refuses_bad_fields() {
-        let cases: Vec<(&str, Box<dyn Fn(&mut EmployeeForm)>)> = vec![
+        type Case = (&'static str, Box<dyn Fn(&mut EmployeeForm)>);
+        let cases: Vec<Case> = vec![
             ("name", Box::new(|f| f.name = "".into())),
             ("username", Box::new(|f| f.username = "a b".into())),
             ("username", Box::new(|f| f.username = "ab".into())),

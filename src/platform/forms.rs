@@ -3,6 +3,13 @@
 
 use chrono::NaiveDate;
 
+/// One option of a select list.
+#[derive(Debug, Clone)]
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct FormErrors(Vec<(&'static str, String)>);
 

@@ -75,6 +75,25 @@ impl Pager {
     }
 }
 
+/// `a=1&b=x%20y` from the non-empty filter values, for page and export links.
+pub fn filter_query(pairs: &[(&str, &String)]) -> String {
+    pairs
+        .iter()
+        .filter(|(_, v)| !v.trim().is_empty())
+        .map(|(k, v)| format!("{k}={}", crate::platform::auth::guard::urlencode(v.trim())))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// The export link that carries the list's filters.
+pub fn with_query(path: &str, query: &str) -> String {
+    if query.is_empty() {
+        path.to_string()
+    } else {
+        format!("{path}?{query}")
+    }
+}
+
 pub fn truncate(s: &str, max: usize) -> String {
     s.chars().take(max).collect()
 }

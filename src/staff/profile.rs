@@ -15,7 +15,7 @@ use crate::platform::forms::{self, FormErrors};
 use crate::platform::images;
 use crate::platform::page::{html_status, see_other, PageCtx};
 use crate::platform::state::AppState;
-use crate::staff::employees::model::{self, EmployeeRow};
+use crate::staff::employees::model::{self, EmployeeRow, PasswordChange};
 use crate::staff::employees::rules::capitalise;
 
 #[derive(Template)]
@@ -192,7 +192,16 @@ pub async fn change_password(
     let session_id = user.session_id;
     state
         .db
-        .write(move |c| model::change_own_password(c, &actor, id, session_id, &hash))
+        .write(move |c| {
+            model::set_password(
+                c,
+                &actor,
+                id,
+                &hash,
+                PasswordChange::OwnFromSession(session_id),
+            )
+            .map(|_| ())
+        })
         .await?;
     flash::success(
         &session,

@@ -6,12 +6,11 @@ use serde::Deserialize;
 
 use crate::platform::audit::query::{self, AuditFilter, AuditRow};
 use crate::platform::audit::ACTIONS;
-use crate::platform::auth::guard::urlencode;
 use crate::platform::csv_export::{self, Chunk};
 use crate::platform::error::AppError;
-use crate::platform::forms;
+use crate::platform::forms::{self, Choice};
 use crate::platform::page::{html, PageCtx};
-use crate::platform::pagination::{PageRequest, Pager};
+use crate::platform::pagination::{filter_query, with_query, PageRequest, Pager};
 use crate::platform::state::AppState;
 
 const PAGE_SIZE: i64 = 50;
@@ -79,18 +78,8 @@ impl AuditQuery {
             ("record_type", &self.record_type),
             ("employee_id", &self.employee_id),
         ];
-        pairs
-            .iter()
-            .filter(|(_, v)| !v.trim().is_empty())
-            .map(|(k, v)| format!("{k}={}", urlencode(v.trim())))
-            .collect::<Vec<_>>()
-            .join("&")
+        filter_query(&pairs)
     }
-}
-
-pub struct Choice {
-    pub value: String,
-    pub label: String,
 }
 
 pub struct AuditView {
@@ -133,11 +122,7 @@ pub async fn list(
         })
         .await?;
     let base = query.base_query();
-    let export_href = if base.is_empty() {
-        "/audit/export.csv".into()
-    } else {
-        format!("/audit/export.csv?{base}")
-    };
+    let export_href = with_query("/audit/export.csv", &base);
     let pager = Pager::cut(page, &mut rows, base);
     let rows = rows
         .into_iter()

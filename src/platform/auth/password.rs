@@ -36,6 +36,18 @@ pub fn verify(password: &str, hash: &str, dummy: &str) -> bool {
     }
 }
 
+/// Hashes on the blocking pool: bcrypt takes a quarter of a second of CPU at cost 12.
+pub async fn hash_off_thread(
+    password: String,
+    cost: u32,
+) -> Result<String, crate::platform::error::AppError> {
+    use crate::platform::error::AppError;
+    actix_web::web::block(move || hash(&password, cost))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .map_err(AppError::Internal)
+}
+
 pub fn random_password() -> String {
     Alphanumeric.sample_string(&mut rand::rng(), 16)
 }

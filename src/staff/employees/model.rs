@@ -402,12 +402,21 @@ pub fn set_active(
     Ok(e)
 }
 
-/// A manager sets a new password for someone; all their sessions end.
-pub fn reset_password(
+/// How a password came to change, which decides which sessions end.
+#[derive(Debug, Clone, Copy)]
+pub enum PasswordChange {
+    /// A manager set it: every session of the employee ends.
+    ResetByManager,
+    /// The employee changed their own: their other sessions end, this one stays.
+    OwnFromSession(i64),
+}
+
+pub fn set_password(
     conn: &mut AnyConnection,
     actor: &Actor,
     id: i64,
     hash: &str,
+    how: PasswordChange,
 ) -> Result<Employee, AppError> {
     let e = find(conn, id)?.employee;
     let now = BusinessClock::now_utc();
@@ -417,60 +426,21 @@ pub fn reset_password(
             employees::updated_at.eq(now),
         ))
         .execute(conn)?;
-    let ended = session::end_all(conn, id, None, session::PASSWORD_RESET, now)?;
+    let (keep, reason, action) = match how {
+        PasswordChange::ResetByManager => (None, session::PASSWORD_RESET, audit::PASSWORD_RESET),
+        PasswordChange::OwnFromSession(s) => {
+            (Some(s), session::PASSWORD_CHANGED, audit::PASSWORD_CHANGE)
+        }
+    };
+    let ended = session::end_all(conn, id, keep, reason, now)?;
     let changes = Changes::new().note("sessions_ended", ended.to_string());
-    audit::record(
-        conn,
-        actor,
-        now,
-        audit::PASSWORD_RESET,
-        Subject {
-            record_type: RECORD,
-            record_id: Some(id),
-            label: &e.label(),
-        },
-        &changes,
-    )?;
+    let subject = Subject {
+        record_type: RECORD,
+        record_id: Some(id),
+        label: &e.label(),
+    };
+    audit::record(conn, actor, now, action, subject, &changes)?;
     Ok(e)
-}
-
-/// The employee changes their own password; their other sessions end, this one stays.
-pub fn change_own_password(
-    conn: &mut AnyConnection,
-    actor: &Actor,
-    id: i64,
-    current_session: i64,
-    hash: &str,
-) -> Result<(), AppError> {
-    let e = find(conn, id)?.employee;
-    let now = BusinessClock::now_utc();
-    diesel::update(employees::table.find(id))
-        .set((
-            employees::password_hash.eq(hash),
-            employees::updated_at.eq(now),
-        ))
-        .execute(conn)?;
-    let ended = session::end_all(
-        conn,
-        id,
-        Some(current_session),
-        session::PASSWORD_CHANGED,
-        now,
-    )?;
-    let changes = Changes::new().note("other_sessions_ended", ended.to_string());
-    audit::record(
-        conn,
-        actor,
-        now,
-        audit::PASSWORD_CHANGE,
-        Subject {
-            record_type: RECORD,
-            record_id: Some(id),
-            label: &e.label(),
-        },
-        &changes,
-    )?;
-    Ok(())
 }
 
 pub fn update_contact(

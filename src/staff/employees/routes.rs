@@ -8,13 +8,13 @@ use crate::platform::audit::Actor;
 use crate::platform::auth::{password, CurrentUser, Role};
 use crate::platform::error::AppError;
 use crate::platform::flash;
-use crate::platform::forms::{self, FormErrors};
+use crate::platform::forms::{self, Choice, FormErrors};
 use crate::platform::images;
 use crate::platform::page::{html, html_status, see_other, PageCtx};
-use crate::platform::pagination::{PageRequest, Pager};
+use crate::platform::pagination::{filter_query, with_query, PageRequest, Pager};
 use crate::platform::state::AppState;
 use crate::staff::branches;
-use crate::staff::employees::model::{self, EmployeeRow, Filter, Status};
+use crate::staff::employees::model::{self, EmployeeRow, Filter, PasswordChange, Status};
 use crate::staff::employees::rules::{self, capitalise, EmployeeForm};
 
 const PAGE_SIZE: i64 = 25;
@@ -74,22 +74,12 @@ impl ListQuery {
             ("branch_id", &self.branch_id),
             ("status", &self.status),
         ];
-        pairs
-            .iter()
-            .filter(|(_, v)| !v.trim().is_empty())
-            .map(|(k, v)| format!("{k}={}", crate::platform::auth::guard::urlencode(v.trim())))
-            .collect::<Vec<_>>()
-            .join("&")
+        filter_query(&pairs)
     }
 }
 
 fn truncate(s: &str) -> String {
     s.chars().take(30).collect()
-}
-
-pub struct Choice {
-    pub value: String,
-    pub label: String,
 }
 
 fn role_choices() -> Vec<Choice> {
@@ -142,11 +132,7 @@ pub async fn list(
         })
         .await?;
     let base = query.base_query();
-    let export_href = if base.is_empty() {
-        "/employees/export.csv".into()
-    } else {
-        format!("/employees/export.csv?{base}")
-    };
+    let export_href = with_query("/employees/export.csv", &base);
     let pager = Pager::cut(page, &mut rows, base);
     html(&ListPage {
         ctx,
@@ -252,11 +238,7 @@ pub async fn create(
             .await;
         }
     };
-    let cost = state.config.bcrypt_cost;
-    let hash = web::block(move || password::hash(&pw, cost))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?
-        .map_err(AppError::Internal)?;
+    let hash = password::hash_off_thread(pw, state.config.bcrypt_cost).await?;
     let name = input.name.clone();
     form.password.clear();
     match state
@@ -416,14 +398,10 @@ pub async fn reset_password(
         errors.add("password", capitalise(&m));
         return show_page(&state, ctx, id, errors, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
-    let cost = state.config.bcrypt_cost;
-    let hash = web::block(move || password::hash(&pw, cost))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?
-        .map_err(AppError::Internal)?;
+    let hash = password::hash_off_thread(pw, state.config.bcrypt_cost).await?;
     let e = state
         .db
-        .write(move |c| model::reset_password(c, &actor, id, &hash))
+        .write(move |c| model::set_password(c, &actor, id, &hash, PasswordChange::ResetByManager))
         .await?;
     flash::success(
         &session,

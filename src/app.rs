@@ -242,5 +242,10 @@ pub fn build_app(
         .wrap(session_middleware(key, secure))
         .wrap(from_fn(platform_web::error_pages))
         .wrap(platform_web::security_headers())
-        .wrap(Logger::new("%a \"%r\" %s %b %Dms").exclude("/healthz"))
+        .wrap(
+            // The path only: query strings may carry a CSRF token (uploads) or search text.
+            Logger::new("%a %{method}xi %U %s %b %Dms")
+                .custom_request_replace("method", |req| req.method().to_string())
+                .exclude("/healthz"),
+        )
 }

@@ -4,6 +4,7 @@ pub mod app;
 pub mod config;
 pub mod health;
 pub mod platform;
+pub mod retail;
 pub mod server;
 pub mod staff;
 

@@ -14,5 +14,6 @@ pub mod money;
 pub mod page;
 pub mod pagination;
 pub mod schema;
+pub mod settings;
 pub mod state;
 pub mod web;

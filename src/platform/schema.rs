@@ -46,6 +46,9 @@ diesel::table! {
         last_logout_time -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        commission_rate_bp -> BigInt,
+        total_sales_minor -> BigInt,
+        total_commission_minor -> BigInt,
     }
 }
 
@@ -86,10 +89,210 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    business_settings (key) {
+        key -> Text,
+        value -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    product_categories (id) {
+        id -> BigInt,
+        name -> Text,
+        sort_order -> Integer,
+        is_active -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    suppliers (id) {
+        id -> BigInt,
+        name -> Text,
+        contact_person -> Text,
+        phone -> Text,
+        email -> Text,
+        contract_start -> Date,
+        contract_expiry -> Date,
+        status -> Text,
+        is_active -> Bool,
+        archived_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    products (id) {
+        id -> BigInt,
+        name -> Text,
+        name_lc -> Text,
+        sku -> Nullable<Text>,
+        barcode -> Text,
+        category_id -> BigInt,
+        supplier_id -> Nullable<BigInt>,
+        price_minor -> BigInt,
+        cost_minor -> BigInt,
+        min_stock -> Integer,
+        image_id -> Nullable<BigInt>,
+        serial_tracked -> Bool,
+        description -> Text,
+        is_active -> Bool,
+        deleted_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    branch_stock (id) {
+        id -> BigInt,
+        branch_id -> BigInt,
+        product_id -> BigInt,
+        quantity -> BigInt,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    stock_adjustments (id) {
+        id -> BigInt,
+        branch_id -> BigInt,
+        product_id -> BigInt,
+        kind -> Text,
+        quantity_change -> BigInt,
+        quantity_after -> BigInt,
+        reason -> Text,
+        employee_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    customers (id) {
+        id -> BigInt,
+        name -> Text,
+        phone -> Text,
+        phone_key -> Nullable<Text>,
+        email -> Text,
+        address -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    orders (id) {
+        id -> BigInt,
+        branch_id -> BigInt,
+        employee_id -> BigInt,
+        customer_id -> Nullable<BigInt>,
+        status -> Text,
+        payment_method -> Text,
+        total_minor -> BigInt,
+        vat_minor -> BigInt,
+        vat_rate_bp -> BigInt,
+        idempotency_key -> Text,
+        is_active -> Bool,
+        archived_at -> Nullable<Timestamp>,
+        voided_at -> Nullable<Timestamp>,
+        voided_by -> Nullable<BigInt>,
+        void_reason -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    order_items (id) {
+        id -> BigInt,
+        order_id -> BigInt,
+        product_id -> BigInt,
+        product_name -> Text,
+        quantity -> BigInt,
+        unit_price_minor -> BigInt,
+        cost_price_minor -> BigInt,
+        line_total_minor -> BigInt,
+    }
+}
+
+diesel::table! {
+    product_serials (id) {
+        id -> BigInt,
+        product_id -> BigInt,
+        branch_id -> BigInt,
+        serial -> Text,
+        status -> Text,
+        order_item_id -> Nullable<BigInt>,
+        received_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    payments (id) {
+        id -> BigInt,
+        order_id -> BigInt,
+        method -> Text,
+        amount_minor -> BigInt,
+        cash_received_minor -> Nullable<BigInt>,
+        change_minor -> Nullable<BigInt>,
+        paid_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    receipt_counters (branch_id) {
+        branch_id -> BigInt,
+        last_number -> BigInt,
+    }
+}
+
+diesel::table! {
+    official_receipts (id) {
+        id -> BigInt,
+        order_id -> BigInt,
+        branch_id -> BigInt,
+        number -> BigInt,
+        or_number -> Text,
+        vatable_minor -> BigInt,
+        vat_minor -> BigInt,
+        total_minor -> BigInt,
+        issued_by -> BigInt,
+        issued_at -> Timestamp,
+        print_count -> BigInt,
+    }
+}
+
+diesel::table! {
+    commissions (id) {
+        id -> BigInt,
+        order_id -> BigInt,
+        employee_id -> BigInt,
+        rate_bp -> BigInt,
+        amount_minor -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(employees -> branches (branch_id));
 diesel::joinable!(employees -> stored_images (picture_id));
 diesel::joinable!(staff_sessions -> employees (employee_id));
 diesel::joinable!(audit_log -> employees (employee_id));
+
+diesel::joinable!(products -> product_categories (category_id));
+diesel::joinable!(products -> suppliers (supplier_id));
+diesel::joinable!(branch_stock -> branches (branch_id));
+diesel::joinable!(branch_stock -> products (product_id));
+diesel::joinable!(stock_adjustments -> products (product_id));
+diesel::joinable!(orders -> branches (branch_id));
+diesel::joinable!(orders -> customers (customer_id));
+diesel::joinable!(order_items -> orders (order_id));
+diesel::joinable!(order_items -> products (product_id));
+diesel::joinable!(product_serials -> products (product_id));
+diesel::joinable!(payments -> orders (order_id));
+diesel::joinable!(official_receipts -> orders (order_id));
+diesel::joinable!(commissions -> orders (order_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     stored_images,
@@ -98,4 +301,18 @@ diesel::allow_tables_to_appear_in_same_query!(
     staff_sessions,
     login_failures,
     audit_log,
+    business_settings,
+    product_categories,
+    suppliers,
+    products,
+    branch_stock,
+    stock_adjustments,
+    customers,
+    orders,
+    order_items,
+    product_serials,
+    payments,
+    receipt_counters,
+    official_receipts,
+    commissions,
 );

@@ -1,0 +1,17 @@
+DROP TABLE IF EXISTS commissions;
+DROP TABLE IF EXISTS official_receipts;
+DROP TABLE IF EXISTS receipt_counters;
+DROP TABLE IF EXISTS payments;
+DROP TABLE IF EXISTS product_serials;
+DROP TABLE IF EXISTS order_items;
+DROP TABLE IF EXISTS orders;
+DROP TABLE IF EXISTS customers;
+DROP TABLE IF EXISTS stock_adjustments;
+DROP TABLE IF EXISTS branch_stock;
+DROP TABLE IF EXISTS products;
+DROP TABLE IF EXISTS suppliers;
+DROP TABLE IF EXISTS product_categories;
+ALTER TABLE employees DROP COLUMN total_commission_minor;
+ALTER TABLE employees DROP COLUMN total_sales_minor;
+ALTER TABLE employees DROP COLUMN commission_rate_bp;
+DROP TABLE IF EXISTS business_settings;

@@ -17,9 +17,11 @@ use crate::platform::error::AppError;
 use crate::platform::page::NavLink;
 use crate::platform::state::AppState;
 use crate::platform::{assets, web as platform_web};
+use crate::retail::catalog::{categories, products, suppliers};
 use crate::staff::{branches, employees, login, profile};
 
 const MANAGER: Access = Access::Roles(&[Role::Manager]);
+const SELLERS: Access = Access::Roles(&[Role::Manager, Role::SalesAgent]);
 
 /// Method, path, who may use it, handler. Every route of the product is here, and nowhere else.
 fn table() -> Vec<(Method, &'static str, Access, Route)> {
@@ -111,6 +113,66 @@ fn table() -> Vec<(Method, &'static str, Access, Route)> {
         r(get(), "/employees/{id:\\d+}/picture", Staff, |x| {
             x.to(employees::routes::picture)
         }),
+        // retail: catalogue
+        r(get(), "/categories", MANAGER, |x| x.to(categories::list)),
+        r(post(), "/categories", MANAGER, |x| {
+            x.to(categories::create_route)
+        }),
+        r(post(), "/categories/{id:\\d+}", MANAGER, |x| {
+            x.to(categories::rename_route)
+        }),
+        r(post(), "/categories/{id:\\d+}/archive", MANAGER, |x| {
+            x.to(categories::archive_route)
+        }),
+        r(post(), "/categories/{id:\\d+}/restore", MANAGER, |x| {
+            x.to(categories::restore_route)
+        }),
+        r(get(), "/suppliers", MANAGER, |x| x.to(suppliers::list)),
+        r(post(), "/suppliers", MANAGER, |x| {
+            x.to(suppliers::create_route)
+        }),
+        r(get(), "/suppliers/new", MANAGER, |x| {
+            x.to(suppliers::new_form)
+        }),
+        r(post(), "/suppliers/{id:\\d+}", MANAGER, |x| {
+            x.to(suppliers::update_route)
+        }),
+        r(get(), "/suppliers/{id:\\d+}/edit", MANAGER, |x| {
+            x.to(suppliers::edit_form)
+        }),
+        r(post(), "/suppliers/{id:\\d+}/archive", MANAGER, |x| {
+            x.to(suppliers::archive_route)
+        }),
+        r(post(), "/suppliers/{id:\\d+}/restore", MANAGER, |x| {
+            x.to(suppliers::restore_route)
+        }),
+        r(get(), "/products", SELLERS, |x| {
+            x.to(products::routes::list)
+        }),
+        r(post(), "/products", MANAGER, |x| {
+            x.to(products::routes::create)
+        }),
+        r(get(), "/products/new", MANAGER, |x| {
+            x.to(products::routes::new_form)
+        }),
+        r(post(), "/products/{id:\\d+}", MANAGER, |x| {
+            x.to(products::routes::update)
+        }),
+        r(get(), "/products/{id:\\d+}/edit", MANAGER, |x| {
+            x.to(products::routes::edit_form)
+        }),
+        r(post(), "/products/{id:\\d+}/archive", MANAGER, |x| {
+            x.to(products::routes::archive)
+        }),
+        r(post(), "/products/{id:\\d+}/restore", MANAGER, |x| {
+            x.to(products::routes::restore)
+        }),
+        r(post(), "/products/{id:\\d+}/image", MANAGER, |x| {
+            x.to(products::routes::upload_image)
+        }),
+        r(get(), "/products/{id:\\d+}/image", Staff, |x| {
+            x.to(products::routes::image)
+        }),
     ]
 }
 
@@ -161,6 +223,7 @@ fn configure(cfg: &mut web::ServiceConfig) {
 /// What each role sees in the navigation bar.
 pub fn navigation(role: Role, current_path: &str) -> Vec<NavLink> {
     let links: &[(&'static str, &'static str, &[Role])] = &[
+        ("/products", "Products", &[Role::Manager, Role::SalesAgent]),
         ("/employees", "Employees", &[Role::Manager]),
         ("/branches", "Branches", &[Role::Manager]),
         ("/audit", "Audit trail", &[Role::Manager]),

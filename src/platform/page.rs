@@ -29,6 +29,7 @@ pub struct PageCtx {
     pub flashes: Vec<Flash>,
     pub nav: Vec<NavLink>,
     pub business_name: String,
+    pub currency: String,
 }
 
 impl PageCtx {
@@ -48,6 +49,7 @@ impl PageCtx {
             flashes: vec![],
             nav: vec![],
             business_name: business_name.to_string(),
+            currency: String::new(),
         }
     }
 }
@@ -81,6 +83,7 @@ impl FromRequest for PageCtx {
                 nav,
                 user,
                 business_name: state.config.business_name.clone(),
+                currency: state.config.currency.clone(),
             })
         })
     }

@@ -15,6 +15,7 @@ enum Who {
 }
 
 const M: Who = Who::Only(&["manager"]);
+const SELLERS: Who = Who::Only(&["manager", "sales_agent"]);
 
 fn matrix() -> Vec<(&'static str, &'static str, Who)> {
     vec![
@@ -49,6 +50,27 @@ fn matrix() -> Vec<(&'static str, &'static str, Who)> {
         ("POST", "/employees/{id:\\d+}/archive", M),
         ("POST", "/employees/{id:\\d+}/restore", M),
         ("GET", "/employees/{id:\\d+}/picture", Who::Staff),
+        ("GET", "/categories", M),
+        ("POST", "/categories", M),
+        ("POST", "/categories/{id:\\d+}", M),
+        ("POST", "/categories/{id:\\d+}/archive", M),
+        ("POST", "/categories/{id:\\d+}/restore", M),
+        ("GET", "/suppliers", M),
+        ("POST", "/suppliers", M),
+        ("GET", "/suppliers/new", M),
+        ("POST", "/suppliers/{id:\\d+}", M),
+        ("GET", "/suppliers/{id:\\d+}/edit", M),
+        ("POST", "/suppliers/{id:\\d+}/archive", M),
+        ("POST", "/suppliers/{id:\\d+}/restore", M),
+        ("GET", "/products", SELLERS),
+        ("POST", "/products", M),
+        ("GET", "/products/new", M),
+        ("POST", "/products/{id:\\d+}", M),
+        ("GET", "/products/{id:\\d+}/edit", M),
+        ("POST", "/products/{id:\\d+}/archive", M),
+        ("POST", "/products/{id:\\d+}/restore", M),
+        ("POST", "/products/{id:\\d+}/image", M),
+        ("GET", "/products/{id:\\d+}/image", Who::Staff),
     ]
 }
 

@@ -187,3 +187,11 @@ CREATE TABLE commissions (
 );
 CREATE INDEX commissions_employee ON commissions (employee_id, created_at);
 CREATE INDEX commissions_order ON commissions (order_id);
+
+-- The default categories; managers edit the list.
+INSERT INTO product_categories (name, sort_order, is_active, created_at) VALUES
+    ('Laptop', 0, TRUE, '2026-11-22 00:00:00'),
+    ('Android', 1, TRUE, '2026-11-22 00:00:00'),
+    ('iPhone', 2, TRUE, '2026-11-22 00:00:00'),
+    ('Printer', 3, TRUE, '2026-11-22 00:00:00'),
+    ('Accessory', 4, TRUE, '2026-11-22 00:00:00');

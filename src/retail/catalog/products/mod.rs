@@ -1,0 +1,7 @@
+//! Products: what the shop sells, with barcode, prices and stock rules.
+
+pub mod model;
+pub mod routes;
+pub mod rules;
+
+pub use model::Product;

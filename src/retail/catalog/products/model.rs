@@ -1,0 +1,386 @@
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::platform::audit::{self, Actor, Changes, Subject};
+use crate::platform::clock::BusinessClock;
+use crate::platform::db::{contains_pattern, AnyConnection, MultiBackend};
+use crate::platform::error::AppError;
+use crate::platform::money::Money;
+use crate::platform::schema::{product_categories, products, suppliers};
+use crate::retail::catalog::products::rules::ProductInput;
+
+pub const RECORD: &str = "product";
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = products)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+pub struct Product {
+    pub id: i64,
+    pub name: String,
+    pub sku: Option<String>,
+    pub barcode: String,
+    pub category_id: i64,
+    pub supplier_id: Option<i64>,
+    pub price_minor: i64,
+    pub cost_minor: i64,
+    pub min_stock: i32,
+    pub image_id: Option<i64>,
+    pub serial_tracked: bool,
+    pub description: String,
+    pub is_active: bool,
+    pub deleted_at: Option<NaiveDateTime>,
+}
+
+impl Product {
+    pub fn price(&self) -> Money {
+        Money(self.price_minor)
+    }
+
+    pub fn cost(&self) -> Money {
+        Money(self.cost_minor)
+    }
+
+    pub fn label(&self) -> String {
+        format!("{} ({})", self.name, self.barcode)
+    }
+}
+
+/// A product with its category and supplier names, for lists.
+#[derive(Debug, Clone)]
+pub struct ProductRow {
+    pub product: Product,
+    pub category: String,
+    pub supplier: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub q: Option<String>,
+    pub category_id: Option<i64>,
+    pub supplier_id: Option<i64>,
+    pub archived: bool,
+}
+
+type Boxed<'a> = diesel::helper_types::IntoBoxed<
+    'a,
+    diesel::helper_types::LeftJoin<
+        diesel::helper_types::InnerJoin<products::table, product_categories::table>,
+        suppliers::table,
+    >,
+    MultiBackend,
+>;
+
+fn filtered(f: &Filter) -> Boxed<'static> {
+    let mut q = products::table
+        .inner_join(product_categories::table)
+        .left_join(suppliers::table)
+        .into_boxed::<MultiBackend>()
+        .filter(products::is_active.eq(!f.archived));
+    if let Some(c) = f.category_id {
+        q = q.filter(products::category_id.eq(c));
+    }
+    if let Some(s) = f.supplier_id {
+        q = q.filter(products::supplier_id.eq(s));
+    }
+    if let Some(text) = &f.q {
+        let pattern = contains_pattern(text);
+        q = q.filter(
+            products::name_lc
+                .like(pattern)
+                .escape('\\')
+                .or(products::barcode.eq(text.clone()))
+                .or(products::sku.eq(text.clone())),
+        );
+    }
+    q
+}
+
+pub fn list(
+    conn: &mut AnyConnection,
+    f: &Filter,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<Vec<ProductRow>> {
+    let rows: Vec<(Product, String, Option<String>)> = filtered(f)
+        .order((products::name_lc.asc(), products::id.asc()))
+        .offset(offset)
+        .limit(limit)
+        .select((
+            Product::as_select(),
+            product_categories::name,
+            suppliers::name.nullable(),
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(product, category, supplier)| ProductRow {
+            product,
+            category,
+            supplier,
+        })
+        .collect())
+}
+
+pub fn find(conn: &mut AnyConnection, id: i64) -> Result<Product, AppError> {
+    products::table
+        .find(id)
+        .select(Product::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| AppError::not_found("That product"))
+}
+
+/// The active product with this barcode: what a scan finds.
+pub fn find_sellable_by_barcode(
+    conn: &mut AnyConnection,
+    barcode: &str,
+) -> QueryResult<Option<Product>> {
+    products::table
+        .filter(products::barcode.eq(barcode))
+        .filter(products::is_active.eq(true))
+        .select(Product::as_select())
+        .first(conn)
+        .optional()
+}
+
+fn check_references(conn: &mut AnyConnection, i: &ProductInput) -> Result<(), AppError> {
+    let category: Option<bool> = product_categories::table
+        .find(i.category_id)
+        .select(product_categories::is_active)
+        .first(conn)
+        .optional()?;
+    if category != Some(true) {
+        return Err(AppError::Unprocessable(
+            "Choose an active category from the list.".into(),
+        ));
+    }
+    if let Some(s) = i.supplier_id {
+        let supplier: Option<bool> = suppliers::table
+            .find(s)
+            .select(suppliers::is_active)
+            .first(conn)
+            .optional()?;
+        if supplier != Some(true) {
+            return Err(AppError::Unprocessable(
+                "Choose an active supplier from the list.".into(),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn duplicate(e: diesel::result::Error, i: &ProductInput) -> AppError {
+    if let diesel::result::Error::DatabaseError(
+        diesel::result::DatabaseErrorKind::UniqueViolation,
+        info,
+    ) = &e
+    {
+        if info.message().contains("sku") {
+            return AppError::Conflict(format!(
+                "Another product already has the SKU {}.",
+                i.sku.clone().unwrap_or_default()
+            ));
+        }
+        return AppError::Conflict(format!(
+            "Another product already has the barcode {}.",
+            i.barcode
+        ));
+    }
+    e.into()
+}
+
+pub fn create(conn: &mut AnyConnection, actor: &Actor, i: &ProductInput) -> Result<i64, AppError> {
+    check_references(conn, i)?;
+    let now = BusinessClock::now_utc();
+    let id: i64 = diesel::insert_into(products::table)
+        .values((
+            products::name.eq(&i.name),
+            products::name_lc.eq(i.name.to_lowercase()),
+            products::sku.eq(&i.sku),
+            products::barcode.eq(&i.barcode),
+            products::category_id.eq(i.category_id),
+            products::supplier_id.eq(i.supplier_id),
+            products::price_minor.eq(i.price.0),
+            products::cost_minor.eq(i.cost.0),
+            products::min_stock.eq(i.min_stock),
+            products::serial_tracked.eq(i.serial_tracked),
+            products::description.eq(&i.description),
+            products::is_active.eq(true),
+            products::created_at.eq(now),
+            products::updated_at.eq(now),
+        ))
+        .returning(products::id)
+        .get_result(conn)
+        .map_err(|e| duplicate(e, i))?;
+    let changes = Changes::new()
+        .created("name", i.name.as_str())
+        .created("barcode", i.barcode.as_str())
+        .created("sku", i.sku.clone().unwrap_or_default())
+        .created("price", i.price.plain())
+        .created("cost_price", i.cost.plain())
+        .created("min_stock", i.min_stock)
+        .created("serial_tracked", i.serial_tracked);
+    let label = format!("{} ({})", i.name, i.barcode);
+    audit::record(
+        conn,
+        actor,
+        now,
+        audit::CREATE,
+        Subject {
+            record_type: RECORD,
+            record_id: Some(id),
+            label: &label,
+        },
+        &changes,
+    )?;
+    Ok(id)
+}
+
+pub fn update(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    id: i64,
+    i: &ProductInput,
+) -> Result<(), AppError> {
+    let old = find(conn, id)?;
+    check_references(conn, i)?;
+    let changes = Changes::new()
+        .diff("name", old.name.as_str(), i.name.as_str())
+        .diff("barcode", old.barcode.as_str(), i.barcode.as_str())
+        .diff(
+            "sku",
+            old.sku.clone().unwrap_or_default(),
+            i.sku.clone().unwrap_or_default(),
+        )
+        .diff("category_id", old.category_id, i.category_id)
+        .diff(
+            "supplier_id",
+            old.supplier_id.unwrap_or(0),
+            i.supplier_id.unwrap_or(0),
+        )
+        .diff("price", old.price().plain(), i.price.plain())
+        .diff("cost_price", old.cost().plain(), i.cost.plain())
+        .diff("min_stock", old.min_stock, i.min_stock)
+        .diff("serial_tracked", old.serial_tracked, i.serial_tracked)
+        .diff(
+            "description",
+            old.description.as_str(),
+            i.description.as_str(),
+        );
+    if changes.is_empty() {
+        return Ok(());
+    }
+    let now = BusinessClock::now_utc();
+    diesel::update(products::table.find(id))
+        .set((
+            products::name.eq(&i.name),
+            products::name_lc.eq(i.name.to_lowercase()),
+            products::sku.eq(&i.sku),
+            products::barcode.eq(&i.barcode),
+            products::category_id.eq(i.category_id),
+            products::supplier_id.eq(i.supplier_id),
+            products::price_minor.eq(i.price.0),
+            products::cost_minor.eq(i.cost.0),
+            products::min_stock.eq(i.min_stock),
+            products::serial_tracked.eq(i.serial_tracked),
+            products::description.eq(&i.description),
+            products::updated_at.eq(now),
+        ))
+        .execute(conn)
+        .map_err(|e| duplicate(e, i))?;
+    let label = format!("{} ({})", i.name, i.barcode);
+    audit::record(
+        conn,
+        actor,
+        now,
+        audit::UPDATE,
+        Subject {
+            record_type: RECORD,
+            record_id: Some(id),
+            label: &label,
+        },
+        &changes,
+    )?;
+    Ok(())
+}
+
+/// Archived products cannot be scanned or sold; restoring brings them back.
+pub fn set_active(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    id: i64,
+    active: bool,
+) -> Result<Product, AppError> {
+    let p = find(conn, id)?;
+    let now = BusinessClock::now_utc();
+    let changed = diesel::update(
+        products::table
+            .find(id)
+            .filter(products::is_active.eq(!active)),
+    )
+    .set((
+        products::is_active.eq(active),
+        products::deleted_at.eq(if active { None } else { Some(now) }),
+        products::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    if changed == 0 {
+        return Err(AppError::Conflict(format!(
+            "{} is already {}.",
+            p.name,
+            if active { "active" } else { "archived" }
+        )));
+    }
+    let action = if active {
+        audit::RESTORE
+    } else {
+        audit::ARCHIVE
+    };
+    audit::record(
+        conn,
+        actor,
+        now,
+        action,
+        Subject {
+            record_type: RECORD,
+            record_id: Some(id),
+            label: &p.label(),
+        },
+        &Changes::new().diff("is_active", !active, active),
+    )?;
+    Ok(p)
+}
+
+pub fn set_image(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    id: i64,
+    image_id: Option<i64>,
+) -> Result<(), AppError> {
+    let p = find(conn, id)?;
+    let now = BusinessClock::now_utc();
+    diesel::update(products::table.find(id))
+        .set((
+            products::image_id.eq(image_id),
+            products::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    let describe = |i: Option<i64>| {
+        i.map(|v| format!("image #{v}"))
+            .unwrap_or_else(|| "none".into())
+    };
+    let changes = Changes::new().diff("image", describe(p.image_id), describe(image_id));
+    audit::record(
+        conn,
+        actor,
+        now,
+        audit::UPDATE,
+        Subject {
+            record_type: RECORD,
+            record_id: Some(id),
+            label: &p.label(),
+        },
+        &changes,
+    )?;
+    Ok(())
+}

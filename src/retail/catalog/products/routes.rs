@@ -1,0 +1,386 @@
+use actix_multipart::Multipart;
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+use crate::platform::audit::Actor;
+use crate::platform::auth::CurrentUser;
+use crate::platform::error::AppError;
+use crate::platform::flash;
+use crate::platform::forms::{self, Choice, FormErrors};
+use crate::platform::images;
+use crate::platform::page::{html, html_status, see_other, PageCtx};
+use crate::platform::pagination::{filter_query, PageRequest, Pager};
+use crate::platform::state::AppState;
+use crate::retail::catalog::products::model::{self, Filter, ProductRow};
+use crate::retail::catalog::products::rules::{self, ProductForm};
+use crate::retail::catalog::{categories, suppliers};
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct ListQuery {
+    pub q: String,
+    pub category_id: String,
+    pub supplier_id: String,
+    pub archived: String,
+    pub page: Option<String>,
+}
+
+impl ListQuery {
+    fn filter(&self) -> Result<Filter, AppError> {
+        let q = self.q.trim();
+        if q.chars().count() > 100 {
+            return Err(AppError::BadRequest(
+                "The search text can be at most 100 characters.".into(),
+            ));
+        }
+        let bad = |what: &str| {
+            AppError::BadRequest(format!("The {what} filter must be one from the list."))
+        };
+        Ok(Filter {
+            q: (!q.is_empty()).then(|| q.to_lowercase()),
+            category_id: forms::optional_id(&self.category_id).map_err(|_| bad("category"))?,
+            supplier_id: forms::optional_id(&self.supplier_id).map_err(|_| bad("supplier"))?,
+            archived: self.archived == "1",
+        })
+    }
+}
+
+#[derive(Template)]
+#[template(path = "retail/products/list.html")]
+struct ListPage {
+    ctx: PageCtx,
+    rows: Vec<ProductRow>,
+    query: ListQuery,
+    categories: Vec<Choice>,
+    suppliers: Vec<Choice>,
+    pager: Pager,
+    can_edit: bool,
+}
+
+pub async fn list(
+    ctx: PageCtx,
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    q: web::Query<ListQuery>,
+) -> Result<HttpResponse, AppError> {
+    let query = q.into_inner();
+    let filter = query.filter()?;
+    let page = PageRequest::parse(query.page.as_deref(), 25)?;
+    let (mut rows, categories, suppliers) = state
+        .db
+        .run(move |c| {
+            Ok((
+                model::list(c, &filter, page.offset(), page.fetch())?,
+                categories::choices(c)?,
+                suppliers::choices(c)?,
+            ))
+        })
+        .await?;
+    let base = filter_query(&[
+        ("q", &query.q),
+        ("category_id", &query.category_id),
+        ("supplier_id", &query.supplier_id),
+        ("archived", &query.archived),
+    ]);
+    let pager = Pager::cut(page, &mut rows, base);
+    html(&ListPage {
+        ctx,
+        rows,
+        query,
+        categories,
+        suppliers,
+        pager,
+        can_edit: user.is_manager(),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "retail/products/form.html")]
+struct FormPage {
+    ctx: PageCtx,
+    id: Option<i64>,
+    image_id: Option<i64>,
+    is_active: bool,
+    form: ProductForm,
+    errors: FormErrors,
+    categories: Vec<Choice>,
+    suppliers: Vec<Choice>,
+}
+
+struct Existing {
+    id: i64,
+    image_id: Option<i64>,
+    is_active: bool,
+}
+
+async fn form_page(
+    state: &AppState,
+    ctx: PageCtx,
+    existing: Option<Existing>,
+    form: ProductForm,
+    errors: FormErrors,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let (categories, suppliers) = state
+        .db
+        .run(|c| Ok((categories::choices(c)?, suppliers::choices(c)?)))
+        .await?;
+    let (id, image_id, is_active) = existing
+        .map(|e| (Some(e.id), e.image_id, e.is_active))
+        .unwrap_or((None, None, true));
+    html_status(
+        status,
+        &FormPage {
+            ctx,
+            id,
+            image_id,
+            is_active,
+            form,
+            errors,
+            categories,
+            suppliers,
+        },
+    )
+}
+
+pub async fn new_form(ctx: PageCtx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let form = ProductForm {
+        min_stock: "3".into(),
+        ..Default::default()
+    };
+    form_page(
+        &state,
+        ctx,
+        None,
+        form,
+        FormErrors::default(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// Service refusals (duplicate barcode, archived category) go next to their field.
+fn field_error(e: AppError) -> Result<(FormErrors, StatusCode), AppError> {
+    let mut errors = FormErrors::default();
+    match e {
+        AppError::Conflict(m) if m.contains("SKU") => errors.add("sku", m),
+        AppError::Conflict(m) => errors.add("barcode", m),
+        AppError::Unprocessable(m) if m.contains("supplier") => errors.add("supplier_id", m),
+        AppError::Unprocessable(m) => errors.add("category_id", m),
+        other => return Err(other),
+    }
+    let status = if errors.get("sku").is_some() || errors.get("barcode").is_some() {
+        StatusCode::CONFLICT
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok((errors, status))
+}
+
+pub async fn create(
+    ctx: PageCtx,
+    actor: Actor,
+    state: web::Data<AppState>,
+    session: Session,
+    form: web::Form<ProductForm>,
+) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    let input = match rules::validate(&form) {
+        Ok(i) => i,
+        Err(errors) => {
+            return form_page(
+                &state,
+                ctx,
+                None,
+                form,
+                errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+    };
+    let name = input.name.clone();
+    match state
+        .db
+        .write(move |c| model::create(c, &actor, &input))
+        .await
+    {
+        Ok(id) => {
+            flash::success(
+                &session,
+                format!(
+                    "{name} was added to the catalogue. Receive stock for it on the stock page."
+                ),
+            );
+            Ok(see_other(&format!("/products/{id}/edit")))
+        }
+        Err(e) => {
+            let (errors, status) = field_error(e)?;
+            form_page(&state, ctx, None, form, errors, status).await
+        }
+    }
+}
+
+pub async fn edit_form(
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let p = state.db.run(move |c| model::find(c, id)).await?;
+    let form = ProductForm {
+        name: p.name.clone(),
+        sku: p.sku.clone().unwrap_or_default(),
+        barcode: p.barcode.clone(),
+        category_id: p.category_id.to_string(),
+        supplier_id: p.supplier_id.map(|s| s.to_string()).unwrap_or_default(),
+        price: p.price().plain(),
+        cost: p.cost().plain(),
+        min_stock: p.min_stock.to_string(),
+        serial_tracked: p.serial_tracked.then(|| "on".to_string()),
+        description: p.description.clone(),
+    };
+    let existing = Existing {
+        id,
+        image_id: p.image_id,
+        is_active: p.is_active,
+    };
+    form_page(
+        &state,
+        ctx,
+        Some(existing),
+        form,
+        FormErrors::default(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+pub async fn update(
+    ctx: PageCtx,
+    actor: Actor,
+    state: web::Data<AppState>,
+    session: Session,
+    id: web::Path<i64>,
+    form: web::Form<ProductForm>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let form = form.into_inner();
+    let current = state.db.run(move |c| model::find(c, id)).await?;
+    let existing = Existing {
+        id,
+        image_id: current.image_id,
+        is_active: current.is_active,
+    };
+    let input = match rules::validate(&form) {
+        Ok(i) => i,
+        Err(errors) => {
+            return form_page(
+                &state,
+                ctx,
+                Some(existing),
+                form,
+                errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+    };
+    let name = input.name.clone();
+    match state
+        .db
+        .write(move |c| model::update(c, &actor, id, &input))
+        .await
+    {
+        Ok(()) => {
+            flash::success(&session, format!("{name} was saved."));
+            Ok(see_other(&format!("/products/{id}/edit")))
+        }
+        Err(e) => {
+            let (errors, status) = field_error(e)?;
+            form_page(&state, ctx, Some(existing), form, errors, status).await
+        }
+    }
+}
+
+pub async fn archive(
+    actor: Actor,
+    state: web::Data<AppState>,
+    session: Session,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let p = state
+        .db
+        .write(move |c| model::set_active(c, &actor, id, false))
+        .await?;
+    flash::success(
+        &session,
+        format!(
+            "{} was archived: it can no longer be scanned or sold.",
+            p.name
+        ),
+    );
+    Ok(see_other("/products"))
+}
+
+pub async fn restore(
+    actor: Actor,
+    state: web::Data<AppState>,
+    session: Session,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let p = state
+        .db
+        .write(move |c| model::set_active(c, &actor, id, true))
+        .await?;
+    flash::success(&session, format!("{} was restored.", p.name));
+    Ok(see_other(&format!("/products/{id}/edit")))
+}
+
+/// The image form is multipart: its CSRF token travels in the query string.
+pub async fn upload_image(
+    actor: Actor,
+    state: web::Data<AppState>,
+    session: Session,
+    id: web::Path<i64>,
+    form: Multipart,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    state.db.run(move |c| model::find(c, id)).await?;
+    let raw = images::read_file_field(form, "image", images::MAX_UPLOAD_BYTES).await?;
+    let img = web::block(move || images::process_upload(&raw))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .map_err(AppError::Unprocessable)?;
+    state
+        .db
+        .write(move |c| {
+            let image = images::store(c, &img)?;
+            model::set_image(c, &actor, id, Some(image))
+        })
+        .await?;
+    flash::success(&session, "The product image was updated.");
+    Ok(see_other(&format!("/products/{id}/edit")))
+}
+
+pub async fn image(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let found = state
+        .db
+        .run(move |c| match model::find(c, id)?.image_id {
+            Some(i) => Ok(images::load(c, i)?),
+            None => Ok(None),
+        })
+        .await?;
+    let (ct, bytes, sha) = found.ok_or_else(|| AppError::not_found("That image"))?;
+    Ok(images::respond(&req, ct, bytes, sha))
+}

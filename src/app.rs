@@ -18,6 +18,7 @@ use crate::platform::page::NavLink;
 use crate::platform::state::AppState;
 use crate::platform::{assets, web as platform_web};
 use crate::retail::catalog::{categories, products, suppliers};
+use crate::retail::stock;
 use crate::staff::{branches, employees, login, profile};
 
 const MANAGER: Access = Access::Roles(&[Role::Manager]);
@@ -173,6 +174,17 @@ fn table() -> Vec<(Method, &'static str, Access, Route)> {
         r(get(), "/products/{id:\\d+}/image", Staff, |x| {
             x.to(products::routes::image)
         }),
+        // retail: stock
+        r(get(), "/inventory", SELLERS, |x| x.to(stock::routes::list)),
+        r(get(), "/inventory/export.csv", SELLERS, |x| {
+            x.to(stock::routes::export)
+        }),
+        r(get(), "/products/{id:\\d+}/stock", MANAGER, |x| {
+            x.to(stock::routes::product_stock)
+        }),
+        r(post(), "/products/{id:\\d+}/stock", MANAGER, |x| {
+            x.to(stock::routes::adjust)
+        }),
     ]
 }
 
@@ -224,6 +236,7 @@ fn configure(cfg: &mut web::ServiceConfig) {
 pub fn navigation(role: Role, current_path: &str) -> Vec<NavLink> {
     let links: &[(&'static str, &'static str, &[Role])] = &[
         ("/products", "Products", &[Role::Manager, Role::SalesAgent]),
+        ("/inventory", "Stock", &[Role::Manager, Role::SalesAgent]),
         ("/employees", "Employees", &[Role::Manager]),
         ("/branches", "Branches", &[Role::Manager]),
         ("/audit", "Audit trail", &[Role::Manager]),

@@ -135,7 +135,7 @@ diesel::table! {
         supplier_id -> Nullable<BigInt>,
         price_minor -> BigInt,
         cost_minor -> BigInt,
-        min_stock -> Integer,
+        min_stock -> BigInt,
         image_id -> Nullable<BigInt>,
         serial_tracked -> Bool,
         description -> Text,

@@ -5,3 +5,4 @@ pub mod catalog;
 pub mod customers;
 pub mod pricing;
 pub mod settings;
+pub mod stock;

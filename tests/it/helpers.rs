@@ -540,3 +540,42 @@ pub fn is_postgres() -> bool {
         .map(|u| !u.is_empty())
         .unwrap_or(false)
 }
+
+/// Inserts a product straight into the catalogue (tests of stock and sales start from here).
+pub fn insert_product(
+    conn: &mut AnyConnection,
+    name: &str,
+    barcode: &str,
+    price_minor: i64,
+    serial_tracked: bool,
+) -> i64 {
+    use tillpoint::platform::schema::{product_categories, products};
+    let now = chrono::Utc::now().naive_utc();
+    let category: i64 = product_categories::table
+        .order(product_categories::id.asc())
+        .select(product_categories::id)
+        .first(conn)
+        .unwrap();
+    diesel::insert_into(products::table)
+        .values((
+            products::name.eq(name),
+            products::name_lc.eq(name.to_lowercase()),
+            products::barcode.eq(barcode),
+            products::category_id.eq(category),
+            products::price_minor.eq(price_minor),
+            products::cost_minor.eq(price_minor * 8 / 10),
+            products::min_stock.eq(3i64),
+            products::serial_tracked.eq(serial_tracked),
+            products::description.eq(""),
+            products::is_active.eq(true),
+            products::created_at.eq(now),
+            products::updated_at.eq(now),
+        ))
+        .returning(products::id)
+        .get_result(conn)
+        .unwrap()
+}
+
+pub fn stock_of(conn: &mut AnyConnection, branch: i64, product: i64) -> i64 {
+    tillpoint::retail::stock::model::quantity(conn, branch, product).unwrap()
+}

@@ -14,3 +14,4 @@ mod employees;
 mod platform;
 mod profile;
 mod roles;
+mod stock;

@@ -71,6 +71,10 @@ fn matrix() -> Vec<(&'static str, &'static str, Who)> {
         ("POST", "/products/{id:\\d+}/restore", M),
         ("POST", "/products/{id:\\d+}/image", M),
         ("GET", "/products/{id:\\d+}/image", Who::Staff),
+        ("GET", "/inventory", SELLERS),
+        ("GET", "/inventory/export.csv", SELLERS),
+        ("GET", "/products/{id:\\d+}/stock", M),
+        ("POST", "/products/{id:\\d+}/stock", M),
     ]
 }
 

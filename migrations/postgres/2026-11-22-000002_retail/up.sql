@@ -47,7 +47,7 @@ CREATE TABLE products (
     supplier_id BIGINT REFERENCES suppliers (id),
     price_minor BIGINT NOT NULL CHECK (price_minor >= 0),
     cost_minor BIGINT NOT NULL CHECK (cost_minor >= 0),
-    min_stock INTEGER NOT NULL DEFAULT 3 CHECK (min_stock >= 0),
+    min_stock BIGINT NOT NULL DEFAULT 3 CHECK (min_stock >= 0),
     image_id BIGINT REFERENCES stored_images (id),
     serial_tracked BOOLEAN NOT NULL DEFAULT FALSE,
     description TEXT NOT NULL DEFAULT '',

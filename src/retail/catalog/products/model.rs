@@ -23,7 +23,7 @@ pub struct Product {
     pub supplier_id: Option<i64>,
     pub price_minor: i64,
     pub cost_minor: i64,
-    pub min_stock: i32,
+    pub min_stock: i64,
     pub image_id: Option<i64>,
     pub serial_tracked: bool,
     pub description: String,

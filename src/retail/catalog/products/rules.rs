@@ -28,7 +28,7 @@ pub struct ProductInput {
     pub supplier_id: Option<i64>,
     pub price: Money,
     pub cost: Money,
-    pub min_stock: i32,
+    pub min_stock: i64,
     pub serial_tracked: bool,
     pub description: String,
 }
@@ -67,7 +67,7 @@ pub fn validate(form: &ProductForm) -> Result<ProductInput, FormErrors> {
     let min_stock = match form.min_stock.trim() {
         "" => 3,
         s => s
-            .parse::<i32>()
+            .parse::<i64>()
             .ok()
             .filter(|n| (0..=100_000).contains(n))
             .unwrap_or_else(|| {
@@ -101,10 +101,10 @@ pub fn validate(form: &ProductForm) -> Result<ProductInput, FormErrors> {
 }
 
 /// Stock status against the product's minimum level (the same rule on the page and in the CSV).
-pub fn stock_status(quantity: i64, min_stock: i32) -> &'static str {
+pub fn stock_status(quantity: i64, min_stock: i64) -> &'static str {
     if quantity <= 0 {
         "Out of Stock"
-    } else if quantity <= i64::from(min_stock) {
+    } else if quantity <= min_stock {
         "Low Stock"
     } else {
         "In Stock"

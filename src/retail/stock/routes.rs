@@ -1,0 +1,319 @@
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+use crate::platform::audit::Actor;
+use crate::platform::auth::CurrentUser;
+use crate::platform::csv_export::{self, Chunk};
+use crate::platform::error::AppError;
+use crate::platform::flash;
+use crate::platform::forms::{self, Choice, FormErrors};
+use crate::platform::page::{html, html_status, see_other, PageCtx};
+use crate::platform::pagination::{filter_query, with_query, PageRequest, Pager};
+use crate::platform::state::AppState;
+use crate::retail::catalog::products::model as products;
+use crate::retail::stock::model::{self, AdjustmentRow, Filter, StatusFilter, StockLine};
+use crate::retail::stock::rules::{self, AdjustmentForm};
+use crate::staff::branches;
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct StockQuery {
+    pub branch_id: String,
+    pub status: String,
+    pub name: String,
+    pub barcode: String,
+    pub page: Option<String>,
+}
+
+impl StockQuery {
+    /// Managers see every branch; everyone else only their own, whatever the query says.
+    fn filter(&self, user: &CurrentUser) -> Result<Filter, AppError> {
+        let branch_id =
+            if user.is_manager() {
+                forms::optional_id(&self.branch_id).map_err(|_| {
+                    AppError::BadRequest("The branch filter must be a branch from the list.".into())
+                })?
+            } else {
+                Some(user.branch_id.ok_or_else(|| {
+                    AppError::Forbidden("You are not assigned to a branch.".into())
+                })?)
+            };
+        let status = match self.status.trim() {
+            "" => None,
+            "out" => Some(StatusFilter::Out),
+            "low" => Some(StatusFilter::Low),
+            "in" => Some(StatusFilter::In),
+            other => {
+                return Err(AppError::BadRequest(format!(
+                    "There is no stock status \"{}\".",
+                    other.chars().take(20).collect::<String>()
+                )))
+            }
+        };
+        let text = |s: &str, what: &str| -> Result<Option<String>, AppError> {
+            let t = s.trim();
+            if t.chars().count() > 100 {
+                return Err(AppError::BadRequest(format!(
+                    "The {what} filter can be at most 100 characters."
+                )));
+            }
+            Ok((!t.is_empty()).then(|| t.to_string()))
+        };
+        Ok(Filter {
+            branch_id,
+            status,
+            name: text(&self.name, "name")?.map(|n| n.to_lowercase()),
+            barcode: text(&self.barcode, "barcode")?,
+        })
+    }
+
+    fn base_query(&self) -> String {
+        filter_query(&[
+            ("branch_id", &self.branch_id),
+            ("status", &self.status),
+            ("name", &self.name),
+            ("barcode", &self.barcode),
+        ])
+    }
+}
+
+#[derive(Template)]
+#[template(path = "retail/stock/list.html")]
+struct StockPage {
+    ctx: PageCtx,
+    rows: Vec<StockLine>,
+    query: StockQuery,
+    branches: Vec<Choice>,
+    is_manager: bool,
+    pager: Pager,
+    export_href: String,
+}
+
+pub async fn list(
+    ctx: PageCtx,
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    q: web::Query<StockQuery>,
+) -> Result<HttpResponse, AppError> {
+    let query = q.into_inner();
+    let filter = query.filter(&user)?;
+    let page = PageRequest::parse(query.page.as_deref(), 50)?;
+    let (mut rows, options) = state
+        .db
+        .run(move |c| {
+            Ok((
+                model::list(c, &filter, page.offset(), page.fetch())?,
+                branches::model::options(c)?,
+            ))
+        })
+        .await?;
+    let base = query.base_query();
+    let export_href = with_query("/inventory/export.csv", &base);
+    let pager = Pager::cut(page, &mut rows, base);
+    let branches = options
+        .into_iter()
+        .map(|(id, label)| Choice {
+            value: id.to_string(),
+            label,
+        })
+        .collect();
+    html(&StockPage {
+        ctx,
+        rows,
+        query,
+        branches,
+        is_manager: user.is_manager(),
+        pager,
+        export_href,
+    })
+}
+
+/// The seed's columns: Branch, Supplier, Product Name, Category, Quantity, Price, Barcode, Status.
+const HEADER: &[&str] = &[
+    "Branch",
+    "Supplier",
+    "Product Name",
+    "Category",
+    "Quantity",
+    "Price",
+    "Barcode",
+    "Status",
+];
+
+pub async fn export(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    q: web::Query<StockQuery>,
+) -> Result<HttpResponse, AppError> {
+    let filter = q.filter(&user)?;
+    Ok(csv_export::stream(
+        &state.db,
+        "branch_inventory.csv",
+        HEADER,
+        move |conn, after| {
+            let rows = model::export_page(conn, &filter, after, 1000)?;
+            let next = if rows.len() == 1000 {
+                rows.last().map(|r| r.id)
+            } else {
+                None
+            };
+            let rows = rows
+                .into_iter()
+                .map(|r| {
+                    vec![
+                        r.branch.clone(),
+                        r.supplier.clone().unwrap_or_default(),
+                        r.product.clone(),
+                        r.category.clone(),
+                        r.quantity.to_string(),
+                        r.price().plain(),
+                        r.barcode.clone(),
+                        r.status().to_string(),
+                    ]
+                })
+                .collect();
+            Ok(Chunk { rows, next })
+        },
+    ))
+}
+
+pub struct AdjustmentView {
+    pub at: String,
+    pub row: AdjustmentRow,
+}
+
+#[derive(Template)]
+#[template(path = "retail/stock/product.html")]
+struct ProductStockPage {
+    ctx: PageCtx,
+    product: products::Product,
+    levels: Vec<(String, i64)>,
+    history: Vec<AdjustmentView>,
+    branches: Vec<Choice>,
+    form: AdjustmentForm,
+    errors: FormErrors,
+}
+
+async fn product_page(
+    state: &AppState,
+    ctx: PageCtx,
+    id: i64,
+    form: AdjustmentForm,
+    errors: FormErrors,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let (product, levels, history, options) = state
+        .db
+        .run(move |c| {
+            Ok((
+                products::find(c, id)?,
+                model::for_product(c, id)?,
+                model::recent_adjustments(c, id, 20)?,
+                branches::model::options(c)?,
+            ))
+        })
+        .await?;
+    let clock = state.clock;
+    let history = history
+        .into_iter()
+        .map(|row| AdjustmentView {
+            at: clock.format(row.created_at),
+            row,
+        })
+        .collect();
+    let branches = options
+        .into_iter()
+        .map(|(id, label)| Choice {
+            value: id.to_string(),
+            label,
+        })
+        .collect();
+    html_status(
+        status,
+        &ProductStockPage {
+            ctx,
+            product,
+            levels,
+            history,
+            branches,
+            form,
+            errors,
+        },
+    )
+}
+
+pub async fn product_stock(
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let form = AdjustmentForm {
+        kind: "receive".into(),
+        ..Default::default()
+    };
+    product_page(
+        &state,
+        ctx,
+        id.into_inner(),
+        form,
+        FormErrors::default(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+pub async fn adjust(
+    ctx: PageCtx,
+    actor: Actor,
+    state: web::Data<AppState>,
+    session: Session,
+    id: web::Path<i64>,
+    form: web::Form<AdjustmentForm>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let form = form.into_inner();
+    let product = state.db.run(move |c| products::find(c, id)).await?;
+    let adjustment = match rules::validate(&form, product.serial_tracked) {
+        Ok(a) => a,
+        Err(errors) => {
+            return product_page(
+                &state,
+                ctx,
+                id,
+                form,
+                errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+    };
+    match state
+        .db
+        .write(move |c| model::adjust(c, &actor, id, &adjustment))
+        .await
+    {
+        Ok(after) => {
+            flash::success(
+                &session,
+                format!("Stock of {} is now {after}.", product.name),
+            );
+            Ok(see_other(&format!("/products/{id}/stock")))
+        }
+        Err(AppError::Conflict(m)) | Err(AppError::Unprocessable(m)) => {
+            let mut errors = FormErrors::default();
+            errors.add(
+                if m.contains("Serial") {
+                    "serials"
+                } else {
+                    "quantity"
+                },
+                m,
+            );
+            product_page(&state, ctx, id, form, errors, StatusCode::CONFLICT).await
+        }
+        Err(e) => Err(e),
+    }
+}

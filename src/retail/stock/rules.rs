@@ -1,0 +1,181 @@
+use serde::Deserialize;
+
+use crate::platform::forms::{self, FormErrors};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AdjustmentKind {
+    /// Goods arrived: quantity goes up.
+    Receive,
+    /// A stock count: quantity becomes what was counted.
+    Count,
+    /// Broken or lost: quantity goes down.
+    Damage,
+}
+
+impl AdjustmentKind {
+    pub fn parse(s: &str) -> Option<AdjustmentKind> {
+        match s {
+            "receive" => Some(AdjustmentKind::Receive),
+            "count" => Some(AdjustmentKind::Count),
+            "damage" => Some(AdjustmentKind::Damage),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AdjustmentKind::Receive => "receive",
+            AdjustmentKind::Count => "count",
+            AdjustmentKind::Damage => "damage",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct AdjustmentForm {
+    pub branch_id: String,
+    pub kind: String,
+    pub quantity: String,
+    pub reason: String,
+    pub serials: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Adjustment {
+    pub branch_id: i64,
+    pub kind: AdjustmentKind,
+    /// Units received or damaged, or the counted total.
+    pub quantity: i64,
+    pub reason: String,
+    pub serials: Vec<String>,
+}
+
+pub const MAX_QUANTITY: i64 = 1_000_000;
+pub const MAX_SERIALS: usize = 500;
+
+/// One serial per line (or separated by commas), trimmed, no duplicates.
+pub fn parse_serials(raw: &str) -> Result<Vec<String>, String> {
+    let mut out: Vec<String> = Vec::new();
+    for s in raw
+        .split(['\n', ',', '\r'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        if s.len() > 64 || !s.chars().all(|c| c.is_ascii_graphic()) {
+            return Err(format!(
+                "\"{}\" is not a serial number (letters and digits, at most 64).",
+                s.chars().take(20).collect::<String>()
+            ));
+        }
+        if out.iter().any(|o| o == s) {
+            return Err(format!("Serial {s} is listed twice."));
+        }
+        out.push(s.to_string());
+        if out.len() > MAX_SERIALS {
+            return Err(format!("At most {MAX_SERIALS} serials at a time."));
+        }
+    }
+    Ok(out)
+}
+
+pub fn validate(form: &AdjustmentForm, serial_tracked: bool) -> Result<Adjustment, FormErrors> {
+    let mut errors = FormErrors::default();
+    let branch_id = match forms::optional_id(&form.branch_id) {
+        Ok(Some(b)) => b,
+        _ => {
+            errors.add("branch_id", "Choose a branch.");
+            0
+        }
+    };
+    let kind = AdjustmentKind::parse(form.kind.trim());
+    if kind.is_none() {
+        errors.add("kind", "Choose receive, count or damage.");
+    }
+    let quantity = form
+        .quantity
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|q| (0..=MAX_QUANTITY).contains(q));
+    match (quantity, kind) {
+        (None, _) => errors.add(
+            "quantity",
+            "Enter a whole number of units (0 to 1,000,000).",
+        ),
+        (Some(0), Some(AdjustmentKind::Receive | AdjustmentKind::Damage)) => {
+            errors.add("quantity", "Enter at least 1 unit.")
+        }
+        _ => {}
+    }
+    let reason = forms::text(&form.reason, "reason", "Reason", 200, true, &mut errors);
+    let serials = parse_serials(&form.serials).unwrap_or_else(|m| {
+        errors.add("serials", m);
+        vec![]
+    });
+    if let (Some(q), Some(k)) = (quantity, kind) {
+        if serial_tracked {
+            match k {
+                AdjustmentKind::Count => errors.add("kind", "Serial-tracked stock changes by receiving or writing off serials, not by a count."),
+                _ if serials.len() as i64 != q && errors.get("serials").is_none() => {
+                    errors.add("serials", format!("Enter exactly {q} serial number(s), one per line ({} given).", serials.len()))
+                }
+                _ => {}
+            }
+        } else if !serials.is_empty() {
+            errors.add(
+                "serials",
+                "This product is not serial-tracked; leave serials empty.",
+            );
+        }
+    }
+    match (kind, quantity) {
+        (Some(kind), Some(quantity)) if errors.is_empty() => Ok(Adjustment {
+            branch_id,
+            kind,
+            quantity,
+            reason,
+            serials,
+        }),
+        _ => Err(errors),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn form(kind: &str, q: &str, serials: &str) -> AdjustmentForm {
+        AdjustmentForm {
+            branch_id: "1".into(),
+            kind: kind.into(),
+            quantity: q.into(),
+            reason: "Delivery".into(),
+            serials: serials.into(),
+        }
+    }
+
+    #[test]
+    fn plain_products() {
+        assert_eq!(
+            validate(&form("receive", "5", ""), false).unwrap().quantity,
+            5
+        );
+        assert!(validate(&form("count", "0", ""), false).is_ok());
+        assert!(validate(&form("receive", "0", ""), false).is_err());
+        assert!(validate(&form("receive", "-3", ""), false).is_err());
+        assert!(validate(&form("receive", "2.5", ""), false).is_err());
+        assert!(validate(&form("steal", "1", ""), false).is_err());
+        assert!(validate(&form("receive", "1", "SN1"), false).is_err());
+    }
+
+    #[test]
+    fn serial_tracked_products_need_one_serial_per_unit() {
+        let a = validate(&form("receive", "2", "SN-1\nSN-2\n"), true).unwrap();
+        assert_eq!(a.serials, ["SN-1", "SN-2"]);
+        assert!(validate(&form("receive", "3", "SN-1\nSN-2"), true).is_err());
+        assert!(validate(&form("receive", "2", "SN-1\nSN-1"), true).is_err());
+        assert!(validate(&form("count", "2", "SN-1,SN-2"), true).is_err());
+        assert!(validate(&form("damage", "1", "SN-1"), true).is_ok());
+    }
+}

@@ -18,7 +18,7 @@ use crate::platform::page::NavLink;
 use crate::platform::state::AppState;
 use crate::platform::{assets, web as platform_web};
 use crate::retail::catalog::{categories, products, suppliers};
-use crate::retail::stock;
+use crate::retail::{pos, sales, stock};
 use crate::staff::{branches, employees, login, profile};
 
 const MANAGER: Access = Access::Roles(&[Role::Manager]);
@@ -185,6 +185,22 @@ fn table() -> Vec<(Method, &'static str, Access, Route)> {
         r(post(), "/products/{id:\\d+}/stock", MANAGER, |x| {
             x.to(stock::routes::adjust)
         }),
+        // retail: POS terminal and sales
+        r(get(), "/pos", SELLERS, |x| x.to(pos::routes::terminal)),
+        r(get(), "/pos/scan", SELLERS, |x| x.to(pos::routes::scan)),
+        r(get(), "/pos/search", SELLERS, |x| x.to(pos::routes::search)),
+        r(get(), "/pos/customers", SELLERS, |x| {
+            x.to(pos::routes::customer)
+        }),
+        r(post(), "/pos/checkout/cash", SELLERS, |x| {
+            x.to(pos::routes::checkout_cash)
+        }),
+        r(get(), "/sales/{id:\\d+}/receipt", SELLERS, |x| {
+            x.to(sales::receipt::show)
+        }),
+        r(post(), "/sales/{id:\\d+}/receipt/printed", SELLERS, |x| {
+            x.to(sales::receipt::printed)
+        }),
     ]
 }
 
@@ -235,6 +251,7 @@ fn configure(cfg: &mut web::ServiceConfig) {
 /// What each role sees in the navigation bar.
 pub fn navigation(role: Role, current_path: &str) -> Vec<NavLink> {
     let links: &[(&'static str, &'static str, &[Role])] = &[
+        ("/pos", "POS", &[Role::Manager, Role::SalesAgent]),
         ("/products", "Products", &[Role::Manager, Role::SalesAgent]),
         ("/inventory", "Stock", &[Role::Manager, Role::SalesAgent]),
         ("/employees", "Employees", &[Role::Manager]),

@@ -52,7 +52,7 @@ pub fn find_by_phone(conn: &mut AnyConnection, phone: &str) -> QueryResult<Optio
 }
 
 /// A customer as typed at the till, validated.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
 #[serde(default)]
 pub struct CustomerInput {
     pub name: String,

@@ -3,6 +3,8 @@
 pub mod barcode;
 pub mod catalog;
 pub mod customers;
+pub mod pos;
 pub mod pricing;
+pub mod sales;
 pub mod settings;
 pub mod stock;

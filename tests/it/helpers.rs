@@ -288,6 +288,26 @@ impl TestApp {
         c
     }
 
+    /// Stock arrives at a branch through the real adjustment service.
+    pub fn receive(&self, branch: i64, product: i64, quantity: i64, serials: &[&str]) {
+        use tillpoint::retail::stock::rules::{Adjustment, AdjustmentKind};
+        let actor = tillpoint::platform::audit::Actor {
+            employee_id: Some(self.id("manager")),
+            ip: None,
+        };
+        let a = Adjustment {
+            branch_id: branch,
+            kind: AdjustmentKind::Receive,
+            quantity,
+            reason: "Delivery".into(),
+            serials: serials.iter().map(|s| s.to_string()).collect(),
+        };
+        tillpoint::platform::db::write_tx(&mut self.conn(), |c| {
+            tillpoint::retail::stock::model::adjust(c, &actor, product, &a)
+        })
+        .unwrap();
+    }
+
     pub fn id(&self, username: &str) -> i64 {
         self.seed.ids[username]
     }
@@ -485,6 +505,18 @@ impl Client {
             self.get(r.location()).await;
         }
         r
+    }
+
+    /// Posts JSON with the CSRF token in the header, as the POS terminal does.
+    pub async fn post_json(&self, path: &str, body: &serde_json::Value) -> Resp {
+        let token = self.token().await;
+        self.post_body(
+            path,
+            "application/json",
+            serde_json::to_vec(body).unwrap(),
+            &[("x-csrf-token", &token), ("accept", "application/json")],
+        )
+        .await
     }
 
     /// A multipart upload of one file field; the CSRF token goes in the query string.

@@ -12,6 +12,7 @@ mod concurrency;
 mod csrf;
 mod employees;
 mod platform;
+mod pos;
 mod profile;
 mod roles;
 mod stock;

@@ -43,10 +43,13 @@ impl Role {
         Role::ALL.into_iter().find(|r| r.as_str() == s)
     }
 
-    /// Where a role lands after signing in. Each role's own home page (dashboard, POS, …) is
-    /// built by a later issue, which moves the landing; until then the profile page is home.
+    /// Where a role lands after signing in. A role whose own home page (dashboard,
+    /// instalments, kitchen, floor) is not built yet lands on its profile page.
     pub fn home(self) -> &'static str {
-        "/profile"
+        match self {
+            Role::SalesAgent => "/pos",
+            _ => "/profile",
+        }
     }
 
     /// Whether the role works at one branch (and so must be assigned to one).

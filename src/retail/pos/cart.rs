@@ -1,0 +1,265 @@
+//! The checkout request as the terminal sends it, checked before anything is looked up.
+//! Prices never come from here: whatever the client says a thing costs is ignored.
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::platform::money::Money;
+use crate::retail::customers::{self, CustomerInput};
+
+pub const MAX_LINES: usize = 100;
+pub const MAX_QUANTITY: i64 = 1000;
+
+#[derive(Debug, Deserialize)]
+pub struct CheckoutRequest {
+    #[serde(default)]
+    pub idempotency_key: Value,
+    #[serde(default)]
+    pub lines: Value,
+    #[serde(default)]
+    pub cash_received: Value,
+    #[serde(default)]
+    pub customer: Value,
+}
+
+/// Which product a line means.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProductRef {
+    Barcode(String),
+    Id(i64),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CartLine {
+    pub product: ProductRef,
+    pub quantity: i64,
+    pub serials: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cart {
+    pub idempotency_key: String,
+    pub lines: Vec<CartLine>,
+    pub cash_received: Money,
+    pub customer: Option<CustomerInput>,
+}
+
+fn text(v: &Value) -> Option<&str> {
+    v.as_str().map(str::trim)
+}
+
+pub fn idempotency_key(v: &Value) -> Result<String, String> {
+    let k = text(v).unwrap_or("");
+    if !(8..=64).contains(&k.len())
+        || !k
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        return Err(
+            "The request needs an idempotency_key (8–64 letters, digits or dashes, e.g. a UUID)."
+                .into(),
+        );
+    }
+    Ok(k.to_string())
+}
+
+/// Money as a decimal string ("5000.00") or a number.
+pub fn amount(v: &Value, what: &str) -> Result<Money, String> {
+    let s = match v {
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        Value::Null => return Err(format!("{what} is missing.")),
+        _ => return Err(format!("{what} must be an amount such as \"5000.00\".")),
+    };
+    Money::parse_input(&s).map_err(|e| format!("{what}: {e}."))
+}
+
+fn line(v: &Value, n: usize) -> Result<CartLine, String> {
+    let obj = v
+        .as_object()
+        .ok_or_else(|| format!("Line {n} is not an object."))?;
+    let product = match (obj.get("barcode").and_then(text), obj.get("product_id")) {
+        (Some(b), _) if !b.is_empty() && b.len() <= 64 => ProductRef::Barcode(b.to_string()),
+        (_, Some(id)) if id.as_i64().is_some_and(|i| i > 0) => {
+            ProductRef::Id(id.as_i64().unwrap_or(0))
+        }
+        _ => return Err(format!("Line {n} needs a barcode or a product_id.")),
+    };
+    let quantity = match obj.get("quantity") {
+        None => 1,
+        Some(q) => match q.as_i64() {
+            Some(q) if (1..=MAX_QUANTITY).contains(&q) => q,
+            Some(q) if q < 1 => return Err(format!("Line {n}: the quantity must be at least 1.")),
+            Some(_) => return Err(format!("Line {n}: at most {MAX_QUANTITY} units per line.")),
+            None => return Err(format!("Line {n}: the quantity must be a whole number.")),
+        },
+    };
+    let serials = match obj.get("serials") {
+        None | Some(Value::Null) => vec![],
+        Some(Value::Array(items)) => {
+            let mut out: Vec<String> = Vec::new();
+            for s in items {
+                let s = text(s)
+                    .filter(|s| !s.is_empty() && s.len() <= 64)
+                    .ok_or_else(|| format!("Line {n}: every serial must be text."))?;
+                if out.iter().any(|o| o == s) {
+                    return Err(format!("Line {n}: serial {s} is listed twice."));
+                }
+                out.push(s.to_string());
+            }
+            out
+        }
+        Some(_) => return Err(format!("Line {n}: serials must be a list.")),
+    };
+    if serials.len() > MAX_QUANTITY as usize {
+        return Err(format!("Line {n}: too many serials."));
+    }
+    Ok(CartLine {
+        product,
+        quantity,
+        serials,
+    })
+}
+
+/// Checks the shape of a checkout. Lines for the same product are merged.
+pub fn parse(req: &CheckoutRequest) -> Result<Cart, String> {
+    let idempotency_key = idempotency_key(&req.idempotency_key)?;
+    let raw = req.lines.as_array().ok_or("The cart (lines) is missing.")?;
+    if raw.is_empty() {
+        return Err("The cart is empty: scan at least one product.".into());
+    }
+    if raw.len() > MAX_LINES {
+        return Err(format!("A sale can have at most {MAX_LINES} lines."));
+    }
+    let mut lines: Vec<CartLine> = Vec::new();
+    for (i, v) in raw.iter().enumerate() {
+        let l = line(v, i + 1)?;
+        match lines.iter_mut().find(|x| x.product == l.product) {
+            Some(existing) => {
+                existing.quantity += l.quantity;
+                if existing.quantity > MAX_QUANTITY {
+                    return Err(format!(
+                        "At most {MAX_QUANTITY} units of one product per sale."
+                    ));
+                }
+                for s in l.serials {
+                    if existing.serials.contains(&s) {
+                        return Err(format!("Serial {s} is listed twice."));
+                    }
+                    existing.serials.push(s);
+                }
+            }
+            None => lines.push(l),
+        }
+    }
+    let cash_received = amount(&req.cash_received, "Cash received")?;
+    let customer = match &req.customer {
+        Value::Null => None,
+        Value::Object(_) => {
+            let input: CustomerInput =
+                serde_json::from_value(req.customer.clone()).map_err(|_| {
+                    "The customer must have a name, phone and e-mail as text.".to_string()
+                })?;
+            Some(customers::validate(&input)?)
+        }
+        _ => return Err("The customer must be an object or null.".into()),
+    };
+    Ok(Cart {
+        idempotency_key,
+        lines,
+        cash_received,
+        customer,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn req(v: Value) -> CheckoutRequest {
+        serde_json::from_value(v).unwrap()
+    }
+
+    fn good() -> Value {
+        json!({"idempotency_key": "0b5c3a2e-1111-4a4a-9a9a-123456789abc",
+               "lines": [{"barcode": "4806512345671", "quantity": 2, "price": "0.01"}],
+               "cash_received": "5000.00", "customer": null})
+    }
+
+    #[test]
+    fn accepts_a_normal_cart_and_ignores_prices() {
+        let c = parse(&req(good())).unwrap();
+        assert_eq!(
+            c.lines,
+            [CartLine {
+                product: ProductRef::Barcode("4806512345671".into()),
+                quantity: 2,
+                serials: vec![]
+            }]
+        );
+        assert_eq!(c.cash_received, Money(500_000));
+    }
+
+    #[test]
+    fn merges_lines_of_one_product() {
+        let mut v = good();
+        v["lines"] =
+            json!([{"barcode": "A1"}, {"barcode": "A1", "quantity": 2}, {"product_id": 7}]);
+        let c = parse(&req(v)).unwrap();
+        assert_eq!(c.lines.len(), 2);
+        assert_eq!(c.lines[0].quantity, 3);
+    }
+
+    #[test]
+    fn refuses_what_a_till_must_not_accept() {
+        let cases: Vec<(&str, Value, &str)> = vec![
+            ("lines", json!([]), "empty"),
+            ("lines", json!(null), "missing"),
+            (
+                "lines",
+                json!([{"barcode": "A1", "quantity": 0}]),
+                "at least 1",
+            ),
+            (
+                "lines",
+                json!([{"barcode": "A1", "quantity": -2}]),
+                "at least 1",
+            ),
+            (
+                "lines",
+                json!([{"barcode": "A1", "quantity": 1.5}]),
+                "whole number",
+            ),
+            (
+                "lines",
+                json!([{"barcode": "A1", "quantity": "2"}]),
+                "whole number",
+            ),
+            ("lines", json!([{"quantity": 1}]), "barcode or a product_id"),
+            (
+                "lines",
+                json!([{"barcode": "A1", "serials": "S1"}]),
+                "must be a list",
+            ),
+            (
+                "lines",
+                json!([{"barcode": "A1", "quantity": 2, "serials": ["S1", "S1"]}]),
+                "twice",
+            ),
+            ("cash_received", json!("-5"), "negative"),
+            ("cash_received", json!(null), "missing"),
+            ("cash_received", json!({"a": 1}), "amount"),
+            ("idempotency_key", json!("x"), "idempotency_key"),
+            ("idempotency_key", json!(null), "idempotency_key"),
+            ("customer", json!("Ana"), "object"),
+            ("customer", json!({"name": "Ana", "phone": ""}), "phone"),
+        ];
+        for (field, value, message) in cases {
+            let mut v = good();
+            v[field] = value.clone();
+            let err = parse(&req(v)).unwrap_err();
+            assert!(err.contains(message), "{field}={value}: {err}");
+        }
+    }
+}

@@ -1,0 +1,362 @@
+//! Cash checkout: one transaction that writes the order, its items, the stock decrements, the
+//! payment, the official receipt, the commission and the audit row — or nothing at all.
+
+use diesel::prelude::*;
+use serde::Serialize;
+
+use crate::platform::audit::{self, Actor, Changes, Subject};
+use crate::platform::clock::BusinessClock;
+use crate::platform::db::AnyConnection;
+use crate::platform::error::AppError;
+use crate::platform::money::Money;
+use crate::platform::schema::{
+    branch_stock, branches, commissions, employees, official_receipts, order_items, orders,
+    payments, product_serials, products, receipt_counters,
+};
+use crate::retail::customers;
+use crate::retail::pos::cart::{Cart, ProductRef};
+use crate::retail::pricing::{self, line_total, receipt_totals};
+use crate::retail::settings;
+
+pub const RECORD: &str = "order";
+
+/// What the terminal gets back (and gets again for a repeated idempotency key).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct CheckoutResult {
+    pub order_id: i64,
+    pub receipt_number: String,
+    pub total: String,
+    pub vat: String,
+    pub change: String,
+    pub receipt_url: String,
+}
+
+/// The result of an earlier checkout with this key by this employee, if there was one.
+pub fn previous(
+    conn: &mut AnyConnection,
+    employee_id: i64,
+    key: &str,
+) -> QueryResult<Option<CheckoutResult>> {
+    let found: Option<(i64, i64, i64, String, Option<i64>)> = orders::table
+        .inner_join(official_receipts::table)
+        .inner_join(payments::table)
+        .filter(orders::employee_id.eq(employee_id))
+        .filter(orders::idempotency_key.eq(key))
+        .select((
+            orders::id,
+            orders::total_minor,
+            orders::vat_minor,
+            official_receipts::or_number,
+            payments::change_minor,
+        ))
+        .first(conn)
+        .optional()?;
+    Ok(found.map(|(id, total, vat, or, change)| {
+        result(id, or, Money(total), Money(vat), Money(change.unwrap_or(0)))
+    }))
+}
+
+fn result(
+    order_id: i64,
+    receipt_number: String,
+    total: Money,
+    vat: Money,
+    change: Money,
+) -> CheckoutResult {
+    CheckoutResult {
+        order_id,
+        receipt_number,
+        total: total.plain(),
+        vat: vat.plain(),
+        change: change.plain(),
+        receipt_url: format!("/sales/{order_id}/receipt"),
+    }
+}
+
+struct Priced {
+    product_id: i64,
+    name: String,
+    quantity: i64,
+    unit: Money,
+    cost: Money,
+    total: Money,
+    serial_tracked: bool,
+    serials: Vec<String>,
+}
+
+/// Next official-receipt number of a branch, allocated inside the checkout transaction: a
+/// failed checkout rolls it back, so numbers have no gaps; the row lock means no two tills
+/// get the same one.
+fn next_receipt_number(conn: &mut AnyConnection, branch_id: i64) -> QueryResult<i64> {
+    macro_rules! upsert {
+        () => {
+            diesel::insert_into(receipt_counters::table)
+                .values((
+                    receipt_counters::branch_id.eq(branch_id),
+                    receipt_counters::last_number.eq(1i64),
+                ))
+                .on_conflict(receipt_counters::branch_id)
+                .do_update()
+                .set(receipt_counters::last_number.eq(receipt_counters::last_number + 1i64))
+                .returning(receipt_counters::last_number)
+        };
+    }
+    match conn {
+        AnyConnection::Sqlite(c) => upsert!().get_result(c),
+        AnyConnection::Pg(c) => upsert!().get_result(c),
+    }
+}
+
+/// The checkout itself. Caller holds the write transaction; any `Err` rolls everything back.
+pub fn checkout_cash(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    cart: &Cart,
+) -> Result<CheckoutResult, AppError> {
+    let employee_id = actor.employee_id.ok_or(AppError::Unauthorized)?;
+    if let Some(done) = previous(conn, employee_id, &cart.idempotency_key)? {
+        return Ok(done);
+    }
+    let (branch_id, rate_bp): (Option<i64>, i64) = employees::table
+        .find(employee_id)
+        .select((employees::branch_id, employees::commission_rate_bp))
+        .first(conn)?;
+    let branch_id = branch_id.ok_or_else(|| {
+        AppError::Forbidden(
+            "You are not assigned to a branch, so you cannot sell. Ask a manager.".into(),
+        )
+    })?;
+    let (branch_name, branch_code): (String, String) = branches::table
+        .find(branch_id)
+        .select((branches::name, branches::code))
+        .first(conn)?;
+
+    // Price every line from the catalogue.
+    let mut lines: Vec<Priced> = Vec::with_capacity(cart.lines.len());
+    for l in &cart.lines {
+        type Row = (i64, String, i64, i64, bool, bool);
+        let q = products::table.select((
+            products::id,
+            products::name,
+            products::price_minor,
+            products::cost_minor,
+            products::serial_tracked,
+            products::is_active,
+        ));
+        let found: Option<Row> = match &l.product {
+            ProductRef::Barcode(b) => q.filter(products::barcode.eq(b)).first(conn).optional()?,
+            ProductRef::Id(id) => q.filter(products::id.eq(id)).first(conn).optional()?,
+        };
+        let what = match &l.product {
+            ProductRef::Barcode(b) => format!("barcode {b}"),
+            ProductRef::Id(id) => format!("product #{id}"),
+        };
+        let (product_id, name, price, cost, serial_tracked, active) = found.ok_or_else(|| {
+            AppError::Unprocessable(format!("No product has {what}. Remove it from the cart."))
+        })?;
+        if !active {
+            return Err(AppError::Unprocessable(format!(
+                "{name} is archived and cannot be sold."
+            )));
+        }
+        if serial_tracked && l.serials.len() as i64 != l.quantity {
+            return Err(AppError::Unprocessable(format!(
+                "{name} needs one serial number per unit: {} unit(s), {} serial(s).",
+                l.quantity,
+                l.serials.len()
+            )));
+        }
+        if !serial_tracked && !l.serials.is_empty() {
+            return Err(AppError::Unprocessable(format!(
+                "{name} is not serial-tracked; remove the serials."
+            )));
+        }
+        let total = line_total(Money(price), l.quantity)
+            .map_err(|e| AppError::Unprocessable(e.to_string()))?;
+        lines.push(Priced {
+            product_id,
+            name,
+            quantity: l.quantity,
+            unit: Money(price),
+            cost: Money(cost),
+            total,
+            serial_tracked,
+            serials: l.serials.clone(),
+        });
+    }
+    let sum = lines
+        .iter()
+        .try_fold(Money::ZERO, |acc, l| acc.checked_add(l.total))
+        .ok_or_else(|| AppError::Unprocessable("The total is too large.".into()))?;
+    let vat_settings = settings::vat(conn)?;
+    let totals =
+        receipt_totals(sum, vat_settings).map_err(|e| AppError::Unprocessable(e.to_string()))?;
+    if cart.cash_received < totals.total {
+        return Err(AppError::Unprocessable(format!(
+            "Cash received ({}) is less than the total ({}).",
+            cart.cash_received.grouped(),
+            totals.total.grouped()
+        )));
+    }
+    let change = Money(cart.cash_received.0 - totals.total.0);
+    let customer_id = match &cart.customer {
+        Some(c) => Some(customers::find_or_create(conn, actor, c)?),
+        None => None,
+    };
+
+    let now = BusinessClock::now_utc();
+    let order_id: i64 = diesel::insert_into(orders::table)
+        .values((
+            orders::branch_id.eq(branch_id),
+            orders::employee_id.eq(employee_id),
+            orders::customer_id.eq(customer_id),
+            orders::status.eq("completed"),
+            orders::payment_method.eq("cash"),
+            orders::total_minor.eq(totals.total.0),
+            orders::vat_minor.eq(totals.vat.0),
+            orders::vat_rate_bp.eq(vat_settings.rate_bp),
+            orders::idempotency_key.eq(&cart.idempotency_key),
+            orders::is_active.eq(true),
+            orders::created_at.eq(now),
+        ))
+        .returning(orders::id)
+        .get_result(conn)?;
+
+    for l in &lines {
+        // The stock check and the decrement are one statement: two tills cannot both sell the last unit.
+        let left = diesel::update(
+            branch_stock::table
+                .filter(branch_stock::branch_id.eq(branch_id))
+                .filter(branch_stock::product_id.eq(l.product_id))
+                .filter(branch_stock::quantity.ge(l.quantity)),
+        )
+        .set((
+            branch_stock::quantity.eq(branch_stock::quantity - l.quantity),
+            branch_stock::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+        if left == 0 {
+            let available = crate::retail::stock::model::quantity(conn, branch_id, l.product_id)?;
+            return Err(AppError::Conflict(if available == 0 {
+                format!("{} is out of stock at {branch_name}.", l.name)
+            } else {
+                format!("Only {available} × {} left at {branch_name}.", l.name)
+            }));
+        }
+        let item_id: i64 = diesel::insert_into(order_items::table)
+            .values((
+                order_items::order_id.eq(order_id),
+                order_items::product_id.eq(l.product_id),
+                order_items::product_name.eq(&l.name),
+                order_items::quantity.eq(l.quantity),
+                order_items::unit_price_minor.eq(l.unit.0),
+                order_items::cost_price_minor.eq(l.cost.0),
+                order_items::line_total_minor.eq(l.total.0),
+            ))
+            .returning(order_items::id)
+            .get_result(conn)?;
+        if l.serial_tracked {
+            for serial in &l.serials {
+                let sold = diesel::update(
+                    product_serials::table
+                        .filter(product_serials::product_id.eq(l.product_id))
+                        .filter(product_serials::branch_id.eq(branch_id))
+                        .filter(product_serials::serial.eq(serial))
+                        .filter(product_serials::status.eq("in_stock")),
+                )
+                .set((
+                    product_serials::status.eq("sold"),
+                    product_serials::order_item_id.eq(item_id),
+                ))
+                .execute(conn)?;
+                if sold == 0 {
+                    return Err(AppError::Conflict(format!(
+                        "Serial {serial} of {} is not in stock at {branch_name} (unknown or already sold).",
+                        l.name
+                    )));
+                }
+            }
+        }
+    }
+
+    diesel::insert_into(payments::table)
+        .values((
+            payments::order_id.eq(order_id),
+            payments::method.eq("cash"),
+            payments::amount_minor.eq(totals.total.0),
+            payments::cash_received_minor.eq(Some(cart.cash_received.0)),
+            payments::change_minor.eq(Some(change.0)),
+            payments::paid_at.eq(now),
+        ))
+        .execute(conn)?;
+
+    let number = next_receipt_number(conn, branch_id)?;
+    let or_number = pricing::or_number(&branch_code, number);
+    diesel::insert_into(official_receipts::table)
+        .values((
+            official_receipts::order_id.eq(order_id),
+            official_receipts::branch_id.eq(branch_id),
+            official_receipts::number.eq(number),
+            official_receipts::or_number.eq(&or_number),
+            official_receipts::vatable_minor.eq(totals.vatable.0),
+            official_receipts::vat_minor.eq(totals.vat.0),
+            official_receipts::total_minor.eq(totals.total.0),
+            official_receipts::issued_by.eq(employee_id),
+            official_receipts::issued_at.eq(now),
+            official_receipts::print_count.eq(0i64),
+        ))
+        .execute(conn)?;
+
+    let commission = pricing::commission(totals.total, rate_bp);
+    if rate_bp > 0 {
+        diesel::insert_into(commissions::table)
+            .values((
+                commissions::order_id.eq(order_id),
+                commissions::employee_id.eq(employee_id),
+                commissions::rate_bp.eq(rate_bp),
+                commissions::amount_minor.eq(commission.0),
+                commissions::created_at.eq(now),
+            ))
+            .execute(conn)?;
+    }
+    // Increments in SQL, never read-modify-write: concurrent sales by one agent add up.
+    diesel::update(employees::table.find(employee_id))
+        .set((
+            employees::total_sales_minor.eq(employees::total_sales_minor + totals.total.0),
+            employees::total_commission_minor.eq(employees::total_commission_minor + commission.0),
+        ))
+        .execute(conn)?;
+
+    let summary = lines
+        .iter()
+        .map(|l| format!("{} × {}", l.quantity, l.name))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let changes = Changes::new()
+        .created("or_number", or_number.as_str())
+        .created("total", totals.total.plain())
+        .created("vat", totals.vat.plain())
+        .created("cash_received", cart.cash_received.plain())
+        .created("change", change.plain())
+        .created("commission", commission.plain())
+        .note("lines", summary);
+    audit::record(
+        conn,
+        actor,
+        now,
+        audit::CREATE,
+        Subject {
+            record_type: RECORD,
+            record_id: Some(order_id),
+            label: &or_number,
+        },
+        &changes,
+    )?;
+    Ok(result(
+        order_id,
+        or_number,
+        totals.total,
+        totals.vat,
+        change,
+    ))
+}

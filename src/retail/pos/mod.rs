@@ -1,0 +1,5 @@
+//! The POS terminal: scanning, the cart, cash checkout.
+
+pub mod cart;
+pub mod checkout;
+pub mod routes;

@@ -1,0 +1,317 @@
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::platform::audit::Actor;
+use crate::platform::auth::CurrentUser;
+use crate::platform::db::write_tx;
+use crate::platform::error::AppError;
+use crate::platform::money::Money;
+use crate::platform::page::{html, PageCtx};
+use crate::platform::schema::{branch_stock, branches, products};
+use crate::platform::state::AppState;
+use crate::retail::catalog::products::model as catalog;
+use crate::retail::customers;
+use crate::retail::pos::cart::{self, CheckoutRequest};
+use crate::retail::pos::checkout;
+use crate::retail::pricing::VatSettings;
+use crate::retail::settings;
+use crate::retail::stock::model as stock;
+
+#[derive(Template)]
+#[template(path = "retail/pos.html")]
+struct TerminalPage {
+    ctx: PageCtx,
+    branch: Option<String>,
+    vat: VatSettings,
+    employee_id: i64,
+}
+
+pub async fn terminal(
+    ctx: PageCtx,
+    user: CurrentUser,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let branch_id = user.branch_id;
+    let (branch, vat) = state
+        .db
+        .run(move |c| {
+            let branch = match branch_id {
+                Some(b) => Some(
+                    branches::table
+                        .find(b)
+                        .select(branches::name)
+                        .first::<String>(c)?,
+                ),
+                None => None,
+            };
+            Ok((branch, settings::vat(c)?))
+        })
+        .await?;
+    html(&TerminalPage {
+        ctx,
+        branch,
+        vat,
+        employee_id: user.id,
+    })
+}
+
+fn branch_of(user: &CurrentUser) -> Result<i64, AppError> {
+    user.branch_id.ok_or_else(|| {
+        AppError::Forbidden(
+            "You are not assigned to a branch, so you cannot sell. Ask a manager.".into(),
+        )
+    })
+}
+
+/// What a scan returns; the field names are a stable interface (scanners and scripts use them).
+#[derive(Debug, Serialize)]
+pub struct ScanResult {
+    pub id: i64,
+    pub barcode: String,
+    pub name: String,
+    pub price: String,
+    pub stock: i64,
+    pub serial_tracked: bool,
+    /// In-stock serials at this branch (serial-tracked products only; at most 100).
+    pub serials_in_stock: Vec<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ScanQuery {
+    barcode: String,
+}
+
+pub async fn scan(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    q: web::Query<ScanQuery>,
+) -> Result<HttpResponse, AppError> {
+    let branch_id = branch_of(&user)?;
+    let barcode = q.into_inner().barcode.trim().to_string();
+    if barcode.is_empty() || barcode.len() > 64 {
+        return Err(AppError::BadRequest("Scan or type a barcode.".into()));
+    }
+    let found = state
+        .db
+        .run(move |c| {
+            let Some(p) = catalog::find_sellable_by_barcode(c, &barcode)? else {
+                return Ok(Err(barcode));
+            };
+            let stock = stock::quantity(c, branch_id, p.id)?;
+            let serials = if p.serial_tracked {
+                stock::serials_in_stock(c, p.id, branch_id, 100)?
+            } else {
+                vec![]
+            };
+            Ok(Ok(ScanResult {
+                id: p.id,
+                price: p.price().plain(),
+                barcode: p.barcode,
+                name: p.name,
+                stock,
+                serial_tracked: p.serial_tracked,
+                serials_in_stock: serials,
+            }))
+        })
+        .await?;
+    match found {
+        Ok(r) => Ok(HttpResponse::Ok().json(r)),
+        Err(code) => Err(AppError::NotFound(format!(
+            "No product with barcode {code} is for sale."
+        ))),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct SearchQuery {
+    q: String,
+    page: Option<String>,
+}
+
+#[derive(Debug, Serialize, Queryable)]
+pub struct SearchHit {
+    pub id: i64,
+    pub name: String,
+    pub barcode: String,
+    #[serde(skip)]
+    pub price_minor: i64,
+    #[serde(skip)]
+    pub stock_opt: Option<i64>,
+}
+
+#[derive(Debug, Serialize)]
+struct SearchHitOut {
+    id: i64,
+    name: String,
+    barcode: String,
+    price: String,
+    stock: i64,
+}
+
+/// `[lo, hi)` covering every string that starts with `prefix`, so the name index does the work.
+pub fn prefix_range(prefix: &str) -> (String, String) {
+    let mut hi: Vec<char> = prefix.chars().collect();
+    if let Some(last) = hi.pop() {
+        hi.push(char::from_u32(last as u32 + 1).unwrap_or(char::MAX));
+    }
+    (prefix.to_string(), hi.into_iter().collect())
+}
+
+/// Name prefix, exact barcode or exact SKU; 20 at a time, never the whole catalogue.
+pub async fn search(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    q: web::Query<SearchQuery>,
+) -> Result<HttpResponse, AppError> {
+    let branch_id = branch_of(&user)?;
+    let q = q.into_inner();
+    let text = q.q.trim().to_lowercase();
+    if text.is_empty() || text.chars().count() > 100 {
+        return Err(AppError::BadRequest(
+            "Type 1 to 100 characters to search.".into(),
+        ));
+    }
+    let page = crate::platform::pagination::PageRequest::parse(q.page.as_deref(), 20)?;
+    let raw = q.q.trim().to_string();
+    let hits = state
+        .db
+        .run(move |c| {
+            let (lo, hi) = prefix_range(&text);
+            let like = crate::platform::db::contains_pattern(&text)
+                .trim_start_matches('%')
+                .to_string();
+            let stock_col = branch_stock::quantity.nullable();
+            let exact: Vec<SearchHit> = products::table
+                .left_join(
+                    branch_stock::table.on(branch_stock::product_id
+                        .eq(products::id)
+                        .and(branch_stock::branch_id.eq(branch_id))),
+                )
+                .filter(products::is_active.eq(true))
+                .filter(products::barcode.eq(&raw).or(products::sku.eq(&raw)))
+                .select((
+                    products::id,
+                    products::name,
+                    products::barcode,
+                    products::price_minor,
+                    stock_col,
+                ))
+                .limit(5)
+                .load(c)?;
+            let by_name: Vec<SearchHit> = products::table
+                .left_join(
+                    branch_stock::table.on(branch_stock::product_id
+                        .eq(products::id)
+                        .and(branch_stock::branch_id.eq(branch_id))),
+                )
+                .filter(products::is_active.eq(true))
+                .filter(products::name_lc.ge(&lo))
+                .filter(products::name_lc.lt(&hi))
+                .filter(products::name_lc.like(like).escape('\\'))
+                .order((products::name_lc.asc(), products::id.asc()))
+                .offset(page.offset())
+                .limit(page.size)
+                .select((
+                    products::id,
+                    products::name,
+                    products::barcode,
+                    products::price_minor,
+                    stock_col,
+                ))
+                .load(c)?;
+            let mut all = if page.number == 1 { exact } else { vec![] };
+            for h in by_name {
+                if !all.iter().any(|e| e.id == h.id) {
+                    all.push(h);
+                }
+            }
+            Ok(all)
+        })
+        .await?;
+    let out: Vec<SearchHitOut> = hits
+        .into_iter()
+        .map(|h| SearchHitOut {
+            id: h.id,
+            name: h.name,
+            barcode: h.barcode,
+            price: Money(h.price_minor).plain(),
+            stock: h.stock_opt.unwrap_or(0),
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(out))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct CustomerQuery {
+    phone: String,
+}
+
+pub async fn customer(
+    state: web::Data<AppState>,
+    q: web::Query<CustomerQuery>,
+) -> Result<HttpResponse, AppError> {
+    let phone = q.into_inner().phone;
+    if phone.len() > 40 || customers::phone_key(&phone).is_none() {
+        return Err(AppError::BadRequest(
+            "Enter a phone number to look the customer up.".into(),
+        ));
+    }
+    let found = state
+        .db
+        .run(move |c| Ok(customers::find_by_phone(c, &phone)?))
+        .await?;
+    match found {
+        Some(c) => Ok(HttpResponse::Ok().json(c)),
+        None => Err(AppError::NotFound(
+            "No customer with this phone number yet: enter a name to add them with the sale."
+                .into(),
+        )),
+    }
+}
+
+/// `POST /pos/checkout/cash`: JSON in, JSON out (201, or 4xx `{"error": …}`).
+pub async fn checkout_cash(
+    user: CurrentUser,
+    actor: Actor,
+    state: web::Data<AppState>,
+    body: web::Json<CheckoutRequest>,
+) -> Result<HttpResponse, AppError> {
+    let cart = cart::parse(&body).map_err(AppError::Unprocessable)?;
+    branch_of(&user)?;
+    let key = cart.idempotency_key.clone();
+    let employee_id = user.id;
+    let outcome = state
+        .db
+        .run(move |c| Ok(write_tx(c, |c| checkout::checkout_cash(c, &actor, &cart))))
+        .await?;
+    match outcome {
+        Ok(done) => Ok(HttpResponse::Created().json(done)),
+        Err(e) => {
+            // Two copies of one request raced: the loser returns the winner's result.
+            let earlier = state
+                .db
+                .run(move |c| Ok(checkout::previous(c, employee_id, &key)?))
+                .await?;
+            match earlier {
+                Some(done) => Ok(HttpResponse::Created().json(done)),
+                None => Err(e),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefix_ranges() {
+        assert_eq!(prefix_range("iph"), ("iph".to_string(), "ipi".to_string()));
+        assert_eq!(prefix_range("a"), ("a".to_string(), "b".to_string()));
+    }
+}

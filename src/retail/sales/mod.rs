@@ -1,0 +1,4 @@
+//! Sales: orders, official receipts, the sales list.
+
+pub mod model;
+pub mod receipt;

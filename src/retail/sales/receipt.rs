@@ -1,0 +1,119 @@
+//! The printable official receipt (80 mm thermal paper, A4 through print CSS).
+
+use actix_web::{web, HttpResponse};
+use askama::Template;
+
+use crate::platform::auth::CurrentUser;
+use crate::platform::error::AppError;
+use crate::platform::money::Money;
+use crate::platform::page::{html, PageCtx};
+use crate::platform::state::AppState;
+use crate::retail::sales::model::{self, ItemLine};
+
+#[derive(Template)]
+#[template(path = "retail/receipt.html")]
+struct ReceiptPage {
+    ctx: PageCtx,
+    order_id: i64,
+    or_number: String,
+    reprint: bool,
+    cancelled: bool,
+    branch: String,
+    branch_address: String,
+    branch_phone: String,
+    when: String,
+    cashier: String,
+    customer: String,
+    items: Vec<ItemLine>,
+    vatable: Money,
+    vat: Money,
+    vat_rate: String,
+    total: Money,
+    cash: Money,
+    change: Money,
+    qr_svg: String,
+}
+
+/// The OR number as an SVG QR code, for returns and warranty look-ups.
+pub fn qr_svg(text: &str) -> Result<String, AppError> {
+    let code =
+        qrcode::QrCode::new(text.as_bytes()).map_err(|e| AppError::Internal(format!("qr: {e}")))?;
+    let svg = code
+        .render::<qrcode::render::svg::Color>()
+        .min_dimensions(120, 120)
+        .quiet_zone(true)
+        .build();
+    // The XML declaration has no place inside an HTML page.
+    Ok(match svg.find("<svg") {
+        Some(i) => svg[i..].to_string(),
+        None => svg,
+    })
+}
+
+pub async fn show(
+    ctx: PageCtx,
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let d = state.db.run(move |c| model::load(c, id, &user)).await?;
+    let receipt = d
+        .receipt
+        .ok_or_else(|| AppError::not_found("The receipt of this sale"))?;
+    let cash = d
+        .payments
+        .iter()
+        .filter_map(|p| p.cash_received_minor)
+        .sum::<i64>();
+    let change = d
+        .payments
+        .iter()
+        .filter_map(|p| p.change_minor)
+        .sum::<i64>();
+    let rate = d.head.vat_rate_bp;
+    let page = ReceiptPage {
+        qr_svg: qr_svg(&receipt.or_number)?,
+        ctx,
+        order_id: id,
+        reprint: receipt.print_count > 0,
+        cancelled: d.head.status == "cancelled",
+        branch: d.head.branch_name,
+        branch_address: d.head.branch_address,
+        branch_phone: d.head.branch_phone,
+        when: state.clock.format(d.head.created_at),
+        cashier: d.head.cashier,
+        customer: d.head.customer.unwrap_or_else(|| "Walk-in".into()),
+        items: d.items,
+        vatable: Money(receipt.vatable_minor),
+        vat: Money(receipt.vat_minor),
+        vat_rate: if rate % 100 == 0 {
+            format!("{}", rate / 100)
+        } else {
+            format!("{}.{:02}", rate / 100, rate % 100)
+        },
+        total: Money(receipt.total_minor),
+        cash: Money(cash),
+        change: Money(change),
+        or_number: receipt.or_number,
+    };
+    html(&page)
+}
+
+/// `POST /sales/{id}/receipt/printed`: counts the copy just printed.
+pub async fn printed(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    state
+        .db
+        .write(move |c| {
+            model::load(c, id, &user)?;
+            model::mark_printed(c, id)?;
+            Ok(())
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

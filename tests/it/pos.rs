@@ -1,0 +1,578 @@
+use std::sync::{Arc, Barrier};
+
+use diesel::prelude::*;
+use serde_json::json;
+use tillpoint::platform::audit::Actor;
+use tillpoint::platform::db::write_tx;
+use tillpoint::platform::schema::{
+    commissions, customers, employees, official_receipts, order_items, orders, payments,
+    product_serials, products,
+};
+use tillpoint::retail::pos::cart::{self, CheckoutRequest};
+use tillpoint::retail::pos::checkout::checkout_cash;
+
+use crate::helpers::*;
+
+struct Shop {
+    app: TestApp,
+    cable: i64,
+    phone: i64,
+}
+
+const CABLE: &str = "4806512345671";
+const PHONE: &str = "4806512345695";
+
+async fn shop() -> Shop {
+    let app = TestApp::new().await;
+    let (cable, phone) = {
+        let mut c = app.conn();
+        (
+            insert_product(&mut c, "USB-C Cable", CABLE, 29_900, false),
+            insert_product(&mut c, "iPhone 15", PHONE, 5_499_000, true),
+        )
+    };
+    app.receive(app.seed.main_branch, cable, 10, &[]);
+    app.receive(app.seed.main_branch, phone, 2, &["IMEI-1", "IMEI-2"]);
+    Shop { app, cable, phone }
+}
+
+fn key(n: u32) -> String {
+    format!("test-key-{n:08}")
+}
+
+/// (orders, payments, receipts, order items, audit rows)
+fn written(app: &TestApp) -> (i64, i64, i64, i64, i64) {
+    let mut c = app.conn();
+    (
+        orders::table.count().get_result(&mut *c).unwrap(),
+        payments::table.count().get_result(&mut *c).unwrap(),
+        official_receipts::table
+            .count()
+            .get_result(&mut *c)
+            .unwrap(),
+        order_items::table.count().get_result(&mut *c).unwrap(),
+        app.audit_count(),
+    )
+}
+
+#[actix_web::test]
+async fn scanning_answers_the_product_and_branch_stock() {
+    let s = shop().await;
+    let agent = s.app.signed_in("agent").await;
+    let r = agent
+        .get_with(
+            &format!("/pos/scan?barcode={CABLE}"),
+            &[("accept", "application/json")],
+        )
+        .await;
+    r.expect(200);
+    let j = r.json();
+    assert_eq!(j["id"], s.cable);
+    assert_eq!(j["barcode"], CABLE);
+    assert_eq!(j["name"], "USB-C Cable");
+    assert_eq!(j["price"], "299.00");
+    assert_eq!(j["stock"], 10);
+    assert_eq!(j["serial_tracked"], false);
+    let r = agent.get(&format!("/pos/scan?barcode={PHONE}")).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let j = r.json();
+    assert_eq!(j["serials_in_stock"], json!(["IMEI-1", "IMEI-2"]));
+    let r = agent.get("/pos/scan?barcode=0000000000000").await;
+    r.expect(404);
+    assert!(r.json()["error"]
+        .as_str()
+        .unwrap()
+        .contains("0000000000000"));
+    agent.get("/pos/scan?barcode=").await.expect(400);
+    diesel::update(products::table.find(s.cable))
+        .set(products::is_active.eq(false))
+        .execute(&mut *s.app.conn())
+        .unwrap();
+    agent
+        .get(&format!("/pos/scan?barcode={CABLE}"))
+        .await
+        .expect(404);
+    // Another branch's stock is its own.
+    let cebu_agent = {
+        let hash = tillpoint::platform::auth::password::hash(PASSWORD, 4).unwrap();
+        insert_employee(
+            &mut s.app.conn(),
+            "cebuagent",
+            tillpoint::platform::auth::Role::SalesAgent,
+            Some(s.app.seed.cebu_branch),
+            &hash,
+        );
+        s.app.signed_in("cebuagent").await
+    };
+    assert_eq!(
+        cebu_agent
+            .get(&format!("/pos/scan?barcode={PHONE}"))
+            .await
+            .json()["stock"],
+        0
+    );
+}
+
+#[actix_web::test]
+async fn search_finds_by_name_prefix_barcode_or_sku_twenty_at_a_time() {
+    let s = shop().await;
+    {
+        let mut c = s.app.conn();
+        for i in 0..30 {
+            insert_product(
+                &mut c,
+                &format!("Screen Protector {i:02}"),
+                &format!("SP{i:04}"),
+                19_900,
+                false,
+            );
+        }
+    }
+    let agent = s.app.signed_in("agent").await;
+    let hits = agent.get("/pos/search?q=screen").await.json();
+    assert_eq!(hits.as_array().unwrap().len(), 20);
+    assert_eq!(hits[0]["name"], "Screen Protector 00");
+    let page2 = agent.get("/pos/search?q=screen&page=2").await.json();
+    assert_eq!(page2.as_array().unwrap().len(), 10);
+    let hits = agent.get("/pos/search?q=IPH").await.json();
+    assert_eq!(hits[0]["name"], "iPhone 15");
+    assert_eq!(hits[0]["stock"], 2);
+    assert_eq!(
+        agent.get(&format!("/pos/search?q={CABLE}")).await.json()[0]["name"],
+        "USB-C Cable"
+    );
+    assert_eq!(
+        agent
+            .get("/pos/search?q=protector")
+            .await
+            .json()
+            .as_array()
+            .unwrap()
+            .len(),
+        0,
+        "prefix, not anywhere"
+    );
+    agent.get("/pos/search?q=").await.expect(400);
+}
+
+#[actix_web::test]
+async fn a_cash_sale_writes_everything_priced_by_the_server() {
+    let s = shop().await;
+    diesel::update(employees::table.find(s.app.id("agent")))
+        .set(employees::commission_rate_bp.eq(500i64))
+        .execute(&mut *s.app.conn())
+        .unwrap();
+    let agent = s.app.signed_in("agent").await;
+    let body = json!({
+        "idempotency_key": key(1),
+        "lines": [
+            {"barcode": CABLE, "quantity": 2, "price": "0.01", "unit_price": 1},
+            {"barcode": PHONE, "quantity": 1, "serials": ["IMEI-2"]}
+        ],
+        "cash_received": "60000",
+        "total": "1.00",
+        "customer": {"name": "Ana Reyes", "phone": "+63 917 123 4567", "email": "ana@example.com"}
+    });
+    let r = agent.post_json("/pos/checkout/cash", &body).await;
+    r.expect(201);
+    let j = r.json();
+    // 2 × 299.00 + 54,990.00 = 55,588.00; VAT inside at 12 %: 5,955.857… → 5,955.86
+    assert_eq!(j["total"], "55588.00");
+    assert_eq!(j["vat"], "5955.86");
+    assert_eq!(j["change"], "4412.00");
+    assert_eq!(j["receipt_number"], "MNL-000001");
+    let order_id = j["order_id"].as_i64().unwrap();
+    assert_eq!(j["receipt_url"], format!("/sales/{order_id}/receipt"));
+    let mut c = s.app.conn();
+    assert_eq!(stock_of(&mut c, s.app.seed.main_branch, s.cable), 8);
+    assert_eq!(stock_of(&mut c, s.app.seed.main_branch, s.phone), 1);
+    let items: Vec<(i64, i64, i64, i64)> = order_items::table
+        .order(order_items::id.asc())
+        .select((
+            order_items::quantity,
+            order_items::unit_price_minor,
+            order_items::cost_price_minor,
+            order_items::line_total_minor,
+        ))
+        .load(&mut *c)
+        .unwrap();
+    assert_eq!(
+        items,
+        [
+            (2, 29_900, 23_920, 59_800),
+            (1, 5_499_000, 4_399_200, 5_499_000)
+        ]
+    );
+    let sold: (String, Option<i64>) = product_serials::table
+        .filter(product_serials::serial.eq("IMEI-2"))
+        .select((product_serials::status, product_serials::order_item_id))
+        .first(&mut *c)
+        .unwrap();
+    assert_eq!(sold.0, "sold");
+    assert!(sold.1.is_some());
+    let pay: (i64, Option<i64>, Option<i64>) = payments::table
+        .select((
+            payments::amount_minor,
+            payments::cash_received_minor,
+            payments::change_minor,
+        ))
+        .first(&mut *c)
+        .unwrap();
+    assert_eq!(pay, (5_558_800, Some(6_000_000), Some(441_200)));
+    let commission: i64 = commissions::table
+        .select(commissions::amount_minor)
+        .first(&mut *c)
+        .unwrap();
+    assert_eq!(commission, 277_940); // 5 % of 55,588.00
+    let totals: (i64, i64) = employees::table
+        .find(s.app.id("agent"))
+        .select((
+            employees::total_sales_minor,
+            employees::total_commission_minor,
+        ))
+        .first(&mut *c)
+        .unwrap();
+    assert_eq!(totals, (5_558_800, 277_940));
+    let customer: String = customers::table
+        .select(customers::name)
+        .first(&mut *c)
+        .unwrap();
+    assert_eq!(customer, "Ana Reyes");
+    drop(c);
+    let row = s
+        .app
+        .audit_rows()
+        .into_iter()
+        .find(|r| r.1 == "order")
+        .unwrap();
+    assert!(row.4.contains("MNL-000001") && row.4.contains("2 × USB-C Cable"));
+
+    // The same customer, typed differently, is found again rather than duplicated.
+    let again = json!({"idempotency_key": key(2), "lines": [{"barcode": CABLE}], "cash_received": "299", "customer": {"name": "A. Reyes", "phone": "0917-123-4567", "email": ""}});
+    let r = agent.post_json("/pos/checkout/cash", &again).await;
+    r.expect(201);
+    assert_eq!(r.json()["receipt_number"], "MNL-000002");
+    assert_eq!(r.json()["change"], "0.00");
+    let n: i64 = customers::table
+        .count()
+        .get_result(&mut *s.app.conn())
+        .unwrap();
+    assert_eq!(n, 1);
+    let found = agent.get("/pos/customers?phone=09171234567").await;
+    found.expect(200);
+    assert_eq!(found.json()["name"], "Ana Reyes");
+    agent
+        .get("/pos/customers?phone=0999999999")
+        .await
+        .expect(404);
+}
+
+#[actix_web::test]
+async fn refusals_write_nothing_and_say_why() {
+    let s = shop().await;
+    let agent = s.app.signed_in("agent").await;
+    let before = written(&s.app);
+    let cases: Vec<(serde_json::Value, u16, &str)> = vec![
+        (
+            json!({"idempotency_key": key(1), "lines": [], "cash_received": "100"}),
+            422,
+            "cart is empty",
+        ),
+        (
+            json!({"idempotency_key": key(1), "lines": [{"barcode": "nope"}], "cash_received": "100"}),
+            422,
+            "No product has barcode nope",
+        ),
+        (
+            json!({"idempotency_key": key(1), "lines": [{"barcode": CABLE, "quantity": 0}], "cash_received": "1000"}),
+            422,
+            "at least 1",
+        ),
+        (
+            json!({"idempotency_key": key(1), "lines": [{"barcode": CABLE, "quantity": -3}], "cash_received": "1000"}),
+            422,
+            "at least 1",
+        ),
+        (
+            json!({"idempotency_key": key(1), "lines": [{"barcode": CABLE, "quantity": 1.5}], "cash_received": "1000"}),
+            422,
+            "whole number",
+        ),
+        (
+            json!({"idempotency_key": key(1), "lines": [{"barcode": CABLE, "quantity": 11}], "cash_received": "99999"}),
+            409,
+            "Only 10 × USB-C Cable left at Main Branch",
+        ),
+        (
+            json!({"idempotency_key": key(1), "lines": [{"barcode": PHONE}], "cash_received": "99999"}),
+            422,
+            "one serial number per unit",
+        ),
+        (
+            json!({"idempotency_key": key(1), "lines": [{"barcode": PHONE, "serials": ["FAKE-9"]}], "cash_received": "99999"}),
+            409,
+            "Serial FAKE-9",
+        ),
+        (
+            json!({"idempotency_key": key(1), "lines": [{"barcode": CABLE, "serials": ["X"]}], "cash_received": "999"}),
+            422,
+            "not serial-tracked",
+        ),
+        (
+            json!({"idempotency_key": key(1), "lines": [{"barcode": CABLE, "quantity": 2}], "cash_received": "500.00"}),
+            422,
+            "less than the total (598.00)",
+        ),
+        (
+            json!({"idempotency_key": key(1), "lines": [{"barcode": CABLE}], "cash_received": "-1"}),
+            422,
+            "negative",
+        ),
+        (
+            json!({"idempotency_key": key(1), "lines": [{"barcode": CABLE}]}),
+            422,
+            "Cash received is missing",
+        ),
+        (
+            json!({"lines": [{"barcode": CABLE}], "cash_received": "999"}),
+            422,
+            "idempotency_key",
+        ),
+        (json!([1, 2, 3]), 422, "idempotency_key"),
+        (json!("just text"), 400, "not valid JSON for this endpoint"),
+    ];
+    for (body, status, message) in cases {
+        let r = agent.post_json("/pos/checkout/cash", &body).await;
+        assert_eq!(r.status, status, "{body}: {}", r.body);
+        let error = r.json()["error"].as_str().unwrap_or_default().to_string();
+        assert!(error.contains(message), "{body}: {error}");
+    }
+    let r = agent
+        .post_body(
+            "/pos/checkout/cash",
+            "application/json",
+            b"{not json".to_vec(),
+            &[("x-csrf-token", &agent.token().await)],
+        )
+        .await;
+    r.expect(400);
+    assert!(r.json()["error"].is_string());
+    // An archived product cannot be sold even if its barcode is still in the cart.
+    diesel::update(products::table.find(s.cable))
+        .set(products::is_active.eq(false))
+        .execute(&mut *s.app.conn())
+        .unwrap();
+    let r = agent.post_json("/pos/checkout/cash", &json!({"idempotency_key": key(1), "lines": [{"barcode": CABLE}], "cash_received": "999"})).await;
+    r.expect(422);
+    assert!(r.json()["error"].as_str().unwrap().contains("archived"));
+    assert_eq!(written(&s.app), before);
+    assert_eq!(
+        stock_of(&mut s.app.conn(), s.app.seed.main_branch, s.phone),
+        2
+    );
+}
+
+#[actix_web::test]
+async fn a_repeated_request_returns_the_first_sale() {
+    let s = shop().await;
+    let agent = s.app.signed_in("agent").await;
+    let body = json!({"idempotency_key": key(7), "lines": [{"barcode": CABLE, "quantity": 3}], "cash_received": "1000"});
+    let first = agent.post_json("/pos/checkout/cash", &body).await;
+    first.expect(201);
+    let after_first = written(&s.app);
+    let second = agent.post_json("/pos/checkout/cash", &body).await;
+    second.expect(201);
+    assert_eq!(first.json(), second.json());
+    assert_eq!(written(&s.app), after_first);
+    assert_eq!(
+        stock_of(&mut s.app.conn(), s.app.seed.main_branch, s.cable),
+        7
+    );
+}
+
+#[actix_web::test]
+async fn receipt_numbers_stay_gap_free_when_a_checkout_fails() {
+    let s = shop().await;
+    let agent = s.app.signed_in("agent").await;
+    let ok = |n| json!({"idempotency_key": key(n), "lines": [{"barcode": CABLE}], "cash_received": "299"});
+    assert_eq!(
+        agent.post_json("/pos/checkout/cash", &ok(1)).await.json()["receipt_number"],
+        "MNL-000001"
+    );
+    let fails = json!({"idempotency_key": key(2), "lines": [{"barcode": CABLE}, {"barcode": PHONE, "serials": ["GONE"]}], "cash_received": "99999"});
+    agent
+        .post_json("/pos/checkout/cash", &fails)
+        .await
+        .expect(409);
+    assert_eq!(
+        agent.post_json("/pos/checkout/cash", &ok(3)).await.json()["receipt_number"],
+        "MNL-000002"
+    );
+    assert_eq!(
+        stock_of(&mut s.app.conn(), s.app.seed.main_branch, s.cable),
+        8
+    );
+}
+
+#[actix_web::test]
+async fn the_receipt_prints_with_vat_and_a_qr_code_and_stays_in_its_branch() {
+    let s = shop().await;
+    let agent = s.app.signed_in("agent").await;
+    let r = agent
+        .post_json("/pos/checkout/cash", &json!({"idempotency_key": key(1), "lines": [{"barcode": PHONE, "serials": ["IMEI-1"]}], "cash_received": "55000"}))
+        .await;
+    let url = r.json()["receipt_url"].as_str().unwrap().to_string();
+    let order_id = r.json()["order_id"].as_i64().unwrap();
+    let page = agent.get(&url).await;
+    page.expect(200)
+        .expect_text("OR No. MNL-000001")
+        .expect_text("iPhone 15")
+        .expect_text("S/N IMEI-1")
+        .expect_text("54,990.00")
+        .expect_text("VATable sales")
+        .expect_text("5,891.79") // 54,990 × 12 / 112 = 5,891.785… → 5,891.79
+        .expect_text("Walk-in")
+        .expect_text("<svg");
+    assert!(!page.body.contains("REPRINT"));
+    agent
+        .post(&format!("/sales/{order_id}/receipt/printed"), &[])
+        .await
+        .expect(204);
+    agent.get(&url).await.expect_text("REPRINT");
+    let hash = tillpoint::platform::auth::password::hash(PASSWORD, 4).unwrap();
+    insert_employee(
+        &mut s.app.conn(),
+        "cebuagent",
+        tillpoint::platform::auth::Role::SalesAgent,
+        Some(s.app.seed.cebu_branch),
+        &hash,
+    );
+    s.app
+        .signed_in("cebuagent")
+        .await
+        .get(&url)
+        .await
+        .expect(404);
+    s.app.signed_in("manager").await.get(&url).await.expect(200);
+    agent.get("/sales/999999/receipt").await.expect(404);
+}
+
+#[actix_web::test]
+async fn the_terminal_page_is_the_agents_home() {
+    let s = shop().await;
+    let c = s.app.client();
+    let r = c.login("agent", PASSWORD).await;
+    assert_eq!(r.location(), "/pos");
+    c.get("/pos")
+        .await
+        .expect(200)
+        .expect_text("POS terminal · Main Branch")
+        .expect_text("id=\"scan\"")
+        .expect_text("/static/js/pos.js");
+    // A manager without a branch sees why they cannot sell, and checkout refuses.
+    let m = s.app.signed_in("manager").await;
+    diesel::update(employees::table.find(s.app.id("manager")))
+        .set(employees::branch_id.eq(None::<i64>))
+        .execute(&mut *s.app.conn())
+        .unwrap();
+    m.get("/pos").await.expect_text("not assigned to a branch");
+    m.post_json(
+        "/pos/checkout/cash",
+        &json!({"idempotency_key": key(1), "lines": [{"barcode": CABLE}], "cash_received": "299"}),
+    )
+    .await
+    .expect(403);
+}
+
+#[::core::prelude::v1::test]
+fn sixteen_tills_racing_for_the_last_five_units() {
+    let (db, _, _) = fresh_db();
+    let seed = seed(&mut db.pool().get().unwrap());
+    let product = insert_product(
+        &mut db.pool().get().unwrap(),
+        "Last Units",
+        "4806512345732",
+        10_000,
+        false,
+    );
+    {
+        use tillpoint::retail::stock::rules::{Adjustment, AdjustmentKind};
+        let actor = Actor {
+            employee_id: Some(seed.ids["manager"]),
+            ip: None,
+        };
+        let a = Adjustment {
+            branch_id: seed.main_branch,
+            kind: AdjustmentKind::Receive,
+            quantity: 5,
+            reason: "Delivery".into(),
+            serials: vec![],
+        };
+        write_tx(&mut db.pool().get().unwrap(), |c| {
+            tillpoint::retail::stock::model::adjust(c, &actor, product, &a)
+        })
+        .unwrap();
+    }
+    let barrier = Arc::new(Barrier::new(16));
+    let agent = seed.ids["agent"];
+    let handles: Vec<_> = (0..16)
+        .map(|i| {
+            let (db, barrier) = (db.clone(), barrier.clone());
+            std::thread::spawn(move || {
+                let req: CheckoutRequest = serde_json::from_value(json!({
+                    "idempotency_key": format!("race-key-{i:04}"),
+                    "lines": [{"barcode": "4806512345732", "quantity": 1}],
+                    "cash_received": "100.00"
+                }))
+                .unwrap();
+                let cart = cart::parse(&req).unwrap();
+                barrier.wait();
+                let mut conn = db.pool().get().unwrap();
+                let actor = Actor {
+                    employee_id: Some(agent),
+                    ip: None,
+                };
+                write_tx(&mut conn, |c| checkout_cash(c, &actor, &cart))
+            })
+        })
+        .collect();
+    let results: Vec<_> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    let ok: Vec<_> = results.iter().filter_map(|r| r.as_ref().ok()).collect();
+    assert_eq!(
+        ok.len(),
+        5,
+        "exactly five sales: {:?}",
+        results
+            .iter()
+            .filter_map(|r| r.as_ref().err())
+            .map(|e| e.to_string())
+            .collect::<Vec<_>>()
+    );
+    for e in results.iter().filter_map(|r| r.as_ref().err()) {
+        assert!(
+            e.to_string().contains("out of stock") || e.to_string().contains("left at"),
+            "{e}"
+        );
+    }
+    let mut c = db.pool().get().unwrap();
+    assert_eq!(stock_of(&mut c, seed.main_branch, product), 0);
+    let counts: (i64, i64, i64) = (
+        orders::table.count().get_result(&mut *c).unwrap(),
+        payments::table.count().get_result(&mut *c).unwrap(),
+        official_receipts::table
+            .count()
+            .get_result(&mut *c)
+            .unwrap(),
+    );
+    assert_eq!(
+        counts,
+        (5, 5, 5),
+        "no order without its payment and receipt"
+    );
+    let mut numbers: Vec<i64> = official_receipts::table
+        .select(official_receipts::number)
+        .load(&mut *c)
+        .unwrap();
+    numbers.sort();
+    assert_eq!(numbers, [1, 2, 3, 4, 5], "receipt numbers are contiguous");
+}

@@ -201,6 +201,22 @@ fn table() -> Vec<(Method, &'static str, Access, Route)> {
         r(post(), "/sales/{id:\\d+}/receipt/printed", SELLERS, |x| {
             x.to(sales::receipt::printed)
         }),
+        r(get(), "/sales", SELLERS, |x| x.to(sales::routes::list)),
+        r(get(), "/sales/export.csv", SELLERS, |x| {
+            x.to(sales::routes::export)
+        }),
+        r(get(), "/sales/{id:\\d+}", SELLERS, |x| {
+            x.to(sales::routes::detail)
+        }),
+        r(post(), "/sales/{id:\\d+}/void", MANAGER, |x| {
+            x.to(sales::routes::void_route)
+        }),
+        r(post(), "/sales/{id:\\d+}/archive", MANAGER, |x| {
+            x.to(sales::routes::archive)
+        }),
+        r(post(), "/sales/{id:\\d+}/restore", MANAGER, |x| {
+            x.to(sales::routes::restore)
+        }),
     ]
 }
 
@@ -252,6 +268,7 @@ fn configure(cfg: &mut web::ServiceConfig) {
 pub fn navigation(role: Role, current_path: &str) -> Vec<NavLink> {
     let links: &[(&'static str, &'static str, &[Role])] = &[
         ("/pos", "POS", &[Role::Manager, Role::SalesAgent]),
+        ("/sales", "Sales", &[Role::Manager, Role::SalesAgent]),
         ("/products", "Products", &[Role::Manager, Role::SalesAgent]),
         ("/inventory", "Stock", &[Role::Manager, Role::SalesAgent]),
         ("/employees", "Employees", &[Role::Manager]),

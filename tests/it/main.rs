@@ -15,4 +15,5 @@ mod platform;
 mod pos;
 mod profile;
 mod roles;
+mod sales;
 mod stock;

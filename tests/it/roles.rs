@@ -82,6 +82,12 @@ fn matrix() -> Vec<(&'static str, &'static str, Who)> {
         ("POST", "/pos/checkout/cash", SELLERS),
         ("GET", "/sales/{id:\\d+}/receipt", SELLERS),
         ("POST", "/sales/{id:\\d+}/receipt/printed", SELLERS),
+        ("GET", "/sales", SELLERS),
+        ("GET", "/sales/export.csv", SELLERS),
+        ("GET", "/sales/{id:\\d+}", SELLERS),
+        ("POST", "/sales/{id:\\d+}/void", M),
+        ("POST", "/sales/{id:\\d+}/archive", M),
+        ("POST", "/sales/{id:\\d+}/restore", M),
     ]
 }
 

@@ -22,6 +22,7 @@ pub const LOGOUT: &str = "LOGOUT";
 pub const LOGIN_FAILED: &str = "LOGIN_FAILED";
 pub const PASSWORD_CHANGE: &str = "PASSWORD_CHANGE";
 pub const PASSWORD_RESET: &str = "PASSWORD_RESET";
+pub const VOID: &str = "VOID";
 
 /// Every action the trail knows, for the filter list.
 pub const ACTIONS: &[&str] = &[
@@ -30,6 +31,7 @@ pub const ACTIONS: &[&str] = &[
     ARCHIVE,
     RESTORE,
     DELETE,
+    VOID,
     LOGIN,
     LOGOUT,
     LOGIN_FAILED,

@@ -1,4 +1,7 @@
-//! Sales: orders, official receipts, the sales list.
+//! Sales: orders, official receipts, the sales list, voids.
 
 pub mod model;
+pub mod query;
 pub mod receipt;
+pub mod routes;
+pub mod void;

@@ -60,6 +60,16 @@ pub struct PaymentRow {
     pub paid_at: NaiveDateTime,
 }
 
+impl PaymentRow {
+    pub fn cash(&self) -> Option<Money> {
+        self.cash_received_minor.map(Money)
+    }
+
+    pub fn change(&self) -> Option<Money> {
+        self.change_minor.map(Money)
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct OrderDetail {
     pub head: OrderHead,

@@ -1,0 +1,202 @@
+//! The sales list and its CSV: one filter for both.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use crate::platform::clock::BusinessClock;
+use crate::platform::db::{contains_pattern, lower, AnyConnection, MultiBackend};
+use crate::platform::schema::{
+    branches, customers, employees, official_receipts, order_items, orders,
+};
+
+#[derive(Debug, Clone, Default)]
+pub struct SalesFilter {
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub branch_id: Option<i64>,
+    pub employee_id: Option<i64>,
+    pub customer: Option<String>,
+    pub payment_method: Option<String>,
+    pub status: Option<String>,
+    pub archived: bool,
+}
+
+#[derive(Debug, Clone, Queryable)]
+pub struct SaleRow {
+    pub id: i64,
+    pub created_at: NaiveDateTime,
+    pub status: String,
+    pub payment_method: String,
+    pub total_minor: i64,
+    pub branch: String,
+    pub employee: String,
+    pub customer: Option<String>,
+    pub or_number: Option<String>,
+}
+
+/// The filtered orders joined to their names. A macro: the join's type is long to spell.
+macro_rules! filtered_orders {
+    ($f:expr, $clock:expr) => {{
+        let f: &SalesFilter = $f;
+        let clock: &BusinessClock = $clock;
+        let mut q = orders::table
+            .inner_join(branches::table)
+            .inner_join(employees::table.on(employees::id.eq(orders::employee_id)))
+            .left_join(customers::table)
+            .left_join(official_receipts::table)
+            .into_boxed::<MultiBackend>()
+            .filter(orders::is_active.eq(!f.archived));
+        let (from, to) = clock.day_range_utc(f.from, f.to);
+        if let Some(from) = from {
+            q = q.filter(orders::created_at.ge(from));
+        }
+        if let Some(to) = to {
+            q = q.filter(orders::created_at.lt(to));
+        }
+        if let Some(b) = f.branch_id {
+            q = q.filter(orders::branch_id.eq(b));
+        }
+        if let Some(e) = f.employee_id {
+            q = q.filter(orders::employee_id.eq(e));
+        }
+        if let Some(m) = &f.payment_method {
+            q = q.filter(orders::payment_method.eq(m.clone()));
+        }
+        if let Some(s) = &f.status {
+            q = q.filter(orders::status.eq(s.clone()));
+        }
+        if let Some(c) = &f.customer {
+            q = q.filter(
+                lower(customers::name)
+                    .like(contains_pattern(c))
+                    .escape('\\')
+                    .or(customers::phone.eq(c.clone())),
+            );
+        }
+        q
+    }};
+}
+
+pub fn page(
+    conn: &mut AnyConnection,
+    f: &SalesFilter,
+    clock: &BusinessClock,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<Vec<SaleRow>> {
+    filtered_orders!(f, clock)
+        .order(orders::id.desc())
+        .offset(offset)
+        .limit(limit)
+        .select((
+            orders::id,
+            orders::created_at,
+            orders::status,
+            orders::payment_method,
+            orders::total_minor,
+            branches::name,
+            employees::name,
+            customers::name.nullable(),
+            official_receipts::or_number.nullable(),
+        ))
+        .load(conn)
+}
+
+/// Number of sales and their total over the filtered set (completed sales only count money).
+pub fn totals(
+    conn: &mut AnyConnection,
+    f: &SalesFilter,
+    clock: &BusinessClock,
+) -> QueryResult<(i64, i64)> {
+    let count: i64 = filtered_orders!(f, clock).count().get_result(conn)?;
+    let sum: i64 = filtered_orders!(f, clock)
+        .filter(orders::status.eq("completed"))
+        .select(diesel::dsl::sql::<diesel::sql_types::BigInt>(
+            "CAST(COALESCE(SUM(orders.total_minor), 0) AS BIGINT)",
+        ))
+        .first(conn)?;
+    Ok((count, sum))
+}
+
+#[derive(Debug, Clone, Queryable)]
+pub struct ExportLine {
+    pub item_id: i64,
+    pub created_at: NaiveDateTime,
+    pub order_id: i64,
+    pub customer: Option<String>,
+    pub product: String,
+    pub quantity: i64,
+    pub unit_price_minor: i64,
+    pub line_total_minor: i64,
+    pub branch: String,
+    pub employee: String,
+    pub or_number: Option<String>,
+    pub payment_method: String,
+    pub status: String,
+}
+
+/// One page of order lines for the export, in item-id order after `after`.
+pub fn export_page(
+    conn: &mut AnyConnection,
+    f: &SalesFilter,
+    clock: &BusinessClock,
+    after: Option<i64>,
+    limit: i64,
+) -> QueryResult<Vec<ExportLine>> {
+    let (from, to) = clock.day_range_utc(f.from, f.to);
+    let mut q = order_items::table
+        .inner_join(
+            orders::table
+                .inner_join(branches::table)
+                .left_join(customers::table)
+                .left_join(official_receipts::table),
+        )
+        .inner_join(employees::table.on(employees::id.eq(orders::employee_id)))
+        .into_boxed::<MultiBackend>()
+        .filter(orders::is_active.eq(!f.archived))
+        .filter(order_items::id.gt(after.unwrap_or(0)));
+    if let Some(from) = from {
+        q = q.filter(orders::created_at.ge(from));
+    }
+    if let Some(to) = to {
+        q = q.filter(orders::created_at.lt(to));
+    }
+    if let Some(b) = f.branch_id {
+        q = q.filter(orders::branch_id.eq(b));
+    }
+    if let Some(e) = f.employee_id {
+        q = q.filter(orders::employee_id.eq(e));
+    }
+    if let Some(m) = &f.payment_method {
+        q = q.filter(orders::payment_method.eq(m.clone()));
+    }
+    if let Some(s) = &f.status {
+        q = q.filter(orders::status.eq(s.clone()));
+    }
+    if let Some(c) = &f.customer {
+        q = q.filter(
+            lower(customers::name)
+                .like(contains_pattern(c))
+                .escape('\\')
+                .or(customers::phone.eq(c.clone())),
+        );
+    }
+    q.order(order_items::id.asc())
+        .limit(limit)
+        .select((
+            order_items::id,
+            orders::created_at,
+            orders::id,
+            customers::name.nullable(),
+            order_items::product_name,
+            order_items::quantity,
+            order_items::unit_price_minor,
+            order_items::line_total_minor,
+            branches::name,
+            employees::name,
+            official_receipts::or_number.nullable(),
+            orders::payment_method,
+            orders::status,
+        ))
+        .load(conn)
+}

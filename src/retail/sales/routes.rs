@@ -1,0 +1,406 @@
+use actix_session::Session;
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use diesel::prelude::*;
+use serde::Deserialize;
+
+use crate::platform::audit::query::AuditRow;
+use crate::platform::audit::Actor;
+use crate::platform::auth::CurrentUser;
+use crate::platform::csv_export::{self, Chunk};
+use crate::platform::error::AppError;
+use crate::platform::flash;
+use crate::platform::forms::{self, Choice};
+use crate::platform::money::Money;
+use crate::platform::page::{html, see_other, PageCtx};
+use crate::platform::pagination::{filter_query, with_query, PageRequest, Pager};
+use crate::platform::schema::{audit_log, employees};
+use crate::platform::state::AppState;
+use crate::retail::sales::model::{self, OrderDetail};
+use crate::retail::sales::query::{self, SaleRow, SalesFilter};
+use crate::retail::sales::void;
+use crate::staff::branches;
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct SalesQuery {
+    pub from: String,
+    pub to: String,
+    pub branch_id: String,
+    pub employee_id: String,
+    pub customer: String,
+    pub payment_method: String,
+    pub status: String,
+    pub archived: String,
+    pub page: Option<String>,
+}
+
+impl SalesQuery {
+    /// Managers filter by any branch; everyone else sees their own branch only.
+    fn filter(&self, user: &CurrentUser) -> Result<SalesFilter, AppError> {
+        let from = forms::filter_date(Some(&self.from), "From").map_err(AppError::BadRequest)?;
+        let to = forms::filter_date(Some(&self.to), "To").map_err(AppError::BadRequest)?;
+        if let (Some(f), Some(t)) = (from, to) {
+            if f > t {
+                return Err(AppError::BadRequest(
+                    "The From date is after the To date.".into(),
+                ));
+            }
+        }
+        let branch_id =
+            if user.is_manager() {
+                forms::optional_id(&self.branch_id).map_err(|_| {
+                    AppError::BadRequest("The branch filter must be a branch from the list.".into())
+                })?
+            } else {
+                Some(user.branch_id.ok_or_else(|| {
+                    AppError::Forbidden("You are not assigned to a branch.".into())
+                })?)
+            };
+        let employee_id = forms::optional_id(&self.employee_id).map_err(|_| {
+            AppError::BadRequest("The employee filter must be an employee from the list.".into())
+        })?;
+        let customer = self.customer.trim();
+        if customer.chars().count() > 100 {
+            return Err(AppError::BadRequest(
+                "The customer filter can be at most 100 characters.".into(),
+            ));
+        }
+        let payment_method = match self.payment_method.trim() {
+            "" => None,
+            m @ ("cash" | "installment") => Some(m.to_string()),
+            _ => {
+                return Err(AppError::BadRequest(
+                    "The payment method must be cash or installment.".into(),
+                ))
+            }
+        };
+        let status = match self.status.trim() {
+            "" => None,
+            s @ ("completed" | "cancelled") => Some(s.to_string()),
+            _ => {
+                return Err(AppError::BadRequest(
+                    "The status must be completed or cancelled.".into(),
+                ))
+            }
+        };
+        Ok(SalesFilter {
+            from,
+            to,
+            branch_id,
+            employee_id,
+            customer: (!customer.is_empty()).then(|| customer.to_lowercase()),
+            payment_method,
+            status,
+            archived: self.archived == "1",
+        })
+    }
+
+    fn base_query(&self) -> String {
+        filter_query(&[
+            ("from", &self.from),
+            ("to", &self.to),
+            ("branch_id", &self.branch_id),
+            ("employee_id", &self.employee_id),
+            ("customer", &self.customer),
+            ("payment_method", &self.payment_method),
+            ("status", &self.status),
+            ("archived", &self.archived),
+        ])
+    }
+}
+
+pub struct SaleView {
+    pub at: String,
+    pub row: SaleRow,
+}
+
+impl SaleView {
+    pub fn total(&self) -> Money {
+        Money(self.row.total_minor)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "retail/sales/list.html")]
+struct ListPage {
+    ctx: PageCtx,
+    rows: Vec<SaleView>,
+    query: SalesQuery,
+    branches: Vec<Choice>,
+    employees: Vec<Choice>,
+    is_manager: bool,
+    count: i64,
+    sum: Money,
+    pager: Pager,
+    export_href: String,
+    today: String,
+    week_ago: String,
+}
+
+pub async fn list(
+    req: actix_web::HttpRequest,
+    ctx: PageCtx,
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    q: web::Query<SalesQuery>,
+) -> Result<HttpResponse, AppError> {
+    let today = state.clock.today();
+    // A bare /sales shows today's sales; an explicit empty date means "any date".
+    if req.query_string().is_empty() {
+        return Ok(see_other(&format!("/sales?from={today}&to={today}")));
+    }
+    let query = q.into_inner();
+    let filter = query.filter(&user)?;
+    let page = PageRequest::parse(query.page.as_deref(), 25)?;
+    let clock = state.clock;
+    let branch_scope = filter.branch_id;
+    let (mut rows, (count, sum), branch_options, people) = state
+        .db
+        .run(move |c| {
+            let people: Vec<(i64, String)> = {
+                let mut q = employees::table
+                    .into_boxed()
+                    .filter(employees::role.eq_any(["sales_agent", "manager"]));
+                if let Some(b) = branch_scope {
+                    q = q.filter(employees::branch_id.eq(b));
+                }
+                q.order(employees::name.asc())
+                    .select((employees::id, employees::name))
+                    .limit(500)
+                    .load(c)?
+            };
+            Ok((
+                query::page(c, &filter, &clock, page.offset(), page.fetch())?,
+                query::totals(c, &filter, &clock)?,
+                branches::model::options(c)?,
+                people,
+            ))
+        })
+        .await?;
+    let base = query.base_query();
+    let export_href = with_query("/sales/export.csv", &base);
+    let pager = Pager::cut(page, &mut rows, base);
+    let rows = rows
+        .into_iter()
+        .map(|row| SaleView {
+            at: clock.format(row.created_at),
+            row,
+        })
+        .collect();
+    html(&ListPage {
+        ctx,
+        rows,
+        query,
+        branches: branch_options
+            .into_iter()
+            .map(|(id, label)| Choice {
+                value: id.to_string(),
+                label,
+            })
+            .collect(),
+        employees: people
+            .into_iter()
+            .map(|(id, label)| Choice {
+                value: id.to_string(),
+                label,
+            })
+            .collect(),
+        is_manager: user.is_manager(),
+        count,
+        sum: Money(sum),
+        pager,
+        export_href,
+        today: today.to_string(),
+        week_ago: (today - chrono::Duration::days(6)).to_string(),
+    })
+}
+
+/// The seed's columns first, then OR number, payment method and status.
+const HEADER: &[&str] = &[
+    "Date",
+    "Order ID",
+    "Customer",
+    "Product",
+    "Qty",
+    "Unit Price",
+    "Total",
+    "Branch",
+    "Sold By",
+    "OR Number",
+    "Payment Method",
+    "Status",
+];
+
+pub async fn export(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    q: web::Query<SalesQuery>,
+) -> Result<HttpResponse, AppError> {
+    let filter = q.filter(&user)?;
+    let clock = state.clock;
+    Ok(csv_export::stream(
+        &state.db,
+        "sales.csv",
+        HEADER,
+        move |conn, after| {
+            let rows = query::export_page(conn, &filter, &clock, after, 1000)?;
+            let next = if rows.len() == 1000 {
+                rows.last().map(|r| r.item_id)
+            } else {
+                None
+            };
+            let rows = rows
+                .into_iter()
+                .map(|r| {
+                    vec![
+                        clock.format(r.created_at),
+                        r.order_id.to_string(),
+                        r.customer.clone().unwrap_or_else(|| "Walk In".into()),
+                        r.product.clone(),
+                        r.quantity.to_string(),
+                        Money(r.unit_price_minor).plain(),
+                        Money(r.line_total_minor).plain(),
+                        r.branch.clone(),
+                        r.employee.clone(),
+                        r.or_number.clone().unwrap_or_default(),
+                        r.payment_method.clone(),
+                        r.status.clone(),
+                    ]
+                })
+                .collect();
+            Ok(Chunk { rows, next })
+        },
+    ))
+}
+
+pub struct HistoryView {
+    pub at: String,
+    pub row: AuditRow,
+    pub lines: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "retail/sales/detail.html")]
+struct DetailPage {
+    ctx: PageCtx,
+    d: OrderDetail,
+    at: String,
+    voided_at: String,
+    total: Money,
+    vat: Money,
+    is_manager: bool,
+    history: Vec<HistoryView>,
+}
+
+pub async fn detail(
+    ctx: PageCtx,
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let is_manager = user.is_manager();
+    let (d, history) = state
+        .db
+        .run(move |c| {
+            let d = model::load(c, id, &user)?;
+            let history: Vec<AuditRow> = audit_log::table
+                .left_join(employees::table)
+                .filter(audit_log::record_type.eq("order"))
+                .filter(audit_log::record_id.eq(id))
+                .order(audit_log::id.asc())
+                .select((
+                    audit_log::id,
+                    audit_log::at,
+                    audit_log::employee_id,
+                    audit_log::action,
+                    audit_log::record_type,
+                    audit_log::record_id,
+                    audit_log::record_label,
+                    audit_log::changes,
+                    audit_log::ip,
+                    employees::name.nullable(),
+                ))
+                .load(c)?;
+            Ok((d, history))
+        })
+        .await?;
+    let clock = state.clock;
+    html(&DetailPage {
+        ctx,
+        at: clock.format(d.head.created_at),
+        voided_at: clock.format_opt(d.head.voided_at),
+        total: Money(d.head.total_minor),
+        vat: Money(d.head.vat_minor),
+        d,
+        is_manager,
+        history: history
+            .into_iter()
+            .map(|row| HistoryView {
+                at: clock.format(row.at),
+                lines: row.change_lines(),
+                row,
+            })
+            .collect(),
+    })
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct VoidForm {
+    reason: String,
+}
+
+pub async fn void_route(
+    actor: Actor,
+    state: web::Data<AppState>,
+    session: Session,
+    id: web::Path<i64>,
+    form: web::Form<VoidForm>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let reason = void::validate_reason(&form.reason).map_err(AppError::Unprocessable)?;
+    let or = state
+        .db
+        .write(move |c| void::void_sale(c, &actor, id, &reason))
+        .await?;
+    flash::success(
+        &session,
+        format!("Sale {or} was voided: stock and commission are back."),
+    );
+    Ok(see_other(&format!("/sales/{id}")))
+}
+
+pub async fn archive(
+    actor: Actor,
+    state: web::Data<AppState>,
+    session: Session,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    state
+        .db
+        .write(move |c| void::set_archived(c, &actor, id, true))
+        .await?;
+    flash::success(
+        &session,
+        "The sale was archived: it no longer shows in lists.",
+    );
+    Ok(see_other(&format!("/sales/{id}")))
+}
+
+pub async fn restore(
+    actor: Actor,
+    state: web::Data<AppState>,
+    session: Session,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    state
+        .db
+        .write(move |c| void::set_archived(c, &actor, id, false))
+        .await?;
+    flash::success(&session, "The sale was restored.");
+    Ok(see_other(&format!("/sales/{id}")))
+}

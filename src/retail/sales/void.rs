@@ -1,0 +1,215 @@
+//! Voiding a completed cash sale: stock and serials go back to the branch, the commission is
+//! reversed, and the order says Cancelled — all in one transaction, audited.
+
+use diesel::prelude::*;
+
+use crate::platform::audit::{self, Actor, Changes, Subject};
+use crate::platform::clock::BusinessClock;
+use crate::platform::db::AnyConnection;
+use crate::platform::error::AppError;
+use crate::platform::money::Money;
+use crate::platform::schema::{
+    branch_stock, commissions, employees, official_receipts, order_items, orders, product_serials,
+};
+use crate::retail::stock::model::ensure_row;
+
+pub fn validate_reason(raw: &str) -> Result<String, String> {
+    let r = raw.trim();
+    if r.chars().count() < 3 {
+        return Err("Say why the sale is voided (at least 3 characters).".into());
+    }
+    if r.chars().count() > 200 || r.chars().any(char::is_control) {
+        return Err("The reason can be at most 200 characters of plain text.".into());
+    }
+    Ok(r.to_string())
+}
+
+pub fn void_sale(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    order_id: i64,
+    reason: &str,
+) -> Result<String, AppError> {
+    let manager = actor.employee_id.ok_or(AppError::Unauthorized)?;
+    type Head = (i64, i64, String, String, i64);
+    let (branch_id, seller, status, method, total): Head = orders::table
+        .find(order_id)
+        .select((
+            orders::branch_id,
+            orders::employee_id,
+            orders::status,
+            orders::payment_method,
+            orders::total_minor,
+        ))
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| AppError::not_found("That sale"))?;
+    if method != "cash" {
+        return Err(AppError::Conflict(
+            "Only cash sales can be voided here.".into(),
+        ));
+    }
+    let now = BusinessClock::now_utc();
+    let changed = diesel::update(
+        orders::table
+            .find(order_id)
+            .filter(orders::status.eq("completed")),
+    )
+    .set((
+        orders::status.eq("cancelled"),
+        orders::voided_at.eq(now),
+        orders::voided_by.eq(manager),
+        orders::void_reason.eq(reason),
+    ))
+    .execute(conn)?;
+    if changed == 0 {
+        return Err(AppError::Conflict(format!(
+            "This sale is already {status}; it cannot be voided again."
+        )));
+    }
+    let items: Vec<(i64, i64, i64)> = order_items::table
+        .filter(order_items::order_id.eq(order_id))
+        .select((
+            order_items::id,
+            order_items::product_id,
+            order_items::quantity,
+        ))
+        .load(conn)?;
+    for (item_id, product_id, quantity) in &items {
+        let row = ensure_row(conn, branch_id, *product_id, now)?;
+        diesel::update(branch_stock::table.find(row))
+            .set((
+                branch_stock::quantity.eq(branch_stock::quantity + *quantity),
+                branch_stock::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+        diesel::update(
+            product_serials::table
+                .filter(product_serials::order_item_id.eq(item_id))
+                .filter(product_serials::status.eq("sold")),
+        )
+        .set((
+            product_serials::status.eq("in_stock"),
+            product_serials::order_item_id.eq(None::<i64>),
+        ))
+        .execute(conn)?;
+    }
+    // The commission is reversed with a negative ledger row, and the seller's totals go down.
+    let earned: Vec<(i64, i64)> = commissions::table
+        .filter(commissions::order_id.eq(order_id))
+        .select((commissions::rate_bp, commissions::amount_minor))
+        .load(conn)?;
+    let commission: i64 = earned.iter().map(|c| c.1).sum();
+    if commission != 0 {
+        diesel::insert_into(commissions::table)
+            .values((
+                commissions::order_id.eq(order_id),
+                commissions::employee_id.eq(seller),
+                commissions::rate_bp.eq(earned[0].0),
+                commissions::amount_minor.eq(-commission),
+                commissions::created_at.eq(now),
+            ))
+            .execute(conn)?;
+    }
+    diesel::update(employees::table.find(seller))
+        .set((
+            employees::total_sales_minor.eq(employees::total_sales_minor - total),
+            employees::total_commission_minor.eq(employees::total_commission_minor - commission),
+        ))
+        .execute(conn)?;
+    let or_number: String = official_receipts::table
+        .filter(official_receipts::order_id.eq(order_id))
+        .select(official_receipts::or_number)
+        .first(conn)
+        .optional()?
+        .unwrap_or_else(|| format!("order #{order_id}"));
+    let changes = Changes::new()
+        .diff("status", "completed", "cancelled")
+        .note("reason", reason)
+        .note(
+            "stock_returned",
+            items.iter().map(|i| i.2).sum::<i64>().to_string(),
+        )
+        .note("commission_reversed", Money(commission).plain());
+    audit::record(
+        conn,
+        actor,
+        now,
+        audit::VOID,
+        Subject {
+            record_type: "order",
+            record_id: Some(order_id),
+            label: &or_number,
+        },
+        &changes,
+    )?;
+    Ok(or_number)
+}
+
+/// Archive hides a sale from lists (it stays in the books); restore brings it back.
+pub fn set_archived(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    order_id: i64,
+    archived: bool,
+) -> Result<(), AppError> {
+    let now = BusinessClock::now_utc();
+    let changed = diesel::update(
+        orders::table
+            .find(order_id)
+            .filter(orders::is_active.eq(archived)),
+    )
+    .set((
+        orders::is_active.eq(!archived),
+        orders::archived_at.eq(if archived { Some(now) } else { None }),
+    ))
+    .execute(conn)?;
+    if changed == 0 {
+        let exists: i64 = orders::table
+            .filter(orders::id.eq(order_id))
+            .count()
+            .get_result(conn)?;
+        if exists == 0 {
+            return Err(AppError::not_found("That sale"));
+        }
+        return Err(AppError::Conflict(format!(
+            "This sale is already {}.",
+            if archived { "archived" } else { "restored" }
+        )));
+    }
+    let action = if archived {
+        audit::ARCHIVE
+    } else {
+        audit::RESTORE
+    };
+    let label = format!("order #{order_id}");
+    audit::record(
+        conn,
+        actor,
+        now,
+        action,
+        Subject {
+            record_type: "order",
+            record_id: Some(order_id),
+            label: &label,
+        },
+        &Changes::new().diff("is_active", archived, !archived),
+    )?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_void_needs_a_reason() {
+        assert!(validate_reason("  ").is_err());
+        assert!(validate_reason("ok").is_err());
+        assert_eq!(
+            validate_reason(" Customer changed mind ").unwrap(),
+            "Customer changed mind"
+        );
+        assert!(validate_reason(&"x".repeat(201)).is_err());
+    }
+}

@@ -1,0 +1,327 @@
+use diesel::prelude::*;
+use serde_json::json;
+use tillpoint::platform::schema::{commissions, employees, orders, product_serials};
+
+use crate::helpers::*;
+
+const CABLE: &str = "4806512345671";
+const PHONE: &str = "4806512345695";
+
+struct Shop {
+    app: TestApp,
+    cable: i64,
+    phone: i64,
+}
+
+async fn shop() -> Shop {
+    let app = TestApp::new().await;
+    let (cable, phone) = {
+        let mut c = app.conn();
+        (
+            insert_product(&mut c, "USB-C Cable", CABLE, 29_900, false),
+            insert_product(&mut c, "iPhone 15", PHONE, 5_499_000, true),
+        )
+    };
+    app.receive(app.seed.main_branch, cable, 10, &[]);
+    app.receive(app.seed.main_branch, phone, 2, &["IMEI-1", "IMEI-2"]);
+    app.receive(app.seed.cebu_branch, cable, 5, &[]);
+    diesel::update(employees::table.find(app.id("agent")))
+        .set(employees::commission_rate_bp.eq(500i64))
+        .execute(&mut *app.conn())
+        .unwrap();
+    Shop { app, cable, phone }
+}
+
+async fn sell(
+    c: &Client,
+    key: &str,
+    lines: serde_json::Value,
+    cash: &str,
+    customer: serde_json::Value,
+) -> i64 {
+    let r = c.post_json("/pos/checkout/cash", &json!({"idempotency_key": key, "lines": lines, "cash_received": cash, "customer": customer})).await;
+    r.expect(201);
+    r.json()["order_id"].as_i64().unwrap()
+}
+
+async fn cebu_agent(app: &TestApp) -> Client {
+    let hash = tillpoint::platform::auth::password::hash(PASSWORD, 4).unwrap();
+    insert_employee(
+        &mut app.conn(),
+        "cebuagent",
+        tillpoint::platform::auth::Role::SalesAgent,
+        Some(app.seed.cebu_branch),
+        &hash,
+    );
+    app.signed_in("cebuagent").await
+}
+
+#[actix_web::test]
+async fn the_sales_list_filters_totals_and_keeps_branches_apart() {
+    let s = shop().await;
+    let agent = s.app.signed_in("agent").await;
+    let customer = json!({"name": "Ana Reyes", "phone": "09171234567", "email": ""});
+    let first = sell(
+        &agent,
+        "key-main-0001",
+        json!([{"barcode": CABLE, "quantity": 2}]),
+        "1000",
+        customer,
+    )
+    .await;
+    sell(
+        &agent,
+        "key-main-0002",
+        json!([{"barcode": PHONE, "serials": ["IMEI-1"]}]),
+        "55000",
+        serde_json::Value::Null,
+    )
+    .await;
+    let cebu = cebu_agent(&s.app).await;
+    let other = sell(
+        &cebu,
+        "key-cebu-0001",
+        json!([{"barcode": CABLE}]),
+        "299",
+        serde_json::Value::Null,
+    )
+    .await;
+
+    let m = s.app.signed_in("manager").await;
+    let bare = m.get("/sales").await;
+    bare.expect(303);
+    assert!(bare.location().starts_with("/sales?from="));
+    let page = m.get(bare.location()).await;
+    page.expect(200)
+        .expect_text("MNL-000001")
+        .expect_text("MNL-000002")
+        .expect_text("CEB-000001");
+    page.expect_text("<strong>3</strong> sale(s)")
+        .expect_text("55,887.00"); // 598 + 54,990 + 299
+    m.get("/sales?from=&to=&customer=ana")
+        .await
+        .expect_text("MNL-000001")
+        .expect_text("<strong>1</strong> sale(s)");
+    m.get(&format!(
+        "/sales?from=&to=&branch_id={}",
+        s.app.seed.cebu_branch
+    ))
+    .await
+    .expect_text("<strong>1</strong> sale(s)");
+    let tomorrow = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Asia::Manila)
+        .date_naive()
+        .succ_opt()
+        .unwrap();
+    m.get(&format!("/sales?from={tomorrow}&to={tomorrow}"))
+        .await
+        .expect_text("No sales match");
+    m.get("/sales?from=2026-13-01").await.expect(400);
+    m.get("/sales?status=lost").await.expect(400);
+    m.get("/sales?payment_method=bitcoin").await.expect(400);
+
+    // A sales agent sees their own branch only, whatever the query says.
+    let own = agent
+        .get(&format!(
+            "/sales?from=&to=&branch_id={}",
+            s.app.seed.cebu_branch
+        ))
+        .await;
+    own.expect(200).expect_text("<strong>2</strong> sale(s)");
+    assert!(!own.body.contains("CEB-000001"));
+    agent.get(&format!("/sales/{other}")).await.expect(404);
+    agent
+        .get(&format!("/sales/{other}/receipt"))
+        .await
+        .expect(404);
+    agent
+        .get(&format!("/sales/{first}"))
+        .await
+        .expect(200)
+        .expect_text("USB-C Cable")
+        .expect_text("Ana Reyes");
+    m.get(&format!("/sales/{other}")).await.expect(200);
+}
+
+#[actix_web::test]
+async fn a_manager_voids_a_sale_and_everything_goes_back() {
+    let s = shop().await;
+    let agent = s.app.signed_in("agent").await;
+    let id = sell(
+        &agent,
+        "key-void-0001",
+        json!([{"barcode": CABLE, "quantity": 3}, {"barcode": PHONE, "serials": ["IMEI-2"]}]),
+        "60000",
+        serde_json::Value::Null,
+    )
+    .await;
+    assert_eq!(
+        stock_of(&mut s.app.conn(), s.app.seed.main_branch, s.cable),
+        7
+    );
+    let m = s.app.signed_in("manager").await;
+    let before = s.app.audit_count();
+    m.post(&format!("/sales/{id}/void"), &[("reason", "")])
+        .await
+        .expect(422)
+        .expect_text("Say why");
+    assert_eq!(s.app.audit_count(), before);
+    m.post(
+        &format!("/sales/{id}/void"),
+        &[("reason", "Customer returned it unopened")],
+    )
+    .await
+    .expect(303);
+    let mut c = s.app.conn();
+    assert_eq!(stock_of(&mut c, s.app.seed.main_branch, s.cable), 10);
+    assert_eq!(stock_of(&mut c, s.app.seed.main_branch, s.phone), 2);
+    let serial: (String, Option<i64>) = product_serials::table
+        .filter(product_serials::serial.eq("IMEI-2"))
+        .select((product_serials::status, product_serials::order_item_id))
+        .first(&mut *c)
+        .unwrap();
+    assert_eq!(serial, ("in_stock".to_string(), None));
+    let status: String = orders::table
+        .find(id)
+        .select(orders::status)
+        .first(&mut *c)
+        .unwrap();
+    assert_eq!(status, "cancelled");
+    let net: Vec<i64> = commissions::table
+        .filter(commissions::order_id.eq(id))
+        .select(commissions::amount_minor)
+        .load(&mut *c)
+        .unwrap();
+    assert_eq!(net.iter().sum::<i64>(), 0, "commission reversed: {net:?}");
+    let totals: (i64, i64) = employees::table
+        .find(s.app.id("agent"))
+        .select((
+            employees::total_sales_minor,
+            employees::total_commission_minor,
+        ))
+        .first(&mut *c)
+        .unwrap();
+    assert_eq!(totals, (0, 0));
+    drop(c);
+    let row = &s.app.audit_rows()[0];
+    assert_eq!(
+        (row.0.as_str(), row.1.as_str(), row.2),
+        ("VOID", "order", Some(id))
+    );
+    assert!(row.4.contains("Customer returned it unopened"));
+    m.post(&format!("/sales/{id}/void"), &[("reason", "Again please")])
+        .await
+        .expect(409)
+        .expect_text("cannot be voided again");
+    let detail = m.get(&format!("/sales/{id}")).await;
+    detail
+        .expect_text("Voided")
+        .expect_text("Customer returned it unopened")
+        .expect_text("VOID");
+    m.get(&format!("/sales/{id}/receipt"))
+        .await
+        .expect_text("VOIDED");
+    // The serial can be sold again.
+    sell(
+        &agent,
+        "key-void-0002",
+        json!([{"barcode": PHONE, "serials": ["IMEI-2"]}]),
+        "55000",
+        serde_json::Value::Null,
+    )
+    .await;
+    m.post("/sales/999999/void", &[("reason", "Nothing here")])
+        .await
+        .expect(404);
+}
+
+#[actix_web::test]
+async fn archived_sales_leave_the_list_and_return() {
+    let s = shop().await;
+    let agent = s.app.signed_in("agent").await;
+    let id = sell(
+        &agent,
+        "key-arch-0001",
+        json!([{"barcode": CABLE}]),
+        "299",
+        serde_json::Value::Null,
+    )
+    .await;
+    let m = s.app.signed_in("manager").await;
+    m.post(&format!("/sales/{id}/archive"), &[])
+        .await
+        .expect(303);
+    assert!(!m.get("/sales?from=&to=").await.body.contains("MNL-000001"));
+    m.get("/sales?from=&to=&archived=1")
+        .await
+        .expect_text("MNL-000001");
+    m.post(&format!("/sales/{id}/archive"), &[])
+        .await
+        .expect(409);
+    m.post(&format!("/sales/{id}/restore"), &[])
+        .await
+        .expect(303);
+    m.get("/sales?from=&to=").await.expect_text("MNL-000001");
+    assert_eq!(s.app.audit_rows()[0].0, "RESTORE");
+}
+
+#[actix_web::test]
+async fn the_export_has_the_seed_columns_and_follows_the_filters() {
+    let s = shop().await;
+    let agent = s.app.signed_in("agent").await;
+    sell(
+        &agent,
+        "key-csv-00001",
+        json!([{"barcode": CABLE, "quantity": 2}, {"barcode": PHONE, "serials": ["IMEI-1"]}]),
+        "60000",
+        json!({"name": "=HYPERLINK(1)", "phone": "09170000000", "email": ""}),
+    )
+    .await;
+    let cebu = cebu_agent(&s.app).await;
+    sell(
+        &cebu,
+        "key-csv-00002",
+        json!([{"barcode": CABLE}]),
+        "299",
+        serde_json::Value::Null,
+    )
+    .await;
+    let m = s.app.signed_in("manager").await;
+    let csv = m.get("/sales/export.csv").await;
+    csv.expect(200);
+    assert!(csv.header("content-disposition").contains("sales.csv"));
+    let text = csv.body.trim_start_matches('\u{feff}');
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "Date,Order ID,Customer,Product,Qty,Unit Price,Total,Branch,Sold By,OR Number,Payment Method,Status");
+    assert_eq!(lines.len(), 4, "{text}");
+    assert!(lines[1].contains(",'=HYPERLINK(1),USB-C Cable,2,299.00,598.00,Main Branch,Agent Person,MNL-000001,cash,completed"), "{}", lines[1]);
+    assert!(lines[3].contains(",Walk In,USB-C Cable,1,299.00,299.00,Cebu Branch,Cebuagent Person,CEB-000001,cash,completed"), "{}", lines[3]);
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Asia::Manila)
+        .format("%Y-%m-%d")
+        .to_string();
+    assert!(
+        lines[1].starts_with(&today),
+        "dates are in the business time zone: {}",
+        lines[1]
+    );
+    let cebu_only = m
+        .get(&format!(
+            "/sales/export.csv?branch_id={}",
+            s.app.seed.cebu_branch
+        ))
+        .await;
+    assert_eq!(cebu_only.body.lines().count(), 2);
+    let own = agent
+        .get(&format!(
+            "/sales/export.csv?branch_id={}",
+            s.app.seed.cebu_branch
+        ))
+        .await;
+    assert_eq!(
+        own.body.lines().count(),
+        3,
+        "an agent's export is their own branch"
+    );
+    m.get("/sales/export.csv?from=yesterday").await.expect(400);
+}

@@ -51,7 +51,7 @@ pub fn run(cli: Cli) -> Result<(), String> {
         Command::Demo => {
             let db = open(&config)?;
             let mut conn = db.pool().get().map_err(|e| e.to_string())?;
-            let added = bootstrap::load_demo(&mut conn, &config.demo_password, config.bcrypt_cost)
+            let added = crate::demo::load(&mut conn, &config.demo_password, config.bcrypt_cost)
                 .map_err(|e| e.public_message())?;
             println!("Demo data: {added} record(s) added.");
             Ok(())
@@ -122,7 +122,7 @@ async fn serve(config: Config, demo: bool) -> Result<(), String> {
     {
         let mut conn = db.pool().get().map_err(|e| e.to_string())?;
         if demo {
-            let added = bootstrap::load_demo(&mut conn, &config.demo_password, config.bcrypt_cost)
+            let added = crate::demo::load(&mut conn, &config.demo_password, config.bcrypt_cost)
                 .map_err(|e| e.public_message())?;
             if added > 0 {
                 tracing::info!("demo data loaded ({added} records)");

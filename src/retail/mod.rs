@@ -3,6 +3,7 @@
 pub mod barcode;
 pub mod catalog;
 pub mod customers;
+pub mod demo;
 pub mod pos;
 pub mod pricing;
 pub mod sales;

@@ -3,7 +3,7 @@
 use chrono::NaiveDate;
 use diesel::prelude::*;
 
-use crate::platform::audit::{self, Actor, Changes, Subject};
+use crate::platform::audit::Actor;
 use crate::platform::auth::{password, Role};
 use crate::platform::clock::BusinessClock;
 use crate::platform::db::{write_tx, AnyConnection};
@@ -140,70 +140,49 @@ pub const DEMO_STAFF: [(&str, &str, Role, &str); 5] = [
 ];
 
 /// Loads the demo branches and staff; anything already there (by code or username) is left
-/// alone, so loading twice adds nothing.
-pub fn load_demo(
-    conn: &mut AnyConnection,
-    demo_password: &str,
-    cost: u32,
-) -> Result<usize, AppError> {
-    let hash = password::hash(demo_password, cost).map_err(AppError::Internal)?;
-    write_tx(conn, |c| {
-        let mut added = 0;
-        let actor = Actor::system();
-        for (name, code, address, phone) in DEMO_BRANCHES {
-            let exists: i64 = branches::table
-                .filter(branches::code.eq(code))
-                .count()
-                .get_result(c)?;
-            if exists == 0 {
-                let input = BranchInput {
-                    name: name.into(),
-                    code: code.into(),
-                    address: address.into(),
-                    phone: phone.into(),
-                };
-                crate::staff::branches::model::create(c, &actor, &input)?;
-                added += 1;
-            }
-        }
-        for (username, name, role, code) in DEMO_STAFF {
-            let exists: i64 = employees::table
-                .filter(employees::username.eq(username))
-                .count()
-                .get_result(c)?;
-            if exists > 0 {
-                continue;
-            }
-            let branch_id: i64 = branches::table
-                .filter(branches::code.eq(code))
-                .select(branches::id)
-                .first(c)?;
-            let input = EmployeeInput {
+/// alone, so loading twice adds nothing. Caller holds the write transaction.
+pub fn load_demo_staff(c: &mut AnyConnection, password_hash: &str) -> Result<usize, AppError> {
+    let mut added = 0;
+    let actor = Actor::system();
+    for (name, code, address, phone) in DEMO_BRANCHES {
+        let exists: i64 = branches::table
+            .filter(branches::code.eq(code))
+            .count()
+            .get_result(c)?;
+        if exists == 0 {
+            let input = BranchInput {
                 name: name.into(),
-                username: username.into(),
-                role,
-                branch_id: Some(branch_id),
-                email: Some(format!("{username}@demo.tillpoint.example")),
-                phone: None,
-                hire_date: NaiveDate::from_ymd_opt(2024, 1, 15).expect("valid date"),
+                code: code.into(),
+                address: address.into(),
+                phone: phone.into(),
             };
-            employee_model::create(c, &actor, &input, &hash)?;
+            crate::staff::branches::model::create(c, &actor, &input)?;
             added += 1;
         }
-        if added > 0 {
-            audit::record(
-                c,
-                &actor,
-                BusinessClock::now_utc(),
-                audit::CREATE,
-                Subject {
-                    record_type: "demo_data",
-                    record_id: None,
-                    label: "Demo data",
-                },
-                &Changes::new().note("records_added", added.to_string()),
-            )?;
+    }
+    for (username, name, role, code) in DEMO_STAFF {
+        let exists: i64 = employees::table
+            .filter(employees::username.eq(username))
+            .count()
+            .get_result(c)?;
+        if exists > 0 {
+            continue;
         }
-        Ok(added)
-    })
+        let branch_id: i64 = branches::table
+            .filter(branches::code.eq(code))
+            .select(branches::id)
+            .first(c)?;
+        let input = EmployeeInput {
+            name: name.into(),
+            username: username.into(),
+            role,
+            branch_id: Some(branch_id),
+            email: Some(format!("{username}@demo.tillpoint.example")),
+            phone: None,
+            hire_date: NaiveDate::from_ymd_opt(2024, 1, 15).expect("valid date"),
+        };
+        employee_model::create(c, &actor, &input, password_hash)?;
+        added += 1;
+    }
+    Ok(added)
 }

@@ -41,6 +41,35 @@ fn demo_data_loads_once() {
         .unwrap();
     assert_eq!(b, 3);
     assert_eq!(e, ["agent", "credit", "kitchen", "manager", "waiter"]);
+    use tillpoint::platform::schema::{official_receipts, orders, payments, products};
+    let p: i64 = products::table.count().get_result(&mut *conn).unwrap();
+    assert_eq!(p, 40);
+    let counts: (i64, i64, i64) = (
+        orders::table.count().get_result(&mut *conn).unwrap(),
+        payments::table.count().get_result(&mut *conn).unwrap(),
+        official_receipts::table
+            .count()
+            .get_result(&mut *conn)
+            .unwrap(),
+    );
+    assert_eq!(
+        counts,
+        (200, 200, 200),
+        "every demo sale has its payment and receipt"
+    );
+    let top: Option<i64> = official_receipts::table
+        .select(diesel::dsl::max(official_receipts::number))
+        .first(&mut *conn)
+        .unwrap();
+    assert_eq!(top, Some(200));
+    let oldest: Option<chrono::NaiveDateTime> = orders::table
+        .select(diesel::dsl::min(orders::created_at))
+        .first(&mut *conn)
+        .unwrap();
+    assert!(
+        oldest.unwrap() < chrono::Utc::now().naive_utc() - chrono::Duration::days(60),
+        "sales spread over the last 90 days"
+    );
 }
 
 #[::core::prelude::v1::test]

@@ -217,6 +217,12 @@ fn table() -> Vec<(Method, &'static str, Access, Route)> {
         r(post(), "/sales/{id:\\d+}/restore", MANAGER, |x| {
             x.to(sales::routes::restore)
         }),
+        r(get(), "/settings/retail", MANAGER, |x| {
+            x.to(crate::retail::settings_page::show)
+        }),
+        r(post(), "/settings/retail", MANAGER, |x| {
+            x.to(crate::retail::settings_page::save)
+        }),
     ]
 }
 
@@ -273,6 +279,7 @@ pub fn navigation(role: Role, current_path: &str) -> Vec<NavLink> {
         ("/inventory", "Stock", &[Role::Manager, Role::SalesAgent]),
         ("/employees", "Employees", &[Role::Manager]),
         ("/branches", "Branches", &[Role::Manager]),
+        ("/settings/retail", "Settings", &[Role::Manager]),
         ("/audit", "Audit trail", &[Role::Manager]),
         ("/profile", "My profile", &Role::ALL),
     ];

@@ -8,4 +8,5 @@ pub mod pos;
 pub mod pricing;
 pub mod sales;
 pub mod settings;
+pub mod settings_page;
 pub mod stock;

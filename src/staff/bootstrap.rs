@@ -52,6 +52,7 @@ pub fn ensure_first_manager(
             email: None,
             phone: None,
             hire_date: BusinessClock::now_utc().date(),
+            commission_rate_bp: 0,
         };
         employee_model::create(c, &Actor::system(), &input, &hash)?;
         Ok::<_, AppError>(true)
@@ -98,6 +99,7 @@ pub fn create_manager(
         email: None,
         phone: None,
         hire_date: BusinessClock::now_utc().date(),
+        commission_rate_bp: 0,
     };
     write_tx(conn, |c| {
         employee_model::create(c, &Actor::system(), &input, &hash)
@@ -180,6 +182,7 @@ pub fn load_demo_staff(c: &mut AnyConnection, password_hash: &str) -> Result<usi
             email: Some(format!("{username}@demo.tillpoint.example")),
             phone: None,
             hire_date: NaiveDate::from_ymd_opt(2024, 1, 15).expect("valid date"),
+            commission_rate_bp: if role == Role::SalesAgent { 500 } else { 0 },
         };
         employee_model::create(c, &actor, &input, password_hash)?;
         added += 1;

@@ -576,3 +576,94 @@ fn sixteen_tills_racing_for_the_last_five_units() {
     numbers.sort();
     assert_eq!(numbers, [1, 2, 3, 4, 5], "receipt numbers are contiguous");
 }
+
+#[actix_web::test]
+async fn vat_settings_apply_to_new_sales_only() {
+    let s = shop().await;
+    let m = s.app.signed_in("manager").await;
+    m.get("/settings/retail")
+        .await
+        .expect(200)
+        .expect_text("value=\"12\"")
+        .expect_text("checked");
+    let before = s.app.audit_count();
+    for (rate, msg) in [
+        ("-1", "between 0 and 50"),
+        ("75", "between 0 and 50"),
+        ("12.345", "two decimals"),
+        ("lots", "percentage"),
+    ] {
+        m.post(
+            "/settings/retail",
+            &[("vat_rate", rate), ("prices_include_vat", "on")],
+        )
+        .await
+        .expect(422)
+        .expect_text(msg);
+    }
+    assert_eq!(s.app.audit_count(), before);
+    let agent = s.app.signed_in("agent").await;
+    let r = agent.post_json("/pos/checkout/cash", &json!({"idempotency_key": key(1), "lines": [{"barcode": CABLE}], "cash_received": "299"})).await;
+    assert_eq!(r.json()["vat"], "32.04"); // 299 × 12 / 112
+                                          // VAT on top of the shelf price at 10 %.
+    m.post("/settings/retail", &[("vat_rate", "10")])
+        .await
+        .expect(303);
+    let row = &s.app.audit_rows()[0];
+    assert_eq!(row.1, "setting");
+    let r = agent.post_json("/pos/checkout/cash", &json!({"idempotency_key": key(2), "lines": [{"barcode": CABLE}], "cash_received": "328.90"})).await;
+    r.expect(201);
+    assert_eq!(
+        (
+            r.json()["total"].as_str().unwrap(),
+            r.json()["vat"].as_str().unwrap()
+        ),
+        ("328.90", "29.90")
+    );
+    // The first receipt keeps its own rate.
+    let first = agent.get("/sales/1/receipt").await;
+    first.expect_text("VAT 12%").expect_text("32.04");
+}
+
+#[actix_web::test]
+async fn a_managers_commission_rate_drives_the_agents_earnings() {
+    let s = shop().await;
+    let m = s.app.signed_in("manager").await;
+    let id = s.app.id("agent");
+    let main = s.app.seed.main_branch.to_string();
+    let today = chrono::Utc::now().naive_utc().date().to_string();
+    let fields = |rate: &'static str| {
+        vec![
+            ("name", "Agent Person".to_string()),
+            ("username", "agent".into()),
+            ("role", "sales_agent".into()),
+            ("branch_id", main.clone()),
+            ("hire_date", today.clone()),
+            ("commission_rate", rate.to_string()),
+        ]
+    };
+    let refs = |v: &Vec<(&'static str, String)>| {
+        v.iter().map(|(k, x)| (*k, x.clone())).collect::<Vec<_>>()
+    };
+    let bad = refs(&fields("150"));
+    let bad: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    m.post(&format!("/employees/{id}"), &bad)
+        .await
+        .expect(422)
+        .expect_text("between 0 and 100");
+    let good = refs(&fields("2.5"));
+    let good: Vec<(&str, &str)> = good.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    m.post(&format!("/employees/{id}"), &good).await.expect(303);
+    let agent = s.app.signed_in("agent").await;
+    agent.post_json("/pos/checkout/cash", &json!({"idempotency_key": key(1), "lines": [{"barcode": CABLE, "quantity": 2}], "cash_received": "598"})).await.expect(201);
+    let earned: i64 = commissions::table
+        .select(commissions::amount_minor)
+        .first(&mut *s.app.conn())
+        .unwrap();
+    assert_eq!(earned, 1_495); // 2.5 % of 598.00 = 14.95
+    m.get(&format!("/employees/{id}"))
+        .await
+        .expect_text("2.5 %")
+        .expect_text("598.00")
+        .expect_text("14.95");
+}

@@ -88,6 +88,8 @@ fn matrix() -> Vec<(&'static str, &'static str, Who)> {
         ("POST", "/sales/{id:\\d+}/void", M),
         ("POST", "/sales/{id:\\d+}/archive", M),
         ("POST", "/sales/{id:\\d+}/restore", M),
+        ("GET", "/settings/retail", M),
+        ("POST", "/settings/retail", M),
     ]
 }
 

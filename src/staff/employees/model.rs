@@ -32,9 +32,24 @@ pub struct Employee {
     pub last_login_time: Option<NaiveDateTime>,
     pub last_logout_time: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
+    pub commission_rate_bp: i64,
+    pub total_sales_minor: i64,
+    pub total_commission_minor: i64,
 }
 
 impl Employee {
+    pub fn commission_percent(&self) -> String {
+        crate::retail::settings_page::percent_text(self.commission_rate_bp)
+    }
+
+    pub fn total_sales(&self) -> crate::platform::money::Money {
+        crate::platform::money::Money(self.total_sales_minor)
+    }
+
+    pub fn total_commission(&self) -> crate::platform::money::Money {
+        crate::platform::money::Money(self.total_commission_minor)
+    }
+
     pub fn role_label(&self) -> &'static str {
         Role::parse(&self.role)
             .map(Role::label)
@@ -219,6 +234,7 @@ pub fn create(
             employees::email.eq(&input.email),
             employees::phone.eq(&input.phone),
             employees::hire_date.eq(input.hire_date),
+            employees::commission_rate_bp.eq(input.commission_rate_bp),
             employees::is_active.eq(true),
             employees::password_hash.eq(password_hash),
             employees::is_logged_in.eq(false),
@@ -235,7 +251,8 @@ pub fn create(
         .created("branch", branch.as_str())
         .created("email", input.email.clone().unwrap_or_default())
         .created("phone", input.phone.clone().unwrap_or_default())
-        .created("hire_date", input.hire_date.to_string());
+        .created("hire_date", input.hire_date.to_string())
+        .created("commission_rate_bp", input.commission_rate_bp);
     let label = format!("{} ({})", input.name, input.username);
     audit::record(
         conn,
@@ -302,6 +319,11 @@ pub fn update(
             "hire_date",
             old.employee.hire_date.to_string(),
             input.hire_date.to_string(),
+        )
+        .diff(
+            "commission_rate_bp",
+            old.employee.commission_rate_bp,
+            input.commission_rate_bp,
         );
     if changes.is_empty() {
         return Ok(());
@@ -315,6 +337,7 @@ pub fn update(
             employees::email.eq(&input.email),
             employees::phone.eq(&input.phone),
             employees::hire_date.eq(input.hire_date),
+            employees::commission_rate_bp.eq(input.commission_rate_bp),
             employees::updated_at.eq(now),
         ))
         .execute(conn)

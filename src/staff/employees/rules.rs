@@ -16,6 +16,8 @@ pub struct EmployeeForm {
     pub phone: String,
     pub hire_date: String,
     pub password: String,
+    /// Sales agents' commission in percent, e.g. "5" or "2.5".
+    pub commission_rate: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -27,6 +29,8 @@ pub struct EmployeeInput {
     pub email: Option<String>,
     pub phone: Option<String>,
     pub hire_date: NaiveDate,
+    /// 500 = 5 % of each sale's total.
+    pub commission_rate_bp: i64,
 }
 
 /// Usernames are case-insensitive: stored lower-case, letters, digits and `._-`.
@@ -92,6 +96,13 @@ pub fn validate(
             );
         }
     }
+    let commission_rate_bp = match form.commission_rate.trim() {
+        "" => 0,
+        raw => crate::retail::settings_page::parse_percent_bp(raw, 100).unwrap_or_else(|m| {
+            errors.add("commission_rate", m);
+            0
+        }),
+    };
     if with_password {
         if let Err(m) = password::check_strength(&form.password) {
             errors.add("password", capitalise(&m));
@@ -107,6 +118,7 @@ pub fn validate(
                 email,
                 phone,
                 hire_date,
+                commission_rate_bp,
             },
             form.password.clone(),
         )),
@@ -144,6 +156,7 @@ mod tests {
             phone: "".into(),
             hire_date: "2026-01-05".into(),
             password: "a-good-password".into(),
+            commission_rate: "5".into(),
         }
     }
 
@@ -169,6 +182,14 @@ mod tests {
             ("hire_date", Box::new(|f| f.hire_date = "22/11/2026".into())),
             ("hire_date", Box::new(|f| f.hire_date = "2030-01-01".into())),
             ("password", Box::new(|f| f.password = "short".into())),
+            (
+                "commission_rate",
+                Box::new(|f| f.commission_rate = "-1".into()),
+            ),
+            (
+                "commission_rate",
+                Box::new(|f| f.commission_rate = "abc".into()),
+            ),
         ];
         for (field, change) in cases {
             let mut f = good();

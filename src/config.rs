@@ -80,7 +80,8 @@ pub struct Settings {
     #[arg(long, env = "TILLPOINT_CURRENCY", default_value = "PHP", global = true)]
     pub currency: String,
     /// Send the session cookie over plain HTTP too (no `Secure` flag). For a LAN without TLS.
-    #[arg(long, env = "TILLPOINT_INSECURE_COOKIES", global = true)]
+    #[arg(long, env = "TILLPOINT_INSECURE_COOKIES", global = true, action = clap::ArgAction::SetTrue,
+          value_parser = clap::builder::BoolishValueParser::new())]
     pub insecure_cookies: bool,
     /// Comma-separated proxy addresses or networks whose X-Forwarded-For is believed.
     #[arg(
@@ -221,6 +222,28 @@ fn parse_proxies(list: &str) -> Result<Vec<IpNet>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn insecure_cookies_accepts_the_usual_spellings() {
+        for (value, expected) in [
+            ("1", true),
+            ("true", true),
+            ("yes", true),
+            ("0", false),
+            ("false", false),
+        ] {
+            std::env::set_var("TILLPOINT_INSECURE_COOKIES", value);
+            let cli = Cli::try_parse_from(["tillpoint", "migrate"]).unwrap();
+            assert_eq!(cli.settings.insecure_cookies, expected, "{value}");
+        }
+        std::env::remove_var("TILLPOINT_INSECURE_COOKIES");
+        assert!(
+            Cli::try_parse_from(["tillpoint", "--insecure-cookies"])
+                .unwrap()
+                .settings
+                .insecure_cookies
+        );
+    }
 
     #[test]
     fn proxies_accept_addresses_and_networks() {

@@ -149,9 +149,29 @@ pub struct Db {
     backend: Backend,
 }
 
+/// Process-wide SQLite settings, applied once before the first connection opens.
+fn configure_sqlite_library() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // SQLite's allocation statistics take one global mutex on every malloc, which every
+        // request thread then queues on; we never read those statistics.
+        // SAFETY: sqlite3_config is called before any connection exists (Once, at the first
+        // Db::connect); called later it only returns SQLITE_MISUSE and changes nothing.
+        unsafe {
+            libsqlite3_sys::sqlite3_config(
+                libsqlite3_sys::SQLITE_CONFIG_MEMSTATUS,
+                0 as std::ffi::c_int,
+            );
+        }
+    });
+}
+
 impl Db {
     pub fn connect(target: &DbTarget) -> Result<Db, String> {
         let backend = target.backend();
+        if backend == Backend::Sqlite {
+            configure_sqlite_library();
+        }
         if let DbTarget::Sqlite(path) = target {
             if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
                 if !parent.is_dir() {
@@ -170,6 +190,9 @@ impl Db {
             .max_size(size)
             .min_idle(Some(1))
             .connection_timeout(Duration::from_secs(10))
+            // r2d2 would run a test query on every checkout; broken connections are detected
+            // by has_broken instead, and queries fail loudly anyway.
+            .test_on_check_out(false)
             .connection_customizer(Box::new(ConnectionSetup))
             .build(ConnectionManager {
                 target: target.clone(),
@@ -203,6 +226,23 @@ impl Db {
         .map_err(|e| AppError::Internal(format!("blocking task failed: {e}")))?
     }
 
+    /// Runs a short read. On SQLite it runs right here on the worker thread: in WAL mode a
+    /// read never waits for the writer and takes microseconds, while a hop to the blocking
+    /// pool costs two thread switches. With no idle connection, or on PostgreSQL (a network
+    /// round trip), it goes to the blocking pool like `run`. Never use it for writes.
+    pub async fn read<T, F>(&self, f: F) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut AnyConnection) -> Result<T, AppError> + Send + 'static,
+    {
+        if self.backend == Backend::Sqlite {
+            if let Some(mut conn) = self.pool.try_get() {
+                return f(&mut conn);
+            }
+        }
+        self.run(f).await
+    }
+
     /// Runs `f` in one write transaction (`BEGIN IMMEDIATE` on SQLite).
     pub async fn write<T, F>(&self, f: F) -> Result<T, AppError>
     where
@@ -211,6 +251,20 @@ impl Db {
     {
         self.run(move |conn| write_tx(conn, f)).await
     }
+}
+
+/// Runs the same diesel expression on the concrete connection of either backend. Queries run
+/// through `AnyConnection` are prepared again every time; on the concrete connection diesel
+/// caches the prepared statement, which matters on the hottest paths (the till's scan, the
+/// session lookup of every request).
+#[macro_export]
+macro_rules! on_backend {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::platform::db::AnyConnection::Sqlite($c) => $body,
+            $crate::platform::db::AnyConnection::Pg($c) => $body,
+        }
+    };
 }
 
 /// One write transaction. On SQLite it starts with `BEGIN IMMEDIATE`: a deferred `BEGIN` that

@@ -18,7 +18,7 @@ use crate::platform::clock::BusinessClock;
 use crate::platform::db::write_tx;
 use crate::platform::error::AppError;
 use crate::platform::flash;
-use crate::platform::schema::employees;
+use crate::platform::schema::{employees, staff_sessions};
 use crate::platform::state::AppState;
 
 pub const SESSION_TOKEN_KEY: &str = "sid";
@@ -107,43 +107,59 @@ pub async fn load_user(state: &AppState, token: String) -> Result<Option<Current
     }
 }
 
+enum Seen {
+    Missing,
+    Expired(session::SessionRow, String),
+    Active(CurrentUser, bool),
+}
+
 async fn lookup(state: &AppState, token: String) -> Result<Lookup, AppError> {
-    let idle = state.config.session_idle_minutes;
-    state
+    let seen = state
         .db
-        .run(move |conn| {
-            let Some(s) = session::find(conn, &token)? else {
-                return Ok(Lookup::Missing);
+        .read(move |conn| {
+            // One query: the session and its employee.
+            type Who = (i64, String, String, String, Option<i64>, Option<i64>, bool);
+            let hash = session::token_hash(&token);
+            let found: Option<(session::SessionRow, Who)> =
+                crate::on_backend!(conn, |c| staff_sessions::table
+                    .inner_join(employees::table)
+                    .filter(staff_sessions::token_hash.eq(&hash))
+                    .select((
+                        (
+                            staff_sessions::id,
+                            staff_sessions::employee_id,
+                            staff_sessions::last_seen_at,
+                            staff_sessions::expires_at,
+                            staff_sessions::ended_at,
+                        ),
+                        (
+                            employees::id,
+                            employees::username,
+                            employees::name,
+                            employees::role,
+                            employees::branch_id,
+                            employees::picture_id,
+                            employees::is_active,
+                        ),
+                    ))
+                    .first(c)
+                    .optional()?);
+            let Some((s, (id, username, name, role, branch_id, picture_id, is_active))) = found
+            else {
+                return Ok(Seen::Missing);
             };
             if s.ended_at.is_some() {
-                return Ok(Lookup::Missing);
+                return Ok(Seen::Missing);
             }
-            type Row = (i64, String, String, String, Option<i64>, Option<i64>, bool);
-            let (id, username, name, role, branch_id, picture_id, is_active): Row =
-                employees::table
-                    .find(s.employee_id)
-                    .select((
-                        employees::id,
-                        employees::username,
-                        employees::name,
-                        employees::role,
-                        employees::branch_id,
-                        employees::picture_id,
-                        employees::is_active,
-                    ))
-                    .first(conn)?;
             let now = BusinessClock::now_utc();
             if s.expires_at <= now {
-                write_tx(conn, |c| session::expire(c, &s, &name))?;
-                return Ok(Lookup::Expired);
+                return Ok(Seen::Expired(s, name));
             }
             let Some(role) = Role::parse(&role).filter(|_| is_active) else {
-                return Ok(Lookup::Missing);
+                return Ok(Seen::Missing);
             };
-            if (now - s.last_seen_at).num_seconds() >= session::TOUCH_EVERY_SECONDS {
-                session::touch(conn, s.id, now, idle)?;
-            }
-            Ok(Lookup::SignedIn(CurrentUser {
+            let touch = (now - s.last_seen_at).num_seconds() >= session::TOUCH_EVERY_SECONDS;
+            let user = CurrentUser {
                 id,
                 username,
                 name,
@@ -151,9 +167,31 @@ async fn lookup(state: &AppState, token: String) -> Result<Lookup, AppError> {
                 branch_id,
                 picture_id,
                 session_id: s.id,
-            }))
+            };
+            Ok(Seen::Active(user, touch))
         })
-        .await
+        .await?;
+    let idle = state.config.session_idle_minutes;
+    match seen {
+        Seen::Missing => Ok(Lookup::Missing),
+        Seen::Expired(s, name) => {
+            state
+                .db
+                .run(move |c| Ok(write_tx(c, |c| session::expire(c, &s, &name))?))
+                .await?;
+            Ok(Lookup::Expired)
+        }
+        Seen::Active(user, touch) => {
+            if touch {
+                let id = user.session_id;
+                state
+                    .db
+                    .run(move |c| Ok(session::touch(c, id, BusinessClock::now_utc(), idle)?))
+                    .await?;
+            }
+            Ok(Lookup::SignedIn(user))
+        }
+    }
 }
 
 pub fn wants_json(req: &HttpRequest) -> bool {

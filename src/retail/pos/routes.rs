@@ -17,7 +17,7 @@ use crate::retail::pos::cart::{self, CheckoutRequest};
 use crate::retail::pos::checkout;
 use crate::retail::pricing::VatSettings;
 use crate::retail::settings;
-use crate::retail::stock::model as stock;
+use crate::retail::stock::model as stock_model;
 
 #[derive(Template)]
 #[template(path = "retail/pos.html")]
@@ -96,13 +96,29 @@ pub async fn scan(
     }
     let found = state
         .db
-        .run(move |c| {
-            let Some(p) = catalog::find_sellable_by_barcode(c, &barcode)? else {
+        .read(move |c| {
+            // One query: the product and its stock at this branch.
+            let found: Option<(catalog::Product, Option<i64>)> =
+                crate::on_backend!(c, |c| products::table
+                    .left_join(
+                        branch_stock::table.on(branch_stock::product_id
+                            .eq(products::id)
+                            .and(branch_stock::branch_id.eq(branch_id))),
+                    )
+                    .filter(products::barcode.eq(&barcode))
+                    .filter(products::is_active.eq(true))
+                    .select((
+                        catalog::Product::as_select(),
+                        branch_stock::quantity.nullable()
+                    ))
+                    .first(c)
+                    .optional()?);
+            let Some((p, stock)) = found else {
                 return Ok(Err(barcode));
             };
-            let stock = stock::quantity(c, branch_id, p.id)?;
+            let stock = stock.unwrap_or(0);
             let serials = if p.serial_tracked {
-                stock::serials_in_stock(c, p.id, branch_id, 100)?
+                stock_model::serials_in_stock(c, p.id, branch_id, 100)?
             } else {
                 vec![]
             };
@@ -179,7 +195,7 @@ pub async fn search(
     let raw = q.q.trim().to_string();
     let hits = state
         .db
-        .run(move |c| {
+        .read(move |c| {
             let (lo, hi) = prefix_range(&text);
             let like = crate::platform::db::contains_pattern(&text)
                 .trim_start_matches('%')

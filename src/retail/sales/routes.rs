@@ -244,7 +244,7 @@ pub async fn export(
         "sales.csv",
         HEADER,
         move |conn, after| {
-            let rows = query::export_page(conn, &filter, &clock, after, 1000)?;
+            let rows = query::export_page(conn, &filter, &clock, after, 5000)?;
             let next = if rows.len() == 1000 {
                 rows.last().map(|r| r.item_id)
             } else {

@@ -51,7 +51,9 @@ test("a manager creates an employee who then signs in", async () => {
     await signOut(page);
 
     await signIn(page, username, "bea-first-pass");
-    assert.match(page.url(), /\/profile$/);
+    // A sales agent lands on the till.
+    assert.match(page.url(), /\/pos$/);
+    await page.goto(`${BASE}/profile`);
     await page.waitForSelector("h2:has-text('Bea Villanueva')");
     const nav = await page.textContent("nav");
     assert.ok(!nav.includes("Employees"), "a sales agent does not see manager pages");

@@ -28,16 +28,16 @@ fn encode(rows: &[Vec<String>]) -> Result<Bytes, AppError> {
     Ok(Bytes::from(buf))
 }
 
-/// A page of an export: the rows and the keyset cursor to continue after, if any.
-pub struct Chunk {
-    pub rows: Vec<Vec<String>>,
-    pub next: Option<i64>,
-}
+/// Rows fetched per page: large enough to amortise the query, small enough to keep memory flat.
+pub const PAGE: i64 = 2000;
 
-/// Streams `header` then the rows that `fetch(conn, cursor)` returns, page by page.
+/// Streams `header` then the rows that `fetch(conn, after, limit)` returns, page by page. Each
+/// row comes with its keyset cursor; a page shorter than `limit` is the last.
 pub fn stream<F>(db: &Db, filename: &str, header: &[&str], mut fetch: F) -> HttpResponse
 where
-    F: FnMut(&mut AnyConnection, Option<i64>) -> Result<Chunk, AppError> + Send + 'static,
+    F: FnMut(&mut AnyConnection, Option<i64>, i64) -> Result<Vec<(i64, Vec<String>)>, AppError>
+        + Send
+        + 'static,
 {
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(8);
     // A UTF-8 byte-order mark so that Excel reads names with accents correctly.
@@ -60,15 +60,23 @@ where
         };
         let mut cursor = None;
         loop {
-            let chunk =
-                match fetch(&mut conn, cursor).and_then(|c| encode(&c.rows).map(|b| (b, c.next))) {
-                    Ok(c) => c,
-                    Err(e) => {
-                        tracing::error!("export failed: {e}");
-                        let _ = tx.blocking_send(Err(std::io::Error::other("export failed")));
-                        return;
-                    }
+            let page = fetch(&mut conn, cursor, PAGE).and_then(|rows| {
+                let next = if rows.len() as i64 == PAGE {
+                    rows.last().map(|r| r.0)
+                } else {
+                    None
                 };
+                let cells: Vec<Vec<String>> = rows.into_iter().map(|r| r.1).collect();
+                encode(&cells).map(|b| (b, next))
+            });
+            let chunk = match page {
+                Ok(c) => c,
+                Err(e) => {
+                    tracing::error!("export failed: {e}");
+                    let _ = tx.blocking_send(Err(std::io::Error::other("export failed")));
+                    return;
+                }
+            };
             if tx.blocking_send(Ok(chunk.0)).is_err() {
                 return; // the client went away
             }

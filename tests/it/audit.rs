@@ -114,7 +114,7 @@ async fn a_large_export_is_complete() {
         let mut conn = app.conn();
         let now = chrono::Utc::now().naive_utc();
         tillpoint::platform::db::write_tx(&mut conn, |c| {
-            for i in 0..1234 {
+            for i in 0..2345 {
                 tillpoint::platform::audit::record(
                     c,
                     &tillpoint::platform::audit::Actor::system(),
@@ -133,7 +133,11 @@ async fn a_large_export_is_complete() {
         .unwrap();
     }
     let csv = m.get("/audit/export.csv?record_type=bulk").await;
-    assert_eq!(csv.body.lines().count(), 1 + 1234);
+    assert_eq!(
+        csv.body.lines().count(),
+        1 + 2345,
+        "an export longer than one page is complete"
+    );
 }
 
 #[actix_web::test]

@@ -325,3 +325,45 @@ async fn the_export_has_the_seed_columns_and_follows_the_filters() {
     );
     m.get("/sales/export.csv?from=yesterday").await.expect(400);
 }
+
+#[actix_web::test]
+async fn an_export_longer_than_one_page_is_complete() {
+    let s = shop().await;
+    let agent = s.app.signed_in("agent").await;
+    let id = sell(
+        &agent,
+        "key-long-0001",
+        json!([{"barcode": CABLE}]),
+        "299",
+        serde_json::Value::Null,
+    )
+    .await;
+    {
+        use tillpoint::platform::schema::order_items;
+        let mut c = s.app.conn();
+        tillpoint::platform::db::write_tx(&mut c, |c| {
+            for _ in 0..2_100 {
+                diesel::insert_into(order_items::table)
+                    .values((
+                        order_items::order_id.eq(id),
+                        order_items::product_id.eq(s.cable),
+                        order_items::product_name.eq("USB-C Cable"),
+                        order_items::quantity.eq(1i64),
+                        order_items::unit_price_minor.eq(29_900i64),
+                        order_items::cost_price_minor.eq(23_920i64),
+                        order_items::line_total_minor.eq(29_900i64),
+                    ))
+                    .execute(c)?;
+            }
+            Ok::<_, diesel::result::Error>(())
+        })
+        .unwrap();
+    }
+    let m = s.app.signed_in("manager").await;
+    let csv = m.get("/sales/export.csv").await;
+    assert_eq!(
+        csv.body.lines().count(),
+        1 + 2_101,
+        "every line, across several pages"
+    );
+}

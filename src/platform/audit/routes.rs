@@ -6,7 +6,7 @@ use serde::Deserialize;
 
 use crate::platform::audit::query::{self, AuditFilter, AuditRow};
 use crate::platform::audit::ACTIONS;
-use crate::platform::csv_export::{self, Chunk};
+use crate::platform::csv_export;
 use crate::platform::error::AppError;
 use crate::platform::forms::{self, Choice};
 use crate::platform::page::{html, PageCtx};
@@ -184,29 +184,27 @@ pub async fn export(
         &state.db,
         "audit-trail.csv",
         HEADER,
-        move |conn, before| {
-            let rows = query::page(conn, &filter, &clock, before, 0, 500)?;
-            let next = if rows.len() == 500 {
-                rows.last().map(|r| r.id)
-            } else {
-                None
-            };
+        move |conn, before, limit| {
+            let rows = query::page(conn, &filter, &clock, before, 0, limit)?;
             let rows = rows
                 .into_iter()
                 .map(|r| {
-                    vec![
-                        clock.format(r.at),
-                        r.who().to_string(),
-                        r.action.clone(),
-                        r.record_type.clone(),
-                        r.record_id.map(|i| i.to_string()).unwrap_or_default(),
-                        r.record_label.clone(),
-                        r.change_lines().join("; "),
-                        r.ip.clone().unwrap_or_default(),
-                    ]
+                    (
+                        r.id,
+                        vec![
+                            clock.format(r.at),
+                            r.who().to_string(),
+                            r.action.clone(),
+                            r.record_type.clone(),
+                            r.record_id.map(|i| i.to_string()).unwrap_or_default(),
+                            r.record_label.clone(),
+                            r.change_lines().join("; "),
+                            r.ip.clone().unwrap_or_default(),
+                        ],
+                    )
                 })
                 .collect();
-            Ok(Chunk { rows, next })
+            Ok(rows)
         },
     ))
 }

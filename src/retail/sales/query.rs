@@ -85,7 +85,7 @@ pub fn page(
     limit: i64,
 ) -> QueryResult<Vec<SaleRow>> {
     filtered_orders!(f, clock)
-        .order(orders::id.desc())
+        .order((orders::created_at.desc(), orders::id.desc()))
         .offset(offset)
         .limit(limit)
         .select((

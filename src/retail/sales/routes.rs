@@ -7,7 +7,7 @@ use serde::Deserialize;
 use crate::platform::audit::query::AuditRow;
 use crate::platform::audit::Actor;
 use crate::platform::auth::CurrentUser;
-use crate::platform::csv_export::{self, Chunk};
+use crate::platform::csv_export;
 use crate::platform::error::AppError;
 use crate::platform::flash;
 use crate::platform::forms::{self, Choice};
@@ -243,33 +243,31 @@ pub async fn export(
         &state.db,
         "sales.csv",
         HEADER,
-        move |conn, after| {
-            let rows = query::export_page(conn, &filter, &clock, after, 5000)?;
-            let next = if rows.len() == 1000 {
-                rows.last().map(|r| r.item_id)
-            } else {
-                None
-            };
+        move |conn, after, limit| {
+            let rows = query::export_page(conn, &filter, &clock, after, limit)?;
             let rows = rows
                 .into_iter()
                 .map(|r| {
-                    vec![
-                        clock.format(r.created_at),
-                        r.order_id.to_string(),
-                        r.customer.clone().unwrap_or_else(|| "Walk In".into()),
-                        r.product.clone(),
-                        r.quantity.to_string(),
-                        Money(r.unit_price_minor).plain(),
-                        Money(r.line_total_minor).plain(),
-                        r.branch.clone(),
-                        r.employee.clone(),
-                        r.or_number.clone().unwrap_or_default(),
-                        r.payment_method.clone(),
-                        r.status.clone(),
-                    ]
+                    (
+                        r.item_id,
+                        vec![
+                            clock.format(r.created_at),
+                            r.order_id.to_string(),
+                            r.customer.clone().unwrap_or_else(|| "Walk In".into()),
+                            r.product.clone(),
+                            r.quantity.to_string(),
+                            Money(r.unit_price_minor).plain(),
+                            Money(r.line_total_minor).plain(),
+                            r.branch.clone(),
+                            r.employee.clone(),
+                            r.or_number.clone().unwrap_or_default(),
+                            r.payment_method.clone(),
+                            r.status.clone(),
+                        ],
+                    )
                 })
                 .collect();
-            Ok(Chunk { rows, next })
+            Ok(rows)
         },
     ))
 }

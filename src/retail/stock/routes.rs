@@ -6,7 +6,7 @@ use serde::Deserialize;
 
 use crate::platform::audit::Actor;
 use crate::platform::auth::CurrentUser;
-use crate::platform::csv_export::{self, Chunk};
+use crate::platform::csv_export;
 use crate::platform::error::AppError;
 use crate::platform::flash;
 use crate::platform::forms::{self, Choice, FormErrors};
@@ -153,29 +153,27 @@ pub async fn export(
         &state.db,
         "branch_inventory.csv",
         HEADER,
-        move |conn, after| {
-            let rows = model::export_page(conn, &filter, after, 1000)?;
-            let next = if rows.len() == 1000 {
-                rows.last().map(|r| r.id)
-            } else {
-                None
-            };
+        move |conn, after, limit| {
+            let rows = model::export_page(conn, &filter, after, limit)?;
             let rows = rows
                 .into_iter()
                 .map(|r| {
-                    vec![
-                        r.branch.clone(),
-                        r.supplier.clone().unwrap_or_default(),
-                        r.product.clone(),
-                        r.category.clone(),
-                        r.quantity.to_string(),
-                        r.price().plain(),
-                        r.barcode.clone(),
-                        r.status().to_string(),
-                    ]
+                    (
+                        r.id,
+                        vec![
+                            r.branch.clone(),
+                            r.supplier.clone().unwrap_or_default(),
+                            r.product.clone(),
+                            r.category.clone(),
+                            r.quantity.to_string(),
+                            r.price().plain(),
+                            r.barcode.clone(),
+                            r.status().to_string(),
+                        ],
+                    )
                 })
                 .collect();
-            Ok(Chunk { rows, next })
+            Ok(rows)
         },
     ))
 }

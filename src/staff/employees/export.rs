@@ -2,7 +2,7 @@
 
 use actix_web::{web, HttpResponse};
 
-use crate::platform::csv_export::{self, Chunk};
+use crate::platform::csv_export;
 use crate::platform::error::AppError;
 use crate::platform::state::AppState;
 use crate::staff::employees::model;
@@ -32,40 +32,38 @@ pub async fn export(
         &state.db,
         "employees.csv",
         HEADER,
-        move |conn, after| {
-            let rows = model::export_page(conn, &filter, after, 500)?;
-            let next = if rows.len() == 500 {
-                rows.last().map(|r| r.employee.id)
-            } else {
-                None
-            };
+        move |conn, after, limit| {
+            let rows = model::export_page(conn, &filter, after, limit)?;
             let rows = rows
                 .into_iter()
                 .map(|r| {
                     let e = &r.employee;
-                    vec![
-                        e.name.clone(),
-                        r.branch.clone().unwrap_or_else(|| "—".into()),
-                        e.role_label().to_string(),
-                        e.phone.clone().unwrap_or_default(),
-                        if e.is_active {
-                            "Active".into()
-                        } else {
-                            "Archived".into()
-                        },
-                        e.hire_date.to_string(),
-                        e.username.clone(),
-                        e.email.clone().unwrap_or_default(),
-                        if e.is_logged_in {
-                            "Yes".into()
-                        } else {
-                            "No".into()
-                        },
-                        clock.format_opt(e.last_login_time),
-                    ]
+                    (
+                        e.id,
+                        vec![
+                            e.name.clone(),
+                            r.branch.clone().unwrap_or_else(|| "—".into()),
+                            e.role_label().to_string(),
+                            e.phone.clone().unwrap_or_default(),
+                            if e.is_active {
+                                "Active".into()
+                            } else {
+                                "Archived".into()
+                            },
+                            e.hire_date.to_string(),
+                            e.username.clone(),
+                            e.email.clone().unwrap_or_default(),
+                            if e.is_logged_in {
+                                "Yes".into()
+                            } else {
+                                "No".into()
+                            },
+                            clock.format_opt(e.last_login_time),
+                        ],
+                    )
                 })
                 .collect();
-            Ok(Chunk { rows, next })
+            Ok(rows)
         },
     ))
 }

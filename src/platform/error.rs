@@ -40,6 +40,14 @@ impl AppError {
         AppError::NotFound(format!("{what} was not found."))
     }
 
+    /// A second archive (or restore) of the same record: nothing to do, and the user should know.
+    pub fn already(name: &str, active: bool) -> AppError {
+        AppError::Conflict(format!(
+            "{name} is already {}.",
+            if active { "active" } else { "archived" }
+        ))
+    }
+
     /// The message a user may see: internal details stay in the log.
     pub fn public_message(&self) -> String {
         match self {

@@ -96,6 +96,12 @@ impl Changes {
     }
 }
 
+/// ARCHIVE or RESTORE with its `is_active` change: the audit of every archive toggle.
+pub fn archive_toggle(active: bool) -> (&'static str, Changes) {
+    let action = if active { RESTORE } else { ARCHIVE };
+    (action, Changes::new().diff("is_active", !active, active))
+}
+
 /// The record an entry is about.
 pub struct Subject<'a> {
     pub record_type: &'a str,

@@ -172,16 +172,9 @@ pub fn set_active(
     .set(product_categories::is_active.eq(active))
     .execute(conn)?;
     if changed == 0 {
-        return Err(AppError::Conflict(format!(
-            "{name} is already {}.",
-            if active { "active" } else { "archived" }
-        )));
+        return Err(AppError::already(&name, active));
     }
-    let action = if active {
-        audit::RESTORE
-    } else {
-        audit::ARCHIVE
-    };
+    let (action, changes) = audit::archive_toggle(active);
     let now = BusinessClock::now_utc();
     audit::record(
         conn,
@@ -193,7 +186,7 @@ pub fn set_active(
             record_id: Some(id),
             label: &name,
         },
-        &Changes::new().diff("is_active", !active, active),
+        &changes,
     )?;
     Ok(name)
 }

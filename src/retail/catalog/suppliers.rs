@@ -285,17 +285,9 @@ pub fn set_active(
     ))
     .execute(conn)?;
     if changed == 0 {
-        return Err(AppError::Conflict(format!(
-            "{} is already {}.",
-            s.name,
-            if active { "active" } else { "archived" }
-        )));
+        return Err(AppError::already(&s.name, active));
     }
-    let action = if active {
-        audit::RESTORE
-    } else {
-        audit::ARCHIVE
-    };
+    let (action, changes) = audit::archive_toggle(active);
     audit::record(
         conn,
         actor,
@@ -306,7 +298,7 @@ pub fn set_active(
             record_id: Some(id),
             label: &s.name,
         },
-        &Changes::new().diff("is_active", !active, active),
+        &changes,
     )?;
     Ok(s)
 }

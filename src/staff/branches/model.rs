@@ -193,18 +193,9 @@ pub fn set_active(
     ))
     .execute(conn)?;
     if changed == 0 {
-        let state = if active { "active" } else { "archived" };
-        return Err(AppError::Conflict(format!(
-            "{} is already {state}.",
-            branch.name
-        )));
+        return Err(AppError::already(&branch.name, active));
     }
-    let action = if active {
-        audit::RESTORE
-    } else {
-        audit::ARCHIVE
-    };
-    let changes = Changes::new().diff("is_active", !active, active);
+    let (action, changes) = audit::archive_toggle(active);
     audit::record(
         conn,
         actor,

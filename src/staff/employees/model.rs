@@ -392,24 +392,16 @@ pub fn set_active(
     ))
     .execute(conn)?;
     if changed == 0 {
-        let state = if active { "active" } else { "archived" };
-        return Err(AppError::Conflict(format!(
-            "{} is already {state}.",
-            e.name
-        )));
+        return Err(AppError::already(&e.name, active));
     }
-    let mut changes = Changes::new().diff("is_active", !active, active);
+    let (action, mut changes) = audit::archive_toggle(active);
     if !active {
         let ended = session::end_all(conn, id, None, session::ARCHIVED, now)?;
         if ended > 0 {
             changes = changes.note("sessions_ended", ended.to_string());
         }
     }
-    let action = if active {
-        audit::RESTORE
-    } else {
-        audit::ARCHIVE
-    };
+
     audit::record(
         conn,
         actor,

@@ -325,17 +325,9 @@ pub fn set_active(
     ))
     .execute(conn)?;
     if changed == 0 {
-        return Err(AppError::Conflict(format!(
-            "{} is already {}.",
-            p.name,
-            if active { "active" } else { "archived" }
-        )));
+        return Err(AppError::already(&p.name, active));
     }
-    let action = if active {
-        audit::RESTORE
-    } else {
-        audit::ARCHIVE
-    };
+    let (action, changes) = audit::archive_toggle(active);
     audit::record(
         conn,
         actor,
@@ -346,7 +338,7 @@ pub fn set_active(
             record_id: Some(id),
             label: &p.label(),
         },
-        &Changes::new().diff("is_active", !active, active),
+        &changes,
     )?;
     Ok(p)
 }

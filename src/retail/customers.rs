@@ -58,6 +58,8 @@ pub struct CustomerInput {
     pub name: String,
     pub phone: String,
     pub email: String,
+    /// Optional: for deliveries and warranty pick-ups.
+    pub address: String,
 }
 
 pub fn validate(input: &CustomerInput) -> Result<CustomerInput, String> {
@@ -65,6 +67,14 @@ pub fn validate(input: &CustomerInput) -> Result<CustomerInput, String> {
     let name = forms::text(&input.name, "name", "Customer name", 100, true, &mut errors);
     let phone = forms::optional_phone(&input.phone, "phone", &mut errors).unwrap_or_default();
     let email = forms::optional_email(&input.email, "email", &mut errors).unwrap_or_default();
+    let address = forms::text(
+        &input.address,
+        "address",
+        "Customer address",
+        200,
+        false,
+        &mut errors,
+    );
     if phone.is_empty() {
         errors.add(
             "phone",
@@ -72,7 +82,12 @@ pub fn validate(input: &CustomerInput) -> Result<CustomerInput, String> {
         );
     }
     if errors.is_empty() {
-        Ok(CustomerInput { name, phone, email })
+        Ok(CustomerInput {
+            name,
+            phone,
+            email,
+            address,
+        })
     } else {
         Err(errors.first().to_string())
     }
@@ -97,7 +112,7 @@ pub fn find_or_create(
             customers::phone.eq(&input.phone),
             customers::phone_key.eq(&key),
             customers::email.eq(&input.email),
-            customers::address.eq(""),
+            customers::address.eq(&input.address),
             customers::created_at.eq(now),
             customers::updated_at.eq(now),
         ))
@@ -115,7 +130,8 @@ pub fn find_or_create(
     let changes = Changes::new()
         .created("name", input.name.as_str())
         .created("phone", input.phone.as_str())
-        .created("email", input.email.as_str());
+        .created("email", input.email.as_str())
+        .created("address", input.address.as_str());
     audit::record(
         conn,
         actor,
@@ -148,8 +164,14 @@ mod tests {
             name: " Ana ".into(),
             phone: "0917 123 4567".into(),
             email: "".into(),
+            address: "12 Mabini St, Quezon City".into(),
         };
         assert_eq!(validate(&ok).unwrap().name, "Ana");
+        assert!(validate(&CustomerInput {
+            address: "x".repeat(201),
+            ..ok.clone()
+        })
+        .is_err());
         assert!(validate(&CustomerInput {
             name: "".into(),
             ..ok.clone()

@@ -284,6 +284,7 @@ pub fn load(conn: &mut AnyConnection) -> Result<usize, AppError> {
                 name: name.into(),
                 phone: phone.into(),
                 email: email.into(),
+                address: String::new(),
             }
         });
         let cart = Cart {

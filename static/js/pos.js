@@ -206,6 +206,7 @@
       .then(function (res) {
         if (res.ok) {
           el("customer-name").value = res.body.name; el("customer-email").value = res.body.email || "";
+          el("customer-address").value = res.body.address || "";
           el("customer-note").textContent = "Returning customer.";
         } else { el("customer-note").textContent = res.body.error || ""; }
       });
@@ -221,7 +222,8 @@
     var cash = el("cash").value.trim();
     if (toMinor(cash || "x") === null) { say("Enter the cash received, e.g. 5000.00.", "error"); el("cash").focus(); return; }
     var phone = el("customer-phone").value.trim();
-    var customer = phone ? { name: el("customer-name").value.trim(), phone: phone, email: el("customer-email").value.trim() } : null;
+    var customer = phone ? { name: el("customer-name").value.trim(), phone: phone, email: el("customer-email").value.trim(),
+                             address: el("customer-address").value.trim() } : null;
     var body = {
       idempotency_key: state.key,
       lines: state.lines.map(function (l) { return { barcode: l.barcode, quantity: l.quantity, serials: l.serials }; }),

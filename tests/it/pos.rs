@@ -171,7 +171,7 @@ async fn a_cash_sale_writes_everything_priced_by_the_server() {
         ],
         "cash_received": "60000",
         "total": "1.00",
-        "customer": {"name": "Ana Reyes", "phone": "+63 917 123 4567", "email": "ana@example.com"}
+        "customer": {"name": "Ana Reyes", "phone": "+63 917 123 4567", "email": "ana@example.com", "address": "12 Mabini St, Quezon City"}
     });
     let r = agent.post_json("/pos/checkout/cash", &body).await;
     r.expect(201);
@@ -261,6 +261,7 @@ async fn a_cash_sale_writes_everything_priced_by_the_server() {
     let found = agent.get("/pos/customers?phone=09171234567").await;
     found.expect(200);
     assert_eq!(found.json()["name"], "Ana Reyes");
+    assert_eq!(found.json()["address"], "12 Mabini St, Quezon City");
     agent
         .get("/pos/customers?phone=0999999999")
         .await

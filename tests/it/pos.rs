@@ -440,6 +440,22 @@ async fn the_receipt_prints_with_vat_and_a_qr_code_and_stays_in_its_branch() {
         .await
         .expect(204);
     agent.get(&url).await.expect_text("REPRINT");
+    agent
+        .post(&format!("/sales/{order_id}/receipt/printed"), &[])
+        .await
+        .expect(204);
+    let prints: Vec<String> = s
+        .app
+        .audit_rows()
+        .into_iter()
+        .filter(|r| r.0 == "PRINT")
+        .map(|r| r.4)
+        .collect();
+    assert_eq!(prints.len(), 2, "every printed copy is in the audit trail");
+    assert!(
+        prints[0].contains("reprint, copy 2") && prints[1].contains("original"),
+        "{prints:?}"
+    );
     let hash = tillpoint::platform::auth::password::hash(PASSWORD, 4).unwrap();
     insert_employee(
         &mut s.app.conn(),

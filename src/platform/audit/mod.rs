@@ -23,6 +23,7 @@ pub const LOGIN_FAILED: &str = "LOGIN_FAILED";
 pub const PASSWORD_CHANGE: &str = "PASSWORD_CHANGE";
 pub const PASSWORD_RESET: &str = "PASSWORD_RESET";
 pub const VOID: &str = "VOID";
+pub const PRINT: &str = "PRINT";
 
 /// Every action the trail knows, for the filter list.
 pub const ACTIONS: &[&str] = &[
@@ -32,6 +33,7 @@ pub const ACTIONS: &[&str] = &[
     RESTORE,
     DELETE,
     VOID,
+    PRINT,
     LOGIN,
     LOGOUT,
     LOGIN_FAILED,

@@ -1,7 +1,9 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use crate::platform::audit::{self, Actor, Changes, Subject};
 use crate::platform::auth::CurrentUser;
+use crate::platform::clock::BusinessClock;
 use crate::platform::db::AnyConnection;
 use crate::platform::error::AppError;
 use crate::platform::money::Money;
@@ -181,9 +183,35 @@ pub fn load(
     })
 }
 
-/// Counts a printed copy; the next view of the receipt says REPRINT.
-pub fn mark_printed(conn: &mut AnyConnection, id: i64) -> QueryResult<usize> {
-    diesel::update(official_receipts::table.filter(official_receipts::order_id.eq(id)))
-        .set(official_receipts::print_count.eq(official_receipts::print_count + 1i64))
-        .execute(conn)
+/// Counts a printed copy, with its audit row; the next view of the receipt says REPRINT.
+pub fn mark_printed(conn: &mut AnyConnection, actor: &Actor, id: i64) -> Result<(), AppError> {
+    let copies: i64 =
+        diesel::update(official_receipts::table.filter(official_receipts::order_id.eq(id)))
+            .set(official_receipts::print_count.eq(official_receipts::print_count + 1i64))
+            .returning(official_receipts::print_count)
+            .get_result(conn)
+            .optional()?
+            .ok_or_else(|| AppError::not_found("The receipt of this sale"))?;
+    let or_number: String = official_receipts::table
+        .filter(official_receipts::order_id.eq(id))
+        .select(official_receipts::or_number)
+        .first(conn)?;
+    let note = if copies == 1 {
+        "original".to_string()
+    } else {
+        format!("reprint, copy {copies}")
+    };
+    audit::record(
+        conn,
+        actor,
+        BusinessClock::now_utc(),
+        audit::PRINT,
+        Subject {
+            record_type: "order",
+            record_id: Some(id),
+            label: &or_number,
+        },
+        &Changes::new().note("copy", note),
+    )?;
+    Ok(())
 }

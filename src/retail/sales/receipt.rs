@@ -3,6 +3,7 @@
 use actix_web::{web, HttpResponse};
 use askama::Template;
 
+use crate::platform::audit::Actor;
 use crate::platform::auth::CurrentUser;
 use crate::platform::error::AppError;
 use crate::platform::money::Money;
@@ -103,6 +104,7 @@ pub async fn show(
 /// `POST /sales/{id}/receipt/printed`: counts the copy just printed.
 pub async fn printed(
     user: CurrentUser,
+    actor: Actor,
     state: web::Data<AppState>,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
@@ -111,8 +113,7 @@ pub async fn printed(
         .db
         .write(move |c| {
             model::load(c, id, &user)?;
-            model::mark_printed(c, id)?;
-            Ok(())
+            model::mark_printed(c, &actor, id)
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())

@@ -29,10 +29,6 @@ pub enum MoneyError {
 impl Money {
     pub const ZERO: Money = Money(0);
 
-    pub fn minor(self) -> i64 {
-        self.0
-    }
-
     pub fn checked_add(self, other: Money) -> Option<Money> {
         self.0.checked_add(other.0).map(Money)
     }

@@ -33,10 +33,6 @@ pub struct PageCtx {
 }
 
 impl PageCtx {
-    pub fn user_name(&self) -> &str {
-        self.user.as_ref().map(|u| u.name.as_str()).unwrap_or("")
-    }
-
     pub fn role_label(&self) -> &str {
         self.user.as_ref().map(|u| u.role.label()).unwrap_or("")
     }

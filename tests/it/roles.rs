@@ -1,7 +1,6 @@
 //! The role matrix: every registered route × every role → the expected outcome. A route added
 //! to the app without a row here fails `the_matrix_covers_every_route`.
 
-use actix_web::http::Method;
 use tillpoint::app::route_specs;
 use tillpoint::platform::auth::{Access, Role};
 
@@ -208,7 +207,6 @@ async fn every_route_answers_each_role_as_the_matrix_says() {
                 .0
         );
     }
-    let _ = Method::GET;
 }
 
 #[actix_web::test]

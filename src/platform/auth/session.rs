@@ -62,20 +62,6 @@ pub fn start(
     Ok((token, id))
 }
 
-pub fn find(conn: &mut AnyConnection, token: &str) -> QueryResult<Option<SessionRow>> {
-    staff_sessions::table
-        .filter(staff_sessions::token_hash.eq(token_hash(token)))
-        .select((
-            staff_sessions::id,
-            staff_sessions::employee_id,
-            staff_sessions::last_seen_at,
-            staff_sessions::expires_at,
-            staff_sessions::ended_at,
-        ))
-        .first(conn)
-        .optional()
-}
-
 /// Slides the idle expiry forward; a no-op when another request already did.
 pub fn touch(
     conn: &mut AnyConnection,

@@ -130,19 +130,6 @@ pub fn find(conn: &mut AnyConnection, id: i64) -> Result<Product, AppError> {
         .ok_or_else(|| AppError::not_found("That product"))
 }
 
-/// The active product with this barcode: what a scan finds.
-pub fn find_sellable_by_barcode(
-    conn: &mut AnyConnection,
-    barcode: &str,
-) -> QueryResult<Option<Product>> {
-    products::table
-        .filter(products::barcode.eq(barcode))
-        .filter(products::is_active.eq(true))
-        .select(Product::as_select())
-        .first(conn)
-        .optional()
-}
-
 fn check_references(conn: &mut AnyConnection, i: &ProductInput) -> Result<(), AppError> {
     let category: Option<bool> = product_categories::table
         .find(i.category_id)

@@ -11,7 +11,7 @@ use actix_web::middleware::{from_fn, Logger};
 use actix_web::{web, App, Route};
 
 use crate::platform::audit;
-use crate::platform::auth::guard::{self, Access, RouteAccess};
+use crate::platform::auth::guard::{self, Access, Reply, RouteAccess};
 use crate::platform::auth::{csrf, Role};
 use crate::platform::error::AppError;
 use crate::platform::page::NavLink;
@@ -25,27 +25,32 @@ const MANAGER: Access = Access::Roles(&[Role::Manager]);
 const SELLERS: Access = Access::Roles(&[Role::Manager, Role::SalesAgent]);
 
 /// Method, path, who may use it, handler. Every route of the product is here, and nowhere else.
-fn table() -> Vec<(Method, &'static str, Access, Route)> {
+fn table() -> Vec<(Method, &'static str, Access, Reply, Route)> {
     use Access::{Public, Staff};
     let get = || (Method::GET, web::get());
     let post = || (Method::POST, web::post());
+    // `r`: a page for people; `j`: JSON for programs.
     let r = |(m, route): (Method, Route),
              path: &'static str,
              access: Access,
-             f: fn(Route) -> Route| (m, path, access, f(route));
+             f: fn(Route) -> Route| (m, path, access, Reply::Html, f(route));
+    let j = |(m, route): (Method, Route),
+             path: &'static str,
+             access: Access,
+             f: fn(Route) -> Route| (m, path, access, Reply::Json, f(route));
     vec![
         // platform
-        r(get(), "/healthz", Public, |x| x.to(crate::health::healthz)),
+        j(get(), "/healthz", Public, |x| x.to(crate::health::healthz)),
         r(get(), "/static/{path:.*}", Public, |x| x.to(assets::serve)),
         // The till's routes first: the router tries routes in this order, and these are the
         // ones a scanner hits many times a minute.
         r(get(), "/pos", SELLERS, |x| x.to(pos::routes::terminal)),
-        r(get(), "/pos/scan", SELLERS, |x| x.to(pos::routes::scan)),
-        r(get(), "/pos/search", SELLERS, |x| x.to(pos::routes::search)),
-        r(get(), "/pos/customers", SELLERS, |x| {
+        j(get(), "/pos/scan", SELLERS, |x| x.to(pos::routes::scan)),
+        j(get(), "/pos/search", SELLERS, |x| x.to(pos::routes::search)),
+        j(get(), "/pos/customers", SELLERS, |x| {
             x.to(pos::routes::customer)
         }),
-        r(post(), "/pos/checkout/cash", SELLERS, |x| {
+        j(post(), "/pos/checkout/cash", SELLERS, |x| {
             x.to(pos::routes::checkout_cash)
         }),
         r(get(), "/audit", MANAGER, |x| x.to(audit::routes::list)),
@@ -199,7 +204,7 @@ fn table() -> Vec<(Method, &'static str, Access, Route)> {
         r(get(), "/sales/{id:\\d+}/receipt", SELLERS, |x| {
             x.to(sales::receipt::show)
         }),
-        r(post(), "/sales/{id:\\d+}/receipt/printed", SELLERS, |x| {
+        j(post(), "/sales/{id:\\d+}/receipt/printed", SELLERS, |x| {
             x.to(sales::receipt::printed)
         }),
         r(get(), "/sales", SELLERS, |x| x.to(sales::routes::list)),
@@ -233,15 +238,17 @@ pub struct RouteSpec {
     pub method: Method,
     pub path: &'static str,
     pub access: Access,
+    pub reply: Reply,
 }
 
 pub fn route_specs() -> Vec<RouteSpec> {
     table()
         .into_iter()
-        .map(|(method, path, access, _)| RouteSpec {
+        .map(|(method, path, access, reply, _)| RouteSpec {
             method,
             path,
             access,
+            reply,
         })
         .collect()
 }
@@ -249,7 +256,7 @@ pub fn route_specs() -> Vec<RouteSpec> {
 fn route_access() -> RouteAccess {
     let mut access = RouteAccess::default();
     for spec in route_specs() {
-        access.insert(spec.method, spec.path, spec.access);
+        access.insert(spec.method, spec.path, spec.access, spec.reply);
     }
     access
 }
@@ -257,7 +264,7 @@ fn route_access() -> RouteAccess {
 fn configure(cfg: &mut web::ServiceConfig) {
     // One resource per path, with a route per method, in table order.
     let mut resources: Vec<(&'static str, actix_web::Resource)> = Vec::new();
-    for (_, path, _, route) in table() {
+    for (_, path, _, _, route) in table() {
         match resources.iter_mut().find(|(p, _)| *p == path) {
             Some((_, res)) => {
                 let taken = std::mem::replace(res, web::resource(path));

@@ -110,3 +110,21 @@ fn both_backends_have_the_same_migrations() {
     };
     assert_eq!(dir("sqlite"), dir("postgres"));
 }
+
+#[actix_web::test]
+async fn json_routes_answer_json_errors_even_without_an_accept_header() {
+    let app = TestApp::new().await;
+    let agent = app.signed_in("agent").await;
+    // A scanner script sends no Accept header at all.
+    let r = agent.get("/pos/scan?barcode=0000000000000").await;
+    r.expect(404);
+    assert!(r.header("content-type").starts_with("application/json"));
+    assert!(r.json()["error"]
+        .as_str()
+        .unwrap()
+        .contains("0000000000000"));
+    // An HTML page's error stays a page for the same client.
+    let r = agent.get("/sales/999999").await;
+    r.expect(404);
+    assert!(r.header("content-type").starts_with("text/html"));
+}

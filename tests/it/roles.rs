@@ -2,7 +2,7 @@
 //! to the app without a row here fails `the_matrix_covers_every_route`.
 
 use tillpoint::app::route_specs;
-use tillpoint::platform::auth::{Access, Role};
+use tillpoint::platform::auth::{Access, Reply, Role};
 
 use crate::helpers::*;
 
@@ -133,6 +133,12 @@ fn the_matrix_covers_every_route() {
     );
 }
 
+fn replies_json(method: &str, path: &str) -> bool {
+    route_specs()
+        .iter()
+        .any(|s| s.method.as_str() == method && s.path == path && s.reply == Reply::Json)
+}
+
 async fn call(c: &Client, method: &str, url: &str) -> Resp {
     if method == "GET" {
         c.get(url).await
@@ -167,9 +173,13 @@ async fn every_route_answers_each_role_as_the_matrix_says() {
                 "anonymous {method} {path} → {}",
                 r.status
             ),
-            _ if path.starts_with("/pos/") => {
-                // The terminal's JSON API answers 401 instead of redirecting.
+            _ if replies_json(method, path) => {
+                // JSON routes (the till's API) answer 401 instead of redirecting.
                 assert_eq!(r.status, 401, "anonymous {method} {path}");
+                assert!(
+                    r.json()["error"].is_string(),
+                    "{method} {path} answers JSON"
+                );
             }
             _ => {
                 assert_eq!(r.status, 303, "anonymous {method} {path}");

@@ -42,22 +42,37 @@ impl Access {
     }
 }
 
-/// The route table's access rules, keyed by method and route pattern.
+/// What a route answers: pages for people, or JSON for programs (the till's API, the health
+/// check) — JSON whatever the client's Accept header says, since scanners rarely send one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reply {
+    Html,
+    Json,
+}
+
+/// The route table's access rules and reply kinds, keyed by method and route pattern.
 #[derive(Debug, Default)]
-pub struct RouteAccess(HashMap<(Method, String), Access>);
+pub struct RouteAccess(HashMap<(Method, String), (Access, Reply)>);
 
 impl RouteAccess {
-    pub fn insert(&mut self, method: Method, pattern: &str, access: Access) {
-        self.0.insert((method, pattern.to_string()), access);
+    pub fn insert(&mut self, method: Method, pattern: &str, access: Access, reply: Reply) {
+        self.0
+            .insert((method, pattern.to_string()), (access, reply));
     }
 
-    fn lookup(&self, method: &Method, pattern: &str) -> Option<Access> {
+    fn lookup(&self, method: &Method, pattern: &str) -> Option<(Access, Reply)> {
         let method = if method == Method::HEAD {
             &Method::GET
         } else {
             method
         };
         self.0.get(&(method.clone(), pattern.to_string())).copied()
+    }
+
+    /// The entry of the route this request matched, if any.
+    fn for_request(req: &HttpRequest) -> Option<(Access, Reply)> {
+        let table = req.app_data::<web::Data<RouteAccess>>()?;
+        table.lookup(req.method(), &req.match_pattern()?)
     }
 }
 
@@ -204,23 +219,14 @@ pub fn wants_json(req: &HttpRequest) -> bool {
     header("accept").contains("application/json")
         || header("content-type").starts_with("application/json")
         || req.headers().contains_key("x-csrf-token")
-        || req.path() == "/healthz"
-        // The terminal's API answers JSON whatever the client asks for: scanners and scripts
-        // rarely send Accept headers.
-        || req.path().starts_with("/pos/")
+        || RouteAccess::for_request(req).is_some_and(|(_, reply)| reply == Reply::Json)
 }
 
 pub async fn guard(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let access = match (
-        req.app_data::<web::Data<RouteAccess>>(),
-        req.match_pattern(),
-    ) {
-        (Some(table), Some(pattern)) => table.lookup(req.method(), &pattern),
-        _ => None,
-    };
+    let access = RouteAccess::for_request(req.request()).map(|(access, _)| access);
     // Unknown routes fall through to the 404/405 handling; public routes need nobody.
     let Some(access) = access.filter(|a| *a != Access::Public) else {
         return next

@@ -9,5 +9,5 @@ pub mod role;
 pub mod session;
 pub mod throttle;
 
-pub use guard::{Access, CurrentUser};
+pub use guard::{Access, CurrentUser, Reply};
 pub use role::Role;

@@ -137,11 +137,7 @@ pub fn find_or_create(
         actor,
         now,
         audit::CREATE,
-        Subject {
-            record_type: RECORD,
-            record_id: Some(id),
-            label: &input.name,
-        },
+        Subject::of(RECORD, id, &input.name),
         &changes,
     )?;
     Ok(id)

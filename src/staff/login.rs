@@ -130,11 +130,7 @@ pub fn attempt(
                     },
                     now,
                     audit::LOGIN,
-                    Subject {
-                        record_type: RECORD,
-                        record_id: Some(id),
-                        label: &label,
-                    },
+                    Subject::of(RECORD, id, &label),
                     &Changes::new(),
                 )?;
                 Ok(Outcome::SignedIn { token, role })
@@ -262,11 +258,7 @@ pub async fn logout(
                     &actor,
                     at,
                     audit::LOGOUT,
-                    Subject {
-                        record_type: RECORD,
-                        record_id: Some(user.id),
-                        label: &label,
-                    },
+                    Subject::of(RECORD, user.id, &label),
                     &Changes::new(),
                 )?;
             }

@@ -111,6 +111,17 @@ pub struct Subject<'a> {
     pub label: &'a str,
 }
 
+impl<'a> Subject<'a> {
+    /// A stored record: its type, id and a label people recognise.
+    pub fn of(record_type: &'a str, record_id: i64, label: &'a str) -> Subject<'a> {
+        Subject {
+            record_type,
+            record_id: Some(record_id),
+            label,
+        }
+    }
+}
+
 #[derive(Insertable)]
 #[diesel(table_name = audit_log)]
 struct NewAuditRow<'a> {

@@ -175,11 +175,7 @@ pub fn expire(
             },
             session.expires_at,
             audit::LOGOUT,
-            Subject {
-                record_type: "employee",
-                record_id: Some(session.employee_id),
-                label: employee_label,
-            },
+            Subject::of("employee", session.employee_id, employee_label),
             &Changes::new().note("reason", "session expired"),
         )?;
     }

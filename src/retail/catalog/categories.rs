@@ -94,11 +94,7 @@ pub fn create(conn: &mut AnyConnection, actor: &Actor, name: &str) -> Result<i64
         actor,
         now,
         audit::CREATE,
-        Subject {
-            record_type: RECORD,
-            record_id: Some(id),
-            label: name,
-        },
+        Subject::of(RECORD, id, name),
         &Changes::new().created("name", name),
     )?;
     Ok(id)
@@ -129,11 +125,7 @@ pub fn rename(
         actor,
         now,
         audit::UPDATE,
-        Subject {
-            record_type: RECORD,
-            record_id: Some(id),
-            label: name,
-        },
+        Subject::of(RECORD, id, name),
         &Changes::new().diff("name", old, name.to_string()),
     )?;
     Ok(())
@@ -181,11 +173,7 @@ pub fn set_active(
         actor,
         now,
         action,
-        Subject {
-            record_type: RECORD,
-            record_id: Some(id),
-            label: &name,
-        },
+        Subject::of(RECORD, id, &name),
         &changes,
     )?;
     Ok(name)

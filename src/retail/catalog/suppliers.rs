@@ -197,11 +197,7 @@ pub fn create(conn: &mut AnyConnection, actor: &Actor, i: &SupplierInput) -> Res
         actor,
         now,
         audit::CREATE,
-        Subject {
-            record_type: RECORD,
-            record_id: Some(id),
-            label: &i.name,
-        },
+        Subject::of(RECORD, id, &i.name),
         &snapshot(i),
     )?;
     Ok(id)
@@ -255,11 +251,7 @@ pub fn update(
         actor,
         now,
         audit::UPDATE,
-        Subject {
-            record_type: RECORD,
-            record_id: Some(id),
-            label: &i.name,
-        },
+        Subject::of(RECORD, id, &i.name),
         &changes,
     )?;
     Ok(())
@@ -293,11 +285,7 @@ pub fn set_active(
         actor,
         now,
         action,
-        Subject {
-            record_type: RECORD,
-            record_id: Some(id),
-            label: &s.name,
-        },
+        Subject::of(RECORD, id, &s.name),
         &changes,
     )?;
     Ok(s)

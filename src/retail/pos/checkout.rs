@@ -345,11 +345,7 @@ pub fn checkout_cash(
         actor,
         now,
         audit::CREATE,
-        Subject {
-            record_type: RECORD,
-            record_id: Some(order_id),
-            label: &or_number,
-        },
+        Subject::of(RECORD, order_id, &or_number),
         &changes,
     )?;
     Ok(result(

@@ -206,11 +206,7 @@ pub fn mark_printed(conn: &mut AnyConnection, actor: &Actor, id: i64) -> Result<
         actor,
         BusinessClock::now_utc(),
         audit::PRINT,
-        Subject {
-            record_type: "order",
-            record_id: Some(id),
-            label: &or_number,
-        },
+        Subject::of("order", id, &or_number),
         &Changes::new().note("copy", note),
     )?;
     Ok(())

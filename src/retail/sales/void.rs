@@ -136,11 +136,7 @@ pub fn void_sale(
         actor,
         now,
         audit::VOID,
-        Subject {
-            record_type: "order",
-            record_id: Some(order_id),
-            label: &or_number,
-        },
+        Subject::of("order", order_id, &or_number),
         &changes,
     )?;
     Ok(or_number)
@@ -188,11 +184,7 @@ pub fn set_archived(
         actor,
         now,
         action,
-        Subject {
-            record_type: "order",
-            record_id: Some(order_id),
-            label: &label,
-        },
+        Subject::of("order", order_id, &label),
         &Changes::new().diff("is_active", archived, !archived),
     )?;
     Ok(())

@@ -414,11 +414,7 @@ pub fn adjust(
         actor,
         now,
         audit::UPDATE,
-        Subject {
-            record_type: RECORD,
-            record_id: Some(row),
-            label: &label,
-        },
+        Subject::of(RECORD, row, &label),
         &changes,
     )?;
     Ok(after)

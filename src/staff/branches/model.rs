@@ -106,11 +106,7 @@ pub fn create(
         actor,
         now,
         audit::CREATE,
-        Subject {
-            record_type: RECORD,
-            record_id: Some(id),
-            label: &label,
-        },
+        Subject::of(RECORD, id, &label),
         &changes,
     )?;
     Ok(id)
@@ -148,11 +144,7 @@ pub fn update(
         actor,
         now,
         audit::UPDATE,
-        Subject {
-            record_type: RECORD,
-            record_id: Some(id),
-            label: &label,
-        },
+        Subject::of(RECORD, id, &label),
         &changes,
     )?;
     Ok(())
@@ -201,11 +193,7 @@ pub fn set_active(
         actor,
         now,
         action,
-        Subject {
-            record_type: RECORD,
-            record_id: Some(id),
-            label: &branch.label(),
-        },
+        Subject::of(RECORD, id, &branch.label()),
         &changes,
     )?;
     Ok(branch)

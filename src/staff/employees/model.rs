@@ -259,11 +259,7 @@ pub fn create(
         actor,
         now,
         audit::CREATE,
-        Subject {
-            record_type: RECORD,
-            record_id: Some(id),
-            label: &label,
-        },
+        Subject::of(RECORD, id, &label),
         &changes,
     )?;
     Ok(id)
@@ -348,11 +344,7 @@ pub fn update(
         actor,
         now,
         audit::UPDATE,
-        Subject {
-            record_type: RECORD,
-            record_id: Some(id),
-            label: &label,
-        },
+        Subject::of(RECORD, id, &label),
         &changes,
     )?;
     Ok(())
@@ -407,11 +399,7 @@ pub fn set_active(
         actor,
         now,
         action,
-        Subject {
-            record_type: RECORD,
-            record_id: Some(id),
-            label: &e.label(),
-        },
+        Subject::of(RECORD, id, &e.label()),
         &changes,
     )?;
     Ok(e)
@@ -449,12 +437,14 @@ pub fn set_password(
     };
     let ended = session::end_all(conn, id, keep, reason, now)?;
     let changes = Changes::new().note("sessions_ended", ended.to_string());
-    let subject = Subject {
-        record_type: RECORD,
-        record_id: Some(id),
-        label: &e.label(),
-    };
-    audit::record(conn, actor, now, action, subject, &changes)?;
+    audit::record(
+        conn,
+        actor,
+        now,
+        action,
+        Subject::of(RECORD, id, &e.label()),
+        &changes,
+    )?;
     Ok(e)
 }
 
@@ -493,11 +483,7 @@ pub fn update_contact(
         actor,
         now,
         audit::UPDATE,
-        Subject {
-            record_type: RECORD,
-            record_id: Some(id),
-            label: &e.label(),
-        },
+        Subject::of(RECORD, id, &e.label()),
         &changes,
     )?;
     Ok(true)
@@ -530,11 +516,7 @@ pub fn set_picture(
         actor,
         now,
         audit::UPDATE,
-        Subject {
-            record_type: RECORD,
-            record_id: Some(id),
-            label: &e.label(),
-        },
+        Subject::of(RECORD, id, &e.label()),
         &changes,
     )?;
     Ok(())

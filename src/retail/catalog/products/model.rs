@@ -213,11 +213,7 @@ pub fn create(conn: &mut AnyConnection, actor: &Actor, i: &ProductInput) -> Resu
         actor,
         now,
         audit::CREATE,
-        Subject {
-            record_type: RECORD,
-            record_id: Some(id),
-            label: &label,
-        },
+        Subject::of(RECORD, id, &label),
         &changes,
     )?;
     Ok(id)
@@ -281,11 +277,7 @@ pub fn update(
         actor,
         now,
         audit::UPDATE,
-        Subject {
-            record_type: RECORD,
-            record_id: Some(id),
-            label: &label,
-        },
+        Subject::of(RECORD, id, &label),
         &changes,
     )?;
     Ok(())
@@ -320,11 +312,7 @@ pub fn set_active(
         actor,
         now,
         action,
-        Subject {
-            record_type: RECORD,
-            record_id: Some(id),
-            label: &p.label(),
-        },
+        Subject::of(RECORD, id, &p.label()),
         &changes,
     )?;
     Ok(p)
@@ -354,11 +342,7 @@ pub fn set_image(
         actor,
         now,
         audit::UPDATE,
-        Subject {
-            record_type: RECORD,
-            record_id: Some(id),
-            label: &p.label(),
-        },
+        Subject::of(RECORD, id, &p.label()),
         &changes,
     )?;
     Ok(())

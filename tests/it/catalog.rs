@@ -307,3 +307,49 @@ async fn product_images_are_re_encoded_and_served() {
     .await
     .expect(422);
 }
+
+#[actix_web::test]
+async fn catalogue_changes_to_missing_or_invalid_records_are_refused() {
+    let app = TestApp::new().await;
+    let m = app.signed_in("manager").await;
+    let before = app.audit_count();
+    let laptop = category_id(&app, "Laptop");
+    m.post(&format!("/categories/{laptop}"), &[("name", "")])
+        .await
+        .expect(422)
+        .expect_text("Category name is required");
+    m.post(
+        &format!("/categories/{laptop}"),
+        &[("name", &"x".repeat(61))],
+    )
+    .await
+    .expect(422);
+    m.post(&format!("/categories/{laptop}"), &[("name", "Android")])
+        .await
+        .expect(409)
+        .expect_text("already a category called Android");
+    m.post("/categories/999999", &[("name", "Ghost")])
+        .await
+        .expect(404);
+    m.post("/categories/999999/archive", &[]).await.expect(404);
+    m.post(
+        "/suppliers/999999",
+        &[
+            ("name", "X"),
+            ("contract_start", "2026-01-01"),
+            ("contract_expiry", "2027-01-01"),
+            ("status", "Active"),
+        ],
+    )
+    .await
+    .expect(404);
+    m.post("/suppliers/999999/archive", &[]).await.expect(404);
+    m.post("/products/999999/archive", &[]).await.expect(404);
+    m.upload("/products/999999/image", "image", "a.png", &png(10, 10))
+        .await
+        .expect(404);
+    m.post("/settings/retail", &[("vat_rate", "")])
+        .await
+        .expect(422);
+    assert_eq!(app.audit_count(), before);
+}

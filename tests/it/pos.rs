@@ -684,3 +684,29 @@ async fn a_managers_commission_rate_drives_the_agents_earnings() {
         .expect_text("598.00")
         .expect_text("14.95");
 }
+
+#[actix_web::test]
+async fn the_tills_lookups_refuse_malformed_queries() {
+    let s = shop().await;
+    let agent = s.app.signed_in("agent").await;
+    for url in [
+        "/pos/customers?phone=".to_string(),
+        "/pos/customers?phone=abc".to_string(),
+        format!("/pos/customers?phone={}", "9".repeat(50)),
+        format!("/pos/search?q={}", "a".repeat(101)),
+        "/pos/search?q=usb&page=0".to_string(),
+        "/pos/search?q=usb&page=-1".to_string(),
+        format!("/pos/scan?barcode={}", "1".repeat(65)),
+    ] {
+        let r = agent.get(&url).await;
+        assert_eq!(r.status, 400, "{url}: {}", r.body);
+        assert!(r.json()["error"].is_string(), "{url}");
+    }
+    // Receipts of sales that do not exist, or of another branch, are not found; nothing is counted.
+    let before = s.app.audit_count();
+    agent
+        .post("/sales/999999/receipt/printed", &[])
+        .await
+        .expect(404);
+    assert_eq!(s.app.audit_count(), before);
+}

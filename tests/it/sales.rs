@@ -367,3 +367,37 @@ async fn an_export_longer_than_one_page_is_complete() {
         "every line, across several pages"
     );
 }
+
+#[actix_web::test]
+async fn voids_and_archives_of_missing_sales_are_refused() {
+    let s = shop().await;
+    let m = s.app.signed_in("manager").await;
+    let before = s.app.audit_count();
+    m.post("/sales/999999/archive", &[]).await.expect(404);
+    m.post("/sales/999999/restore", &[]).await.expect(404);
+    m.post("/sales/999999/void", &[("reason", "No such sale")])
+        .await
+        .expect(404);
+    let agent = s.app.signed_in("agent").await;
+    let id = sell(
+        &agent,
+        "key-miss-0001",
+        json!([{"barcode": CABLE}]),
+        "299",
+        serde_json::Value::Null,
+    )
+    .await;
+    let before_restore = s.app.audit_count();
+    m.post(&format!("/sales/{id}/restore"), &[])
+        .await
+        .expect(409)
+        .expect_text("already restored");
+    m.post(
+        &format!("/sales/{id}/void"),
+        &[("reason", &"x".repeat(201))],
+    )
+    .await
+    .expect(422);
+    assert_eq!(s.app.audit_count(), before_restore);
+    assert!(before < before_restore);
+}

@@ -72,7 +72,6 @@ pub async fn show(
         .iter()
         .filter_map(|p| p.change_minor)
         .sum::<i64>();
-    let rate = d.head.vat_rate_bp;
     let page = ReceiptPage {
         qr_svg: qr_svg(&receipt.or_number)?,
         ctx,
@@ -88,11 +87,7 @@ pub async fn show(
         items: d.items,
         vatable: Money(receipt.vatable_minor),
         vat: Money(receipt.vat_minor),
-        vat_rate: if rate % 100 == 0 {
-            format!("{}", rate / 100)
-        } else {
-            format!("{}.{:02}", rate / 100, rate % 100)
-        },
+        vat_rate: crate::retail::settings_page::percent_text(d.head.vat_rate_bp),
         total: Money(receipt.total_minor),
         cash: Money(cash),
         change: Money(change),

@@ -90,6 +90,25 @@ pub fn store(conn: &mut AnyConnection, img: &ProcessedImage) -> QueryResult<i64>
         .get_result(conn)
 }
 
+/// Deletes a picture nothing refers to any more (the one a new upload replaced), so repeated
+/// uploads do not pile up in the database. Each stored image belongs to one record.
+pub fn delete_if_unused(conn: &mut AnyConnection, id: Option<i64>) -> QueryResult<()> {
+    use crate::platform::schema::{employees, products};
+    let Some(id) = id else { return Ok(()) };
+    let by_staff: i64 = employees::table
+        .filter(employees::picture_id.eq(id))
+        .count()
+        .get_result(conn)?;
+    let by_products: i64 = products::table
+        .filter(products::image_id.eq(id))
+        .count()
+        .get_result(conn)?;
+    if by_staff + by_products == 0 {
+        diesel::delete(stored_images::table.find(id)).execute(conn)?;
+    }
+    Ok(())
+}
+
 pub fn load(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<(String, Vec<u8>, String)>> {
     stored_images::table
         .find(id)

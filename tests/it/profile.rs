@@ -126,7 +126,21 @@ async fn pictures_are_resized_and_re_encoded() {
     .expect(304);
     assert_eq!(app.audit_rows()[0].0, "UPDATE");
 
+    // A new picture replaces the old one: the old bytes do not stay behind.
+    c.upload("/profile/picture", "picture", "second.png", &png(64, 64))
+        .await
+        .expect(303);
+    let stored: i64 = stored_images::table
+        .count()
+        .get_result(&mut *app.conn())
+        .unwrap();
+    assert_eq!(stored, 1);
     c.post("/profile/picture/remove", &[]).await.expect(303);
+    let stored: i64 = stored_images::table
+        .count()
+        .get_result(&mut *app.conn())
+        .unwrap();
+    assert_eq!(stored, 0);
     c.get(&format!("/employees/{}/picture", app.id("kitchen")))
         .await
         .expect(404);

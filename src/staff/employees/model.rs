@@ -511,6 +511,7 @@ pub fn set_picture(
             employees::updated_at.eq(now),
         ))
         .execute(conn)?;
+    crate::platform::images::delete_if_unused(conn, e.picture_id)?;
     audit::record(
         conn,
         actor,

@@ -332,6 +332,7 @@ pub fn set_image(
             products::updated_at.eq(now),
         ))
         .execute(conn)?;
+    crate::platform::images::delete_if_unused(conn, p.image_id)?;
     let describe = |i: Option<i64>| {
         i.map(|v| format!("image #{v}"))
             .unwrap_or_else(|| "none".into())

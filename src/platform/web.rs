@@ -64,16 +64,18 @@ pub async fn error_pages(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let json = wants_json(req.request());
-    let business = req
-        .app_data::<actix_web::web::Data<crate::platform::state::AppState>>()
-        .map(|s| s.config.business_name.clone())
-        .unwrap_or_else(|| "tillpoint".into());
     let res = next.call(req).await?;
     let status = res.status();
     if !(status.is_client_error() || status.is_server_error()) {
         return Ok(res.map_into_boxed_body());
     }
+    // Only error responses pay for working out what the client wants.
+    let json = wants_json(res.request());
+    let business = res
+        .request()
+        .app_data::<actix_web::web::Data<crate::platform::state::AppState>>()
+        .map(|s| s.config.business_name.clone())
+        .unwrap_or_else(|| "tillpoint".into());
     // Our own HTML (a form re-rendered with 422, the login page with 429) is already a page.
     let ours = res.response().extensions().get::<ErrorInfo>().cloned();
     let is_html = res

@@ -10,19 +10,24 @@ use actix_web::http::Method;
 use actix_web::middleware::{from_fn, Logger};
 use actix_web::{web, App, Route};
 
+use crate::cafe;
+use crate::cafe::menu::categories::MenuCategories;
 use crate::platform::audit;
 use crate::platform::auth::guard::{self, Access, Reply, RouteAccess};
 use crate::platform::auth::{csrf, Role};
 use crate::platform::error::AppError;
 use crate::platform::page::NavLink;
 use crate::platform::state::AppState;
-use crate::platform::{assets, web as platform_web};
-use crate::retail::catalog::{categories, products, suppliers};
+use crate::platform::{assets, category_list, web as platform_web};
+use crate::retail::catalog::categories::ProductCategories;
+use crate::retail::catalog::{products, suppliers};
 use crate::retail::{pos, sales, stock};
 use crate::staff::{branches, employees, login, profile};
 
 const MANAGER: Access = Access::Roles(&[Role::Manager]);
 const SELLERS: Access = Access::Roles(&[Role::Manager, Role::SalesAgent]);
+const FLOOR: Access = Access::Roles(&[Role::Manager, Role::Waiter]);
+const KITCHEN: Access = Access::Roles(&[Role::Manager, Role::Kitchen]);
 
 /// Method, path, who may use it, handler. Every route of the product is here, and nowhere else.
 fn table() -> Vec<(Method, &'static str, Access, Reply, Route)> {
@@ -52,6 +57,175 @@ fn table() -> Vec<(Method, &'static str, Access, Reply, Route)> {
         }),
         j(post(), "/pos/checkout/cash", SELLERS, |x| {
             x.to(pos::routes::checkout_cash)
+        }),
+        // cafe: the guest's table page (public; the token is the key), hot like the till
+        r(get(), "/t/{token}", Public, |x| {
+            x.to(cafe::guest::routes::page)
+        }),
+        r(post(), "/t/{token}/order", Public, |x| {
+            x.to(cafe::guest::routes::order)
+        }),
+        r(post(), "/t/{token}/reorder", Public, |x| {
+            x.to(cafe::guest::routes::reorder)
+        }),
+        r(post(), "/t/{token}/name", Public, |x| {
+            x.to(cafe::guest::routes::set_name)
+        }),
+        r(post(), "/t/{token}/call", Public, |x| {
+            x.to(cafe::guest::routes::call_staff)
+        }),
+        r(post(), "/t/{token}/feedback", Public, |x| {
+            x.to(cafe::guest::routes::give_feedback)
+        }),
+        r(get(), "/t/{token}/status", Public, |x| {
+            x.to(cafe::guest::routes::status)
+        }),
+        r(get(), "/t/{token}/events", Public, |x| {
+            x.to(cafe::guest::routes::live)
+        }),
+        r(get(), "/menu/{id:\\d+}/image", Public, |x| {
+            x.to(cafe::menu::routes::image)
+        }),
+        // cafe: kitchen display
+        r(get(), "/kitchen", KITCHEN, |x| {
+            x.to(cafe::kitchen::routes::page)
+        }),
+        r(get(), "/kitchen/tickets", KITCHEN, |x| {
+            x.to(cafe::kitchen::routes::tickets)
+        }),
+        r(get(), "/kitchen/events", KITCHEN, |x| {
+            x.to(cafe::kitchen::routes::live)
+        }),
+        r(post(), "/kitchen/tickets/complete", KITCHEN, |x| {
+            x.to(cafe::kitchen::routes::complete_many)
+        }),
+        r(post(), "/kitchen/tickets/{id:\\d+}/start", KITCHEN, |x| {
+            x.to(cafe::kitchen::routes::start)
+        }),
+        r(post(), "/kitchen/tickets/{id:\\d+}/done", KITCHEN, |x| {
+            x.to(cafe::kitchen::routes::done)
+        }),
+        r(
+            post(),
+            "/kitchen/tickets/{id:\\d+}/priority",
+            KITCHEN,
+            |x| x.to(cafe::kitchen::routes::priority),
+        ),
+        // cafe: floor, bills
+        r(get(), "/floor", FLOOR, |x| x.to(cafe::floor::routes::page)),
+        r(post(), "/floor/takeaway", FLOOR, |x| {
+            x.to(cafe::floor::routes::open_takeaway)
+        }),
+        r(post(), "/floor/tables/{id:\\d+}/open", FLOOR, |x| {
+            x.to(cafe::floor::routes::open_table)
+        }),
+        r(post(), "/floor/tables/{id:\\d+}/status", FLOOR, |x| {
+            x.to(cafe::floor::routes::table_status)
+        }),
+        r(get(), "/floor/sessions/{id:\\d+}", FLOOR, |x| {
+            x.to(cafe::floor::routes::session_page)
+        }),
+        r(post(), "/floor/sessions/{id:\\d+}/lines", FLOOR, |x| {
+            x.to(cafe::floor::routes::add_line)
+        }),
+        r(
+            post(),
+            "/floor/sessions/{id:\\d+}/lines/{line:\\d+}/remove",
+            FLOOR,
+            |x| x.to(cafe::floor::routes::remove_line),
+        ),
+        r(get(), "/floor/sessions/{id:\\d+}/bill", FLOOR, |x| {
+            x.to(cafe::floor::routes::bill)
+        }),
+        r(post(), "/floor/sessions/{id:\\d+}/printed", FLOOR, |x| {
+            x.to(cafe::floor::routes::mark_printed)
+        }),
+        r(post(), "/floor/sessions/{id:\\d+}/close", FLOOR, |x| {
+            x.to(cafe::floor::routes::close)
+        }),
+        // cafe: menu
+        r(get(), "/menu", KITCHEN, |x| x.to(cafe::menu::routes::list)),
+        r(post(), "/menu", MANAGER, |x| {
+            x.to(cafe::menu::routes::create)
+        }),
+        r(get(), "/menu/new", MANAGER, |x| {
+            x.to(cafe::menu::routes::new_form)
+        }),
+        r(post(), "/menu/{id:\\d+}", MANAGER, |x| {
+            x.to(cafe::menu::routes::update)
+        }),
+        r(get(), "/menu/{id:\\d+}/edit", MANAGER, |x| {
+            x.to(cafe::menu::routes::edit_form)
+        }),
+        r(post(), "/menu/{id:\\d+}/stock", KITCHEN, |x| {
+            x.to(cafe::menu::routes::toggle_stock)
+        }),
+        r(post(), "/menu/{id:\\d+}/trending", MANAGER, |x| {
+            x.to(cafe::menu::routes::toggle_trending)
+        }),
+        r(post(), "/menu/{id:\\d+}/archive", MANAGER, |x| {
+            x.to(cafe::menu::routes::archive)
+        }),
+        r(post(), "/menu/{id:\\d+}/restore", MANAGER, |x| {
+            x.to(cafe::menu::routes::restore)
+        }),
+        r(post(), "/menu/{id:\\d+}/image", MANAGER, |x| {
+            x.to(cafe::menu::routes::upload_image)
+        }),
+        r(get(), "/menu/categories", MANAGER, |x| {
+            x.to(category_list::list::<MenuCategories>)
+        }),
+        r(post(), "/menu/categories", MANAGER, |x| {
+            x.to(category_list::create_route::<MenuCategories>)
+        }),
+        r(post(), "/menu/categories/{id:\\d+}", MANAGER, |x| {
+            x.to(category_list::rename_route::<MenuCategories>)
+        }),
+        r(post(), "/menu/categories/{id:\\d+}/archive", MANAGER, |x| {
+            x.to(category_list::archive_route::<MenuCategories>)
+        }),
+        r(post(), "/menu/categories/{id:\\d+}/restore", MANAGER, |x| {
+            x.to(category_list::restore_route::<MenuCategories>)
+        }),
+        // cafe: tables and QR codes
+        r(get(), "/tables", MANAGER, |x| {
+            x.to(cafe::tables::routes::list)
+        }),
+        r(post(), "/tables", MANAGER, |x| {
+            x.to(cafe::tables::routes::create)
+        }),
+        r(get(), "/tables/new", MANAGER, |x| {
+            x.to(cafe::tables::routes::new_form)
+        }),
+        r(get(), "/tables/qr-sheet", MANAGER, |x| {
+            x.to(cafe::tables::routes::qr_sheet)
+        }),
+        r(post(), "/tables/{id:\\d+}", MANAGER, |x| {
+            x.to(cafe::tables::routes::update)
+        }),
+        r(get(), "/tables/{id:\\d+}/edit", MANAGER, |x| {
+            x.to(cafe::tables::routes::edit_form)
+        }),
+        r(post(), "/tables/{id:\\d+}/token", MANAGER, |x| {
+            x.to(cafe::tables::routes::renew_token)
+        }),
+        r(post(), "/tables/{id:\\d+}/archive", MANAGER, |x| {
+            x.to(cafe::tables::routes::archive)
+        }),
+        r(post(), "/tables/{id:\\d+}/restore", MANAGER, |x| {
+            x.to(cafe::tables::routes::restore)
+        }),
+        r(get(), "/tables/{id:\\d+}/qr.png", MANAGER, |x| {
+            x.to(cafe::tables::routes::qr_png)
+        }),
+        r(get(), "/tables/{id:\\d+}/qr.svg", MANAGER, |x| {
+            x.to(cafe::tables::routes::qr_svg)
+        }),
+        r(get(), "/settings/cafe", MANAGER, |x| {
+            x.to(cafe::settings::show)
+        }),
+        r(post(), "/settings/cafe", MANAGER, |x| {
+            x.to(cafe::settings::save)
         }),
         r(get(), "/audit", MANAGER, |x| x.to(audit::routes::list)),
         r(get(), "/audit/export.csv", MANAGER, |x| {
@@ -131,18 +305,20 @@ fn table() -> Vec<(Method, &'static str, Access, Reply, Route)> {
             x.to(employees::routes::picture)
         }),
         // retail: catalogue
-        r(get(), "/categories", MANAGER, |x| x.to(categories::list)),
+        r(get(), "/categories", MANAGER, |x| {
+            x.to(category_list::list::<ProductCategories>)
+        }),
         r(post(), "/categories", MANAGER, |x| {
-            x.to(categories::create_route)
+            x.to(category_list::create_route::<ProductCategories>)
         }),
         r(post(), "/categories/{id:\\d+}", MANAGER, |x| {
-            x.to(categories::rename_route)
+            x.to(category_list::rename_route::<ProductCategories>)
         }),
         r(post(), "/categories/{id:\\d+}/archive", MANAGER, |x| {
-            x.to(categories::archive_route)
+            x.to(category_list::archive_route::<ProductCategories>)
         }),
         r(post(), "/categories/{id:\\d+}/restore", MANAGER, |x| {
-            x.to(categories::restore_route)
+            x.to(category_list::restore_route::<ProductCategories>)
         }),
         r(get(), "/suppliers", MANAGER, |x| x.to(suppliers::list)),
         r(post(), "/suppliers", MANAGER, |x| {
@@ -285,9 +461,14 @@ pub fn navigation(role: Role, current_path: &str) -> Vec<NavLink> {
         ("/sales", "Sales", &[Role::Manager, Role::SalesAgent]),
         ("/products", "Products", &[Role::Manager, Role::SalesAgent]),
         ("/inventory", "Stock", &[Role::Manager, Role::SalesAgent]),
+        ("/floor", "Floor", &[Role::Manager, Role::Waiter]),
+        ("/kitchen", "Kitchen", &[Role::Manager, Role::Kitchen]),
+        ("/menu", "Menu", &[Role::Manager, Role::Kitchen]),
+        ("/tables", "Tables", &[Role::Manager]),
         ("/employees", "Employees", &[Role::Manager]),
         ("/branches", "Branches", &[Role::Manager]),
-        ("/settings/retail", "Settings", &[Role::Manager]),
+        ("/settings/retail", "Shop settings", &[Role::Manager]),
+        ("/settings/cafe", "Cafe settings", &[Role::Manager]),
         ("/audit", "Audit trail", &[Role::Manager]),
         ("/profile", "My profile", &Role::ALL),
     ];
@@ -360,6 +541,7 @@ pub fn build_app(
                     .into()
                 }),
         )
+        .app_data(web::Data::new(cafe::visitors::CookieKey(key.clone())))
         .configure(configure)
         .default_service(web::to(not_found))
         .wrap(from_fn(guard::guard))

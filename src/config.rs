@@ -127,6 +127,10 @@ pub struct Settings {
         global = true
     )]
     pub session_idle_minutes: u32,
+    /// The address guests' phones reach this server at, encoded in the tables' QR codes
+    /// (e.g. http://192.168.1.20:8080). Managers can change it under Settings → Cafe.
+    #[arg(long, env = "TILLPOINT_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
     /// Web server worker threads (default: one per core).
     #[arg(long, env = "TILLPOINT_WORKERS", global = true)]
     pub workers: Option<usize>,
@@ -149,6 +153,7 @@ pub struct Config {
     pub session_idle_minutes: i64,
     pub bcrypt_cost: u32,
     pub workers: Option<usize>,
+    pub public_url: Option<String>,
 }
 
 impl Settings {
@@ -201,8 +206,33 @@ impl Settings {
             session_idle_minutes: i64::from(self.session_idle_minutes),
             bcrypt_cost: bcrypt::DEFAULT_COST,
             workers: self.workers,
+            public_url: match &self.public_url {
+                Some(u) => Some(
+                    normalise_public_url(u).map_err(|e| format!("TILLPOINT_PUBLIC_URL: {e}"))?,
+                ),
+                None => None,
+            },
         })
     }
+}
+
+/// `http(s)://host[:port][/prefix]` without a trailing slash, query or fragment.
+pub fn normalise_public_url(raw: &str) -> Result<String, String> {
+    let url = raw.trim().trim_end_matches('/');
+    let rest = url
+        .strip_prefix("http://")
+        .or_else(|| url.strip_prefix("https://"))
+        .ok_or("the public address must start with http:// or https://")?;
+    let host = rest.split('/').next().unwrap_or("");
+    if host.is_empty()
+        || url.len() > 200
+        || url
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || "?#\\\"<>'".contains(c))
+    {
+        return Err("the public address must look like http://192.168.1.20:8080".into());
+    }
+    Ok(url.to_string())
 }
 
 fn parse_proxies(list: &str) -> Result<Vec<IpNet>, String> {
@@ -243,6 +273,24 @@ mod tests {
                 .settings
                 .insecure_cookies
         );
+    }
+
+    #[test]
+    fn public_urls() {
+        assert_eq!(
+            normalise_public_url(" http://192.168.1.20:8080/ ").unwrap(),
+            "http://192.168.1.20:8080"
+        );
+        assert!(normalise_public_url("https://cafe.example/menu").is_ok());
+        for bad in [
+            "ftp://x",
+            "http://",
+            "http://a b",
+            "http://x/?q=1",
+            "javascript:alert(1)",
+        ] {
+            assert!(normalise_public_url(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub fn load(conn: &mut AnyConnection, demo_password: &str, cost: u32) -> Result<
     write_tx(conn, |c| {
         let mut added = crate::staff::bootstrap::load_demo_staff(c, &hash)?;
         added += crate::retail::demo::load(c)?;
+        added += crate::cafe::demo::load(c)?;
         if added > 0 {
             audit::record(
                 c,

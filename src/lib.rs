@@ -1,6 +1,7 @@
 //! tillpoint: point of sale for a small multi-branch business, a gadget store and a cafe.
 
 pub mod app;
+pub mod cafe;
 pub mod config;
 pub mod demo;
 pub mod health;

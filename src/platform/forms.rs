@@ -162,6 +162,76 @@ pub fn optional_id(raw: &str) -> Result<Option<i64>, NotAnId> {
         .ok_or(NotAnId)
 }
 
+/// A whole number from `min` to `max`; empty gives `default` (or a "required" error when
+/// there is none).
+pub fn whole_number(
+    raw: &str,
+    field: &'static str,
+    label: &str,
+    (min, max): (i64, i64),
+    default: Option<i64>,
+    errors: &mut FormErrors,
+) -> i64 {
+    let value = raw.trim();
+    if value.is_empty() {
+        if let Some(d) = default {
+            return d;
+        }
+        errors.add(field, format!("{label} is required."));
+        return min;
+    }
+    match value
+        .parse::<i64>()
+        .ok()
+        .filter(|n| (min..=max).contains(n))
+    {
+        Some(n) => n,
+        None => {
+            errors.add(
+                field,
+                format!("{label} must be a whole number from {min} to {max}."),
+            );
+            min
+        }
+    }
+}
+
+/// A url-encoded form read as its raw pairs, for forms whose fields repeat (checkbox lists)
+/// or are named after records (`qty_12`).
+#[derive(Debug, Clone, Default)]
+pub struct Pairs(pub Vec<(String, String)>);
+
+impl Pairs {
+    pub fn get(&self, key: &str) -> &str {
+        self.0
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
+    }
+
+    pub fn has(&self, key: &str) -> bool {
+        self.0.iter().any(|(k, _)| k == key)
+    }
+
+    pub fn all<'a>(&'a self, key: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.0
+            .iter()
+            .filter(move |(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// `(suffix, value)` of every field named `{prefix}{suffix}`.
+    pub fn with_prefix<'a>(
+        &'a self,
+        prefix: &'a str,
+    ) -> impl Iterator<Item = (&'a str, &'a str)> + 'a {
+        self.0
+            .iter()
+            .filter_map(move |(k, v)| k.strip_prefix(prefix).map(|s| (s, v.as_str())))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -198,6 +268,19 @@ mod tests {
         assert!(e.is_empty());
         optional_phone("call me", "phone", &mut e);
         assert!(!e.is_empty());
+    }
+
+    #[test]
+    fn whole_numbers() {
+        let mut e = FormErrors::default();
+        assert_eq!(whole_number(" 7 ", "n", "N", (1, 9), None, &mut e), 7);
+        assert_eq!(whole_number("", "n", "N", (1, 9), Some(4), &mut e), 4);
+        assert!(e.is_empty());
+        whole_number("10", "n", "N", (1, 9), None, &mut e);
+        assert_eq!(e.get("n"), Some("N must be a whole number from 1 to 9."));
+        let mut e = FormErrors::default();
+        whole_number("", "n", "N", (1, 9), None, &mut e);
+        assert_eq!(e.get("n"), Some("N is required."));
     }
 
     #[test]

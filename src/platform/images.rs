@@ -93,7 +93,7 @@ pub fn store(conn: &mut AnyConnection, img: &ProcessedImage) -> QueryResult<i64>
 /// Deletes a picture nothing refers to any more (the one a new upload replaced), so repeated
 /// uploads do not pile up in the database. Each stored image belongs to one record.
 pub fn delete_if_unused(conn: &mut AnyConnection, id: Option<i64>) -> QueryResult<()> {
-    use crate::platform::schema::{employees, products};
+    use crate::platform::schema::{employees, menu_items, products};
     let Some(id) = id else { return Ok(()) };
     let by_staff: i64 = employees::table
         .filter(employees::picture_id.eq(id))
@@ -103,7 +103,11 @@ pub fn delete_if_unused(conn: &mut AnyConnection, id: Option<i64>) -> QueryResul
         .filter(products::image_id.eq(id))
         .count()
         .get_result(conn)?;
-    if by_staff + by_products == 0 {
+    let by_menu: i64 = menu_items::table
+        .filter(menu_items::image_id.eq(id))
+        .count()
+        .get_result(conn)?;
+    if by_staff + by_products + by_menu == 0 {
         diesel::delete(stored_images::table.find(id)).execute(conn)?;
     }
     Ok(())

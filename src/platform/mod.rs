@@ -3,6 +3,7 @@
 pub mod assets;
 pub mod audit;
 pub mod auth;
+pub mod category_list;
 pub mod clock;
 pub mod csv_export;
 pub mod db;
@@ -13,6 +14,8 @@ pub mod images;
 pub mod money;
 pub mod page;
 pub mod pagination;
+pub mod percent;
+pub mod qr;
 pub mod schema;
 pub mod settings;
 pub mod state;

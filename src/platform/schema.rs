@@ -275,6 +275,156 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    menu_categories (id) {
+        id -> BigInt,
+        name -> Text,
+        sort_order -> Integer,
+        is_active -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    menu_items (id) {
+        id -> BigInt,
+        branch_id -> BigInt,
+        category_id -> BigInt,
+        name -> Text,
+        name_lc -> Text,
+        description -> Text,
+        price_minor -> BigInt,
+        emoji -> Text,
+        image_id -> Nullable<BigInt>,
+        is_veg -> Bool,
+        calories -> Nullable<BigInt>,
+        allergens -> Text,
+        allergens_other -> Text,
+        serving_size -> Text,
+        prep_minutes -> BigInt,
+        sort_order -> BigInt,
+        trending -> Bool,
+        in_stock -> Bool,
+        is_active -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    cafe_tables (id) {
+        id -> BigInt,
+        branch_id -> BigInt,
+        number -> BigInt,
+        capacity -> BigInt,
+        location -> Text,
+        status -> Text,
+        token -> Text,
+        is_active -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    cafe_visitors (id) {
+        id -> BigInt,
+        key -> Text,
+        preferred_name -> Text,
+        last_ip -> Nullable<Text>,
+        visit_count -> BigInt,
+        first_seen -> Timestamp,
+        last_seen -> Timestamp,
+    }
+}
+
+diesel::table! {
+    cafe_sessions (id) {
+        id -> BigInt,
+        branch_id -> BigInt,
+        table_id -> Nullable<BigInt>,
+        kind -> Text,
+        customer_name -> Text,
+        customer_phone -> Text,
+        delivery_address -> Text,
+        visitor_id -> Nullable<BigInt>,
+        opened_by_employee_id -> Nullable<BigInt>,
+        opened_at -> Timestamp,
+        staff_called_at -> Nullable<Timestamp>,
+        bill_printed_at -> Nullable<Timestamp>,
+        closed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    kitchen_tickets (id) {
+        id -> BigInt,
+        branch_id -> BigInt,
+        session_id -> BigInt,
+        visitor_id -> Nullable<BigInt>,
+        placed_by_employee_id -> Nullable<BigInt>,
+        status -> Text,
+        priority -> BigInt,
+        estimated_minutes -> BigInt,
+        notes -> Text,
+        created_at -> Timestamp,
+        started_at -> Nullable<Timestamp>,
+        completed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    cafe_session_lines (id) {
+        id -> BigInt,
+        session_id -> BigInt,
+        ticket_id -> BigInt,
+        menu_item_id -> BigInt,
+        name -> Text,
+        category -> Text,
+        quantity -> BigInt,
+        unit_price_minor -> BigInt,
+        notes -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    cafe_sales (id) {
+        id -> BigInt,
+        branch_id -> BigInt,
+        session_id -> BigInt,
+        table_id -> Nullable<BigInt>,
+        table_number -> Nullable<BigInt>,
+        kind -> Text,
+        customer_name -> Text,
+        customer_phone -> Text,
+        items_json -> Text,
+        subtotal_minor -> BigInt,
+        discount_minor -> BigInt,
+        tax_rate_bp -> BigInt,
+        tax_minor -> BigInt,
+        total_minor -> BigInt,
+        payment_method -> Text,
+        opened_at -> Timestamp,
+        closed_at -> Timestamp,
+        closed_by_employee_id -> Nullable<BigInt>,
+        visitor_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    cafe_feedback (id) {
+        id -> BigInt,
+        sale_id -> BigInt,
+        overall_rating -> BigInt,
+        food_rating -> Nullable<BigInt>,
+        service_rating -> Nullable<BigInt>,
+        would_recommend -> Nullable<Bool>,
+        comment -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(employees -> branches (branch_id));
 diesel::joinable!(employees -> stored_images (picture_id));
 diesel::joinable!(staff_sessions -> employees (employee_id));
@@ -293,6 +443,14 @@ diesel::joinable!(product_serials -> products (product_id));
 diesel::joinable!(payments -> orders (order_id));
 diesel::joinable!(official_receipts -> orders (order_id));
 diesel::joinable!(commissions -> orders (order_id));
+
+diesel::joinable!(menu_items -> menu_categories (category_id));
+diesel::joinable!(cafe_tables -> branches (branch_id));
+diesel::joinable!(cafe_sessions -> cafe_tables (table_id));
+diesel::joinable!(kitchen_tickets -> cafe_sessions (session_id));
+diesel::joinable!(cafe_session_lines -> kitchen_tickets (ticket_id));
+diesel::joinable!(cafe_session_lines -> menu_items (menu_item_id));
+diesel::joinable!(cafe_feedback -> cafe_sales (sale_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     stored_images,
@@ -315,4 +473,13 @@ diesel::allow_tables_to_appear_in_same_query!(
     receipt_counters,
     official_receipts,
     commissions,
+    menu_categories,
+    menu_items,
+    cafe_tables,
+    cafe_visitors,
+    cafe_sessions,
+    kitchen_tickets,
+    cafe_session_lines,
+    cafe_sales,
+    cafe_feedback,
 );

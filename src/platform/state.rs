@@ -1,6 +1,8 @@
+use crate::cafe::events::EventHub;
 use crate::config::Config;
 use crate::platform::clock::BusinessClock;
 use crate::platform::db::Db;
+use crate::platform::qr::QrCache;
 
 /// Shared by every request: configuration, the database and the business clock.
 pub struct AppState {
@@ -9,9 +11,17 @@ pub struct AppState {
     pub clock: BusinessClock,
     /// A hash to verify against when the username is unknown, so both cases take equally long.
     pub dummy_hash: String,
+    /// Live cafe updates (kitchen display, guests' order status).
+    pub events: EventHub,
+    pub qr: QrCache,
 }
 
 impl AppState {
+    /// A copy of the configuration to move into database work.
+    pub fn clone_config(&self) -> Config {
+        self.config.clone()
+    }
+
     pub fn new(config: Config, db: Db) -> Result<AppState, String> {
         let dummy_hash =
             crate::platform::auth::password::hash("not-a-real-password", config.bcrypt_cost)?;
@@ -20,6 +30,8 @@ impl AppState {
             config,
             db,
             dummy_hash,
+            events: EventHub::default(),
+            qr: QrCache::default(),
         })
     }
 }

@@ -7,3 +7,9 @@ document.addEventListener("submit", function (event) {
     event.preventDefault();
   }
 });
+
+// A select marked data-autosubmit applies its choice at once (the button stays for no-JS use).
+document.addEventListener("change", function (event) {
+  var el = event.target;
+  if (el.hasAttribute && el.hasAttribute("data-autosubmit") && el.form) el.form.submit();
+});

@@ -41,6 +41,7 @@ pub fn test_config(db: DbTarget, data_dir: std::path::PathBuf) -> Config {
         session_idle_minutes: 60,
         bcrypt_cost: 4,
         workers: Some(1),
+        public_url: None,
     }
 }
 

@@ -48,6 +48,8 @@ impl Role {
     pub fn home(self) -> &'static str {
         match self {
             Role::SalesAgent => "/pos",
+            Role::Kitchen => "/kitchen",
+            Role::Waiter => "/floor",
             _ => "/profile",
         }
     }

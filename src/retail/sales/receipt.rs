@@ -37,18 +37,7 @@ struct ReceiptPage {
 
 /// The OR number as an SVG QR code, for returns and warranty look-ups.
 pub fn qr_svg(text: &str) -> Result<String, AppError> {
-    let code =
-        qrcode::QrCode::new(text.as_bytes()).map_err(|e| AppError::Internal(format!("qr: {e}")))?;
-    let svg = code
-        .render::<qrcode::render::svg::Color>()
-        .min_dimensions(120, 120)
-        .quiet_zone(true)
-        .build();
-    // The XML declaration has no place inside an HTML page.
-    Ok(match svg.find("<svg") {
-        Some(i) => svg[i..].to_string(),
-        None => svg,
-    })
+    crate::platform::qr::svg(text, 120)
 }
 
 pub async fn show(
@@ -87,7 +76,7 @@ pub async fn show(
         items: d.items,
         vatable: Money(receipt.vatable_minor),
         vat: Money(receipt.vat_minor),
-        vat_rate: crate::retail::settings_page::percent_text(d.head.vat_rate_bp),
+        vat_rate: crate::platform::percent::percent_text(d.head.vat_rate_bp),
         total: Money(receipt.total_minor),
         cash: Money(cash),
         change: Money(change),

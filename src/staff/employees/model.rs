@@ -39,7 +39,7 @@ pub struct Employee {
 
 impl Employee {
     pub fn commission_percent(&self) -> String {
-        crate::retail::settings_page::percent_text(self.commission_rate_bp)
+        crate::platform::percent::percent_text(self.commission_rate_bp)
     }
 
     pub fn total_sales(&self) -> crate::platform::money::Money {

@@ -324,7 +324,7 @@ pub async fn edit_form(
         phone: e.phone.unwrap_or_default(),
         hire_date: e.hire_date.to_string(),
         password: String::new(),
-        commission_rate: crate::retail::settings_page::percent_text(e.commission_rate_bp),
+        commission_rate: crate::platform::percent::percent_text(e.commission_rate_bp),
     };
     form_page(
         &state,

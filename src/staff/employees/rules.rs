@@ -98,7 +98,7 @@ pub fn validate(
     }
     let commission_rate_bp = match form.commission_rate.trim() {
         "" => 0,
-        raw => crate::retail::settings_page::parse_percent_bp(raw, 100).unwrap_or_else(|m| {
+        raw => crate::platform::percent::parse_percent_bp(raw, 100).unwrap_or_else(|m| {
             errors.add("commission_rate", m);
             0
         }),

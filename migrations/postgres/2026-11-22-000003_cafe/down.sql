@@ -1,0 +1,9 @@
+DROP TABLE IF EXISTS cafe_feedback;
+DROP TABLE IF EXISTS cafe_sales;
+DROP TABLE IF EXISTS cafe_session_lines;
+DROP TABLE IF EXISTS kitchen_tickets;
+DROP TABLE IF EXISTS cafe_sessions;
+DROP TABLE IF EXISTS cafe_visitors;
+DROP TABLE IF EXISTS cafe_tables;
+DROP TABLE IF EXISTS menu_items;
+DROP TABLE IF EXISTS menu_categories;

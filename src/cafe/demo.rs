@@ -1,0 +1,400 @@
+//! Demo cafe data: the seed's 27 menu items and 12 tables (`cafe-inventory.md` §5) in the demo
+//! cafe branch (code CAFE), and the cafe's bill details. Loading twice adds nothing.
+
+use diesel::prelude::*;
+
+use crate::cafe::menu::model as menu;
+use crate::cafe::menu::rules::MenuItemInput;
+use crate::cafe::tables::model as tables;
+use crate::cafe::tables::rules::{TableInput, TableStatus};
+use crate::platform::audit::Actor;
+use crate::platform::db::AnyConnection;
+use crate::platform::error::AppError;
+use crate::platform::money::Money;
+use crate::platform::schema::{branches, cafe_tables, menu_categories, menu_items};
+use crate::platform::settings;
+
+/// (name, category, price, emoji, veg, trending, calories, description)
+type Item = (
+    &'static str,
+    &'static str,
+    i64,
+    &'static str,
+    bool,
+    bool,
+    i64,
+    &'static str,
+);
+
+const MENU: [Item; 27] = [
+    (
+        "Caramel Macchiato",
+        "Coffee",
+        220,
+        "☕",
+        true,
+        true,
+        180,
+        "Espresso with vanilla & caramel drizzle",
+    ),
+    (
+        "Iced Latte",
+        "Coffee",
+        180,
+        "🧊",
+        true,
+        true,
+        120,
+        "Chilled espresso with creamy milk",
+    ),
+    (
+        "Espresso Shot",
+        "Coffee",
+        120,
+        "⚡",
+        true,
+        false,
+        5,
+        "Pure concentrated coffee",
+    ),
+    (
+        "Mocha Frappe",
+        "Coffee",
+        250,
+        "🍫",
+        true,
+        false,
+        290,
+        "Blended chocolate coffee delight",
+    ),
+    (
+        "Cappuccino",
+        "Coffee",
+        180,
+        "☕",
+        true,
+        false,
+        140,
+        "Classic Italian coffee with foam",
+    ),
+    (
+        "Classic Smash Burger",
+        "Burgers",
+        320,
+        "🍔",
+        false,
+        true,
+        650,
+        "Juicy double patty with special sauce",
+    ),
+    (
+        "Cheese Overload",
+        "Burgers",
+        380,
+        "🧀",
+        false,
+        false,
+        720,
+        "Triple cheese melted burger",
+    ),
+    (
+        "Veggie Supreme",
+        "Burgers",
+        280,
+        "🥗",
+        true,
+        false,
+        380,
+        "Fresh garden veggie patty",
+    ),
+    (
+        "Chicken Zinger",
+        "Burgers",
+        340,
+        "🍗",
+        false,
+        true,
+        580,
+        "Crispy spicy chicken burger",
+    ),
+    (
+        "Margherita",
+        "Pizza",
+        350,
+        "🍕",
+        true,
+        true,
+        450,
+        "Classic tomato basil cheese",
+    ),
+    (
+        "Pepperoni Feast",
+        "Pizza",
+        450,
+        "🔥",
+        false,
+        false,
+        620,
+        "Loaded with pepperoni slices",
+    ),
+    (
+        "BBQ Chicken",
+        "Pizza",
+        480,
+        "🍗",
+        false,
+        false,
+        580,
+        "Smoky BBQ chicken pizza",
+    ),
+    (
+        "Veggie Delight",
+        "Pizza",
+        380,
+        "🥬",
+        true,
+        false,
+        420,
+        "Garden fresh vegetables",
+    ),
+    (
+        "Molten Brownie",
+        "Desserts",
+        180,
+        "🍫",
+        true,
+        false,
+        380,
+        "Warm gooey chocolate brownie",
+    ),
+    (
+        "NY Cheesecake",
+        "Desserts",
+        280,
+        "🍰",
+        true,
+        true,
+        450,
+        "Creamy New York style",
+    ),
+    (
+        "Gelato Trio",
+        "Desserts",
+        220,
+        "🍨",
+        true,
+        false,
+        320,
+        "Three artisan gelato scoops",
+    ),
+    (
+        "Berry Mojito",
+        "Drinks",
+        180,
+        "🍹",
+        true,
+        false,
+        120,
+        "Refreshing berry mint cooler",
+    ),
+    (
+        "Fresh Lemonade",
+        "Drinks",
+        120,
+        "🍋",
+        true,
+        false,
+        90,
+        "Tangy homemade lemonade",
+    ),
+    (
+        "Mango Tango",
+        "Drinks",
+        160,
+        "🥭",
+        true,
+        true,
+        180,
+        "Tropical mango smoothie",
+    ),
+    (
+        "French Fries",
+        "Snacks",
+        120,
+        "🍟",
+        true,
+        false,
+        320,
+        "Crispy golden fries",
+    ),
+    (
+        "Loaded Nachos",
+        "Snacks",
+        220,
+        "🌮",
+        true,
+        true,
+        480,
+        "Cheese salsa loaded nachos",
+    ),
+    (
+        "Chicken Wings",
+        "Snacks",
+        280,
+        "🍗",
+        false,
+        false,
+        420,
+        "Spicy buffalo wings",
+    ),
+    (
+        "Paneer Tikka",
+        "Snacks",
+        260,
+        "🧀",
+        true,
+        false,
+        280,
+        "Grilled cottage cheese",
+    ),
+    (
+        "Butter Chicken",
+        "Mains",
+        380,
+        "🍛",
+        false,
+        true,
+        490,
+        "Creamy tomato chicken curry",
+    ),
+    (
+        "Paneer Butter Masala",
+        "Mains",
+        340,
+        "🧀",
+        true,
+        false,
+        420,
+        "Rich paneer in butter gravy",
+    ),
+    (
+        "Veg Biryani",
+        "Mains",
+        280,
+        "🍚",
+        true,
+        false,
+        380,
+        "Aromatic spiced rice",
+    ),
+    (
+        "Chicken Biryani",
+        "Mains",
+        350,
+        "🍗",
+        false,
+        true,
+        520,
+        "Hyderabadi dum biryani",
+    ),
+];
+
+const TABLES: [(i64, i64, &str); 12] = [
+    (1, 2, "Window"),
+    (2, 2, "Window"),
+    (3, 4, "Main Hall"),
+    (4, 4, "Main Hall"),
+    (5, 4, "Main Hall"),
+    (6, 4, "Main Hall"),
+    (7, 6, "Main Hall"),
+    (8, 6, "Main Hall"),
+    (9, 4, "Terrace"),
+    (10, 4, "Terrace"),
+    (11, 6, "Terrace"),
+    (12, 8, "Private Room"),
+];
+
+/// Allergens a guest would expect to see on a few of the seed's dishes (the seed had none).
+fn allergens_of(name: &str) -> &'static str {
+    match name {
+        "Caramel Macchiato" | "Iced Latte" | "Cappuccino" | "Mocha Frappe" => "dairy",
+        "Classic Smash Burger" | "Cheese Overload" | "Chicken Zinger" | "Veggie Supreme" => {
+            "gluten,dairy,egg,sesame"
+        }
+        "Margherita" | "Pepperoni Feast" | "BBQ Chicken" | "Veggie Delight" => "gluten,dairy",
+        "Molten Brownie" | "NY Cheesecake" => "gluten,dairy,egg",
+        "Gelato Trio" => "dairy,nuts",
+        "Paneer Tikka" | "Paneer Butter Masala" | "Butter Chicken" => "dairy",
+        "Loaded Nachos" => "dairy",
+        _ => "",
+    }
+}
+
+pub fn load(conn: &mut AnyConnection) -> Result<usize, AppError> {
+    let branch: Option<i64> = branches::table
+        .filter(branches::code.eq("CAFE"))
+        .select(branches::id)
+        .first(conn)
+        .optional()?;
+    let Some(branch) = branch else { return Ok(0) };
+    let existing: i64 = menu_items::table
+        .filter(menu_items::branch_id.eq(branch))
+        .count()
+        .get_result(conn)?;
+    let tables_there: i64 = cafe_tables::table
+        .filter(cafe_tables::branch_id.eq(branch))
+        .count()
+        .get_result(conn)?;
+    if existing > 0 || tables_there > 0 {
+        return Ok(0);
+    }
+    let actor = Actor::system();
+    let mut added = 0;
+    for (n, (name, category, price, emoji, veg, trending, calories, description)) in
+        MENU.iter().enumerate()
+    {
+        let category_id: i64 = menu_categories::table
+            .filter(menu_categories::name.eq(category))
+            .select(menu_categories::id)
+            .first(conn)?;
+        let input = MenuItemInput {
+            name: name.to_string(),
+            category_id,
+            price: Money(price * 100),
+            description: description.to_string(),
+            emoji: emoji.to_string(),
+            is_veg: *veg,
+            calories: Some(*calories),
+            allergens: allergens_of(name).to_string(),
+            allergens_other: String::new(),
+            serving_size: String::new(),
+            prep_minutes: 10,
+            sort_order: n as i64,
+            trending: *trending,
+            in_stock: true,
+        };
+        menu::create(conn, &actor, branch, &input)?;
+        added += 1;
+    }
+    for (number, capacity, location) in TABLES {
+        let input = TableInput {
+            number,
+            capacity,
+            location: location.to_string(),
+            status: TableStatus::Available,
+        };
+        tables::create(conn, &actor, branch, &input)?;
+        added += 1;
+    }
+    for (k, v) in [
+        ("cafe.name", "SK Cafe"),
+        ("cafe.address", "1 Rizal Avenue, Manila (ground floor)"),
+        ("cafe.phone", "+63 2 8123 4568"),
+        ("cafe.gst_number", "29ABCDE1234F1Z5"),
+        ("cafe.bill_footer", "Thank you for visiting SK Cafe!"),
+        ("cafe.upi_id", "skcafe@okbank"),
+    ] {
+        settings::set(conn, &actor, k, v)?;
+    }
+    Ok(added)
+}

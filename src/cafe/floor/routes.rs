@@ -1,0 +1,434 @@
+//! `/floor`: what waiters use all day.
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+use crate::cafe::events::CafeEvent;
+use crate::cafe::floor::model::{self, Floor, TakeawayForm};
+use crate::cafe::guest::view::{self, OpenBill};
+use crate::cafe::kitchen::model::place_label;
+use crate::cafe::menu::model::{self as menu, Filter, MenuRow};
+use crate::cafe::ordering::{self, OrderLine, OrderRequest, Placer};
+use crate::cafe::sales::{self, PaymentMethod};
+use crate::cafe::scope::{self, CafeBranch};
+use crate::cafe::settings::{self, CafeSettings};
+use crate::cafe::tables::model as tables;
+use crate::cafe::tables::rules::TableStatus;
+use crate::platform::audit::Actor;
+use crate::platform::auth::CurrentUser;
+use crate::platform::clock::BusinessClock;
+use crate::platform::error::AppError;
+use crate::platform::flash;
+use crate::platform::forms::FormErrors;
+use crate::platform::page::{html, html_status, see_other, PageCtx};
+use crate::platform::state::AppState;
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct BranchQuery {
+    pub branch: String,
+}
+
+#[derive(Template)]
+#[template(path = "cafe/floor/page.html")]
+struct FloorPage {
+    ctx: PageCtx,
+    branch: CafeBranch,
+    floor: Floor,
+    form: TakeawayForm,
+    errors: FormErrors,
+    statuses: [TableStatus; 4],
+    is_manager: bool,
+}
+
+async fn floor_page(
+    state: &AppState,
+    ctx: PageCtx,
+    user: CurrentUser,
+    requested: Option<i64>,
+    form: TakeawayForm,
+    errors: FormErrors,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let is_manager = user.is_manager();
+    let (branch, floor) = state
+        .db
+        .read(move |c| {
+            let branch = scope::resolve(c, &user, requested)?;
+            let floor = model::floor(c, branch.id, BusinessClock::now_utc())?;
+            Ok((branch, floor))
+        })
+        .await?;
+    html_status(
+        status,
+        &FloorPage {
+            ctx,
+            branch,
+            floor,
+            form,
+            errors,
+            statuses: TableStatus::ALL,
+            is_manager,
+        },
+    )
+}
+
+pub async fn page(
+    ctx: PageCtx,
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    q: web::Query<BranchQuery>,
+) -> Result<HttpResponse, AppError> {
+    let requested = scope::parse_requested(&q.branch)?;
+    let form = TakeawayForm {
+        kind: "takeaway".into(),
+        ..Default::default()
+    };
+    floor_page(
+        &state,
+        ctx,
+        user,
+        requested,
+        form,
+        FormErrors::default(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+pub async fn open_takeaway(
+    ctx: PageCtx,
+    user: CurrentUser,
+    actor: Actor,
+    state: web::Data<AppState>,
+    form: web::Form<TakeawayForm>,
+) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    let requested = scope::parse_requested(&form.branch)?;
+    let input = match model::validate_takeaway(&form) {
+        Ok(i) => i,
+        Err(errors) => {
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            return floor_page(&state, ctx, user, requested, form, errors, status).await;
+        }
+    };
+    let id = state
+        .db
+        .write(move |c| {
+            let branch = scope::resolve(c, &user, requested)?;
+            model::open_takeaway(c, &actor, branch.id, &input, BusinessClock::now_utc())
+        })
+        .await?;
+    Ok(see_other(&format!("/floor/sessions/{id}")))
+}
+
+/// Seats guests at a table by hand (or finds its open bill).
+pub async fn open_table(
+    user: CurrentUser,
+    actor: Actor,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let session_id = state
+        .db
+        .write(move |c| {
+            let t = tables::find(c, id)?;
+            model::check_branch(&user, t.branch_id)?;
+            if !t.is_active {
+                return Err(AppError::Conflict(format!("{} is archived.", t.label())));
+            }
+            if t.status() == TableStatus::Maintenance {
+                return Err(AppError::Conflict(format!(
+                    "{} is in maintenance: set it available first.",
+                    t.label()
+                )));
+            }
+            let (s, _) =
+                ordering::open_for_table(c, &t, None, actor.employee_id, BusinessClock::now_utc())?;
+            Ok(s.id)
+        })
+        .await?;
+    Ok(see_other(&format!("/floor/sessions/{session_id}")))
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct StatusForm {
+    pub status: String,
+}
+
+pub async fn table_status(
+    user: CurrentUser,
+    actor: Actor,
+    state: web::Data<AppState>,
+    session: Session,
+    id: web::Path<i64>,
+    form: web::Form<StatusForm>,
+) -> Result<HttpResponse, AppError> {
+    let status = TableStatus::parse(&form.status)
+        .ok_or_else(|| AppError::Unprocessable("Choose a status from the list.".into()))?;
+    let id = id.into_inner();
+    let t = state
+        .db
+        .write(move |c| {
+            let t = tables::find(c, id)?;
+            model::check_branch(&user, t.branch_id)?;
+            tables::set_status(c, &actor, id, status)
+        })
+        .await?;
+    flash::success(
+        &session,
+        format!("{} is now {}.", t.label(), status.label().to_lowercase()),
+    );
+    Ok(see_other(&format!("/floor?branch={}", t.branch_id)))
+}
+
+#[derive(Template)]
+#[template(path = "cafe/floor/session.html")]
+struct SessionPage {
+    ctx: PageCtx,
+    place: String,
+    open: OpenBill,
+    settings: CafeSettings,
+    menu: Vec<MenuRow>,
+    methods: [PaymentMethod; 3],
+    closed_sale: Option<i64>,
+}
+
+async fn load_session(
+    state: &AppState,
+    user: CurrentUser,
+    id: i64,
+) -> Result<(OpenBill, CafeSettings, Vec<MenuRow>, String, Option<i64>), AppError> {
+    let config = state.clone_config();
+    state
+        .db
+        .read(move |c| {
+            let head = ordering::session(c, id)?;
+            model::check_branch(&user, head.branch_id)?;
+            let settings = settings::load(c, &config)?;
+            let number = match head.table_id {
+                Some(t) => Some(tables::find(c, t)?.number),
+                None => None,
+            };
+            let place = place_label(&head.kind, &head.customer_name, number);
+            let sale: Option<i64> = {
+                use crate::platform::schema::cafe_sales;
+                use diesel::prelude::*;
+                cafe_sales::table
+                    .filter(cafe_sales::session_id.eq(id))
+                    .select(cafe_sales::id)
+                    .first(c)
+                    .optional()?
+            };
+            let menu = menu::list(c, head.branch_id, &Filter::default())?;
+            let open = view::open_bill(c, head, settings.tax_rate_bp, BusinessClock::now_utc())?;
+            Ok((open, settings, menu, place, sale))
+        })
+        .await
+}
+
+pub async fn session_page(
+    ctx: PageCtx,
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let (open, settings, menu, place, closed_sale) =
+        load_session(&state, user, id.into_inner()).await?;
+    html(&SessionPage {
+        ctx,
+        place,
+        open,
+        settings,
+        menu,
+        methods: PaymentMethod::ALL,
+        closed_sale,
+    })
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct LineForm {
+    pub menu_item_id: String,
+    pub quantity: String,
+    pub notes: String,
+}
+
+pub async fn add_line(
+    user: CurrentUser,
+    actor: Actor,
+    state: web::Data<AppState>,
+    session: Session,
+    id: web::Path<i64>,
+    form: web::Form<LineForm>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let item = crate::platform::forms::optional_id(&form.menu_item_id)
+        .ok()
+        .flatten()
+        .ok_or_else(|| AppError::Unprocessable("Choose an item from the menu.".into()))?;
+    let quantity = ordering::parse_quantity(&form.quantity)?;
+    let notes = form.notes.trim().to_string();
+    if notes.chars().count() > 200 {
+        return Err(AppError::Unprocessable(
+            "A note can be at most 200 characters.".into(),
+        ));
+    }
+    let order = OrderRequest {
+        lines: vec![OrderLine {
+            menu_item_id: item,
+            quantity,
+            notes,
+        }],
+        notes: String::new(),
+    };
+    let placed = state
+        .db
+        .write(move |c| {
+            let head = ordering::session(c, id)?;
+            model::check_branch(&user, head.branch_id)?;
+            ordering::add_lines(
+                c,
+                &head,
+                &Placer::Staff(actor),
+                &order,
+                BusinessClock::now_utc(),
+            )
+        })
+        .await?;
+    state
+        .events
+        .publish(CafeEvent::ticket_new(placed.branch_id, placed.session_id));
+    flash::success(&session, "Added, and sent to the kitchen.");
+    Ok(see_other(&format!("/floor/sessions/{id}")))
+}
+
+pub async fn remove_line(
+    user: CurrentUser,
+    actor: Actor,
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<(i64, i64)>,
+) -> Result<HttpResponse, AppError> {
+    let (id, line) = path.into_inner();
+    let branch = state
+        .db
+        .write(move |c| {
+            let head = ordering::session(c, id)?;
+            model::check_branch(&user, head.branch_id)?;
+            model::remove_line(c, &actor, id, line, BusinessClock::now_utc())?;
+            Ok(head.branch_id)
+        })
+        .await?;
+    state.events.publish(CafeEvent::ticket(branch, id));
+    flash::success(&session, "The line was removed from the bill.");
+    Ok(see_other(&format!("/floor/sessions/{id}")))
+}
+
+#[derive(Template)]
+#[template(path = "cafe/floor/bill.html")]
+struct BillPage {
+    ctx: PageCtx,
+    place: String,
+    open: OpenBill,
+    settings: CafeSettings,
+    printed_at: String,
+    upi_svg: Option<String>,
+}
+
+/// The printable bill (80 mm). Printing it ("Mark printed") is a POST.
+pub async fn bill(
+    ctx: PageCtx,
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let (open, settings, _, place, _) = load_session(&state, user, id.into_inner()).await?;
+    let upi_svg = if settings.upi_id.is_empty() || open.bill.total.0 == 0 {
+        None
+    } else {
+        let link = format!(
+            "upi://pay?pa={}&pn={}&am={}&cu={}",
+            crate::platform::auth::guard::urlencode(&settings.upi_id),
+            crate::platform::auth::guard::urlencode(&settings.name),
+            open.bill.total.plain(),
+            state.config.currency
+        );
+        Some(crate::platform::qr::svg(&link, 140)?)
+    };
+    html(&BillPage {
+        printed_at: state.clock.format(BusinessClock::now_utc()),
+        ctx,
+        place,
+        open,
+        settings,
+        upi_svg,
+    })
+}
+
+pub async fn mark_printed(
+    user: CurrentUser,
+    actor: Actor,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let head = state
+        .db
+        .write(move |c| {
+            let head = ordering::session(c, id)?;
+            model::check_branch(&user, head.branch_id)?;
+            sales::mark_printed(c, &actor, id, BusinessClock::now_utc())
+        })
+        .await?;
+    state.events.publish(CafeEvent::session(head.branch_id, id));
+    Ok(see_other(&format!("/floor/sessions/{id}/bill?printed=1")))
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct CloseForm {
+    pub payment_method: String,
+}
+
+pub async fn close(
+    user: CurrentUser,
+    actor: Actor,
+    state: web::Data<AppState>,
+    session: Session,
+    id: web::Path<i64>,
+    form: web::Form<CloseForm>,
+) -> Result<HttpResponse, AppError> {
+    let method = PaymentMethod::parse(&form.payment_method).ok_or_else(|| {
+        AppError::Unprocessable("Choose how the bill was paid: cash, card or UPI.".into())
+    })?;
+    let id = id.into_inner();
+    let config = state.clone_config();
+    let closed = state
+        .db
+        .write(move |c| {
+            let head = ordering::session(c, id)?;
+            model::check_branch(&user, head.branch_id)?;
+            let rate = settings::load(c, &config)?.tax_rate_bp;
+            sales::close(c, &actor, id, method, rate, BusinessClock::now_utc())
+        })
+        .await?;
+    state
+        .events
+        .publish(CafeEvent::session(closed.branch_id, id));
+    flash::success(
+        &session,
+        format!(
+            "Closed: {} {} paid by {}. The table is free.",
+            state.config.currency,
+            closed.total.grouped(),
+            method.label()
+        ),
+    );
+    Ok(see_other(&format!("/floor?branch={}", closed.branch_id)))
+}

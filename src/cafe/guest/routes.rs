@@ -1,0 +1,457 @@
+//! `/t/{token}`: public. Every refusal re-renders the page with the guest's choices kept and
+//! a message saying what to do; nothing is written.
+
+use std::collections::HashMap;
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
+use askama::Template;
+use serde::Deserialize;
+
+use crate::cafe::events::{self, CafeEvent};
+use crate::cafe::guest::feedback;
+use crate::cafe::guest::view::{self, GuestView, MenuQuery};
+use crate::cafe::ordering::{self, OrderLine, OrderRequest};
+use crate::cafe::visitors::{self, GuestHint};
+use crate::platform::audit::Actor;
+use crate::platform::clock::BusinessClock;
+use crate::platform::error::AppError;
+use crate::platform::flash;
+use crate::platform::forms::Pairs;
+use crate::platform::page::{html_status, see_other, PageCtx};
+use crate::platform::state::AppState;
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct PageQuery {
+    pub q: String,
+    pub veg: String,
+}
+
+impl PageQuery {
+    fn menu(&self) -> Result<MenuQuery, AppError> {
+        let q = self.q.trim();
+        if q.chars().count() > 60 {
+            return Err(AppError::BadRequest(
+                "The search can be at most 60 characters.".into(),
+            ));
+        }
+        Ok(MenuQuery {
+            q: (!q.is_empty()).then(|| q.to_string()),
+            veg_only: self.veg == "1",
+        })
+    }
+}
+
+/// What the guest typed, shown again after a refusal.
+#[derive(Default)]
+pub struct Typed {
+    pub qty: HashMap<i64, String>,
+    pub note: HashMap<i64, String>,
+    pub notes: String,
+}
+
+impl Typed {
+    fn from(p: &Pairs) -> Typed {
+        let mut t = Typed {
+            notes: p.get("notes").chars().take(200).collect(),
+            ..Default::default()
+        };
+        for (suffix, v) in p.with_prefix("qty_").take(200) {
+            if let Ok(id) = suffix.parse::<i64>() {
+                t.qty.insert(id, v.chars().take(6).collect());
+            }
+        }
+        for (suffix, v) in p.with_prefix("note_").take(200) {
+            if let Ok(id) = suffix.parse::<i64>() {
+                t.note.insert(id, v.chars().take(200).collect());
+            }
+        }
+        t
+    }
+
+    pub fn qty_of(&self, id: &i64) -> &str {
+        self.qty.get(id).map(String::as_str).unwrap_or("")
+    }
+
+    pub fn note_of(&self, id: &i64) -> &str {
+        self.note.get(id).map(String::as_str).unwrap_or("")
+    }
+}
+
+#[derive(Template)]
+#[template(path = "cafe/guest/page.html")]
+struct GuestPage {
+    ctx: PageCtx,
+    v: GuestView,
+    query: PageQuery,
+    typed: Typed,
+    error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "cafe/guest/status.html")]
+struct StatusFragment {
+    ctx: PageCtx,
+    v: GuestView,
+}
+
+async fn load_view(
+    state: &AppState,
+    token: String,
+    hint: GuestHint,
+    mq: MenuQuery,
+) -> Result<GuestView, AppError> {
+    let config = state.clone_config();
+    state
+        .db
+        .read(move |c| view::load(c, &config, &token, &hint, &mq, BusinessClock::now_utc()))
+        .await?
+        .ok_or_else(ordering::invalid_code)
+}
+
+async fn render(
+    state: &AppState,
+    ctx: PageCtx,
+    req: &HttpRequest,
+    token: String,
+    query: PageQuery,
+    typed: Typed,
+    error: Option<(StatusCode, String)>,
+) -> Result<HttpResponse, AppError> {
+    let v = load_view(state, token, visitors::hint(req), query.menu()?).await?;
+    let (status, error) = match error {
+        Some((s, m)) => (s, Some(m)),
+        None => (StatusCode::OK, None),
+    };
+    let mut resp = html_status(
+        status,
+        &GuestPage {
+            ctx,
+            v,
+            query,
+            typed,
+            error,
+        },
+    )?;
+    resp.headers_mut().insert(
+        actix_web::http::header::CACHE_CONTROL,
+        actix_web::http::header::HeaderValue::from_static("no-store"),
+    );
+    Ok(resp)
+}
+
+pub async fn page(
+    req: HttpRequest,
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+    q: web::Query<PageQuery>,
+) -> Result<HttpResponse, AppError> {
+    render(
+        &state,
+        ctx,
+        &req,
+        token.into_inner(),
+        q.into_inner(),
+        Typed::default(),
+        None,
+    )
+    .await
+}
+
+/// A refusal the guest can act on re-renders the page; anything else is an error page.
+async fn refused(
+    state: &AppState,
+    ctx: PageCtx,
+    req: &HttpRequest,
+    token: String,
+    typed: Typed,
+    e: AppError,
+) -> Result<HttpResponse, AppError> {
+    let status = e.status_code();
+    if status.is_server_error() || status == StatusCode::NOT_FOUND {
+        return Err(e);
+    }
+    render(
+        state,
+        ctx,
+        req,
+        token,
+        PageQuery::default(),
+        typed,
+        Some((status, e.public_message())),
+    )
+    .await
+}
+
+async fn place(
+    state: &AppState,
+    req: &HttpRequest,
+    session: &Session,
+    token: &str,
+    order: OrderRequest,
+) -> Result<HttpResponse, AppError> {
+    let hint = visitors::hint(req);
+    let t = token.to_string();
+    let (placed, visitor) = state
+        .db
+        .write(move |c| ordering::place_guest_order(c, &t, &hint, &order, BusinessClock::now_utc()))
+        .await?;
+    state
+        .events
+        .publish(CafeEvent::ticket_new(placed.branch_id, placed.session_id));
+    flash::success(
+        session,
+        "Thank you! Your order went to the kitchen. You can follow it below.",
+    );
+    let mut resp = see_other(&format!("/t/{token}#status"));
+    visitors::remember(req, &mut resp, &visitor.key);
+    Ok(resp)
+}
+
+pub async fn order(
+    req: HttpRequest,
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+    session: Session,
+    token: web::Path<String>,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    let token = token.into_inner();
+    let pairs = Pairs(form.into_inner());
+    let typed = Typed::from(&pairs);
+    let result = match ordering::parse_menu_form(&pairs) {
+        Ok(order) => place(&state, &req, &session, &token, order).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(r) => Ok(r),
+        Err(e) => refused(&state, ctx, &req, token, typed, e).await,
+    }
+}
+
+/// "Order again": the visitor's last order, with today's prices, if every item is available.
+pub async fn reorder(
+    req: HttpRequest,
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+    session: Session,
+    token: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let token = token.into_inner();
+    let hint = visitors::hint(&req);
+    let lines = state
+        .db
+        .read(move |c| match visitors::find(c, &hint)? {
+            Some(v) => Ok(view::reorder_lines(c, v.id)?),
+            None => Ok(Vec::new()),
+        })
+        .await?;
+    let result = if lines.is_empty() {
+        Err(AppError::Conflict(
+            "There is no earlier order to repeat yet.".into(),
+        ))
+    } else {
+        let order = OrderRequest {
+            lines: lines
+                .into_iter()
+                .map(|(menu_item_id, quantity)| OrderLine {
+                    menu_item_id,
+                    quantity,
+                    notes: String::new(),
+                })
+                .collect(),
+            notes: String::new(),
+        };
+        place(&state, &req, &session, &token, order).await
+    };
+    match result {
+        Ok(r) => Ok(r),
+        Err(e) => refused(&state, ctx, &req, token, Typed::default(), e).await,
+    }
+}
+
+pub async fn set_name(
+    req: HttpRequest,
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+    session: Session,
+    token: web::Path<String>,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    let token = token.into_inner();
+    let pairs = Pairs(form.into_inner());
+    let name = pairs.get("name").trim().to_string();
+    let check = if name.is_empty() {
+        Err(AppError::Unprocessable(
+            "Please tell us your name first.".into(),
+        ))
+    } else if name.chars().count() > 40 || name.chars().any(char::is_control) {
+        Err(AppError::Unprocessable(
+            "A name can be at most 40 letters.".into(),
+        ))
+    } else {
+        Ok(())
+    };
+    if let Err(e) = check {
+        return refused(&state, ctx, &req, token, Typed::default(), e).await;
+    }
+    let hint = visitors::hint(&req);
+    let t = token.clone();
+    let n = name.clone();
+    let visitor = state
+        .db
+        .write(move |c| {
+            if crate::cafe::tables::model::by_token(c, &t)?.is_none() {
+                return Err(ordering::invalid_code());
+            }
+            let v = visitors::ensure(c, &hint, BusinessClock::now_utc())?;
+            visitors::set_name(c, v.id, &n)?;
+            Ok(v)
+        })
+        .await?;
+    flash::success(&session, format!("Nice to meet you, {name}!"));
+    let mut resp = see_other(&format!("/t/{token}"));
+    visitors::remember(&req, &mut resp, &visitor.key);
+    Ok(resp)
+}
+
+/// "Call staff": flags the open bill on the floor.
+pub async fn call_staff(
+    req: HttpRequest,
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+    session: Session,
+    token: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let token = token.into_inner();
+    let t = token.clone();
+    let ip = crate::platform::auth::guard::request_ip(&req);
+    let result = state
+        .db
+        .write(move |c| {
+            use crate::platform::schema::cafe_sessions;
+            use diesel::prelude::*;
+            let table = crate::cafe::tables::model::by_token(c, &t)?.ok_or_else(ordering::invalid_code)?;
+            let s = ordering::open_session_of_table(c, table.id)?.ok_or_else(|| {
+                AppError::Conflict("Nothing is ordered at this table yet: a member of staff will be with you shortly, or just wave.".into())
+            })?;
+            let now = BusinessClock::now_utc();
+            diesel::update(cafe_sessions::table.find(s.id))
+                .set(cafe_sessions::staff_called_at.eq(now))
+                .execute(c)?;
+            crate::platform::audit::record(
+                c,
+                &Actor { employee_id: None, ip },
+                now,
+                crate::platform::audit::UPDATE,
+                crate::platform::audit::Subject::of("cafe_session", s.id, &table.label()),
+                &crate::platform::audit::Changes::new().note("staff_called", "by the guest"),
+            )?;
+            Ok((s.branch_id, s.id))
+        })
+        .await;
+    match result {
+        Ok((branch, sid)) => {
+            state.events.publish(CafeEvent::session(branch, sid));
+            flash::success(
+                &session,
+                "We let the staff know. Someone will be with you shortly.",
+            );
+            Ok(see_other(&format!("/t/{token}#status")))
+        }
+        Err(e) => refused(&state, ctx, &req, token, Typed::default(), e).await,
+    }
+}
+
+/// The status and bill block alone, fetched by the page when the live feed says so.
+pub async fn status(
+    req: HttpRequest,
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let v = load_view(
+        &state,
+        token.into_inner(),
+        visitors::hint(&req),
+        MenuQuery::default(),
+    )
+    .await?;
+    html_status(StatusCode::OK, &StatusFragment { ctx, v })
+}
+
+/// Live updates for this table's open bill only.
+pub async fn live(
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let token = token.into_inner();
+    let open = state
+        .db
+        .read(move |c| {
+            let table = crate::cafe::tables::model::by_token(c, &token)?
+                .ok_or_else(ordering::invalid_code)?;
+            Ok(ordering::open_session_of_table(c, table.id)?.map(|s| s.id))
+        })
+        .await?;
+    Ok(events::stream(state.events.subscribe(), move |e| {
+        open.is_some() && e.session_id == open
+    }))
+}
+
+pub async fn give_feedback(
+    req: HttpRequest,
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+    session: Session,
+    token: web::Path<String>,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    let token = token.into_inner();
+    let pairs = Pairs(form.into_inner());
+    let parsed = feedback::parse(&pairs);
+    let hint = visitors::hint(&req);
+    let config = state.clone_config();
+    let t = token.clone();
+    let ip = hint.ip.clone();
+    let result = match parsed {
+        Err(e) => Err(e),
+        Ok(f) => state
+            .db
+            .write(move |c| {
+                let now = BusinessClock::now_utc();
+                let v = view::load(c, &config, &t, &hint, &MenuQuery::default(), now)?
+                    .ok_or_else(ordering::invalid_code)?;
+                let chance = v.feedback.ok_or_else(|| {
+                    AppError::Conflict(
+                        "There is no finished visit of yours at this table to give feedback on."
+                            .into(),
+                    )
+                })?;
+                feedback::save(
+                    c,
+                    &Actor {
+                        employee_id: None,
+                        ip,
+                    },
+                    chance.sale_id,
+                    &f,
+                    now,
+                )
+            })
+            .await,
+    };
+    match result {
+        Ok(()) => {
+            flash::success(
+                &session,
+                "Thank you for your feedback! We hope to see you again soon.",
+            );
+            Ok(see_other(&format!("/t/{token}")))
+        }
+        Err(e) => refused(&state, ctx, &req, token, Typed::default(), e).await,
+    }
+}

@@ -1,0 +1,289 @@
+//! Everything the guest's page shows, read in one go.
+
+use std::collections::HashMap;
+
+use chrono::{Duration, NaiveDateTime};
+use diesel::prelude::*;
+
+use crate::cafe::bill::Bill;
+use crate::cafe::kitchen::model::{self as kitchen, Ticket};
+use crate::cafe::menu::model::{self as menu, Filter, MenuItem, MenuRow};
+use crate::cafe::ordering::{self, SessionHead};
+use crate::cafe::sales::{self, BillLine};
+use crate::cafe::settings::{self, CafeSettings};
+use crate::cafe::suggestions::{self, PastLine};
+use crate::cafe::tables::model::{self as tables, CafeTable};
+use crate::cafe::visitors::{self, GuestHint, Visitor};
+use crate::config::Config;
+use crate::platform::db::AnyConnection;
+use crate::platform::error::AppError;
+use crate::platform::schema::{cafe_feedback, cafe_sales, cafe_session_lines, kitchen_tickets};
+
+pub struct MenuSection {
+    pub name: String,
+    pub anchor: String,
+    pub items: Vec<MenuItem>,
+}
+
+pub struct OpenBill {
+    pub head: SessionHead,
+    pub tickets: Vec<Ticket>,
+    pub lines: Vec<BillLine>,
+    pub bill: Bill,
+}
+
+impl OpenBill {
+    pub fn bill_printed(&self) -> bool {
+        self.head.bill_printed_at.is_some()
+    }
+
+    /// Received → Preparing → Ready, and how far the order has come.
+    pub fn steps(&self) -> [(&'static str, bool); 3] {
+        let now = self.overall_status();
+        [
+            ("Received", !now.is_empty()),
+            ("Preparing", now == "Preparing" || now == "Ready"),
+            ("Ready", now == "Ready"),
+        ]
+    }
+
+    /// The guest's progress line: the least advanced of their tickets.
+    pub fn overall_status(&self) -> &'static str {
+        if self.tickets.iter().any(|t| t.status == "pending") {
+            "Received"
+        } else if self.tickets.iter().any(|t| t.status == "preparing") {
+            "Preparing"
+        } else if self.tickets.is_empty() {
+            ""
+        } else {
+            "Ready"
+        }
+    }
+}
+
+pub struct FeedbackChance {
+    pub sale_id: i64,
+    pub given: bool,
+}
+
+pub struct GuestView {
+    pub token: String,
+    pub table: CafeTable,
+    pub settings: CafeSettings,
+    pub sections: Vec<MenuSection>,
+    pub shown_items: usize,
+    pub open: Option<OpenBill>,
+    pub visitor: Option<Visitor>,
+    pub returning: bool,
+    pub reorder: Vec<(MenuItem, i64)>,
+    pub picks: Vec<MenuItem>,
+    pub trending: Vec<MenuItem>,
+    pub feedback: Option<FeedbackChance>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct MenuQuery {
+    pub q: Option<String>,
+    pub veg_only: bool,
+}
+
+pub fn sections(rows: Vec<MenuRow>) -> Vec<MenuSection> {
+    let mut out: Vec<MenuSection> = Vec::new();
+    for r in rows {
+        match out.last_mut() {
+            Some(s) if s.name == r.category => s.items.push(r.item),
+            _ => out.push(MenuSection {
+                anchor: format!("cat-{}", r.item.category_id),
+                name: r.category,
+                items: vec![r.item],
+            }),
+        }
+    }
+    out
+}
+
+pub fn open_bill(
+    conn: &mut AnyConnection,
+    head: SessionHead,
+    tax_rate_bp: i64,
+    now: NaiveDateTime,
+) -> Result<OpenBill, AppError> {
+    let tickets = kitchen::of_session(conn, head.id, now)?;
+    let lines = sales::lines(conn, head.id)?;
+    let bill = sales::bill_of(&lines, tax_rate_bp)?;
+    Ok(OpenBill {
+        head,
+        tickets,
+        lines,
+        bill,
+    })
+}
+
+/// The most recent order of this visitor (any visit): what "order again" repeats.
+fn last_order(conn: &mut AnyConnection, visitor_id: i64) -> QueryResult<Vec<(i64, i64)>> {
+    let last: Option<i64> = kitchen_tickets::table
+        .filter(kitchen_tickets::visitor_id.eq(visitor_id))
+        .order(kitchen_tickets::id.desc())
+        .select(kitchen_tickets::id)
+        .first(conn)
+        .optional()?;
+    match last {
+        Some(t) => cafe_session_lines::table
+            .filter(cafe_session_lines::ticket_id.eq(t))
+            .order(cafe_session_lines::id.asc())
+            .select((
+                cafe_session_lines::menu_item_id,
+                cafe_session_lines::quantity,
+            ))
+            .load(conn),
+        None => Ok(Vec::new()),
+    }
+}
+
+pub fn reorder_lines(conn: &mut AnyConnection, visitor_id: i64) -> QueryResult<Vec<(i64, i64)>> {
+    last_order(conn, visitor_id)
+}
+
+fn history(conn: &mut AnyConnection, visitor_id: i64) -> QueryResult<Vec<PastLine>> {
+    let rows: Vec<(i64, i64, NaiveDateTime)> = cafe_session_lines::table
+        .inner_join(kitchen_tickets::table)
+        .filter(kitchen_tickets::visitor_id.eq(visitor_id))
+        .order(cafe_session_lines::id.desc())
+        .limit(500)
+        .select((
+            cafe_session_lines::menu_item_id,
+            cafe_session_lines::quantity,
+            cafe_session_lines::created_at,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(menu_item_id, quantity, at)| PastLine {
+            menu_item_id,
+            quantity,
+            at,
+        })
+        .collect())
+}
+
+/// The sale of this table's last visit by this visitor, closed in the last 12 hours.
+fn feedback_chance(
+    conn: &mut AnyConnection,
+    table_id: i64,
+    visitor_id: i64,
+    now: NaiveDateTime,
+) -> QueryResult<Option<FeedbackChance>> {
+    let sale: Option<(i64, i64)> = cafe_sales::table
+        .filter(cafe_sales::table_id.eq(table_id))
+        .filter(cafe_sales::closed_at.gt(now - Duration::hours(12)))
+        .order(cafe_sales::closed_at.desc())
+        .select((cafe_sales::id, cafe_sales::session_id))
+        .first(conn)
+        .optional()?;
+    let Some((sale_id, session_id)) = sale else {
+        return Ok(None);
+    };
+    let ordered: i64 = kitchen_tickets::table
+        .filter(kitchen_tickets::session_id.eq(session_id))
+        .filter(kitchen_tickets::visitor_id.eq(visitor_id))
+        .count()
+        .get_result(conn)?;
+    if ordered == 0 {
+        return Ok(None);
+    }
+    let given: i64 = cafe_feedback::table
+        .filter(cafe_feedback::sale_id.eq(sale_id))
+        .count()
+        .get_result(conn)?;
+    Ok(Some(FeedbackChance {
+        sale_id,
+        given: given > 0,
+    }))
+}
+
+/// Reads the page for a table token; `None` when the token is not (or no longer) valid.
+pub fn load(
+    conn: &mut AnyConnection,
+    config: &Config,
+    token: &str,
+    hint: &GuestHint,
+    mq: &MenuQuery,
+    now: NaiveDateTime,
+) -> Result<Option<GuestView>, AppError> {
+    let Some(table) = tables::by_token(conn, token)? else {
+        return Ok(None);
+    };
+    let settings = settings::load(conn, config)?;
+    let all = menu::list(conn, table.branch_id, &Filter::default())?;
+    let by_id: HashMap<i64, MenuItem> = all.iter().map(|r| (r.item.id, r.item.clone())).collect();
+    let trending_ids: Vec<i64> = all
+        .iter()
+        .filter(|r| r.item.trending && r.item.in_stock)
+        .map(|r| r.item.id)
+        .collect();
+    let q = mq.q.as_deref().map(str::to_lowercase);
+    let shown: Vec<MenuRow> = all
+        .into_iter()
+        .filter(|r| !mq.veg_only || r.item.is_veg)
+        .filter(|r| match &q {
+            None => true,
+            Some(q) => {
+                r.item.name.to_lowercase().contains(q)
+                    || r.item.description.to_lowercase().contains(q)
+                    || r.category.to_lowercase().contains(q)
+            }
+        })
+        .collect();
+    let shown_items = shown.len();
+    let open = match ordering::open_session_of_table(conn, table.id)? {
+        Some(head) => Some(open_bill(conn, head, settings.tax_rate_bp, now)?),
+        None => None,
+    };
+    let visitor = visitors::find(conn, hint)?;
+    let (mut returning, mut reorder, mut picks, mut feedback) =
+        (false, Vec::new(), Vec::new(), None);
+    if let Some(v) = &visitor {
+        let current = open.as_ref().map(|o| o.head.id).unwrap_or(0);
+        let earlier: i64 = kitchen_tickets::table
+            .filter(kitchen_tickets::visitor_id.eq(v.id))
+            .filter(kitchen_tickets::session_id.ne(current))
+            .count()
+            .get_result(conn)?;
+        returning = earlier > 0;
+        reorder = last_order(conn, v.id)?
+            .into_iter()
+            .filter_map(|(id, qty)| {
+                by_id
+                    .get(&id)
+                    .filter(|i| i.orderable())
+                    .map(|i| (i.clone(), qty))
+            })
+            .collect();
+        picks = suggestions::top_picks(&history(conn, v.id)?, 3)
+            .into_iter()
+            .filter_map(|id| by_id.get(&id).cloned())
+            .collect();
+        if open.is_none() {
+            feedback = feedback_chance(conn, table.id, v.id, now)?;
+        }
+    }
+    let pick_ids: Vec<i64> = picks.iter().map(|p| p.id).collect();
+    let trending = suggestions::trending_besides(&trending_ids, &pick_ids, 3)
+        .into_iter()
+        .filter_map(|id| by_id.get(&id).cloned())
+        .collect();
+    Ok(Some(GuestView {
+        token: token.to_string(),
+        table,
+        settings,
+        sections: sections(shown),
+        shown_items,
+        open,
+        visitor,
+        returning,
+        reorder,
+        picks,
+        trending,
+        feedback,
+    }))
+}

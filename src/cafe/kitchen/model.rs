@@ -1,0 +1,311 @@
+//! Tickets as the kitchen sees them, and the changes the kitchen makes.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::cafe::kitchen::rules::{is_late, priority_label, status_label};
+use crate::platform::audit::{self, Actor, Changes, Subject};
+use crate::platform::clock::BusinessClock;
+use crate::platform::db::AnyConnection;
+use crate::platform::error::AppError;
+use crate::platform::schema::{cafe_session_lines, cafe_sessions, cafe_tables, kitchen_tickets};
+
+#[derive(Debug, Clone)]
+pub struct TicketLine {
+    pub name: String,
+    pub quantity: i64,
+    pub notes: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Ticket {
+    pub id: i64,
+    pub session_id: i64,
+    pub status: String,
+    pub priority: i64,
+    pub estimated_minutes: i64,
+    pub notes: String,
+    pub created_at: NaiveDateTime,
+    pub started_at: Option<NaiveDateTime>,
+    pub completed_at: Option<NaiveDateTime>,
+    /// "Table 4", "Takeaway · Ana", "Delivery · Ben".
+    pub place: String,
+    pub lines: Vec<TicketLine>,
+    pub age_minutes: i64,
+}
+
+impl Ticket {
+    pub fn priority_label(&self) -> &'static str {
+        priority_label(self.priority)
+    }
+    pub fn status_label(&self) -> &'static str {
+        status_label(&self.status)
+    }
+    pub fn late(&self) -> bool {
+        self.status != "completed" && is_late(self.age_minutes, self.estimated_minutes)
+    }
+}
+
+type Head = (
+    i64,
+    i64,
+    String,
+    i64,
+    i64,
+    String,
+    NaiveDateTime,
+    Option<NaiveDateTime>,
+    Option<NaiveDateTime>,
+    String,
+    String,
+    Option<i64>,
+);
+
+pub fn place_label(kind: &str, customer: &str, table_number: Option<i64>) -> String {
+    match (kind, table_number) {
+        ("dine_in", Some(n)) => format!("Table {n}"),
+        (k, _) => {
+            let what = if k == "delivery" {
+                "Delivery"
+            } else {
+                "Takeaway"
+            };
+            if customer.is_empty() {
+                what.to_string()
+            } else {
+                format!("{what} · {customer}")
+            }
+        }
+    }
+}
+
+fn with_lines(
+    conn: &mut AnyConnection,
+    heads: Vec<Head>,
+    now: NaiveDateTime,
+) -> QueryResult<Vec<Ticket>> {
+    let ids: Vec<i64> = heads.iter().map(|h| h.0).collect();
+    let lines: Vec<(i64, String, i64, String)> = cafe_session_lines::table
+        .filter(cafe_session_lines::ticket_id.eq_any(&ids))
+        .order(cafe_session_lines::id.asc())
+        .select((
+            cafe_session_lines::ticket_id,
+            cafe_session_lines::name,
+            cafe_session_lines::quantity,
+            cafe_session_lines::notes,
+        ))
+        .load(conn)?;
+    Ok(heads
+        .into_iter()
+        .map(|h| Ticket {
+            id: h.0,
+            session_id: h.1,
+            status: h.2,
+            priority: h.3,
+            estimated_minutes: h.4,
+            notes: h.5,
+            created_at: h.6,
+            started_at: h.7,
+            completed_at: h.8,
+            place: place_label(&h.9, &h.10, h.11),
+            age_minutes: (now - h.6).num_minutes().max(0),
+            lines: lines
+                .iter()
+                .filter(|l| l.0 == h.0)
+                .map(|l| TicketLine {
+                    name: l.1.clone(),
+                    quantity: l.2,
+                    notes: l.3.clone(),
+                })
+                .collect(),
+        })
+        .collect())
+}
+
+macro_rules! ticket_heads {
+    () => {
+        kitchen_tickets::table
+            .inner_join(cafe_sessions::table.left_join(cafe_tables::table))
+            .select((
+                kitchen_tickets::id,
+                kitchen_tickets::session_id,
+                kitchen_tickets::status,
+                kitchen_tickets::priority,
+                kitchen_tickets::estimated_minutes,
+                kitchen_tickets::notes,
+                kitchen_tickets::created_at,
+                kitchen_tickets::started_at,
+                kitchen_tickets::completed_at,
+                cafe_sessions::kind,
+                cafe_sessions::customer_name,
+                cafe_tables::number.nullable(),
+            ))
+    };
+}
+
+/// Pending and preparing tickets of a branch: urgent first, then oldest first.
+pub fn open_tickets(
+    conn: &mut AnyConnection,
+    branch_id: i64,
+    now: NaiveDateTime,
+) -> QueryResult<Vec<Ticket>> {
+    let heads: Vec<Head> = ticket_heads!()
+        .filter(kitchen_tickets::branch_id.eq(branch_id))
+        .filter(kitchen_tickets::status.ne("completed"))
+        .order((
+            kitchen_tickets::priority.desc(),
+            kitchen_tickets::created_at.asc(),
+            kitchen_tickets::id.asc(),
+        ))
+        .limit(200)
+        .load(conn)?;
+    with_lines(conn, heads, now)
+}
+
+/// The last tickets the kitchen finished, newest first, for the "done" column.
+pub fn recently_done(
+    conn: &mut AnyConnection,
+    branch_id: i64,
+    now: NaiveDateTime,
+) -> QueryResult<Vec<Ticket>> {
+    let heads: Vec<Head> = ticket_heads!()
+        .filter(kitchen_tickets::branch_id.eq(branch_id))
+        .filter(kitchen_tickets::status.eq("completed"))
+        .filter(kitchen_tickets::created_at.gt(now - chrono::Duration::hours(12)))
+        .order(kitchen_tickets::completed_at.desc())
+        .limit(8)
+        .load(conn)?;
+    with_lines(conn, heads, now)
+}
+
+/// A session's tickets (the guest's status view, the floor's session page).
+pub fn of_session(
+    conn: &mut AnyConnection,
+    session_id: i64,
+    now: NaiveDateTime,
+) -> QueryResult<Vec<Ticket>> {
+    let heads: Vec<Head> = ticket_heads!()
+        .filter(kitchen_tickets::session_id.eq(session_id))
+        .order(kitchen_tickets::id.asc())
+        .load(conn)?;
+    with_lines(conn, heads, now)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    Start,
+    Done,
+}
+
+/// Start (pending → preparing) or Done (pending/preparing → completed), as one conditional
+/// UPDATE: a second click, or a second cook, gets a clear refusal instead of a double change.
+/// Returns (branch, session) for the live update.
+pub fn advance(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    id: i64,
+    step: Step,
+) -> Result<(i64, i64), AppError> {
+    let (branch_id, session_id, status): (i64, i64, String) = kitchen_tickets::table
+        .find(id)
+        .select((
+            kitchen_tickets::branch_id,
+            kitchen_tickets::session_id,
+            kitchen_tickets::status,
+        ))
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| AppError::not_found("That ticket"))?;
+    let now = BusinessClock::now_utc();
+    let target = kitchen_tickets::table.find(id);
+    let (changed, new_status) = match step {
+        Step::Start => (
+            diesel::update(target.filter(kitchen_tickets::status.eq("pending")))
+                .set((
+                    kitchen_tickets::status.eq("preparing"),
+                    kitchen_tickets::started_at.eq(now),
+                ))
+                .execute(conn)?,
+            "preparing",
+        ),
+        Step::Done => (
+            diesel::update(target.filter(kitchen_tickets::status.ne("completed")))
+                .set((
+                    kitchen_tickets::status.eq("completed"),
+                    kitchen_tickets::completed_at.eq(now),
+                ))
+                .execute(conn)?,
+            "completed",
+        ),
+    };
+    if changed == 0 {
+        return Err(AppError::Conflict(format!(
+            "Ticket {id} is already {}.",
+            status_label(&status).to_lowercase()
+        )));
+    }
+    audit::record(
+        conn,
+        actor,
+        now,
+        audit::UPDATE,
+        Subject::of("kitchen_ticket", id, &format!("Ticket {id}")),
+        &Changes::new().diff("status", status, new_status.to_string()),
+    )?;
+    Ok((branch_id, session_id))
+}
+
+pub fn set_priority(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    id: i64,
+    priority: i64,
+) -> Result<(i64, i64), AppError> {
+    let (branch_id, session_id, old): (i64, i64, i64) = kitchen_tickets::table
+        .find(id)
+        .select((
+            kitchen_tickets::branch_id,
+            kitchen_tickets::session_id,
+            kitchen_tickets::priority,
+        ))
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| AppError::not_found("That ticket"))?;
+    if old != priority {
+        diesel::update(kitchen_tickets::table.find(id))
+            .set(kitchen_tickets::priority.eq(priority))
+            .execute(conn)?;
+        audit::record(
+            conn,
+            actor,
+            BusinessClock::now_utc(),
+            audit::UPDATE,
+            Subject::of("kitchen_ticket", id, &format!("Ticket {id}")),
+            &Changes::new().diff("priority", priority_label(old), priority_label(priority)),
+        )?;
+    }
+    Ok((branch_id, session_id))
+}
+
+/// Completes the given open tickets of a branch; returns the sessions touched.
+pub fn complete_many(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    branch_id: i64,
+    ids: &[i64],
+) -> Result<Vec<i64>, AppError> {
+    let open: Vec<(i64, i64)> = kitchen_tickets::table
+        .filter(kitchen_tickets::id.eq_any(ids))
+        .filter(kitchen_tickets::branch_id.eq(branch_id))
+        .filter(kitchen_tickets::status.ne("completed"))
+        .select((kitchen_tickets::id, kitchen_tickets::session_id))
+        .load(conn)?;
+    let mut sessions = Vec::new();
+    for (id, session_id) in open {
+        advance(conn, actor, id, Step::Done)?;
+        if !sessions.contains(&session_id) {
+            sessions.push(session_id);
+        }
+    }
+    Ok(sessions)
+}

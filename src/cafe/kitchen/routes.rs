@@ -1,0 +1,227 @@
+//! `/kitchen`: the display, its live feed and the cooks' buttons.
+
+use actix_session::Session;
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+use crate::cafe::events::{self, CafeEvent, EventKind};
+use crate::cafe::kitchen::model::{self, Step, Ticket};
+use crate::cafe::kitchen::rules::{parse_priority, PRIORITIES};
+use crate::cafe::menu::model::{self as menu, Filter, MenuRow};
+use crate::cafe::scope::{self, CafeBranch};
+use crate::platform::audit::Actor;
+use crate::platform::auth::CurrentUser;
+use crate::platform::clock::BusinessClock;
+use crate::platform::error::AppError;
+use crate::platform::flash;
+use crate::platform::forms::{optional_id, Pairs};
+use crate::platform::page::{html, see_other, PageCtx};
+use crate::platform::state::AppState;
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct BranchQuery {
+    pub branch: String,
+}
+
+pub struct Board {
+    pub open: Vec<Ticket>,
+    pub done: Vec<Ticket>,
+    pub pending: usize,
+    pub preparing: usize,
+}
+
+async fn board(
+    state: &AppState,
+    user: CurrentUser,
+    requested: Option<i64>,
+) -> Result<(CafeBranch, Board, Vec<MenuRow>), AppError> {
+    state
+        .db
+        .read(move |c| {
+            let branch = scope::resolve(c, &user, requested)?;
+            let now = BusinessClock::now_utc();
+            let open = model::open_tickets(c, branch.id, now)?;
+            let done = model::recently_done(c, branch.id, now)?;
+            let items = menu::list(c, branch.id, &Filter::default())?;
+            let pending = open.iter().filter(|t| t.status == "pending").count();
+            Ok((
+                branch,
+                Board {
+                    preparing: open.len() - pending,
+                    pending,
+                    open,
+                    done,
+                },
+                items,
+            ))
+        })
+        .await
+}
+
+#[derive(Template)]
+#[template(path = "cafe/kitchen/page.html")]
+struct KitchenPage {
+    ctx: PageCtx,
+    branch: CafeBranch,
+    board: Board,
+    items: Vec<MenuRow>,
+    priorities: [(i64, &'static str); 3],
+}
+
+pub async fn page(
+    ctx: PageCtx,
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    q: web::Query<BranchQuery>,
+) -> Result<HttpResponse, AppError> {
+    let requested = scope::parse_requested(&q.branch)?;
+    let (branch, board, items) = board(&state, user, requested).await?;
+    html(&KitchenPage {
+        ctx,
+        branch,
+        board,
+        items,
+        priorities: PRIORITIES,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "cafe/kitchen/tickets.html")]
+struct TicketsFragment {
+    ctx: PageCtx,
+    branch: CafeBranch,
+    board: Board,
+    priorities: [(i64, &'static str); 3],
+}
+
+/// The ticket columns alone, fetched by the page whenever the live feed says something changed.
+pub async fn tickets(
+    ctx: PageCtx,
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    q: web::Query<BranchQuery>,
+) -> Result<HttpResponse, AppError> {
+    let requested = scope::parse_requested(&q.branch)?;
+    let (branch, board, _) = board(&state, user, requested).await?;
+    html(&TicketsFragment {
+        ctx,
+        branch,
+        board,
+        priorities: PRIORITIES,
+    })
+}
+
+/// Server-sent events for one branch's kitchen.
+pub async fn live(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    q: web::Query<BranchQuery>,
+) -> Result<HttpResponse, AppError> {
+    let requested = scope::parse_requested(&q.branch)?;
+    let branch = state
+        .db
+        .read(move |c| scope::resolve(c, &user, requested))
+        .await?;
+    let id = branch.id;
+    Ok(events::stream(state.events.subscribe(), move |e| {
+        e.branch_id == id && e.kind != EventKind::Menu
+    }))
+}
+
+fn back(branch_id: i64) -> HttpResponse {
+    see_other(&format!("/kitchen?branch={branch_id}"))
+}
+
+async fn step(actor: Actor, state: &AppState, id: i64, s: Step) -> Result<HttpResponse, AppError> {
+    let (branch_id, session_id) = state
+        .db
+        .write(move |c| model::advance(c, &actor, id, s))
+        .await?;
+    state
+        .events
+        .publish(CafeEvent::ticket(branch_id, session_id));
+    Ok(back(branch_id))
+}
+
+pub async fn start(
+    actor: Actor,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    step(actor, &state, id.into_inner(), Step::Start).await
+}
+
+pub async fn done(
+    actor: Actor,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    step(actor, &state, id.into_inner(), Step::Done).await
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct PriorityForm {
+    pub priority: String,
+}
+
+pub async fn priority(
+    actor: Actor,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    form: web::Form<PriorityForm>,
+) -> Result<HttpResponse, AppError> {
+    let p = parse_priority(&form.priority)
+        .ok_or_else(|| AppError::Unprocessable("Choose Urgent, High or Normal.".into()))?;
+    let id = id.into_inner();
+    let (branch_id, session_id) = state
+        .db
+        .write(move |c| model::set_priority(c, &actor, id, p))
+        .await?;
+    state
+        .events
+        .publish(CafeEvent::ticket(branch_id, session_id));
+    Ok(back(branch_id))
+}
+
+/// "Complete all shown" / the ticked tickets: `ids` repeated, `branch`.
+pub async fn complete_many(
+    actor: Actor,
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    session: Session,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    let p = Pairs(form.into_inner());
+    let requested = scope::parse_requested(p.get("branch"))?;
+    let mut ids = Vec::new();
+    for raw in p.all("ids").take(500) {
+        match optional_id(raw) {
+            Ok(Some(id)) => ids.push(id),
+            _ => {
+                return Err(AppError::BadRequest(
+                    "The tickets to complete could not be read.".into(),
+                ))
+            }
+        }
+    }
+    if ids.is_empty() {
+        return Err(AppError::Unprocessable(
+            "Tick at least one ticket to complete.".into(),
+        ));
+    }
+    let (branch_id, sessions) = state
+        .db
+        .write(move |c| {
+            let branch = scope::resolve(c, &user, requested)?;
+            Ok((branch.id, model::complete_many(c, &actor, branch.id, &ids)?))
+        })
+        .await?;
+    for s in &sessions {
+        state.events.publish(CafeEvent::ticket(branch_id, *s));
+    }
+    flash::success(&session, "The tickets are marked ready.");
+    Ok(back(branch_id))
+}

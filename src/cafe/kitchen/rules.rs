@@ -1,0 +1,64 @@
+//! Kitchen ticket rules: the estimate, priorities and status changes.
+
+/// 3 minutes per line, at least 5, at most 45 (the seed's intended rule; it always gave 5).
+pub fn estimate_minutes(lines: usize) -> i64 {
+    (lines as i64).saturating_mul(3).clamp(5, 45)
+}
+
+pub const PRIORITIES: [(i64, &str); 3] = [(2, "Urgent"), (1, "High"), (0, "Normal")];
+
+pub fn priority_label(p: i64) -> &'static str {
+    PRIORITIES
+        .iter()
+        .find(|(v, _)| *v == p)
+        .map(|(_, l)| *l)
+        .unwrap_or("Normal")
+}
+
+pub fn parse_priority(raw: &str) -> Option<i64> {
+    PRIORITIES
+        .iter()
+        .find(|(_, l)| l.eq_ignore_ascii_case(raw.trim()))
+        .map(|(v, _)| *v)
+        .or_else(|| raw.trim().parse().ok().filter(|v| (0..=2).contains(v)))
+}
+
+pub fn status_label(s: &str) -> &'static str {
+    match s {
+        "pending" => "Received",
+        "preparing" => "Preparing",
+        "completed" => "Ready",
+        _ => "Received",
+    }
+}
+
+/// Late once the ticket is older than its estimate.
+pub fn is_late(age_minutes: i64, estimated_minutes: i64) -> bool {
+    age_minutes > estimated_minutes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn estimate_is_three_minutes_a_line_between_5_and_45() {
+        assert_eq!(estimate_minutes(0), 5);
+        assert_eq!(estimate_minutes(1), 5);
+        assert_eq!(estimate_minutes(2), 6);
+        assert_eq!(estimate_minutes(10), 30);
+        assert_eq!(estimate_minutes(15), 45);
+        assert_eq!(estimate_minutes(40), 45);
+    }
+
+    #[test]
+    fn priorities_and_lateness() {
+        assert_eq!(parse_priority("urgent"), Some(2));
+        assert_eq!(parse_priority("1"), Some(1));
+        assert_eq!(parse_priority("5"), None);
+        assert_eq!(parse_priority("soon"), None);
+        assert_eq!(priority_label(0), "Normal");
+        assert!(is_late(6, 5));
+        assert!(!is_late(5, 5));
+    }
+}

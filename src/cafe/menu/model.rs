@@ -1,0 +1,377 @@
+//! Menu items: storage, filters, toggles and the guest's menu.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::cafe::menu::rules::MenuItemInput;
+use crate::platform::audit::{self, Actor, Changes, Subject};
+use crate::platform::clock::BusinessClock;
+use crate::platform::db::{contains_pattern, AnyConnection, MultiBackend};
+use crate::platform::error::AppError;
+use crate::platform::money::Money;
+use crate::platform::schema::{menu_categories, menu_items};
+
+pub const RECORD: &str = "menu_item";
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = menu_items)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+pub struct MenuItem {
+    pub id: i64,
+    pub branch_id: i64,
+    pub category_id: i64,
+    pub name: String,
+    pub description: String,
+    pub price_minor: i64,
+    pub emoji: String,
+    pub image_id: Option<i64>,
+    pub is_veg: bool,
+    pub calories: Option<i64>,
+    pub allergens: String,
+    pub allergens_other: String,
+    pub serving_size: String,
+    pub prep_minutes: i64,
+    pub sort_order: i64,
+    pub trending: bool,
+    pub in_stock: bool,
+    pub is_active: bool,
+    pub updated_at: NaiveDateTime,
+}
+
+impl MenuItem {
+    pub fn price(&self) -> Money {
+        Money(self.price_minor)
+    }
+
+    /// Whether a guest or waiter can order it right now.
+    pub fn orderable(&self) -> bool {
+        self.is_active && self.in_stock
+    }
+
+    pub fn allergen_labels(&self) -> String {
+        let mut all: Vec<&str> = crate::cafe::allergens::labels(&self.allergens);
+        if !self.allergens_other.is_empty() {
+            all.push(&self.allergens_other);
+        }
+        all.join(", ")
+    }
+}
+
+/// A menu item with its category's name, as lists show it.
+#[derive(Debug, Clone)]
+pub struct MenuRow {
+    pub item: MenuItem,
+    pub category: String,
+    pub category_sort: i32,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub q: Option<String>,
+    pub category_id: Option<i64>,
+    /// `Some(true)`: in stock only; `Some(false)`: sold out only.
+    pub in_stock: Option<bool>,
+    pub trending_only: bool,
+    pub veg_only: bool,
+    pub archived: bool,
+}
+
+/// The branch's items matching `filter`, in menu order (category, sort order, name). A menu
+/// has tens of items, so the list is not paginated.
+pub fn list(
+    conn: &mut AnyConnection,
+    branch_id: i64,
+    filter: &Filter,
+) -> QueryResult<Vec<MenuRow>> {
+    let mut q = menu_items::table
+        .inner_join(menu_categories::table)
+        .filter(menu_items::branch_id.eq(branch_id))
+        .filter(menu_items::is_active.eq(!filter.archived))
+        .into_boxed::<MultiBackend>();
+    if let Some(text) = &filter.q {
+        let pattern = contains_pattern(text);
+        q = q.filter(
+            menu_items::name_lc
+                .like(pattern.clone())
+                .escape('\\')
+                .or(crate::platform::db::lower(menu_items::description)
+                    .like(pattern.clone())
+                    .escape('\\'))
+                .or(menu_items::allergens.like(pattern).escape('\\')),
+        );
+    }
+    if let Some(c) = filter.category_id {
+        q = q.filter(menu_items::category_id.eq(c));
+    }
+    if let Some(s) = filter.in_stock {
+        q = q.filter(menu_items::in_stock.eq(s));
+    }
+    if filter.trending_only {
+        q = q.filter(menu_items::trending.eq(true));
+    }
+    if filter.veg_only {
+        q = q.filter(menu_items::is_veg.eq(true));
+    }
+    let rows: Vec<(MenuItem, String, i32)> = q
+        .order((
+            menu_categories::sort_order.asc(),
+            menu_categories::name.asc(),
+            menu_items::sort_order.asc(),
+            menu_items::name_lc.asc(),
+            menu_items::id.asc(),
+        ))
+        .select((
+            MenuItem::as_select(),
+            menu_categories::name,
+            menu_categories::sort_order,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(item, category, category_sort)| MenuRow {
+            item,
+            category,
+            category_sort,
+        })
+        .collect())
+}
+
+pub fn find(conn: &mut AnyConnection, id: i64) -> Result<MenuItem, AppError> {
+    menu_items::table
+        .find(id)
+        .select(MenuItem::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| AppError::not_found("That menu item"))
+}
+
+fn check_category(conn: &mut AnyConnection, id: i64) -> Result<(), AppError> {
+    let active: Option<bool> = menu_categories::table
+        .find(id)
+        .select(menu_categories::is_active)
+        .first(conn)
+        .optional()?;
+    match active {
+        Some(true) => Ok(()),
+        Some(false) => Err(AppError::Unprocessable(
+            "That category is archived: choose another one.".into(),
+        )),
+        None => Err(AppError::Unprocessable(
+            "Choose a category from the list.".into(),
+        )),
+    }
+}
+
+pub fn create(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    branch_id: i64,
+    i: &MenuItemInput,
+) -> Result<i64, AppError> {
+    check_category(conn, i.category_id)?;
+    let now = BusinessClock::now_utc();
+    let id: i64 = diesel::insert_into(menu_items::table)
+        .values((
+            menu_items::branch_id.eq(branch_id),
+            menu_items::category_id.eq(i.category_id),
+            menu_items::name.eq(&i.name),
+            menu_items::name_lc.eq(i.name.to_lowercase()),
+            menu_items::description.eq(&i.description),
+            menu_items::price_minor.eq(i.price.0),
+            menu_items::emoji.eq(&i.emoji),
+            menu_items::is_veg.eq(i.is_veg),
+            menu_items::calories.eq(i.calories),
+            menu_items::allergens.eq(&i.allergens),
+            menu_items::allergens_other.eq(&i.allergens_other),
+            menu_items::serving_size.eq(&i.serving_size),
+            menu_items::prep_minutes.eq(i.prep_minutes),
+            menu_items::sort_order.eq(i.sort_order),
+            menu_items::trending.eq(i.trending),
+            menu_items::in_stock.eq(i.in_stock),
+            menu_items::is_active.eq(true),
+            menu_items::created_at.eq(now),
+            menu_items::updated_at.eq(now),
+        ))
+        .returning(menu_items::id)
+        .get_result(conn)?;
+    audit::record(
+        conn,
+        actor,
+        now,
+        audit::CREATE,
+        Subject::of(RECORD, id, &i.name),
+        &Changes::new()
+            .created("name", i.name.as_str())
+            .created("price", i.price.plain())
+            .created("branch_id", branch_id),
+    )?;
+    Ok(id)
+}
+
+pub fn update(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    id: i64,
+    i: &MenuItemInput,
+) -> Result<(), AppError> {
+    let old = find(conn, id)?;
+    if old.category_id != i.category_id {
+        check_category(conn, i.category_id)?;
+    }
+    let now = BusinessClock::now_utc();
+    diesel::update(menu_items::table.find(id))
+        .set((
+            menu_items::category_id.eq(i.category_id),
+            menu_items::name.eq(&i.name),
+            menu_items::name_lc.eq(i.name.to_lowercase()),
+            menu_items::description.eq(&i.description),
+            menu_items::price_minor.eq(i.price.0),
+            menu_items::emoji.eq(&i.emoji),
+            menu_items::is_veg.eq(i.is_veg),
+            menu_items::calories.eq(i.calories),
+            menu_items::allergens.eq(&i.allergens),
+            menu_items::allergens_other.eq(&i.allergens_other),
+            menu_items::serving_size.eq(&i.serving_size),
+            menu_items::prep_minutes.eq(i.prep_minutes),
+            menu_items::sort_order.eq(i.sort_order),
+            menu_items::trending.eq(i.trending),
+            menu_items::in_stock.eq(i.in_stock),
+            menu_items::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    let changes = Changes::new()
+        .diff("name", old.name.clone(), i.name.clone())
+        .diff("price", old.price().plain(), i.price.plain())
+        .diff("category_id", old.category_id, i.category_id)
+        .diff(
+            "description",
+            old.description.clone(),
+            i.description.clone(),
+        )
+        .diff("is_veg", old.is_veg, i.is_veg)
+        .diff("allergens", old.allergens.clone(), i.allergens.clone())
+        .diff("in_stock", old.in_stock, i.in_stock)
+        .diff("trending", old.trending, i.trending)
+        .diff("sort_order", old.sort_order, i.sort_order);
+    if !changes.is_empty() {
+        audit::record(
+            conn,
+            actor,
+            now,
+            audit::UPDATE,
+            Subject::of(RECORD, id, &i.name),
+            &changes,
+        )?;
+    }
+    Ok(())
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flag {
+    InStock,
+    Trending,
+}
+
+/// Flips one flag with a conditional UPDATE (two clicks at once flip it twice, never lose one)
+/// and returns the item as it now is.
+pub fn toggle(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    id: i64,
+    flag: Flag,
+) -> Result<MenuItem, AppError> {
+    let old = find(conn, id)?;
+    let now = BusinessClock::now_utc();
+    let target = menu_items::table.find(id);
+    let (field, was) = match flag {
+        Flag::InStock => {
+            diesel::update(target.filter(menu_items::in_stock.eq(old.in_stock)))
+                .set((
+                    menu_items::in_stock.eq(!old.in_stock),
+                    menu_items::updated_at.eq(now),
+                ))
+                .execute(conn)?;
+            ("in_stock", old.in_stock)
+        }
+        Flag::Trending => {
+            diesel::update(target.filter(menu_items::trending.eq(old.trending)))
+                .set((
+                    menu_items::trending.eq(!old.trending),
+                    menu_items::updated_at.eq(now),
+                ))
+                .execute(conn)?;
+            ("trending", old.trending)
+        }
+    };
+    audit::record(
+        conn,
+        actor,
+        now,
+        audit::UPDATE,
+        Subject::of(RECORD, id, &old.name),
+        &Changes::new().diff(field, was, !was),
+    )?;
+    find(conn, id)
+}
+
+pub fn set_active(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    id: i64,
+    active: bool,
+) -> Result<MenuItem, AppError> {
+    let item = find(conn, id)?;
+    let now = BusinessClock::now_utc();
+    let changed = diesel::update(
+        menu_items::table
+            .find(id)
+            .filter(menu_items::is_active.eq(!active)),
+    )
+    .set((
+        menu_items::is_active.eq(active),
+        menu_items::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    if changed == 0 {
+        return Err(AppError::already(&item.name, active));
+    }
+    let (action, changes) = audit::archive_toggle(active);
+    audit::record(
+        conn,
+        actor,
+        now,
+        action,
+        Subject::of(RECORD, id, &item.name),
+        &changes,
+    )?;
+    Ok(item)
+}
+
+pub fn set_image(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    id: i64,
+    image_id: Option<i64>,
+) -> Result<(), AppError> {
+    let item = find(conn, id)?;
+    let now = BusinessClock::now_utc();
+    diesel::update(menu_items::table.find(id))
+        .set((
+            menu_items::image_id.eq(image_id),
+            menu_items::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    crate::platform::images::delete_if_unused(
+        conn,
+        item.image_id.filter(|old| Some(*old) != image_id),
+    )?;
+    audit::record(
+        conn,
+        actor,
+        now,
+        audit::UPDATE,
+        Subject::of(RECORD, id, &item.name),
+        &Changes::new().diff("image_id", item.image_id, image_id),
+    )?;
+    Ok(())
+}

@@ -1,0 +1,439 @@
+//! Placing an order: lines go on the session's bill (opening the session if needed) and on a new
+//! kitchen ticket, in one transaction, with prices taken from the menu at that moment.
+
+use std::collections::HashMap;
+
+use chrono::{Duration, NaiveDateTime};
+use diesel::prelude::*;
+
+use crate::cafe::kitchen::rules::estimate_minutes;
+use crate::cafe::menu::model::MenuItem;
+use crate::cafe::tables::model::CafeTable;
+use crate::cafe::tables::rules::TableStatus;
+use crate::cafe::visitors;
+use crate::platform::audit::{self, Actor, Changes, Subject};
+use crate::platform::db::{lock_rows, AnyConnection};
+use crate::platform::error::AppError;
+use crate::platform::forms::Pairs;
+use crate::platform::money::Money;
+use crate::platform::schema::{
+    cafe_session_lines, cafe_sessions, cafe_tables, kitchen_tickets, menu_categories, menu_items,
+};
+
+pub const MAX_QUANTITY: i64 = 50;
+pub const MAX_LINES: usize = 40;
+pub const GUEST_ORDERS_PER_WINDOW: i64 = 20;
+pub const GUEST_WINDOW_MINUTES: i64 = 10;
+const NOTE_MAX: usize = 200;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderLine {
+    pub menu_item_id: i64,
+    pub quantity: i64,
+    pub notes: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct OrderRequest {
+    pub lines: Vec<OrderLine>,
+    pub notes: String,
+}
+
+fn note(raw: &str, what: &str) -> Result<String, AppError> {
+    let n = raw.trim();
+    if n.chars().count() > NOTE_MAX {
+        return Err(AppError::Unprocessable(format!(
+            "{what} can be at most {NOTE_MAX} characters."
+        )));
+    }
+    if n.chars().any(|c| c.is_control() && c != '\n' && c != '\r') {
+        return Err(AppError::Unprocessable(format!(
+            "{what} contains characters we cannot print."
+        )));
+    }
+    Ok(n.to_string())
+}
+
+pub fn parse_quantity(raw: &str) -> Result<i64, AppError> {
+    let q: i64 = raw
+        .trim()
+        .parse()
+        .map_err(|_| AppError::Unprocessable("Quantities must be whole numbers.".into()))?;
+    if !(1..=MAX_QUANTITY).contains(&q) {
+        return Err(AppError::Unprocessable(format!(
+            "A quantity must be between 1 and {MAX_QUANTITY}."
+        )));
+    }
+    Ok(q)
+}
+
+/// The menu form: `qty_{item}` (empty or 0 = not chosen), `note_{item}`, and `notes`.
+pub fn parse_menu_form(p: &Pairs) -> Result<OrderRequest, AppError> {
+    let mut lines: Vec<OrderLine> = Vec::new();
+    for (suffix, raw) in p.with_prefix("qty_") {
+        let id: i64 = suffix.parse().ok().filter(|i| *i > 0).ok_or_else(|| {
+            AppError::BadRequest("The order names an item that does not exist.".into())
+        })?;
+        let raw = raw.trim();
+        if raw.is_empty() || raw == "0" {
+            continue;
+        }
+        let quantity = parse_quantity(raw)?;
+        if lines.iter().any(|l| l.menu_item_id == id) {
+            return Err(AppError::BadRequest(
+                "The same item appears twice in the order.".into(),
+            ));
+        }
+        let notes = note(p.get(&format!("note_{id}")), "A note")?;
+        lines.push(OrderLine {
+            menu_item_id: id,
+            quantity,
+            notes,
+        });
+        if lines.len() > MAX_LINES {
+            return Err(AppError::Unprocessable(format!(
+                "An order can have at most {MAX_LINES} different items."
+            )));
+        }
+    }
+    if lines.is_empty() {
+        return Err(AppError::Unprocessable(
+            "Choose at least one item (set its quantity) before placing the order.".into(),
+        ));
+    }
+    Ok(OrderRequest {
+        lines,
+        notes: note(p.get("notes"), "The order note")?,
+    })
+}
+
+/// Who placed it: a guest at the table, or staff taking the order by hand.
+#[derive(Debug, Clone)]
+pub enum Placer {
+    Guest { visitor_id: i64, ip: Option<String> },
+    Staff(Actor),
+}
+
+impl Placer {
+    fn actor(&self) -> Actor {
+        match self {
+            Placer::Guest { ip, .. } => Actor {
+                employee_id: None,
+                ip: ip.clone(),
+            },
+            Placer::Staff(a) => a.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Placed {
+    pub branch_id: i64,
+    pub session_id: i64,
+    pub ticket_id: i64,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = cafe_sessions)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+pub struct SessionHead {
+    pub id: i64,
+    pub branch_id: i64,
+    pub table_id: Option<i64>,
+    pub kind: String,
+    pub customer_name: String,
+    pub customer_phone: String,
+    pub delivery_address: String,
+    pub visitor_id: Option<i64>,
+    pub opened_at: NaiveDateTime,
+    pub staff_called_at: Option<NaiveDateTime>,
+    pub bill_printed_at: Option<NaiveDateTime>,
+    pub closed_at: Option<NaiveDateTime>,
+}
+
+pub fn open_session_of_table(
+    conn: &mut AnyConnection,
+    table_id: i64,
+) -> QueryResult<Option<SessionHead>> {
+    cafe_sessions::table
+        .filter(cafe_sessions::table_id.eq(table_id))
+        .filter(cafe_sessions::closed_at.is_null())
+        .select(SessionHead::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn session(conn: &mut AnyConnection, id: i64) -> Result<SessionHead, AppError> {
+    cafe_sessions::table
+        .find(id)
+        .select(SessionHead::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| AppError::not_found("That bill"))
+}
+
+/// The table's open session, opened now if there is none (and the table marked occupied).
+/// Caller holds the write transaction; on PostgreSQL the table row is locked first so that
+/// two first orders at one table open one session.
+pub fn open_for_table(
+    conn: &mut AnyConnection,
+    table: &CafeTable,
+    visitor_id: Option<i64>,
+    employee_id: Option<i64>,
+    now: NaiveDateTime,
+) -> Result<(SessionHead, bool), AppError> {
+    lock_rows(
+        conn,
+        &format!(
+            "SELECT id FROM cafe_tables WHERE id = {} FOR UPDATE",
+            table.id
+        ),
+    )?;
+    if let Some(s) = open_session_of_table(conn, table.id)? {
+        return Ok((s, false));
+    }
+    let id: i64 = diesel::insert_into(cafe_sessions::table)
+        .values((
+            cafe_sessions::branch_id.eq(table.branch_id),
+            cafe_sessions::table_id.eq(Some(table.id)),
+            cafe_sessions::kind.eq("dine_in"),
+            cafe_sessions::visitor_id.eq(visitor_id),
+            cafe_sessions::opened_by_employee_id.eq(employee_id),
+            cafe_sessions::opened_at.eq(now),
+        ))
+        .returning(cafe_sessions::id)
+        .get_result(conn)?;
+    diesel::update(
+        cafe_tables::table
+            .find(table.id)
+            .filter(cafe_tables::status.eq_any(["available", "reserved"])),
+    )
+    .set(cafe_tables::status.eq(TableStatus::Occupied.as_str()))
+    .execute(conn)?;
+    Ok((session(conn, id)?, true))
+}
+
+/// A guest's order from the table's page. Caller holds the write transaction.
+pub fn place_guest_order(
+    conn: &mut AnyConnection,
+    token: &str,
+    hint: &visitors::GuestHint,
+    req: &OrderRequest,
+    now: NaiveDateTime,
+) -> Result<(Placed, visitors::Visitor), AppError> {
+    let table = crate::cafe::tables::model::by_token(conn, token)?.ok_or_else(invalid_code)?;
+    if table.status() == TableStatus::Maintenance {
+        return Err(AppError::Conflict(format!(
+            "{} is not taking orders right now. Please ask the staff.",
+            table.label()
+        )));
+    }
+    let visitor = visitors::ensure(conn, hint, now)?;
+    let recent: i64 = kitchen_tickets::table
+        .filter(kitchen_tickets::visitor_id.eq(visitor.id))
+        .filter(kitchen_tickets::created_at.gt(now - Duration::minutes(GUEST_WINDOW_MINUTES)))
+        .count()
+        .get_result(conn)?;
+    if recent >= GUEST_ORDERS_PER_WINDOW {
+        return Err(AppError::TooManyRequests(format!(
+            "You have placed {GUEST_ORDERS_PER_WINDOW} orders in the last {GUEST_WINDOW_MINUTES} minutes. Please ask the staff for anything else."
+        )));
+    }
+    let (session, _) = open_for_table(conn, &table, Some(visitor.id), None, now)?;
+    let placer = Placer::Guest {
+        visitor_id: visitor.id,
+        ip: hint.ip.clone(),
+    };
+    let placed = add_lines(conn, &session, &placer, req, now)?;
+    Ok((placed, visitor))
+}
+
+pub fn invalid_code() -> AppError {
+    AppError::NotFound(
+        "This table code is not valid any more. Please scan the code on your table again, or ask the staff.".into(),
+    )
+}
+
+/// Adds an order to an open session: checks, prices from the menu, the ticket and its lines,
+/// the audit row. Caller holds the write transaction.
+pub fn add_lines(
+    conn: &mut AnyConnection,
+    session: &SessionHead,
+    placer: &Placer,
+    req: &OrderRequest,
+    now: NaiveDateTime,
+) -> Result<Placed, AppError> {
+    if session.closed_at.is_some() {
+        return Err(AppError::Conflict("This bill is already closed.".into()));
+    }
+    if session.bill_printed_at.is_some() && matches!(placer, Placer::Guest { .. }) {
+        return Err(AppError::Conflict(
+            "The bill for this table has been printed, so new orders are closed. Please ask the staff.".into(),
+        ));
+    }
+    if req.lines.is_empty() {
+        return Err(AppError::Unprocessable("Choose at least one item.".into()));
+    }
+    let ids: Vec<i64> = req.lines.iter().map(|l| l.menu_item_id).collect();
+    let items: HashMap<i64, (MenuItem, String)> = menu_items::table
+        .inner_join(menu_categories::table)
+        .filter(menu_items::id.eq_any(&ids))
+        .filter(menu_items::branch_id.eq(session.branch_id))
+        .select((MenuItem::as_select(), menu_categories::name))
+        .load::<(MenuItem, String)>(conn)?
+        .into_iter()
+        .map(|(i, c)| (i.id, (i, c)))
+        .collect();
+    for line in &req.lines {
+        let Some((item, _)) = items.get(&line.menu_item_id).filter(|(i, _)| i.is_active) else {
+            return Err(AppError::Unprocessable(
+                "One of the items is not on the menu any more. Please reload the menu.".into(),
+            ));
+        };
+        if !item.in_stock {
+            return Err(AppError::Conflict(format!(
+                "Sorry, {} is sold out right now. Please remove it and order again.",
+                item.name
+            )));
+        }
+        if !(1..=MAX_QUANTITY).contains(&line.quantity) {
+            return Err(AppError::Unprocessable(format!(
+                "A quantity must be between 1 and {MAX_QUANTITY}."
+            )));
+        }
+    }
+    let (visitor_id, employee_id) = match placer {
+        Placer::Guest { visitor_id, .. } => (Some(*visitor_id), None),
+        Placer::Staff(a) => (None, a.employee_id),
+    };
+    if let Some(v) = visitor_id {
+        let before: i64 = kitchen_tickets::table
+            .filter(kitchen_tickets::session_id.eq(session.id))
+            .filter(kitchen_tickets::visitor_id.eq(v))
+            .count()
+            .get_result(conn)?;
+        if before == 0 {
+            visitors::count_visit(conn, v)?;
+        }
+    }
+    let ticket_id: i64 = diesel::insert_into(kitchen_tickets::table)
+        .values((
+            kitchen_tickets::branch_id.eq(session.branch_id),
+            kitchen_tickets::session_id.eq(session.id),
+            kitchen_tickets::visitor_id.eq(visitor_id),
+            kitchen_tickets::placed_by_employee_id.eq(employee_id),
+            kitchen_tickets::status.eq("pending"),
+            kitchen_tickets::priority.eq(0i64),
+            kitchen_tickets::estimated_minutes.eq(estimate_minutes(req.lines.len())),
+            kitchen_tickets::notes.eq(&req.notes),
+            kitchen_tickets::created_at.eq(now),
+        ))
+        .returning(kitchen_tickets::id)
+        .get_result(conn)?;
+    let mut total = Money::ZERO;
+    for line in &req.lines {
+        let (item, category) = &items[&line.menu_item_id];
+        diesel::insert_into(cafe_session_lines::table)
+            .values((
+                cafe_session_lines::session_id.eq(session.id),
+                cafe_session_lines::ticket_id.eq(ticket_id),
+                cafe_session_lines::menu_item_id.eq(item.id),
+                cafe_session_lines::name.eq(&item.name),
+                cafe_session_lines::category.eq(category),
+                cafe_session_lines::quantity.eq(line.quantity),
+                cafe_session_lines::unit_price_minor.eq(item.price_minor),
+                cafe_session_lines::notes.eq(&line.notes),
+                cafe_session_lines::created_at.eq(now),
+            ))
+            .execute(conn)?;
+        total = total
+            .checked_add(
+                item.price()
+                    .checked_mul(line.quantity)
+                    .unwrap_or(Money::ZERO),
+            )
+            .unwrap_or(total);
+    }
+    let summary: Vec<String> = req
+        .lines
+        .iter()
+        .map(|l| format!("{} × {}", l.quantity, items[&l.menu_item_id].0.name))
+        .collect();
+    audit::record(
+        conn,
+        &placer.actor(),
+        now,
+        audit::CREATE,
+        Subject::of("kitchen_ticket", ticket_id, &format!("Ticket {ticket_id}")),
+        &Changes::new()
+            .created("session_id", session.id)
+            .created("lines", summary.join(", "))
+            .created("amount", total.plain())
+            .note(
+                "placed_by",
+                if visitor_id.is_some() {
+                    "guest"
+                } else {
+                    "staff"
+                },
+            ),
+    )?;
+    Ok(Placed {
+        branch_id: session.branch_id,
+        session_id: session.id,
+        ticket_id,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pairs(v: &[(&str, &str)]) -> Pairs {
+        Pairs(
+            v.iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn reads_the_menu_form() {
+        let r = parse_menu_form(&pairs(&[
+            ("qty_3", "2"),
+            ("note_3", " no sugar "),
+            ("qty_4", ""),
+            ("qty_5", "0"),
+            ("qty_9", "1"),
+            ("notes", "window seat"),
+        ]))
+        .unwrap();
+        assert_eq!(r.lines.len(), 2);
+        assert_eq!(
+            r.lines[0],
+            OrderLine {
+                menu_item_id: 3,
+                quantity: 2,
+                notes: "no sugar".into()
+            }
+        );
+        assert_eq!(r.notes, "window seat");
+    }
+
+    #[test]
+    fn refuses_bad_quantities_and_empty_orders() {
+        for bad in ["-1", "51", "1.5", "two", "99999999999999999999"] {
+            assert!(parse_menu_form(&pairs(&[("qty_3", bad)])).is_err(), "{bad}");
+        }
+        assert!(parse_menu_form(&pairs(&[("qty_3", "0")])).is_err());
+        assert!(parse_menu_form(&pairs(&[])).is_err());
+        assert!(parse_menu_form(&pairs(&[("qty_x", "1")])).is_err());
+        assert!(parse_menu_form(&pairs(&[("qty_-3", "1")])).is_err());
+        let long = "n".repeat(201);
+        assert!(parse_menu_form(&pairs(&[("qty_3", "1"), ("note_3", &long)])).is_err());
+        assert_eq!(
+            parse_menu_form(&pairs(&[("qty_3", "50")])).unwrap().lines[0].quantity,
+            50
+        );
+    }
+}

@@ -1,0 +1,248 @@
+//! The bill of an open session and closing it: the sales record is written exactly once, the
+//! table is freed, in one transaction.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::Serialize;
+
+use crate::cafe::bill::{self, Bill};
+use crate::cafe::ordering::{self, SessionHead};
+use crate::cafe::tables::rules::TableStatus;
+use crate::platform::audit::{self, Actor, Changes, Subject};
+use crate::platform::db::AnyConnection;
+use crate::platform::error::AppError;
+use crate::platform::money::Money;
+use crate::platform::schema::{cafe_sales, cafe_session_lines, cafe_sessions, cafe_tables};
+
+pub const RECORD: &str = "cafe_sale";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PaymentMethod {
+    Cash,
+    Card,
+    Upi,
+}
+
+impl PaymentMethod {
+    pub const ALL: [PaymentMethod; 3] =
+        [PaymentMethod::Cash, PaymentMethod::Card, PaymentMethod::Upi];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PaymentMethod::Cash => "cash",
+            PaymentMethod::Card => "card",
+            PaymentMethod::Upi => "upi",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            PaymentMethod::Cash => "Cash",
+            PaymentMethod::Card => "Card",
+            PaymentMethod::Upi => "UPI",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<PaymentMethod> {
+        PaymentMethod::ALL
+            .into_iter()
+            .find(|m| m.as_str() == s.trim())
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = cafe_session_lines)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+pub struct BillLine {
+    pub id: i64,
+    pub ticket_id: i64,
+    pub menu_item_id: i64,
+    pub name: String,
+    pub category: String,
+    pub quantity: i64,
+    pub unit_price_minor: i64,
+    pub notes: String,
+}
+
+impl BillLine {
+    pub fn unit_price(&self) -> Money {
+        Money(self.unit_price_minor)
+    }
+    pub fn amount(&self) -> Money {
+        Money(self.unit_price_minor.saturating_mul(self.quantity))
+    }
+}
+
+pub fn lines(conn: &mut AnyConnection, session_id: i64) -> QueryResult<Vec<BillLine>> {
+    cafe_session_lines::table
+        .filter(cafe_session_lines::session_id.eq(session_id))
+        .order(cafe_session_lines::id.asc())
+        .select(BillLine::as_select())
+        .load(conn)
+}
+
+/// Until discount codes arrive (the cafe operations issue) a session has no discount.
+pub fn bill_of(lines: &[BillLine], tax_rate_bp: i64) -> Result<Bill, AppError> {
+    let priced: Vec<(Money, i64)> = lines.iter().map(|l| (l.unit_price(), l.quantity)).collect();
+    bill::compute(&priced, Money::ZERO, tax_rate_bp)
+        .ok_or_else(|| AppError::Unprocessable("This bill is too large to compute.".into()))
+}
+
+#[derive(Serialize)]
+struct SnapshotLine<'a> {
+    id: i64,
+    name: &'a str,
+    category: &'a str,
+    qty: i64,
+    price: String,
+}
+
+/// What was sold, as the sales record keeps it (one entry per bill line).
+pub fn items_snapshot(lines: &[BillLine]) -> String {
+    let items: Vec<SnapshotLine> = lines
+        .iter()
+        .map(|l| SnapshotLine {
+            id: l.menu_item_id,
+            name: &l.name,
+            category: &l.category,
+            qty: l.quantity,
+            price: l.unit_price().plain(),
+        })
+        .collect();
+    serde_json::to_string(&items).unwrap_or_else(|_| "[]".into())
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Closed {
+    pub sale_id: i64,
+    pub branch_id: i64,
+    pub session_id: i64,
+    pub total: Money,
+}
+
+/// Closes an open session exactly once: the conditional UPDATE on `closed_at` lets one of two
+/// simultaneous closes through; the other gets a clear refusal (and the unique session_id on
+/// the sales record would stop a second record even if it did not).
+pub fn close(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    session_id: i64,
+    method: PaymentMethod,
+    tax_rate_bp: i64,
+    now: NaiveDateTime,
+) -> Result<Closed, AppError> {
+    let s: SessionHead = ordering::session(conn, session_id)?;
+    let closed = diesel::update(
+        cafe_sessions::table
+            .find(session_id)
+            .filter(cafe_sessions::closed_at.is_null()),
+    )
+    .set(cafe_sessions::closed_at.eq(now))
+    .execute(conn)?;
+    if closed == 0 {
+        return Err(AppError::Conflict(
+            "This bill was already closed (perhaps by a colleague a moment ago). Nothing was charged twice.".into(),
+        ));
+    }
+    let lines = lines(conn, session_id)?;
+    let b = bill_of(&lines, tax_rate_bp)?;
+    let table_number: Option<i64> = match s.table_id {
+        Some(t) => cafe_tables::table
+            .find(t)
+            .select(cafe_tables::number)
+            .first(conn)
+            .optional()?,
+        None => None,
+    };
+    let sale_id: i64 = diesel::insert_into(cafe_sales::table)
+        .values((
+            cafe_sales::branch_id.eq(s.branch_id),
+            cafe_sales::session_id.eq(session_id),
+            cafe_sales::table_id.eq(s.table_id),
+            cafe_sales::table_number.eq(table_number),
+            cafe_sales::kind.eq(&s.kind),
+            cafe_sales::customer_name.eq(&s.customer_name),
+            cafe_sales::customer_phone.eq(&s.customer_phone),
+            cafe_sales::items_json.eq(items_snapshot(&lines)),
+            cafe_sales::subtotal_minor.eq(b.subtotal.0),
+            cafe_sales::discount_minor.eq(b.discount.0),
+            cafe_sales::tax_rate_bp.eq(b.tax_rate_bp),
+            cafe_sales::tax_minor.eq(b.tax.0),
+            cafe_sales::total_minor.eq(b.total.0),
+            cafe_sales::payment_method.eq(method.as_str()),
+            cafe_sales::opened_at.eq(s.opened_at),
+            cafe_sales::closed_at.eq(now),
+            cafe_sales::closed_by_employee_id.eq(actor.employee_id),
+            cafe_sales::visitor_id.eq(s.visitor_id),
+        ))
+        .returning(cafe_sales::id)
+        .get_result(conn)?;
+    if let Some(t) = s.table_id {
+        diesel::update(
+            cafe_tables::table
+                .find(t)
+                .filter(cafe_tables::status.eq(TableStatus::Occupied.as_str())),
+        )
+        .set(cafe_tables::status.eq(TableStatus::Available.as_str()))
+        .execute(conn)?;
+    }
+    let label = match table_number {
+        Some(n) => format!("Table {n} bill"),
+        None => format!(
+            "{} bill #{session_id}",
+            if s.kind == "delivery" {
+                "Delivery"
+            } else {
+                "Takeaway"
+            }
+        ),
+    };
+    audit::record(
+        conn,
+        actor,
+        now,
+        audit::CREATE,
+        Subject::of(RECORD, sale_id, &label),
+        &Changes::new()
+            .created("session_id", session_id)
+            .created("subtotal", b.subtotal.plain())
+            .created("tax", b.tax.plain())
+            .created("total", b.total.plain())
+            .created("payment_method", method.as_str()),
+    )?;
+    Ok(Closed {
+        sale_id,
+        branch_id: s.branch_id,
+        session_id,
+        total: b.total,
+    })
+}
+
+/// "Mark printed": locks the session against new guest orders. Printing again is fine.
+pub fn mark_printed(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    session_id: i64,
+    now: NaiveDateTime,
+) -> Result<SessionHead, AppError> {
+    let s = ordering::session(conn, session_id)?;
+    if s.closed_at.is_some() {
+        return Err(AppError::Conflict("This bill is already closed.".into()));
+    }
+    let changed = diesel::update(
+        cafe_sessions::table
+            .find(session_id)
+            .filter(cafe_sessions::bill_printed_at.is_null()),
+    )
+    .set(cafe_sessions::bill_printed_at.eq(now))
+    .execute(conn)?;
+    audit::record(
+        conn,
+        actor,
+        now,
+        audit::PRINT,
+        Subject::of("cafe_session", session_id, &format!("Bill #{session_id}")),
+        &Changes::new().note("copy", if changed == 1 { "first" } else { "again" }),
+    )?;
+    ordering::session(conn, session_id)
+}

@@ -1,0 +1,252 @@
+//! The cafe's settings (`/settings/cafe`): what the bill prints, the tax rate and the public
+//! address encoded in the tables' QR codes.
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+use crate::config::{normalise_public_url, Config};
+use crate::platform::audit::Actor;
+use crate::platform::db::AnyConnection;
+use crate::platform::error::AppError;
+use crate::platform::flash;
+use crate::platform::forms::{self, FormErrors};
+use crate::platform::page::{html_status, see_other, PageCtx};
+use crate::platform::percent::{parse_percent_bp, percent_text};
+use crate::platform::settings;
+use crate::platform::state::AppState;
+
+const NAME: &str = "cafe.name";
+const ADDRESS: &str = "cafe.address";
+const PHONE: &str = "cafe.phone";
+const GST: &str = "cafe.gst_number";
+const FOOTER: &str = "cafe.bill_footer";
+const UPI: &str = "cafe.upi_id";
+const TAX_RATE_BP: &str = "cafe.tax_rate_bp";
+const PUBLIC_URL: &str = "cafe.public_base_url";
+
+pub const DEFAULT_TAX_RATE_BP: i64 = 500;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CafeSettings {
+    pub name: String,
+    pub address: String,
+    pub phone: String,
+    pub gst_number: String,
+    pub footer: String,
+    pub upi_id: String,
+    pub tax_rate_bp: i64,
+    pub public_base_url: String,
+}
+
+/// Where guests reach us when no manager has said: the configured public URL, else the
+/// listening address (with `localhost` for "every interface", which phones cannot reach — the
+/// tables page says so).
+pub fn default_public_url(config: &Config) -> String {
+    if let Some(u) = &config.public_url {
+        return u.clone();
+    }
+    let port = config.addr.port();
+    if config.addr.ip().is_unspecified() || config.addr.ip().is_loopback() {
+        format!("http://localhost:{port}")
+    } else {
+        format!("http://{}", config.addr)
+    }
+}
+
+pub fn load(conn: &mut AnyConnection, config: &Config) -> diesel::QueryResult<CafeSettings> {
+    use crate::platform::schema::business_settings::dsl::*;
+    use diesel::prelude::*;
+    let rows: Vec<(String, String)> = business_settings
+        .filter(key.like("cafe.%"))
+        .select((key, value))
+        .load(conn)?;
+    let get = |k: &str| rows.iter().find(|(rk, _)| rk == k).map(|(_, v)| v.clone());
+    Ok(CafeSettings {
+        name: get(NAME).unwrap_or_else(|| config.business_name.clone()),
+        address: get(ADDRESS).unwrap_or_default(),
+        phone: get(PHONE).unwrap_or_default(),
+        gst_number: get(GST).unwrap_or_default(),
+        footer: get(FOOTER).unwrap_or_else(|| "Thank you for visiting!".into()),
+        upi_id: get(UPI).unwrap_or_default(),
+        tax_rate_bp: get(TAX_RATE_BP)
+            .and_then(|v| v.parse().ok())
+            .filter(|r| (0..=5_000).contains(r))
+            .unwrap_or(DEFAULT_TAX_RATE_BP),
+        public_base_url: get(PUBLIC_URL).unwrap_or_else(|| default_public_url(config)),
+    })
+}
+
+impl CafeSettings {
+    /// Whether phones on the shop's network can reach the address in the QR codes.
+    pub fn public_url_is_local(&self) -> bool {
+        self.public_base_url.contains("://localhost") || self.public_base_url.contains("://127.")
+    }
+
+    pub fn tax_text(&self) -> String {
+        percent_text(self.tax_rate_bp)
+    }
+
+    pub fn guest_url(&self, token: &str) -> String {
+        format!("{}/t/{token}", self.public_base_url)
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct SettingsForm {
+    pub name: String,
+    pub address: String,
+    pub phone: String,
+    pub gst_number: String,
+    pub footer: String,
+    pub upi_id: String,
+    pub tax_rate: String,
+    pub public_base_url: String,
+}
+
+struct Valid {
+    values: Vec<(&'static str, String)>,
+}
+
+fn validate(form: &SettingsForm) -> Result<Valid, FormErrors> {
+    let mut errors = FormErrors::default();
+    let name = forms::text(
+        &form.name,
+        "name",
+        "The cafe's name",
+        100,
+        true,
+        &mut errors,
+    );
+    let address = forms::text(
+        &form.address,
+        "address",
+        "The address",
+        200,
+        false,
+        &mut errors,
+    );
+    let phone = forms::text(
+        &form.phone,
+        "phone",
+        "The phone number",
+        30,
+        false,
+        &mut errors,
+    );
+    let gst = forms::text(
+        &form.gst_number,
+        "gst_number",
+        "The GST number",
+        30,
+        false,
+        &mut errors,
+    );
+    let footer = forms::text(
+        &form.footer,
+        "footer",
+        "The bill footer",
+        200,
+        false,
+        &mut errors,
+    );
+    let upi = forms::text(
+        &form.upi_id,
+        "upi_id",
+        "The UPI id",
+        100,
+        false,
+        &mut errors,
+    );
+    if !upi.is_empty() && (!upi.contains('@') || upi.contains(|c: char| "&?=# ".contains(c))) {
+        errors.add("upi_id", "A UPI id looks like cafe@bank.");
+    }
+    let rate = parse_percent_bp(&form.tax_rate, 50).unwrap_or_else(|m| {
+        errors.add("tax_rate", m);
+        0
+    });
+    let url = normalise_public_url(&form.public_base_url).unwrap_or_else(|m| {
+        errors.add("public_base_url", format!("{}.", capitalise(&m)));
+        String::new()
+    });
+    errors.into_result(Valid {
+        values: vec![
+            (NAME, name),
+            (ADDRESS, address),
+            (PHONE, phone),
+            (GST, gst),
+            (FOOTER, footer),
+            (UPI, upi),
+            (TAX_RATE_BP, rate.to_string()),
+            (PUBLIC_URL, url),
+        ],
+    })
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+        .unwrap_or_default()
+}
+
+#[derive(Template)]
+#[template(path = "cafe/settings.html")]
+struct SettingsPage {
+    ctx: PageCtx,
+    form: SettingsForm,
+    errors: FormErrors,
+}
+
+pub async fn show(ctx: PageCtx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let st = state.clone();
+    let s = state.db.run(move |c| Ok(load(c, &st.config)?)).await?;
+    let form = SettingsForm {
+        name: s.name,
+        address: s.address,
+        phone: s.phone,
+        gst_number: s.gst_number,
+        footer: s.footer,
+        upi_id: s.upi_id,
+        tax_rate: percent_text(s.tax_rate_bp),
+        public_base_url: s.public_base_url,
+    };
+    let errors = FormErrors::default();
+    html_status(StatusCode::OK, &SettingsPage { ctx, form, errors })
+}
+
+pub async fn save(
+    ctx: PageCtx,
+    actor: Actor,
+    state: web::Data<AppState>,
+    session: Session,
+    form: web::Form<SettingsForm>,
+) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    let valid = match validate(&form) {
+        Ok(v) => v,
+        Err(errors) => {
+            return html_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &SettingsPage { ctx, form, errors },
+            )
+        }
+    };
+    state
+        .db
+        .write(move |c| {
+            for (k, v) in &valid.values {
+                settings::set(c, &actor, k, v)?;
+            }
+            Ok(())
+        })
+        .await?;
+    flash::success(
+        &session,
+        "Cafe settings saved. Open bills use the new tax rate; closed ones keep theirs.",
+    );
+    Ok(see_other("/settings/cafe"))
+}

@@ -1,0 +1,461 @@
+//! `/tables`: the manager's tables, their guest links, QR codes and the printable QR sheet.
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+use crate::cafe::scope::{self, CafeBranch};
+use crate::cafe::settings::{self, CafeSettings};
+use crate::cafe::tables::model::{self, CafeTable};
+use crate::cafe::tables::rules::{self, TableForm, TableStatus};
+use crate::platform::audit::Actor;
+use crate::platform::auth::CurrentUser;
+use crate::platform::error::AppError;
+use crate::platform::flash;
+use crate::platform::forms::FormErrors;
+use crate::platform::page::{html, html_status, see_other, PageCtx};
+use crate::platform::state::AppState;
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct ListQuery {
+    pub branch: String,
+    pub archived: String,
+}
+
+pub struct TableRow {
+    pub table: CafeTable,
+    pub guest_url: String,
+}
+
+#[derive(Template)]
+#[template(path = "cafe/tables/list.html")]
+struct ListPage {
+    ctx: PageCtx,
+    rows: Vec<TableRow>,
+    branch: CafeBranch,
+    settings: CafeSettings,
+    archived: bool,
+}
+
+pub async fn list(
+    ctx: PageCtx,
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    q: web::Query<ListQuery>,
+) -> Result<HttpResponse, AppError> {
+    let requested = scope::parse_requested(&q.branch)?;
+    let archived = q.archived == "1";
+    let st = state.clone();
+    let (branch, tables, settings) = state
+        .db
+        .run(move |c| {
+            let branch = scope::resolve(c, &user, requested)?;
+            let tables = model::list(c, branch.id, archived)?;
+            Ok((branch, tables, settings::load(c, &st.config)?))
+        })
+        .await?;
+    let rows = tables
+        .into_iter()
+        .map(|t| TableRow {
+            guest_url: settings.guest_url(&t.token),
+            table: t,
+        })
+        .collect();
+    html(&ListPage {
+        ctx,
+        rows,
+        branch,
+        settings,
+        archived,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "cafe/tables/form.html")]
+struct FormPage {
+    ctx: PageCtx,
+    id: Option<i64>,
+    is_active: bool,
+    branch: CafeBranch,
+    form: TableForm,
+    errors: FormErrors,
+    statuses: [TableStatus; 4],
+    guest_url: Option<String>,
+}
+
+struct Existing {
+    id: i64,
+    is_active: bool,
+    branch_id: i64,
+    guest_url: String,
+}
+
+async fn form_page(
+    state: &AppState,
+    ctx: PageCtx,
+    user: CurrentUser,
+    requested: Option<i64>,
+    existing: Option<Existing>,
+    form: TableForm,
+    errors: FormErrors,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let branch_id = existing.as_ref().map(|e| e.branch_id).or(requested);
+    let branch = state
+        .db
+        .run(move |c| scope::resolve(c, &user, branch_id))
+        .await?;
+    html_status(
+        status,
+        &FormPage {
+            ctx,
+            id: existing.as_ref().map(|e| e.id),
+            is_active: existing.as_ref().is_none_or(|e| e.is_active),
+            guest_url: existing.map(|e| e.guest_url),
+            branch,
+            form,
+            errors,
+            statuses: TableStatus::ALL,
+        },
+    )
+}
+
+pub async fn new_form(
+    ctx: PageCtx,
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    q: web::Query<ListQuery>,
+) -> Result<HttpResponse, AppError> {
+    let requested = scope::parse_requested(&q.branch)?;
+    let form = TableForm {
+        capacity: "4".into(),
+        status: "available".into(),
+        ..Default::default()
+    };
+    form_page(
+        &state,
+        ctx,
+        user,
+        requested,
+        None,
+        form,
+        FormErrors::default(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+fn conflict_to_field(e: AppError) -> Result<(FormErrors, StatusCode), AppError> {
+    let mut errors = FormErrors::default();
+    match e {
+        AppError::Conflict(m) if m.contains("already has a table") => errors.add("number", m),
+        AppError::Conflict(m) => errors.add("status", m),
+        other => return Err(other),
+    }
+    Ok((errors, StatusCode::CONFLICT))
+}
+
+pub async fn create(
+    ctx: PageCtx,
+    user: CurrentUser,
+    actor: Actor,
+    state: web::Data<AppState>,
+    session: Session,
+    form: web::Form<TableForm>,
+) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    let requested = scope::parse_requested(&form.branch_id)?;
+    let input = match rules::validate(&form) {
+        Ok(i) => i,
+        Err(errors) => {
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            return form_page(&state, ctx, user, requested, None, form, errors, status).await;
+        }
+    };
+    let number = input.number;
+    let u = user.clone();
+    let result = state
+        .db
+        .write(move |c| {
+            let branch = scope::resolve(c, &u, requested)?;
+            model::create(c, &actor, branch.id, &input)
+        })
+        .await;
+    match result {
+        Ok(id) => {
+            flash::success(
+                &session,
+                format!("Table {number} was added. Print its QR code from the tables page."),
+            );
+            Ok(see_other(&format!("/tables/{id}/edit")))
+        }
+        Err(e) => {
+            let (errors, status) = conflict_to_field(e)?;
+            form_page(&state, ctx, user, requested, None, form, errors, status).await
+        }
+    }
+}
+
+async fn existing(state: &AppState, id: i64) -> Result<(CafeTable, Existing), AppError> {
+    let st = state.clone_config();
+    let (t, settings) = state
+        .db
+        .run(move |c| Ok((model::find(c, id)?, settings::load(c, &st)?)))
+        .await?;
+    let e = Existing {
+        id,
+        is_active: t.is_active,
+        branch_id: t.branch_id,
+        guest_url: settings.guest_url(&t.token),
+    };
+    Ok((t, e))
+}
+
+pub async fn edit_form(
+    ctx: PageCtx,
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let (t, e) = existing(&state, id.into_inner()).await?;
+    let form = TableForm {
+        number: t.number.to_string(),
+        capacity: t.capacity.to_string(),
+        location: t.location.clone(),
+        status: t.status.clone(),
+        branch_id: t.branch_id.to_string(),
+    };
+    form_page(
+        &state,
+        ctx,
+        user,
+        None,
+        Some(e),
+        form,
+        FormErrors::default(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+pub async fn update(
+    ctx: PageCtx,
+    user: CurrentUser,
+    actor: Actor,
+    state: web::Data<AppState>,
+    session: Session,
+    id: web::Path<i64>,
+    form: web::Form<TableForm>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let form = form.into_inner();
+    let (_, e) = existing(&state, id).await?;
+    let input = match rules::validate(&form) {
+        Ok(i) => i,
+        Err(errors) => {
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            return form_page(&state, ctx, user, None, Some(e), form, errors, status).await;
+        }
+    };
+    let number = input.number;
+    match state
+        .db
+        .write(move |c| model::update(c, &actor, id, &input))
+        .await
+    {
+        Ok(()) => {
+            flash::success(&session, format!("Table {number} was saved."));
+            Ok(see_other(&format!("/tables/{id}/edit")))
+        }
+        Err(err) => {
+            let (errors, status) = conflict_to_field(err)?;
+            form_page(&state, ctx, user, None, Some(e), form, errors, status).await
+        }
+    }
+}
+
+pub async fn renew_token(
+    actor: Actor,
+    state: web::Data<AppState>,
+    session: Session,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let t = state
+        .db
+        .write(move |c| model::renew_token(c, &actor, id))
+        .await?;
+    flash::success(
+        &session,
+        format!(
+            "{} has a new QR code: the old printed code no longer works. Print the new one.",
+            t.label()
+        ),
+    );
+    Ok(see_other(&format!("/tables/{id}/edit")))
+}
+
+async fn set_active(
+    actor: Actor,
+    state: &AppState,
+    session: &Session,
+    id: i64,
+    active: bool,
+) -> Result<HttpResponse, AppError> {
+    let t = state
+        .db
+        .write(move |c| model::set_active(c, &actor, id, active))
+        .await?;
+    let done = if active {
+        "restored"
+    } else {
+        "archived: its QR code no longer works"
+    };
+    flash::success(session, format!("{} was {done}.", t.label()));
+    Ok(see_other(if active {
+        "/tables"
+    } else {
+        "/tables?archived=1"
+    }))
+}
+
+pub async fn archive(
+    actor: Actor,
+    state: web::Data<AppState>,
+    session: Session,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    set_active(actor, &state, &session, id.into_inner(), false).await
+}
+
+pub async fn restore(
+    actor: Actor,
+    state: web::Data<AppState>,
+    session: Session,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    set_active(actor, &state, &session, id.into_inner(), true).await
+}
+
+async fn guest_url_of(state: &AppState, id: i64) -> Result<(CafeTable, String), AppError> {
+    let (t, e) = existing(state, id).await?;
+    if !t.is_active {
+        return Err(AppError::Conflict(format!(
+            "{} is archived: restore it first.",
+            t.label()
+        )));
+    }
+    Ok((t, e.guest_url))
+}
+
+fn image_response(req: &HttpRequest, content_type: &str, body: Vec<u8>, url: &str) -> HttpResponse {
+    // The code is a pure function of the URL: the URL's hash is a perfect ETag.
+    use sha2::Digest;
+    let etag = format!(
+        "\"{}\"",
+        hex::encode(&sha2::Sha256::digest(url.as_bytes())[..12])
+    );
+    let matches = req
+        .headers()
+        .get("if-none-match")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v == etag);
+    let mut r = if matches {
+        HttpResponse::NotModified()
+    } else {
+        HttpResponse::Ok()
+    };
+    r.insert_header(("ETag", etag))
+        .insert_header(("Cache-Control", "private, no-cache"));
+    if matches {
+        r.finish()
+    } else {
+        r.content_type(content_type).body(body)
+    }
+}
+
+pub async fn qr_png(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let (_, url) = guest_url_of(&state, id.into_inner()).await?;
+    let qr = state.qr.get(&url)?;
+    Ok(image_response(&req, "image/png", qr.png.clone(), &url))
+}
+
+pub async fn qr_svg(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let (_, url) = guest_url_of(&state, id.into_inner()).await?;
+    let qr = state.qr.get(&url)?;
+    Ok(image_response(
+        &req,
+        "image/svg+xml",
+        qr.svg.clone().into_bytes(),
+        &url,
+    ))
+}
+
+pub struct QrCard {
+    pub table: CafeTable,
+    pub guest_url: String,
+    pub svg: String,
+}
+
+#[derive(Template)]
+#[template(path = "cafe/tables/qr_sheet.html")]
+struct QrSheet {
+    cards: Vec<QrCard>,
+    settings: CafeSettings,
+}
+
+/// `?ids=3&ids=5` for selected tables; none means every active table of the branch.
+pub async fn qr_sheet(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    q: web::Query<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    let pairs = crate::platform::forms::Pairs(q.into_inner());
+    let requested = scope::parse_requested(pairs.get("branch"))?;
+    let mut ids = Vec::new();
+    for raw in pairs.all("ids").take(500) {
+        match crate::platform::forms::optional_id(raw) {
+            Ok(Some(id)) => ids.push(id),
+            _ => return Err(AppError::BadRequest("Choose tables from the list.".into())),
+        }
+    }
+    let st = state.clone();
+    let (tables, settings) = state
+        .db
+        .run(move |c| {
+            let branch = scope::resolve(c, &user, requested)?;
+            let mut tables = model::list(c, branch.id, false)?;
+            if !ids.is_empty() {
+                tables.retain(|t| ids.contains(&t.id));
+            }
+            Ok((tables, settings::load(c, &st.config)?))
+        })
+        .await?;
+    if tables.is_empty() {
+        return Err(AppError::NotFound(
+            "No tables to print: add tables first, or choose tables of this branch.".into(),
+        ));
+    }
+    let mut cards = Vec::with_capacity(tables.len());
+    for t in tables {
+        let guest_url = settings.guest_url(&t.token);
+        let svg = state.qr.get(&guest_url)?.svg.clone();
+        cards.push(QrCard {
+            table: t,
+            guest_url,
+            svg,
+        });
+    }
+    html(&QrSheet { cards, settings })
+}

@@ -1,0 +1,144 @@
+//! Guests recognised without an account: a long-lived signed cookie holding a random visitor
+//! key, and — for a browser that refuses cookies — the client address (trusted-proxy aware, so
+//! a forged `X-Forwarded-For` from an untrusted peer is ignored), as the seed did.
+
+use actix_web::cookie::{time::Duration as CookieDuration, Cookie, CookieJar, Key, SameSite};
+use actix_web::{HttpRequest, HttpResponse};
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::platform::db::AnyConnection;
+use crate::platform::schema::cafe_visitors;
+
+pub const COOKIE: &str = "tp_visitor";
+
+/// The key that signs visitor cookies (the application's cookie key).
+#[derive(Clone)]
+pub struct CookieKey(pub Key);
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = cafe_visitors)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+pub struct Visitor {
+    pub id: i64,
+    pub key: String,
+    pub preferred_name: String,
+    pub visit_count: i64,
+}
+
+/// Who is asking, as far as the request tells.
+#[derive(Debug, Clone, Default)]
+pub struct GuestHint {
+    /// The visitor key from a cookie whose signature checks out.
+    pub key: Option<String>,
+    pub ip: Option<String>,
+}
+
+pub fn hint(req: &HttpRequest) -> GuestHint {
+    let key = req
+        .app_data::<actix_web::web::Data<CookieKey>>()
+        .zip(req.cookie(COOKIE))
+        .and_then(|(k, c)| {
+            let mut jar = CookieJar::new();
+            jar.add_original(c.into_owned());
+            jar.signed(&k.0).get(COOKIE).map(|c| c.value().to_string())
+        })
+        .filter(|v| v.len() == 32 && v.bytes().all(|b| b.is_ascii_hexdigit()));
+    GuestHint {
+        key,
+        ip: crate::platform::auth::guard::request_ip(req),
+    }
+}
+
+fn by_key(conn: &mut AnyConnection, key: &str) -> QueryResult<Option<Visitor>> {
+    cafe_visitors::table
+        .filter(cafe_visitors::key.eq(key))
+        .select(Visitor::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The visitor this request belongs to, if we have met them: by cookie, else by address.
+pub fn find(conn: &mut AnyConnection, hint: &GuestHint) -> QueryResult<Option<Visitor>> {
+    if let Some(k) = &hint.key {
+        if let Some(v) = by_key(conn, k)? {
+            return Ok(Some(v));
+        }
+    }
+    match &hint.ip {
+        Some(ip) if hint.key.is_none() => cafe_visitors::table
+            .filter(cafe_visitors::last_ip.eq(ip))
+            .order(cafe_visitors::last_seen.desc())
+            .select(Visitor::as_select())
+            .first(conn)
+            .optional(),
+        _ => Ok(None),
+    }
+}
+
+/// The visitor, created on their first order or name; `last_seen` and address kept current.
+pub fn ensure(
+    conn: &mut AnyConnection,
+    hint: &GuestHint,
+    now: NaiveDateTime,
+) -> QueryResult<Visitor> {
+    if let Some(v) = find(conn, hint)? {
+        diesel::update(cafe_visitors::table.find(v.id))
+            .set((
+                cafe_visitors::last_seen.eq(now),
+                cafe_visitors::last_ip.eq(hint.ip.as_deref()),
+            ))
+            .execute(conn)?;
+        return Ok(v);
+    }
+    let key = hint
+        .key
+        .clone()
+        .unwrap_or_else(crate::cafe::tables::rules::new_token);
+    diesel::insert_into(cafe_visitors::table)
+        .values((
+            cafe_visitors::key.eq(&key),
+            cafe_visitors::preferred_name.eq(""),
+            cafe_visitors::last_ip.eq(hint.ip.as_deref()),
+            cafe_visitors::visit_count.eq(0i64),
+            cafe_visitors::first_seen.eq(now),
+            cafe_visitors::last_seen.eq(now),
+        ))
+        .execute(conn)?;
+    by_key(conn, &key)?.ok_or(diesel::result::Error::NotFound)
+}
+
+pub fn set_name(conn: &mut AnyConnection, visitor_id: i64, name: &str) -> QueryResult<usize> {
+    diesel::update(cafe_visitors::table.find(visitor_id))
+        .set(cafe_visitors::preferred_name.eq(name))
+        .execute(conn)
+}
+
+/// Counts a visit: called once per session the visitor orders in (a conditional increment,
+/// never read-modify-write).
+pub fn count_visit(conn: &mut AnyConnection, visitor_id: i64) -> QueryResult<usize> {
+    diesel::update(cafe_visitors::table.find(visitor_id))
+        .set(cafe_visitors::visit_count.eq(cafe_visitors::visit_count + 1i64))
+        .execute(conn)
+}
+
+/// Sets (or refreshes) the signed visitor cookie for a year, on the guest pages' path only.
+pub fn remember(req: &HttpRequest, resp: &mut HttpResponse, visitor_key: &str) {
+    let Some(k) = req.app_data::<actix_web::web::Data<CookieKey>>() else {
+        return;
+    };
+    let secure = req
+        .app_data::<actix_web::web::Data<crate::platform::state::AppState>>()
+        .is_some_and(|s| s.config.secure_cookies);
+    let mut jar = CookieJar::new();
+    let mut c = Cookie::new(COOKIE, visitor_key.to_string());
+    c.set_path("/t");
+    c.set_http_only(true);
+    c.set_same_site(SameSite::Lax);
+    c.set_secure(secure);
+    c.set_max_age(CookieDuration::days(365));
+    jar.signed_mut(&k.0).add(c);
+    if let Some(signed) = jar.get(COOKIE) {
+        let _ = resp.add_cookie(signed);
+    }
+}

@@ -1,0 +1,284 @@
+//! An editable list of categories (product categories, menu categories): add, rename,
+//! archive — never while active items still use one — and restore. The storage differs per
+//! list (`CategoryStore`); the rules, pages and audit rows are these.
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use chrono::NaiveDateTime;
+use serde::Deserialize;
+
+use crate::platform::audit::{self, Actor, Changes, Subject};
+use crate::platform::clock::BusinessClock;
+use crate::platform::db::{is_unique_violation, AnyConnection};
+use crate::platform::error::AppError;
+use crate::platform::flash;
+use crate::platform::forms::{self, Choice, FormErrors};
+use crate::platform::page::{html_status, see_other, PageCtx};
+use crate::platform::state::AppState;
+use diesel::QueryResult;
+
+#[derive(Debug, Clone)]
+pub struct Category {
+    pub id: i64,
+    pub name: String,
+    pub sort_order: i32,
+    pub is_active: bool,
+}
+
+/// Where one list of categories lives and what its pages are called.
+pub trait CategoryStore: 'static {
+    const RECORD: &'static str;
+    const PATH: &'static str;
+    const TITLE: &'static str;
+    const BACK: (&'static str, &'static str);
+    /// What uses a category, e.g. "active product(s)".
+    const ITEMS: &'static str;
+
+    /// Every category, active first, then by sort order and name.
+    fn all(conn: &mut AnyConnection) -> QueryResult<Vec<Category>>;
+    fn name_of(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<String>>;
+    fn insert(conn: &mut AnyConnection, name: &str, now: NaiveDateTime) -> QueryResult<i64>;
+    fn set_name(conn: &mut AnyConnection, id: i64, name: &str) -> QueryResult<usize>;
+    /// Sets `is_active` only where it is currently the opposite; returns rows changed.
+    fn flip_active(conn: &mut AnyConnection, id: i64, active: bool) -> QueryResult<usize>;
+    fn active_items(conn: &mut AnyConnection, id: i64) -> QueryResult<i64>;
+}
+
+pub fn choices<S: CategoryStore>(conn: &mut AnyConnection) -> QueryResult<Vec<Choice>> {
+    Ok(S::all(conn)?
+        .into_iter()
+        .filter(|c| c.is_active)
+        .map(|c| Choice {
+            value: c.id.to_string(),
+            label: c.name,
+        })
+        .collect())
+}
+
+fn clean_name(raw: &str) -> Result<String, FormErrors> {
+    let mut errors = FormErrors::default();
+    let name = forms::text(raw, "name", "Category name", 60, true, &mut errors);
+    errors.into_result(name)
+}
+
+fn duplicate(e: diesel::result::Error, name: &str) -> AppError {
+    if is_unique_violation(&e) {
+        AppError::Conflict(format!("There is already a category called {name}."))
+    } else {
+        e.into()
+    }
+}
+
+pub fn create<S: CategoryStore>(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    name: &str,
+) -> Result<i64, AppError> {
+    let now = BusinessClock::now_utc();
+    let id = S::insert(conn, name, now).map_err(|e| duplicate(e, name))?;
+    audit::record(
+        conn,
+        actor,
+        now,
+        audit::CREATE,
+        Subject::of(S::RECORD, id, name),
+        &Changes::new().created("name", name),
+    )?;
+    Ok(id)
+}
+
+fn existing<S: CategoryStore>(conn: &mut AnyConnection, id: i64) -> Result<String, AppError> {
+    S::name_of(conn, id)?.ok_or_else(|| AppError::not_found("That category"))
+}
+
+pub fn rename<S: CategoryStore>(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    id: i64,
+    name: &str,
+) -> Result<(), AppError> {
+    let old = existing::<S>(conn, id)?;
+    if old == name {
+        return Ok(());
+    }
+    S::set_name(conn, id, name).map_err(|e| duplicate(e, name))?;
+    audit::record(
+        conn,
+        actor,
+        BusinessClock::now_utc(),
+        audit::UPDATE,
+        Subject::of(S::RECORD, id, name),
+        &Changes::new().diff("name", old, name.to_string()),
+    )?;
+    Ok(())
+}
+
+/// A category still used by active items stays: items must always have one.
+pub fn set_active<S: CategoryStore>(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    id: i64,
+    active: bool,
+) -> Result<String, AppError> {
+    let name = existing::<S>(conn, id)?;
+    if !active {
+        let used = S::active_items(conn, id)?;
+        if used > 0 {
+            return Err(AppError::Conflict(format!(
+                "{used} {} in {name}; move them to another category first.",
+                S::ITEMS
+            )));
+        }
+    }
+    if S::flip_active(conn, id, active)? == 0 {
+        return Err(AppError::already(&name, active));
+    }
+    let (action, changes) = audit::archive_toggle(active);
+    audit::record(
+        conn,
+        actor,
+        BusinessClock::now_utc(),
+        action,
+        Subject::of(S::RECORD, id, &name),
+        &changes,
+    )?;
+    Ok(name)
+}
+
+#[derive(Template)]
+#[template(path = "categories.html")]
+struct CategoriesPage {
+    ctx: PageCtx,
+    categories: Vec<Category>,
+    name: String,
+    errors: FormErrors,
+    path: &'static str,
+    title: &'static str,
+    back: (&'static str, &'static str),
+}
+
+async fn page<S: CategoryStore>(
+    state: &AppState,
+    ctx: PageCtx,
+    name: String,
+    errors: FormErrors,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let categories = state.db.run(|c| Ok(S::all(c)?)).await?;
+    html_status(
+        status,
+        &CategoriesPage {
+            ctx,
+            categories,
+            name,
+            errors,
+            path: S::PATH,
+            title: S::TITLE,
+            back: S::BACK,
+        },
+    )
+}
+
+pub async fn list<S: CategoryStore>(
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    page::<S>(
+        &state,
+        ctx,
+        String::new(),
+        FormErrors::default(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct NameForm {
+    name: String,
+}
+
+pub async fn create_route<S: CategoryStore>(
+    ctx: PageCtx,
+    actor: Actor,
+    state: web::Data<AppState>,
+    session: Session,
+    form: web::Form<NameForm>,
+) -> Result<HttpResponse, AppError> {
+    let typed = form.into_inner().name;
+    let name = match clean_name(&typed) {
+        Ok(n) => n,
+        Err(errors) => {
+            return page::<S>(&state, ctx, typed, errors, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+    };
+    let n = name.clone();
+    match state.db.write(move |c| create::<S>(c, &actor, &n)).await {
+        Ok(_) => {
+            flash::success(&session, format!("Category {name} was added."));
+            Ok(see_other(S::PATH))
+        }
+        Err(AppError::Conflict(m)) => {
+            let mut errors = FormErrors::default();
+            errors.add("name", m);
+            page::<S>(&state, ctx, typed, errors, StatusCode::CONFLICT).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn rename_route<S: CategoryStore>(
+    actor: Actor,
+    state: web::Data<AppState>,
+    session: Session,
+    id: web::Path<i64>,
+    form: web::Form<NameForm>,
+) -> Result<HttpResponse, AppError> {
+    let name =
+        clean_name(&form.name).map_err(|e| AppError::Unprocessable(e.first().to_string()))?;
+    let id = id.into_inner();
+    let n = name.clone();
+    state
+        .db
+        .write(move |c| rename::<S>(c, &actor, id, &n))
+        .await?;
+    flash::success(&session, format!("Category renamed to {name}."));
+    Ok(see_other(S::PATH))
+}
+
+async fn toggle_route<S: CategoryStore>(
+    actor: Actor,
+    state: web::Data<AppState>,
+    session: Session,
+    id: i64,
+    active: bool,
+) -> Result<HttpResponse, AppError> {
+    let name = state
+        .db
+        .write(move |c| set_active::<S>(c, &actor, id, active))
+        .await?;
+    let done = if active { "restored" } else { "archived" };
+    flash::success(&session, format!("Category {name} was {done}."));
+    Ok(see_other(S::PATH))
+}
+
+pub async fn archive_route<S: CategoryStore>(
+    actor: Actor,
+    state: web::Data<AppState>,
+    session: Session,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    toggle_route::<S>(actor, state, session, id.into_inner(), false).await
+}
+
+pub async fn restore_route<S: CategoryStore>(
+    actor: Actor,
+    state: web::Data<AppState>,
+    session: Session,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    toggle_route::<S>(actor, state, session, id.into_inner(), true).await
+}

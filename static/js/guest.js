@@ -1,0 +1,54 @@
+// The guest's page works as plain forms; this adds +/− steppers, a running cart summary, and
+// live order status (server-sent events; on every (re)connect the status block is fetched).
+(function () {
+  var form = document.getElementById("order");
+  var summary = document.getElementById("cart-summary");
+  function priceOf(input) {
+    var item = input.closest(".item");
+    var text = item && item.querySelector(".price") ? item.querySelector(".price").textContent : "0";
+    return parseFloat(text.replace(/,/g, "")) || 0;
+  }
+  function update() {
+    if (!form || !summary) return;
+    var count = 0, total = 0;
+    form.querySelectorAll('input[type=number][name^="qty_"]').forEach(function (i) {
+      var n = parseInt(i.value, 10);
+      if (n > 0) { count += n; total += n * priceOf(i); }
+    });
+    summary.textContent = count ? count + " item(s) · " + total.toFixed(2) + " before tax" : "";
+  }
+  if (form) {
+    form.querySelectorAll('input[type=number][name^="qty_"]').forEach(function (input) {
+      var wrap = document.createElement("span");
+      wrap.className = "stepper";
+      var minus = document.createElement("button");
+      minus.type = "button"; minus.textContent = "−"; minus.setAttribute("aria-label", "One less");
+      var plus = document.createElement("button");
+      plus.type = "button"; plus.textContent = "+"; plus.setAttribute("aria-label", "One more");
+      input.parentNode.insertBefore(wrap, input);
+      wrap.appendChild(minus); wrap.appendChild(input); wrap.appendChild(plus);
+      function step(d) {
+        var n = (parseInt(input.value, 10) || 0) + d;
+        input.value = Math.max(0, Math.min(50, n)) || "";
+        update();
+      }
+      minus.addEventListener("click", function () { step(-1); });
+      plus.addEventListener("click", function () { step(1); });
+    });
+    form.addEventListener("input", update);
+    update();
+  }
+  var status = document.getElementById("status");
+  if (status && window.EventSource) {
+    var refresh = function () {
+      fetch(status.getAttribute("data-fragment"), { credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.text() : null; })
+        .then(function (html) { if (html !== null) status.innerHTML = html; })
+        .catch(function () {});
+    };
+    var feed = new EventSource(status.getAttribute("data-feed"));
+    ["hello", "resync", "ticket", "ticket_new", "session"].forEach(function (name) {
+      feed.addEventListener(name, refresh);
+    });
+  }
+})();

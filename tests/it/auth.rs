@@ -13,11 +13,12 @@ async fn every_role_signs_in_lands_home_and_is_tracked() {
         let before = chrono::Utc::now().naive_utc() - Duration::seconds(1);
         let r = c.login(username, PASSWORD).await;
         r.expect(303);
-        // Sales agents land on the till; roles whose home page is not built yet, on their profile.
-        let home = if username == "agent" {
-            "/pos"
-        } else {
-            "/profile"
+        // Each role lands on its work page; roles whose home page is not built yet, on their profile.
+        let home = match username {
+            "agent" => "/pos",
+            "kitchen" => "/kitchen",
+            "waiter" => "/floor",
+            _ => "/profile",
         };
         assert_eq!(r.location(), home, "{username}");
         c.get("/profile")

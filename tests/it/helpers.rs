@@ -230,10 +230,13 @@ pub type AuditTuple = (
 );
 
 type Call = Rc<dyn Fn(Request) -> LocalBoxFuture<'static, Resp>>;
+type RawCall =
+    Rc<dyn Fn(Request) -> LocalBoxFuture<'static, ServiceResponse<actix_web::body::BoxBody>>>;
 
 #[derive(Clone)]
 pub struct TestApp {
     call: Call,
+    raw: RawCall,
     #[allow(dead_code)]
     pub state: web::Data<AppState>,
     pub db: Db,
@@ -256,12 +259,23 @@ impl TestApp {
         let svc = Rc::new(
             test::init_service(tillpoint::app::build_app(state.clone(), Key::generate())).await,
         );
+        let svc2 = svc.clone();
         let call: Call = Rc::new(move |req: Request| {
             let svc = svc.clone();
             Box::pin(async move { read(svc.call(req).await).await })
         });
+        let raw: RawCall = Rc::new(move |req: Request| {
+            let svc = svc2.clone();
+            Box::pin(async move {
+                svc.call(req)
+                    .await
+                    .expect("service error escaped the middleware")
+                    .map_into_boxed_body()
+            })
+        });
         TestApp {
             call,
+            raw,
             state,
             db,
             seed: Rc::new(seed),
@@ -433,6 +447,14 @@ impl Client {
 
     pub async fn get(&self, path: &str) -> Resp {
         self.send(test::TestRequest::get().uri(path)).await
+    }
+
+    /// A GET whose body is not read: for live streams (server-sent events).
+    pub async fn open(&self, path: &str) -> ServiceResponse<actix_web::body::BoxBody> {
+        let req = self
+            .prepare(test::TestRequest::get().uri(path))
+            .to_request();
+        (self.app.raw)(req).await
     }
 
     pub async fn get_with(&self, path: &str, headers: &[(&str, &str)]) -> Resp {

@@ -6,6 +6,7 @@ mod helpers;
 mod audit;
 mod auth;
 mod branches;
+mod cafe;
 mod catalog;
 mod cli;
 mod concurrency;

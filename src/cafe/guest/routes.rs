@@ -419,30 +419,32 @@ pub async fn give_feedback(
     let ip = hint.ip.clone();
     let result = match parsed {
         Err(e) => Err(e),
-        Ok(f) => state
-            .db
-            .write(move |c| {
-                let now = BusinessClock::now_utc();
-                let v = view::load(c, &config, &t, &hint, &MenuQuery::default(), now)?
-                    .ok_or_else(ordering::invalid_code)?;
-                let chance = v.feedback.ok_or_else(|| {
-                    AppError::Conflict(
+        Ok(f) => {
+            state
+                .db
+                .write(move |c| {
+                    let now = BusinessClock::now_utc();
+                    let v = view::load(c, &config, &t, &hint, &MenuQuery::default(), now)?
+                        .ok_or_else(ordering::invalid_code)?;
+                    let chance = v.feedback.ok_or_else(|| {
+                        AppError::Conflict(
                         "There is no finished visit of yours at this table to give feedback on."
                             .into(),
                     )
-                })?;
-                feedback::save(
-                    c,
-                    &Actor {
-                        employee_id: None,
-                        ip,
-                    },
-                    chance.sale_id,
-                    &f,
-                    now,
-                )
-            })
-            .await,
+                    })?;
+                    feedback::save(
+                        c,
+                        &Actor {
+                            employee_id: None,
+                            ip,
+                        },
+                        chance.sale_id,
+                        &f,
+                        now,
+                    )
+                })
+                .await
+        }
     };
     match result {
         Ok(()) => {

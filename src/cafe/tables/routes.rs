@@ -93,6 +93,7 @@ struct Existing {
     guest_url: String,
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn form_page(
     state: &AppState,
     ctx: PageCtx,

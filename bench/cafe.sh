@@ -53,7 +53,7 @@ guest_setup() { # reads table tokens and item ids through the pages, as a guest 
 
 run_all() { # run_all LABEL TABLES
   guest_setup "$2"
-  wrk_row "GET /t/{token}, 27-item menu ($1)" 8 "$GUEST_PATH"
+  wrk_row "GET /t/{token}, 27-item menu, returning browser ($1)" 8 "$GUEST_PATH" -H "Cookie: $COOKIE"
   wrk_row "POST /t/{token}/order, 2 lines, a new guest each ($1)" 4 "/t/x/order" -s bench/guest_order.lua
   CLOSE=$(python3 bench/close_sessions.py "$URL" 300)
   echo "| closing a bill (2 lines), one at a time ($1) | 1 | | ${CLOSE#*: } | | |" >> "$WORK/rows.md"

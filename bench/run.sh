@@ -100,6 +100,7 @@ cat bench/RESULTS.md
 stop_server() { [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null; SERVER_PID=""; }
 stop_server
 bash bench/retail.sh
+bash bench/cafe.sh
 CRASH=$(bash bench/crash.sh 2>/dev/null | tail -1)
 {
   echo

@@ -59,10 +59,10 @@ pub fn default_public_url(config: &Config) -> String {
 pub fn load(conn: &mut AnyConnection, config: &Config) -> diesel::QueryResult<CafeSettings> {
     use crate::platform::schema::business_settings::dsl::*;
     use diesel::prelude::*;
-    let rows: Vec<(String, String)> = business_settings
+    let rows: Vec<(String, String)> = crate::on_backend!(conn, |c| business_settings
         .filter(key.like("cafe.%"))
         .select((key, value))
-        .load(conn)?;
+        .load(c))?;
     let get = |k: &str| rows.iter().find(|(rk, _)| rk == k).map(|(_, v)| v.clone());
     Ok(CafeSettings {
         name: get(NAME).unwrap_or_else(|| config.business_name.clone()),

@@ -51,11 +51,11 @@ pub fn hint(req: &HttpRequest) -> GuestHint {
 }
 
 fn by_key(conn: &mut AnyConnection, key: &str) -> QueryResult<Option<Visitor>> {
-    cafe_visitors::table
+    crate::on_backend!(conn, |c| cafe_visitors::table
         .filter(cafe_visitors::key.eq(key))
         .select(Visitor::as_select())
-        .first(conn)
-        .optional()
+        .first(c)
+        .optional())
 }
 
 /// The visitor this request belongs to, if we have met them: by cookie, else by address.
@@ -66,12 +66,12 @@ pub fn find(conn: &mut AnyConnection, hint: &GuestHint) -> QueryResult<Option<Vi
         }
     }
     match &hint.ip {
-        Some(ip) if hint.key.is_none() => cafe_visitors::table
+        Some(ip) if hint.key.is_none() => crate::on_backend!(conn, |c| cafe_visitors::table
             .filter(cafe_visitors::last_ip.eq(ip))
             .order(cafe_visitors::last_seen.desc())
             .select(Visitor::as_select())
-            .first(conn)
-            .optional(),
+            .first(c)
+            .optional()),
         _ => Ok(None),
     }
 }

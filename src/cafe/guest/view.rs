@@ -7,7 +7,7 @@ use diesel::prelude::*;
 
 use crate::cafe::bill::Bill;
 use crate::cafe::kitchen::model::{self as kitchen, Ticket};
-use crate::cafe::menu::model::{self as menu, Filter, MenuItem, MenuRow};
+use crate::cafe::menu::model::{self as menu, MenuItem, MenuRow};
 use crate::cafe::ordering::{self, SessionHead};
 use crate::cafe::sales::{self, BillLine};
 use crate::cafe::settings::{self, CafeSettings};
@@ -214,7 +214,7 @@ pub fn load(
         return Ok(None);
     };
     let settings = settings::load(conn, config)?;
-    let all = menu::list(conn, table.branch_id, &Filter::default())?;
+    let all = menu::menu_of(conn, table.branch_id)?;
     let by_id: HashMap<i64, MenuItem> = all.iter().map(|r| (r.item.id, r.item.clone())).collect();
     let trending_ids: Vec<i64> = all
         .iter()

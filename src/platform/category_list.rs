@@ -282,3 +282,109 @@ pub async fn restore_route<S: CategoryStore>(
 ) -> Result<HttpResponse, AppError> {
     toggle_route::<S>(actor, state, session, id.into_inner(), true).await
 }
+
+/// A `CategoryStore` for a categories table (`id, name, sort_order, is_active, created_at`)
+/// whose items table has `category_id` and `is_active`.
+#[macro_export]
+macro_rules! category_store {
+    ($store:ident, $cats:ident, $items:ident, record: $record:expr, path: $path:expr,
+     title: $title:expr, back: $back:expr, items: $what:expr) => {
+        use diesel::prelude::*;
+        use $crate::platform::schema::{$cats, $items};
+
+        pub struct $store;
+
+        impl $crate::platform::category_list::CategoryStore for $store {
+            const RECORD: &'static str = $record;
+            const PATH: &'static str = $path;
+            const TITLE: &'static str = $title;
+            const BACK: (&'static str, &'static str) = $back;
+            const ITEMS: &'static str = $what;
+
+            fn all(
+                conn: &mut $crate::platform::db::AnyConnection,
+            ) -> diesel::QueryResult<Vec<$crate::platform::category_list::Category>> {
+                let rows: Vec<(i64, String, i32, bool)> = $cats::table
+                    .order((
+                        $cats::is_active.desc(),
+                        $cats::sort_order.asc(),
+                        $cats::name.asc(),
+                    ))
+                    .select(($cats::id, $cats::name, $cats::sort_order, $cats::is_active))
+                    .load(conn)?;
+                Ok(rows
+                    .into_iter()
+                    .map(|(id, name, sort_order, is_active)| {
+                        $crate::platform::category_list::Category {
+                            id,
+                            name,
+                            sort_order,
+                            is_active,
+                        }
+                    })
+                    .collect())
+            }
+
+            fn name_of(
+                conn: &mut $crate::platform::db::AnyConnection,
+                id: i64,
+            ) -> diesel::QueryResult<Option<String>> {
+                $cats::table
+                    .find(id)
+                    .select($cats::name)
+                    .first(conn)
+                    .optional()
+            }
+
+            fn insert(
+                conn: &mut $crate::platform::db::AnyConnection,
+                name: &str,
+                now: chrono::NaiveDateTime,
+            ) -> diesel::QueryResult<i64> {
+                let next: Option<i32> = $cats::table
+                    .select(diesel::dsl::max($cats::sort_order))
+                    .first(conn)?;
+                diesel::insert_into($cats::table)
+                    .values((
+                        $cats::name.eq(name),
+                        $cats::sort_order.eq(next.unwrap_or(0) + 1),
+                        $cats::is_active.eq(true),
+                        $cats::created_at.eq(now),
+                    ))
+                    .returning($cats::id)
+                    .get_result(conn)
+            }
+
+            fn set_name(
+                conn: &mut $crate::platform::db::AnyConnection,
+                id: i64,
+                name: &str,
+            ) -> diesel::QueryResult<usize> {
+                diesel::update($cats::table.find(id))
+                    .set($cats::name.eq(name))
+                    .execute(conn)
+            }
+
+            fn flip_active(
+                conn: &mut $crate::platform::db::AnyConnection,
+                id: i64,
+                active: bool,
+            ) -> diesel::QueryResult<usize> {
+                diesel::update($cats::table.find(id).filter($cats::is_active.eq(!active)))
+                    .set($cats::is_active.eq(active))
+                    .execute(conn)
+            }
+
+            fn active_items(
+                conn: &mut $crate::platform::db::AnyConnection,
+                id: i64,
+            ) -> diesel::QueryResult<i64> {
+                $items::table
+                    .filter($items::category_id.eq(id))
+                    .filter($items::is_active.eq(true))
+                    .count()
+                    .get_result(conn)
+            }
+        }
+    };
+}

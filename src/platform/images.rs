@@ -188,6 +188,57 @@ pub fn respond(
         .body(bytes)
 }
 
+/// An uploaded picture for a record: read the `image` field, re-encode it off the async workers,
+/// then store it and let `attach` point the record at it, in one write transaction.
+pub async fn save_upload<F>(
+    state: &crate::platform::state::AppState,
+    form: actix_multipart::Multipart,
+    attach: F,
+) -> Result<(), crate::platform::error::AppError>
+where
+    F: FnOnce(&mut AnyConnection, i64) -> Result<(), crate::platform::error::AppError>
+        + Send
+        + 'static,
+{
+    use crate::platform::error::AppError;
+    let raw = read_file_field(form, "image", MAX_UPLOAD_BYTES).await?;
+    let img = actix_web::web::block(move || process_upload(&raw))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .map_err(AppError::Unprocessable)?;
+    state
+        .db
+        .write(move |c| {
+            let image = store(c, &img)?;
+            attach(c, image)
+        })
+        .await
+}
+
+/// Serves a record's picture: `find` returns the stored image id if the record has one that
+/// may be shown.
+pub async fn serve<F>(
+    req: &actix_web::HttpRequest,
+    state: &crate::platform::state::AppState,
+    find: F,
+) -> Result<actix_web::HttpResponse, crate::platform::error::AppError>
+where
+    F: FnOnce(&mut AnyConnection) -> Result<Option<i64>, crate::platform::error::AppError>
+        + Send
+        + 'static,
+{
+    let found = state
+        .db
+        .read(move |c| match find(c)? {
+            Some(i) => Ok(load(c, i)?),
+            None => Ok(None),
+        })
+        .await?;
+    let (ct, bytes, sha) =
+        found.ok_or_else(|| crate::platform::error::AppError::not_found("That picture"))?;
+    Ok(respond(req, ct, bytes, sha))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -136,6 +136,36 @@ pub fn list(
         .collect())
 }
 
+/// The branch's active items in menu order, as the guest's page reads them many times a second:
+/// one fixed query, whose prepared statement each connection keeps.
+pub fn menu_of(conn: &mut AnyConnection, branch_id: i64) -> QueryResult<Vec<MenuRow>> {
+    let rows: Vec<(MenuItem, String, i32)> = crate::on_backend!(conn, |c| menu_items::table
+        .inner_join(menu_categories::table)
+        .filter(menu_items::branch_id.eq(branch_id))
+        .filter(menu_items::is_active.eq(true))
+        .order((
+            menu_categories::sort_order.asc(),
+            menu_categories::name.asc(),
+            menu_items::sort_order.asc(),
+            menu_items::name_lc.asc(),
+            menu_items::id.asc(),
+        ))
+        .select((
+            MenuItem::as_select(),
+            menu_categories::name,
+            menu_categories::sort_order,
+        ))
+        .load(c))?;
+    Ok(rows
+        .into_iter()
+        .map(|(item, category, category_sort)| MenuRow {
+            item,
+            category,
+            category_sort,
+        })
+        .collect())
+}
+
 pub fn find(conn: &mut AnyConnection, id: i64) -> Result<MenuItem, AppError> {
     menu_items::table
         .find(id)

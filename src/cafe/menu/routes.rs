@@ -485,18 +485,10 @@ pub async fn upload_image(
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     state.db.run(move |c| model::find(c, id)).await?;
-    let raw = images::read_file_field(form, "image", images::MAX_UPLOAD_BYTES).await?;
-    let img = web::block(move || images::process_upload(&raw))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?
-        .map_err(AppError::Unprocessable)?;
-    state
-        .db
-        .write(move |c| {
-            let image = images::store(c, &img)?;
-            model::set_image(c, &actor, id, Some(image))
-        })
-        .await?;
+    images::save_upload(&state, form, move |c, image| {
+        model::set_image(c, &actor, id, Some(image))
+    })
+    .await?;
     flash::success(&session, "The picture was updated.");
     Ok(see_other(&format!("/menu/{id}/edit")))
 }
@@ -508,16 +500,9 @@ pub async fn image(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    let found = state
-        .db
-        .read(move |c| {
-            let item = model::find(c, id)?;
-            match item.image_id.filter(|_| item.is_active) {
-                Some(i) => Ok(images::load(c, i)?),
-                None => Ok(None),
-            }
-        })
-        .await?;
-    let (ct, bytes, sha) = found.ok_or_else(|| AppError::not_found("That picture"))?;
-    Ok(images::respond(&req, ct, bytes, sha))
+    images::serve(&req, &state, move |c| {
+        let item = model::find(c, id)?;
+        Ok(item.image_id.filter(|_| item.is_active))
+    })
+    .await
 }

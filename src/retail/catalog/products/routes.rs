@@ -352,18 +352,10 @@ pub async fn upload_image(
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     state.db.run(move |c| model::find(c, id)).await?;
-    let raw = images::read_file_field(form, "image", images::MAX_UPLOAD_BYTES).await?;
-    let img = web::block(move || images::process_upload(&raw))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?
-        .map_err(AppError::Unprocessable)?;
-    state
-        .db
-        .write(move |c| {
-            let image = images::store(c, &img)?;
-            model::set_image(c, &actor, id, Some(image))
-        })
-        .await?;
+    images::save_upload(&state, form, move |c, image| {
+        model::set_image(c, &actor, id, Some(image))
+    })
+    .await?;
     flash::success(&session, "The product image was updated.");
     Ok(see_other(&format!("/products/{id}/edit")))
 }
@@ -374,13 +366,5 @@ pub async fn image(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    let found = state
-        .db
-        .run(move |c| match model::find(c, id)?.image_id {
-            Some(i) => Ok(images::load(c, i)?),
-            None => Ok(None),
-        })
-        .await?;
-    let (ct, bytes, sha) = found.ok_or_else(|| AppError::not_found("That image"))?;
-    Ok(images::respond(&req, ct, bytes, sha))
+    images::serve(&req, &state, move |c| Ok(model::find(c, id)?.image_id)).await
 }

@@ -161,6 +161,9 @@ async fn serve(config: Config, demo: bool) -> Result<(), String> {
             .map(|n| n.get())
             .unwrap_or(2)
     }))
+    // Kitchen screens and guests keep live streams open; a stop should not wait 30 s for them
+    // (they reconnect and catch up by themselves).
+    .shutdown_timeout(5)
     .bind(config.addr)
     .map_err(|e| format!("cannot listen on {}: {e}", config.addr))?;
     print_banner(&config, demo, &db);

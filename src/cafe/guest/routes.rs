@@ -52,20 +52,25 @@ pub struct Typed {
     pub notes: String,
 }
 
+/// Typed text shown back in a form: bounded, without control characters.
+fn echo(v: &str, max: usize) -> String {
+    v.chars().filter(|c| !c.is_control()).take(max).collect()
+}
+
 impl Typed {
     fn from(p: &Pairs) -> Typed {
         let mut t = Typed {
-            notes: p.get("notes").chars().take(200).collect(),
+            notes: echo(p.get("notes"), 200),
             ..Default::default()
         };
         for (suffix, v) in p.with_prefix("qty_").take(200) {
             if let Ok(id) = suffix.parse::<i64>() {
-                t.qty.insert(id, v.chars().take(6).collect());
+                t.qty.insert(id, echo(v, 6));
             }
         }
         for (suffix, v) in p.with_prefix("note_").take(200) {
             if let Ok(id) = suffix.parse::<i64>() {
-                t.note.insert(id, v.chars().take(200).collect());
+                t.note.insert(id, echo(v, 200));
             }
         }
         t

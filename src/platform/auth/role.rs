@@ -43,8 +43,8 @@ impl Role {
         Role::ALL.into_iter().find(|r| r.as_str() == s)
     }
 
-    /// Where a role lands after signing in. A role whose own home page (dashboard,
-    /// instalments, kitchen, floor) is not built yet lands on its profile page.
+    /// Where a role lands after signing in. A role whose own home page (the manager's
+    /// dashboard, instalments) is not built yet lands on its profile page.
     pub fn home(self) -> &'static str {
         match self {
             Role::SalesAgent => "/pos",

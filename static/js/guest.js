@@ -44,8 +44,9 @@
       fetch(status.getAttribute("data-fragment"), { credentials: "same-origin" })
         .then(function (r) { return r.ok ? r.text() : null; })
         .then(function (html) { if (html !== null) status.innerHTML = html; })
-        .catch(function () {});
+        .catch(function () { setTimeout(refresh, 3000); });
     };
+    window.addEventListener("online", refresh);
     var feed = new EventSource(status.getAttribute("data-feed"));
     ["hello", "resync", "ticket", "ticket_new", "session"].forEach(function (name) {
       feed.addEventListener(name, refresh);

@@ -42,7 +42,8 @@
           });
         }
       })
-      .catch(function () {})
+      // Offline for a moment: try again shortly, so a change announced meanwhile is not lost.
+      .catch(function () { setTimeout(refresh, 3000); })
       .finally(function () {
         loading = false;
         if (again) { again = false; refresh(); }
@@ -56,6 +57,7 @@
   feed.addEventListener("session", refresh);
   feed.addEventListener("ticket_new", function () { beep(); refresh(); });
   feed.onerror = function () { state.textContent = "Connection lost: reconnecting…"; };
+  window.addEventListener("online", refresh);
   // Ages and "late" marks move with the clock even when nothing happens.
   setInterval(refresh, 30000);
 })();

@@ -374,6 +374,9 @@ async fn maintenance_printed_bills_and_busy_guests_are_refused() {
         .await
         .expect(303);
     let g = guest(&app, &cafe, 2, "192.0.2.52:5000").await;
+    g.get(&format!("/t/{}", cafe.token(2)))
+        .await
+        .expect_text("not taking orders right now");
     let before = written(&app);
     order(&g, &cafe, 2, &[("Latte", "1")])
         .await

@@ -79,3 +79,14 @@ pub fn resolve(
         choices,
     })
 }
+
+/// Staff work at their own branch; managers anywhere.
+pub fn check_branch(user: &CurrentUser, branch_id: i64) -> Result<(), AppError> {
+    if user.is_manager() || user.branch_id == Some(branch_id) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(
+            "That belongs to another branch.".into(),
+        ))
+    }
+}

@@ -665,6 +665,29 @@ async fn the_kitchen_starts_finishes_and_prioritises_tickets() {
         .select(kitchen_tickets::id)
         .load(&mut *app.conn())
         .unwrap();
+    // The kitchen of another branch cannot touch these tickets or this menu.
+    let hash = password::hash(PASSWORD, 4).unwrap();
+    insert_employee(
+        &mut app.conn(),
+        "cebucook",
+        Role::Kitchen,
+        Some(app.seed.cebu_branch),
+        &hash,
+    );
+    let cebu = app.signed_in("cebucook").await;
+    assert!(!cebu.get("/kitchen").await.body.contains("Burger"));
+    cebu.post(&format!("/kitchen/tickets/{}/start", ids[0]), &[])
+        .await
+        .expect(403);
+    cebu.post(
+        &format!("/kitchen/tickets/{}/priority", ids[0]),
+        &[("priority", "2")],
+    )
+    .await
+    .expect(403);
+    cebu.post(&format!("/menu/{}/stock", cafe.item("Fries")), &[])
+        .await
+        .expect(403);
     let k = app.signed_in("kitchen").await;
     let page = k.get("/kitchen").await;
     page.expect(200)

@@ -7,7 +7,6 @@ use crate::cafe::kitchen::model::place_label;
 use crate::cafe::ordering::SessionHead;
 use crate::cafe::tables::model::{self as tables, CafeTable};
 use crate::platform::audit::{self, Actor, Changes, Subject};
-use crate::platform::auth::CurrentUser;
 use crate::platform::db::AnyConnection;
 use crate::platform::error::AppError;
 use crate::platform::forms::{self, FormErrors};
@@ -85,16 +84,7 @@ pub fn floor(conn: &mut AnyConnection, branch_id: i64, now: NaiveDateTime) -> Qu
     })
 }
 
-/// Staff work at their own branch; managers anywhere.
-pub fn check_branch(user: &CurrentUser, branch_id: i64) -> Result<(), AppError> {
-    if user.is_manager() || user.branch_id == Some(branch_id) {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden(
-            "That bill belongs to another branch.".into(),
-        ))
-    }
-}
+pub use crate::cafe::scope::check_branch;
 
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 #[serde(default)]

@@ -191,6 +191,15 @@ pub fn of_session(
     with_lines(conn, heads, now)
 }
 
+pub fn branch_of(conn: &mut AnyConnection, id: i64) -> Result<i64, AppError> {
+    kitchen_tickets::table
+        .find(id)
+        .select(kitchen_tickets::branch_id)
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| AppError::not_found("That ticket"))
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Step {
     Start,

@@ -134,10 +134,19 @@ fn back(branch_id: i64) -> HttpResponse {
     see_other(&format!("/kitchen?branch={branch_id}"))
 }
 
-async fn step(actor: Actor, state: &AppState, id: i64, s: Step) -> Result<HttpResponse, AppError> {
+async fn step(
+    user: CurrentUser,
+    actor: Actor,
+    state: &AppState,
+    id: i64,
+    s: Step,
+) -> Result<HttpResponse, AppError> {
     let (branch_id, session_id) = state
         .db
-        .write(move |c| model::advance(c, &actor, id, s))
+        .write(move |c| {
+            scope::check_branch(&user, model::branch_of(c, id)?)?;
+            model::advance(c, &actor, id, s)
+        })
         .await?;
     state
         .events
@@ -146,19 +155,21 @@ async fn step(actor: Actor, state: &AppState, id: i64, s: Step) -> Result<HttpRe
 }
 
 pub async fn start(
+    user: CurrentUser,
     actor: Actor,
     state: web::Data<AppState>,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    step(actor, &state, id.into_inner(), Step::Start).await
+    step(user, actor, &state, id.into_inner(), Step::Start).await
 }
 
 pub async fn done(
+    user: CurrentUser,
     actor: Actor,
     state: web::Data<AppState>,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    step(actor, &state, id.into_inner(), Step::Done).await
+    step(user, actor, &state, id.into_inner(), Step::Done).await
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -168,6 +179,7 @@ pub struct PriorityForm {
 }
 
 pub async fn priority(
+    user: CurrentUser,
     actor: Actor,
     state: web::Data<AppState>,
     id: web::Path<i64>,
@@ -178,7 +190,10 @@ pub async fn priority(
     let id = id.into_inner();
     let (branch_id, session_id) = state
         .db
-        .write(move |c| model::set_priority(c, &actor, id, p))
+        .write(move |c| {
+            scope::check_branch(&user, model::branch_of(c, id)?)?;
+            model::set_priority(c, &actor, id, p)
+        })
         .await?;
     state
         .events

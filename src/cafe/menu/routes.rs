@@ -392,6 +392,7 @@ fn back_to(form: &BackForm, fallback: &str) -> String {
 }
 
 async fn flip(
+    user: CurrentUser,
     actor: Actor,
     state: &AppState,
     session: &Session,
@@ -400,7 +401,10 @@ async fn flip(
 ) -> Result<(), AppError> {
     let item = state
         .db
-        .write(move |c| model::toggle(c, &actor, id, flag))
+        .write(move |c| {
+            scope::check_branch(&user, model::find(c, id)?.branch_id)?;
+            model::toggle(c, &actor, id, flag)
+        })
         .await?;
     let text = match (flag, item.in_stock, item.trending) {
         (Flag::InStock, true, _) => format!("{} is back in stock.", item.name),
@@ -416,24 +420,42 @@ async fn flip(
 }
 
 pub async fn toggle_stock(
+    user: CurrentUser,
     actor: Actor,
     state: web::Data<AppState>,
     session: Session,
     id: web::Path<i64>,
     form: web::Form<BackForm>,
 ) -> Result<HttpResponse, AppError> {
-    flip(actor, &state, &session, id.into_inner(), Flag::InStock).await?;
+    flip(
+        user,
+        actor,
+        &state,
+        &session,
+        id.into_inner(),
+        Flag::InStock,
+    )
+    .await?;
     Ok(see_other(&back_to(&form, "/menu")))
 }
 
 pub async fn toggle_trending(
+    user: CurrentUser,
     actor: Actor,
     state: web::Data<AppState>,
     session: Session,
     id: web::Path<i64>,
     form: web::Form<BackForm>,
 ) -> Result<HttpResponse, AppError> {
-    flip(actor, &state, &session, id.into_inner(), Flag::Trending).await?;
+    flip(
+        user,
+        actor,
+        &state,
+        &session,
+        id.into_inner(),
+        Flag::Trending,
+    )
+    .await?;
     Ok(see_other(&back_to(&form, "/menu")))
 }
 

@@ -31,6 +31,21 @@ pub fn compute(lines: &[(Money, i64)], discount: Money, tax_rate_bp: i64) -> Opt
     })
 }
 
+/// The UPI payment link a bill's QR code carries; none without a UPI id or for a zero bill.
+pub fn upi_link(upi_id: &str, payee: &str, total: Money, currency: &str) -> Option<String> {
+    if upi_id.is_empty() || total.0 <= 0 {
+        return None;
+    }
+    let enc = crate::platform::auth::guard::urlencode;
+    Some(format!(
+        "upi://pay?pa={}&pn={}&am={}&cu={}",
+        enc(upi_id),
+        enc(payee),
+        total.plain(),
+        enc(currency)
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -80,6 +95,16 @@ mod tests {
             (Money(12000), Money(0), Money(0))
         );
         assert_eq!(bill(&[], 0, 500).total, Money(0));
+    }
+
+    #[test]
+    fn upi_links() {
+        assert_eq!(
+            upi_link("cafe@bank", "SK Cafe & Co", Money(50400), "INR").as_deref(),
+            Some("upi://pay?pa=cafe%40bank&pn=SK%20Cafe%20%26%20Co&am=504.00&cu=INR")
+        );
+        assert_eq!(upi_link("", "SK Cafe", Money(50400), "INR"), None);
+        assert_eq!(upi_link("cafe@bank", "SK Cafe", Money(0), "INR"), None);
     }
 
     #[test]

@@ -39,7 +39,7 @@ pub struct OrderRequest {
     pub notes: String,
 }
 
-fn note(raw: &str, what: &str) -> Result<String, AppError> {
+pub fn note(raw: &str, what: &str) -> Result<String, AppError> {
     let n = raw.trim();
     if n.chars().count() > NOTE_MAX {
         return Err(AppError::Unprocessable(format!(
@@ -104,6 +104,22 @@ pub fn parse_menu_form(p: &Pairs) -> Result<OrderRequest, AppError> {
     Ok(OrderRequest {
         lines,
         notes: note(p.get("notes"), "The order note")?,
+    })
+}
+
+/// One line typed in by a waiter: an item from the list, a quantity, a note.
+pub fn parse_staff_line(item: &str, quantity: &str, notes: &str) -> Result<OrderRequest, AppError> {
+    let menu_item_id = crate::platform::forms::optional_id(item)
+        .ok()
+        .flatten()
+        .ok_or_else(|| AppError::Unprocessable("Choose an item from the menu.".into()))?;
+    Ok(OrderRequest {
+        lines: vec![OrderLine {
+            menu_item_id,
+            quantity: parse_quantity(quantity)?,
+            notes: note(notes, "A note")?,
+        }],
+        notes: String::new(),
     })
 }
 
@@ -179,7 +195,7 @@ pub fn open_for_table(
     conn: &mut AnyConnection,
     table: &CafeTable,
     visitor_id: Option<i64>,
-    employee_id: Option<i64>,
+    actor: &Actor,
     now: NaiveDateTime,
 ) -> Result<(SessionHead, bool), AppError> {
     lock_rows(
@@ -198,11 +214,26 @@ pub fn open_for_table(
             cafe_sessions::table_id.eq(Some(table.id)),
             cafe_sessions::kind.eq("dine_in"),
             cafe_sessions::visitor_id.eq(visitor_id),
-            cafe_sessions::opened_by_employee_id.eq(employee_id),
+            cafe_sessions::opened_by_employee_id.eq(actor.employee_id),
             cafe_sessions::opened_at.eq(now),
         ))
         .returning(cafe_sessions::id)
         .get_result(conn)?;
+    audit::record(
+        conn,
+        actor,
+        now,
+        audit::CREATE,
+        Subject::of("cafe_session", id, &table.label()),
+        &Changes::new().created("table", table.number).note(
+            "opened_by",
+            if actor.employee_id.is_some() {
+                "staff"
+            } else {
+                "guest"
+            },
+        ),
+    )?;
     diesel::update(
         cafe_tables::table
             .find(table.id)
@@ -239,11 +270,11 @@ pub fn place_guest_order(
             "You have placed {GUEST_ORDERS_PER_WINDOW} orders in the last {GUEST_WINDOW_MINUTES} minutes. Please ask the staff for anything else."
         )));
     }
-    let (session, _) = open_for_table(conn, &table, Some(visitor.id), None, now)?;
     let placer = Placer::Guest {
         visitor_id: visitor.id,
         ip: hint.ip.clone(),
     };
+    let (session, _) = open_for_table(conn, &table, Some(visitor.id), &placer.actor(), now)?;
     let placed = add_lines(conn, &session, &placer, req, now)?;
     Ok((placed, visitor))
 }
@@ -418,6 +449,30 @@ mod tests {
             }
         );
         assert_eq!(r.notes, "window seat");
+    }
+
+    #[test]
+    fn reads_a_waiters_line() {
+        let r = parse_staff_line("7", " 3 ", "no ice").unwrap();
+        assert_eq!(
+            r.lines,
+            vec![OrderLine {
+                menu_item_id: 7,
+                quantity: 3,
+                notes: "no ice".into()
+            }]
+        );
+        for (item, qty) in [
+            ("", "1"),
+            ("x", "1"),
+            ("-7", "1"),
+            ("7", "0"),
+            ("7", "51"),
+            ("7", ""),
+        ] {
+            assert!(parse_staff_line(item, qty, "").is_err(), "{item} {qty}");
+        }
+        assert!(parse_staff_line("7", "1", &"n".repeat(201)).is_err());
     }
 
     #[test]

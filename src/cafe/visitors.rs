@@ -7,7 +7,9 @@ use actix_web::{HttpRequest, HttpResponse};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use crate::platform::audit::{self, Actor, Changes, Subject};
 use crate::platform::db::AnyConnection;
+use crate::platform::error::AppError;
 use crate::platform::schema::cafe_visitors;
 
 pub const COOKIE: &str = "tp_visitor";
@@ -108,10 +110,48 @@ pub fn ensure(
     by_key(conn, &key)?.ok_or(diesel::result::Error::NotFound)
 }
 
-pub fn set_name(conn: &mut AnyConnection, visitor_id: i64, name: &str) -> QueryResult<usize> {
-    diesel::update(cafe_visitors::table.find(visitor_id))
+/// The name a guest wants to be called: 1 to 40 characters, no control characters.
+pub fn clean_name(raw: &str) -> Result<String, AppError> {
+    let name = raw.trim();
+    if name.is_empty() {
+        return Err(AppError::Unprocessable(
+            "Please tell us your name first.".into(),
+        ));
+    }
+    if name.chars().count() > 40 || name.chars().any(char::is_control) {
+        return Err(AppError::Unprocessable(
+            "A name can be at most 40 letters.".into(),
+        ));
+    }
+    Ok(name.to_string())
+}
+
+pub fn set_name(
+    conn: &mut AnyConnection,
+    visitor: &Visitor,
+    name: &str,
+    ip: Option<String>,
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    diesel::update(cafe_visitors::table.find(visitor.id))
         .set(cafe_visitors::preferred_name.eq(name))
-        .execute(conn)
+        .execute(conn)?;
+    audit::record(
+        conn,
+        &Actor {
+            employee_id: None,
+            ip,
+        },
+        now,
+        audit::UPDATE,
+        Subject::of("cafe_visitor", visitor.id, &format!("Guest {}", visitor.id)),
+        &Changes::new().diff(
+            "preferred_name",
+            visitor.preferred_name.clone(),
+            name.to_string(),
+        ),
+    )?;
+    Ok(())
 }
 
 /// Counts a visit: called once per session the visitor orders in (a conditional increment,
@@ -140,5 +180,19 @@ pub fn remember(req: &HttpRequest, resp: &mut HttpResponse, visitor_key: &str) {
     jar.signed_mut(&k.0).add(c);
     if let Some(signed) = jar.get(COOKIE) {
         let _ = resp.add_cookie(signed);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names() {
+        assert_eq!(clean_name("  Ana ").unwrap(), "Ana");
+        assert!(clean_name(" ").is_err());
+        assert!(clean_name(&"a".repeat(41)).is_err());
+        assert!(clean_name("An\u{0}a").is_err());
+        assert_eq!(clean_name(&"é".repeat(40)).unwrap().chars().count(), 40);
     }
 }

@@ -1345,3 +1345,102 @@ async fn two_waiters_closing_one_bill_at_once_make_one_sale() {
         assert_eq!(count!(&app, cafe_sales::table), round + 1);
     }
 }
+
+#[actix_web::test]
+async fn a_waiter_seats_guests_and_takes_their_order_by_hand() {
+    let app = TestApp::new().await;
+    let cafe = setup(&app);
+    let waiter = app.signed_in("waiter").await;
+    let table = cafe.tables[1].0;
+    let r = waiter
+        .post(&format!("/floor/tables/{table}/open"), &[])
+        .await;
+    r.expect(303);
+    let sid = open_session(&app, table);
+    assert_eq!(r.location(), format!("/floor/sessions/{sid}"));
+    let row = &app.audit_rows()[0];
+    assert_eq!(
+        (row.0.as_str(), row.1.as_str(), row.6),
+        ("CREATE", "cafe_session", Some(app.id("waiter")))
+    );
+    // Seating again finds the same bill.
+    waiter
+        .post(&format!("/floor/tables/{table}/open"), &[])
+        .await
+        .expect(303);
+    assert_eq!(count!(app, cafe_sessions::table), 1);
+    let fries = cafe.item("Fries").to_string();
+    for (item, qty, note, status) in [
+        ("", "1", "", 422),
+        ("abc", "1", "", 422),
+        (fries.as_str(), "-2", "", 422),
+        (fries.as_str(), "999", "", 422),
+        (fries.as_str(), "1", &"x".repeat(201)[..], 422),
+    ] {
+        let before = written(&app);
+        waiter
+            .post(
+                &format!("/floor/sessions/{sid}/lines"),
+                &[("menu_item_id", item), ("quantity", qty), ("notes", note)],
+            )
+            .await
+            .expect(status);
+        assert_eq!(written(&app), before);
+    }
+    waiter
+        .post(
+            &format!("/floor/sessions/{sid}/lines"),
+            &[
+                ("menu_item_id", &fries),
+                ("quantity", "2"),
+                ("notes", "extra salt"),
+            ],
+        )
+        .await
+        .expect(303);
+    let placed_by: Option<i64> = kitchen_tickets::table
+        .select(kitchen_tickets::placed_by_employee_id)
+        .first(&mut *app.conn())
+        .unwrap();
+    assert_eq!(placed_by, Some(app.id("waiter")));
+    waiter
+        .get(&format!("/floor/sessions/{sid}"))
+        .await
+        .expect(200)
+        .expect_text("extra salt")
+        .expect_text("252.00");
+    // A table in maintenance cannot be seated; a missing table is not found.
+    let other = cafe.tables[2].0;
+    waiter
+        .post(
+            &format!("/floor/tables/{other}/status"),
+            &[("status", "maintenance")],
+        )
+        .await
+        .expect(303);
+    waiter
+        .post(&format!("/floor/tables/{other}/open"), &[])
+        .await
+        .expect(409);
+    waiter
+        .post(
+            &format!("/floor/tables/{other}/status"),
+            &[("status", "flying")],
+        )
+        .await
+        .expect(422);
+    waiter
+        .post("/floor/tables/999999/open", &[])
+        .await
+        .expect(404);
+    // The guest's name is audited too.
+    let g = guest(&app, &cafe, 1, "192.0.2.80:1").await;
+    g.post(&format!("/t/{}/name", cafe.token(1)), &[("name", "Rico")])
+        .await
+        .expect(303);
+    let row = &app.audit_rows()[0];
+    assert_eq!(
+        (row.0.as_str(), row.1.as_str(), row.5.as_deref()),
+        ("UPDATE", "cafe_visitor", Some("192.0.2.80"))
+    );
+}

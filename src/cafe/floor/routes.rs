@@ -11,7 +11,7 @@ use crate::cafe::floor::model::{self, Floor, TakeawayForm};
 use crate::cafe::guest::view::{self, OpenBill};
 use crate::cafe::kitchen::model::place_label;
 use crate::cafe::menu::model::{self as menu, Filter, MenuRow};
-use crate::cafe::ordering::{self, OrderLine, OrderRequest, Placer};
+use crate::cafe::ordering::{self, Placer};
 use crate::cafe::sales::{self, PaymentMethod};
 use crate::cafe::scope::{self, CafeBranch};
 use crate::cafe::settings::{self, CafeSettings};
@@ -147,8 +147,7 @@ pub async fn open_table(
                     t.label()
                 )));
             }
-            let (s, _) =
-                ordering::open_for_table(c, &t, None, actor.employee_id, BusinessClock::now_utc())?;
+            let (s, _) = ordering::open_for_table(c, &t, None, &actor, BusinessClock::now_utc())?;
             Ok(s.id)
         })
         .await?;
@@ -268,25 +267,7 @@ pub async fn add_line(
     form: web::Form<LineForm>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    let item = crate::platform::forms::optional_id(&form.menu_item_id)
-        .ok()
-        .flatten()
-        .ok_or_else(|| AppError::Unprocessable("Choose an item from the menu.".into()))?;
-    let quantity = ordering::parse_quantity(&form.quantity)?;
-    let notes = form.notes.trim().to_string();
-    if notes.chars().count() > 200 {
-        return Err(AppError::Unprocessable(
-            "A note can be at most 200 characters.".into(),
-        ));
-    }
-    let order = OrderRequest {
-        lines: vec![OrderLine {
-            menu_item_id: item,
-            quantity,
-            notes,
-        }],
-        notes: String::new(),
-    };
+    let order = ordering::parse_staff_line(&form.menu_item_id, &form.quantity, &form.notes)?;
     let placed = state
         .db
         .write(move |c| {
@@ -349,17 +330,15 @@ pub async fn bill(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     let (open, settings, _, place, _) = load_session(&state, user, id.into_inner()).await?;
-    let upi_svg = if settings.upi_id.is_empty() || open.bill.total.0 == 0 {
-        None
-    } else {
-        let link = format!(
-            "upi://pay?pa={}&pn={}&am={}&cu={}",
-            crate::platform::auth::guard::urlencode(&settings.upi_id),
-            crate::platform::auth::guard::urlencode(&settings.name),
-            open.bill.total.plain(),
-            state.config.currency
-        );
-        Some(crate::platform::qr::svg(&link, 140)?)
+    let link = crate::cafe::bill::upi_link(
+        &settings.upi_id,
+        &settings.name,
+        open.bill.total,
+        &state.config.currency,
+    );
+    let upi_svg = match link {
+        Some(l) => Some(crate::platform::qr::svg(&l, 140)?),
+        None => None,
     };
     html(&BillPage {
         printed_at: state.clock.format(BusinessClock::now_utc()),

@@ -288,21 +288,10 @@ pub async fn set_name(
 ) -> Result<HttpResponse, AppError> {
     let token = token.into_inner();
     let pairs = Pairs(form.into_inner());
-    let name = pairs.get("name").trim().to_string();
-    let check = if name.is_empty() {
-        Err(AppError::Unprocessable(
-            "Please tell us your name first.".into(),
-        ))
-    } else if name.chars().count() > 40 || name.chars().any(char::is_control) {
-        Err(AppError::Unprocessable(
-            "A name can be at most 40 letters.".into(),
-        ))
-    } else {
-        Ok(())
+    let name = match visitors::clean_name(pairs.get("name")) {
+        Ok(n) => n,
+        Err(e) => return refused(&state, ctx, &req, token, Typed::default(), e).await,
     };
-    if let Err(e) = check {
-        return refused(&state, ctx, &req, token, Typed::default(), e).await;
-    }
     let hint = visitors::hint(&req);
     let t = token.clone();
     let n = name.clone();
@@ -312,8 +301,9 @@ pub async fn set_name(
             if crate::cafe::tables::model::by_token(c, &t)?.is_none() {
                 return Err(ordering::invalid_code());
             }
-            let v = visitors::ensure(c, &hint, BusinessClock::now_utc())?;
-            visitors::set_name(c, v.id, &n)?;
+            let now = BusinessClock::now_utc();
+            let v = visitors::ensure(c, &hint, now)?;
+            visitors::set_name(c, &v, &n, hint.ip.clone(), now)?;
             Ok(v)
         })
         .await?;

@@ -1,5 +1,5 @@
 //! Live updates for the kitchen display and the guest's order status: every change to a
-//! ticket, a session or the menu is announced on an in-process channel after its transaction
+//! ticket or a session is announced on an in-process channel after its transaction
 //! commits, and streamed to browsers as server-sent events. An event only says *what* changed;
 //! the page then fetches the current state, so a browser that missed events (a network blip, a
 //! lagging reader) catches up by fetching once after it reconnects.
@@ -18,8 +18,6 @@ pub enum EventKind {
     TicketChanged,
     /// A session's bill was printed, the session was closed, lines changed, staff was called.
     Session,
-    /// A menu item was sold out or back in stock.
-    Menu,
 }
 
 impl EventKind {
@@ -28,7 +26,6 @@ impl EventKind {
             EventKind::TicketNew => "ticket_new",
             EventKind::TicketChanged => "ticket",
             EventKind::Session => "session",
-            EventKind::Menu => "menu",
         }
     }
 }
@@ -62,14 +59,6 @@ impl CafeEvent {
             branch_id,
             session_id: Some(session_id),
             kind: EventKind::Session,
-        }
-    }
-
-    pub fn menu(branch_id: i64) -> CafeEvent {
-        CafeEvent {
-            branch_id,
-            session_id: None,
-            kind: EventKind::Menu,
         }
     }
 
@@ -158,7 +147,7 @@ mod tests {
     fn events_are_named_lines() {
         let b = CafeEvent::ticket_new(1, 7).to_sse();
         assert_eq!(&b[..], b"event: ticket_new\ndata: {\"session_id\":7}\n\n");
-        let b = CafeEvent::menu(1).to_sse();
-        assert_eq!(&b[..], b"event: menu\ndata: {\"session_id\":null}\n\n");
+        let b = CafeEvent::session(2, 9).to_sse();
+        assert_eq!(&b[..], b"event: session\ndata: {\"session_id\":9}\n\n");
     }
 }

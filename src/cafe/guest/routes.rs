@@ -250,7 +250,7 @@ pub async fn reorder(
     let lines = state
         .db
         .read(move |c| match visitors::find(c, &hint)? {
-            Some(v) => Ok(view::reorder_lines(c, v.id)?),
+            Some(v) => Ok(view::last_order(c, v.id)?),
             None => Ok(Vec::new()),
         })
         .await?;

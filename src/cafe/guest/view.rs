@@ -120,7 +120,7 @@ pub fn open_bill(
 }
 
 /// The most recent order of this visitor (any visit): what "order again" repeats.
-fn last_order(conn: &mut AnyConnection, visitor_id: i64) -> QueryResult<Vec<(i64, i64)>> {
+pub fn last_order(conn: &mut AnyConnection, visitor_id: i64) -> QueryResult<Vec<(i64, i64)>> {
     let last: Option<i64> = kitchen_tickets::table
         .filter(kitchen_tickets::visitor_id.eq(visitor_id))
         .order(kitchen_tickets::id.desc())
@@ -138,10 +138,6 @@ fn last_order(conn: &mut AnyConnection, visitor_id: i64) -> QueryResult<Vec<(i64
             .load(conn),
         None => Ok(Vec::new()),
     }
-}
-
-pub fn reorder_lines(conn: &mut AnyConnection, visitor_id: i64) -> QueryResult<Vec<(i64, i64)>> {
-    last_order(conn, visitor_id)
 }
 
 fn history(conn: &mut AnyConnection, visitor_id: i64) -> QueryResult<Vec<PastLine>> {

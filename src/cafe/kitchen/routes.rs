@@ -5,7 +5,7 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::cafe::events::{self, CafeEvent, EventKind};
+use crate::cafe::events::{self, CafeEvent};
 use crate::cafe::kitchen::model::{self, Step, Ticket};
 use crate::cafe::kitchen::rules::{parse_priority, PRIORITIES};
 use crate::cafe::menu::model::{self as menu, Filter, MenuRow};
@@ -126,7 +126,7 @@ pub async fn live(
         .await?;
     let id = branch.id;
     Ok(events::stream(state.events.subscribe(), move |e| {
-        e.branch_id == id && e.kind != EventKind::Menu
+        e.branch_id == id
     }))
 }
 

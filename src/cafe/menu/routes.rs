@@ -413,9 +413,6 @@ async fn flip(
         (Flag::Trending, _, false) => format!("{} is no longer trending.", item.name),
     };
     flash::success(session, text);
-    state
-        .events
-        .publish(crate::cafe::events::CafeEvent::menu(item.branch_id));
     Ok(())
 }
 

@@ -253,7 +253,7 @@ pub fn place_guest_order(
     now: NaiveDateTime,
 ) -> Result<(Placed, visitors::Visitor), AppError> {
     let table = crate::cafe::tables::model::by_token(conn, token)?.ok_or_else(invalid_code)?;
-    if table.status() == TableStatus::Maintenance {
+    if !table.takes_orders() {
         return Err(AppError::Conflict(format!(
             "{} is not taking orders right now. Please ask the staff.",
             table.label()

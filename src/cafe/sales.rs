@@ -186,17 +186,10 @@ pub fn close(
         .set(cafe_tables::status.eq(TableStatus::Available.as_str()))
         .execute(conn)?;
     }
-    let label = match table_number {
-        Some(n) => format!("Table {n} bill"),
-        None => format!(
-            "{} bill #{session_id}",
-            if s.kind == "delivery" {
-                "Delivery"
-            } else {
-                "Takeaway"
-            }
-        ),
-    };
+    let label = format!(
+        "{} bill",
+        crate::cafe::kitchen::model::place_label(&s.kind, &s.customer_name, table_number)
+    );
     audit::record(
         conn,
         actor,

@@ -221,6 +221,19 @@ impl Pairs {
             .map(|(_, v)| v.as_str())
     }
 
+    /// Every value of a repeated id field (ticked checkboxes), at most `max` of them; `Err` if
+    /// any is not an id.
+    pub fn ids(&self, key: &str, max: usize) -> Result<Vec<i64>, NotAnId> {
+        let mut out = Vec::new();
+        for raw in self.all(key).take(max) {
+            match optional_id(raw)? {
+                Some(id) => out.push(id),
+                None => return Err(NotAnId),
+            }
+        }
+        Ok(out)
+    }
+
     /// `(suffix, value)` of every field named `{prefix}{suffix}`.
     pub fn with_prefix<'a>(
         &'a self,
@@ -281,6 +294,22 @@ mod tests {
         let mut e = FormErrors::default();
         whole_number("", "n", "N", (1, 9), None, &mut e);
         assert_eq!(e.get("n"), Some("N is required."));
+    }
+
+    #[test]
+    fn repeated_ids() {
+        let p = Pairs(vec![
+            ("ids".into(), "3".into()),
+            ("x".into(), "y".into()),
+            ("ids".into(), "5".into()),
+        ]);
+        assert_eq!(p.ids("ids", 10), Ok(vec![3, 5]));
+        assert_eq!(p.ids("ids", 1), Ok(vec![3]));
+        assert_eq!(p.ids("none", 10), Ok(vec![]));
+        for bad in ["", "x", "-1", "0"] {
+            let p = Pairs(vec![("ids".into(), bad.into())]);
+            assert_eq!(p.ids("ids", 10), Err(NotAnId), "{bad:?}");
+        }
     }
 
     #[test]

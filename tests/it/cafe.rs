@@ -819,15 +819,12 @@ async fn the_kitchen_and_the_guest_hear_about_new_tickets_at_once() {
         .await
         .starts_with("event: ticket\n"));
     // Another branch's kitchen hears nothing of it; a waiter may not listen at all.
-    app.signed_in("waiter")
-        .await
-        .open("/kitchen/events")
-        .await
-        .status()
-        .as_u16()
-        .eq(&403)
-        .then_some(())
-        .expect("waiter refused");
+    let waiter_feed = app.signed_in("waiter").await.open("/kitchen/events").await;
+    assert_eq!(
+        waiter_feed.status(),
+        403,
+        "a waiter may not listen to the kitchen"
+    );
 }
 
 #[actix_web::test]
@@ -1050,6 +1047,46 @@ async fn qr_codes_lead_to_the_guest_page_at_the_public_address() {
     )
     .await
     .expect(422);
+    for bad in [
+        [
+            ("name", "X"),
+            ("tax_rate", "5"),
+            ("public_base_url", "http://a"),
+            ("upi_id", "no-at-sign"),
+        ],
+        [
+            ("name", "X"),
+            ("tax_rate", "5"),
+            ("public_base_url", "http://a"),
+            ("upi_id", "a@b&am=1"),
+        ],
+        [
+            ("name", ""),
+            ("tax_rate", "5"),
+            ("public_base_url", "http://a"),
+            ("upi_id", ""),
+        ],
+        [
+            ("name", "X"),
+            ("tax_rate", "51"),
+            ("public_base_url", "http://a"),
+            ("upi_id", ""),
+        ],
+    ] {
+        m.post("/settings/cafe", &bad).await.expect(422);
+    }
+    let too_long = "G".repeat(31);
+    m.post(
+        "/settings/cafe",
+        &[
+            ("name", "X"),
+            ("tax_rate", "5"),
+            ("public_base_url", "http://a"),
+            ("gst_number", &too_long),
+        ],
+    )
+    .await
+    .expect(422);
     m.post("/settings/cafe", &settings).await.expect(303);
     let (id, token) = cafe.tables[0].clone();
     let png = m
@@ -1201,6 +1238,49 @@ async fn managers_keep_the_menu() {
         (price, allergens.as_str(), veg, stock),
         (19050, "dairy,nuts", true, true)
     );
+    // Editing refuses bad values and keeps the item as it was.
+    let latte = cafe.item("Latte");
+    for (field, value) in [
+        ("price", "-3"),
+        ("name", ""),
+        ("prep_minutes", "1000"),
+        ("sort_order", "x"),
+    ] {
+        let mut fields = vec![
+            ("name", "Latte"),
+            ("category_id", coffee.as_str()),
+            ("price", "180"),
+        ];
+        fields.retain(|(k, _)| *k != field);
+        fields.push((field, value));
+        m.post(&format!("/menu/{latte}"), &fields).await.expect(422);
+    }
+    let price: i64 = menu_items::table
+        .find(latte)
+        .select(menu_items::price_minor)
+        .first(&mut *app.conn())
+        .unwrap();
+    assert_eq!(price, 18000);
+    m.post(
+        "/menu/999999",
+        &[("name", "X"), ("category_id", &coffee), ("price", "1")],
+    )
+    .await
+    .expect(404);
+    // A toggle writes one audit row per real change.
+    let before = app.audit_count();
+    m.post(
+        &format!("/menu/{latte}/trending"),
+        &[("back", "https://evil.example/")],
+    )
+    .await
+    .expect(303);
+    assert_eq!(app.audit_count(), before + 1);
+    assert_eq!(
+        app.audit_rows()[0].4,
+        r#"{"trending":{"new":false,"old":true}}"#
+    );
+
     // Archive: guests no longer see it; the kitchen cannot archive.
     let id = cafe.item("Burger");
     app.signed_in("kitchen")

@@ -10,7 +10,7 @@ use crate::cafe::events::CafeEvent;
 use crate::cafe::floor::model::{self, Floor, TakeawayForm};
 use crate::cafe::guest::view::{self, OpenBill};
 use crate::cafe::kitchen::model::place_label;
-use crate::cafe::menu::model::{self as menu, Filter, MenuRow};
+use crate::cafe::menu::model::{self as menu, MenuRow};
 use crate::cafe::ordering::{self, Placer};
 use crate::cafe::sales::{self, PaymentMethod};
 use crate::cafe::scope::{self, CafeBranch};
@@ -141,7 +141,7 @@ pub async fn open_table(
             if !t.is_active {
                 return Err(AppError::Conflict(format!("{} is archived.", t.label())));
             }
-            if t.status() == TableStatus::Maintenance {
+            if !t.takes_orders() {
                 return Err(AppError::Conflict(format!(
                     "{} is in maintenance: set it available first.",
                     t.label()
@@ -224,7 +224,7 @@ async fn load_session(
                     .first(c)
                     .optional()?
             };
-            let menu = menu::list(c, head.branch_id, &Filter::default())?;
+            let menu = menu::menu_of(c, head.branch_id)?;
             let open = view::open_bill(c, head, settings.tax_rate_bp, BusinessClock::now_utc())?;
             Ok((open, settings, menu, place, sale))
         })

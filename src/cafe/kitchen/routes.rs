@@ -8,14 +8,14 @@ use serde::Deserialize;
 use crate::cafe::events::{self, CafeEvent};
 use crate::cafe::kitchen::model::{self, Step, Ticket};
 use crate::cafe::kitchen::rules::{parse_priority, PRIORITIES};
-use crate::cafe::menu::model::{self as menu, Filter, MenuRow};
+use crate::cafe::menu::model::{self as menu, MenuRow};
 use crate::cafe::scope::{self, CafeBranch};
 use crate::platform::audit::Actor;
 use crate::platform::auth::CurrentUser;
 use crate::platform::clock::BusinessClock;
 use crate::platform::error::AppError;
 use crate::platform::flash;
-use crate::platform::forms::{optional_id, Pairs};
+use crate::platform::forms::Pairs;
 use crate::platform::page::{html, see_other, PageCtx};
 use crate::platform::state::AppState;
 
@@ -44,7 +44,7 @@ async fn board(
             let now = BusinessClock::now_utc();
             let open = model::open_tickets(c, branch.id, now)?;
             let done = model::recently_done(c, branch.id, now)?;
-            let items = menu::list(c, branch.id, &Filter::default())?;
+            let items = menu::menu_of(c, branch.id)?;
             let pending = open.iter().filter(|t| t.status == "pending").count();
             Ok((
                 branch,
@@ -211,17 +211,9 @@ pub async fn complete_many(
 ) -> Result<HttpResponse, AppError> {
     let p = Pairs(form.into_inner());
     let requested = scope::parse_requested(p.get("branch"))?;
-    let mut ids = Vec::new();
-    for raw in p.all("ids").take(500) {
-        match optional_id(raw) {
-            Ok(Some(id)) => ids.push(id),
-            _ => {
-                return Err(AppError::BadRequest(
-                    "The tickets to complete could not be read.".into(),
-                ))
-            }
-        }
-    }
+    let ids = p
+        .ids("ids", 500)
+        .map_err(|_| AppError::BadRequest("The tickets to complete could not be read.".into()))?;
     if ids.is_empty() {
         return Err(AppError::Unprocessable(
             "Tick at least one ticket to complete.".into(),

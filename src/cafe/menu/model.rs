@@ -62,7 +62,6 @@ impl MenuItem {
 pub struct MenuRow {
     pub item: MenuItem,
     pub category: String,
-    pub category_sort: i32,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -112,7 +111,7 @@ pub fn list(
     if filter.veg_only {
         q = q.filter(menu_items::is_veg.eq(true));
     }
-    let rows: Vec<(MenuItem, String, i32)> = q
+    let rows: Vec<(MenuItem, String)> = q
         .order((
             menu_categories::sort_order.asc(),
             menu_categories::name.asc(),
@@ -120,26 +119,18 @@ pub fn list(
             menu_items::name_lc.asc(),
             menu_items::id.asc(),
         ))
-        .select((
-            MenuItem::as_select(),
-            menu_categories::name,
-            menu_categories::sort_order,
-        ))
+        .select((MenuItem::as_select(), menu_categories::name))
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .map(|(item, category, category_sort)| MenuRow {
-            item,
-            category,
-            category_sort,
-        })
+        .map(|(item, category)| MenuRow { item, category })
         .collect())
 }
 
 /// The branch's active items in menu order, as the guest's page reads them many times a second:
 /// one fixed query, whose prepared statement each connection keeps.
 pub fn menu_of(conn: &mut AnyConnection, branch_id: i64) -> QueryResult<Vec<MenuRow>> {
-    let rows: Vec<(MenuItem, String, i32)> = crate::on_backend!(conn, |c| menu_items::table
+    let rows: Vec<(MenuItem, String)> = crate::on_backend!(conn, |c| menu_items::table
         .inner_join(menu_categories::table)
         .filter(menu_items::branch_id.eq(branch_id))
         .filter(menu_items::is_active.eq(true))
@@ -150,19 +141,11 @@ pub fn menu_of(conn: &mut AnyConnection, branch_id: i64) -> QueryResult<Vec<Menu
             menu_items::name_lc.asc(),
             menu_items::id.asc(),
         ))
-        .select((
-            MenuItem::as_select(),
-            menu_categories::name,
-            menu_categories::sort_order,
-        ))
+        .select((MenuItem::as_select(), menu_categories::name,))
         .load(c))?;
     Ok(rows
         .into_iter()
-        .map(|(item, category, category_sort)| MenuRow {
-            item,
-            category,
-            category_sort,
-        })
+        .map(|(item, category)| MenuRow { item, category })
         .collect())
 }
 
@@ -313,34 +296,40 @@ pub fn toggle(
     let old = find(conn, id)?;
     let now = BusinessClock::now_utc();
     let target = menu_items::table.find(id);
-    let (field, was) = match flag {
-        Flag::InStock => {
+    // Only the UPDATE that still sees the old value flips it; a simultaneous second click finds
+    // it already flipped, changes nothing and writes no audit row.
+    let (field, was, changed) = match flag {
+        Flag::InStock => (
+            "in_stock",
+            old.in_stock,
             diesel::update(target.filter(menu_items::in_stock.eq(old.in_stock)))
                 .set((
                     menu_items::in_stock.eq(!old.in_stock),
                     menu_items::updated_at.eq(now),
                 ))
-                .execute(conn)?;
-            ("in_stock", old.in_stock)
-        }
-        Flag::Trending => {
+                .execute(conn)?,
+        ),
+        Flag::Trending => (
+            "trending",
+            old.trending,
             diesel::update(target.filter(menu_items::trending.eq(old.trending)))
                 .set((
                     menu_items::trending.eq(!old.trending),
                     menu_items::updated_at.eq(now),
                 ))
-                .execute(conn)?;
-            ("trending", old.trending)
-        }
+                .execute(conn)?,
+        ),
     };
-    audit::record(
-        conn,
-        actor,
-        now,
-        audit::UPDATE,
-        Subject::of(RECORD, id, &old.name),
-        &Changes::new().diff(field, was, !was),
-    )?;
+    if changed == 1 {
+        audit::record(
+            conn,
+            actor,
+            now,
+            audit::UPDATE,
+            Subject::of(RECORD, id, &old.name),
+            &Changes::new().diff(field, was, !was),
+        )?;
+    }
     find(conn, id)
 }
 

@@ -33,6 +33,11 @@ impl CafeTable {
     pub fn label(&self) -> String {
         format!("Table {}", self.number)
     }
+
+    /// A table in maintenance takes no orders, from guests or staff.
+    pub fn takes_orders(&self) -> bool {
+        self.status() != TableStatus::Maintenance
+    }
 }
 
 pub fn list(

@@ -424,13 +424,9 @@ pub async fn qr_sheet(
 ) -> Result<HttpResponse, AppError> {
     let pairs = crate::platform::forms::Pairs(q.into_inner());
     let requested = scope::parse_requested(pairs.get("branch"))?;
-    let mut ids = Vec::new();
-    for raw in pairs.all("ids").take(500) {
-        match crate::platform::forms::optional_id(raw) {
-            Ok(Some(id)) => ids.push(id),
-            _ => return Err(AppError::BadRequest("Choose tables from the list.".into())),
-        }
-    }
+    let ids = pairs
+        .ids("ids", 500)
+        .map_err(|_| AppError::BadRequest("Choose tables from the list.".into()))?;
     let st = state.clone();
     let (tables, settings) = state
         .db

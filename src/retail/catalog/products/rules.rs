@@ -64,20 +64,14 @@ pub fn validate(form: &ProductForm) -> Result<ProductInput, FormErrors> {
     });
     let price = money(&form.price, "price", "Selling price", &mut errors);
     let cost = money(&form.cost, "cost", "Cost price", &mut errors);
-    let min_stock = match form.min_stock.trim() {
-        "" => 3,
-        s => s
-            .parse::<i64>()
-            .ok()
-            .filter(|n| (0..=100_000).contains(n))
-            .unwrap_or_else(|| {
-                errors.add(
-                    "min_stock",
-                    "Minimum stock must be a whole number from 0 to 100000.",
-                );
-                3
-            }),
-    };
+    let min_stock = forms::whole_number(
+        &form.min_stock,
+        "min_stock",
+        "Minimum stock",
+        (0, 100_000),
+        Some(3),
+        &mut errors,
+    );
     let description = forms::text(
         &form.description,
         "description",

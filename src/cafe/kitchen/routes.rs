@@ -32,6 +32,12 @@ pub struct Board {
     pub preparing: usize,
 }
 
+impl Board {
+    pub fn rush(&self) -> bool {
+        crate::cafe::kitchen::rules::is_rush(self.pending)
+    }
+}
+
 async fn board(
     state: &AppState,
     user: CurrentUser,

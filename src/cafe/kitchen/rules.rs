@@ -32,6 +32,11 @@ pub fn status_label(s: &str) -> &'static str {
     }
 }
 
+/// The kitchen's rush banner: five or more tickets nobody has started.
+pub fn is_rush(pending: usize) -> bool {
+    pending >= 5
+}
+
 /// Late once the ticket is older than its estimate.
 pub fn is_late(age_minutes: i64, estimated_minutes: i64) -> bool {
     age_minutes > estimated_minutes
@@ -59,6 +64,7 @@ mod tests {
         assert_eq!(parse_priority("soon"), None);
         assert_eq!(priority_label(0), "Normal");
         assert!(is_late(6, 5));
+        assert!(is_rush(5) && !is_rush(4));
         assert!(!is_late(5, 5));
     }
 }

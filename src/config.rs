@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 use ipnet::IpNet;
 
-use crate::platform::db::DbTarget;
+use crate::platform::db::{DbTarget, SqliteSync};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -134,6 +134,15 @@ pub struct Settings {
     /// Web server worker threads (default: one per core).
     #[arg(long, env = "TILLPOINT_WORKERS", global = true)]
     pub workers: Option<usize>,
+    /// SQLite durability: `full` (default: an answered sale survives a power cut) or `normal`
+    /// (faster commits; a power cut may lose the last sales).
+    #[arg(
+        long,
+        env = "TILLPOINT_SQLITE_SYNCHRONOUS",
+        default_value = "full",
+        global = true
+    )]
+    pub sqlite_synchronous: String,
 }
 
 /// Settings after validation: everything the application needs, passed by value.
@@ -154,6 +163,7 @@ pub struct Config {
     pub bcrypt_cost: u32,
     pub workers: Option<usize>,
     pub public_url: Option<String>,
+    pub sqlite_sync: SqliteSync,
 }
 
 impl Settings {
@@ -212,6 +222,7 @@ impl Settings {
                 ),
                 None => None,
             },
+            sqlite_sync: SqliteSync::parse(&self.sqlite_synchronous)?,
         })
     }
 }

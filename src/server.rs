@@ -9,7 +9,7 @@ use actix_web::cookie::Key;
 use actix_web::{web, HttpServer};
 
 use crate::config::{Cli, Command, Config};
-use crate::platform::auth::{session, throttle};
+use crate::platform::auth::session;
 use crate::platform::clock::BusinessClock;
 use crate::platform::db::{run_migrations, write_tx, Db, DbTarget};
 use crate::platform::state::AppState;
@@ -77,7 +77,7 @@ pub fn open(config: &Config) -> Result<Db, String> {
             config.data_dir.display()
         )
     })?;
-    let db = Db::connect(&config.db)?;
+    let db = Db::connect_with(&config.db, config.sqlite_sync)?;
     let mut conn = db
         .pool()
         .get()
@@ -195,7 +195,7 @@ fn print_banner(config: &Config, demo: bool, db: &Db) {
 }
 
 /// Every minute: end sessions whose idle time ran out (so nobody stays "on duty") and forget
-/// login failures older than the throttle window.
+/// rate-limit counters whose window ended long ago.
 fn spawn_sweeper(db: Db) {
     actix_web::rt::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(60));
@@ -205,7 +205,7 @@ fn spawn_sweeper(db: Db) {
                 .run(|c| {
                     let now = BusinessClock::now_utc();
                     let ended = write_tx(c, |c| session::sweep_expired(c, now))?;
-                    throttle::prune(c, now)?;
+                    crate::platform::rate_limit::prune(c, now)?;
                     Ok(ended)
                 })
                 .await;

@@ -40,7 +40,10 @@ pub struct OrderRequest {
 }
 
 pub fn note(raw: &str, what: &str) -> Result<String, AppError> {
-    let n = raw.trim();
+    let n = crate::platform::forms::visible(raw).map_err(|_| {
+        AppError::Unprocessable(crate::platform::forms::InvisibleOnly::message(what))
+    })?;
+    let n = n.as_str();
     if n.chars().count() > NOTE_MAX {
         return Err(AppError::Unprocessable(format!(
             "{what} can be at most {NOTE_MAX} characters."

@@ -112,7 +112,8 @@ pub fn ensure(
 
 /// The name a guest wants to be called: 1 to 40 characters, no control characters.
 pub fn clean_name(raw: &str) -> Result<String, AppError> {
-    let name = raw.trim();
+    let name = crate::platform::forms::visible(raw).unwrap_or_default();
+    let name = name.as_str();
     if name.is_empty() {
         return Err(AppError::Unprocessable(
             "Please tell us your name first.".into(),
@@ -193,6 +194,8 @@ mod tests {
         assert!(clean_name(" ").is_err());
         assert!(clean_name(&"a".repeat(41)).is_err());
         assert!(clean_name("An\u{0}a").is_err());
+        assert!(clean_name("\u{200B}\u{200B}").is_err());
+        assert_eq!(clean_name("A\u{202E}na").unwrap(), "Ana");
         assert_eq!(clean_name(&"é".repeat(40)).unwrap().chars().count(), 40);
     }
 }

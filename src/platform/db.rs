@@ -123,20 +123,54 @@ impl ManageConnection for ConnectionManager {
     }
 }
 
+/// How SQLite makes a commit durable. `Full` (the default) syncs the write-ahead log on every
+/// commit, so an answered sale survives a power cut; `Normal` only survives a killed process
+/// (a power cut may lose the last commits) and is an explicit, documented choice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SqliteSync {
+    #[default]
+    Full,
+    Normal,
+}
+
+impl SqliteSync {
+    pub fn parse(raw: &str) -> Result<SqliteSync, String> {
+        match raw.trim().to_ascii_lowercase().as_str() {
+            "full" | "" => Ok(SqliteSync::Full),
+            "normal" => Ok(SqliteSync::Normal),
+            other => Err(format!(
+                "TILLPOINT_SQLITE_SYNCHRONOUS \"{other}\" must be full or normal"
+            )),
+        }
+    }
+
+    fn pragma(self) -> &'static str {
+        match self {
+            SqliteSync::Full => "FULL",
+            SqliteSync::Normal => "NORMAL",
+        }
+    }
+}
+
 #[derive(Debug)]
-struct ConnectionSetup;
+struct ConnectionSetup {
+    sync: SqliteSync,
+}
 
 impl CustomizeConnection<AnyConnection, diesel::r2d2::Error> for ConnectionSetup {
     fn on_acquire(&self, conn: &mut AnyConnection) -> Result<(), diesel::r2d2::Error> {
-        if let AnyConnection::Sqlite(c) = conn {
+        match conn {
             // busy_timeout first, so that the following pragmas can wait for a lock.
-            c.batch_execute(
+            AnyConnection::Sqlite(c) => c.batch_execute(&format!(
                 "PRAGMA busy_timeout = 15000; PRAGMA journal_mode = WAL; \
-                 PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
-            )
-            .map_err(diesel::r2d2::Error::QueryError)?;
+                 PRAGMA synchronous = {}; PRAGMA foreign_keys = ON;",
+                self.sync.pragma()
+            )),
+            // An answered commit is on the server's disk (the server default, asserted here so
+            // a role or database setting cannot quietly turn it off).
+            AnyConnection::Pg(c) => c.batch_execute("SET synchronous_commit = on"),
         }
-        Ok(())
+        .map_err(diesel::r2d2::Error::QueryError)
     }
 }
 
@@ -167,7 +201,12 @@ fn configure_sqlite_library() {
 }
 
 impl Db {
+    /// Opens the pool with durable commits (`synchronous = FULL` on SQLite).
     pub fn connect(target: &DbTarget) -> Result<Db, String> {
+        Db::connect_with(target, SqliteSync::Full)
+    }
+
+    pub fn connect_with(target: &DbTarget, sync: SqliteSync) -> Result<Db, String> {
         let backend = target.backend();
         if backend == Backend::Sqlite {
             configure_sqlite_library();
@@ -193,7 +232,7 @@ impl Db {
             // r2d2 would run a test query on every checkout; broken connections are detected
             // by has_broken instead, and queries fail loudly anyway.
             .test_on_check_out(false)
-            .connection_customizer(Box::new(ConnectionSetup))
+            .connection_customizer(Box::new(ConnectionSetup { sync }))
             .build(ConnectionManager {
                 target: target.clone(),
             })

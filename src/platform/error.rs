@@ -22,6 +22,9 @@ pub enum AppError {
     PayloadTooLarge(String),
     #[error("{0}")]
     TooManyRequests(String),
+    /// 429 with `Retry-After` (seconds): a throttle or a busy gate.
+    #[error("{0}")]
+    RetryLater(String, u64),
     #[error("{0}")]
     Unavailable(String),
     #[error("internal error: {0}")]
@@ -36,6 +39,16 @@ pub struct ErrorInfo {
 }
 
 impl AppError {
+    /// A full rate-limit window: 429, the wait in minutes in the text and seconds in the header.
+    pub fn throttled(what: &str, e: crate::platform::rate_limit::Exceeded) -> AppError {
+        let m = e.minutes();
+        let unit = if m == 1 { "minute" } else { "minutes" };
+        AppError::RetryLater(
+            format!("{what} Please try again in {m} {unit}."),
+            e.retry_after_secs as u64,
+        )
+    }
+
     pub fn not_found(what: &str) -> AppError {
         AppError::NotFound(format!("{what} was not found."))
     }
@@ -101,7 +114,9 @@ impl ResponseError for AppError {
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::TooManyRequests(_) | AppError::RetryLater(..) => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -115,6 +130,12 @@ impl ResponseError for AppError {
         let mut res = HttpResponse::build(status)
             .content_type("text/plain; charset=utf-8")
             .body(self.public_message());
+        if let AppError::RetryLater(_, secs) = self {
+            res.headers_mut().insert(
+                actix_web::http::header::RETRY_AFTER,
+                actix_web::http::header::HeaderValue::from(*secs),
+            );
+        }
         res.extensions_mut().insert(ErrorInfo {
             status,
             message: self.public_message(),

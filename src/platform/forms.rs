@@ -44,7 +44,42 @@ impl FormErrors {
     }
 }
 
-/// Trimmed text of at most `max` characters, without control characters. Empty when optional.
+/// Characters that print nothing but change how text reads or compares: zero-width spaces and
+/// joiners, bidirectional overrides and isolates, the soft hyphen, the byte-order mark, Hangul
+/// fillers, invisible operators and tag characters. A name made of them looks empty; a bidi
+/// override makes "Cola" display as something else on a receipt.
+pub fn is_invisible(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
+        | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{206F}' | '\u{3164}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}'
+        | '\u{FFA0}' | '\u{FFF0}'..='\u{FFFB}' | '\u{1D173}'..='\u{1D17A}'
+        | '\u{E0000}'..='\u{E0FFF}')
+}
+
+/// What people typed, without invisible characters and surrounding whitespace. `Err` when
+/// there was something but all of it was invisible (a name of zero-width spaces).
+pub fn visible(raw: &str) -> Result<String, InvisibleOnly> {
+    let kept: String = raw.chars().filter(|c| !is_invisible(*c)).collect();
+    let value = kept.trim();
+    if value.is_empty() && !raw.trim().is_empty() {
+        return Err(InvisibleOnly);
+    }
+    Ok(value.to_string())
+}
+
+/// Text that consisted only of invisible characters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InvisibleOnly;
+
+impl InvisibleOnly {
+    pub fn message(label: &str) -> String {
+        format!("{label} cannot be made only of invisible characters.")
+    }
+}
+
+/// Trimmed text of at most `max` characters, without control or invisible characters. Empty
+/// when optional.
 pub fn text(
     raw: &str,
     field: &'static str,
@@ -53,7 +88,11 @@ pub fn text(
     required: bool,
     errors: &mut FormErrors,
 ) -> String {
-    let value = raw.trim();
+    let Ok(value) = visible(raw) else {
+        errors.add(field, InvisibleOnly::message(label));
+        return String::new();
+    };
+    let value = value.as_str();
     if value.is_empty() {
         if required {
             errors.add(field, format!("{label} is required."));
@@ -269,6 +308,23 @@ mod tests {
         let mut e = FormErrors::default();
         text(&"x".repeat(11), "name", "Name", 10, true, &mut e);
         assert!(e.get("name").is_some());
+    }
+
+    #[test]
+    fn invisible_characters() {
+        assert_eq!(visible(" A\u{200B}na\u{202E} ").unwrap(), "Ana");
+        assert_eq!(visible("").unwrap(), "");
+        assert!(visible("\u{200B}\u{FEFF} \u{2066}").is_err());
+        let mut e = FormErrors::default();
+        assert_eq!(
+            text("Co\u{200D}la", "name", "Name", 10, true, &mut e),
+            "Cola"
+        );
+        text("\u{200B}", "name", "Name", 10, false, &mut e);
+        assert_eq!(
+            e.get("name"),
+            Some("Name cannot be made only of invisible characters.")
+        );
     }
 
     #[test]

@@ -18,6 +18,10 @@ use crate::platform::schema::stored_images;
 
 pub const MAX_UPLOAD_BYTES: usize = 5 * 1024 * 1024;
 pub const MAX_SIDE: u32 = 512;
+/// What an upload may decode to: a 24-megapixel phone photo, no more (≈ 96 MB as RGBA).
+pub const MAX_INPUT_PIXELS: u64 = 24_000_000;
+pub const MAX_INPUT_SIDE: u32 = 8_192;
+pub const MAX_DECODE_BYTES: u64 = 128 * 1024 * 1024;
 
 #[derive(Debug, Clone)]
 pub struct ProcessedImage {
@@ -37,12 +41,28 @@ pub fn process_upload(raw: &[u8]) -> Result<ProcessedImage, String> {
     ) {
         return Err(REFUSED.into());
     }
+    let unreadable =
+        || "The picture could not be read: the file is damaged or not really an image.".to_string();
+    // The header first: a 230 KB PNG can claim 9000×9000 pixels (240 MB decoded).
+    let limits = || {
+        let mut limits = Limits::default();
+        limits.max_image_width = Some(MAX_INPUT_SIDE);
+        limits.max_image_height = Some(MAX_INPUT_SIDE);
+        limits.max_alloc = Some(MAX_DECODE_BYTES);
+        limits
+    };
+    // Reading the header allocates nothing; the caps are checked here to say what was wrong.
+    let mut probe = ImageReader::with_format(Cursor::new(raw), format);
+    probe.no_limits();
+    let (w, h) = probe.into_dimensions().map_err(|_| unreadable())?;
+    if u64::from(w) * u64::from(h) > MAX_INPUT_PIXELS || w > MAX_INPUT_SIDE || h > MAX_INPUT_SIDE {
+        return Err(format!(
+            "The picture is {w}×{h} pixels; at most {} megapixels ({MAX_INPUT_SIDE} pixels a side) are accepted. Choose a smaller one.",
+            MAX_INPUT_PIXELS / 1_000_000
+        ));
+    }
     let mut reader = ImageReader::with_format(Cursor::new(raw), format);
-    let mut limits = Limits::default();
-    limits.max_image_width = Some(12_000);
-    limits.max_image_height = Some(12_000);
-    limits.max_alloc = Some(256 * 1024 * 1024);
-    reader.limits(limits);
+    reader.limits(limits());
     let decoded = reader.decode().map_err(|_| {
         "The picture could not be read: the file is damaged or not really an image.".to_string()
     })?;
@@ -202,9 +222,10 @@ where
 {
     use crate::platform::error::AppError;
     let raw = read_file_field(form, "image", MAX_UPLOAD_BYTES).await?;
-    let img = actix_web::web::block(move || process_upload(&raw))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?
+    let img = state
+        .image_work
+        .run(move || process_upload(&raw))
+        .await?
         .map_err(AppError::Unprocessable)?;
     state
         .db

@@ -95,8 +95,4 @@ pub fn html_status<T: Template>(status: StatusCode, page: &T) -> Result<HttpResp
         .body(page.render()?))
 }
 
-pub fn see_other(location: &str) -> HttpResponse {
-    HttpResponse::SeeOther()
-        .insert_header(("Location", location.to_string()))
-        .finish()
-}
+pub use crate::platform::redirect::see_other;

@@ -67,11 +67,10 @@ diesel::table! {
 }
 
 diesel::table! {
-    login_failures (id) {
-        id -> BigInt,
-        ip -> Text,
-        username -> Text,
-        failed_at -> Timestamp,
+    rate_limits (bucket) {
+        bucket -> Text,
+        window_start -> Timestamp,
+        hits -> BigInt,
     }
 }
 
@@ -370,6 +369,7 @@ diesel::table! {
         created_at -> Timestamp,
         started_at -> Nullable<Timestamp>,
         completed_at -> Nullable<Timestamp>,
+        order_key -> Nullable<Text>,
     }
 }
 
@@ -457,7 +457,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     branches,
     employees,
     staff_sessions,
-    login_failures,
+    rate_limits,
     audit_log,
     business_settings,
     product_categories,

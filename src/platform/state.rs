@@ -3,6 +3,8 @@ use crate::config::Config;
 use crate::platform::clock::BusinessClock;
 use crate::platform::db::Db;
 use crate::platform::qr::QrCache;
+use crate::platform::work::Gate;
+use std::time::Duration;
 
 /// Shared by every request: configuration, the database and the business clock.
 pub struct AppState {
@@ -14,6 +16,10 @@ pub struct AppState {
     /// Live cafe updates (kitchen display, guests' order status).
     pub events: EventHub,
     pub qr: QrCache,
+    /// bcrypt hashes and verifies (sign-in, password changes): a few at a time.
+    pub password_work: Gate,
+    /// Decoding uploaded pictures: a few at a time, each within the pixel and memory caps.
+    pub image_work: Gate,
 }
 
 impl AppState {
@@ -32,6 +38,18 @@ impl AppState {
             dummy_hash,
             events: EventHub::default(),
             qr: QrCache::default(),
+            password_work: Gate::new(
+                Gate::cores_but_one(),
+                32,
+                Duration::from_millis(1500),
+                "The server is busy checking other passwords. Please try again in a few seconds.",
+            ),
+            image_work: Gate::new(
+                Gate::cores_but_one(),
+                8,
+                Duration::from_secs(5),
+                "The server is busy with other pictures. Please try again in a few seconds.",
+            ),
         })
     }
 }

@@ -1,5 +1,6 @@
 //! Signing in and out. Wrong password and unknown user get the same message and the same work
-//! (one bcrypt verify, one write), so neither the text nor the timing tells them apart.
+//! (one bcrypt verify), so neither the text nor the timing tells them apart. The verify runs
+//! through the password gate with no database connection held.
 
 use actix_session::Session;
 use actix_web::http::StatusCode;
@@ -74,42 +75,70 @@ pub async fn root(ctx: PageCtx) -> HttpResponse {
 pub enum Outcome {
     SignedIn { token: String, role: Role },
     Refused,
-    Throttled(i64),
 }
 
-/// Checks the credentials and, when they are right, opens a session — all in one blocking call.
-pub fn attempt(
+/// The account behind a username, looked up while the attempt was reserved.
+pub struct Candidate {
+    account: Option<(i64, String, String, bool)>,
+    hash: Option<String>,
+    /// Which attempt from this address this is within the throttle window.
+    address_attempt: i64,
+}
+
+/// Step 1, one short transaction: reserve the attempt in the throttle (refused with
+/// `RetryLater` when the window is full, nothing written) and read the account.
+pub fn reserve(
     conn: &mut AnyConnection,
-    state_cost: (&str, i64),
     username: &str,
-    password_typed: &str,
     ip: &str,
+    now: NaiveDateTime,
+) -> Result<Candidate, AppError> {
+    write_tx(conn, |c| {
+        let address_attempt = throttle::reserve_sign_in(c, ip, username, now)?
+            .map_err(|e| AppError::throttled("Too many failed sign-in attempts.", e))?;
+        type Row = (i64, String, String, String, bool);
+        let found: Option<Row> = employees::table
+            .filter(employees::username.eq(username))
+            .select((
+                employees::id,
+                employees::name,
+                employees::role,
+                employees::password_hash,
+                employees::is_active,
+            ))
+            .first(c)
+            .optional()?;
+        Ok(Candidate {
+            hash: found.as_ref().map(|r| r.3.clone()),
+            account: found.map(|(id, name, role, _, active)| (id, name, role, active)),
+            address_attempt,
+        })
+    })
+}
+
+/// Step 2, no connection held: one bcrypt verify, against the dummy hash for an unknown
+/// username so both cost the same.
+pub fn verify(candidate: &Candidate, typed: &str, dummy: &str) -> bool {
+    let hash = candidate.hash.as_deref().unwrap_or(dummy);
+    password::verify(typed, hash, dummy) && candidate.account.is_some()
+}
+
+/// Step 3, one transaction: open the session, or record the failure (an audit row for the
+/// first failure from this address in the window and for the one that fills it).
+pub fn conclude(
+    conn: &mut AnyConnection,
+    candidate: Candidate,
+    matches: bool,
+    (username, ip): (&str, &str),
+    idle: i64,
+    now: NaiveDateTime,
 ) -> Result<Outcome, AppError> {
-    let (dummy, idle) = state_cost;
-    let now = BusinessClock::now_utc();
-    if let Err(minutes) = throttle::check(conn, ip, username, now)? {
-        return Ok(Outcome::Throttled(minutes));
-    }
-    type Row = (i64, String, String, String, bool);
-    let found: Option<Row> = employees::table
-        .filter(employees::username.eq(username))
-        .select((
-            employees::id,
-            employees::name,
-            employees::role,
-            employees::password_hash,
-            employees::is_active,
-        ))
-        .first(conn)
-        .optional()?;
-    let hash = found.as_ref().map(|r| r.3.as_str()).unwrap_or(dummy);
-    let matches = password::verify(password_typed, hash, dummy);
     let actor = Actor {
         employee_id: None,
         ip: Some(ip.to_string()),
     };
-    match found {
-        Some((id, name, role, _, true)) if matches => {
+    match candidate.account {
+        Some((id, name, role, true)) if matches => {
             let role = Role::parse(&role)
                 .ok_or_else(|| AppError::Internal(format!("unknown role {role}")))?;
             write_tx(conn, |c| {
@@ -120,7 +149,7 @@ pub fn attempt(
                         employees::last_login_time.eq(now),
                     ))
                     .execute(c)?;
-                throttle::clear(c, ip, username)?;
+                throttle::signed_in(c, ip, username)?;
                 let label = format!("{name} ({username})");
                 audit::record(
                     c,
@@ -137,26 +166,58 @@ pub fn attempt(
             })
         }
         other => {
-            write_tx(conn, |c| {
-                throttle::record_failure(c, ip, username, now)?;
-                let label: String = username.chars().take(40).collect();
-                audit::record(
-                    c,
-                    &actor,
-                    now,
-                    audit::LOGIN_FAILED,
-                    Subject {
-                        record_type: RECORD,
-                        record_id: other.as_ref().map(|r| r.0),
-                        label: &label,
-                    },
-                    &Changes::new(),
-                )?;
-                Ok::<_, AppError>(())
-            })?;
+            if throttle::audit_failure(candidate.address_attempt) {
+                let n = candidate.address_attempt;
+                let changes = if n == 1 {
+                    Changes::new()
+                } else {
+                    Changes::new().note(
+                        "summary",
+                        format!(
+                            "{n} failed sign-ins from this address within {} minutes; further attempts are refused until the window ends",
+                            throttle::PER_ADDRESS.window_secs / 60
+                        ),
+                    )
+                };
+                write_tx(conn, |c| {
+                    let label: String = username.chars().take(40).collect();
+                    audit::record(
+                        c,
+                        &actor,
+                        now,
+                        audit::LOGIN_FAILED,
+                        Subject {
+                            record_type: RECORD,
+                            record_id: other.as_ref().map(|r| r.0),
+                            label: &label,
+                        },
+                        &changes,
+                    )
+                })?;
+            }
             Ok(Outcome::Refused)
         }
     }
+}
+
+/// The three steps on one thread, a connection per step (for tools and tests; the web handler
+/// runs step 2 through the password gate).
+pub fn attempt(
+    db: &crate::platform::db::Db,
+    (dummy, idle): (&str, i64),
+    username: &str,
+    typed: &str,
+    ip: &str,
+) -> Result<Outcome, AppError> {
+    let now = BusinessClock::now_utc();
+    let conn = || {
+        db.pool()
+            .get()
+            .map_err(|e| AppError::Unavailable(e.to_string()))
+    };
+    let candidate = reserve(&mut *conn()?, username, ip, now)?;
+    let matches = verify(&candidate, typed, dummy);
+    conclude(&mut *conn()?, candidate, matches, (username, ip), idle, now)
 }
 
 pub async fn submit(
@@ -173,31 +234,60 @@ pub async fn submit(
         String::new()
     };
     let username = form.username.trim().to_lowercase();
-    let shown_username: String = form.username.trim().chars().take(40).collect();
+    let shown_username: String = form
+        .username
+        .trim()
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(40)
+        .collect();
+    let page = |ctx: PageCtx, error: String| LoginPage {
+        ctx,
+        username: shown_username.clone(),
+        next: next.clone(),
+        error,
+    };
     if username.is_empty()
         || form.password.is_empty()
         || username.chars().count() > 100
         || form.password.len() > 1024
     {
-        let page = LoginPage {
-            ctx,
-            username: shown_username,
-            next,
-            error: "Enter your username and password.".into(),
-        };
+        let page = page(ctx, "Enter your username and password.".into());
         return html_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
     let ip = request_ip(&req).unwrap_or_else(|| "unknown".into());
-    let dummy = state.dummy_hash.clone();
-    let idle = state.config.session_idle_minutes;
-    let typed = form.password;
-    let user_key = username.clone();
-    let outcome = state
-        .db
-        .run(move |c| attempt(c, (&dummy, idle), &user_key, &typed, &ip))
-        .await?;
+    let now = BusinessClock::now_utc();
+    let outcome = async {
+        let (u, i) = (username.clone(), ip.clone());
+        let candidate = state.db.run(move |c| reserve(c, &u, &i, now)).await?;
+        let pass = match state.password_work.enter().await {
+            Ok(p) => p,
+            Err(busy) => {
+                // The password was never checked: the attempt does not count.
+                let (u, i) = (username.clone(), ip.clone());
+                state
+                    .db
+                    .write(move |c| Ok(throttle::unreserve_sign_in(c, &i, &u)?))
+                    .await?;
+                return Err(busy);
+            }
+        };
+        let (dummy, typed) = (state.dummy_hash.clone(), form.password);
+        let (candidate, matches) = pass
+            .run(move || {
+                let m = verify(&candidate, &typed, &dummy);
+                (candidate, m)
+            })
+            .await?;
+        let idle = state.config.session_idle_minutes;
+        state
+            .db
+            .run(move |c| conclude(c, candidate, matches, (&username, &ip), idle, now))
+            .await
+    }
+    .await;
     match outcome {
-        Outcome::SignedIn { token, role } => {
+        Ok(Outcome::SignedIn { token, role }) => {
             // A new cookie and a new CSRF token: nothing seen before sign-in is worth anything after.
             session.renew();
             session.insert(SESSION_TOKEN_KEY, token)?;
@@ -209,31 +299,16 @@ pub async fn submit(
             };
             Ok(see_other(&target))
         }
-        Outcome::Refused => {
-            let page = LoginPage {
-                ctx,
-                username: shown_username,
-                next,
-                error: WRONG.into(),
-            };
-            html_status(StatusCode::UNAUTHORIZED, &page)
-        }
-        Outcome::Throttled(minutes) => {
-            let unit = if minutes == 1 { "minute" } else { "minutes" };
-            let error = format!("Too many failed sign-in attempts. Try again in {minutes} {unit}.");
-            let page = LoginPage {
-                ctx,
-                username: shown_username,
-                next,
-                error,
-            };
-            let mut res = html_status(StatusCode::TOO_MANY_REQUESTS, &page)?;
+        Ok(Outcome::Refused) => html_status(StatusCode::UNAUTHORIZED, &page(ctx, WRONG.into())),
+        Err(AppError::RetryLater(message, secs)) => {
+            let mut res = html_status(StatusCode::TOO_MANY_REQUESTS, &page(ctx, message))?;
             res.headers_mut().insert(
                 actix_web::http::header::RETRY_AFTER,
-                actix_web::http::header::HeaderValue::from(minutes * 60),
+                actix_web::http::header::HeaderValue::from(secs),
             );
             Ok(res)
         }
+        Err(e) => Err(e),
     }
 }
 

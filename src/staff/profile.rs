@@ -160,23 +160,56 @@ pub async fn change_password(
         .await;
     }
     let id = user.id;
+    let now = crate::platform::clock::BusinessClock::now_utc();
+    // Guesses of the current password are throttled like sign-in: reserve, then verify.
     let stored = state
         .db
-        .run(move |c| Ok(model::password_hash(c, id)?))
-        .await?;
+        .write(move |c| {
+            crate::platform::auth::throttle::reserve_password_check(c, id, now)?
+                .map_err(|e| AppError::throttled("Too many wrong current passwords.", e))?;
+            Ok(model::password_hash(c, id)?)
+        })
+        .await;
+    let stored = match stored {
+        Ok(s) => s,
+        Err(AppError::RetryLater(m, _)) => {
+            errors.add("current_password", m);
+            return render(
+                &state,
+                ctx,
+                user.id,
+                None,
+                errors,
+                StatusCode::TOO_MANY_REQUESTS,
+            )
+            .await;
+        }
+        Err(e) => return Err(e),
+    };
     let dummy = state.dummy_hash.clone();
     let cost = state.config.bcrypt_cost;
     let (current, new) = (form.current_password, form.new_password);
-    let hashed = web::block(move || {
-        if password::verify(&current, &stored, &dummy) {
-            password::hash(&new, cost).map(Some)
-        } else {
-            Ok(None)
-        }
-    })
-    .await
-    .map_err(|e| AppError::Internal(e.to_string()))?
-    .map_err(AppError::Internal)?;
+    let hashed = state
+        .password_work
+        .run(move || {
+            if password::verify(&current, &stored, &dummy) {
+                password::hash(&new, cost).map(Some)
+            } else {
+                Ok(None)
+            }
+        })
+        .await?
+        .map_err(AppError::Internal)?;
+    if hashed.is_some() {
+        state
+            .db
+            .write(move |c| {
+                Ok(crate::platform::auth::throttle::password_check_passed(
+                    c, id,
+                )?)
+            })
+            .await?;
+    }
     let Some(hash) = hashed else {
         errors.add("current_password", "Your current password is not right.");
         return render(
@@ -229,9 +262,10 @@ pub async fn upload_picture(
         }
         Err(e) => return Err(e),
     };
-    let processed = web::block(move || images::process_upload(&raw))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let processed = state
+        .image_work
+        .run(move || images::process_upload(&raw))
+        .await?;
     let img = match processed {
         Ok(i) => i,
         Err(m) => {

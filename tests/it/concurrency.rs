@@ -24,9 +24,8 @@ fn sixteen_simultaneous_sign_ins_all_succeed() {
             let username = STAFF[i % STAFF.len()].0;
             std::thread::spawn(move || {
                 barrier.wait();
-                let mut conn = db.pool().get().unwrap();
                 attempt(
-                    &mut conn,
+                    &db,
                     (&dummy, 60),
                     username,
                     PASSWORD,

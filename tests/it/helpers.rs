@@ -42,6 +42,7 @@ pub fn test_config(db: DbTarget, data_dir: std::path::PathBuf) -> Config {
         bcrypt_cost: 4,
         workers: Some(1),
         public_url: None,
+        sqlite_sync: Default::default(),
     }
 }
 
@@ -588,6 +589,32 @@ pub fn png(w: u32, h: u32) -> Vec<u8> {
     let mut out = std::io::Cursor::new(Vec::new());
     img.write_to(&mut out, image::ImageFormat::Png).unwrap();
     out.into_inner()
+}
+
+/// A tiny PNG whose header (IHDR, with a correct CRC) claims `w`×`h` pixels: a decompression
+/// bomb in miniature.
+pub fn png_claiming(w: u32, h: u32) -> Vec<u8> {
+    fn crc32(bytes: &[u8]) -> u32 {
+        let mut crc = 0xFFFF_FFFFu32;
+        for b in bytes {
+            crc ^= u32::from(*b);
+            for _ in 0..8 {
+                crc = if crc & 1 == 1 {
+                    (crc >> 1) ^ 0xEDB8_8320
+                } else {
+                    crc >> 1
+                };
+            }
+        }
+        !crc
+    }
+    let mut out = png(1, 1);
+    // 8-byte signature, length, "IHDR" at 12..16, width 16..20, height 20..24, CRC at 29..33.
+    out[16..20].copy_from_slice(&w.to_be_bytes());
+    out[20..24].copy_from_slice(&h.to_be_bytes());
+    let crc = crc32(&out[12..29]);
+    out[29..33].copy_from_slice(&crc.to_be_bytes());
+    out
 }
 
 pub fn is_postgres() -> bool {

@@ -12,6 +12,7 @@ mod cli;
 mod concurrency;
 mod csrf;
 mod employees;
+mod hardening;
 mod platform;
 mod pos;
 mod profile;

@@ -36,7 +36,7 @@ fn stars(raw: &str, what: &str, required: bool) -> Result<Option<i64>, AppError>
 }
 
 pub fn parse(p: &Pairs) -> Result<Feedback, AppError> {
-    let comment = p.get("comment").trim().to_string();
+    let comment = crate::platform::forms::visible(p.get("comment")).unwrap_or_default();
     if comment.chars().count() > 1000 {
         return Err(AppError::Unprocessable(
             "The comment can be at most 1000 characters.".into(),

@@ -381,14 +381,7 @@ pub struct BackForm {
 
 /// Where to go after a one-click toggle: the list the click came from, never another site.
 fn back_to(form: &BackForm, fallback: &str) -> String {
-    let b = form.back.trim();
-    if crate::platform::auth::guard::safe_next(b)
-        && (b.starts_with("/menu") || b.starts_with("/kitchen"))
-    {
-        b.to_string()
-    } else {
-        fallback.to_string()
-    }
+    crate::platform::redirect::return_path(&form.back, &["/menu", "/kitchen"], fallback).to_string()
 }
 
 async fn flip(

@@ -306,11 +306,7 @@ fn login_next(req: &HttpRequest) -> String {
 
 /// Only same-site absolute paths may be a redirect target after sign-in.
 pub fn safe_next(path: &str) -> bool {
-    path.starts_with('/')
-        && !path.starts_with("//")
-        && !path.contains('\\')
-        && path.len() < 500
-        && path != "/login"
+    crate::platform::redirect::safe_path(path) && path != "/login" && !path.starts_with("/login?")
 }
 
 pub fn urlencode(s: &str) -> String {
@@ -362,6 +358,8 @@ mod tests {
         assert!(!safe_next("//evil.example/"));
         assert!(!safe_next("https://evil.example/"));
         assert!(!safe_next("/\\evil.example"));
+        assert!(!safe_next("/menu\r\nX: y"));
+        assert!(!safe_next("/login?next=/x"));
     }
 
     #[test]

@@ -36,15 +36,16 @@ pub fn verify(password: &str, hash: &str, dummy: &str) -> bool {
     }
 }
 
-/// Hashes on the blocking pool: bcrypt takes a quarter of a second of CPU at cost 12.
+/// Hashes through the password gate: bcrypt takes a quarter of a second of CPU at cost 12, so
+/// only a few run at once and never with a database connection held.
 pub async fn hash_off_thread(
+    gate: &crate::platform::work::Gate,
     password: String,
     cost: u32,
 ) -> Result<String, crate::platform::error::AppError> {
     use crate::platform::error::AppError;
-    actix_web::web::block(move || hash(&password, cost))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?
+    gate.run(move || hash(&password, cost))
+        .await?
         .map_err(AppError::Internal)
 }
 

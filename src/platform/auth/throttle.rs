@@ -1,80 +1,88 @@
-//! Login throttle: more than 10 failed attempts for one IP + username within 15 minutes and
-//! further attempts are refused until the oldest failure leaves the window. Kept in the
-//! database so that it holds across restarts and across instances behind a proxy.
+//! Sign-in and password-check throttles on the shared counters of `platform::rate_limit`.
+//!
+//! A sign-in attempt reserves one hit per source address (whatever the username: random
+//! usernames cannot dodge it) and one per address + username *before* the password is checked,
+//! so 60 simultaneous guesses verify at most the limit. A successful attempt gives its
+//! reservations back; a failed one keeps them as the failure count.
 
-use chrono::{Duration, NaiveDateTime};
-use diesel::prelude::*;
+use chrono::NaiveDateTime;
+use diesel::QueryResult;
 
 use crate::platform::db::AnyConnection;
-use crate::platform::schema::login_failures;
+use crate::platform::rate_limit::{self, Exceeded, Limit};
 
-pub const MAX_FAILURES: i64 = 10;
-pub const WINDOW_MINUTES: i64 = 15;
+/// Failed sign-ins per address + username.
+pub const PER_ACCOUNT: Limit = Limit::per_minutes(10, 15);
+/// Failed sign-ins per address, any usernames (a shop's staff share one address behind NAT).
+pub const PER_ADDRESS: Limit = Limit::per_minutes(30, 15);
+/// Wrong current passwords per employee on the password-change form.
+pub const PASSWORD_CHANGE: Limit = Limit::per_minutes(10, 15);
 
-/// `Err(minutes)` when this IP + username must wait that many minutes.
-pub fn check(
+fn address_bucket(ip: &str) -> String {
+    format!("login-ip:{ip}")
+}
+
+fn account_bucket(ip: &str, username: &str) -> String {
+    format!("login:{ip}:{username}")
+}
+
+fn password_change_bucket(employee_id: i64) -> String {
+    format!("password-change:{employee_id}")
+}
+
+/// Reserves one sign-in attempt. `Ok(n)`: the `n`th attempt from this address in its window.
+pub fn reserve_sign_in(
     conn: &mut AnyConnection,
     ip: &str,
     username: &str,
     now: NaiveDateTime,
-) -> QueryResult<Result<(), i64>> {
-    let since = now - Duration::minutes(WINDOW_MINUTES);
-    let recent: Vec<NaiveDateTime> = login_failures::table
-        .filter(login_failures::ip.eq(ip))
-        .filter(login_failures::username.eq(username))
-        .filter(login_failures::failed_at.gt(since))
-        .order(login_failures::failed_at.desc())
-        .select(login_failures::failed_at)
-        .limit(MAX_FAILURES)
-        .load(conn)?;
-    if (recent.len() as i64) < MAX_FAILURES {
-        return Ok(Ok(()));
+) -> QueryResult<Result<i64, Exceeded>> {
+    let n = match rate_limit::hit(conn, &address_bucket(ip), PER_ADDRESS, now)? {
+        Ok(n) => n,
+        Err(e) => return Ok(Err(e)),
+    };
+    if let Err(e) = rate_limit::hit(conn, &account_bucket(ip, username), PER_ACCOUNT, now)? {
+        rate_limit::release(conn, &address_bucket(ip))?;
+        return Ok(Err(e));
     }
-    // The window reopens when the oldest of the last MAX_FAILURES failures is 15 minutes old.
-    let oldest = recent.last().copied().unwrap_or(now);
-    Ok(Err(minutes_until(
-        oldest + Duration::minutes(WINDOW_MINUTES),
-        now,
-    )))
+    Ok(Ok(n))
 }
 
-pub fn minutes_until(until: NaiveDateTime, now: NaiveDateTime) -> i64 {
-    let secs = (until - now).num_seconds().max(1);
-    (secs + 59) / 60
+/// Gives back a reservation whose password was never checked (the server was busy).
+pub fn unreserve_sign_in(conn: &mut AnyConnection, ip: &str, username: &str) -> QueryResult<()> {
+    rate_limit::release(conn, &address_bucket(ip))?;
+    rate_limit::release(conn, &account_bucket(ip, username))
 }
 
-pub fn record_failure(
+/// A successful sign-in: its attempt is not a failure, and this username starts afresh.
+pub fn signed_in(conn: &mut AnyConnection, ip: &str, username: &str) -> QueryResult<()> {
+    rate_limit::release(conn, &address_bucket(ip))?;
+    rate_limit::clear(conn, &account_bucket(ip, username))
+}
+
+/// Reserves one check of an employee's current password.
+pub fn reserve_password_check(
     conn: &mut AnyConnection,
-    ip: &str,
-    username: &str,
+    employee_id: i64,
     now: NaiveDateTime,
-) -> QueryResult<()> {
-    diesel::insert_into(login_failures::table)
-        .values((
-            login_failures::ip.eq(ip),
-            login_failures::username.eq(username),
-            login_failures::failed_at.eq(now),
-        ))
-        .execute(conn)?;
-    Ok(())
+) -> QueryResult<Result<i64, Exceeded>> {
+    rate_limit::hit(
+        conn,
+        &password_change_bucket(employee_id),
+        PASSWORD_CHANGE,
+        now,
+    )
 }
 
-pub fn clear(conn: &mut AnyConnection, ip: &str, username: &str) -> QueryResult<()> {
-    diesel::delete(
-        login_failures::table
-            .filter(login_failures::ip.eq(ip))
-            .filter(login_failures::username.eq(username)),
-    )
-    .execute(conn)?;
-    Ok(())
+/// The current password was right: the check does not count against the employee.
+pub fn password_check_passed(conn: &mut AnyConnection, employee_id: i64) -> QueryResult<()> {
+    rate_limit::release(conn, &password_change_bucket(employee_id))
 }
 
-pub fn prune(conn: &mut AnyConnection, now: NaiveDateTime) -> QueryResult<usize> {
-    diesel::delete(
-        login_failures::table
-            .filter(login_failures::failed_at.le(now - Duration::minutes(WINDOW_MINUTES))),
-    )
-    .execute(conn)
+/// Which failed attempts from one address get an audit row: the first of the window, and the
+/// one that fills it (the summary). The counter holds the rest.
+pub fn audit_failure(address_attempt: i64) -> bool {
+    address_attempt == 1 || address_attempt == PER_ADDRESS.max
 }
 
 #[cfg(test)]
@@ -82,13 +90,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn rounds_waiting_time_up_to_whole_minutes() {
-        let now = chrono::NaiveDate::from_ymd_opt(2026, 1, 1)
-            .unwrap()
-            .and_hms_opt(12, 0, 0)
-            .unwrap();
-        assert_eq!(minutes_until(now + Duration::seconds(30), now), 1);
-        assert_eq!(minutes_until(now + Duration::seconds(14 * 60 + 1), now), 15);
-        assert_eq!(minutes_until(now, now), 1);
+    fn audits_the_first_failure_and_the_summary() {
+        assert!(audit_failure(1));
+        assert!(!audit_failure(2));
+        assert!(!audit_failure(PER_ADDRESS.max - 1));
+        assert!(audit_failure(PER_ADDRESS.max));
     }
 }

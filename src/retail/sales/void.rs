@@ -14,7 +14,8 @@ use crate::platform::schema::{
 use crate::retail::stock::model::ensure_row;
 
 pub fn validate_reason(raw: &str) -> Result<String, String> {
-    let r = raw.trim();
+    let r = crate::platform::forms::visible(raw).unwrap_or_default();
+    let r = r.as_str();
     if r.chars().count() < 3 {
         return Err("Say why the sale is voided (at least 3 characters).".into());
     }

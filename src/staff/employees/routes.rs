@@ -238,7 +238,8 @@ pub async fn create(
             .await;
         }
     };
-    let hash = password::hash_off_thread(pw, state.config.bcrypt_cost).await?;
+    let hash =
+        password::hash_off_thread(&state.password_work, pw, state.config.bcrypt_cost).await?;
     let name = input.name.clone();
     form.password.clear();
     match state
@@ -399,7 +400,8 @@ pub async fn reset_password(
         errors.add("password", capitalise(&m));
         return show_page(&state, ctx, id, errors, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
-    let hash = password::hash_off_thread(pw, state.config.bcrypt_cost).await?;
+    let hash =
+        password::hash_off_thread(&state.password_work, pw, state.config.bcrypt_cost).await?;
     let e = state
         .db
         .write(move |c| model::set_password(c, &actor, id, &hash, PasswordChange::ResetByManager))

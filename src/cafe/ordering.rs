@@ -37,6 +37,62 @@ pub struct OrderLine {
 pub struct OrderRequest {
     pub lines: Vec<OrderLine>,
     pub notes: String,
+    /// The order form's one-time key: a repeat of the same key (double tap, retry, second tab
+    /// of the same page) yields the first order instead of a second one.
+    pub key: Option<String>,
+}
+
+/// The one-time key a form carries: empty for none, else what we issued (32 hex characters).
+pub fn order_key(raw: &str) -> Result<Option<String>, AppError> {
+    let k = raw.trim().to_ascii_lowercase();
+    if k.is_empty() {
+        return Ok(None);
+    }
+    if crate::cafe::tables::rules::plausible_token(&k) {
+        Ok(Some(k))
+    } else {
+        Err(AppError::BadRequest(
+            "This order form is damaged. Please reload the page and order again.".into(),
+        ))
+    }
+}
+
+/// The order already placed with this key, if any. On PostgreSQL a transaction-scoped
+/// advisory lock on the key makes a racing copy wait for the first to commit (SQLite's
+/// `BEGIN IMMEDIATE` already does); the unique index on `order_key` backs both.
+fn placed_with_key(
+    conn: &mut AnyConnection,
+    key: &str,
+    session_id: Option<i64>,
+) -> Result<Option<Placed>, AppError> {
+    // `key` is 32 hex characters (checked by `order_key`), safe inside the statement.
+    lock_rows(
+        conn,
+        &format!("SELECT pg_advisory_xact_lock(hashtext('order:{key}'))"),
+    )?;
+    let found: Option<(i64, i64, i64)> = kitchen_tickets::table
+        .filter(kitchen_tickets::order_key.eq(key))
+        .select((
+            kitchen_tickets::id,
+            kitchen_tickets::session_id,
+            kitchen_tickets::branch_id,
+        ))
+        .first(conn)
+        .optional()?;
+    match found {
+        None => Ok(None),
+        Some((ticket_id, sid, branch_id)) if session_id.is_none_or(|s| s == sid) => {
+            Ok(Some(Placed {
+                branch_id,
+                session_id: sid,
+                ticket_id,
+                repeated: true,
+            }))
+        }
+        Some(_) => Err(AppError::Conflict(
+            "This order form was already used for another bill. Please reload the page.".into(),
+        )),
+    }
 }
 
 pub fn note(raw: &str, what: &str) -> Result<String, AppError> {
@@ -107,11 +163,17 @@ pub fn parse_menu_form(p: &Pairs) -> Result<OrderRequest, AppError> {
     Ok(OrderRequest {
         lines,
         notes: note(p.get("notes"), "The order note")?,
+        key: order_key(p.get("order_key"))?,
     })
 }
 
 /// One line typed in by a waiter: an item from the list, a quantity, a note.
-pub fn parse_staff_line(item: &str, quantity: &str, notes: &str) -> Result<OrderRequest, AppError> {
+pub fn parse_staff_line(
+    item: &str,
+    quantity: &str,
+    notes: &str,
+    key: &str,
+) -> Result<OrderRequest, AppError> {
     let menu_item_id = crate::platform::forms::optional_id(item)
         .ok()
         .flatten()
@@ -123,6 +185,7 @@ pub fn parse_staff_line(item: &str, quantity: &str, notes: &str) -> Result<Order
             notes: note(notes, "A note")?,
         }],
         notes: String::new(),
+        key: order_key(key)?,
     })
 }
 
@@ -150,6 +213,8 @@ pub struct Placed {
     pub branch_id: i64,
     pub session_id: i64,
     pub ticket_id: i64,
+    /// A repeat of an order already placed with the same key: nothing new was written.
+    pub repeated: bool,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -256,12 +321,19 @@ pub fn place_guest_order(
     now: NaiveDateTime,
 ) -> Result<(Placed, visitors::Visitor), AppError> {
     let table = crate::cafe::tables::model::by_token(conn, token)?.ok_or_else(invalid_code)?;
+    if let Some(key) = &req.key {
+        if let Some(first) = placed_with_key(conn, key, None)? {
+            let visitor = visitors::ensure(conn, hint, now)?;
+            return Ok((first, visitor));
+        }
+    }
     if !table.takes_orders() {
         return Err(AppError::Conflict(format!(
             "{} is not taking orders right now. Please ask the staff.",
             table.label()
         )));
     }
+    visitors::admit(conn, visitors::GuestWrite::Order, hint, table.id, now)?;
     let visitor = visitors::ensure(conn, hint, now)?;
     let recent: i64 = kitchen_tickets::table
         .filter(kitchen_tickets::visitor_id.eq(visitor.id))
@@ -297,6 +369,11 @@ pub fn add_lines(
     req: &OrderRequest,
     now: NaiveDateTime,
 ) -> Result<Placed, AppError> {
+    if let Some(key) = &req.key {
+        if let Some(first) = placed_with_key(conn, key, Some(session.id))? {
+            return Ok(first);
+        }
+    }
     if session.closed_at.is_some() {
         return Err(AppError::Conflict("This bill is already closed.".into()));
     }
@@ -361,6 +438,7 @@ pub fn add_lines(
             kitchen_tickets::estimated_minutes.eq(estimate_minutes(req.lines.len())),
             kitchen_tickets::notes.eq(&req.notes),
             kitchen_tickets::created_at.eq(now),
+            kitchen_tickets::order_key.eq(req.key.as_deref()),
         ))
         .returning(kitchen_tickets::id)
         .get_result(conn)?;
@@ -416,6 +494,7 @@ pub fn add_lines(
         branch_id: session.branch_id,
         session_id: session.id,
         ticket_id,
+        repeated: false,
     })
 }
 
@@ -456,7 +535,13 @@ mod tests {
 
     #[test]
     fn reads_a_waiters_line() {
-        let r = parse_staff_line("7", " 3 ", "no ice").unwrap();
+        let r = parse_staff_line("7", " 3 ", "no ice", "").unwrap();
+        assert_eq!(r.key, None);
+        let k = "0123456789ABCDEF0123456789abcdef";
+        let r2 = parse_staff_line("7", "1", "", k).unwrap();
+        assert_eq!(r2.key.as_deref(), Some("0123456789abcdef0123456789abcdef"));
+        assert!(parse_staff_line("7", "1", "", "short").is_err());
+        assert!(parse_staff_line("7", "1", "", "0123456789abcdef0123456789abcdeg").is_err());
         assert_eq!(
             r.lines,
             vec![OrderLine {
@@ -473,9 +558,9 @@ mod tests {
             ("7", "51"),
             ("7", ""),
         ] {
-            assert!(parse_staff_line(item, qty, "").is_err(), "{item} {qty}");
+            assert!(parse_staff_line(item, qty, "", "").is_err(), "{item} {qty}");
         }
-        assert!(parse_staff_line("7", "1", &"n".repeat(201)).is_err());
+        assert!(parse_staff_line("7", "1", &"n".repeat(201), "").is_err());
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Guests recognised without an account: a long-lived signed cookie holding a random visitor
-//! key, and — for a browser that refuses cookies — the client address (trusted-proxy aware, so
-//! a forged `X-Forwarded-For` from an untrusted peer is ignored), as the seed did.
+//! key, and nothing else. The seed also recognised guests by their address; on a café's shared
+//! Wi-Fi or behind NAT that made one guest another (their name, history, orders, feedback), so
+//! the address only feeds anonymous counts and the rate limits of guest writes here.
 
 use actix_web::cookie::{time::Duration as CookieDuration, Cookie, CookieJar, Key, SameSite};
 use actix_web::{HttpRequest, HttpResponse};
@@ -10,6 +11,7 @@ use diesel::prelude::*;
 use crate::platform::audit::{self, Actor, Changes, Subject};
 use crate::platform::db::AnyConnection;
 use crate::platform::error::AppError;
+use crate::platform::rate_limit::{self, Limit};
 use crate::platform::schema::cafe_visitors;
 
 pub const COOKIE: &str = "tp_visitor";
@@ -60,22 +62,95 @@ fn by_key(conn: &mut AnyConnection, key: &str) -> QueryResult<Option<Visitor>> {
         .optional())
 }
 
-/// The visitor this request belongs to, if we have met them: by cookie, else by address.
+/// The visitor this request belongs to, if we have met them: by their signed cookie only.
 pub fn find(conn: &mut AnyConnection, hint: &GuestHint) -> QueryResult<Option<Visitor>> {
-    if let Some(k) = &hint.key {
-        if let Some(v) = by_key(conn, k)? {
-            return Ok(Some(v));
+    match &hint.key {
+        Some(k) => by_key(conn, k),
+        None => Ok(None),
+    }
+}
+
+/// What a guest may write anonymously, each with its limits per visitor, per address and per
+/// table (fixed windows in `rate_limits`, shared by every instance).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GuestWrite {
+    Order,
+    CallStaff,
+    Name,
+    Feedback,
+}
+
+impl GuestWrite {
+    fn name(self) -> &'static str {
+        match self {
+            GuestWrite::Order => "order",
+            GuestWrite::CallStaff => "call",
+            GuestWrite::Name => "name",
+            GuestWrite::Feedback => "feedback",
         }
     }
-    match &hint.ip {
-        Some(ip) if hint.key.is_none() => crate::on_backend!(conn, |c| cafe_visitors::table
-            .filter(cafe_visitors::last_ip.eq(ip))
-            .order(cafe_visitors::last_seen.desc())
-            .select(Visitor::as_select())
-            .first(c)
-            .optional()),
-        _ => Ok(None),
+
+    /// (per visitor, per address, per table). An address may be a whole café behind NAT, so
+    /// its limits are the widest.
+    fn limits(self) -> (Limit, Limit, Limit) {
+        match self {
+            GuestWrite::Order => (
+                Limit::per_minutes(30, 10),
+                Limit::per_minutes(120, 10),
+                Limit::per_minutes(40, 10),
+            ),
+            GuestWrite::CallStaff => (
+                Limit::per_minutes(5, 10),
+                Limit::per_minutes(40, 10),
+                Limit::per_minutes(10, 10),
+            ),
+            GuestWrite::Name => (
+                Limit::per_minutes(10, 10),
+                Limit::per_minutes(60, 10),
+                Limit::per_minutes(30, 10),
+            ),
+            GuestWrite::Feedback => (
+                Limit::per_minutes(5, 10),
+                Limit::per_minutes(40, 10),
+                Limit::per_minutes(15, 10),
+            ),
+        }
     }
+
+    fn refusal(self) -> &'static str {
+        match self {
+            GuestWrite::Order => "That is a lot of orders in a short time.",
+            GuestWrite::CallStaff => "We have already let the staff know.",
+            GuestWrite::Name => "Your name was changed many times just now.",
+            GuestWrite::Feedback => "Thank you, we have your feedback.",
+        }
+    }
+}
+
+/// Counts one anonymous write against its limits; 429 with `Retry-After` beyond any of them.
+/// Runs inside the write's transaction: a refusal rolls back and leaves nothing behind.
+pub fn admit(
+    conn: &mut AnyConnection,
+    what: GuestWrite,
+    hint: &GuestHint,
+    table_id: i64,
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    let (per_visitor, per_address, per_table) = what.limits();
+    let kind = what.name();
+    let mut buckets = vec![(format!("guest-{kind}:table:{table_id}"), per_table)];
+    if let Some(ip) = &hint.ip {
+        buckets.push((format!("guest-{kind}:ip:{ip}"), per_address));
+    }
+    if let Some(key) = &hint.key {
+        buckets.push((format!("guest-{kind}:visitor:{key}"), per_visitor));
+    }
+    for (bucket, limit) in buckets {
+        if let Err(e) = rate_limit::hit(conn, &bucket, limit, now)? {
+            return Err(AppError::throttled(what.refusal(), e));
+        }
+    }
+    Ok(())
 }
 
 /// The visitor, created on their first order or name; `last_seen` and address kept current.

@@ -5,6 +5,23 @@ document.addEventListener("submit", function (event) {
   var question = form.getAttribute && form.getAttribute("data-confirm");
   if (question && !window.confirm(question)) {
     event.preventDefault();
+    return;
+  }
+  // A form marked data-once is sent once: its buttons stay disabled while it is on its way
+  // (the server also keeps one record per one-time key, for retries and double taps).
+  if (form.hasAttribute && form.hasAttribute("data-once")) {
+    if (form.getAttribute("data-sending")) { event.preventDefault(); return; }
+    form.setAttribute("data-sending", "1");
+    setTimeout(function () {
+      form.querySelectorAll("button[type=submit], button:not([type])").forEach(function (b) {
+        b.disabled = true; b.setAttribute("aria-busy", "true");
+      });
+    }, 0);
+    // Back/forward cache or a failed request: make the form usable again.
+    setTimeout(function () {
+      form.removeAttribute("data-sending");
+      form.querySelectorAll("button").forEach(function (b) { b.disabled = false; b.removeAttribute("aria-busy"); });
+    }, 8000);
   }
 });
 

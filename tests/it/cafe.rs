@@ -26,17 +26,17 @@ use tillpoint::platform::schema::{
 
 use crate::helpers::*;
 
-struct Cafe {
+pub(crate) struct Cafe {
     /// (table id, token) of tables 1..=4
-    tables: Vec<(i64, String)>,
-    items: HashMap<&'static str, i64>,
+    pub tables: Vec<(i64, String)>,
+    pub items: HashMap<&'static str, i64>,
 }
 
 impl Cafe {
-    fn token(&self, n: usize) -> &str {
+    pub fn token(&self, n: usize) -> &str {
         &self.tables[n - 1].1
     }
-    fn item(&self, name: &str) -> i64 {
+    pub fn item(&self, name: &str) -> i64 {
         self.items[name]
     }
 }
@@ -72,7 +72,7 @@ fn item(
     }
 }
 
-fn setup(app: &TestApp) -> Cafe {
+pub(crate) fn setup(app: &TestApp) -> Cafe {
     let branch = app.seed.main_branch;
     let mut conn = app.conn();
     write_tx(&mut conn, |c| {
@@ -133,7 +133,7 @@ fn written(app: &TestApp) -> (i64, i64, i64, i64, i64) {
     )
 }
 
-async fn guest(app: &TestApp, cafe: &Cafe, table: usize, peer: &str) -> Client {
+pub(crate) async fn guest(app: &TestApp, cafe: &Cafe, table: usize, peer: &str) -> Client {
     let g = app.client_from(peer);
     g.get(&format!("/t/{}", cafe.token(table)))
         .await
@@ -141,7 +141,7 @@ async fn guest(app: &TestApp, cafe: &Cafe, table: usize, peer: &str) -> Client {
     g
 }
 
-async fn order(g: &Client, cafe: &Cafe, table: usize, lines: &[(&str, &str)]) -> Resp {
+pub(crate) async fn order(g: &Client, cafe: &Cafe, table: usize, lines: &[(&str, &str)]) -> Resp {
     let owned: Vec<(String, String)> = lines
         .iter()
         .map(|(name, qty)| (format!("qty_{}", cafe.item(name)), qty.to_string()))
@@ -154,7 +154,7 @@ async fn order(g: &Client, cafe: &Cafe, table: usize, lines: &[(&str, &str)]) ->
         .await
 }
 
-fn open_session(app: &TestApp, table_id: i64) -> i64 {
+pub(crate) fn open_session(app: &TestApp, table_id: i64) -> i64 {
     cafe_sessions::table
         .filter(cafe_sessions::table_id.eq(table_id))
         .filter(cafe_sessions::closed_at.is_null())
@@ -911,12 +911,28 @@ async fn returning_guests_are_recognised_by_their_own_cookie_only() {
         )
         .await;
     assert!(!page.body.contains("Ana"));
-    // The seed's fallback: the same device address without the cookie.
-    let same_device = app.client_from("192.0.2.60:6000");
-    same_device
-        .get(&format!("/t/{}", cafe.token(3)))
+    // Another phone on the same café Wi-Fi (same address, no cookie) is somebody else: the
+    // seed greeted it as Ana and let it order, rename and give feedback as her.
+    let same_wifi = app.client_from("192.0.2.60:6000");
+    let page = same_wifi.get(&format!("/t/{}", cafe.token(3))).await;
+    page.expect(200);
+    assert!(!page.body.contains("Ana"), "an address reveals nobody");
+    assert!(!page.body.contains("Order the same again"));
+    same_wifi
+        .post(&format!("/t/{}/reorder", cafe.token(3)), &[])
         .await
-        .expect_text("Welcome back, Ana");
+        .expect(409);
+    same_wifi
+        .post(
+            &format!("/t/{}/name", cafe.token(3)),
+            &[("name", "Mallory")],
+        )
+        .await
+        .expect(303);
+    // Renaming created a new visitor; Ana keeps her name.
+    ana.get(&format!("/t/{}", cafe.token(2)))
+        .await
+        .expect_text("Ana &#60;b&#62;");
 }
 
 #[actix_web::test]
@@ -1333,6 +1349,7 @@ fn guest_order(
             })
             .collect(),
         notes: String::new(),
+        key: None,
     };
     let mut conn = db.pool().get().unwrap();
     write_tx(&mut conn, |c| {

@@ -186,3 +186,166 @@ async fn every_pooled_connection_commits_durably() {
         assert_eq!(value, expected);
     }
 }
+
+/// The one-time key the page's order form carries.
+fn order_key(page: &str) -> String {
+    let marker = "name=\"order_key\" value=\"";
+    let start = page.find(marker).expect("the form carries a one-time key") + marker.len();
+    page[start..start + 32].to_string()
+}
+
+fn tickets(app: &TestApp) -> i64 {
+    tillpoint::platform::schema::kitchen_tickets::table
+        .count()
+        .get_result(&mut *app.conn())
+        .unwrap()
+}
+
+#[actix_web::test]
+async fn a_guest_order_sent_twice_or_racing_itself_is_placed_once() {
+    use crate::cafe::{guest, setup};
+    let app = TestApp::new().await;
+    let cafe = setup(&app);
+    let g = guest(&app, &cafe, 1, "192.0.2.70:5000").await;
+    let page = g.get(&format!("/t/{}", cafe.token(1))).await;
+    let key = order_key(&page.body);
+    let qty = format!("qty_{}", cafe.item("Latte"));
+    let fields = [(qty.as_str(), "2"), ("order_key", key.as_str())];
+    let path = format!("/t/{}/order", cafe.token(1));
+    g.post(&path, &fields).await.expect(303);
+    let audit = app.audit_count();
+    // A retry (lost answer, double tap after the page moved on): the first order, again.
+    g.post(&path, &fields).await.expect(303);
+    assert_eq!(tickets(&app), 1);
+    assert_eq!(app.audit_count(), audit, "a repeat writes nothing");
+    // Two tabs sending a new key at the same moment: one ticket.
+    let key2 = order_key(&g.get(&format!("/t/{}", cafe.token(1))).await.body);
+    let fields2 = [(qty.as_str(), "1"), ("order_key", key2.as_str())];
+    let answers = join_all((0..4).map(|_| g.post(&path, &fields2))).await;
+    assert!(
+        answers.iter().all(|r| r.status == 303),
+        "every copy is answered"
+    );
+    assert_eq!(tickets(&app), 2);
+    // A key that is not one of ours is refused.
+    g.post(&path, &[(qty.as_str(), "1"), ("order_key", "not-a-key")])
+        .await
+        .expect(400);
+    assert_eq!(tickets(&app), 2);
+}
+
+#[::core::prelude::v1::test]
+fn one_order_key_racing_on_threads_makes_one_ticket() {
+    use tillpoint::cafe::ordering::{place_guest_order, OrderLine, OrderRequest};
+    use tillpoint::cafe::visitors::GuestHint;
+    let rt = actix_web::rt::System::new();
+    let (app, cafe) = rt.block_on(async {
+        let app = TestApp::new().await;
+        let cafe = crate::cafe::setup(&app);
+        (app, cafe)
+    });
+    let token = cafe.token(2).to_string();
+    let item = cafe.item("Burger");
+    let barrier = Arc::new(Barrier::new(8));
+    let handles: Vec<_> = (0..8)
+        .map(|i| {
+            let (db, barrier, token) = (app.db.clone(), barrier.clone(), token.clone());
+            std::thread::spawn(move || {
+                let hint = GuestHint {
+                    key: None,
+                    ip: Some(format!("10.1.1.{i}")),
+                };
+                let req = OrderRequest {
+                    lines: vec![OrderLine {
+                        menu_item_id: item,
+                        quantity: 1,
+                        notes: String::new(),
+                    }],
+                    notes: String::new(),
+                    key: Some("0123456789abcdef0123456789abcdef".into()),
+                };
+                barrier.wait();
+                let mut conn = db.pool().get().unwrap();
+                tillpoint::platform::db::write_tx(&mut conn, |c| {
+                    place_guest_order(c, &token, &hint, &req, chrono::Utc::now().naive_utc())
+                        .map(|p| p.0.ticket_id)
+                })
+            })
+        })
+        .collect();
+    let ids: Vec<i64> = handles
+        .into_iter()
+        .map(|h| h.join().unwrap().expect("every copy gets the first ticket"))
+        .collect();
+    assert!(ids.windows(2).all(|w| w[0] == w[1]), "{ids:?}");
+    assert_eq!(tickets(&app), 1);
+}
+
+#[actix_web::test]
+async fn the_waiters_order_form_is_placed_once() {
+    use crate::cafe::{guest, open_session, order, setup};
+    let app = TestApp::new().await;
+    let cafe = setup(&app);
+    let g = guest(&app, &cafe, 1, "192.0.2.71:5000").await;
+    order(&g, &cafe, 1, &[("Latte", "1")]).await.expect(303);
+    let sid = open_session(&app, cafe.tables[0].0);
+    let waiter = app.signed_in("waiter").await;
+    let page = waiter.get(&format!("/floor/sessions/{sid}")).await;
+    let key = order_key(&page.body);
+    let item = cafe.item("Burger").to_string();
+    let fields = [
+        ("menu_item_id", item.as_str()),
+        ("quantity", "1"),
+        ("order_key", key.as_str()),
+    ];
+    for _ in 0..3 {
+        waiter
+            .post(&format!("/floor/sessions/{sid}/lines"), &fields)
+            .await
+            .expect(303);
+    }
+    assert_eq!(tickets(&app), 2, "the guest's and one from the waiter");
+}
+
+#[actix_web::test]
+async fn anonymous_guest_writes_are_rate_limited() {
+    use crate::cafe::{guest, order, setup};
+    let app = TestApp::new().await;
+    let cafe = setup(&app);
+    let g = guest(&app, &cafe, 1, "192.0.2.72:5000").await;
+    order(&g, &cafe, 1, &[("Latte", "1")]).await.expect(303);
+    let before = app.audit_count();
+    let call = format!("/t/{}/call", cafe.token(1));
+    // A waiting call is one flag and one audit row, however often it is pressed …
+    for _ in 0..5 {
+        g.post(&call, &[]).await.expect(303);
+    }
+    assert_eq!(app.audit_count(), before + 1);
+    // … and a flood is refused with a wait, from any phone at that table.
+    let mut refused = None;
+    for i in 0..30 {
+        let other = app.client_from(&format!("192.0.2.{}:5000", 100 + i));
+        let r = other.post(&call, &[]).await;
+        if r.status == 429 {
+            refused = Some(r);
+            break;
+        }
+        r.expect(303);
+    }
+    let r = refused.expect("the table's calls are limited");
+    assert!(r.header("retry-after").parse::<i64>().unwrap() > 0);
+    r.expect_text("We have already let the staff know.");
+    assert_eq!(app.audit_count(), before + 1);
+    // Names: limited per visitor.
+    let name = format!("/t/{}/name", cafe.token(1));
+    let mut statuses = Vec::new();
+    for i in 0..12 {
+        statuses.push(
+            g.post(&name, &[("name", &format!("Guest {i}"))])
+                .await
+                .status,
+        );
+    }
+    assert!(statuses.contains(&429), "{statuses:?}");
+    assert!(statuses.iter().all(|s| *s == 303 || *s == 429));
+}

@@ -196,6 +196,8 @@ struct SessionPage {
     menu: Vec<MenuRow>,
     methods: [PaymentMethod; 3],
     closed_sale: Option<i64>,
+    /// One-time key of the add-to-order form.
+    order_key: String,
 }
 
 async fn load_session(
@@ -247,6 +249,7 @@ pub async fn session_page(
         menu,
         methods: PaymentMethod::ALL,
         closed_sale,
+        order_key: crate::cafe::tables::rules::new_token(),
     })
 }
 
@@ -256,6 +259,7 @@ pub struct LineForm {
     pub menu_item_id: String,
     pub quantity: String,
     pub notes: String,
+    pub order_key: String,
 }
 
 pub async fn add_line(
@@ -267,7 +271,12 @@ pub async fn add_line(
     form: web::Form<LineForm>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    let order = ordering::parse_staff_line(&form.menu_item_id, &form.quantity, &form.notes)?;
+    let order = ordering::parse_staff_line(
+        &form.menu_item_id,
+        &form.quantity,
+        &form.notes,
+        &form.order_key,
+    )?;
     let placed = state
         .db
         .write(move |c| {
@@ -282,9 +291,11 @@ pub async fn add_line(
             )
         })
         .await?;
-    state
-        .events
-        .publish(CafeEvent::ticket_new(placed.branch_id, placed.session_id));
+    if !placed.repeated {
+        state
+            .events
+            .publish(CafeEvent::ticket_new(placed.branch_id, placed.session_id));
+    }
     flash::success(&session, "Added, and sent to the kitchen.");
     Ok(see_other(&format!("/floor/sessions/{id}")))
 }

@@ -93,6 +93,8 @@ struct GuestPage {
     query: PageQuery,
     typed: Typed,
     error: Option<String>,
+    /// One-time key of this rendering's order forms.
+    order_key: String,
 }
 
 #[derive(Template)]
@@ -138,6 +140,7 @@ async fn render(
             query,
             typed,
             error,
+            order_key: crate::cafe::tables::rules::new_token(),
         },
     )?;
     resp.headers_mut().insert(
@@ -179,7 +182,7 @@ async fn refused(
     if status.is_server_error() || status == StatusCode::NOT_FOUND {
         return Err(e);
     }
-    render(
+    let mut resp = render(
         state,
         ctx,
         req,
@@ -188,7 +191,14 @@ async fn refused(
         typed,
         Some((status, e.public_message())),
     )
-    .await
+    .await?;
+    if let AppError::RetryLater(_, secs) = e {
+        resp.headers_mut().insert(
+            actix_web::http::header::RETRY_AFTER,
+            actix_web::http::header::HeaderValue::from(secs),
+        );
+    }
+    Ok(resp)
 }
 
 async fn place(
@@ -204,9 +214,11 @@ async fn place(
         .db
         .write(move |c| ordering::place_guest_order(c, &t, &hint, &order, BusinessClock::now_utc()))
         .await?;
-    state
-        .events
-        .publish(CafeEvent::ticket_new(placed.branch_id, placed.session_id));
+    if !placed.repeated {
+        state
+            .events
+            .publish(CafeEvent::ticket_new(placed.branch_id, placed.session_id));
+    }
     flash::success(
         session,
         "Thank you! Your order went to the kitchen. You can follow it below.",
@@ -244,8 +256,13 @@ pub async fn reorder(
     state: web::Data<AppState>,
     session: Session,
     token: web::Path<String>,
+    form: web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
     let token = token.into_inner();
+    let key = match ordering::order_key(Pairs(form.into_inner()).get("order_key")) {
+        Ok(k) => k,
+        Err(e) => return refused(&state, ctx, &req, token, Typed::default(), e).await,
+    };
     let hint = visitors::hint(&req);
     let lines = state
         .db
@@ -269,6 +286,7 @@ pub async fn reorder(
                 })
                 .collect(),
             notes: String::new(),
+            key,
         };
         place(&state, &req, &session, &token, order).await
     };
@@ -298,20 +316,27 @@ pub async fn set_name(
     let visitor = state
         .db
         .write(move |c| {
-            if crate::cafe::tables::model::by_token(c, &t)?.is_none() {
-                return Err(ordering::invalid_code());
-            }
+            let table =
+                crate::cafe::tables::model::by_token(c, &t)?.ok_or_else(ordering::invalid_code)?;
             let now = BusinessClock::now_utc();
+            visitors::admit(c, visitors::GuestWrite::Name, &hint, table.id, now)?;
             let v = visitors::ensure(c, &hint, now)?;
             visitors::set_name(c, &v, &n, hint.ip.clone(), now)?;
             Ok(v)
         })
-        .await?;
+        .await;
+    let visitor = match visitor {
+        Ok(v) => v,
+        Err(e) => return refused(&state, ctx, &req, token, Typed::default(), e).await,
+    };
     flash::success(&session, format!("Nice to meet you, {name}!"));
     let mut resp = see_other(&format!("/t/{token}"));
     visitors::remember(&req, &mut resp, &visitor.key);
     Ok(resp)
 }
+
+/// A guest who calls again within this many minutes is still waiting for the first call.
+const CALL_AGAIN_AFTER_MINUTES: i64 = 2;
 
 /// "Call staff": flags the open bill on the floor.
 pub async fn call_staff(
@@ -323,20 +348,33 @@ pub async fn call_staff(
 ) -> Result<HttpResponse, AppError> {
     let token = token.into_inner();
     let t = token.clone();
-    let ip = crate::platform::auth::guard::request_ip(&req);
+    let hint = visitors::hint(&req);
+    let ip = hint.ip.clone();
     let result = state
         .db
         .write(move |c| {
             use crate::platform::schema::cafe_sessions;
             use diesel::prelude::*;
             let table = crate::cafe::tables::model::by_token(c, &t)?.ok_or_else(ordering::invalid_code)?;
+            let now = BusinessClock::now_utc();
+            visitors::admit(c, visitors::GuestWrite::CallStaff, &hint, table.id, now)?;
             let s = ordering::open_session_of_table(c, table.id)?.ok_or_else(|| {
                 AppError::Conflict("Nothing is ordered at this table yet: a member of staff will be with you shortly, or just wave.".into())
             })?;
-            let now = BusinessClock::now_utc();
-            diesel::update(cafe_sessions::table.find(s.id))
-                .set(cafe_sessions::staff_called_at.eq(now))
-                .execute(c)?;
+            // A call already waiting is not called again: one flag, one audit row.
+            let again_after = now - chrono::Duration::minutes(CALL_AGAIN_AFTER_MINUTES);
+            let called = diesel::update(
+                cafe_sessions::table.find(s.id).filter(
+                    cafe_sessions::staff_called_at
+                        .is_null()
+                        .or(cafe_sessions::staff_called_at.le(again_after)),
+                ),
+            )
+            .set(cafe_sessions::staff_called_at.eq(now))
+            .execute(c)?;
+            if called == 0 {
+                return Ok((s.branch_id, s.id));
+            }
             crate::platform::audit::record(
                 c,
                 &Actor { employee_id: None, ip },
@@ -421,6 +459,7 @@ pub async fn give_feedback(
                     let now = BusinessClock::now_utc();
                     let v = view::load(c, &config, &t, &hint, &MenuQuery::default(), now)?
                         .ok_or_else(ordering::invalid_code)?;
+                    visitors::admit(c, visitors::GuestWrite::Feedback, &hint, v.table.id, now)?;
                     let chance = v.feedback.ok_or_else(|| {
                         AppError::Conflict(
                         "There is no finished visit of yours at this table to give feedback on."

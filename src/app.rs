@@ -521,7 +521,14 @@ pub fn build_app(
             web::FormConfig::default()
                 .limit(csrf::FORM_LIMIT)
                 .error_handler(|e, _| {
-                    AppError::BadRequest(format!("The form could not be read: {e}")).into()
+                    use actix_web::error::UrlencodedError;
+                    match e {
+                        UrlencodedError::Overflow { .. } => AppError::PayloadTooLarge(
+                            "The form is too large (64 KB at most). Nothing was saved.".into(),
+                        ),
+                        e => AppError::BadRequest(format!("The form could not be read: {e}")),
+                    }
+                    .into()
                 }),
         )
         .app_data(web::QueryConfig::default().error_handler(|_, _| {
@@ -535,9 +542,19 @@ pub fn build_app(
             web::JsonConfig::default()
                 .limit(256 * 1024)
                 .error_handler(|e, _| {
-                    AppError::BadRequest(format!(
-                        "The request body is not valid JSON for this endpoint: {e}"
-                    ))
+                    use actix_web::error::JsonPayloadError;
+                    match e {
+                        JsonPayloadError::Overflow { .. }
+                        | JsonPayloadError::OverflowKnownLength { .. } => {
+                            AppError::PayloadTooLarge(
+                                "The request is too large (256 KB at most). Nothing was saved."
+                                    .into(),
+                            )
+                        }
+                        e => AppError::BadRequest(format!(
+                            "The request body is not valid JSON for this endpoint: {e}"
+                        )),
+                    }
                     .into()
                 }),
         )
@@ -546,6 +563,7 @@ pub fn build_app(
         .default_service(web::to(not_found))
         .wrap(from_fn(guard::guard))
         .wrap(from_fn(csrf::verify))
+        .wrap(from_fn(guard::known_route))
         .wrap(session_middleware(key, secure))
         .wrap(from_fn(platform_web::error_pages))
         .wrap(platform_web::security_headers())

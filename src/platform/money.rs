@@ -26,6 +26,39 @@ pub enum MoneyError {
     TooLarge,
 }
 
+/// A decimal as people type it: digits, optionally one `.` followed by digits, nothing else
+/// (no sign, exponent, spaces or `.5`). With `grouping`, commas are allowed only as thousands
+/// separators (`1,250.50`, never `1,2,3`); they are removed from the result.
+pub fn plain_decimal(raw: &str, grouping: bool) -> Option<String> {
+    let (int, frac) = match raw.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (raw, None),
+    };
+    if frac.is_some_and(|f| f.is_empty() || !f.bytes().all(|b| b.is_ascii_digit())) {
+        return None;
+    }
+    let groups: Vec<&str> = if grouping {
+        int.split(',').collect()
+    } else {
+        vec![int]
+    };
+    let first_ok = groups[0].len() >= 1
+        && groups[0].bytes().all(|b| b.is_ascii_digit())
+        && (groups.len() == 1 || groups[0].len() <= 3);
+    let rest_ok = groups[1..]
+        .iter()
+        .all(|g| g.len() == 3 && g.bytes().all(|b| b.is_ascii_digit()));
+    if !first_ok || !rest_ok {
+        return None;
+    }
+    let mut out: String = groups.concat();
+    if let Some(f) = frac {
+        out.push('.');
+        out.push_str(f);
+    }
+    Some(out)
+}
+
 impl Money {
     pub const ZERO: Money = Money(0);
 
@@ -56,14 +89,12 @@ impl Money {
 
     /// Parses what a person types: `1250`, `1,250.5`, `1250.50`. Never negative, at most two decimals.
     pub fn parse_input(s: &str) -> Result<Money, MoneyError> {
-        let cleaned: String = s.trim().chars().filter(|c| *c != ',').collect();
-        if cleaned.is_empty() || cleaned.len() > 20 {
-            return Err(MoneyError::Malformed);
-        }
-        if cleaned.starts_with('-') {
+        let typed = s.trim();
+        if typed.starts_with('-') && typed.len() > 1 {
             return Err(MoneyError::Negative);
         }
-        if !cleaned.chars().all(|c| c.is_ascii_digit() || c == '.') {
+        let cleaned = plain_decimal(typed, true).ok_or(MoneyError::Malformed)?;
+        if cleaned.len() > 20 {
             return Err(MoneyError::Malformed);
         }
         let d = Decimal::from_str(&cleaned).map_err(|_| MoneyError::Malformed)?;
@@ -125,6 +156,15 @@ mod tests {
         assert_eq!(Money::parse_input("1.005"), Err(MoneyError::TooPrecise));
         assert_eq!(Money::parse_input("abc"), Err(MoneyError::Malformed));
         assert_eq!(Money::parse_input("1e5"), Err(MoneyError::Malformed));
+        assert_eq!(Money::parse_input("1e1"), Err(MoneyError::Malformed));
+        assert_eq!(Money::parse_input("-0"), Err(MoneyError::Negative));
+        assert_eq!(Money::parse_input("1,2,3"), Err(MoneyError::Malformed));
+        assert_eq!(Money::parse_input("12,50"), Err(MoneyError::Malformed));
+        assert_eq!(Money::parse_input("1,250,000"), Ok(Money(125_000_000)));
+        assert_eq!(Money::parse_input(".5"), Err(MoneyError::Malformed));
+        assert_eq!(Money::parse_input("5."), Err(MoneyError::Malformed));
+        assert_eq!(Money::parse_input("+5"), Err(MoneyError::Malformed));
+        assert_eq!(Money::parse_input("1 000"), Err(MoneyError::Malformed));
         assert_eq!(Money::parse_input(""), Err(MoneyError::Malformed));
         assert_eq!(
             Money::parse_input("99999999999999"),

@@ -6,8 +6,16 @@ use std::str::FromStr;
 
 /// "12" or "12.5" percent → basis points; 0 to `max_percent`, at most two decimals.
 pub fn parse_percent_bp(raw: &str, max_percent: i64) -> Result<i64, String> {
-    let d = Decimal::from_str(raw.trim())
-        .map_err(|_| "Enter a percentage such as 12 or 12.5.".to_string())?;
+    let typed = raw.trim();
+    if typed.starts_with('-') && typed.len() > 1 {
+        return Err(format!(
+            "The percentage must be between 0 and {max_percent}."
+        ));
+    }
+    let d = crate::platform::money::plain_decimal(typed, false)
+        .filter(|s| s.len() <= 12)
+        .and_then(|s| Decimal::from_str(&s).ok())
+        .ok_or_else(|| "Enter a percentage such as 12 or 12.5.".to_string())?;
     if d.is_sign_negative() || d > Decimal::new(max_percent, 0) {
         return Err(format!(
             "The percentage must be between 0 and {max_percent}."
@@ -44,6 +52,9 @@ mod tests {
         assert!(parse_percent_bp("51", 50).is_err());
         assert!(parse_percent_bp("1.234", 50).is_err());
         assert!(parse_percent_bp("twelve", 50).is_err());
+        for bad in ["1e1", "-0", "1,2", "+5", ".5", "5.", "1 2", "0x10"] {
+            assert!(parse_percent_bp(bad, 50).is_err(), "{bad}");
+        }
         assert_eq!(percent_text(1250), "12.5");
         assert_eq!(percent_text(1200), "12");
         assert_eq!(percent_text(525), "5.25");

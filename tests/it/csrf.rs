@@ -4,6 +4,8 @@ use crate::helpers::*;
 
 fn concrete(path: &str, id: i64) -> String {
     path.replace("{id:\\d+}", &id.to_string())
+        .replace("{line:\\d+}", &id.to_string())
+        .replace("{token}", "00000000000000000000000000000000")
 }
 
 #[actix_web::test]

@@ -349,3 +349,283 @@ async fn anonymous_guest_writes_are_rate_limited() {
     assert!(statuses.contains(&429), "{statuses:?}");
     assert!(statuses.iter().all(|s| *s == 303 || *s == 429));
 }
+
+#[actix_web::test]
+async fn tampered_return_paths_go_to_a_safe_default_after_the_change_is_saved() {
+    use crate::cafe::setup;
+    let app = TestApp::new().await;
+    let cafe = setup(&app);
+    let m = app.signed_in("manager").await;
+    let latte = cafe.item("Latte");
+    for back in [
+        "/menu\r\nSet-Cookie: x=1",
+        "//evil.example/menu",
+        "/menu\u{0}",
+        "https://x/",
+    ] {
+        let r = m
+            .post(&format!("/menu/{latte}/stock"), &[("back", back)])
+            .await;
+        r.expect(303);
+        assert_eq!(r.location(), "/menu", "{back:?}");
+    }
+    // The sign-in page never puts a tampered `next` into its form.
+    let anonymous = app.client();
+    let page = anonymous.get("/login?next=%2Fmenu%0D%0AX%3A%20y").await;
+    page.expect(200);
+    assert!(
+        page.body.contains("name=\"next\" value=\"\""),
+        "tampered next dropped"
+    );
+    let r = anonymous
+        .post(
+            "/login",
+            &[
+                ("username", "manager"),
+                ("password", PASSWORD),
+                ("next", "/menu\r\nX: y"),
+            ],
+        )
+        .await;
+    r.expect(303);
+    assert_eq!(r.location(), "/profile");
+}
+
+#[actix_web::test]
+async fn flash_messages_never_outgrow_the_cookie() {
+    use crate::cafe::setup;
+    let app = TestApp::new().await;
+    let cafe = setup(&app);
+    let m = app.signed_in("manager").await;
+    let coffee = menu_category(&app, "Coffee");
+    let long = "L".repeat(120);
+    let r = m
+        .post(
+            "/menu",
+            &[
+                ("name", long.as_str()),
+                ("category_id", coffee.as_str()),
+                ("price", "100"),
+            ],
+        )
+        .await;
+    r.expect(303);
+    let id: i64 = r.location().split('/').nth(2).unwrap().parse().unwrap();
+    // Twenty one-click toggles of a long-named item, without reading a page in between.
+    for _ in 0..20 {
+        m.post(&format!("/menu/{id}/stock"), &[]).await.expect(303);
+        m.post(&format!("/menu/{id}/trending"), &[])
+            .await
+            .expect(303);
+    }
+    let cookie = m.cookie("tillpoint_session").unwrap();
+    assert!(
+        cookie.len() < 3000,
+        "session cookie is {} bytes",
+        cookie.len()
+    );
+    let page = m.get("/menu").await;
+    page.expect(200);
+    let _ = cafe;
+}
+
+fn menu_category(app: &TestApp, name: &str) -> String {
+    use tillpoint::platform::schema::menu_categories;
+    menu_categories::table
+        .filter(menu_categories::name.eq(name))
+        .select(menu_categories::id)
+        .first::<i64>(&mut *app.conn())
+        .unwrap()
+        .to_string()
+}
+
+#[actix_web::test]
+async fn ids_amounts_and_names_are_strict() {
+    use crate::cafe::setup;
+    use tillpoint::platform::schema::menu_items;
+    let app = TestApp::new().await;
+    setup(&app);
+    let m = app.signed_in("manager").await;
+    let coffee = menu_category(&app, "Coffee");
+    let count = |app: &TestApp| -> i64 {
+        menu_items::table
+            .count()
+            .get_result(&mut *app.conn())
+            .unwrap()
+    };
+    let before = (count(&app), app.audit_count());
+    let base = [
+        ("name", "Flat White"),
+        ("category_id", coffee.as_str()),
+        ("price", "190"),
+    ];
+    // A branch that does not parse is refused, not replaced by the default branch.
+    let mut with_branch = base.to_vec();
+    with_branch.push(("branch_id", "1; DROP"));
+    m.post("/menu", &with_branch).await.expect(400);
+    for price in ["1e1", "-0", "1,2,3", "12,50", ".5", "+5"] {
+        let mut f = base.to_vec();
+        f.retain(|(k, _)| *k != "price");
+        f.push(("price", price));
+        let r = m.post("/menu", &f).await;
+        assert_eq!(r.status, 422, "price {price:?}");
+    }
+    for name in ["\u{200B}\u{200B}", "\u{202E}\u{2066}", "\u{FEFF}"] {
+        let mut f = base.to_vec();
+        f.retain(|(k, _)| *k != "name");
+        f.push(("name", name));
+        m.post("/menu", &f)
+            .await
+            .expect(422)
+            .expect_text("cannot be made only of invisible characters");
+    }
+    assert_eq!(
+        (count(&app), app.audit_count()),
+        before,
+        "nothing was written"
+    );
+    for rate in ["1e1", "-0", "1,5"] {
+        let r = m
+            .post("/settings/cafe", &[("name", "Cafe"), ("tax_rate", rate)])
+            .await;
+        assert!(
+            r.status == 422 || r.status == 400,
+            "tax {rate:?} → {}",
+            r.status
+        );
+    }
+    // Invisible characters are stripped from names that have visible ones.
+    let mut f = base.to_vec();
+    f.retain(|(k, _)| *k != "name");
+    f.push(("name", "Mo\u{200B}cha\u{202E}"));
+    m.post("/menu", &f).await.expect(303);
+    let names: Vec<String> = menu_items::table
+        .select(menu_items::name)
+        .load(&mut *app.conn())
+        .unwrap();
+    assert!(names.contains(&"Mocha".to_string()), "{names:?}");
+    // Categories are unique whatever the case.
+    m.post("/menu/categories", &[("name", "coffee")])
+        .await
+        .expect(409);
+    m.post("/categories", &[("name", "LAPTOP")])
+        .await
+        .expect(409);
+}
+
+#[actix_web::test]
+async fn bulk_completion_says_what_happened_and_done_tickets_keep_their_priority() {
+    use crate::cafe::{guest, order, setup};
+    use tillpoint::platform::schema::kitchen_tickets;
+    let app = TestApp::new().await;
+    let cafe = setup(&app);
+    let g = guest(&app, &cafe, 1, "192.0.2.80:5000").await;
+    order(&g, &cafe, 1, &[("Latte", "1")]).await.expect(303);
+    order(&g, &cafe, 1, &[("Burger", "1")]).await.expect(303);
+    let ids: Vec<i64> = kitchen_tickets::table
+        .order(kitchen_tickets::id.asc())
+        .select(kitchen_tickets::id)
+        .load(&mut *app.conn())
+        .unwrap();
+    let k = app.signed_in("kitchen").await;
+    let (a, b) = (ids[0].to_string(), ids[1].to_string());
+    k.post(&format!("/kitchen/tickets/{a}/done"), &[])
+        .await
+        .expect(303);
+    let r = k
+        .post(
+            "/kitchen/tickets/complete",
+            &[("ids", a.as_str()), ("ids", b.as_str()), ("ids", "999999")],
+        )
+        .await;
+    r.expect(303);
+    k.get(r.location())
+        .await
+        .expect_text("1 marked ready, 1 already done, 1 not found.");
+    k.post("/kitchen/tickets/complete", &[("ids", "999999")])
+        .await
+        .expect(409)
+        .expect_text("Nothing was marked ready: 0 marked ready, 1 not found.");
+    k.post(
+        &format!("/kitchen/tickets/{a}/priority"),
+        &[("priority", "urgent")],
+    )
+    .await
+    .expect(409)
+    .expect_text("already done");
+}
+
+#[actix_web::test]
+async fn an_archived_tables_status_cannot_change() {
+    use crate::cafe::setup;
+    let app = TestApp::new().await;
+    let cafe = setup(&app);
+    let m = app.signed_in("manager").await;
+    let table = cafe.tables[3].0;
+    m.post(&format!("/tables/{table}/archive"), &[])
+        .await
+        .expect(303);
+    let w = app.signed_in("waiter").await;
+    w.post(
+        &format!("/floor/tables/{table}/status"),
+        &[("status", "maintenance")],
+    )
+    .await
+    .expect(409)
+    .expect_text("archived");
+}
+
+#[actix_web::test]
+async fn methods_heads_and_bodies() {
+    let app = TestApp::new().await;
+    let c = app.client();
+    for path in ["/login", "/healthz", "/static/css/app.css"] {
+        let r = c.send_method("HEAD", path).await;
+        assert_eq!(r.status, 200, "HEAD {path}");
+    }
+    let r = c.send_method("PUT", "/login").await;
+    r.expect(405);
+    assert_eq!(r.header("allow"), "GET, HEAD, POST");
+    c.send_method("DELETE", "/employees").await.expect(405);
+    c.send_method("FROB", "/login").await.expect(405);
+    c.send_method("PUT", "/no-such-page").await.expect(404);
+    // Bodies over the limit: 413, whatever the kind.
+    let agent = app.signed_in("agent").await;
+    let big = serde_json::json!({ "idempotency_key": "x".repeat(300 * 1024), "lines": [] });
+    agent
+        .post_json("/pos/checkout/cash", &big)
+        .await
+        .expect(413);
+    let long = "x".repeat(70 * 1024);
+    agent
+        .post("/profile", &[("email", &long)])
+        .await
+        .expect(413);
+}
+
+/// A handler routed without a row in the route table is refused by the guard itself: it
+/// fails closed (in the real app `known_route` answers first, with the same refusal).
+#[actix_web::test]
+async fn a_route_missing_from_the_route_table_is_refused() {
+    use actix_web::middleware::from_fn;
+    use actix_web::{http::Method, test, web, App};
+    use tillpoint::platform::auth::guard::{guard, RouteAccess};
+    use tillpoint::platform::auth::{Access, Reply};
+    let mut access = RouteAccess::default();
+    access.insert(Method::GET, "/listed", Access::Public, Reply::Html);
+    let svc = test::init_service(
+        App::new()
+            .app_data(web::Data::new(access))
+            .route("/listed", web::get().to(|| async { "ok" }))
+            .route("/sneaky", web::get().to(|| async { "secret" }))
+            .wrap(from_fn(guard)),
+    )
+    .await;
+    let get = |uri: &str| test::TestRequest::get().uri(uri).to_request();
+    assert_eq!(test::call_service(&svc, get("/listed")).await.status(), 200);
+    assert_eq!(test::call_service(&svc, get("/sneaky")).await.status(), 403);
+    assert_eq!(
+        test::call_service(&svc, get("/nowhere")).await.status(),
+        404
+    );
+}

@@ -446,6 +446,13 @@ impl Client {
         self.jar.borrow().get(name).cloned()
     }
 
+    /// A request with any method (HEAD, PUT, made-up ones) and no body.
+    pub async fn send_method(&self, method: &str, path: &str) -> Resp {
+        let m = actix_web::http::Method::from_bytes(method.as_bytes()).unwrap();
+        self.send(test::TestRequest::default().method(m).uri(path))
+            .await
+    }
+
     pub async fn get(&self, path: &str) -> Resp {
         self.send(test::TestRequest::get().uri(path)).await
     }

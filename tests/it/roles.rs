@@ -325,3 +325,46 @@ async fn json_clients_get_json_refusals() {
         "Your role does not have access to this page."
     );
 }
+
+/// The running router, probed: every address of the matrix answers exactly the methods the
+/// matrix lists for it (the rest are 405 with `Allow`), so the matrix describes the router the
+/// server really runs — and the guard refuses whatever the route table does not list.
+#[actix_web::test]
+async fn the_running_router_answers_exactly_the_matrix() {
+    let app = TestApp::new().await;
+    let m = app.signed_in("manager").await;
+    let matrix = matrix();
+    let mut patterns: Vec<&str> = matrix.iter().map(|r| r.1).collect();
+    patterns.dedup();
+    for path in patterns {
+        if path == "/logout" || path.ends_with("/events") {
+            continue;
+        }
+        let listed: Vec<&str> = matrix.iter().filter(|r| r.1 == path).map(|r| r.0).collect();
+        let url = concrete(path);
+        for method in ["PUT", "DELETE", "PATCH"] {
+            let r = m.send_method(method, &url).await;
+            assert_eq!(r.status, 405, "{method} {path}");
+            let allow = r.header("allow").to_string();
+            for l in &listed {
+                assert!(allow.contains(l), "{path}: Allow {allow} lacks {l}");
+            }
+        }
+        for method in ["GET", "POST"] {
+            let r = if method == "GET" {
+                m.get(&url).await
+            } else {
+                m.send_method("POST", &url).await
+            };
+            if listed.contains(&method) {
+                assert_ne!(r.status, 405, "{method} {path} is routed");
+                assert!(
+                    !r.body.contains("There is nothing at this address"),
+                    "{method} {path} reaches a handler"
+                );
+            } else {
+                assert_eq!(r.status, 405, "{method} {path} is not routed");
+            }
+        }
+    }
+}

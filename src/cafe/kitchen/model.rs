@@ -260,16 +260,22 @@ pub fn set_priority(
     id: i64,
     priority: i64,
 ) -> Result<(i64, i64), AppError> {
-    let (branch_id, session_id, old): (i64, i64, i64) = kitchen_tickets::table
+    let (branch_id, session_id, old, status): (i64, i64, i64, String) = kitchen_tickets::table
         .find(id)
         .select((
             kitchen_tickets::branch_id,
             kitchen_tickets::session_id,
             kitchen_tickets::priority,
+            kitchen_tickets::status,
         ))
         .first(conn)
         .optional()?
         .ok_or_else(|| AppError::not_found("That ticket"))?;
+    if status == "completed" {
+        return Err(AppError::Conflict(format!(
+            "Ticket {id} is already done; its priority cannot change."
+        )));
+    }
     if old != priority {
         diesel::update(kitchen_tickets::table.find(id))
             .set(kitchen_tickets::priority.eq(priority))
@@ -286,25 +292,64 @@ pub fn set_priority(
     Ok((branch_id, session_id))
 }
 
-/// Completes the given open tickets of a branch; returns the sessions touched.
+/// What a bulk completion did with each ticket it was given.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BulkDone {
+    pub done: usize,
+    pub already: usize,
+    /// Unknown ids, or tickets of another branch (which this kitchen may not touch).
+    pub not_found: usize,
+    /// Sessions whose tickets changed, for live updates.
+    pub sessions: Vec<i64>,
+}
+
+impl BulkDone {
+    /// "2 marked ready, 1 already done, 1 not found."
+    pub fn summary(&self) -> String {
+        let mut parts = vec![format!("{} marked ready", self.done)];
+        if self.already > 0 {
+            parts.push(format!("{} already done", self.already));
+        }
+        if self.not_found > 0 {
+            parts.push(format!("{} not found", self.not_found));
+        }
+        parts.join(", ") + "."
+    }
+}
+
+/// Completes the given open tickets of a branch and says what happened to each.
 pub fn complete_many(
     conn: &mut AnyConnection,
     actor: &Actor,
     branch_id: i64,
     ids: &[i64],
-) -> Result<Vec<i64>, AppError> {
-    let open: Vec<(i64, i64)> = kitchen_tickets::table
-        .filter(kitchen_tickets::id.eq_any(ids))
+) -> Result<BulkDone, AppError> {
+    let mut ids = ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    let mine: Vec<(i64, i64, String)> = kitchen_tickets::table
+        .filter(kitchen_tickets::id.eq_any(&ids))
         .filter(kitchen_tickets::branch_id.eq(branch_id))
-        .filter(kitchen_tickets::status.ne("completed"))
-        .select((kitchen_tickets::id, kitchen_tickets::session_id))
+        .select((
+            kitchen_tickets::id,
+            kitchen_tickets::session_id,
+            kitchen_tickets::status,
+        ))
         .load(conn)?;
-    let mut sessions = Vec::new();
-    for (id, session_id) in open {
+    let mut out = BulkDone {
+        not_found: ids.len() - mine.len(),
+        ..BulkDone::default()
+    };
+    for (id, session_id, status) in mine {
+        if status == "completed" {
+            out.already += 1;
+            continue;
+        }
         advance(conn, actor, id, Step::Done)?;
-        if !sessions.contains(&session_id) {
-            sessions.push(session_id);
+        out.done += 1;
+        if !out.sessions.contains(&session_id) {
+            out.sessions.push(session_id);
         }
     }
-    Ok(sessions)
+    Ok(out)
 }

@@ -225,16 +225,33 @@ pub async fn complete_many(
             "Tick at least one ticket to complete.".into(),
         ));
     }
-    let (branch_id, sessions) = state
+    let ids_len = {
+        let mut distinct = ids.clone();
+        distinct.sort_unstable();
+        distinct.dedup();
+        distinct.len()
+    };
+    let (branch_id, result) = state
         .db
         .write(move |c| {
             let branch = scope::resolve(c, &user, requested)?;
             Ok((branch.id, model::complete_many(c, &actor, branch.id, &ids)?))
         })
         .await?;
-    for s in &sessions {
+    for s in &result.sessions {
         state.events.publish(CafeEvent::ticket(branch_id, *s));
     }
-    flash::success(&session, "The tickets are marked ready.");
+    if result.done == 0 {
+        return Err(AppError::Conflict(format!(
+            "Nothing was marked ready: {}",
+            result.summary()
+        )));
+    }
+    let kind = if result.done == ids_len {
+        flash::Kind::Success
+    } else {
+        flash::Kind::Info
+    };
+    flash::push(&session, kind, result.summary());
     Ok(back(branch_id))
 }

@@ -233,8 +233,11 @@ pub async fn create(
 ) -> Result<HttpResponse, AppError> {
     let pairs = Pairs(form.into_inner());
     let form = MenuItemForm::from_pairs(&pairs);
-    let requested = scope::parse_requested(pairs.get("branch_id"))
-        .or_else(|_| scope::parse_requested(&q.branch))?;
+    // A branch_id that does not parse is refused, never replaced by the default branch.
+    let requested = match scope::parse_requested(pairs.get("branch_id"))? {
+        Some(b) => Some(b),
+        None => scope::parse_requested(&q.branch)?,
+    };
     let status = StatusCode::UNPROCESSABLE_ENTITY;
     let input = match rules::validate(&form) {
         Ok(i) => i,

@@ -128,12 +128,19 @@ pub fn create(
     Ok(id)
 }
 
-/// A table with guests at it cannot be put out of service.
+/// A table with guests at it cannot be put out of service; an archived table keeps the status
+/// it was archived with (restore it first).
 fn check_status_change(
     conn: &mut AnyConnection,
     t: &CafeTable,
     status: TableStatus,
 ) -> Result<(), AppError> {
+    if !t.is_active && t.status() != status {
+        return Err(AppError::Conflict(format!(
+            "{} is archived: restore it before changing its status.",
+            t.label()
+        )));
+    }
     if status == TableStatus::Maintenance
         && t.status() != TableStatus::Maintenance
         && has_open_session(conn, t.id)?

@@ -53,7 +53,10 @@ pub async fn verify(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+    // Safe methods change nothing; an address no route answers can only be the 404 page.
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS)
+        || req.match_pattern().is_none()
+    {
         return next
             .call(req)
             .await

@@ -60,6 +60,21 @@ impl RouteAccess {
             .insert((method, pattern.to_string()), (access, reply));
     }
 
+    /// The methods the route table lists for a pattern (for `Allow` on a 405).
+    fn methods_of(&self, pattern: &str) -> Vec<Method> {
+        let mut m: Vec<Method> = self
+            .0
+            .keys()
+            .filter(|(_, p)| p == pattern)
+            .map(|(m, _)| m.clone())
+            .collect();
+        if m.contains(&Method::GET) {
+            m.push(Method::HEAD);
+        }
+        m.sort_by(|a, b| a.as_str().cmp(b.as_str()));
+        m
+    }
+
     fn lookup(&self, method: &Method, pattern: &str) -> Option<(Access, Reply)> {
         let method = if method == Method::HEAD {
             &Method::GET
@@ -222,18 +237,81 @@ pub fn wants_json(req: &HttpRequest) -> bool {
         || RouteAccess::for_request(req).is_some_and(|(_, reply)| reply == Reply::Json)
 }
 
+/// Before anything else looks at a request: `HEAD` is answered as `GET` (the server drops the
+/// body), a known address with a method the table does not list is 405 with `Allow`, and an
+/// address the router knows but the route table does not is refused — the guard fails closed.
+/// Unknown addresses go on to the 404 page.
+pub async fn known_route(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    if req.method() == Method::HEAD {
+        req.head_mut().method = Method::GET;
+    }
+    let verdict = match (
+        req.app_data::<web::Data<RouteAccess>>(),
+        req.match_pattern(),
+    ) {
+        (_, None) => None,
+        (None, Some(_)) => Some(Err(())),
+        (Some(table), Some(pattern)) => match table.lookup(req.method(), &pattern) {
+            Some(_) => None,
+            None => {
+                let allowed = table.methods_of(&pattern);
+                if allowed.is_empty() {
+                    tracing::error!("{pattern} is routed but not in the route table: refused");
+                    Some(Err(()))
+                } else {
+                    Some(Ok(allowed))
+                }
+            }
+        },
+    };
+    match verdict {
+        None => next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_boxed_body),
+        Some(Ok(allowed)) => {
+            let allow = allowed
+                .iter()
+                .map(Method::as_str)
+                .collect::<Vec<_>>()
+                .join(", ");
+            Ok(req.into_response(
+                HttpResponse::MethodNotAllowed()
+                    .insert_header((actix_web::http::header::ALLOW, allow))
+                    .finish(),
+            ))
+        }
+        Some(Err(())) => Ok(req.into_response(
+            AppError::Forbidden("This address is not open to anyone.".into()).error_response(),
+        )),
+    }
+}
+
 pub async fn guard(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let access = RouteAccess::for_request(req.request()).map(|(access, _)| access);
-    // Unknown routes fall through to the 404/405 handling; public routes need nobody.
-    let Some(access) = access.filter(|a| *a != Access::Public) else {
+    let entry = RouteAccess::for_request(req.request()).map(|(access, _)| access);
+    // Unknown addresses go on to the 404 page; a routed address missing from the route table
+    // is refused (fail closed; `known_route` normally answers first); public routes need nobody.
+    let access = match (entry, req.match_pattern()) {
+        (Some(a), _) => a,
+        (None, None) => Access::Public,
+        (None, Some(_)) => {
+            return Ok(req.into_response(
+                AppError::Forbidden("This address is not open to anyone.".into()).error_response(),
+            ))
+        }
+    };
+    if access == Access::Public {
         return next
             .call(req)
             .await
             .map(ServiceResponse::map_into_boxed_body);
-    };
+    }
     let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
         return Ok(req.into_response(
             AppError::Internal("application state missing".into()).error_response(),

@@ -276,6 +276,7 @@ pub fn open_for_table(
     if let Some(s) = open_session_of_table(conn, table.id)? {
         return Ok((s, false));
     }
+    check_branch_trading(conn, table.branch_id)?;
     let id: i64 = diesel::insert_into(cafe_sessions::table)
         .values((
             cafe_sessions::branch_id.eq(table.branch_id),
@@ -352,6 +353,28 @@ pub fn place_guest_order(
     let (session, _) = open_for_table(conn, &table, Some(visitor.id), &placer.actor(), now)?;
     let placed = add_lines(conn, &session, &placer, req, now)?;
     Ok((placed, visitor))
+}
+
+/// A new bill may only open at a trading branch. On PostgreSQL the branch row is share-locked
+/// for the rest of the transaction, so archiving it (which takes the row lock and then counts
+/// open bills) waits for this bill and sees it; SQLite serialises writers anyway.
+pub fn check_branch_trading(conn: &mut AnyConnection, branch_id: i64) -> Result<(), AppError> {
+    use crate::platform::schema::branches;
+    lock_rows(
+        conn,
+        &format!("SELECT id FROM branches WHERE id = {branch_id} FOR SHARE"),
+    )?;
+    let (name, active): (String, bool) = branches::table
+        .find(branch_id)
+        .select((branches::name, branches::is_active))
+        .first(conn)?;
+    if active {
+        Ok(())
+    } else {
+        Err(AppError::Conflict(format!(
+            "{name} is archived: its records can be viewed, but it takes no new orders."
+        )))
+    }
 }
 
 pub fn invalid_code() -> AppError {

@@ -13,6 +13,9 @@ use crate::platform::schema::{branches, cafe_tables, menu_items};
 pub struct CafeBranch {
     pub id: i64,
     pub name: String,
+    /// An archived branch a manager looks back at: its floor, kitchen and sales are shown, but
+    /// it takes no new bills.
+    pub archived: bool,
     /// Other branches a manager may switch to (empty for everyone else).
     pub choices: Vec<Choice>,
 }
@@ -27,11 +30,19 @@ pub fn resolve(
     user: &CurrentUser,
     requested: Option<i64>,
 ) -> Result<CafeBranch, AppError> {
-    let active: Vec<(i64, String)> = branches::table
-        .filter(branches::is_active.eq(true))
-        .order((branches::name.asc(), branches::id.asc()))
-        .select((branches::id, branches::name))
+    let all: Vec<(i64, String, bool)> = branches::table
+        .order((
+            branches::is_active.desc(),
+            branches::name.asc(),
+            branches::id.asc(),
+        ))
+        .select((branches::id, branches::name, branches::is_active))
         .load(conn)?;
+    let active: Vec<(i64, String)> = all
+        .iter()
+        .filter(|b| b.2)
+        .map(|(id, name, _)| (*id, name.clone()))
+        .collect();
     let pick = |id: i64| active.iter().find(|(b, _)| *b == id).cloned();
     let chosen = if !user.is_manager() {
         let own = user.branch_id.ok_or_else(|| {
@@ -39,7 +50,11 @@ pub fn resolve(
         })?;
         pick(own).ok_or_else(|| AppError::Forbidden("Your branch is archived.".into()))?
     } else if let Some(id) = requested {
-        pick(id).ok_or_else(|| AppError::not_found("That branch"))?
+        // Managers may look back at an archived branch.
+        all.iter()
+            .find(|(b, _, _)| *b == id)
+            .map(|(id, name, _)| (*id, name.clone()))
+            .ok_or_else(|| AppError::not_found("That branch"))?
     } else {
         let with_cafe: Option<i64> = cafe_tables::table
             .filter(cafe_tables::is_active.eq(true))
@@ -63,19 +78,24 @@ pub fn resolve(
             .ok_or_else(|| AppError::Unprocessable("Create a branch first.".into()))?
     };
     let choices = if user.is_manager() {
-        active
-            .iter()
-            .map(|(id, name)| Choice {
+        all.iter()
+            .map(|(id, name, is_active)| Choice {
                 value: id.to_string(),
-                label: name.clone(),
+                label: if *is_active {
+                    name.clone()
+                } else {
+                    format!("{name} (archived)")
+                },
             })
             .collect()
     } else {
         Vec::new()
     };
+    let archived = !all.iter().any(|(id, _, a)| *id == chosen.0 && *a);
     Ok(CafeBranch {
         id: chosen.0,
         name: chosen.1,
+        archived,
         choices,
     })
 }

@@ -42,7 +42,7 @@ pub fn plain_decimal(raw: &str, grouping: bool) -> Option<String> {
     } else {
         vec![int]
     };
-    let first_ok = groups[0].len() >= 1
+    let first_ok = !groups[0].is_empty()
         && groups[0].bytes().all(|b| b.is_ascii_digit())
         && (groups.len() == 1 || groups[0].len() <= 3);
     let rest_ok = groups[1..]

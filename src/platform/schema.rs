@@ -200,6 +200,7 @@ diesel::table! {
         voided_by -> Nullable<BigInt>,
         void_reason -> Nullable<Text>,
         created_at -> Timestamp,
+        request_sha -> Nullable<Text>,
     }
 }
 

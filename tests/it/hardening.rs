@@ -629,3 +629,74 @@ async fn a_route_missing_from_the_route_table_is_refused() {
         404
     );
 }
+
+#[actix_web::test]
+async fn a_trading_branch_cannot_be_archived_and_an_archived_one_is_read_only() {
+    use crate::cafe::{guest, open_session, order, setup};
+    use tillpoint::platform::schema::branches;
+    let app = TestApp::new().await;
+    let cafe = setup(&app);
+    let branch = app.seed.main_branch;
+    let g = guest(&app, &cafe, 1, "192.0.2.90:5000").await;
+    order(&g, &cafe, 1, &[("Latte", "1")]).await.expect(303);
+    let m = app.signed_in("manager").await;
+    let before = app.audit_count();
+    m.post(&format!("/branches/{branch}/archive"), &[])
+        .await
+        .expect(409)
+        .expect_text("is still trading")
+        .expect_text("table 1 (unprinted)")
+        .expect_text("1 kitchen ticket(s) not done");
+    assert_eq!(app.audit_count(), before);
+    // Settled: the bill closed and the ticket done (staff still block it, as before).
+    let sid = open_session(&app, cafe.tables[0].0);
+    let w = app.signed_in("waiter").await;
+    w.post(
+        &format!("/floor/sessions/{sid}/close"),
+        &[("payment_method", "cash")],
+    )
+    .await
+    .expect(303);
+    // Archived (as when its staff have moved on): QR codes stop, the records stay visible.
+    diesel::update(branches::table.find(branch))
+        .set(branches::is_active.eq(false))
+        .execute(&mut *app.conn())
+        .unwrap();
+    app.client_from("192.0.2.91:5000")
+        .get(&format!("/t/{}", cafe.token(1)))
+        .await
+        .expect(404);
+    g.post(
+        &format!("/t/{}/order", cafe.token(1)),
+        &[(&format!("qty_{}", cafe.item("Latte")), "1")],
+    )
+    .await
+    .expect(404);
+    m.get(&format!("/floor?branch={branch}"))
+        .await
+        .expect(200)
+        .expect_text("is archived: you can look back at its records");
+    m.get(&format!("/kitchen?branch={branch}"))
+        .await
+        .expect(200)
+        .expect_text("is archived");
+    m.get(&format!("/sales?branch_id={branch}&from=&to="))
+        .await
+        .expect(200);
+    let tickets_before = tickets(&app);
+    m.post(
+        "/floor/takeaway",
+        &[
+            ("kind", "takeaway"),
+            ("customer_name", "Ana"),
+            ("branch", &branch.to_string()),
+        ],
+    )
+    .await
+    .expect(409)
+    .expect_text("takes no new orders");
+    m.post(&format!("/floor/tables/{}/open", cafe.tables[1].0), &[])
+        .await
+        .expect(409);
+    assert_eq!(tickets(&app), tickets_before);
+}

@@ -710,3 +710,142 @@ async fn the_tills_lookups_refuse_malformed_queries() {
         .expect(404);
     assert_eq!(s.app.audit_count(), before);
 }
+
+#[actix_web::test]
+async fn one_idempotency_key_racing_itself_makes_one_sale_and_another_cart_is_refused() {
+    let s = shop().await;
+    let app = s.app.clone();
+    let agent = app.id("agent");
+    let make = |qty: i64| {
+        let req: CheckoutRequest = serde_json::from_value(json!({
+            "idempotency_key": "same-key-racing-0001",
+            "lines": [{"barcode": CABLE, "quantity": qty}],
+            "cash_received": "1000.00"
+        }))
+        .unwrap();
+        cart::parse(&req).unwrap()
+    };
+    let barrier = Arc::new(Barrier::new(8));
+    let handles: Vec<_> = (0..8)
+        .map(|_| {
+            let (db, barrier, cart) = (app.db.clone(), barrier.clone(), make(2));
+            std::thread::spawn(move || {
+                barrier.wait();
+                let mut conn = db.pool().get().unwrap();
+                let actor = Actor {
+                    employee_id: Some(agent),
+                    ip: None,
+                };
+                write_tx(&mut conn, |c| checkout_cash(c, &actor, &cart))
+            })
+        })
+        .collect();
+    let results: Vec<_> = handles
+        .into_iter()
+        .map(|h| {
+            h.join()
+                .unwrap()
+                .expect("every copy is answered with the sale")
+        })
+        .collect();
+    assert!(
+        results.windows(2).all(|w| w[0] == w[1]),
+        "one sale: {results:?}"
+    );
+    assert_eq!(written(&app).0, 1);
+    let mut c = app.conn();
+    assert_eq!(stock_of(&mut c, app.seed.main_branch, s.cable), 8);
+    drop(c);
+    // The same key with another cart is a different sale reusing a key: 409, nothing written.
+    let till = app.signed_in("agent").await;
+    let before = written(&app);
+    let r = till
+        .post_json(
+            "/pos/checkout/cash",
+            &json!({
+                "idempotency_key": "same-key-racing-0001",
+                "lines": [{"barcode": CABLE, "quantity": 3}],
+                "cash_received": "1000.00"
+            }),
+        )
+        .await;
+    r.expect(409);
+    assert!(r.json()["error"]
+        .as_str()
+        .unwrap()
+        .contains("already used for another sale"));
+    assert_eq!(written(&app), before);
+    // The same request again is the first sale again.
+    let r = till
+        .post_json(
+            "/pos/checkout/cash",
+            &json!({
+                "idempotency_key": "same-key-racing-0001",
+                "lines": [{"barcode": CABLE, "quantity": 2}],
+                "cash_received": "1000.00"
+            }),
+        )
+        .await;
+    r.expect(201);
+    assert_eq!(r.json()["receipt_number"], "MNL-000001");
+    assert_eq!(written(&app), before);
+}
+
+/// A failure after the receipt number was taken (forced here by a trigger on the receipts
+/// table) rolls the number back with the sale: the next sale gets the same number, no gap.
+#[actix_web::test]
+async fn a_failure_after_the_receipt_number_is_taken_returns_the_number() {
+    use diesel::connection::SimpleConnection;
+    let s = shop().await;
+    let app = s.app.clone();
+    let (install, remove) = if is_postgres() {
+        (
+            "CREATE FUNCTION forced_failure() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'forced'; END $$ LANGUAGE plpgsql; \
+             CREATE TRIGGER forced BEFORE INSERT ON official_receipts FOR EACH ROW EXECUTE FUNCTION forced_failure();",
+            "DROP TRIGGER forced ON official_receipts; DROP FUNCTION forced_failure();",
+        )
+    } else {
+        (
+            "CREATE TRIGGER forced BEFORE INSERT ON official_receipts BEGIN SELECT RAISE(ABORT, 'forced'); END;",
+            "DROP TRIGGER forced;",
+        )
+    };
+    let batch = |sql: &str| match &mut *app.conn() {
+        tillpoint::platform::db::AnyConnection::Sqlite(c) => c.batch_execute(sql).unwrap(),
+        tillpoint::platform::db::AnyConnection::Pg(c) => c.batch_execute(sql).unwrap(),
+    };
+    batch(install);
+    let till = app.signed_in("agent").await;
+    let sale = |key: &str| {
+        json!({
+            "idempotency_key": key,
+            "lines": [{"barcode": CABLE, "quantity": 1}],
+            "cash_received": "500.00"
+        })
+    };
+    let before = written(&app);
+    let r = till
+        .post_json("/pos/checkout/cash", &sale("forced-fail-0001"))
+        .await;
+    r.expect(500);
+    assert!(r.json()["error"]
+        .as_str()
+        .unwrap()
+        .contains("Nothing was saved"));
+    assert_eq!(written(&app), before, "no order, payment or receipt");
+    let mut c = app.conn();
+    assert_eq!(stock_of(&mut c, app.seed.main_branch, s.cable), 10);
+    let counter: Option<i64> = tillpoint::platform::schema::receipt_counters::table
+        .select(tillpoint::platform::schema::receipt_counters::last_number)
+        .first(&mut *c)
+        .optional()
+        .unwrap();
+    assert_eq!(counter, None, "the number went back");
+    drop(c);
+    batch(remove);
+    let r = till
+        .post_json("/pos/checkout/cash", &sale("forced-fail-0002"))
+        .await;
+    r.expect(201);
+    assert_eq!(r.json()["receipt_number"], "MNL-000001");
+}

@@ -1,3 +1,4 @@
+ALTER TABLE orders DROP COLUMN request_sha;
 DROP INDEX kitchen_tickets_order_key;
 ALTER TABLE kitchen_tickets DROP COLUMN order_key;
 DROP INDEX menu_categories_name_ci;

@@ -16,3 +16,6 @@ CREATE UNIQUE INDEX menu_categories_name_ci ON menu_categories (lower(name));
 
 ALTER TABLE kitchen_tickets ADD COLUMN order_key TEXT;
 CREATE UNIQUE INDEX kitchen_tickets_order_key ON kitchen_tickets (order_key) WHERE order_key IS NOT NULL;
+
+-- What a checkout asked for, so that a reused idempotency key with another cart is refused.
+ALTER TABLE orders ADD COLUMN request_sha TEXT;

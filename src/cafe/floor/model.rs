@@ -149,6 +149,7 @@ pub fn open_takeaway(
     i: &TakeawayInput,
     now: NaiveDateTime,
 ) -> Result<i64, AppError> {
+    crate::cafe::ordering::check_branch_trading(conn, branch_id)?;
     let id: i64 = diesel::insert_into(cafe_sessions::table)
         .values((
             cafe_sessions::branch_id.eq(branch_id),

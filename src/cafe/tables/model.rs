@@ -66,9 +66,13 @@ pub fn by_token(conn: &mut AnyConnection, token: &str) -> QueryResult<Option<Caf
     if !crate::cafe::tables::rules::plausible_token(token) {
         return Ok(None);
     }
+    // An archived table, or any table of an archived branch, takes no guests: its code is
+    // as good as invalid.
     crate::on_backend!(conn, |c| cafe_tables::table
+        .inner_join(crate::platform::schema::branches::table)
         .filter(cafe_tables::token.eq(token))
         .filter(cafe_tables::is_active.eq(true))
+        .filter(crate::platform::schema::branches::is_active.eq(true))
         .select(CafeTable::as_select())
         .first(c)
         .optional())

@@ -44,6 +44,31 @@ pub struct Cart {
     pub customer: Option<CustomerInput>,
 }
 
+impl Cart {
+    /// What this request asks for, as a hash: a repeated idempotency key must come with the
+    /// same cart, or it is a different sale that reuses a key (409, never the first sale's
+    /// receipt for a different cart).
+    pub fn fingerprint(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        for l in &self.lines {
+            match &l.product {
+                ProductRef::Barcode(b) => h.update(format!("b:{b}")),
+                ProductRef::Id(id) => h.update(format!("i:{id}")),
+            }
+            h.update(format!("|q:{}|s:{}\n", l.quantity, l.serials.join(",")));
+        }
+        h.update(format!("cash:{}\n", self.cash_received.0));
+        if let Some(c) = &self.customer {
+            h.update(format!(
+                "c:{}|{}|{}|{}",
+                c.name, c.phone, c.email, c.address
+            ));
+        }
+        hex::encode(h.finalize())
+    }
+}
+
 fn text(v: &Value) -> Option<&str> {
     v.as_str().map(str::trim)
 }

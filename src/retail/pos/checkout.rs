@@ -31,13 +31,15 @@ pub struct CheckoutResult {
     pub receipt_url: String,
 }
 
-/// The result of an earlier checkout with this key by this employee, if there was one.
+/// The result of an earlier checkout with this key by this employee, if there was one; a
+/// conflict when that checkout was for a different cart.
 pub fn previous(
     conn: &mut AnyConnection,
     employee_id: i64,
     key: &str,
-) -> QueryResult<Option<CheckoutResult>> {
-    let found: Option<(i64, i64, i64, String, Option<i64>)> = orders::table
+    fingerprint: &str,
+) -> Result<Option<CheckoutResult>, AppError> {
+    let found: Option<(i64, i64, i64, String, Option<i64>, Option<String>)> = orders::table
         .inner_join(official_receipts::table)
         .inner_join(payments::table)
         .filter(orders::employee_id.eq(employee_id))
@@ -48,12 +50,37 @@ pub fn previous(
             orders::vat_minor,
             official_receipts::or_number,
             payments::change_minor,
+            orders::request_sha,
         ))
         .first(conn)
         .optional()?;
-    Ok(found.map(|(id, total, vat, or, change)| {
-        result(id, or, Money(total), Money(vat), Money(change.unwrap_or(0)))
-    }))
+    match found {
+        None => Ok(None),
+        Some((_, _, _, or, _, Some(sha))) if sha != fingerprint => {
+            Err(AppError::Conflict(format!(
+                "This idempotency key was already used for another sale ({or}). Start a new sale."
+            )))
+        }
+        Some((id, total, vat, or, change, _)) => Ok(Some(result(
+            id,
+            or,
+            Money(total),
+            Money(vat),
+            Money(change.unwrap_or(0)),
+        ))),
+    }
+}
+
+/// Serialises copies of one request on PostgreSQL (a transaction-scoped advisory lock on the
+/// employee and key), so the second waits and then finds the first; SQLite's `BEGIN
+/// IMMEDIATE` already does. The unique index on the key backs both.
+fn lock_key(conn: &mut AnyConnection, employee_id: i64, key: &str) -> QueryResult<()> {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(format!("checkout:{employee_id}:{key}"));
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&digest[..8]);
+    let lock = i64::from_be_bytes(first);
+    crate::platform::db::lock_rows(conn, &format!("SELECT pg_advisory_xact_lock({lock})"))
 }
 
 fn result(
@@ -114,7 +141,9 @@ pub fn checkout_cash(
     cart: &Cart,
 ) -> Result<CheckoutResult, AppError> {
     let employee_id = actor.employee_id.ok_or(AppError::Unauthorized)?;
-    if let Some(done) = previous(conn, employee_id, &cart.idempotency_key)? {
+    let fingerprint = cart.fingerprint();
+    lock_key(conn, employee_id, &cart.idempotency_key)?;
+    if let Some(done) = previous(conn, employee_id, &cart.idempotency_key, &fingerprint)? {
         return Ok(done);
     }
     let (branch_id, rate_bp): (Option<i64>, i64) = employees::table
@@ -216,6 +245,7 @@ pub fn checkout_cash(
             orders::vat_minor.eq(totals.vat.0),
             orders::vat_rate_bp.eq(vat_settings.rate_bp),
             orders::idempotency_key.eq(&cart.idempotency_key),
+            orders::request_sha.eq(&fingerprint),
             orders::is_active.eq(true),
             orders::created_at.eq(now),
         ))

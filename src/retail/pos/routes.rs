@@ -300,6 +300,7 @@ pub async fn checkout_cash(
     let cart = cart::parse(&body).map_err(AppError::Unprocessable)?;
     branch_of(&user)?;
     let key = cart.idempotency_key.clone();
+    let fingerprint = cart.fingerprint();
     let employee_id = user.id;
     let outcome = state
         .db
@@ -311,7 +312,7 @@ pub async fn checkout_cash(
             // Two copies of one request raced: the loser returns the winner's result.
             let earlier = state
                 .db
-                .run(move |c| Ok(checkout::previous(c, employee_id, &key)?))
+                .run(move |c| checkout::previous(c, employee_id, &key, &fingerprint))
                 .await?;
             match earlier {
                 Some(done) => Ok(HttpResponse::Created().json(done)),

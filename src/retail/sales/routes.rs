@@ -173,7 +173,7 @@ pub async fn list(
             Ok((
                 query::page(c, &filter, &clock, page.offset(), page.fetch())?,
                 query::totals(c, &filter, &clock)?,
-                branches::model::options(c)?,
+                branches::model::filter_options(c)?,
                 people,
             ))
         })

@@ -68,6 +68,26 @@ pub fn options(conn: &mut AnyConnection) -> QueryResult<Vec<(i64, String)>> {
         .collect())
 }
 
+/// Every branch for filters over past records: archived ones too, marked, after the active.
+pub fn filter_options(conn: &mut AnyConnection) -> QueryResult<Vec<(i64, String)>> {
+    let rows: Vec<(i64, String, String, bool)> = branches::table
+        .order((branches::is_active.desc(), branches::name.asc()))
+        .select((
+            branches::id,
+            branches::name,
+            branches::code,
+            branches::is_active,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, name, code, active)| {
+            let mark = if active { "" } else { ", archived" };
+            (id, format!("{name} ({code}{mark})"))
+        })
+        .collect())
+}
+
 fn duplicate_code(e: diesel::result::Error, code: &str) -> AppError {
     if is_unique_violation(&e) {
         AppError::Conflict(format!("Another branch already uses the code {code}."))
@@ -150,8 +170,67 @@ pub fn update(
     Ok(())
 }
 
+/// What keeps a branch from closing: open bills (unprinted or unpaid) and kitchen tickets not
+/// done. Archiving waits until they are settled, and says which they are.
+fn still_trading(conn: &mut AnyConnection, branch: &Branch) -> Result<(), AppError> {
+    use crate::platform::schema::{cafe_sessions, cafe_tables, kitchen_tickets};
+    let bills: Vec<(Option<i64>, String, Option<NaiveDateTime>)> = cafe_sessions::table
+        .left_join(cafe_tables::table)
+        .filter(cafe_sessions::branch_id.eq(branch.id))
+        .filter(cafe_sessions::closed_at.is_null())
+        .order(cafe_sessions::id.asc())
+        .select((
+            cafe_tables::number.nullable(),
+            cafe_sessions::customer_name,
+            cafe_sessions::bill_printed_at,
+        ))
+        .load(conn)?;
+    let tickets: i64 = kitchen_tickets::table
+        .filter(kitchen_tickets::branch_id.eq(branch.id))
+        .filter(kitchen_tickets::status.ne("completed"))
+        .count()
+        .get_result(conn)?;
+    if bills.is_empty() && tickets == 0 {
+        return Ok(());
+    }
+    let mut reasons = Vec::new();
+    if !bills.is_empty() {
+        let named: Vec<String> = bills
+            .iter()
+            .take(8)
+            .map(|(table, customer, printed)| {
+                let place = match table {
+                    Some(n) => format!("table {n}"),
+                    None if customer.is_empty() => "a takeaway".to_string(),
+                    None => format!("takeaway for {customer}"),
+                };
+                let state = if printed.is_some() {
+                    "unpaid"
+                } else {
+                    "unprinted"
+                };
+                format!("{place} ({state})")
+            })
+            .collect();
+        let more = if bills.len() > 8 { ", …" } else { "" };
+        reasons.push(format!(
+            "{} open bill(s): {}{more}",
+            bills.len(),
+            named.join(", ")
+        ));
+    }
+    if tickets > 0 {
+        reasons.push(format!("{tickets} kitchen ticket(s) not done"));
+    }
+    Err(AppError::Conflict(format!(
+        "{} is still trading — {}. Settle them before archiving the branch.",
+        branch.name,
+        reasons.join("; ")
+    )))
+}
+
 /// Archives or restores. A branch where active staff still work cannot be archived: they
-/// would be left selling for a branch that no longer exists.
+/// would be left selling for a branch that no longer exists. Nor can one that is still trading.
 pub fn set_active(
     conn: &mut AnyConnection,
     actor: &Actor,
@@ -160,6 +239,13 @@ pub fn set_active(
 ) -> Result<Branch, AppError> {
     let branch = find(conn, id)?;
     if !active {
+        // Taken before counting: a bill opening at this branch holds a share lock on the row
+        // until it commits, so it is either counted here or refused by `check_branch_trading`.
+        crate::platform::db::lock_rows(
+            conn,
+            &format!("SELECT id FROM branches WHERE id = {id} FOR UPDATE"),
+        )?;
+        still_trading(conn, &branch)?;
         let staff: i64 = employees::table
             .filter(employees::branch_id.eq(id))
             .filter(employees::is_active.eq(true))

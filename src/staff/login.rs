@@ -24,6 +24,9 @@ use crate::staff::employees::model::RECORD;
 
 pub const WRONG: &str = "Username or password is incorrect.";
 
+/// How long a throttled or busy sign-in takes at least before its 429.
+const REFUSAL_DELAY: std::time::Duration = std::time::Duration::from_millis(750);
+
 #[derive(Template)]
 #[template(path = "staff/login.html")]
 struct LoginPage {
@@ -257,6 +260,7 @@ pub async fn submit(
     }
     let ip = request_ip(&req).unwrap_or_else(|| "unknown".into());
     let now = BusinessClock::now_utc();
+    let started = std::time::Instant::now();
     let outcome = async {
         let (u, i) = (username.clone(), ip.clone());
         let candidate = state.db.run(move |c| reserve(c, &u, &i, now)).await?;
@@ -301,6 +305,12 @@ pub async fn submit(
         }
         Ok(Outcome::Refused) => html_status(StatusCode::UNAUTHORIZED, &page(ctx, WRONG.into())),
         Err(AppError::RetryLater(message, secs)) => {
+            // A refusal is answered no sooner than REFUSAL_DELAY: a flood that waits for its
+            // answers slows to a trickle instead of taking the workers from the rest of the
+            // shop. The wait is a timer, it holds no thread or connection.
+            if let Some(rest) = REFUSAL_DELAY.checked_sub(started.elapsed()) {
+                actix_web::rt::time::sleep(rest).await;
+            }
             let mut res = html_status(StatusCode::TOO_MANY_REQUESTS, &page(ctx, message))?;
             res.headers_mut().insert(
                 actix_web::http::header::RETRY_AFTER,

@@ -172,17 +172,15 @@ pub async fn change_password(
         .await;
     let stored = match stored {
         Ok(s) => s,
-        Err(AppError::RetryLater(m, _)) => {
+        Err(AppError::RetryLater(m, secs)) => {
             errors.add("current_password", m);
-            return render(
-                &state,
-                ctx,
-                user.id,
-                None,
-                errors,
-                StatusCode::TOO_MANY_REQUESTS,
-            )
-            .await;
+            let status = StatusCode::TOO_MANY_REQUESTS;
+            let mut res = render(&state, ctx, user.id, None, errors, status).await?;
+            res.headers_mut().insert(
+                actix_web::http::header::RETRY_AFTER,
+                actix_web::http::header::HeaderValue::from(secs),
+            );
+            return Ok(res);
         }
         Err(e) => return Err(e),
     };

@@ -114,10 +114,10 @@ async fn guesses_of_the_current_password_are_throttled() {
     for _ in 0..10 {
         change("not-my-password").await.expect(422);
     }
-    change("not-my-password")
-        .await
-        .expect(429)
+    let r = change("not-my-password").await;
+    r.expect(429)
         .expect_text("Too many wrong current passwords");
+    assert!(r.header("retry-after").parse::<i64>().unwrap() > 0);
     // The right one also waits until the window ends.
     change(PASSWORD).await.expect(429);
 }

@@ -113,6 +113,10 @@ fn table() -> Vec<(Method, &'static str, Access, Reply, Route)> {
         ),
         // cafe: floor, bills
         r(get(), "/floor", FLOOR, |x| x.to(cafe::floor::routes::page)),
+        // The floor hears the same branch events as the kitchen display.
+        r(get(), "/floor/events", FLOOR, |x| {
+            x.to(cafe::kitchen::routes::live)
+        }),
         r(post(), "/floor/takeaway", FLOOR, |x| {
             x.to(cafe::floor::routes::open_takeaway)
         }),

@@ -181,6 +181,7 @@ pub type DbPool = Pool<ConnectionManager>;
 pub struct Db {
     pool: DbPool,
     backend: Backend,
+    target: DbTarget,
 }
 
 /// Process-wide SQLite settings, applied once before the first connection opens.
@@ -237,11 +238,20 @@ impl Db {
                 target: target.clone(),
             })
             .map_err(|e| format!("cannot open the database: {e}"))?;
-        Ok(Db { pool, backend })
+        Ok(Db {
+            pool,
+            backend,
+            target: target.clone(),
+        })
     }
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// Where the data lives (for a dedicated connection, such as the live-event listener).
+    pub fn target(&self) -> &DbTarget {
+        &self.target
     }
 
     pub fn pool(&self) -> &DbPool {

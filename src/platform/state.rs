@@ -31,12 +31,13 @@ impl AppState {
     pub fn new(config: Config, db: Db) -> Result<AppState, String> {
         let dummy_hash =
             crate::platform::auth::password::hash("not-a-real-password", config.bcrypt_cost)?;
+        let events = EventHub::new(&db);
         Ok(AppState {
             clock: BusinessClock::new(config.tz),
             config,
             db,
             dummy_hash,
-            events: EventHub::default(),
+            events,
             qr: QrCache::default(),
             password_work: Gate::new(
                 Gate::cores_but_one(),

@@ -2,10 +2,8 @@
 //! JavaScript), the kitchen, the floor, bills, QR codes, visitors, and the races.
 
 use std::collections::HashMap;
-use std::pin::Pin;
 use std::sync::{Arc, Barrier};
 
-use actix_web::body::MessageBody;
 use diesel::prelude::*;
 
 use tillpoint::cafe::menu::model as menu;
@@ -767,16 +765,8 @@ async fn the_kitchen_starts_finishes_and_prioritises_tickets() {
         .expect(403);
 }
 
-async fn next_chunk(body: &mut actix_web::body::BoxBody) -> String {
-    let chunk = actix_web::rt::time::timeout(
-        std::time::Duration::from_secs(2),
-        std::future::poll_fn(|cx| Pin::new(&mut *body).poll_next(cx)),
-    )
-    .await
-    .expect("an event within two seconds")
-    .expect("the stream is open")
-    .unwrap();
-    String::from_utf8_lossy(&chunk).to_string()
+pub(crate) async fn next_chunk(body: &mut actix_web::body::BoxBody) -> String {
+    next_chunk_within(body, 2).await
 }
 
 #[actix_web::test]

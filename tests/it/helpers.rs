@@ -284,6 +284,39 @@ impl TestApp {
         }
     }
 
+    /// A second instance of the application on the same database (its own pool, state, live
+    /// event hub and cookie key), as a second server behind a proxy would be.
+    pub async fn second_instance(&self) -> TestApp {
+        let config = self.state.config.clone();
+        let db = Db::connect(&config.db).unwrap();
+        let state = web::Data::new(AppState::new(config, db.clone()).unwrap());
+        let svc = Rc::new(
+            test::init_service(tillpoint::app::build_app(state.clone(), Key::generate())).await,
+        );
+        let svc2 = svc.clone();
+        let call: Call = Rc::new(move |req: Request| {
+            let svc = svc.clone();
+            Box::pin(async move { read(svc.call(req).await).await })
+        });
+        let raw: RawCall = Rc::new(move |req: Request| {
+            let svc = svc2.clone();
+            Box::pin(async move {
+                svc.call(req)
+                    .await
+                    .expect("service error escaped the middleware")
+                    .map_into_boxed_body()
+            })
+        });
+        TestApp {
+            call,
+            raw,
+            state,
+            db,
+            seed: self.seed.clone(),
+            data_dir: self.data_dir.clone(),
+        }
+    }
+
     pub fn client(&self) -> Client {
         self.client_from("192.0.2.10:40000")
     }
@@ -667,4 +700,17 @@ pub fn insert_product(
 
 pub fn stock_of(conn: &mut AnyConnection, branch: i64, product: i64) -> i64 {
     tillpoint::retail::stock::model::quantity(conn, branch, product).unwrap()
+}
+
+/// The next chunk of a live stream (server-sent events), waiting at most `secs` seconds.
+pub async fn next_chunk_within(body: &mut actix_web::body::BoxBody, secs: u64) -> String {
+    let chunk = actix_web::rt::time::timeout(
+        std::time::Duration::from_secs(secs),
+        std::future::poll_fn(|cx| std::pin::Pin::new(&mut *body).poll_next(cx)),
+    )
+    .await
+    .expect("an event in time")
+    .expect("the stream is open")
+    .unwrap();
+    String::from_utf8_lossy(&chunk).to_string()
 }

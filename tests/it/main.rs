@@ -13,6 +13,7 @@ mod concurrency;
 mod csrf;
 mod employees;
 mod hardening;
+mod instances;
 mod platform;
 mod pos;
 mod profile;

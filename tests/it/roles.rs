@@ -119,6 +119,7 @@ fn matrix() -> Vec<(&'static str, &'static str, Who)> {
             FLOOR,
         ),
         ("GET", "/floor/sessions/{id:\\d+}/bill", FLOOR),
+        ("GET", "/floor/events", FLOOR),
         ("POST", "/floor/sessions/{id:\\d+}/printed", FLOOR),
         ("POST", "/floor/sessions/{id:\\d+}/close", FLOOR),
         ("GET", "/menu", KITCHEN),

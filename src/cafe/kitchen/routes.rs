@@ -119,7 +119,7 @@ pub async fn tickets(
     })
 }
 
-/// Server-sent events for one branch's kitchen.
+/// Server-sent events for one branch's cafe: the kitchen display and the floor.
 pub async fn live(
     user: CurrentUser,
     state: web::Data<AppState>,

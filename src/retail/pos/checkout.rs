@@ -39,7 +39,9 @@ pub fn previous(
     key: &str,
     fingerprint: &str,
 ) -> Result<Option<CheckoutResult>, AppError> {
-    let found: Option<(i64, i64, i64, String, Option<i64>, Option<String>)> = orders::table
+    /// id, total, VAT, OR number, change, request hash
+    type Earlier = (i64, i64, i64, String, Option<i64>, Option<String>);
+    let found: Option<Earlier> = orders::table
         .inner_join(official_receipts::table)
         .inner_join(payments::table)
         .filter(orders::employee_id.eq(employee_id))

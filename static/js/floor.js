@@ -1,0 +1,46 @@
+// Floor: the server announces changes at this branch (server-sent events, from any instance);
+// the page then fetches itself and swaps in the tables and the takeaway list, so a waiter sees
+// new orders, calls and closed bills without reloading. Works without this file (reload).
+(function () {
+  var grid = document.querySelector('[data-live="floor"]');
+  if (!grid || !window.EventSource || !window.DOMParser) return;
+  var state = document.getElementById("floor-live");
+  var loading = false, again = false;
+  function refresh() {
+    if (loading) { again = true; return; }
+    loading = true;
+    fetch(window.location.href, { credentials: "same-origin", headers: { "Accept": "text/html" } })
+      .then(function (r) {
+        if (r.status === 401 || r.redirected) { window.location.reload(); return null; }
+        return r.ok ? r.text() : null;
+      })
+      .then(function (html) {
+        if (!html) return;
+        var doc = new DOMParser().parseFromString(html, "text/html");
+        ["floor", "others"].forEach(function (part) {
+          var fresh = doc.querySelector('[data-live="' + part + '"]');
+          var here = document.querySelector('[data-live="' + part + '"]');
+          // A waiter in the middle of choosing a status keeps the open list.
+          if (fresh && here && !here.contains(document.activeElement)) here.innerHTML = fresh.innerHTML;
+        });
+      })
+      .catch(function () { setTimeout(refresh, 3000); })
+      .finally(function () {
+        loading = false;
+        if (again) { again = false; refresh(); }
+      });
+  }
+  var feed = new EventSource(grid.getAttribute("data-feed"));
+  var first = true;
+  feed.addEventListener("hello", function () {
+    if (state) state.textContent = "Live: tables update by themselves.";
+    if (!first) refresh();
+    first = false;
+  });
+  ["resync", "ticket", "ticket_new", "session"].forEach(function (name) {
+    feed.addEventListener(name, refresh);
+  });
+  feed.onerror = function () { if (state) state.textContent = "Connection lost: reconnecting…"; };
+  window.addEventListener("online", refresh);
+  setInterval(refresh, 30000);
+})();

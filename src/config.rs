@@ -45,6 +45,12 @@ pub enum Command {
     Demo,
     /// Write a consistent copy of the SQLite database to FILE (PostgreSQL: use pg_dump).
     Backup { file: PathBuf },
+    /// Copy every row of the SQLite database into an empty PostgreSQL database (stop the server first).
+    CopyDatabase {
+        /// postgres://user@host:5432/database — must be empty (or only migrated).
+        #[arg(long)]
+        to: String,
+    },
 }
 
 #[derive(Debug, Clone, Args)]

@@ -57,6 +57,7 @@ pub fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::Backup { file } => backup(&config, &file),
+        Command::CopyDatabase { to } => copy_database(&config, &to),
     }
 }
 
@@ -116,7 +117,39 @@ pub fn session_key(data_dir: &Path) -> Result<Key, String> {
     Ok(key)
 }
 
+/// While `serve` runs on a SQLite database it holds an exclusive lock on `<database>.serving`
+/// (released by the operating system however the process ends): a second server refuses to
+/// start on the same file, and `restore` and `copy-database` refuse a database in use.
+fn lock_database(config: &Config) -> Result<Option<std::fs::File>, String> {
+    let Some(path) = config.db.sqlite_path() else {
+        return Ok(None);
+    };
+    std::fs::create_dir_all(&config.data_dir).map_err(|e| e.to_string())?;
+    let mut lock_path = path.as_os_str().to_owned();
+    lock_path.push(".serving");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(|e| {
+            format!(
+                "cannot open {}: {e}",
+                std::path::Path::new(&lock_path).display()
+            )
+        })?;
+    match file.try_lock() {
+        Ok(()) => Ok(Some(file)),
+        Err(std::fs::TryLockError::WouldBlock) => Err(format!(
+            "a tillpoint server is using {} right now; stop it first",
+            path.display()
+        )),
+        Err(std::fs::TryLockError::Error(e)) => Err(format!("cannot lock the database: {e}")),
+    }
+}
+
 async fn serve(config: Config, demo: bool) -> Result<(), String> {
+    let _serving = lock_database(&config)?;
     let db = open(&config)?;
     let key = session_key(&config.data_dir)?;
     {
@@ -219,6 +252,58 @@ fn spawn_sweeper(db: Db) {
 }
 
 /// `tillpoint backup FILE`: an online, consistent copy of the SQLite database.
+/// `copy-database --to postgres://…`: every row of the configured SQLite database into an
+/// empty PostgreSQL database (see `platform::db_copy`).
+fn copy_database(config: &Config, to: &str) -> Result<(), String> {
+    if config.db.sqlite_path().is_none() {
+        return Err("copy-database copies the configured SQLite database; DATABASE_URL already points at PostgreSQL".into());
+    }
+    let url = match DbTarget::parse(to)? {
+        DbTarget::Postgres(url) => url,
+        DbTarget::Sqlite(_) => {
+            return Err(
+                "--to must be a PostgreSQL URL such as postgres://user@host:5432/tillpoint".into(),
+            )
+        }
+    };
+    let _idle = lock_database(config)?;
+    let db = open(config)?;
+    let mut source = db.pool().get().map_err(|e| e.to_string())?;
+    let crate::platform::db::AnyConnection::Sqlite(src) = &mut *source else {
+        return Err("the source must be SQLite".into());
+    };
+    let mut target = crate::platform::db::AnyConnection::Pg(
+        <diesel::PgConnection as diesel::Connection>::establish(&url)
+            .map_err(|e| format!("cannot reach the PostgreSQL database: {e}"))?,
+    );
+    let copied = crate::platform::db_copy::copy_sqlite_to_postgres(src, &mut target)?;
+    let mut rows = 0;
+    for t in &copied {
+        rows += t.rows;
+        let money = t
+            .money
+            .iter()
+            .map(|(c, sum)| format!("{c} Σ {}", crate::platform::money::Money(*sum).plain()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        println!(
+            "  {:<28} {:>9} rows{}",
+            t.name,
+            t.rows,
+            if money.is_empty() {
+                String::new()
+            } else {
+                format!("  ({money})")
+            }
+        );
+    }
+    println!(
+        "Copied {rows} rows in {} tables to PostgreSQL; row counts and money sums match. Start tillpoint with DATABASE_URL={to}",
+        copied.len()
+    );
+    Ok(())
+}
+
 fn backup(config: &Config, file: &Path) -> Result<(), String> {
     if let DbTarget::Postgres(_) = config.db {
         return Err("backup copies SQLite databases only. For PostgreSQL use pg_dump, e.g.\n  pg_dump --format=custom --file=tillpoint.dump \"$DATABASE_URL\"".into());

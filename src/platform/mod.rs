@@ -7,6 +7,7 @@ pub mod category_list;
 pub mod clock;
 pub mod csv_export;
 pub mod db;
+pub mod db_copy;
 pub mod error;
 pub mod flash;
 pub mod forms;

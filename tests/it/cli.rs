@@ -5,7 +5,7 @@ use tillpoint::staff::bootstrap::{ensure_first_manager, FirstManager};
 
 use crate::helpers::*;
 
-fn run(
+pub(crate) fn run(
     dir: &std::path::Path,
     db: &tillpoint::platform::db::DbTarget,
     args: &[&str],

@@ -59,22 +59,39 @@ pub fn fresh_db() -> (Db, DbTarget, std::path::PathBuf) {
         .ok()
         .filter(|u| !u.is_empty())
     {
-        Some(admin_url) => {
-            let name = format!("tp_{}_{n}_{nanos}", std::process::id());
-            let mut admin = diesel::PgConnection::establish(&admin_url)
-                .expect("TEST_DATABASE_URL must reach PostgreSQL");
-            diesel::connection::SimpleConnection::batch_execute(
-                &mut admin,
-                &format!("CREATE DATABASE {name}"),
-            )
-            .unwrap();
-            DbTarget::Postgres(replace_db_name(&admin_url, &name))
-        }
+        Some(_) => DbTarget::Postgres(new_pg_database()),
         None => DbTarget::Sqlite(dir.join("test.sqlite3")),
     };
     let db = Db::connect(&target).unwrap();
     run_migrations(&mut db.pool().get().unwrap()).unwrap();
     (db, target, dir)
+}
+
+/// A new, empty PostgreSQL database on the TEST_DATABASE_URL server; its URL.
+pub fn new_pg_database() -> String {
+    let admin_url = std::env::var("TEST_DATABASE_URL").expect("TEST_DATABASE_URL");
+    let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
+    let name = format!("tp_{}_{n}_{nanos}", std::process::id());
+    let mut admin = diesel::PgConnection::establish(&admin_url)
+        .expect("TEST_DATABASE_URL must reach PostgreSQL");
+    diesel::connection::SimpleConnection::batch_execute(
+        &mut admin,
+        &format!("CREATE DATABASE {name}"),
+    )
+    .unwrap();
+    replace_db_name(&admin_url, &name)
+}
+
+/// A fresh temporary folder for a test's files.
+pub fn temp_dir(what: &str) -> std::path::PathBuf {
+    let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+    let dir = std::env::temp_dir().join(format!("tillpoint-{what}-{}-{n}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
 }
 
 fn replace_db_name(url: &str, name: &str) -> String {
@@ -256,6 +273,44 @@ impl TestApp {
         let seed = seed(&mut db.pool().get().unwrap());
         let mut config = test_config(target, dir.clone());
         adjust(&mut config);
+        TestApp::start(config, db, seed).await
+    }
+
+    /// The application on an existing database (demo data, a copy, a restore): the seed's
+    /// branches and staff are read from it.
+    pub async fn on(target: DbTarget, dir: std::path::PathBuf) -> TestApp {
+        let db = Db::connect(&target).unwrap();
+        run_migrations(&mut db.pool().get().unwrap()).unwrap();
+        let mut conn = db.pool().get().unwrap();
+        let mut branch = |code: &str| -> i64 {
+            branches::table
+                .filter(branches::code.eq(code))
+                .select(branches::id)
+                .first(&mut *conn)
+                .unwrap_or(0)
+        };
+        let (main_branch, cebu_branch) = (branch("MNL"), branch("CEB"));
+        let staff: Vec<(String, i64)> = employees::table
+            .select((employees::username, employees::id))
+            .load(&mut *conn)
+            .unwrap();
+        drop(conn);
+        let mut ids = HashMap::new();
+        for (username, _) in STAFF {
+            if let Some((_, id)) = staff.iter().find(|(u, _)| u == username) {
+                ids.insert(username, *id);
+            }
+        }
+        let seed = Seed {
+            main_branch,
+            cebu_branch,
+            ids,
+        };
+        TestApp::start(test_config(target, dir), db, seed).await
+    }
+
+    async fn start(config: Config, db: Db, seed: Seed) -> TestApp {
+        let dir = config.data_dir.clone();
         let state = web::Data::new(AppState::new(config, db.clone()).unwrap());
         let svc = Rc::new(
             test::init_service(tillpoint::app::build_app(state.clone(), Key::generate())).await,
@@ -289,32 +344,12 @@ impl TestApp {
     pub async fn second_instance(&self) -> TestApp {
         let config = self.state.config.clone();
         let db = Db::connect(&config.db).unwrap();
-        let state = web::Data::new(AppState::new(config, db.clone()).unwrap());
-        let svc = Rc::new(
-            test::init_service(tillpoint::app::build_app(state.clone(), Key::generate())).await,
-        );
-        let svc2 = svc.clone();
-        let call: Call = Rc::new(move |req: Request| {
-            let svc = svc.clone();
-            Box::pin(async move { read(svc.call(req).await).await })
-        });
-        let raw: RawCall = Rc::new(move |req: Request| {
-            let svc = svc2.clone();
-            Box::pin(async move {
-                svc.call(req)
-                    .await
-                    .expect("service error escaped the middleware")
-                    .map_into_boxed_body()
-            })
-        });
-        TestApp {
-            call,
-            raw,
-            state,
-            db,
-            seed: self.seed.clone(),
-            data_dir: self.data_dir.clone(),
-        }
+        let seed = Seed {
+            main_branch: self.seed.main_branch,
+            cebu_branch: self.seed.cebu_branch,
+            ids: self.seed.ids.clone(),
+        };
+        TestApp::start(config, db, seed).await
     }
 
     pub fn client(&self) -> Client {

@@ -11,6 +11,7 @@ mod catalog;
 mod cli;
 mod concurrency;
 mod csrf;
+mod data;
 mod employees;
 mod hardening;
 mod instances;

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 use ipnet::IpNet;
 
+use crate::platform::backup::Schedule;
 use crate::platform::db::{DbTarget, SqliteSync};
 
 #[derive(Debug, Parser)]
@@ -45,6 +46,8 @@ pub enum Command {
     Demo,
     /// Write a consistent copy of the SQLite database to FILE (PostgreSQL: use pg_dump).
     Backup { file: PathBuf },
+    /// Replace the SQLite database with a backup FILE (checked first; the replaced database is kept aside). Stop the server first.
+    Restore { file: PathBuf },
     /// Copy every row of the SQLite database into an empty PostgreSQL database (stop the server first).
     CopyDatabase {
         /// postgres://user@host:5432/database — must be empty (or only migrated).
@@ -149,6 +152,25 @@ pub struct Settings {
         global = true
     )]
     pub sqlite_synchronous: String,
+    /// SQLite: business-local time of the daily backup (HH:MM), or `off`.
+    #[arg(
+        long,
+        env = "TILLPOINT_BACKUP_AT",
+        default_value = "23:00",
+        global = true
+    )]
+    pub backup_at: String,
+    /// SQLite: folder of the daily backups (default: `backups` in the data directory).
+    #[arg(long, env = "TILLPOINT_BACKUP_DIR", global = true)]
+    pub backup_dir: Option<PathBuf>,
+    /// SQLite: how many daily backups to keep (the newest).
+    #[arg(
+        long,
+        env = "TILLPOINT_BACKUP_KEEP",
+        default_value_t = 14,
+        global = true
+    )]
+    pub backup_keep: usize,
 }
 
 /// Settings after validation: everything the application needs, passed by value.
@@ -170,6 +192,7 @@ pub struct Config {
     pub workers: Option<usize>,
     pub public_url: Option<String>,
     pub sqlite_sync: SqliteSync,
+    pub backup: Schedule,
 }
 
 impl Settings {
@@ -229,6 +252,18 @@ impl Settings {
                 None => None,
             },
             sqlite_sync: SqliteSync::parse(&self.sqlite_synchronous)?,
+            backup: Schedule {
+                at: crate::platform::backup::parse_time(&self.backup_at)?,
+                dir: self
+                    .backup_dir
+                    .clone()
+                    .unwrap_or_else(|| self.data_dir.join("backups")),
+                keep: if (1..=3650).contains(&self.backup_keep) {
+                    self.backup_keep
+                } else {
+                    return Err("TILLPOINT_BACKUP_KEEP must be between 1 and 3650".into());
+                },
+            },
         })
     }
 }

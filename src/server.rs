@@ -58,6 +58,7 @@ pub fn run(cli: Cli) -> Result<(), String> {
         }
         Command::Backup { file } => backup(&config, &file),
         Command::CopyDatabase { to } => copy_database(&config, &to),
+        Command::Restore { file } => restore(&config, &file),
     }
 }
 
@@ -185,6 +186,7 @@ async fn serve(config: Config, demo: bool) -> Result<(), String> {
     }
     let state = web::Data::new(AppState::new(config.clone(), db.clone())?);
     spawn_sweeper(db.clone());
+    crate::platform::backup::spawn_daily(db.clone(), config.backup.clone(), config.tz);
     let server = HttpServer::new({
         let state = state.clone();
         move || crate::app::build_app(state.clone(), key.clone())
@@ -308,20 +310,36 @@ fn backup(config: &Config, file: &Path) -> Result<(), String> {
     if let DbTarget::Postgres(_) = config.db {
         return Err("backup copies SQLite databases only. For PostgreSQL use pg_dump, e.g.\n  pg_dump --format=custom --file=tillpoint.dump \"$DATABASE_URL\"".into());
     }
-    if file.exists() {
-        return Err(format!(
-            "{} already exists; choose a new file name",
-            file.display()
-        ));
-    }
-    let target = file
-        .to_str()
-        .ok_or("the backup file name must be valid UTF-8")?;
     let db = open(config)?;
     let mut conn = db.pool().get().map_err(|e| e.to_string())?;
-    let sql = format!("VACUUM INTO '{}'", target.replace('\'', "''"));
-    diesel::connection::SimpleConnection::batch_execute(&mut *conn, &sql)
-        .map_err(|e| format!("backup failed: {e}"))?;
+    crate::platform::backup::snapshot(&mut conn, file)?;
     println!("Backup written to {}", file.display());
+    Ok(())
+}
+
+/// `restore FILE`: checks the backup, refuses while a server uses the database, keeps the
+/// replaced database aside, brings the restored one up to this version, says what it holds.
+fn restore(config: &Config, file: &Path) -> Result<(), String> {
+    let Some(db_path) = config.db.sqlite_path() else {
+        return Err("restore replaces a SQLite database. For PostgreSQL use pg_restore, e.g.\n  pg_restore --clean --if-exists --dbname=\"$DATABASE_URL\" tillpoint.dump".into());
+    };
+    let _idle = lock_database(config)?;
+    let restored = crate::platform::backup::restore(db_path, file)?;
+    open(config)?;
+    println!("Restored {} into {}", file.display(), db_path.display());
+    println!(
+        "  {} retail sale(s), {} cafe sale(s)",
+        restored.retail_sales, restored.cafe_sales
+    );
+    for (code, n) in &restored.last_receipts {
+        println!(
+            "  last official receipt at {code}: {}",
+            crate::retail::pricing::or_number(code, *n)
+        );
+    }
+    match &restored.kept_aside {
+        Some(p) => println!("The database it replaced is kept as {}", p.display()),
+        None => println!("There was no database to replace."),
+    }
     Ok(())
 }

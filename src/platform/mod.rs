@@ -3,6 +3,7 @@
 pub mod assets;
 pub mod audit;
 pub mod auth;
+pub mod backup;
 pub mod category_list;
 pub mod clock;
 pub mod csv_export;

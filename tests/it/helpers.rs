@@ -26,6 +26,7 @@ pub const PASSWORD: &str = "secret-pass-1";
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
 
 pub fn test_config(db: DbTarget, data_dir: std::path::PathBuf) -> Config {
+    let backups = data_dir.join("backups");
     Config {
         addr: "127.0.0.1:0".parse().unwrap(),
         db,
@@ -43,6 +44,11 @@ pub fn test_config(db: DbTarget, data_dir: std::path::PathBuf) -> Config {
         workers: Some(1),
         public_url: None,
         sqlite_sync: Default::default(),
+        backup: tillpoint::platform::backup::Schedule {
+            at: None,
+            dir: backups,
+            keep: 14,
+        },
     }
 }
 

@@ -71,9 +71,14 @@ fn err(what: &str) -> impl Fn(diesel::result::Error) -> String + '_ {
 
 /// The tables of the SQLite database, parents before children.
 fn tables_in_order(src: &mut diesel::SqliteConnection) -> Result<Vec<String>, String> {
+    // Virtual tables (the FTS5 search index) and their shadow tables are SQLite's own way of
+    // indexing; PostgreSQL indexes the same data its own way (see the migrations).
     let names: Vec<String> = diesel::sql_query(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' \
-         AND name != '__diesel_schema_migrations' ORDER BY name",
+        "SELECT t.name FROM sqlite_master t WHERE t.type = 'table' AND t.name NOT LIKE 'sqlite_%' \
+         AND t.name != '__diesel_schema_migrations' AND t.sql NOT LIKE 'CREATE VIRTUAL TABLE%' \
+         AND NOT EXISTS (SELECT 1 FROM sqlite_master v WHERE v.type = 'table' \
+             AND v.sql LIKE 'CREATE VIRTUAL TABLE%' AND t.name LIKE v.name || '\\_%' ESCAPE '\\') \
+         ORDER BY t.name",
     )
     .load::<Name>(src)
     .map_err(err("reading the SQLite tables"))?

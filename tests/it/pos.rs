@@ -141,6 +141,7 @@ async fn search_finds_by_name_prefix_barcode_or_sku_twenty_at_a_time() {
         agent.get(&format!("/pos/search?q={CABLE}")).await.json()[0]["name"],
         "USB-C Cable"
     );
+    // Words anywhere in the name, by prefix, any case; every word must match.
     assert_eq!(
         agent
             .get("/pos/search?q=protector")
@@ -149,9 +150,37 @@ async fn search_finds_by_name_prefix_barcode_or_sku_twenty_at_a_time() {
             .as_array()
             .unwrap()
             .len(),
-        0,
-        "prefix, not anywhere"
+        20,
+        "a word anywhere in the name"
     );
+    let hits = agent.get("/pos/search?q=PROT%2007").await.json();
+    assert_eq!(hits.as_array().unwrap().len(), 1);
+    assert_eq!(hits[0]["name"], "Screen Protector 07");
+    let hits = agent.get("/pos/search?q=cable%20usb").await.json();
+    assert_eq!(hits[0]["name"], "USB-C Cable");
+    let hits = agent.get("/pos/search?q=c%20cab").await.json();
+    assert_eq!(hits[0]["name"], "USB-C Cable", "hyphenated words split");
+    // Barcodes by prefix too; punctuation is not query syntax.
+    let hits = agent.get("/pos/search?q=48065123456").await.json();
+    assert!(hits.as_array().unwrap().len() >= 2);
+    let hits = agent.get("/pos/search?q=%22*)%20OR%20(NEAR%20screen").await;
+    hits.expect(200);
+    assert!(agent
+        .get("/pos/search?q=%22*%22")
+        .await
+        .json()
+        .as_array()
+        .unwrap()
+        .is_empty());
+    // SKUs whatever the case: exactly, or by a word of it (the index follows the update).
+    diesel::update(products::table.find(s.cable))
+        .set(products::sku.eq(Some("CBL-USBC-1M")))
+        .execute(&mut *s.app.conn())
+        .unwrap();
+    let hits = agent.get("/pos/search?q=cbl-usbc-1m").await.json();
+    assert_eq!(hits[0]["name"], "USB-C Cable");
+    let hits = agent.get("/pos/search?q=usbc").await.json();
+    assert_eq!(hits[0]["name"], "USB-C Cable");
     agent.get("/pos/search?q=").await.expect(400);
 }
 

@@ -3,3 +3,4 @@
 pub mod cart;
 pub mod checkout;
 pub mod routes;
+pub mod search;

@@ -14,7 +14,7 @@ use crate::platform::state::AppState;
 use crate::retail::catalog::products::model as catalog;
 use crate::retail::customers;
 use crate::retail::pos::cart::{self, CheckoutRequest};
-use crate::retail::pos::checkout;
+use crate::retail::pos::{checkout, search};
 use crate::retail::pricing::VatSettings;
 use crate::retail::settings;
 use crate::retail::stock::model as stock_model;
@@ -148,17 +148,6 @@ pub struct SearchQuery {
     page: Option<String>,
 }
 
-#[derive(Debug, Serialize, Queryable)]
-pub struct SearchHit {
-    pub id: i64,
-    pub name: String,
-    pub barcode: String,
-    #[serde(skip)]
-    pub price_minor: i64,
-    #[serde(skip)]
-    pub stock_opt: Option<i64>,
-}
-
 #[derive(Debug, Serialize)]
 struct SearchHitOut {
     id: i64,
@@ -168,16 +157,8 @@ struct SearchHitOut {
     stock: i64,
 }
 
-/// `[lo, hi)` covering every string that starts with `prefix`, so the name index does the work.
-pub fn prefix_range(prefix: &str) -> (String, String) {
-    let mut hi: Vec<char> = prefix.chars().collect();
-    if let Some(last) = hi.pop() {
-        hi.push(char::from_u32(last as u32 + 1).unwrap_or(char::MAX));
-    }
-    (prefix.to_string(), hi.into_iter().collect())
-}
-
-/// Name prefix, exact barcode or exact SKU; 20 at a time, never the whole catalogue.
+/// Words anywhere in the name, SKU or barcode (by prefix, any case), an exact barcode or SKU
+/// first; 20 at a time, never the whole catalogue.
 pub async fn search(
     user: CurrentUser,
     state: web::Data<AppState>,
@@ -196,56 +177,12 @@ pub async fn search(
     let hits = state
         .db
         .read(move |c| {
-            let (lo, hi) = prefix_range(&text);
-            let like = crate::platform::db::contains_pattern(&text)
-                .trim_start_matches('%')
-                .to_string();
-            let stock_col = branch_stock::quantity.nullable();
-            let exact: Vec<SearchHit> = products::table
-                .left_join(
-                    branch_stock::table.on(branch_stock::product_id
-                        .eq(products::id)
-                        .and(branch_stock::branch_id.eq(branch_id))),
-                )
-                .filter(products::is_active.eq(true))
-                .filter(products::barcode.eq(&raw).or(products::sku.eq(&raw)))
-                .select((
-                    products::id,
-                    products::name,
-                    products::barcode,
-                    products::price_minor,
-                    stock_col,
-                ))
-                .limit(5)
-                .load(c)?;
-            let by_name: Vec<SearchHit> = products::table
-                .left_join(
-                    branch_stock::table.on(branch_stock::product_id
-                        .eq(products::id)
-                        .and(branch_stock::branch_id.eq(branch_id))),
-                )
-                .filter(products::is_active.eq(true))
-                .filter(products::name_lc.ge(&lo))
-                .filter(products::name_lc.lt(&hi))
-                .filter(products::name_lc.like(like).escape('\\'))
-                .order((products::name_lc.asc(), products::id.asc()))
-                .offset(page.offset())
-                .limit(page.size)
-                .select((
-                    products::id,
-                    products::name,
-                    products::barcode,
-                    products::price_minor,
-                    stock_col,
-                ))
-                .load(c)?;
-            let mut all = if page.number == 1 { exact } else { vec![] };
-            for h in by_name {
-                if !all.iter().any(|e| e.id == h.id) {
-                    all.push(h);
-                }
-            }
-            Ok(all)
+            Ok(search::find(
+                c,
+                branch_id,
+                &raw,
+                (page.offset(), page.size),
+            )?)
         })
         .await?;
     let out: Vec<SearchHitOut> = hits
@@ -255,7 +192,7 @@ pub async fn search(
             name: h.name,
             barcode: h.barcode,
             price: Money(h.price_minor).plain(),
-            stock: h.stock_opt.unwrap_or(0),
+            stock: h.stock.unwrap_or(0),
         })
         .collect();
     Ok(HttpResponse::Ok().json(out))
@@ -319,16 +256,5 @@ pub async fn checkout_cash(
                 None => Err(e),
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn prefix_ranges() {
-        assert_eq!(prefix_range("iph"), ("iph".to_string(), "ipi".to_string()));
-        assert_eq!(prefix_range("a"), ("a".to_string(), "b".to_string()));
     }
 }

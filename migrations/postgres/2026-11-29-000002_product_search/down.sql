@@ -1,0 +1,2 @@
+DROP INDEX products_sku_ci;
+DROP INDEX products_search;

@@ -1,0 +1,148 @@
+//! The till's product search: every word typed must start a word of the product's name, SKU or
+//! barcode, whatever the case ("earb" finds "Wireless Earbuds", "usb charger" finds
+//! "20W USB-C Charger"); an exact barcode or SKU (any case) comes first. Indexed per backend:
+//! FTS5 on SQLite, a GIN index over `to_tsvector('simple', …)` on PostgreSQL (migration
+//! `product_search`), so it stays fast at 100,000 products.
+
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Nullable, Text};
+
+use crate::platform::db::AnyConnection;
+
+/// At most this many words of a query count; each at most this long.
+const MAX_WORDS: usize = 6;
+const MAX_WORD_CHARS: usize = 40;
+
+/// The words of what the cashier typed: letters and digits, lower case.
+pub fn words(typed: &str) -> Vec<String> {
+    typed
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| w.to_lowercase().chars().take(MAX_WORD_CHARS).collect())
+        .take(MAX_WORDS)
+        .collect()
+}
+
+/// FTS5: every word as a prefix (`"earb"* AND "charg"*`). Words are letters and digits only.
+pub fn fts5_query(words: &[String]) -> String {
+    words
+        .iter()
+        .map(|w| format!("\"{w}\"*"))
+        .collect::<Vec<_>>()
+        .join(" AND ")
+}
+
+/// PostgreSQL: every word as a prefix (`earb:* & charg:*`).
+pub fn ts_query(words: &[String]) -> String {
+    words
+        .iter()
+        .map(|w| format!("{w}:*"))
+        .collect::<Vec<_>>()
+        .join(" & ")
+}
+
+#[derive(Debug, Clone, QueryableByName)]
+pub struct SearchHit {
+    #[diesel(sql_type = BigInt)]
+    pub id: i64,
+    #[diesel(sql_type = Text)]
+    pub name: String,
+    #[diesel(sql_type = Text)]
+    pub barcode: String,
+    #[diesel(sql_type = BigInt)]
+    pub price_minor: i64,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub stock: Option<i64>,
+}
+
+const COLUMNS: &str = "p.id, p.name, p.barcode, p.price_minor, s.quantity AS stock";
+
+/// One page of active products matching `typed`, with their stock at `branch_id`.
+pub fn find(
+    conn: &mut AnyConnection,
+    branch_id: i64,
+    typed: &str,
+    (offset, limit): (i64, i64),
+) -> QueryResult<Vec<SearchHit>> {
+    let raw = typed.trim();
+    let ws = words(raw);
+    let exact = format!(
+        "SELECT {COLUMNS} FROM products p LEFT JOIN branch_stock s \
+         ON s.product_id = p.id AND s.branch_id = {branch_id} \
+         WHERE p.is_active = {t} AND (p.barcode = {ph1} OR lower(p.sku) = lower({ph2})) LIMIT 5",
+        t = if matches!(conn, AnyConnection::Pg(_)) {
+            "TRUE"
+        } else {
+            "1"
+        },
+        ph1 = if matches!(conn, AnyConnection::Pg(_)) {
+            "$1"
+        } else {
+            "?"
+        },
+        ph2 = if matches!(conn, AnyConnection::Pg(_)) {
+            "$2"
+        } else {
+            "?"
+        },
+    );
+    let mut hits: Vec<SearchHit> = if offset == 0 {
+        crate::on_backend!(conn, |c| diesel::sql_query(&exact)
+            .bind::<Text, _>(raw)
+            .bind::<Text, _>(raw)
+            .load(c))?
+    } else {
+        Vec::new()
+    };
+    if ws.is_empty() {
+        return Ok(hits);
+    }
+    let by_words: Vec<SearchHit> = match conn {
+        AnyConnection::Sqlite(c) => diesel::sql_query(format!(
+            "SELECT {COLUMNS} FROM product_search f JOIN products p ON p.id = f.rowid \
+             LEFT JOIN branch_stock s ON s.product_id = p.id AND s.branch_id = ? \
+             WHERE product_search MATCH ? AND p.is_active = 1 \
+             ORDER BY p.name_lc, p.id LIMIT ? OFFSET ?"
+        ))
+        .bind::<BigInt, _>(branch_id)
+        .bind::<Text, _>(fts5_query(&ws))
+        .bind::<BigInt, _>(limit)
+        .bind::<BigInt, _>(offset)
+        .load(c)?,
+        AnyConnection::Pg(c) => diesel::sql_query(format!(
+            "SELECT {COLUMNS} FROM products p \
+             LEFT JOIN branch_stock s ON s.product_id = p.id AND s.branch_id = $1 \
+             WHERE to_tsvector('simple', p.name || ' ' || COALESCE(p.sku, '') || ' ' || p.barcode) \
+                   @@ to_tsquery('simple', $2) AND p.is_active \
+             ORDER BY p.name_lc, p.id LIMIT $3 OFFSET $4"
+        ))
+        .bind::<BigInt, _>(branch_id)
+        .bind::<Text, _>(ts_query(&ws))
+        .bind::<BigInt, _>(limit)
+        .bind::<BigInt, _>(offset)
+        .load(c)?,
+    };
+    for h in by_words {
+        if !hits.iter().any(|e| e.id == h.id) {
+            hits.push(h);
+        }
+    }
+    Ok(hits)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_are_letters_and_digits_in_lower_case() {
+        assert_eq!(words(" USB-C  charger "), ["usb", "c", "charger"]);
+        assert_eq!(words("iPhone 15"), ["iphone", "15"]);
+        assert_eq!(words("\"*) OR ("), ["or"]);
+        assert_eq!(words("\"*(){}"), Vec::<String>::new());
+        assert_eq!(words("a b c d e f g h").len(), MAX_WORDS);
+        assert_eq!(fts5_query(&words("earb Pro")), "\"earb\"* AND \"pro\"*");
+        assert_eq!(ts_query(&words("earb Pro")), "earb:* & pro:*");
+        assert_eq!(words("Café"), ["café"]);
+    }
+}

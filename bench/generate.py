@@ -5,6 +5,7 @@
 
     python3 bench/generate.py sqlite PATH [products] [lines]
 """
+import json
 import sqlite3
 import sys
 
@@ -19,11 +20,19 @@ def main():
     agent = db.execute("select id from employees where username='agent'").fetchone()[0]
     category = db.execute("select id from product_categories order by id limit 1").fetchone()[0]
     base = db.execute("select coalesce(max(id), 0) from products").fetchone()[0]
-    # Barcodes BX00000001… are text codes (not EAN), so no check digit is involved.
+    # Barcodes BX00000001… are text codes (not EAN), so no check digit is involved. Names mix 13
+    # brands and 17 kinds of product ("Nova Earbuds 000042"), so a word matches 1/13 or 1/17 of them.
+    brands = json.dumps(["Acme", "Nova", "Orion", "Zenith", "Apex", "Lumen", "Vertex", "Pulse", "Helix",
+                         "Quanta", "Aero", "Cobalt", "Sable"])
+    kinds = json.dumps(["Earbuds", "Charger", "Cable", "Case", "Screen Protector", "Power Bank", "Speaker",
+                        "Headphones", "Smartwatch", "Mouse", "Keyboard", "Adapter", "Tripod", "Stylus",
+                        "Memory Card", "Router", "Webcam"])
+    name = (f"json_extract('{brands}', '$[' || (i % 13) || ']') || ' ' || "
+            f"json_extract('{kinds}', '$[' || (i % 17) || ']') || ' ' || printf('%06d', i)")
     db.execute(f"""with recursive n(i) as (select 1 union all select i+1 from n where i < {n_products})
         insert into products (name, name_lc, sku, barcode, category_id, price_minor, cost_minor, min_stock,
           serial_tracked, description, is_active, created_at, updated_at)
-        select 'Bench Product ' || printf('%06d', i), 'bench product ' || printf('%06d', i), 'BS' || printf('%08d', i),
+        select {name}, lower({name}), 'BS' || printf('%08d', i),
           'BX' || printf('%08d', i), {category}, 10000 + (i % 500) * 100, 8000 + (i % 500) * 80, 3, 0, '', 1,
           '2026-01-01 00:00:00', '2026-01-01 00:00:00' from n""")
     db.execute(f"""insert into branch_stock (branch_id, product_id, quantity, updated_at)

@@ -47,7 +47,12 @@ test("a cashier sells two products for cash and gets a receipt", async () => {
     await page.keyboard.type("2000");
     await page.waitForFunction(() => document.querySelector("#change").textContent === "412.00");
     await shot(page, "22-pos-cash");
-    await Promise.all([page.waitForNavigation(), page.keyboard.press("F9")]);
+    await page.keyboard.press("F9");
+    // The change due, big; P opens the receipt.
+    await page.waitForSelector("#paid:not([hidden])");
+    assert.equal(await page.textContent("#paid-change"), "412.00");
+    await shot(page, "22b-pos-paid");
+    await Promise.all([page.waitForNavigation(), page.keyboard.press("p")]);
     assert.match(page.url(), /\/sales\/\d+\/receipt$/);
     await page.waitForSelector("text=OFFICIAL RECEIPT");
     const receipt = await page.textContent("main");

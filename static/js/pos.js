@@ -81,10 +81,22 @@
         var q = document.createElement("input");
         q.type = "number"; q.min = "1"; q.max = "1000"; q.value = String(l.quantity); q.className = "qty";
         q.setAttribute("aria-label", "Quantity of " + l.name);
+        q.addEventListener("input", function () {
+          var n = parseInt(q.value, 10);
+          var over = n > l.stock;
+          q.setAttribute("aria-invalid", over ? "true" : "false");
+          if (over) say("Only " + l.stock + " × " + l.name + " in stock here.", "error");
+          else if (message.className.indexOf("error") >= 0) say("", "");
+        });
         q.addEventListener("change", function () {
           var n = parseInt(q.value, 10);
           if (!(n >= 1 && n <= 1000)) { say("The quantity must be a whole number from 1 to 1000.", "error"); q.value = String(l.quantity); return; }
-          if (n > l.stock) say("Only " + l.stock + " × " + l.name + " in stock here.", "error");
+          if (n > l.stock) {
+            // More than the branch has: refused here (the server would refuse it too).
+            say("Only " + l.stock + " × " + l.name + " in stock here.", "error");
+            q.value = String(l.quantity); q.focus(); return;
+          }
+          say("", "");
           l.quantity = n; save(); render(); focusScan();
         });
         qty.appendChild(q);
@@ -104,7 +116,30 @@
     el("t-vat").textContent = show(t.vat);
     el("t-total").textContent = show(t.total);
     var cash = toMinor(el("cash").value || "0");
-    el("change").textContent = cash === null ? "—" : show(cash - t.total);
+    var due = cash !== null && cash < t.total;
+    el("change-label").textContent = due ? "Amount due" : "Change";
+    el("change").textContent = cash === null ? "—" : show(Math.abs(cash - t.total));
+    el("change").parentNode.className = "change-line" + (due ? " due" : "");
+    quickCash(t.total);
+  }
+
+  // Exact, and the next round amounts a customer hands over (the currency's notes).
+  var NOTES = [2000, 5000, 10000, 20000, 50000, 100000];
+  function quickCash(total) {
+    var box = el("quick-cash");
+    while (box.firstChild) box.removeChild(box.firstChild);
+    if (!total) return;
+    var amounts = [total];
+    NOTES.forEach(function (n) {
+      var up = Math.ceil(total / n) * n;
+      if (up > total && amounts.indexOf(up) < 0 && amounts.length < 4) amounts.push(up);
+    });
+    amounts.forEach(function (a, i) {
+      var b = document.createElement("button");
+      b.type = "button"; b.textContent = i === 0 ? "Exact " + show(a) : show(a);
+      b.addEventListener("click", function () { el("cash").value = show(a).replace(/,/g, ""); render(); el("pay").focus(); });
+      box.appendChild(b);
+    });
   }
 
   // ---- adding products ------------------------------------------------------------------------
@@ -135,7 +170,16 @@
       var free = (p.serials_in_stock || []).filter(function (s) { return inCart.indexOf(s) < 0; });
       free.forEach(function (s) { var o = document.createElement("option"); o.value = s; options.appendChild(o); });
       input.value = ""; error.textContent = "";
-      var done = function (value) { dialog.close(); resolve(value); };
+      var settled = false;
+      var done = function (value) {
+        if (settled) return;
+        settled = true;
+        dialog.onclose = null;
+        if (dialog.open) dialog.close();
+        resolve(value);
+      };
+      // Esc (or anything else that closes the dialog) cancels: the till goes on scanning.
+      dialog.onclose = function () { done(null); };
       el("serial-form").onsubmit = function (e) {
         e.preventDefault();
         var v = input.value.trim();
@@ -158,7 +202,16 @@
         .then(function (res) {
           if (!res.ok) { say(res.body.error || "That barcode was not found.", "error"); return; }
           var p = res.body;
-          if (p.serial_tracked) return askSerial(p).then(function (s) { if (s) addProduct(p, s); });
+          if (p.serial_tracked) {
+            var taken = state.lines.filter(function (l) { return l.id === p.id; }).reduce(function (a, l) { return a + l.serials.length; }, 0);
+            if (!(p.serials_in_stock || []).length || taken >= p.serials_in_stock.length) {
+              say("No serial of " + p.name + " is left in stock here.", "error");
+              return;
+            }
+            return askSerial(p).then(function (s) {
+              if (s) addProduct(p, s); else say(p.name + " was not added (no serial chosen).", "");
+            });
+          }
           addProduct(p, null);
         })
         .catch(function () { say("The server did not answer. Check the network and scan again.", "error"); })
@@ -184,9 +237,10 @@
         .then(function (r) { return r.ok ? r.json() : []; })
         .then(function (hits) {
           while (list.firstChild) list.removeChild(list.firstChild);
-          hits.forEach(function (h) {
+          hits.forEach(function (h, i) {
             var li = document.createElement("li");
             var b = document.createElement("button"); b.type = "button";
+            if (i === 0) b.className = "active";
             b.textContent = h.name + " — " + h.price + " (" + h.stock + " in stock)";
             b.addEventListener("click", function () { scan(h.barcode); el("search").value = ""; while (list.firstChild) list.removeChild(list.firstChild); });
             li.appendChild(b); list.appendChild(li);
@@ -194,6 +248,29 @@
           if (!hits.length) { var li = document.createElement("li"); li.className = "muted"; li.textContent = "Nothing found."; list.appendChild(li); }
         });
     }, 150);
+  });
+
+  function clearResults() {
+    var list = el("results");
+    while (list.firstChild) list.removeChild(list.firstChild);
+  }
+  // Arrow keys move through the results, Enter adds the highlighted one, Esc clears the search.
+  el("search").addEventListener("keydown", function (e) {
+    var buttons = Array.prototype.slice.call(el("results").querySelectorAll("button"));
+    var at = buttons.findIndex(function (b) { return b.classList.contains("active"); });
+    if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+      e.preventDefault();
+      if (!buttons.length) return;
+      var next = e.key === "ArrowDown" ? Math.min(buttons.length - 1, at + 1) : Math.max(0, at - 1);
+      buttons.forEach(function (b, i) { b.classList.toggle("active", i === next); });
+      buttons[next].scrollIntoView({ block: "nearest" });
+    } else if (e.key === "Enter") {
+      e.preventDefault();
+      if (at >= 0) buttons[at].click();
+    } else if (e.key === "Escape") {
+      e.preventDefault(); e.stopPropagation();
+      el("search").value = ""; clearResults(); focusScan();
+    }
   });
 
   // ---- customer ------------------------------------------------------------------------------------
@@ -208,11 +285,16 @@
           el("customer-name").value = res.body.name; el("customer-email").value = res.body.email || "";
           el("customer-address").value = res.body.address || "";
           el("customer-note").textContent = "Returning customer.";
-        } else { el("customer-note").textContent = res.body.error || ""; }
+        } else {
+          // A miss forgets the previous customer: the sale is recorded against what is on screen.
+          el("customer-name").value = ""; el("customer-email").value = ""; el("customer-address").value = "";
+          el("customer-note").textContent = res.body.error || "";
+        }
       });
   });
 
   el("cash").addEventListener("input", render);
+  el("cash").addEventListener("keydown", function (e) { if (e.key === "Enter") { e.preventDefault(); pay(); } });
 
   // ---- paying ----------------------------------------------------------------------------------------
   var paying = false;
@@ -239,21 +321,60 @@
       .then(function (r) { return r.json().then(function (b) { return { ok: r.ok, body: b }; }); })
       .then(function (res) {
         if (!res.ok) { say(res.body.error || "The sale was refused.", "error"); return; }
-        // Done: the next sale gets a new key.
+        // Done: the next sale gets a new key; the cashier sees the change due, big.
         state = { key: newKey(), lines: [] }; save();
-        window.location.assign(res.body.receipt_url);
+        showPaid(res.body);
       })
       .catch(function () { say("The server did not answer. Press Pay again: the same sale will not be recorded twice.", "error"); })
       .finally(function () { paying = false; el("pay").disabled = false; });
   }
   el("pay").addEventListener("click", pay);
+
+  var paidPanel = el("paid");
+  function showPaid(result) {
+    el("paid-or").textContent = result.receipt_number;
+    el("paid-change").textContent = show(toMinor(result.change) || 0);
+    el("paid-print").href = result.receipt_url;
+    paidPanel.hidden = false;
+    el("paid-next").focus();
+  }
+  function nextSale() {
+    paidPanel.hidden = true;
+    el("cash").value = ""; el("customer-phone").value = ""; el("customer-name").value = "";
+    el("customer-email").value = ""; el("customer-address").value = ""; el("customer-note").textContent = "";
+    render(); say("Ready for the next sale.", "ok"); focusScan();
+  }
+  el("paid-next").addEventListener("click", nextSale);
   el("clear").addEventListener("click", function () {
     if (state.lines.length && !window.confirm("Clear the cart?")) return;
     state = { key: newKey(), lines: [] }; save(); render(); say(""); focusScan();
   });
 
+  // A scanner types a code a few milliseconds per key and ends with Enter. Keys that fast in any
+  // other field are moved to the scan field, so a scan never lands in a customer's name.
+  var burst = { field: null, text: "", last: 0, start: "" };
   document.addEventListener("keydown", function (e) {
-    if (e.key === "F2") { e.preventDefault(); el("search").focus(); }
+    var t = e.target;
+    if (t === scanInput || !t || t.tagName !== "INPUT" || e.ctrlKey || e.metaKey || e.altKey) return;
+    var now = Date.now();
+    if (e.key.length === 1) {
+      if (burst.field !== t || now - burst.last > 40) { burst = { field: t, text: "", last: now, start: t.value }; }
+      burst.text += e.key; burst.last = now;
+    } else if (e.key === "Enter" && burst.field === t && burst.text.length >= 6 && now - burst.last <= 40) {
+      e.preventDefault(); e.stopImmediatePropagation();
+      t.value = burst.start;
+      var code = burst.text; burst = { field: null, text: "", last: 0, start: "" };
+      render(); scan(code);
+    }
+  }, true);
+
+  document.addEventListener("keydown", function (e) {
+    if (!paidPanel.hidden) {
+      if (e.key === "Enter" || e.key === "n" || e.key === "N" || e.key === "Escape") { e.preventDefault(); nextSale(); }
+      else if (e.key === "p" || e.key === "P") { e.preventDefault(); window.location.assign(el("paid-print").href); }
+      return;
+    }
+    if (e.key === "F2") { e.preventDefault(); el("search").focus(); el("search").select(); }
     else if (e.key === "F4") { e.preventDefault(); el("cash").focus(); }
     else if (e.key === "F9") { e.preventDefault(); pay(); }
     else if (e.key === "Escape" && !el("serial-dialog").open) { focusScan(); }

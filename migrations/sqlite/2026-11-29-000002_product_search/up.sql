@@ -4,7 +4,9 @@
 CREATE VIRTUAL TABLE product_search USING fts5(
     name, sku, barcode,
     content = 'products', content_rowid = 'id',
-    tokenize = 'unicode61 remove_diacritics 2'
+    tokenize = 'unicode61 remove_diacritics 2',
+    -- Short prefixes (what a cashier types first) are looked up in their own index.
+    prefix = '2 3 4'
 );
 INSERT INTO product_search (rowid, name, sku, barcode)
     SELECT id, name, COALESCE(sku, ''), barcode FROM products;

@@ -98,16 +98,21 @@ pub fn find(
         return Ok(hits);
     }
     let by_words: Vec<SearchHit> = match conn {
+        // The search index drives (CROSS JOIN keeps SQLite from scanning the products and
+        // probing the index per row; `+` keeps it off the is_active index); the page is cut
+        // before the stock is joined.
         AnyConnection::Sqlite(c) => diesel::sql_query(format!(
-            "SELECT {COLUMNS} FROM product_search f JOIN products p ON p.id = f.rowid \
+            "SELECT {COLUMNS} FROM (SELECT p.id, p.name, p.barcode, p.price_minor, p.name_lc \
+               FROM product_search f CROSS JOIN products p ON p.id = f.rowid \
+               WHERE product_search MATCH ? AND +p.is_active = 1 \
+               ORDER BY p.name_lc, p.id LIMIT ? OFFSET ?) p \
              LEFT JOIN branch_stock s ON s.product_id = p.id AND s.branch_id = ? \
-             WHERE product_search MATCH ? AND p.is_active = 1 \
-             ORDER BY p.name_lc, p.id LIMIT ? OFFSET ?"
+             ORDER BY p.name_lc, p.id"
         ))
-        .bind::<BigInt, _>(branch_id)
         .bind::<Text, _>(fts5_query(&ws))
         .bind::<BigInt, _>(limit)
         .bind::<BigInt, _>(offset)
+        .bind::<BigInt, _>(branch_id)
         .load(c)?,
         AnyConnection::Pg(c) => diesel::sql_query(format!(
             "SELECT {COLUMNS} FROM products p \

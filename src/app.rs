@@ -147,6 +147,15 @@ fn table() -> Vec<(Method, &'static str, Access, Reply, Route)> {
         r(post(), "/floor/sessions/{id:\\d+}/close", FLOOR, |x| {
             x.to(cafe::floor::routes::close)
         }),
+        r(post(), "/floor/sessions/{id:\\d+}/reopen", MANAGER, |x| {
+            x.to(cafe::floor::routes::reopen)
+        }),
+        r(
+            post(),
+            "/floor/sessions/{id:\\d+}/acknowledge",
+            FLOOR,
+            |x| x.to(cafe::floor::routes::acknowledge),
+        ),
         // cafe: menu
         r(get(), "/menu", KITCHEN, |x| x.to(cafe::menu::routes::list)),
         r(post(), "/menu", MANAGER, |x| {

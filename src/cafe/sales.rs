@@ -239,3 +239,67 @@ pub fn mark_printed(
     )?;
     ordering::session(conn, session_id)
 }
+
+/// A manager reopens a printed bill so the table can order more (from their phones too).
+pub fn reopen(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    session_id: i64,
+    now: NaiveDateTime,
+) -> Result<SessionHead, AppError> {
+    let s = ordering::session(conn, session_id)?;
+    if s.closed_at.is_some() {
+        return Err(AppError::Conflict(
+            "This bill is already closed and paid; it cannot be reopened.".into(),
+        ));
+    }
+    let changed = diesel::update(
+        cafe_sessions::table
+            .find(session_id)
+            .filter(cafe_sessions::bill_printed_at.is_not_null())
+            .filter(cafe_sessions::closed_at.is_null()),
+    )
+    .set(cafe_sessions::bill_printed_at.eq(None::<NaiveDateTime>))
+    .execute(conn)?;
+    if changed == 0 {
+        return Err(AppError::Conflict(
+            "This bill is open already: it has not been printed.".into(),
+        ));
+    }
+    audit::record(
+        conn,
+        actor,
+        now,
+        audit::UPDATE,
+        Subject::of("cafe_session", session_id, &format!("Bill #{session_id}")),
+        &Changes::new().note("bill", "reopened for more orders"),
+    )?;
+    ordering::session(conn, session_id)
+}
+
+/// A waiter answers a guest's call: the alert on the floor goes.
+pub fn acknowledge_call(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    session_id: i64,
+    now: NaiveDateTime,
+) -> Result<SessionHead, AppError> {
+    let changed = diesel::update(
+        cafe_sessions::table
+            .find(session_id)
+            .filter(cafe_sessions::staff_called_at.is_not_null()),
+    )
+    .set(cafe_sessions::staff_called_at.eq(None::<NaiveDateTime>))
+    .execute(conn)?;
+    if changed == 1 {
+        audit::record(
+            conn,
+            actor,
+            now,
+            audit::UPDATE,
+            Subject::of("cafe_session", session_id, &format!("Bill #{session_id}")),
+            &Changes::new().note("staff_called", "answered"),
+        )?;
+    }
+    ordering::session(conn, session_id)
+}

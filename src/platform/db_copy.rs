@@ -199,6 +199,12 @@ pub fn copy_sqlite_to_postgres(
         Ok(())
     })
     .map_err(|f| f.0)?;
+    // Fresh statistics, so the planner uses the indexes from the first query on.
+    let AnyConnection::Pg(dst) = target else {
+        unreachable!("checked above")
+    };
+    dst.batch_execute("ANALYZE")
+        .map_err(err("analysing the copy"))?;
     Ok(report)
 }
 

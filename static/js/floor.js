@@ -6,6 +6,19 @@
   if (!grid || !window.EventSource || !window.DOMParser) return;
   var state = document.getElementById("floor-live");
   var loading = false, again = false;
+  var audio = null;
+  function chime() {
+    try {
+      audio = audio || new (window.AudioContext || window.webkitAudioContext)();
+      var osc = audio.createOscillator(), gain = audio.createGain();
+      osc.frequency.value = 660; gain.gain.value = 0.15;
+      osc.connect(gain); gain.connect(audio.destination);
+      osc.start(); osc.stop(audio.currentTime + 0.3);
+    } catch (e) { /* no sound: the alert stays visible */ }
+  }
+  function calls() {
+    return Array.prototype.map.call(document.querySelectorAll("[data-call]"), function (f) { return f.getAttribute("data-call"); });
+  }
   function refresh() {
     if (loading) { again = true; return; }
     loading = true;
@@ -17,12 +30,15 @@
       .then(function (html) {
         if (!html) return;
         var doc = new DOMParser().parseFromString(html, "text/html");
+        var before = calls();
         ["floor", "others"].forEach(function (part) {
           var fresh = doc.querySelector('[data-live="' + part + '"]');
           var here = document.querySelector('[data-live="' + part + '"]');
           // A waiter in the middle of choosing a status keeps the open list.
           if (fresh && here && !here.contains(document.activeElement)) here.innerHTML = fresh.innerHTML;
         });
+        // A new call for staff rings once; it stays on screen until someone answers it.
+        if (calls().some(function (id) { return before.indexOf(id) < 0; })) chime();
       })
       .catch(function () { setTimeout(refresh, 3000); })
       .finally(function () {

@@ -1531,3 +1531,66 @@ async fn a_waiter_seats_guests_and_takes_their_order_by_hand() {
         ("UPDATE", "cafe_visitor", Some("192.0.2.80"))
     );
 }
+
+#[actix_web::test]
+async fn a_call_is_answered_and_a_printed_bill_reopened_by_a_manager() {
+    let app = TestApp::new().await;
+    let cafe = setup(&app);
+    let g = guest(&app, &cafe, 1, "192.0.2.130:5000").await;
+    order(&g, &cafe, 1, &[("Latte", "1")]).await.expect(303);
+    let sid = open_session(&app, cafe.tables[0].0);
+    g.post(&format!("/t/{}/call", cafe.token(1)), &[])
+        .await
+        .expect(303);
+    let w = app.signed_in("waiter").await;
+    w.get("/floor").await.expect_text("Called — coming");
+    let before = app.audit_count();
+    let r = w
+        .post(
+            &format!("/floor/sessions/{sid}/acknowledge"),
+            &[("back", "/floor?branch=1")],
+        )
+        .await;
+    r.expect(303);
+    assert!(r.location().starts_with("/floor"));
+    assert!(!w.get("/floor").await.body.contains("Called — coming"));
+    // Answering twice changes nothing more.
+    w.post(&format!("/floor/sessions/{sid}/acknowledge"), &[])
+        .await
+        .expect(303);
+    assert_eq!(app.audit_count(), before + 1);
+    // Printing the bill locks guest orders; only a manager reopens it.
+    w.post(&format!("/floor/sessions/{sid}/printed"), &[])
+        .await
+        .expect(303);
+    order(&g, &cafe, 1, &[("Latte", "1")]).await.expect(409);
+    w.post(&format!("/floor/sessions/{sid}/reopen"), &[])
+        .await
+        .expect(403);
+    let m = app.signed_in("manager").await;
+    m.post(&format!("/floor/sessions/{sid}/reopen"), &[])
+        .await
+        .expect(303);
+    m.post(&format!("/floor/sessions/{sid}/reopen"), &[])
+        .await
+        .expect(409)
+        .expect_text("has not been printed");
+    order(&g, &cafe, 1, &[("Burger", "1")]).await.expect(303);
+    let (action, _, _, _, changes, _, _) = app
+        .audit_rows()
+        .into_iter()
+        .find(|r| r.4.contains("reopened"))
+        .expect("the reopening is audited");
+    assert_eq!(action, "UPDATE");
+    let _ = changes;
+    w.post(
+        &format!("/floor/sessions/{sid}/close"),
+        &[("payment_method", "cash")],
+    )
+    .await
+    .expect(303);
+    m.post(&format!("/floor/sessions/{sid}/reopen"), &[])
+        .await
+        .expect(409)
+        .expect_text("already closed");
+}

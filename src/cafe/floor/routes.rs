@@ -380,6 +380,63 @@ pub async fn mark_printed(
     Ok(see_other(&format!("/floor/sessions/{id}/bill?printed=1")))
 }
 
+/// A manager reopens a printed bill for more orders (audited).
+pub async fn reopen(
+    user: CurrentUser,
+    actor: Actor,
+    state: web::Data<AppState>,
+    session: Session,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let head = state
+        .db
+        .write(move |c| {
+            let head = ordering::session(c, id)?;
+            model::check_branch(&user, head.branch_id)?;
+            sales::reopen(c, &actor, id, BusinessClock::now_utc())
+        })
+        .await?;
+    state.events.publish(CafeEvent::session(head.branch_id, id));
+    flash::success(
+        &session,
+        "The bill is open again: the table can order more.",
+    );
+    Ok(see_other(&format!("/floor/sessions/{id}")))
+}
+
+/// "Coming": the guest's call is answered and the alert on the floor goes.
+pub async fn acknowledge(
+    user: CurrentUser,
+    actor: Actor,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    form: web::Form<BackTo>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let head = state
+        .db
+        .write(move |c| {
+            let head = ordering::session(c, id)?;
+            model::check_branch(&user, head.branch_id)?;
+            sales::acknowledge_call(c, &actor, id, BusinessClock::now_utc())
+        })
+        .await?;
+    state.events.publish(CafeEvent::session(head.branch_id, id));
+    let fallback = format!("/floor?branch={}", head.branch_id);
+    Ok(see_other(crate::platform::redirect::return_path(
+        &form.back,
+        &["/floor"],
+        &fallback,
+    )))
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct BackTo {
+    pub back: String,
+}
+
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
 pub struct CloseForm {

@@ -30,6 +30,16 @@ test("a double tap places one order; a neighbour's phone is a stranger", async (
     assert.equal(await m.locator(".ticket:has-text('Table 9')").count(), 1, "one ticket for a double tap");
     await shot(m, "61-kitchen-one-ticket");
 
+    // The page fits phones from 360 to 430 px: no sideways scrolling, Place order on screen.
+    for (const width of [360, 390, 430]) {
+      await g.setViewportSize({ width, height: 800 });
+      await g.goto(`${BASE}${guestPath}`);
+      const overflow = await g.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 0, `no horizontal overflow at ${width} px (${overflow} px)`);
+      const box = await g.locator("text=Place order").boundingBox();
+      assert.ok(box && box.y + box.height <= 800, `Place order visible at ${width} px`);
+    }
+
     // Another phone on the same address, without Rosa's cookie: a new guest.
     const neighbour = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
     const n = await neighbour.newPage();

@@ -55,6 +55,12 @@ pub struct SearchHit {
     pub stock: Option<i64>,
 }
 
+#[derive(QueryableByName)]
+struct Id {
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
 const COLUMNS: &str = "p.id, p.name, p.barcode, p.price_minor, s.quantity AS stock";
 
 /// One page of active products matching `typed`, with their stock at `branch_id`.
@@ -66,34 +72,42 @@ pub fn find(
 ) -> QueryResult<Vec<SearchHit>> {
     let raw = typed.trim();
     let ws = words(raw);
-    let exact = format!(
-        "SELECT {COLUMNS} FROM products p LEFT JOIN branch_stock s \
-         ON s.product_id = p.id AND s.branch_id = {branch_id} \
-         WHERE p.is_active = {t} AND (p.barcode = {ph1} OR lower(p.sku) = lower({ph2})) LIMIT 5",
-        t = if matches!(conn, AnyConnection::Pg(_)) {
-            "TRUE"
-        } else {
-            "1"
-        },
-        ph1 = if matches!(conn, AnyConnection::Pg(_)) {
-            "$1"
-        } else {
-            "?"
-        },
-        ph2 = if matches!(conn, AnyConnection::Pg(_)) {
-            "$2"
-        } else {
-            "?"
-        },
-    );
-    let mut hits: Vec<SearchHit> = if offset == 0 {
-        crate::on_backend!(conn, |c| diesel::sql_query(&exact)
-            .bind::<Text, _>(raw)
-            .bind::<Text, _>(raw)
-            .load(c))?
-    } else {
-        Vec::new()
-    };
+    // Exact barcode, then exact SKU in any case: two lookups, each on its own index (an OR,
+    // or a UNION the planner may flatten, lets SQLite walk every active product instead).
+    let pg = matches!(conn, AnyConnection::Pg(_));
+    let mut hits: Vec<SearchHit> = Vec::new();
+    if offset == 0 {
+        let ph = if pg { "$1" } else { "?" };
+        let mut ids: Vec<i64> = Vec::new();
+        for sql in [
+            format!("SELECT id AS n FROM products WHERE barcode = {ph} LIMIT 1"),
+            format!("SELECT id AS n FROM products WHERE lower(sku) = lower({ph}) LIMIT 1"),
+        ] {
+            let found: Option<Id> = crate::on_backend!(conn, |c| diesel::sql_query(&sql)
+                .bind::<Text, _>(raw)
+                .get_result(c)
+                .optional())?;
+            if let Some(Id { n }) = found {
+                if !ids.contains(&n) {
+                    ids.push(n);
+                }
+            }
+        }
+        if !ids.is_empty() {
+            let list = ids
+                .iter()
+                .map(i64::to_string)
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!(
+                "SELECT {COLUMNS} FROM products p LEFT JOIN branch_stock s \
+                 ON s.product_id = p.id AND s.branch_id = {branch_id} \
+                 WHERE p.id IN ({list}) AND p.is_active = {t}",
+                t = if pg { "TRUE" } else { "1" }
+            );
+            hits = crate::on_backend!(conn, |c| diesel::sql_query(&sql).load(c))?;
+        }
+    }
     if ws.is_empty() {
         return Ok(hits);
     }

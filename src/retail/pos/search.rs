@@ -2,7 +2,9 @@
 //! barcode, whatever the case ("earb" finds "Wireless Earbuds", "usb charger" finds
 //! "20W USB-C Charger"); an exact barcode or SKU (any case) comes first. Indexed per backend:
 //! FTS5 on SQLite, a GIN index over `to_tsvector('simple', …)` on PostgreSQL (migration
-//! `product_search`), so it stays fast at 100,000 products.
+//! `product_search`), so it stays fast at 100,000 products. The index gives the first 200
+//! matches and those are sorted by name: a one-word query that matches thousands of products
+//! shows the first of them, and typing a second word narrows it.
 
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable, Text};
@@ -61,6 +63,9 @@ struct Id {
     n: i64,
 }
 
+/// Matches considered per query (see `find`).
+const CANDIDATES: i64 = 200;
+
 const COLUMNS: &str = "p.id, p.name, p.barcode, p.price_minor, s.quantity AS stock";
 
 /// One page of active products matching `typed`, with their stock at `branch_id`.
@@ -111,14 +116,16 @@ pub fn find(
     if ws.is_empty() {
         return Ok(hits);
     }
+    // The index yields the first CANDIDATES matches in catalogue order and stops there; those
+    // are sorted by name and paged. A query that matches more (one short common word) shows its
+    // first matches: the cashier narrows it by typing more, and the till stays fast.
     let by_words: Vec<SearchHit> = match conn {
-        // The search index drives (CROSS JOIN keeps SQLite from scanning the products and
-        // probing the index per row; `+` keeps it off the is_active index); the page is cut
-        // before the stock is joined.
         AnyConnection::Sqlite(c) => diesel::sql_query(format!(
             "SELECT {COLUMNS} FROM (SELECT p.id, p.name, p.barcode, p.price_minor, p.name_lc \
-               FROM product_search f CROSS JOIN products p ON p.id = f.rowid \
-               WHERE product_search MATCH ? AND +p.is_active = 1 \
+               FROM (SELECT rowid AS rid FROM product_search WHERE product_search MATCH ? \
+                     LIMIT {CANDIDATES}) m \
+               CROSS JOIN products p ON p.id = m.rid \
+               WHERE +p.is_active = 1 \
                ORDER BY p.name_lc, p.id LIMIT ? OFFSET ?) p \
              LEFT JOIN branch_stock s ON s.product_id = p.id AND s.branch_id = ? \
              ORDER BY p.name_lc, p.id"
@@ -129,10 +136,13 @@ pub fn find(
         .bind::<BigInt, _>(branch_id)
         .load(c)?,
         AnyConnection::Pg(c) => diesel::sql_query(format!(
-            "SELECT {COLUMNS} FROM products p \
+            "SELECT {COLUMNS} FROM (SELECT id FROM products \
+               WHERE to_tsvector('simple', name || ' ' || COALESCE(sku, '') || ' ' || barcode) \
+                     @@ to_tsquery('simple', $2) \
+               LIMIT {CANDIDATES}) m \
+             JOIN products p ON p.id = m.id \
              LEFT JOIN branch_stock s ON s.product_id = p.id AND s.branch_id = $1 \
-             WHERE to_tsvector('simple', p.name || ' ' || COALESCE(p.sku, '') || ' ' || p.barcode) \
-                   @@ to_tsquery('simple', $2) AND p.is_active \
+             WHERE p.is_active \
              ORDER BY p.name_lc, p.id LIMIT $3 OFFSET $4"
         ))
         .bind::<BigInt, _>(branch_id)

@@ -101,7 +101,7 @@ test("a guest orders from the table, the kitchen sees it live, the waiter closes
     await Promise.all([w.waitForNavigation(), w.click(".table-card:has-text('Table 5') >> text=Open bill")]);
     await w.waitForSelector("text=504.00");
     await Promise.all([w.waitForNavigation(), w.click("text=Bill (print view)")]);
-    await Promise.all([w.waitForNavigation(), w.click("text=Mark printed")]);
+    await Promise.all([w.waitForNavigation(), w.click("text=Print bill")]);
     await w.waitForSelector("text=BILL · Table 5");
     const bill = await w.textContent("main");
     assert.match(bill, /480\.00/);

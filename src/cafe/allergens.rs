@@ -30,6 +30,68 @@ pub fn normalise<'a>(codes: impl IntoIterator<Item = &'a str>) -> Option<String>
     )
 }
 
+/// Words in a note that a cook must not miss: the allergens, their everyday names, and the
+/// words people use to say it (lower case; a word matches when it starts with one of these).
+const ALERT_WORDS: &[&str] = &[
+    "allerg",
+    "gluten",
+    "wheat",
+    "dairy",
+    "milk",
+    "lactose",
+    "cheese",
+    "cream",
+    "butter",
+    "egg",
+    "nut",
+    "peanut",
+    "almond",
+    "cashew",
+    "walnut",
+    "soy",
+    "fish",
+    "shellfish",
+    "shrimp",
+    "prawn",
+    "crab",
+    "sesame",
+    "mustard",
+    "celery",
+    "sulphite",
+    "sulfite",
+    "vegan",
+    "celiac",
+    "coeliac",
+];
+
+/// A note split into runs of text, each marked when it is an allergy word ("No *nuts*, *allergic*").
+pub fn highlight(note: &str) -> Vec<(String, bool)> {
+    let mut out: Vec<(String, bool)> = Vec::new();
+    let mut push = |text: &str, hot: bool| match out.last_mut() {
+        Some((t, h)) if *h == hot => t.push_str(text),
+        _ => out.push((text.to_string(), hot)),
+    };
+    let mut word = String::new();
+    let flush = |word: &mut String, push: &mut dyn FnMut(&str, bool)| {
+        if !word.is_empty() {
+            let lc = word.to_lowercase();
+            let hot = ALERT_WORDS.iter().any(|a| lc.starts_with(a));
+            push(word, hot);
+            word.clear();
+        }
+    };
+    for c in note.chars() {
+        if c.is_alphanumeric() {
+            word.push(c);
+        } else {
+            flush(&mut word, &mut push);
+            push(&c.to_string(), false);
+        }
+    }
+    flush(&mut word, &mut push);
+    out
+}
+
 /// Labels for a stored list, e.g. "Gluten, Dairy".
 pub fn labels(stored: &str) -> Vec<&'static str> {
     stored
@@ -52,5 +114,31 @@ mod tests {
         assert_eq!(normalise(["gluten", "plutonium"]), None);
         assert_eq!(labels("gluten,sesame"), vec!["Gluten", "Sesame"]);
         assert!(labels("").is_empty());
+    }
+}
+
+#[cfg(test)]
+mod highlight_tests {
+    use super::highlight;
+
+    #[test]
+    fn marks_allergy_words() {
+        assert_eq!(
+            highlight("No nuts please, ALLERGIC!"),
+            vec![
+                ("No ".to_string(), false),
+                ("nuts".to_string(), true),
+                (" please, ".to_string(), false),
+                ("ALLERGIC".to_string(), true),
+                ("!".to_string(), false),
+            ]
+        );
+        assert_eq!(
+            highlight("extra spicy"),
+            vec![("extra spicy".to_string(), false)]
+        );
+        assert!(highlight("").is_empty());
+        // "eggplant" starts with "egg": a false alarm is cheaper than a missed allergy.
+        assert!(highlight("eggplant")[0].1);
     }
 }

@@ -3,6 +3,8 @@
 // (re)connection starts with "hello", so the board catches up with whatever it missed.
 (function () {
   var board = document.getElementById("kitchen-board");
+  // Wall screen: large type, no navigation (?wall=1; reload without it to leave).
+  if (/[?&]wall=1\b/.test(window.location.search)) document.body.classList.add("kitchen-wall");
   if (!board || !window.EventSource) return;
   var state = document.getElementById("live-state");
   var fragment = board.getAttribute("data-fragment");

@@ -585,7 +585,7 @@ async fn takeaway_and_delivery_live_outside_the_tables() {
         .await
         .expect(200)
         .expect_text("Takeaway · Ana")
-        .expect_text("oat milk");
+        .expect_text("oat <mark class=\"allergy\">milk</mark>");
     // Remove a line, then close.
     waiter
         .post(
@@ -1593,4 +1593,36 @@ async fn a_call_is_answered_and_a_printed_bill_reopened_by_a_manager() {
         .await
         .expect(409)
         .expect_text("already closed");
+}
+
+#[actix_web::test]
+async fn allergy_words_in_notes_stand_out_on_the_kitchen_board() {
+    let app = TestApp::new().await;
+    let cafe = setup(&app);
+    let g = guest(&app, &cafe, 2, "192.0.2.140:5000").await;
+    let qty = format!("qty_{}", cafe.item("Latte"));
+    let note = format!("note_{}", cafe.item("Latte"));
+    g.post(
+        &format!("/t/{}/order", cafe.token(2)),
+        &[
+            (qty.as_str(), "1"),
+            (note.as_str(), "no milk, allergic to nuts"),
+            ("notes", "<b>peanut</b> allergy"),
+        ],
+    )
+    .await
+    .expect(303);
+    let k = app.signed_in("kitchen").await;
+    let board = k.get("/kitchen/tickets").await;
+    board
+        .expect(200)
+        .expect_text("<mark class=\"allergy\">milk</mark>")
+        .expect_text("<mark class=\"allergy\">allergic</mark>")
+        .expect_text("<mark class=\"allergy\">nuts</mark>")
+        .expect_text("&#60;b&#62;<mark class=\"allergy\">peanut</mark>");
+    assert!(!board.body.contains("<b>peanut"), "notes stay escaped");
+    k.get("/kitchen?wall=1")
+        .await
+        .expect(200)
+        .expect_text("Wall screen");
 }

@@ -17,6 +17,19 @@ pub struct TicketLine {
     pub notes: String,
 }
 
+impl TicketLine {
+    /// The note with its allergy words marked, for the board.
+    pub fn note_parts(&self) -> Vec<(String, bool)> {
+        crate::cafe::allergens::highlight(&self.notes)
+    }
+}
+
+impl Ticket {
+    pub fn note_parts(&self) -> Vec<(String, bool)> {
+        crate::cafe::allergens::highlight(&self.notes)
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Ticket {
     pub id: i64,

@@ -136,6 +136,7 @@ struct ListPage {
     export_href: String,
     today: String,
     week_ago: String,
+    month_start: String,
 }
 
 pub async fn list(
@@ -213,6 +214,9 @@ pub async fn list(
         export_href,
         today: today.to_string(),
         week_ago: (today - chrono::Duration::days(6)).to_string(),
+        month_start: chrono::Datelike::with_day(&today, 1)
+            .unwrap_or(today)
+            .to_string(),
     })
 }
 

@@ -86,6 +86,18 @@ pub fn floor(conn: &mut AnyConnection, branch_id: i64, now: NaiveDateTime) -> Qu
 
 pub use crate::cafe::scope::check_branch;
 
+/// The open or closed bill `id`, if this employee may work on it (their branch, or a
+/// manager): where every action on a bill starts.
+pub fn own_session(
+    conn: &mut AnyConnection,
+    user: &crate::platform::auth::CurrentUser,
+    id: i64,
+) -> Result<SessionHead, AppError> {
+    let head = crate::cafe::ordering::session(conn, id)?;
+    check_branch(user, head.branch_id)?;
+    Ok(head)
+}
+
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 #[serde(default)]
 pub struct TakeawayForm {

@@ -209,8 +209,7 @@ async fn load_session(
     state
         .db
         .read(move |c| {
-            let head = ordering::session(c, id)?;
-            model::check_branch(&user, head.branch_id)?;
+            let head = model::own_session(c, &user, id)?;
             let settings = settings::load(c, &config)?;
             let number = match head.table_id {
                 Some(t) => Some(tables::find(c, t)?.number),
@@ -280,8 +279,7 @@ pub async fn add_line(
     let placed = state
         .db
         .write(move |c| {
-            let head = ordering::session(c, id)?;
-            model::check_branch(&user, head.branch_id)?;
+            let head = model::own_session(c, &user, id)?;
             ordering::add_lines(
                 c,
                 &head,
@@ -311,8 +309,7 @@ pub async fn remove_line(
     let branch = state
         .db
         .write(move |c| {
-            let head = ordering::session(c, id)?;
-            model::check_branch(&user, head.branch_id)?;
+            let head = model::own_session(c, &user, id)?;
             model::remove_line(c, &actor, id, line, BusinessClock::now_utc())?;
             Ok(head.branch_id)
         })
@@ -371,8 +368,7 @@ pub async fn mark_printed(
     let head = state
         .db
         .write(move |c| {
-            let head = ordering::session(c, id)?;
-            model::check_branch(&user, head.branch_id)?;
+            model::own_session(c, &user, id)?;
             sales::mark_printed(c, &actor, id, BusinessClock::now_utc())
         })
         .await?;
@@ -392,8 +388,7 @@ pub async fn reopen(
     let head = state
         .db
         .write(move |c| {
-            let head = ordering::session(c, id)?;
-            model::check_branch(&user, head.branch_id)?;
+            model::own_session(c, &user, id)?;
             sales::reopen(c, &actor, id, BusinessClock::now_utc())
         })
         .await?;
@@ -417,8 +412,7 @@ pub async fn acknowledge(
     let head = state
         .db
         .write(move |c| {
-            let head = ordering::session(c, id)?;
-            model::check_branch(&user, head.branch_id)?;
+            model::own_session(c, &user, id)?;
             sales::acknowledge_call(c, &actor, id, BusinessClock::now_utc())
         })
         .await?;
@@ -459,8 +453,7 @@ pub async fn close(
     let closed = state
         .db
         .write(move |c| {
-            let head = ordering::session(c, id)?;
-            model::check_branch(&user, head.branch_id)?;
+            model::own_session(c, &user, id)?;
             let rate = settings::load(c, &config)?.tax_rate_bp;
             sales::close(c, &actor, id, method, rate, BusinessClock::now_utc())
         })

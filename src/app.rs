@@ -530,6 +530,9 @@ pub fn build_app(
     App::new()
         .app_data(state)
         .app_data(web::Data::new(route_access()))
+        .app_data(web::Data::new(crate::platform::page::Navigation(
+            navigation,
+        )))
         .app_data(
             web::FormConfig::default()
                 .limit(csrf::FORM_LIMIT)

@@ -13,6 +13,7 @@ pub mod error;
 pub mod flash;
 pub mod forms;
 pub mod images;
+pub mod live;
 pub mod money;
 pub mod page;
 pub mod pagination;

@@ -22,6 +22,11 @@ pub struct NavLink {
     pub active: bool,
 }
 
+/// What each role sees in the navigation bar: given by the application (which knows its
+/// routes) as app data, so the platform does not import from above it.
+#[derive(Clone, Copy)]
+pub struct Navigation(pub fn(crate::platform::auth::Role, &str) -> Vec<NavLink>);
+
 #[derive(Debug, Clone)]
 pub struct PageCtx {
     pub user: Option<CurrentUser>,
@@ -71,7 +76,8 @@ impl FromRequest for PageCtx {
             }
             let nav = user
                 .as_ref()
-                .map(|u| crate::app::navigation(u.role, req.path()))
+                .zip(req.app_data::<web::Data<Navigation>>())
+                .map(|(u, nav)| (nav.0)(u.role, req.path()))
                 .unwrap_or_default();
             Ok(PageCtx {
                 csrf: csrf::token(&session),

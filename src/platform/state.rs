@@ -1,7 +1,7 @@
-use crate::cafe::events::EventHub;
 use crate::config::Config;
 use crate::platform::clock::BusinessClock;
 use crate::platform::db::Db;
+use crate::platform::live::EventHub;
 use crate::platform::qr::QrCache;
 use crate::platform::work::Gate;
 use std::time::Duration;

@@ -49,14 +49,15 @@ def drive(url, out):
         while True:
             n += 1
             key = "crash-%d-%06d" % (t, n)
+            cart = t * 100000 + n
             try:
-                status, body = checkout(opener, token, url, key, t * 100000 + n)
+                status, body = checkout(opener, token, url, key, cart)
             except Exception:
                 with lock:
-                    results.append({"key": key, "status": None})
+                    results.append({"key": key, "cart": cart, "status": None})
                 return
             with lock:
-                results.append({"key": key, "status": status, "body": body})
+                results.append({"key": key, "cart": cart, "status": status, "body": body})
 
     threads = [threading.Thread(target=worker, args=(t,)) for t in range(4)]
     for th in threads:
@@ -90,9 +91,10 @@ def verify(db_path, out, url):
     retried = 0
     if unanswered:
         opener, token = session(url, "agent")
-        key = unanswered[0]["key"]
-        status, body = checkout(opener, token, url, key, 1)
-        again, body2 = checkout(opener, token, url, key, 1)
+        # A till retries the same cart with the same key (another cart with that key is a 409).
+        key, cart = unanswered[0]["key"], unanswered[0]["cart"]
+        status, body = checkout(opener, token, url, key, cart)
+        again, body2 = checkout(opener, token, url, key, cart)
         retried = db.execute("select count(*) from orders where idempotency_key = ?", (key,)).fetchone()[0]
         assert status == 201 and again == 201 and body == body2, (status, again, body, body2)
     report = {

@@ -156,13 +156,15 @@ diesel::table! {
 }
 
 diesel::table! {
-    stock_adjustments (id) {
+    stock_movements (id) {
         id -> BigInt,
         branch_id -> BigInt,
         product_id -> BigInt,
         kind -> Text,
         quantity_change -> BigInt,
         quantity_after -> BigInt,
+        document -> Text,
+        order_id -> Nullable<BigInt>,
         reason -> Text,
         employee_id -> BigInt,
         created_at -> Timestamp,
@@ -435,7 +437,7 @@ diesel::joinable!(products -> product_categories (category_id));
 diesel::joinable!(products -> suppliers (supplier_id));
 diesel::joinable!(branch_stock -> branches (branch_id));
 diesel::joinable!(branch_stock -> products (product_id));
-diesel::joinable!(stock_adjustments -> products (product_id));
+diesel::joinable!(stock_movements -> products (product_id));
 diesel::joinable!(orders -> branches (branch_id));
 diesel::joinable!(orders -> customers (customer_id));
 diesel::joinable!(order_items -> orders (order_id));
@@ -465,7 +467,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     suppliers,
     products,
     branch_stock,
-    stock_adjustments,
+    stock_movements,
     customers,
     orders,
     order_items,

@@ -401,3 +401,107 @@ async fn voids_and_archives_of_missing_sales_are_refused() {
     assert_eq!(s.app.audit_count(), before_restore);
     assert!(before < before_restore);
 }
+
+#[actix_web::test]
+async fn the_stock_ledger_explains_every_unit_through_sales_and_voids() {
+    use tillpoint::platform::schema::stock_movements;
+    let s = shop().await;
+    let agent = s.app.signed_in("agent").await;
+    let first = sell(
+        &agent,
+        "key-ledger-0001",
+        json!([{"barcode": CABLE, "quantity": 3}]),
+        "1000",
+        serde_json::Value::Null,
+    )
+    .await;
+    sell(
+        &agent,
+        "key-ledger-0002",
+        json!([{"barcode": CABLE, "quantity": 2}]),
+        "1000",
+        serde_json::Value::Null,
+    )
+    .await;
+    let m = s.app.signed_in("manager").await;
+    m.post(
+        &format!("/sales/{first}/void"),
+        &[("reason", "Rang up twice")],
+    )
+    .await
+    .expect(303);
+    // Main: received 10, sold 3 (MNL-000001), sold 2 (MNL-000002), void of the first +3.
+    let rows: Vec<(String, i64, i64, String, Option<i64>)> = stock_movements::table
+        .filter(stock_movements::product_id.eq(s.cable))
+        .filter(stock_movements::branch_id.eq(s.app.seed.main_branch))
+        .order(stock_movements::id.asc())
+        .select((
+            stock_movements::kind,
+            stock_movements::quantity_change,
+            stock_movements::quantity_after,
+            stock_movements::document,
+            stock_movements::order_id,
+        ))
+        .load(&mut *s.app.conn())
+        .unwrap();
+    let got: Vec<(&str, i64, i64, &str)> = rows
+        .iter()
+        .map(|r| (r.0.as_str(), r.1, r.2, r.3.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("receive", 10, 10, ""),
+            ("sale", -3, 7, "MNL-000001"),
+            ("sale", -2, 5, "MNL-000002"),
+            ("void", 3, 8, "MNL-000001"),
+        ]
+    );
+    assert_eq!(rows[1].4, Some(first));
+    assert_eq!(rows[3].4, Some(first));
+    // The running balance ends at the number on hand, and the changes add up to it.
+    let on_hand = stock_of(&mut s.app.conn(), s.app.seed.main_branch, s.cable);
+    assert_eq!(on_hand, 8);
+    assert_eq!(rows.last().unwrap().2, on_hand);
+    assert_eq!(rows.iter().map(|r| r.1).sum::<i64>(), on_hand);
+
+    // The stock page shows the ledger in the shop's words, linked to the sale.
+    let page = m.get(&format!("/products/{}/stock", s.cable)).await;
+    page.expect(200)
+        .expect_text("Sale voided")
+        .expect_text(&format!("<a href=\"/sales/{first}\">MNL-000001</a>"))
+        .expect_text("Rang up twice");
+    assert!(!page.body.contains("before the history below began"));
+    // One branch's history only.
+    let cebu = m
+        .get(&format!(
+            "/products/{}/stock?branch_id={}",
+            s.cable, s.app.seed.cebu_branch
+        ))
+        .await;
+    cebu.expect(200);
+    assert!(!cebu.body.contains("MNL-000002"));
+    m.get(&format!("/products/{}/stock?branch_id=main", s.cable))
+        .await
+        .expect(400);
+    // Stock loaded behind the ledger's back is shown as such, not silently absorbed.
+    diesel::update(
+        tillpoint::platform::schema::branch_stock::table
+            .filter(tillpoint::platform::schema::branch_stock::product_id.eq(s.cable))
+            .filter(
+                tillpoint::platform::schema::branch_stock::branch_id.eq(s.app.seed.main_branch),
+            ),
+    )
+    .set(tillpoint::platform::schema::branch_stock::quantity.eq(11i64))
+    .execute(&mut *s.app.conn())
+    .unwrap();
+    m.get(&format!("/products/{}/stock", s.cable))
+        .await
+        .expect_text("3 unit(s) at Main Branch were there before");
+
+    // The product list shows each branch's count.
+    let list = m.get("/products?q=usb-c").await;
+    list.expect(200);
+    list.expect_text("Cebu Branch <strong>5</strong>")
+        .expect_text("Main Branch <strong>11</strong>");
+}

@@ -1,10 +1,10 @@
 use diesel::prelude::*;
-use tillpoint::platform::schema::{product_serials, stock_adjustments};
+use tillpoint::platform::schema::{product_serials, stock_movements};
 
 use crate::helpers::*;
 
 fn adjustments(app: &TestApp) -> i64 {
-    stock_adjustments::table
+    stock_movements::table
         .count()
         .get_result(&mut *app.conn())
         .unwrap()

@@ -17,6 +17,8 @@ use crate::retail::customers;
 use crate::retail::pos::cart::{Cart, ProductRef};
 use crate::retail::pricing::{self, line_total, receipt_totals};
 use crate::retail::settings;
+use crate::retail::stock::model as stock;
+use crate::retail::stock::rules::MovementKind;
 
 pub const RECORD: &str = "order";
 
@@ -254,9 +256,11 @@ pub fn checkout_cash(
         .returning(orders::id)
         .get_result(conn)?;
 
+    // The balance each line leaves, for the stock ledger once the receipt number is known.
+    let mut balances: Vec<(i64, i64, i64)> = Vec::with_capacity(lines.len());
     for l in &lines {
         // The stock check and the decrement are one statement: two tills cannot both sell the last unit.
-        let left = diesel::update(
+        let left: Option<i64> = diesel::update(
             branch_stock::table
                 .filter(branch_stock::branch_id.eq(branch_id))
                 .filter(branch_stock::product_id.eq(l.product_id))
@@ -266,15 +270,18 @@ pub fn checkout_cash(
             branch_stock::quantity.eq(branch_stock::quantity - l.quantity),
             branch_stock::updated_at.eq(now),
         ))
-        .execute(conn)?;
-        if left == 0 {
-            let available = crate::retail::stock::model::quantity(conn, branch_id, l.product_id)?;
+        .returning(branch_stock::quantity)
+        .get_result(conn)
+        .optional()?;
+        let Some(after) = left else {
+            let available = stock::quantity(conn, branch_id, l.product_id)?;
             return Err(AppError::Conflict(if available == 0 {
                 format!("{} is out of stock at {branch_name}.", l.name)
             } else {
                 format!("Only {available} × {} left at {branch_name}.", l.name)
             }));
-        }
+        };
+        balances.push((l.product_id, l.quantity, after));
         let item_id: i64 = diesel::insert_into(order_items::table)
             .values((
                 order_items::order_id.eq(order_id),
@@ -338,6 +345,23 @@ pub fn checkout_cash(
             official_receipts::print_count.eq(0i64),
         ))
         .execute(conn)?;
+    for (product_id, quantity, after) in balances {
+        stock::record_movement(
+            conn,
+            &stock::Movement {
+                branch_id,
+                product_id,
+                kind: MovementKind::Sale,
+                change: -quantity,
+                after,
+                document: &or_number,
+                order_id: Some(order_id),
+                reason: "",
+                employee_id,
+                at: now,
+            },
+        )?;
+    }
 
     let commission = pricing::commission(totals.total, rate_bp);
     if rate_bp > 0 {

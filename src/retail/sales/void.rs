@@ -11,7 +11,8 @@ use crate::platform::money::Money;
 use crate::platform::schema::{
     branch_stock, commissions, employees, official_receipts, order_items, orders, product_serials,
 };
-use crate::retail::stock::model::ensure_row;
+use crate::retail::stock::model::{ensure_row, record_movement, Movement};
+use crate::retail::stock::rules::MovementKind;
 
 pub fn validate_reason(raw: &str) -> Result<String, String> {
     let r = crate::platform::forms::visible(raw).unwrap_or_default();
@@ -76,14 +77,17 @@ pub fn void_sale(
             order_items::quantity,
         ))
         .load(conn)?;
+    let mut returned: Vec<(i64, i64, i64)> = Vec::with_capacity(items.len());
     for (item_id, product_id, quantity) in &items {
         let row = ensure_row(conn, branch_id, *product_id, now)?;
-        diesel::update(branch_stock::table.find(row))
+        let after: i64 = diesel::update(branch_stock::table.find(row))
             .set((
                 branch_stock::quantity.eq(branch_stock::quantity + *quantity),
                 branch_stock::updated_at.eq(now),
             ))
-            .execute(conn)?;
+            .returning(branch_stock::quantity)
+            .get_result(conn)?;
+        returned.push((*product_id, *quantity, after));
         diesel::update(
             product_serials::table
                 .filter(product_serials::order_item_id.eq(item_id))
@@ -124,6 +128,23 @@ pub fn void_sale(
         .first(conn)
         .optional()?
         .unwrap_or_else(|| format!("order #{order_id}"));
+    for (product_id, quantity, after) in returned {
+        record_movement(
+            conn,
+            &Movement {
+                branch_id,
+                product_id,
+                kind: MovementKind::Void,
+                change: quantity,
+                after,
+                document: &or_number,
+                order_id: Some(order_id),
+                reason,
+                employee_id: manager,
+                at: now,
+            },
+        )?;
+    }
     let changes = Changes::new()
         .diff("status", "completed", "cancelled")
         .note("reason", reason)

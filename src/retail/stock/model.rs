@@ -9,10 +9,10 @@ use crate::platform::db::{
 use crate::platform::error::AppError;
 use crate::platform::schema::{
     branch_stock, branches, employees, product_categories, product_serials, products,
-    stock_adjustments, suppliers,
+    stock_movements, suppliers,
 };
 use crate::retail::catalog::products::rules::stock_status;
-use crate::retail::stock::rules::{Adjustment, AdjustmentKind};
+use crate::retail::stock::rules::{movement_label, Adjustment, AdjustmentKind, MovementKind};
 
 pub const RECORD: &str = "branch_stock";
 
@@ -179,38 +179,150 @@ pub fn quantity(conn: &mut AnyConnection, branch_id: i64, product_id: i64) -> Qu
         .unwrap_or(0))
 }
 
+/// One row of a product's stock ledger, as the stock page shows it.
 #[derive(Debug, Clone, Queryable)]
-pub struct AdjustmentRow {
+pub struct MovementRow {
+    pub id: i64,
     pub created_at: NaiveDateTime,
     pub branch: String,
     pub kind: String,
     pub quantity_change: i64,
     pub quantity_after: i64,
+    pub document: String,
+    pub order_id: Option<i64>,
     pub reason: String,
     pub employee: String,
 }
 
-pub fn recent_adjustments(
+impl MovementRow {
+    pub fn label(&self) -> &str {
+        movement_label(&self.kind)
+    }
+}
+
+/// A product's ledger, newest first, optionally for one branch; `fetch` rows from `offset`.
+pub fn movements(
     conn: &mut AnyConnection,
     product_id: i64,
-    limit: i64,
-) -> QueryResult<Vec<AdjustmentRow>> {
-    stock_adjustments::table
-        .inner_join(branches::table.on(branches::id.eq(stock_adjustments::branch_id)))
-        .inner_join(employees::table.on(employees::id.eq(stock_adjustments::employee_id)))
-        .filter(stock_adjustments::product_id.eq(product_id))
-        .order(stock_adjustments::id.desc())
-        .limit(limit)
+    branch_id: Option<i64>,
+    offset: i64,
+    fetch: i64,
+) -> QueryResult<Vec<MovementRow>> {
+    let mut q = stock_movements::table
+        .inner_join(branches::table.on(branches::id.eq(stock_movements::branch_id)))
+        .inner_join(employees::table.on(employees::id.eq(stock_movements::employee_id)))
+        .filter(stock_movements::product_id.eq(product_id))
+        .into_boxed::<MultiBackend>();
+    if let Some(b) = branch_id {
+        q = q.filter(stock_movements::branch_id.eq(b));
+    }
+    q.order(stock_movements::id.desc())
+        .offset(offset)
+        .limit(fetch)
         .select((
-            stock_adjustments::created_at,
+            stock_movements::id,
+            stock_movements::created_at,
             branches::name,
-            stock_adjustments::kind,
-            stock_adjustments::quantity_change,
-            stock_adjustments::quantity_after,
-            stock_adjustments::reason,
+            stock_movements::kind,
+            stock_movements::quantity_change,
+            stock_movements::quantity_after,
+            stock_movements::document,
+            stock_movements::order_id,
+            stock_movements::reason,
             employees::name,
         ))
         .load(conn)
+}
+
+/// How a branch's count is explained: on hand, the sum of its ledger, and what was there
+/// before the ledger began (non-zero only for stock loaded without a movement, e.g. by an
+/// import or before the ledger recorded sales).
+#[derive(Debug, Clone)]
+pub struct Reconciliation {
+    pub branch_id: i64,
+    pub branch: String,
+    pub on_hand: i64,
+    pub moved: i64,
+    pub movements: i64,
+}
+
+impl Reconciliation {
+    pub fn before_history(&self) -> i64 {
+        self.on_hand - self.moved
+    }
+}
+
+pub fn reconcile(conn: &mut AnyConnection, product_id: i64) -> QueryResult<Vec<Reconciliation>> {
+    let levels: Vec<(i64, String, i64)> = branch_stock::table
+        .inner_join(branches::table)
+        .filter(branch_stock::product_id.eq(product_id))
+        .order(branches::name.asc())
+        .select((branches::id, branches::name, branch_stock::quantity))
+        .load(conn)?;
+    // The sum is cast back to BIGINT: both backends widen SUM of a BIGINT to a decimal.
+    // `product_id` is an integer, so formatting it into the text is safe.
+    let sums: Vec<LedgerSum> = diesel::sql_query(format!(
+        "SELECT branch_id, CAST(SUM(quantity_change) AS BIGINT) AS moved, COUNT(*) AS n \
+         FROM stock_movements WHERE product_id = {product_id} GROUP BY branch_id"
+    ))
+    .load(conn)?;
+    Ok(levels
+        .into_iter()
+        .map(|(branch_id, branch, on_hand)| {
+            let sum = sums.iter().find(|s| s.branch_id == branch_id);
+            Reconciliation {
+                branch_id,
+                branch,
+                on_hand,
+                moved: sum.map_or(0, |s| s.moved),
+                movements: sum.map_or(0, |s| s.n),
+            }
+        })
+        .collect())
+}
+
+#[derive(QueryableByName)]
+struct LedgerSum {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    branch_id: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    moved: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
+
+/// What a movement records; the caller has already changed `branch_stock` with a
+/// conditional UPDATE and passes the balance it returned.
+pub struct Movement<'a> {
+    pub branch_id: i64,
+    pub product_id: i64,
+    pub kind: MovementKind,
+    pub change: i64,
+    pub after: i64,
+    pub document: &'a str,
+    pub order_id: Option<i64>,
+    pub reason: &'a str,
+    pub employee_id: i64,
+    pub at: NaiveDateTime,
+}
+
+/// Writes one ledger row, in the caller's transaction.
+pub fn record_movement(conn: &mut AnyConnection, m: &Movement) -> QueryResult<()> {
+    diesel::insert_into(stock_movements::table)
+        .values((
+            stock_movements::branch_id.eq(m.branch_id),
+            stock_movements::product_id.eq(m.product_id),
+            stock_movements::kind.eq(m.kind.as_str()),
+            stock_movements::quantity_change.eq(m.change),
+            stock_movements::quantity_after.eq(m.after),
+            stock_movements::document.eq(m.document),
+            stock_movements::order_id.eq(m.order_id),
+            stock_movements::reason.eq(m.reason),
+            stock_movements::employee_id.eq(m.employee_id),
+            stock_movements::created_at.eq(m.at),
+        ))
+        .execute(conn)
+        .map(drop)
 }
 
 pub fn serials_in_stock(
@@ -389,18 +501,21 @@ pub fn adjust(
             }
         }
     }
-    diesel::insert_into(stock_adjustments::table)
-        .values((
-            stock_adjustments::branch_id.eq(a.branch_id),
-            stock_adjustments::product_id.eq(product_id),
-            stock_adjustments::kind.eq(a.kind.as_str()),
-            stock_adjustments::quantity_change.eq(after - before),
-            stock_adjustments::quantity_after.eq(after),
-            stock_adjustments::reason.eq(&a.reason),
-            stock_adjustments::employee_id.eq(employee_id),
-            stock_adjustments::created_at.eq(now),
-        ))
-        .execute(conn)?;
+    record_movement(
+        conn,
+        &Movement {
+            branch_id: a.branch_id,
+            product_id,
+            kind: a.kind.into(),
+            change: after - before,
+            after,
+            document: "",
+            order_id: None,
+            reason: &a.reason,
+            employee_id,
+            at: now,
+        },
+    )?;
     let mut changes = Changes::new()
         .diff("quantity", before, after)
         .note("kind", a.kind.as_str())

@@ -14,7 +14,9 @@ use crate::platform::page::{html, html_status, see_other, PageCtx};
 use crate::platform::pagination::{filter_query, with_query, PageRequest, Pager};
 use crate::platform::state::AppState;
 use crate::retail::catalog::products::model as products;
-use crate::retail::stock::model::{self, AdjustmentRow, Filter, StatusFilter, StockLine};
+use crate::retail::stock::model::{
+    self, Filter, MovementRow, Reconciliation, StatusFilter, StockLine,
+};
 use crate::retail::stock::rules::{self, AdjustmentForm};
 use crate::staff::branches;
 
@@ -178,9 +180,17 @@ pub async fn export(
     ))
 }
 
-pub struct AdjustmentView {
+pub struct MovementView {
     pub at: String,
-    pub row: AdjustmentRow,
+    pub row: MovementRow,
+}
+
+/// The ledger's filter and page, kept across the adjustment form's round trip.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct HistoryQuery {
+    pub branch_id: String,
+    pub page: Option<String>,
 }
 
 #[derive(Template)]
@@ -188,8 +198,10 @@ pub struct AdjustmentView {
 struct ProductStockPage {
     ctx: PageCtx,
     product: products::Product,
-    levels: Vec<(String, i64)>,
-    history: Vec<AdjustmentView>,
+    levels: Vec<Reconciliation>,
+    history: Vec<MovementView>,
+    pager: Pager,
+    query: HistoryQuery,
     branches: Vec<Choice>,
     form: AdjustmentForm,
     errors: FormErrors,
@@ -199,25 +211,35 @@ async fn product_page(
     state: &AppState,
     ctx: PageCtx,
     id: i64,
+    query: HistoryQuery,
     form: AdjustmentForm,
     errors: FormErrors,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    let (product, levels, history, options) = state
+    let branch_id = forms::optional_id(&query.branch_id).map_err(|_| {
+        AppError::BadRequest("The branch filter must be a branch from the list.".into())
+    })?;
+    let page = PageRequest::parse(query.page.as_deref(), 50)?;
+    let (product, levels, mut history, options) = state
         .db
         .run(move |c| {
             Ok((
                 products::find(c, id)?,
-                model::for_product(c, id)?,
-                model::recent_adjustments(c, id, 20)?,
+                model::reconcile(c, id)?,
+                model::movements(c, id, branch_id, page.offset(), page.fetch())?,
                 branches::model::options(c)?,
             ))
         })
         .await?;
+    let pager = Pager::cut(
+        page,
+        &mut history,
+        filter_query(&[("branch_id", &query.branch_id)]),
+    );
     let clock = state.clock;
     let history = history
         .into_iter()
-        .map(|row| AdjustmentView {
+        .map(|row| MovementView {
             at: clock.format(row.created_at),
             row,
         })
@@ -236,6 +258,8 @@ async fn product_page(
             product,
             levels,
             history,
+            pager,
+            query,
             branches,
             form,
             errors,
@@ -247,6 +271,7 @@ pub async fn product_stock(
     ctx: PageCtx,
     state: web::Data<AppState>,
     id: web::Path<i64>,
+    query: web::Query<HistoryQuery>,
 ) -> Result<HttpResponse, AppError> {
     let form = AdjustmentForm {
         kind: "receive".into(),
@@ -256,6 +281,7 @@ pub async fn product_stock(
         &state,
         ctx,
         id.into_inner(),
+        query.into_inner(),
         form,
         FormErrors::default(),
         StatusCode::OK,
@@ -281,6 +307,7 @@ pub async fn adjust(
                 &state,
                 ctx,
                 id,
+                HistoryQuery::default(),
                 form,
                 errors,
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -310,7 +337,16 @@ pub async fn adjust(
                 },
                 m,
             );
-            product_page(&state, ctx, id, form, errors, StatusCode::CONFLICT).await
+            product_page(
+                &state,
+                ctx,
+                id,
+                HistoryQuery::default(),
+                form,
+                errors,
+                StatusCode::CONFLICT,
+            )
+            .await
         }
         Err(e) => Err(e),
     }

@@ -31,6 +31,65 @@ impl AdjustmentKind {
     }
 }
 
+/// Why a branch's count changed: one row of the stock ledger each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MovementKind {
+    Receive,
+    Count,
+    Damage,
+    Sale,
+    Void,
+}
+
+impl MovementKind {
+    pub fn parse(s: &str) -> Option<MovementKind> {
+        Some(match s {
+            "receive" => MovementKind::Receive,
+            "count" => MovementKind::Count,
+            "damage" => MovementKind::Damage,
+            "sale" => MovementKind::Sale,
+            "void" => MovementKind::Void,
+            _ => return None,
+        })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MovementKind::Receive => "receive",
+            MovementKind::Count => "count",
+            MovementKind::Damage => "damage",
+            MovementKind::Sale => "sale",
+            MovementKind::Void => "void",
+        }
+    }
+
+    /// What the stock page calls it.
+    pub fn label(self) -> &'static str {
+        match self {
+            MovementKind::Receive => "Received",
+            MovementKind::Count => "Stock count",
+            MovementKind::Damage => "Damaged or lost",
+            MovementKind::Sale => "Sale",
+            MovementKind::Void => "Sale voided",
+        }
+    }
+}
+
+impl From<AdjustmentKind> for MovementKind {
+    fn from(k: AdjustmentKind) -> Self {
+        match k {
+            AdjustmentKind::Receive => MovementKind::Receive,
+            AdjustmentKind::Count => MovementKind::Count,
+            AdjustmentKind::Damage => MovementKind::Damage,
+        }
+    }
+}
+
+/// The label of a stored kind; an unknown one is shown as stored rather than hidden.
+pub fn movement_label(stored: &str) -> &str {
+    MovementKind::parse(stored).map_or(stored, |k| k.label())
+}
+
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
 pub struct AdjustmentForm {

@@ -6,7 +6,7 @@ use crate::platform::clock::BusinessClock;
 use crate::platform::db::{contains_pattern, AnyConnection, MultiBackend};
 use crate::platform::error::AppError;
 use crate::platform::money::Money;
-use crate::platform::schema::{product_categories, products, suppliers};
+use crate::platform::schema::{branch_stock, branches, product_categories, products, suppliers};
 use crate::retail::catalog::products::rules::ProductInput;
 
 pub const RECORD: &str = "product";
@@ -51,6 +51,8 @@ pub struct ProductRow {
     pub product: Product,
     pub category: String,
     pub supplier: Option<String>,
+    /// (branch, on hand) for every active branch that has a stock row, by branch name.
+    pub stock: Vec<(String, i64)>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -111,12 +113,33 @@ pub fn list(
             suppliers::name.nullable(),
         ))
         .load(conn)?;
+    // One query for the page's stock, through the product index of branch_stock.
+    let ids: Vec<i64> = rows.iter().map(|r| r.0.id).collect();
+    let levels: Vec<(i64, String, i64)> = branch_stock::table
+        .inner_join(branches::table)
+        .filter(branch_stock::product_id.eq_any(&ids))
+        .filter(branches::is_active.eq(true))
+        .order(branches::name.asc())
+        .select((
+            branch_stock::product_id,
+            branches::name,
+            branch_stock::quantity,
+        ))
+        .load(conn)?;
     Ok(rows
         .into_iter()
-        .map(|(product, category, supplier)| ProductRow {
-            product,
-            category,
-            supplier,
+        .map(|(product, category, supplier)| {
+            let stock = levels
+                .iter()
+                .filter(|l| l.0 == product.id)
+                .map(|l| (l.1.clone(), l.2))
+                .collect();
+            ProductRow {
+                product,
+                category,
+                supplier,
+                stock,
+            }
         })
         .collect())
 }

@@ -13,6 +13,7 @@ use actix_web::{web, App, Route};
 use crate::cafe;
 use crate::cafe::menu::categories::MenuCategories;
 use crate::platform::audit;
+use crate::platform::audit::words::{Vocabulary, PLATFORM_WORDS};
 use crate::platform::auth::guard::{self, Access, Reply, RouteAccess};
 use crate::platform::auth::{csrf, Role};
 use crate::platform::error::AppError;
@@ -530,6 +531,12 @@ pub fn build_app(
     App::new()
         .app_data(state)
         .app_data(web::Data::new(route_access()))
+        .app_data(web::Data::new(Vocabulary::new(&[
+            &PLATFORM_WORDS,
+            &crate::staff::AUDIT_WORDS,
+            &crate::retail::AUDIT_WORDS,
+            &crate::cafe::AUDIT_WORDS,
+        ])))
         .app_data(web::Data::new(crate::platform::page::Navigation(
             navigation,
         )))

@@ -16,3 +16,70 @@ pub mod settings;
 pub mod suggestions;
 pub mod tables;
 pub mod visitors;
+
+use crate::platform::audit::words::{AuditWords, Reference};
+
+/// How the audit trail names cafe records and fields.
+pub const AUDIT_WORDS: AuditWords = AuditWords {
+    records: &[
+        ("menu_item", "Menu item"),
+        ("menu_category", "Menu category"),
+        ("cafe_table", "Table"),
+        ("cafe_session", "Bill"),
+        ("cafe_sale", "Cafe sale"),
+        ("cafe_visitor", "Guest"),
+        ("cafe_feedback", "Feedback"),
+        ("kitchen_ticket", "Kitchen ticket"),
+    ],
+    fields: &[
+        ("number", "Table number"),
+        ("capacity", "Seats"),
+        ("location", "Location"),
+        ("token", "QR code"),
+        ("allergens", "Allergens"),
+        ("in_stock", "Available"),
+        ("is_veg", "Vegetarian"),
+        ("sort_order", "Position"),
+        ("trending", "Trending"),
+        ("priority", "Priority"),
+        ("staff_called", "Staff called"),
+        ("table", "Table"),
+        ("bill", "Bill"),
+        ("subtotal", "Subtotal"),
+        ("tax", "Tax"),
+        ("payment_method", "Paid by"),
+        ("customer_name", "Customer"),
+        ("removed", "Removed"),
+        ("overall", "Rating"),
+        ("preferred_name", "Name"),
+        ("opened_by", "Opened by"),
+        ("cafe.name", "Cafe name"),
+        ("cafe.address", "Cafe address"),
+        ("cafe.phone", "Cafe phone"),
+        ("cafe.gst_number", "GST number"),
+        ("cafe.bill_footer", "Bill footer"),
+        ("cafe.upi_id", "UPI id"),
+        ("cafe.tax_rate_bp", "Tax rate"),
+        ("cafe.public_base_url", "Address for QR codes"),
+    ],
+    references: &[
+        Reference {
+            field: "category_id",
+            records: &["menu_item"],
+            table: "menu_categories",
+            label_sql: "name",
+        },
+        Reference {
+            field: "session_id",
+            records: &[],
+            table: "cafe_sessions",
+            label_sql: "'Bill #' || CAST(id AS TEXT)",
+        },
+        Reference {
+            field: "image_id",
+            records: &["menu_item"],
+            table: "stored_images",
+            label_sql: "'Picture #' || CAST(id AS TEXT)",
+        },
+    ],
+};

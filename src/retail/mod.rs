@@ -10,3 +10,60 @@ pub mod sales;
 pub mod settings;
 pub mod settings_page;
 pub mod stock;
+
+use crate::platform::audit::words::{AuditWords, Reference};
+
+/// How the audit trail names retail records and fields.
+pub const AUDIT_WORDS: AuditWords = AuditWords {
+    records: &[
+        ("product", "Product"),
+        ("product_category", "Product category"),
+        ("supplier", "Supplier"),
+        ("customer", "Customer"),
+        ("branch_stock", "Stock"),
+        ("order", "Sale"),
+    ],
+    fields: &[
+        ("barcode", "Barcode"),
+        ("sku", "SKU"),
+        ("price", "Price"),
+        ("cost_price", "Cost"),
+        ("min_stock", "Minimum stock"),
+        ("serial_tracked", "Serial numbers"),
+        ("image", "Picture"),
+        ("contact_person", "Contact person"),
+        ("contract_start", "Contract start"),
+        ("contract_expiry", "Contract end"),
+        ("quantity", "Quantity"),
+        ("serials", "Serial numbers"),
+        ("or_number", "Official receipt"),
+        ("vat", "VAT"),
+        ("cash_received", "Cash received"),
+        ("change", "Change"),
+        ("commission", "Commission"),
+        ("commission_reversed", "Commission reversed"),
+        ("copy", "Copy"),
+        ("retail.vat_rate_bp", "VAT rate"),
+        ("retail.prices_include_vat", "Prices include VAT"),
+    ],
+    references: &[
+        Reference {
+            field: "category_id",
+            records: &["product"],
+            table: "product_categories",
+            label_sql: "name",
+        },
+        Reference {
+            field: "supplier_id",
+            records: &["product"],
+            table: "suppliers",
+            label_sql: "name",
+        },
+        Reference {
+            field: "customer_id",
+            records: &[],
+            table: "customers",
+            label_sql: "name",
+        },
+    ],
+};

@@ -93,7 +93,7 @@ async fn the_export_streams_the_filtered_rows() {
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(
         lines[0],
-        "Timestamp,Employee,Action,Record Type,Record ID,Record,Changes,IP Address"
+        "Timestamp,Employee,Action,Record Type,Record ID,Record,Changes,IP Address,What,Changes (readable)"
     );
     assert_eq!(lines.len(), 2, "{text}");
     assert!(lines[1].contains(",Manager Person,CREATE,branch,"));
@@ -102,7 +102,11 @@ async fn the_export_streams_the_filtered_rows() {
         "a formula in a cell is neutralised: {}",
         lines[1]
     );
-    assert!(lines[1].ends_with("192.0.2.10"));
+    // The stored values first, then the same row in the shop's words.
+    assert!(lines[1].contains("code: — → EVIL"), "{}", lines[1]);
+    assert!(lines[1].contains(",192.0.2.10,"), "{}", lines[1]);
+    assert!(lines[1].contains("Created Branch: =cmd"), "{}", lines[1]);
+    assert!(lines[1].contains("Branch code: — → EVIL"), "{}", lines[1]);
     m.get("/audit/export.csv?from=not-a-date").await.expect(400);
 }
 
@@ -173,4 +177,73 @@ async fn the_recorded_address_believes_only_trusted_proxies() {
     .await
     .expect(303);
     assert_eq!(app.audit_rows()[0].5.as_deref(), Some("198.51.100.9"));
+}
+
+#[actix_web::test]
+async fn the_trail_speaks_the_shops_language_and_names_related_records() {
+    let app = TestApp::new().await;
+    let m = app.signed_in("manager").await;
+    let p = insert_product(
+        &mut app.conn(),
+        "USB-C Cable",
+        "4006381333931",
+        29_900,
+        false,
+    );
+    m.post("/categories", &[("name", "Cables & Chargers")])
+        .await
+        .expect(303);
+    let (old_name, cat_b) = {
+        use tillpoint::platform::schema::{product_categories, products};
+        let mut c = app.conn();
+        let a: i64 = products::table
+            .find(p)
+            .select(products::category_id)
+            .first(&mut *c)
+            .unwrap();
+        let old: String = product_categories::table
+            .find(a)
+            .select(product_categories::name)
+            .first(&mut *c)
+            .unwrap();
+        let b: i64 = product_categories::table
+            .filter(product_categories::name.eq("Cables & Chargers"))
+            .select(product_categories::id)
+            .first(&mut *c)
+            .unwrap();
+        (old, b)
+    };
+    let edit = m.get(&format!("/products/{p}/edit")).await;
+    edit.expect(200);
+    m.post(
+        &format!("/products/{p}"),
+        &[
+            ("name", "USB-C Cable"),
+            ("barcode", "4006381333931"),
+            ("sku", ""),
+            ("category_id", &cat_b.to_string()),
+            ("supplier_id", ""),
+            ("price", "299.00"),
+            ("cost", "239.20"),
+            ("min_stock", "7"),
+            ("description", ""),
+        ],
+    )
+    .await
+    .expect(303);
+    let page = m.get("/audit?record_type=product").await;
+    page.expect(200)
+        .expect_text(&format!("Category: {old_name} → Cables &#38; Chargers"))
+        .expect_text("Minimum stock:")
+        .expect_text(">Changed<")
+        .expect_text("Product #");
+    assert!(
+        !page.body.contains("category_id"),
+        "no column names on the page"
+    );
+    // The filter lists record types by their names too.
+    m.get("/audit")
+        .await
+        .expect_text(">Product</option>")
+        .expect_text(">Signed in</option>");
 }

@@ -2,6 +2,7 @@
 
 pub mod query;
 pub mod routes;
+pub mod words;
 
 use std::collections::BTreeMap;
 

@@ -4,6 +4,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use serde_json::Value;
 
+use crate::platform::audit::words::{self, Change, Entry};
 use crate::platform::clock::BusinessClock;
 use crate::platform::db::{AnyConnection, MultiBackend};
 use crate::platform::schema::{audit_log, employees};
@@ -36,24 +37,24 @@ impl AuditRow {
         self.employee_name.as_deref().unwrap_or("System")
     }
 
-    /// `field: old → new` lines, or `key: note` for notes.
+    pub fn entries(&self) -> Vec<Entry> {
+        words::entries(&self.changes)
+    }
+
+    /// `field: old → new` lines, or `key: note` for notes, with the stored names and values
+    /// (the CSV keeps these beside the readable ones).
     pub fn change_lines(&self) -> Vec<String> {
-        let Ok(Value::Object(map)) = serde_json::from_str::<Value>(&self.changes) else {
-            return vec![];
+        let raw = |v: &Value| match v {
+            Value::Null => "—".to_string(),
+            Value::String(s) if s.is_empty() => "—".to_string(),
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
         };
-        map.iter()
-            .map(|(field, v)| match v {
-                Value::Object(o) if o.contains_key("old") || o.contains_key("new") => {
-                    let show = |x: Option<&Value>| match x {
-                        None | Some(Value::Null) => "—".to_string(),
-                        Some(Value::String(s)) if s.is_empty() => "—".to_string(),
-                        Some(Value::String(s)) => s.clone(),
-                        Some(other) => other.to_string(),
-                    };
-                    format!("{field}: {} → {}", show(o.get("old")), show(o.get("new")))
-                }
-                Value::String(s) => format!("{field}: {s}"),
-                other => format!("{field}: {other}"),
+        self.entries()
+            .into_iter()
+            .map(|e| match &e.change {
+                Change::Diff { old, new } => format!("{}: {} → {}", e.field, raw(old), raw(new)),
+                Change::Note(v) => format!("{}: {}", e.field, raw(v)),
             })
             .collect()
     }
@@ -144,5 +145,31 @@ pub fn employee_choices(conn: &mut AnyConnection) -> QueryResult<Vec<(i64, Strin
         .order(employees::name.asc())
         .select((employees::id, employees::name))
         .limit(1000)
+        .load(conn)
+}
+
+/// The history of one record, oldest first (the sale page's "History").
+pub fn for_record(
+    conn: &mut AnyConnection,
+    record_type: &str,
+    record_id: i64,
+) -> QueryResult<Vec<AuditRow>> {
+    audit_log::table
+        .left_join(employees::table)
+        .filter(audit_log::record_type.eq(record_type))
+        .filter(audit_log::record_id.eq(record_id))
+        .order(audit_log::id.asc())
+        .select((
+            audit_log::id,
+            audit_log::at,
+            audit_log::employee_id,
+            audit_log::action,
+            audit_log::record_type,
+            audit_log::record_id,
+            audit_log::record_label,
+            audit_log::changes,
+            audit_log::ip,
+            employees::name.nullable(),
+        ))
         .load(conn)
 }

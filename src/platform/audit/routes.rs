@@ -5,6 +5,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use crate::platform::audit::query::{self, AuditFilter, AuditRow};
+use crate::platform::audit::words::{action_label, Vocabulary};
 use crate::platform::audit::ACTIONS;
 use crate::platform::csv_export;
 use crate::platform::error::AppError;
@@ -85,6 +86,8 @@ impl AuditQuery {
 pub struct AuditView {
     pub at: String,
     pub row: AuditRow,
+    pub action: String,
+    pub record: String,
     pub lines: Vec<String>,
 }
 
@@ -105,17 +108,22 @@ struct ListPage {
 pub async fn list(
     ctx: PageCtx,
     state: web::Data<AppState>,
+    words: web::Data<Vocabulary>,
     q: web::Query<AuditQuery>,
 ) -> Result<HttpResponse, AppError> {
     let query = q.into_inner();
     let filter = query.filter()?;
     let page = PageRequest::parse(query.page.as_deref(), PAGE_SIZE)?;
     let clock = state.clock;
-    let (mut rows, types, people) = state
+    let vocabulary = words.clone();
+    let (mut rows, names, types, people) = state
         .db
         .run(move |c| {
+            let rows = query::page(c, &filter, &clock, None, page.offset(), page.fetch())?;
+            let names = vocabulary.names(c, &rows)?;
             Ok((
-                query::page(c, &filter, &clock, None, page.offset(), page.fetch())?,
+                rows,
+                names,
                 query::record_types(c)?,
                 query::employee_choices(c)?,
             ))
@@ -128,7 +136,9 @@ pub async fn list(
         .into_iter()
         .map(|row| AuditView {
             at: clock.format(row.at),
-            lines: row.change_lines(),
+            action: action_label(&row.action).to_string(),
+            record: words.record(&row.record_type),
+            lines: words.lines(&row, &names),
             row,
         })
         .collect();
@@ -140,13 +150,13 @@ pub async fn list(
             .iter()
             .map(|a| Choice {
                 value: a.to_string(),
-                label: a.to_string(),
+                label: action_label(a).to_string(),
             })
             .collect(),
         record_types: types
             .into_iter()
             .map(|t| Choice {
-                label: t.replace('_', " "),
+                label: words.record(&t),
                 value: t,
             })
             .collect(),
@@ -163,6 +173,7 @@ pub async fn list(
     })
 }
 
+/// The seed's columns with the stored values, then the same row in the shop's words.
 const HEADER: &[&str] = &[
     "Timestamp",
     "Employee",
@@ -172,10 +183,13 @@ const HEADER: &[&str] = &[
     "Record",
     "Changes",
     "IP Address",
+    "What",
+    "Changes (readable)",
 ];
 
 pub async fn export(
     state: web::Data<AppState>,
+    words: web::Data<Vocabulary>,
     q: web::Query<AuditQuery>,
 ) -> Result<HttpResponse, AppError> {
     let filter = q.filter()?;
@@ -186,6 +200,7 @@ pub async fn export(
         HEADER,
         move |conn, before, limit| {
             let rows = query::page(conn, &filter, &clock, before, 0, limit)?;
+            let names = words.names(conn, &rows)?;
             let rows = rows
                 .into_iter()
                 .map(|r| {
@@ -200,6 +215,13 @@ pub async fn export(
                             r.record_label.clone(),
                             r.change_lines().join("; "),
                             r.ip.clone().unwrap_or_default(),
+                            format!(
+                                "{} {}: {}",
+                                action_label(&r.action),
+                                words.record(&r.record_type),
+                                r.record_label
+                            ),
+                            words.lines(&r, &names).join("; "),
                         ],
                     )
                 })

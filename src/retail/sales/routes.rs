@@ -5,7 +5,8 @@ use diesel::prelude::*;
 use serde::Deserialize;
 
 use crate::platform::audit::query::AuditRow;
-use crate::platform::audit::Actor;
+use crate::platform::audit::words::{action_label, Vocabulary};
+use crate::platform::audit::{self, Actor};
 use crate::platform::auth::CurrentUser;
 use crate::platform::csv_export;
 use crate::platform::error::AppError;
@@ -14,7 +15,7 @@ use crate::platform::forms::{self, Choice};
 use crate::platform::money::Money;
 use crate::platform::page::{html, see_other, PageCtx};
 use crate::platform::pagination::{filter_query, with_query, PageRequest, Pager};
-use crate::platform::schema::{audit_log, employees};
+use crate::platform::schema::employees;
 use crate::platform::state::AppState;
 use crate::retail::sales::model::{self, OrderDetail};
 use crate::retail::sales::query::{self, SaleRow, SalesFilter};
@@ -279,6 +280,7 @@ pub async fn export(
 pub struct HistoryView {
     pub at: String,
     pub row: AuditRow,
+    pub action: String,
     pub lines: Vec<String>,
 }
 
@@ -299,33 +301,20 @@ pub async fn detail(
     ctx: PageCtx,
     user: CurrentUser,
     state: web::Data<AppState>,
+    words: web::Data<Vocabulary>,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let is_manager = user.is_manager();
-    let (d, history) = state
+    let vocabulary = words.clone();
+    let (d, history, names) = state
         .db
         .run(move |c| {
             let d = model::load(c, id, &user)?;
-            let history: Vec<AuditRow> = audit_log::table
-                .left_join(employees::table)
-                .filter(audit_log::record_type.eq("order"))
-                .filter(audit_log::record_id.eq(id))
-                .order(audit_log::id.asc())
-                .select((
-                    audit_log::id,
-                    audit_log::at,
-                    audit_log::employee_id,
-                    audit_log::action,
-                    audit_log::record_type,
-                    audit_log::record_id,
-                    audit_log::record_label,
-                    audit_log::changes,
-                    audit_log::ip,
-                    employees::name.nullable(),
-                ))
-                .load(c)?;
-            Ok((d, history))
+            let words = vocabulary;
+            let history = audit::query::for_record(c, crate::retail::pos::checkout::RECORD, id)?;
+            let names = words.names(c, &history)?;
+            Ok((d, history, names))
         })
         .await?;
     let clock = state.clock;
@@ -341,7 +330,8 @@ pub async fn detail(
             .into_iter()
             .map(|row| HistoryView {
                 at: clock.format(row.at),
-                lines: row.change_lines(),
+                action: action_label(&row.action).to_string(),
+                lines: words.lines(&row, &names),
                 row,
             })
             .collect(),

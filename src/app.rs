@@ -106,6 +106,9 @@ fn table() -> Vec<(Method, &'static str, Access, Reply, Route)> {
         r(post(), "/kitchen/tickets/{id:\\d+}/done", KITCHEN, |x| {
             x.to(cafe::kitchen::routes::done)
         }),
+        r(post(), "/kitchen/tickets/{id:\\d+}/recall", KITCHEN, |x| {
+            x.to(cafe::kitchen::routes::recall)
+        }),
         r(
             post(),
             "/kitchen/tickets/{id:\\d+}/priority",

@@ -1626,3 +1626,87 @@ async fn allergy_words_in_notes_stand_out_on_the_kitchen_board() {
         .expect(200)
         .expect_text("Wall screen");
 }
+
+#[actix_web::test]
+async fn a_ticket_finished_by_mistake_is_recalled_for_ten_minutes() {
+    let app = TestApp::new().await;
+    let cafe = setup(&app);
+    let g = guest(&app, &cafe, 3, "192.0.2.141:5000").await;
+    order(&g, &cafe, 3, &[("Burger", "1")]).await.expect(303);
+    order(&g, &cafe, 3, &[("Fries", "1")]).await.expect(303);
+    let ids: Vec<i64> = kitchen_tickets::table
+        .order(kitchen_tickets::id.asc())
+        .select(kitchen_tickets::id)
+        .load(&mut *app.conn())
+        .unwrap();
+    let k = app.signed_in("kitchen").await;
+    // Nothing to recall while it is still cooking.
+    k.post(&format!("/kitchen/tickets/{}/recall", ids[0]), &[])
+        .await
+        .expect(409)
+        .expect_text("nothing to recall");
+    k.post(&format!("/kitchen/tickets/{}/done", ids[0]), &[])
+        .await
+        .expect(303);
+    let board = k.get("/kitchen/tickets").await;
+    board
+        .expect_text(&format!("/kitchen/tickets/{}/recall", ids[0]))
+        .expect_text("Ready recently");
+    assert!(!board.body.contains(&format!("data-ticket=\"{}\"", ids[0])));
+    let before = app.audit_count();
+    k.post(&format!("/kitchen/tickets/{}/recall", ids[0]), &[])
+        .await
+        .expect(303);
+    assert_eq!(app.audit_count(), before + 1);
+    let (status, done): (String, Option<chrono::NaiveDateTime>) = kitchen_tickets::table
+        .find(ids[0])
+        .select((kitchen_tickets::status, kitchen_tickets::completed_at))
+        .first(&mut *app.conn())
+        .unwrap();
+    assert_eq!((status.as_str(), done), ("preparing", None));
+    k.get("/kitchen/tickets")
+        .await
+        .expect_text(&format!("data-ticket=\"{}\"", ids[0]));
+    g.get(&format!("/t/{}", cafe.token(3)))
+        .await
+        .expect_text("Preparing");
+    // A second recall of the same ticket is refused, as is one from another branch.
+    k.post(&format!("/kitchen/tickets/{}/recall", ids[0]), &[])
+        .await
+        .expect(409);
+    // Finished more than ten minutes ago: it stays finished.
+    k.post(&format!("/kitchen/tickets/{}/done", ids[1]), &[])
+        .await
+        .expect(303);
+    diesel::update(kitchen_tickets::table.find(ids[1]))
+        .set(
+            kitchen_tickets::completed_at
+                .eq(chrono::Utc::now().naive_utc() - chrono::Duration::minutes(11)),
+        )
+        .execute(&mut *app.conn())
+        .unwrap();
+    assert!(!k
+        .get("/kitchen/tickets")
+        .await
+        .body
+        .contains(&format!("/kitchen/tickets/{}/recall", ids[1])));
+    k.post(&format!("/kitchen/tickets/{}/recall", ids[1]), &[])
+        .await
+        .expect(409)
+        .expect_text("more than 10 minutes ago");
+    let hash = password::hash(PASSWORD, 4).unwrap();
+    insert_employee(
+        &mut app.conn(),
+        "cebucook2",
+        Role::Kitchen,
+        Some(app.seed.cebu_branch),
+        &hash,
+    );
+    k.post(&format!("/kitchen/tickets/{}/done", ids[0]), &[])
+        .await
+        .expect(303);
+    let cebu = app.signed_in("cebucook2").await;
+    cebu.post(&format!("/kitchen/tickets/{}/recall", ids[0]), &[])
+        .await
+        .expect(403);
+}

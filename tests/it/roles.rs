@@ -106,6 +106,7 @@ fn matrix() -> Vec<(&'static str, &'static str, Who)> {
         ("POST", "/kitchen/tickets/complete", KITCHEN),
         ("POST", "/kitchen/tickets/{id:\\d+}/start", KITCHEN),
         ("POST", "/kitchen/tickets/{id:\\d+}/done", KITCHEN),
+        ("POST", "/kitchen/tickets/{id:\\d+}/recall", KITCHEN),
         ("POST", "/kitchen/tickets/{id:\\d+}/priority", KITCHEN),
         ("GET", "/floor", FLOOR),
         ("POST", "/floor/takeaway", FLOOR),

@@ -3,7 +3,9 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::cafe::kitchen::rules::{is_late, priority_label, status_label};
+use crate::cafe::kitchen::rules::{
+    can_recall, is_late, priority_label, status_label, RECALL_MINUTES,
+};
 use crate::platform::audit::{self, Actor, Changes, Subject};
 use crate::platform::clock::BusinessClock;
 use crate::platform::db::AnyConnection;
@@ -42,6 +44,8 @@ pub struct Ticket {
     pub place: String,
     pub lines: Vec<TicketLine>,
     pub age_minutes: i64,
+    /// Minutes since the kitchen finished it, for finished tickets.
+    pub done_minutes: Option<i64>,
 }
 
 impl Ticket {
@@ -53,6 +57,10 @@ impl Ticket {
     }
     pub fn late(&self) -> bool {
         self.status != "completed" && is_late(self.age_minutes, self.estimated_minutes)
+    }
+    /// Finished recently enough to bring back to the board.
+    pub fn recallable(&self) -> bool {
+        self.done_minutes.is_some_and(can_recall)
     }
 }
 
@@ -67,6 +75,7 @@ type Head = (
     String,
     String,
     Option<i64>,
+    Option<NaiveDateTime>,
 );
 
 pub fn place_label(kind: &str, customer: &str, table_number: Option<i64>) -> String {
@@ -114,6 +123,7 @@ fn with_lines(
             notes: h.5,
             place: place_label(&h.7, &h.8, h.9),
             age_minutes: (now - h.6).num_minutes().max(0),
+            done_minutes: h.10.map(|at| (now - at).num_minutes().max(0)),
             lines: lines
                 .iter()
                 .filter(|l| l.0 == h.0)
@@ -142,6 +152,7 @@ macro_rules! ticket_heads {
                 cafe_sessions::kind,
                 cafe_sessions::customer_name,
                 cafe_tables::number.nullable(),
+                kitchen_tickets::completed_at,
             ))
     };
 }
@@ -207,6 +218,8 @@ pub fn branch_of(conn: &mut AnyConnection, id: i64) -> Result<i64, AppError> {
 pub enum Step {
     Start,
     Done,
+    /// A finished ticket back to preparing, within `RECALL_MINUTES` and while its bill is open.
+    Recall,
 }
 
 /// Start (pending → preparing) or Done (pending/preparing → completed), as one conditional
@@ -249,12 +262,47 @@ pub fn advance(
                 .execute(conn)?,
             "completed",
         ),
+        Step::Recall => {
+            let bill_open: bool = cafe_sessions::table
+                .find(session_id)
+                .select(cafe_sessions::closed_at.is_null())
+                .first(conn)?;
+            if !bill_open {
+                return Err(AppError::Conflict(format!(
+                    "Ticket {id} belongs to a bill that is already closed; it cannot be recalled."
+                )));
+            }
+            let since = now - chrono::Duration::minutes(RECALL_MINUTES);
+            (
+                diesel::update(
+                    target
+                        .filter(kitchen_tickets::status.eq("completed"))
+                        .filter(kitchen_tickets::completed_at.ge(since)),
+                )
+                .set((
+                    kitchen_tickets::status.eq("preparing"),
+                    kitchen_tickets::completed_at.eq(None::<NaiveDateTime>),
+                ))
+                .execute(conn)?,
+                "preparing",
+            )
+        }
     };
     if changed == 0 {
-        return Err(AppError::Conflict(format!(
-            "Ticket {id} is already {}.",
-            status_label(&status).to_lowercase()
-        )));
+        return Err(AppError::Conflict(
+            if step == Step::Recall && status == "completed" {
+                format!(
+                "Ticket {id} was finished more than {RECALL_MINUTES} minutes ago; it can no longer be recalled."
+            )
+            } else if step == Step::Recall {
+                format!("Ticket {id} is not finished; there is nothing to recall.")
+            } else {
+                format!(
+                    "Ticket {id} is already {}.",
+                    status_label(&status).to_lowercase()
+                )
+            },
+        ));
     }
     audit::record(
         conn,

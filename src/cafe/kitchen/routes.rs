@@ -36,6 +36,10 @@ impl Board {
     pub fn rush(&self) -> bool {
         crate::cafe::kitchen::rules::is_rush(self.pending)
     }
+
+    pub fn recall_minutes(&self) -> i64 {
+        crate::cafe::kitchen::rules::RECALL_MINUTES
+    }
 }
 
 async fn board(
@@ -176,6 +180,16 @@ pub async fn done(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     step(user, actor, &state, id.into_inner(), Step::Done).await
+}
+
+/// Brings a ticket finished by mistake back to the board.
+pub async fn recall(
+    user: CurrentUser,
+    actor: Actor,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    step(user, actor, &state, id.into_inner(), Step::Recall).await
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

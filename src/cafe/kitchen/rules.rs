@@ -37,6 +37,14 @@ pub fn is_rush(pending: usize) -> bool {
     pending >= 5
 }
 
+/// How long a finished ticket can be brought back to the board ("recall"), as kitchen
+/// displays do for a ticket bumped by mistake.
+pub const RECALL_MINUTES: i64 = 10;
+
+pub fn can_recall(minutes_since_done: i64) -> bool {
+    (0..RECALL_MINUTES).contains(&minutes_since_done)
+}
+
 /// Late once the ticket is older than its estimate.
 pub fn is_late(age_minutes: i64, estimated_minutes: i64) -> bool {
     age_minutes > estimated_minutes
@@ -54,6 +62,14 @@ mod tests {
         assert_eq!(estimate_minutes(10), 30);
         assert_eq!(estimate_minutes(15), 45);
         assert_eq!(estimate_minutes(40), 45);
+    }
+
+    #[test]
+    fn a_ticket_can_be_recalled_for_ten_minutes() {
+        assert!(can_recall(0));
+        assert!(can_recall(9));
+        assert!(!can_recall(10));
+        assert!(!can_recall(-1));
     }
 
     #[test]

@@ -30,3 +30,25 @@ document.addEventListener("change", function (event) {
   var el = event.target;
   if (el.hasAttribute && el.hasAttribute("data-autosubmit") && el.form) el.form.submit();
 });
+
+// Emoji: a device without a colour emoji font draws empty boxes. Draw one emoji in black on a
+// canvas: a colour font paints coloured pixels, a missing one paints black or nothing. Without
+// colour, the page hides emoji and shows their text stand-ins (.emoji data-text, .emoji-text).
+(function () {
+  var root = document.documentElement;
+  if (/[?&]emoji=off\b/.test(location.search)) { root.classList.add("no-emoji"); return; }
+  try {
+    var c = document.createElement("canvas");
+    c.width = c.height = 32;
+    var g = c.getContext("2d");
+    g.textBaseline = "top";
+    g.font = "28px sans-serif";
+    g.fillStyle = "#000";
+    g.fillText("\ud83c\udf54", 0, 0);
+    var d = g.getImageData(0, 0, 32, 32).data;
+    for (var i = 0; i < d.length; i += 4) {
+      if (d[i + 3] > 0 && (d[i] > 60 || d[i + 1] > 60 || d[i + 2] > 60)) return;
+    }
+    root.classList.add("no-emoji");
+  } catch (e) { /* no canvas: leave the emoji as they are */ }
+})();

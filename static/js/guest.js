@@ -1,5 +1,6 @@
 // The guest's page works as plain forms; this adds +/− steppers, a running cart summary, and
-// live order status (server-sent events; on every (re)connect the status block is fetched).
+// live order status (server-sent events; on every (re)connect the status block is fetched);
+// when the table is closed the page reloads to thank the guest and ask for feedback.
 (function () {
   var form = document.getElementById("order");
   var summary = document.getElementById("cart-summary");
@@ -43,7 +44,13 @@
     var refresh = function () {
       fetch(status.getAttribute("data-fragment"), { credentials: "same-origin" })
         .then(function (r) { return r.ok ? r.text() : null; })
-        .then(function (html) { if (html !== null) status.innerHTML = html; })
+        .then(function (html) {
+          if (html === null) return;
+          var wasOpen = !!status.querySelector("section.status");
+          status.innerHTML = html;
+          // The table was just closed: the whole page changes (thanks and feedback).
+          if (wasOpen && !status.querySelector("section.status")) location.reload();
+        })
         .catch(function () { setTimeout(refresh, 3000); });
     };
     window.addEventListener("online", refresh);

@@ -946,13 +946,23 @@ async fn feedback_once_per_visit_from_the_guests_who_ordered() {
         )
         .await
         .expect(303);
-    g.get(&format!("/t/{}", cafe.token(1)))
+    // The guest whose visit just closed is thanked and asked, not offered the order bar.
+    let closed = g.get(&format!("/t/{}", cafe.token(1))).await;
+    closed
+        .expect_text("How was your visit?")
+        .expect_text("Thank you for visiting")
+        .expect_text(&format!("/t/{}?new=1", cafe.token(1)));
+    assert!(!closed.body.contains("Place order"));
+    // One tap brings the menu back for another round.
+    g.get(&format!("/t/{}?new=1", cafe.token(1)))
         .await
+        .expect_text("Place order")
         .expect_text("How was your visit?");
     // Someone else at the table later does not get the form.
     let stranger = guest(&app, &cafe, 1, "192.0.2.62:5000").await;
     let page = stranger.get(&format!("/t/{}", cafe.token(1))).await;
     assert!(!page.body.contains("How was your visit?"));
+    assert!(page.body.contains("Place order"));
     stranger
         .post(
             &format!("/t/{}/feedback", cafe.token(1)),
@@ -1004,9 +1014,11 @@ async fn feedback_once_per_visit_from_the_guests_who_ordered() {
         (overall, food, rec, comment.as_str()),
         (5, Some(4), Some(true), "Lovely latte")
     );
-    g.get(&format!("/t/{}", cafe.token(1)))
-        .await
-        .expect_text("Thank you for your feedback");
+    let after = g.get(&format!("/t/{}", cafe.token(1))).await;
+    after
+        .expect_text("Thank you for your feedback")
+        .expect_text("Order something new");
+    assert!(!after.body.contains("Place order"));
 }
 
 fn decode_qr(png: &[u8]) -> String {

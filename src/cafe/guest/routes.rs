@@ -27,6 +27,8 @@ use crate::platform::state::AppState;
 pub struct PageQuery {
     pub q: String,
     pub veg: String,
+    /// "1": the guest whose visit just ended wants the menu again.
+    pub new: String,
 }
 
 impl PageQuery {
@@ -95,6 +97,18 @@ struct GuestPage {
     error: Option<String>,
     /// One-time key of this rendering's order forms.
     order_key: String,
+}
+
+impl GuestPage {
+    /// The guest's visit has just been closed and paid: the page thanks them and asks for
+    /// feedback instead of offering the order form (one tap brings the menu back).
+    fn visit_over(&self) -> bool {
+        self.v.open.is_none()
+            && self.v.feedback.is_some()
+            && self.query.new != "1"
+            && self.query.q.is_empty()
+            && self.error.is_none()
+    }
 }
 
 #[derive(Template)]

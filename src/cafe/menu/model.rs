@@ -39,6 +39,15 @@ pub struct MenuItem {
 }
 
 impl MenuItem {
+    /// What stands in for the emoji where the device has no emoji font: the name's first letter.
+    pub fn initial(&self) -> String {
+        self.name
+            .chars()
+            .find(|c| c.is_alphanumeric())
+            .map(|c| c.to_uppercase().collect())
+            .unwrap_or_default()
+    }
+
     pub fn price(&self) -> Money {
         Money(self.price_minor)
     }

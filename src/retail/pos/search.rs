@@ -77,21 +77,77 @@ pub fn find(
 ) -> QueryResult<Vec<SearchHit>> {
     let raw = typed.trim();
     let ws = words(raw);
+    match conn {
+        AnyConnection::Pg(c) => find_pg(c, branch_id, raw, &ws, (offset, limit)),
+        AnyConnection::Sqlite(c) => find_sqlite(c, branch_id, raw, &ws, (offset, limit)),
+    }
+}
+
+/// PostgreSQL answers in one statement (every round trip and plan costs more than the search
+/// itself): the exact barcode, the exact SKU in any case, then the first `CANDIDATES` active
+/// products whose words match, sorted by name and paged. Exact hits come only on the first page.
+fn find_pg(
+    c: &mut diesel::PgConnection,
+    branch_id: i64,
+    raw: &str,
+    ws: &[String],
+    (offset, limit): (i64, i64),
+) -> QueryResult<Vec<SearchHit>> {
+    let exact = if offset == 0 { raw } else { "" };
+    let rows: Vec<SearchHit> = diesel::sql_query(format!(
+        "SELECT p.id, p.name, p.barcode, p.price_minor, s.quantity AS stock FROM ( \
+           (SELECT id, name, barcode, price_minor, name_lc, 0 AS rank FROM products \
+             WHERE $2 <> '' AND barcode = $2 AND is_active LIMIT 1) \
+           UNION ALL \
+           (SELECT id, name, barcode, price_minor, name_lc, 1 FROM products \
+             WHERE $2 <> '' AND lower(sku) = lower($2) AND is_active LIMIT 1) \
+           UNION ALL \
+           (SELECT * FROM (SELECT id, name, barcode, price_minor, name_lc, 2 FROM products \
+              WHERE $3 <> '' \
+                AND to_tsvector('simple', name || ' ' || COALESCE(sku, '') || ' ' || barcode) \
+                    @@ to_tsquery('simple', $3) \
+                AND is_active LIMIT {CANDIDATES}) w \
+            ORDER BY name_lc, id LIMIT $4 OFFSET $5) \
+         ) p LEFT JOIN branch_stock s ON s.product_id = p.id AND s.branch_id = $1 \
+         ORDER BY p.rank, p.name_lc, p.id"
+    ))
+    .bind::<BigInt, _>(branch_id)
+    .bind::<Text, _>(exact)
+    .bind::<Text, _>(ts_query(ws))
+    .bind::<BigInt, _>(limit)
+    .bind::<BigInt, _>(offset)
+    .load(c)?;
+    // An exact hit can also match by its words: keep its first (ranked) place only.
+    let mut hits: Vec<SearchHit> = Vec::with_capacity(rows.len());
+    for r in rows {
+        if !hits.iter().any(|h| h.id == r.id) {
+            hits.push(r);
+        }
+    }
+    Ok(hits)
+}
+
+fn find_sqlite(
+    c: &mut diesel::SqliteConnection,
+    branch_id: i64,
+    raw: &str,
+    ws: &[String],
+    (offset, limit): (i64, i64),
+) -> QueryResult<Vec<SearchHit>> {
     // Exact barcode, then exact SKU in any case: two lookups, each on its own index (an OR,
     // or a UNION the planner may flatten, lets SQLite walk every active product instead).
-    let pg = matches!(conn, AnyConnection::Pg(_));
+    // In-process, two small statements cost nothing.
     let mut hits: Vec<SearchHit> = Vec::new();
-    if offset == 0 {
-        let ph = if pg { "$1" } else { "?" };
+    if offset == 0 && !raw.is_empty() {
         let mut ids: Vec<i64> = Vec::new();
         for sql in [
-            format!("SELECT id AS n FROM products WHERE barcode = {ph} LIMIT 1"),
-            format!("SELECT id AS n FROM products WHERE lower(sku) = lower({ph}) LIMIT 1"),
+            "SELECT id AS n FROM products WHERE barcode = ? LIMIT 1",
+            "SELECT id AS n FROM products WHERE lower(sku) = lower(?) LIMIT 1",
         ] {
-            let found: Option<Id> = crate::on_backend!(conn, |c| diesel::sql_query(&sql)
+            let found: Option<Id> = diesel::sql_query(sql)
                 .bind::<Text, _>(raw)
                 .get_result(c)
-                .optional())?;
+                .optional()?;
             if let Some(Id { n }) = found {
                 if !ids.contains(&n) {
                     ids.push(n);
@@ -104,13 +160,13 @@ pub fn find(
                 .map(i64::to_string)
                 .collect::<Vec<_>>()
                 .join(", ");
-            let sql = format!(
+            hits = diesel::sql_query(format!(
                 "SELECT {COLUMNS} FROM products p LEFT JOIN branch_stock s \
-                 ON s.product_id = p.id AND s.branch_id = {branch_id} \
-                 WHERE p.id IN ({list}) AND p.is_active = {t}",
-                t = if pg { "TRUE" } else { "1" }
-            );
-            hits = crate::on_backend!(conn, |c| diesel::sql_query(&sql).load(c))?;
+                 ON s.product_id = p.id AND s.branch_id = ? \
+                 WHERE p.id IN ({list}) AND p.is_active = 1"
+            ))
+            .bind::<BigInt, _>(branch_id)
+            .load(c)?;
         }
     }
     if ws.is_empty() {
@@ -119,38 +175,21 @@ pub fn find(
     // The index yields the first CANDIDATES matches in catalogue order and stops there; those
     // are sorted by name and paged. A query that matches more (one short common word) shows its
     // first matches: the cashier narrows it by typing more, and the till stays fast.
-    let by_words: Vec<SearchHit> = match conn {
-        AnyConnection::Sqlite(c) => diesel::sql_query(format!(
-            "SELECT {COLUMNS} FROM (SELECT p.id, p.name, p.barcode, p.price_minor, p.name_lc \
-               FROM (SELECT rowid AS rid FROM product_search WHERE product_search MATCH ? \
-                     LIMIT {CANDIDATES}) m \
-               CROSS JOIN products p ON p.id = m.rid \
-               WHERE +p.is_active = 1 \
-               ORDER BY p.name_lc, p.id LIMIT ? OFFSET ?) p \
-             LEFT JOIN branch_stock s ON s.product_id = p.id AND s.branch_id = ? \
-             ORDER BY p.name_lc, p.id"
-        ))
-        .bind::<Text, _>(fts5_query(&ws))
-        .bind::<BigInt, _>(limit)
-        .bind::<BigInt, _>(offset)
-        .bind::<BigInt, _>(branch_id)
-        .load(c)?,
-        AnyConnection::Pg(c) => diesel::sql_query(format!(
-            "SELECT {COLUMNS} FROM (SELECT id FROM products \
-               WHERE to_tsvector('simple', name || ' ' || COALESCE(sku, '') || ' ' || barcode) \
-                     @@ to_tsquery('simple', $2) \
-               LIMIT {CANDIDATES}) m \
-             JOIN products p ON p.id = m.id \
-             LEFT JOIN branch_stock s ON s.product_id = p.id AND s.branch_id = $1 \
-             WHERE p.is_active \
-             ORDER BY p.name_lc, p.id LIMIT $3 OFFSET $4"
-        ))
-        .bind::<BigInt, _>(branch_id)
-        .bind::<Text, _>(ts_query(&ws))
-        .bind::<BigInt, _>(limit)
-        .bind::<BigInt, _>(offset)
-        .load(c)?,
-    };
+    let by_words: Vec<SearchHit> = diesel::sql_query(format!(
+        "SELECT {COLUMNS} FROM (SELECT p.id, p.name, p.barcode, p.price_minor, p.name_lc \
+           FROM (SELECT rowid AS rid FROM product_search WHERE product_search MATCH ? \
+                 LIMIT {CANDIDATES}) m \
+           CROSS JOIN products p ON p.id = m.rid \
+           WHERE +p.is_active = 1 \
+           ORDER BY p.name_lc, p.id LIMIT ? OFFSET ?) p \
+         LEFT JOIN branch_stock s ON s.product_id = p.id AND s.branch_id = ? \
+         ORDER BY p.name_lc, p.id"
+    ))
+    .bind::<Text, _>(fts5_query(ws))
+    .bind::<BigInt, _>(limit)
+    .bind::<BigInt, _>(offset)
+    .bind::<BigInt, _>(branch_id)
+    .load(c)?;
     for h in by_words {
         if !hits.iter().any(|e| e.id == h.id) {
             hits.push(h);

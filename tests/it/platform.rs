@@ -128,3 +128,39 @@ async fn json_routes_answer_json_errors_even_without_an_accept_header() {
     r.expect(404);
     assert!(r.header("content-type").starts_with("text/html"));
 }
+
+/// Every full page (base layout, receipts, bills, QR sheets, the guest's page) declares the
+/// icon, and no page head has markup inside its title (a script there is text, not a script).
+#[test]
+fn every_page_declares_its_icon_and_a_plain_title() {
+    let mut pages = 0;
+    let mut stack = vec![std::path::PathBuf::from("templates")];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            if let Some(start) = text.find("{% block title %}") {
+                let rest = &text[start..];
+                let end = rest.find("{% endblock %}").unwrap_or(rest.len());
+                assert!(
+                    !rest[..end].contains('<'),
+                    "{}: markup inside the title block",
+                    path.display()
+                );
+            }
+            if text.contains("<html") {
+                pages += 1;
+                assert!(
+                    text.contains("rel=\"icon\""),
+                    "{} does not declare its icon",
+                    path.display()
+                );
+            }
+        }
+    }
+    assert!(pages >= 5, "found the full pages ({pages})");
+}

@@ -60,6 +60,24 @@ impl AuditRow {
     }
 }
 
+/// The columns of an `AuditRow`, in its field order.
+macro_rules! audit_row_columns {
+    () => {
+        (
+            audit_log::id,
+            audit_log::at,
+            audit_log::employee_id,
+            audit_log::action,
+            audit_log::record_type,
+            audit_log::record_id,
+            audit_log::record_label,
+            audit_log::changes,
+            audit_log::ip,
+            employees::name.nullable(),
+        )
+    };
+}
+
 type Boxed<'a> = diesel::helper_types::IntoBoxed<
     'a,
     diesel::helper_types::LeftJoin<audit_log::table, employees::table>,
@@ -105,18 +123,7 @@ pub fn page(
     q.order(audit_log::id.desc())
         .offset(offset)
         .limit(limit)
-        .select((
-            audit_log::id,
-            audit_log::at,
-            audit_log::employee_id,
-            audit_log::action,
-            audit_log::record_type,
-            audit_log::record_id,
-            audit_log::record_label,
-            audit_log::changes,
-            audit_log::ip,
-            employees::name.nullable(),
-        ))
+        .select(audit_row_columns!())
         .load(conn)
 }
 
@@ -159,17 +166,6 @@ pub fn for_record(
         .filter(audit_log::record_type.eq(record_type))
         .filter(audit_log::record_id.eq(record_id))
         .order(audit_log::id.asc())
-        .select((
-            audit_log::id,
-            audit_log::at,
-            audit_log::employee_id,
-            audit_log::action,
-            audit_log::record_type,
-            audit_log::record_id,
-            audit_log::record_label,
-            audit_log::changes,
-            audit_log::ip,
-            employees::name.nullable(),
-        ))
+        .select(audit_row_columns!())
         .load(conn)
 }

@@ -107,9 +107,16 @@ test("the floor, the kitchen and the guest's phone hold up through a visit", asy
     await Promise.all([m.waitForNavigation(), m.click("text=Reopen for more orders")]);
     await m.waitForSelector("text=The bill is open again");
     await g.reload();
+    await g.waitForSelector("#status section.status");
     await g.click('li.item:has-text("French Fries") button[aria-label="One more"]');
+    assert.equal(await g.inputValue('li.item:has-text("French Fries") input[type=number]'), "1");
     await Promise.all([g.waitForNavigation(), g.click("text=Place order")]);
-    await g.waitForSelector("text=Your order went to the kitchen");
+    await shot(g, "84b-guest-after-reopen");
+    const placed = await g.locator("text=Your order went to the kitchen").count();
+    if (!placed) {
+      const said = await g.locator(".msg").allTextContents();
+      assert.fail(`the order after the reopen was not placed: ${JSON.stringify(said)} at ${g.url()}`);
+    }
 
     // The waiter closes the table; the guest's page turns into thanks and feedback by itself.
     await g.evaluate(() => { window.__marker = true; });

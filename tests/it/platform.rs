@@ -164,3 +164,31 @@ fn every_page_declares_its_icon_and_a_plain_title() {
     }
     assert!(pages >= 5, "found the full pages ({pages})");
 }
+
+/// The platform sits under the areas and `app`: it names none of them (navigation reaches pages
+/// as data, live updates and audit words are lent by the areas), so no import circle forms.
+#[test]
+fn the_platform_imports_nothing_from_above_it() {
+    let above = ["crate::app", "crate::cafe", "crate::retail", "crate::staff"];
+    let mut files = 0;
+    let mut stack = vec![std::path::PathBuf::from("src/platform")];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                files += 1;
+                let text = std::fs::read_to_string(&path).unwrap();
+                for name in above {
+                    assert!(
+                        !text.contains(name),
+                        "{} names {name}: the platform must not import from above it",
+                        path.display()
+                    );
+                }
+            }
+        }
+    }
+    assert!(files > 20, "read the platform ({files} files)");
+}

@@ -27,6 +27,14 @@ pub enum AppError {
     RetryLater(String, u64),
     #[error("{0}")]
     Unavailable(String),
+    /// A refusal that belongs beside inputs of a form (a taken username, an archived
+    /// category): the form is shown again with each message at its field. 409 when the value
+    /// clashes with what is stored, 422 when the value itself is wrong.
+    #[error("{}", .errors.first())]
+    Fields {
+        status: StatusCode,
+        errors: crate::platform::forms::FormErrors,
+    },
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -47,6 +55,30 @@ impl AppError {
             format!("{what} Please try again in {m} {unit}."),
             e.retry_after_secs as u64,
         )
+    }
+
+    /// The value of `field` clashes with a stored record (409).
+    pub fn field_conflict(field: &'static str, message: impl Into<String>) -> AppError {
+        AppError::field(StatusCode::CONFLICT, field, message)
+    }
+
+    /// The value of `field` cannot be used (422).
+    pub fn field_invalid(field: &'static str, message: impl Into<String>) -> AppError {
+        AppError::field(StatusCode::UNPROCESSABLE_ENTITY, field, message)
+    }
+
+    fn field(status: StatusCode, field: &'static str, message: impl Into<String>) -> AppError {
+        let mut errors = crate::platform::forms::FormErrors::default();
+        errors.add(field, message);
+        AppError::Fields { status, errors }
+    }
+
+    /// A form's handler: field errors to show beside their inputs, or the error to answer with.
+    pub fn into_fields(self) -> Result<(crate::platform::forms::FormErrors, StatusCode), AppError> {
+        match self {
+            AppError::Fields { status, errors } => Ok((errors, status)),
+            other => Err(other),
+        }
     }
 
     pub fn not_found(what: &str) -> AppError {
@@ -118,6 +150,7 @@ impl ResponseError for AppError {
                 StatusCode::TOO_MANY_REQUESTS
             }
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Fields { status, .. } => *status,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

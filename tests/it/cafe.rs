@@ -1161,7 +1161,7 @@ async fn qr_codes_lead_to_the_guest_page_at_the_public_address() {
     m.post("/tables", &[("number", "1"), ("capacity", "2")])
         .await
         .expect(409)
-        .expect_text("already has a table 1");
+        .expect_field_error("number", "already has a table 1");
     for (n, c) in [("0", "2"), ("x", "2"), ("5", "0"), ("5", "1000")] {
         m.post("/tables", &[("number", n), ("capacity", c)])
             .await
@@ -1223,6 +1223,8 @@ async fn managers_keep_the_menu() {
         fields.push((field, value));
         let r = m.post("/menu", &fields).await;
         assert!(r.status == 422, "{field}={value} → {}", r.status);
+        // Each refusal sits beside its own input, the service's (no such category) too.
+        r.expect_field_error(field, "");
     }
     assert_eq!(count!(&app, menu_items::table), before);
     let r = m

@@ -237,7 +237,7 @@ async fn bad_product_input_is_refused_and_nothing_is_written() {
             "{field}={value:?}: {}",
             r.body.chars().take(200).collect::<String>()
         );
-        r.expect_text(message);
+        r.expect_field_error(field, message);
     }
     assert_eq!((product_count(&app), app.audit_count()), before);
 }

@@ -91,7 +91,7 @@ async fn bad_employee_input_is_refused_with_a_message_and_nothing_written() {
             "{field}={value:?}: {}",
             r.body.chars().take(200).collect::<String>()
         );
-        r.expect_text(message);
+        r.expect_field_error(field, message);
         assert!(
             !r.body.contains("first-password"),
             "the password is never echoed back"

@@ -231,6 +231,26 @@ impl Resp {
         self
     }
 
+    /// The form marks `field` with a message containing `text` (beside that input, not only
+    /// in the summary at the top).
+    #[track_caller]
+    pub fn expect_field_error(&self, field: &str, text: &str) -> &Resp {
+        let marker = format!("id=\"{field}-error\">");
+        let at = self.body.find(&marker).unwrap_or_else(|| {
+            panic!(
+                "no error beside {field:?}; body:\n{}",
+                &self.body.chars().take(4000).collect::<String>()
+            )
+        });
+        let rest = &self.body[at + marker.len()..];
+        let message = &rest[..rest.find("</p>").unwrap_or(rest.len())];
+        assert!(
+            message.contains(text),
+            "the error beside {field:?} is {message:?}, expected {text:?}"
+        );
+        self
+    }
+
     #[track_caller]
     pub fn expect_text(&self, text: &str) -> &Resp {
         assert!(

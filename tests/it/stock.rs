@@ -111,7 +111,7 @@ async fn stock_never_goes_below_zero_and_bad_input_changes_nothing() {
     )
     .await
     .expect(409)
-    .expect_text("Only 2 × Phone Case in stock at Main Branch");
+    .expect_text("id=\"quantity-error\">Only 2 × Phone Case in stock at Main Branch");
     for (kind, q, status, msg) in [
         ("receive", "-5", 422, "whole number"),
         ("receive", "0", 422, "at least 1"),
@@ -154,8 +154,8 @@ async fn stock_never_goes_below_zero_and_bad_input_changes_nothing() {
         ],
     )
     .await
-    .expect(409)
-    .expect_text("does not exist");
+    .expect(422)
+    .expect_text("<p class=\"field-error\" id=\"branch_id-error\">That branch does not exist.</p>");
     m.post(
         &url,
         &[

@@ -175,11 +175,13 @@ fn check_category(conn: &mut AnyConnection, id: i64) -> Result<(), AppError> {
         .optional()?;
     match active {
         Some(true) => Ok(()),
-        Some(false) => Err(AppError::Unprocessable(
-            "That category is archived: choose another one.".into(),
+        Some(false) => Err(AppError::field_invalid(
+            "category_id",
+            "That category is archived: choose another one.",
         )),
-        None => Err(AppError::Unprocessable(
-            "Choose a category from the list.".into(),
+        None => Err(AppError::field_invalid(
+            "category_id",
+            "Choose a category from the list.",
         )),
     }
 }

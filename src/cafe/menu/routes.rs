@@ -213,15 +213,6 @@ pub async fn new_form(
     .await
 }
 
-fn field_error(e: AppError) -> Result<FormErrors, AppError> {
-    let mut errors = FormErrors::default();
-    match e {
-        AppError::Unprocessable(m) => errors.add("category_id", m),
-        other => return Err(other),
-    }
-    Ok(errors)
-}
-
 pub async fn create(
     ctx: PageCtx,
     user: CurrentUser,
@@ -260,7 +251,7 @@ pub async fn create(
             Ok(see_other(&format!("/menu/{id}/edit")))
         }
         Err(e) => {
-            let errors = field_error(e)?;
+            let (errors, status) = e.into_fields()?;
             form_page(&state, ctx, user, requested, None, form, errors, status).await
         }
     }
@@ -360,7 +351,7 @@ pub async fn update(
             Ok(see_other(&format!("/menu/{id}/edit")))
         }
         Err(e) => {
-            let errors = field_error(e)?;
+            let (errors, status) = e.into_fields()?;
             form_page(
                 &state,
                 ctx,

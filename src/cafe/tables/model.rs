@@ -80,7 +80,10 @@ pub fn by_token(conn: &mut AnyConnection, token: &str) -> QueryResult<Option<Caf
 
 fn duplicate(e: diesel::result::Error, number: i64) -> AppError {
     if is_unique_violation(&e) {
-        AppError::Conflict(format!("This branch already has a table {number}."))
+        AppError::field_conflict(
+            "number",
+            format!("This branch already has a table {number}."),
+        )
     } else {
         e.into()
     }
@@ -140,19 +143,25 @@ fn check_status_change(
     status: TableStatus,
 ) -> Result<(), AppError> {
     if !t.is_active && t.status() != status {
-        return Err(AppError::Conflict(format!(
-            "{} is archived: restore it before changing its status.",
-            t.label()
-        )));
+        return Err(AppError::field_conflict(
+            "status",
+            format!(
+                "{} is archived: restore it before changing its status.",
+                t.label()
+            ),
+        ));
     }
     if status == TableStatus::Maintenance
         && t.status() != TableStatus::Maintenance
         && has_open_session(conn, t.id)?
     {
-        return Err(AppError::Conflict(format!(
-            "{} has an open bill: close it before putting the table into maintenance.",
-            t.label()
-        )));
+        return Err(AppError::field_conflict(
+            "status",
+            format!(
+                "{} has an open bill: close it before putting the table into maintenance.",
+                t.label()
+            ),
+        ));
     }
     Ok(())
 }

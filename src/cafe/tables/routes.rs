@@ -149,16 +149,6 @@ pub async fn new_form(
     .await
 }
 
-fn conflict_to_field(e: AppError) -> Result<(FormErrors, StatusCode), AppError> {
-    let mut errors = FormErrors::default();
-    match e {
-        AppError::Conflict(m) if m.contains("already has a table") => errors.add("number", m),
-        AppError::Conflict(m) => errors.add("status", m),
-        other => return Err(other),
-    }
-    Ok((errors, StatusCode::CONFLICT))
-}
-
 pub async fn create(
     ctx: PageCtx,
     user: CurrentUser,
@@ -194,7 +184,7 @@ pub async fn create(
             Ok(see_other(&format!("/tables/{id}/edit")))
         }
         Err(e) => {
-            let (errors, status) = conflict_to_field(e)?;
+            let (errors, status) = e.into_fields()?;
             form_page(&state, ctx, user, requested, None, form, errors, status).await
         }
     }
@@ -272,7 +262,7 @@ pub async fn update(
             Ok(see_other(&format!("/tables/{id}/edit")))
         }
         Err(err) => {
-            let (errors, status) = conflict_to_field(err)?;
+            let (errors, status) = err.into_fields()?;
             form_page(&state, ctx, user, None, Some(e), form, errors, status).await
         }
     }

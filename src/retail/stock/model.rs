@@ -402,16 +402,18 @@ pub fn adjust(
         .select((branches::name, branches::is_active))
         .first(conn)
         .optional()?
-        .ok_or_else(|| AppError::Unprocessable("That branch does not exist.".into()))?;
+        .ok_or_else(|| AppError::field_invalid("branch_id", "That branch does not exist."))?;
     if !branch_active {
-        return Err(AppError::Unprocessable(format!(
-            "{branch_name} is archived."
-        )));
+        return Err(AppError::field_invalid(
+            "branch_id",
+            format!("{branch_name} is archived."),
+        ));
     }
     if !active && a.kind == AdjustmentKind::Receive {
-        return Err(AppError::Conflict(format!(
-            "{name} is archived; restore it before receiving stock."
-        )));
+        return Err(AppError::field_conflict(
+            "kind",
+            format!("{name} is archived; restore it before receiving stock."),
+        ));
     }
     let now = BusinessClock::now_utc();
     let row = ensure_row(conn, a.branch_id, product_id, now)?;
@@ -444,10 +446,13 @@ pub fn adjust(
         .get_result::<i64>(conn)
         .optional()?
         .ok_or_else(|| {
-            AppError::Conflict(format!(
-                "Only {before} × {name} in stock at {branch_name}; cannot write off {}.",
-                a.quantity
-            ))
+            AppError::field_conflict(
+                "quantity",
+                format!(
+                    "Only {before} × {name} in stock at {branch_name}; cannot write off {}.",
+                    a.quantity
+                ),
+            )
         })?,
         AdjustmentKind::Count => diesel::update(branch_stock::table.find(row))
             .set((
@@ -474,9 +479,10 @@ pub fn adjust(
                     })
                     .map_err(|e| {
                         if is_unique_violation(&e) {
-                            AppError::Conflict(format!(
-                                "Serial {serial} is already recorded for {name}."
-                            ))
+                            AppError::field_conflict(
+                                "serials",
+                                format!("Serial {serial} is already recorded for {name}."),
+                            )
                         } else {
                             e.into()
                         }
@@ -493,9 +499,10 @@ pub fn adjust(
                     .set(product_serials::status.eq("damaged"))
                     .execute(conn)?;
                     if n == 0 {
-                        return Err(AppError::Conflict(format!(
-                            "Serial {serial} is not in stock at {branch_name}."
-                        )));
+                        return Err(AppError::field_conflict(
+                            "serials",
+                            format!("Serial {serial} is not in stock at {branch_name}."),
+                        ));
                     }
                 }
             }

@@ -327,16 +327,8 @@ pub async fn adjust(
             );
             Ok(see_other(&format!("/products/{id}/stock")))
         }
-        Err(AppError::Conflict(m)) | Err(AppError::Unprocessable(m)) => {
-            let mut errors = FormErrors::default();
-            errors.add(
-                if m.contains("Serial") {
-                    "serials"
-                } else {
-                    "quantity"
-                },
-                m,
-            );
+        Err(e) => {
+            let (errors, status) = e.into_fields()?;
             product_page(
                 &state,
                 ctx,
@@ -344,10 +336,9 @@ pub async fn adjust(
                 HistoryQuery::default(),
                 form,
                 errors,
-                StatusCode::CONFLICT,
+                status,
             )
             .await
         }
-        Err(e) => Err(e),
     }
 }

@@ -185,19 +185,26 @@ fn branch_label(conn: &mut AnyConnection, id: Option<i64>) -> Result<String, App
         .first(conn)
         .optional()?
         .ok_or_else(|| {
-            AppError::Unprocessable("That branch does not exist. Choose one from the list.".into())
+            AppError::field_invalid(
+                "branch_id",
+                "That branch does not exist. Choose one from the list.",
+            )
         })?;
     if !active {
-        return Err(AppError::Unprocessable(format!(
-            "{name} is archived. Choose an active branch."
-        )));
+        return Err(AppError::field_invalid(
+            "branch_id",
+            format!("{name} is archived. Choose an active branch."),
+        ));
     }
     Ok(name)
 }
 
 fn duplicate_username(e: diesel::result::Error, username: &str) -> AppError {
     if is_unique_violation(&e) {
-        AppError::Conflict(format!("The username {username} is already taken."))
+        AppError::field_conflict(
+            "username",
+            format!("The username {username} is already taken."),
+        )
     } else {
         e.into()
     }
@@ -275,15 +282,19 @@ pub fn update(
     let old_role = Role::parse(&old.employee.role);
     if old_role == Some(Role::Manager) && input.role != Role::Manager {
         if actor.employee_id == Some(id) {
-            return Err(AppError::Conflict(
-                "You cannot remove your own manager role.".into(),
+            return Err(AppError::field_conflict(
+                "role",
+                "You cannot remove your own manager role.",
             ));
         }
         if old.employee.is_active && other_active_managers(conn, id)? == 0 {
-            return Err(AppError::Conflict(format!(
-                "{} is the last active manager; make someone else a manager first.",
-                old.employee.name
-            )));
+            return Err(AppError::field_conflict(
+                "role",
+                format!(
+                    "{} is the last active manager; make someone else a manager first.",
+                    old.employee.name
+                ),
+            ));
         }
     }
     let new_branch = if input.branch_id == old.employee.branch_id {

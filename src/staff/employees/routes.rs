@@ -195,26 +195,6 @@ pub async fn new_form(ctx: PageCtx, state: web::Data<AppState>) -> Result<HttpRe
     .await
 }
 
-/// Service refusals about a field (duplicate username, archived branch) go next to that field.
-fn field_error(e: AppError) -> Result<(FormErrors, StatusCode), AppError> {
-    let mut errors = FormErrors::default();
-    match e {
-        AppError::Conflict(m) if m.contains("username") => {
-            errors.add("username", m);
-            Ok((errors, StatusCode::CONFLICT))
-        }
-        AppError::Conflict(m) => {
-            errors.add("role", m);
-            Ok((errors, StatusCode::CONFLICT))
-        }
-        AppError::Unprocessable(m) => {
-            errors.add("branch_id", m);
-            Ok((errors, StatusCode::UNPROCESSABLE_ENTITY))
-        }
-        other => Err(other),
-    }
-}
-
 pub async fn create(
     ctx: PageCtx,
     actor: Actor,
@@ -255,7 +235,7 @@ pub async fn create(
             Ok(see_other(&format!("/employees/{id}")))
         }
         Err(e) => {
-            let (errors, status) = field_error(e)?;
+            let (errors, status) = e.into_fields()?;
             form_page(&state, ctx, None, form, errors, status).await
         }
     }
@@ -373,7 +353,7 @@ pub async fn update(
             Ok(see_other(&format!("/employees/{id}")))
         }
         Err(e) => {
-            let (errors, status) = field_error(e)?;
+            let (errors, status) = e.into_fields()?;
             form_page(&state, ctx, Some(id), form, errors, status).await
         }
     }

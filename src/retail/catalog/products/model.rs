@@ -160,8 +160,9 @@ fn check_references(conn: &mut AnyConnection, i: &ProductInput) -> Result<(), Ap
         .first(conn)
         .optional()?;
     if category != Some(true) {
-        return Err(AppError::Unprocessable(
-            "Choose an active category from the list.".into(),
+        return Err(AppError::field_invalid(
+            "category_id",
+            "Choose an active category from the list.",
         ));
     }
     if let Some(s) = i.supplier_id {
@@ -171,8 +172,9 @@ fn check_references(conn: &mut AnyConnection, i: &ProductInput) -> Result<(), Ap
             .first(conn)
             .optional()?;
         if supplier != Some(true) {
-            return Err(AppError::Unprocessable(
-                "Choose an active supplier from the list.".into(),
+            return Err(AppError::field_invalid(
+                "supplier_id",
+                "Choose an active supplier from the list.",
             ));
         }
     }
@@ -185,16 +187,22 @@ fn duplicate(e: diesel::result::Error, i: &ProductInput) -> AppError {
         info,
     ) = &e
     {
-        if info.message().contains("sku") {
-            return AppError::Conflict(format!(
-                "Another product already has the SKU {}.",
-                i.sku.clone().unwrap_or_default()
-            ));
+        // Which unique index refused: PostgreSQL names the constraint, SQLite the column.
+        let on_sku = info.constraint_name().is_some_and(|c| c.contains("sku"))
+            || info.message().contains("products.sku");
+        if on_sku {
+            return AppError::field_conflict(
+                "sku",
+                format!(
+                    "Another product already has the SKU {}.",
+                    i.sku.clone().unwrap_or_default()
+                ),
+            );
         }
-        return AppError::Conflict(format!(
-            "Another product already has the barcode {}.",
-            i.barcode
-        ));
+        return AppError::field_conflict(
+            "barcode",
+            format!("Another product already has the barcode {}.", i.barcode),
+        );
     }
     e.into()
 }

@@ -162,24 +162,6 @@ pub async fn new_form(ctx: PageCtx, state: web::Data<AppState>) -> Result<HttpRe
     .await
 }
 
-/// Service refusals (duplicate barcode, archived category) go next to their field.
-fn field_error(e: AppError) -> Result<(FormErrors, StatusCode), AppError> {
-    let mut errors = FormErrors::default();
-    match e {
-        AppError::Conflict(m) if m.contains("SKU") => errors.add("sku", m),
-        AppError::Conflict(m) => errors.add("barcode", m),
-        AppError::Unprocessable(m) if m.contains("supplier") => errors.add("supplier_id", m),
-        AppError::Unprocessable(m) => errors.add("category_id", m),
-        other => return Err(other),
-    }
-    let status = if errors.get("sku").is_some() || errors.get("barcode").is_some() {
-        StatusCode::CONFLICT
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    Ok((errors, status))
-}
-
 pub async fn create(
     ctx: PageCtx,
     actor: Actor,
@@ -218,7 +200,7 @@ pub async fn create(
             Ok(see_other(&format!("/products/{id}/edit")))
         }
         Err(e) => {
-            let (errors, status) = field_error(e)?;
+            let (errors, status) = e.into_fields()?;
             form_page(&state, ctx, None, form, errors, status).await
         }
     }
@@ -300,7 +282,7 @@ pub async fn update(
             Ok(see_other(&format!("/products/{id}/edit")))
         }
         Err(e) => {
-            let (errors, status) = field_error(e)?;
+            let (errors, status) = e.into_fields()?;
             form_page(&state, ctx, Some(existing), form, errors, status).await
         }
     }

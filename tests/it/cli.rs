@@ -29,7 +29,7 @@ pub(crate) fn run(
 
 #[::core::prelude::v1::test]
 fn demo_data_loads_once() {
-    let (db, target, dir) = fresh_db();
+    let (db, target, dir, _cleanup) = fresh_db();
     run(&dir, &target, &["demo"]).unwrap();
     run(&dir, &target, &["demo"]).unwrap();
     let mut conn = db.pool().get().unwrap();
@@ -74,7 +74,7 @@ fn demo_data_loads_once() {
 
 #[::core::prelude::v1::test]
 fn an_empty_database_gets_exactly_one_manager() {
-    let (db, _target, _dir) = fresh_db();
+    let (db, _target, _dir, _cleanup) = fresh_db();
     let mut conn = db.pool().get().unwrap();
     let FirstManager::Created {
         username,
@@ -105,7 +105,7 @@ fn an_empty_database_gets_exactly_one_manager() {
 
 #[::core::prelude::v1::test]
 fn create_manager_and_refusals() {
-    let (db, target, dir) = fresh_db();
+    let (db, target, dir, _cleanup) = fresh_db();
     run(
         &dir,
         &target,
@@ -136,7 +136,7 @@ fn create_manager_and_refusals() {
 #[::core::prelude::v1::test]
 fn backup_makes_a_consistent_copy_of_sqlite() {
     if is_postgres() {
-        let (_, target, dir) = fresh_db();
+        let (_, target, dir, _cleanup) = fresh_db();
         let err = run(
             &dir,
             &target,
@@ -146,7 +146,7 @@ fn backup_makes_a_consistent_copy_of_sqlite() {
         assert!(err.contains("pg_dump"));
         return;
     }
-    let (_, target, dir) = fresh_db();
+    let (_, target, dir, _cleanup) = fresh_db();
     run(&dir, &target, &["demo"]).unwrap();
     let file = dir.join("backup.sqlite3");
     run(&dir, &target, &["backup", file.to_str().unwrap()]).unwrap();

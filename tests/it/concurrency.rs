@@ -14,7 +14,7 @@ use crate::helpers::*;
 
 #[::core::prelude::v1::test]
 fn sixteen_simultaneous_sign_ins_all_succeed() {
-    let (db, _, _) = fresh_db();
+    let (db, _, _, _cleanup) = fresh_db();
     let seed = seed(&mut db.pool().get().unwrap());
     let dummy = password::hash("dummy-password", 4).unwrap();
     let barrier = Arc::new(Barrier::new(16));
@@ -57,7 +57,7 @@ fn sixteen_simultaneous_sign_ins_all_succeed() {
 #[::core::prelude::v1::test]
 fn two_managers_archiving_each_other_at_once_leave_one_manager() {
     for _ in 0..5 {
-        let (db, _, _) = fresh_db();
+        let (db, _, _, _cleanup) = fresh_db();
         let seed = seed(&mut db.pool().get().unwrap());
         let hash = password::hash(PASSWORD, 4).unwrap();
         let first = seed.ids["manager"];

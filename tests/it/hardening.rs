@@ -69,7 +69,7 @@ async fn sixty_simultaneous_wrong_passwords_verify_at_most_the_limit() {
 
 #[::core::prelude::v1::test]
 fn sixty_threads_guessing_one_account_check_at_most_ten_passwords() {
-    let (db, _, _) = fresh_db();
+    let (db, _, _, _cleanup) = fresh_db();
     seed(&mut db.pool().get().unwrap());
     let dummy = password::hash("dummy-password", 4).unwrap();
     let barrier = Arc::new(Barrier::new(60));

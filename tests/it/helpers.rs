@@ -53,7 +53,9 @@ pub fn test_config(db: DbTarget, data_dir: std::path::PathBuf) -> Config {
 }
 
 /// A fresh, migrated, empty database.
-pub fn fresh_db() -> (Db, DbTarget, std::path::PathBuf) {
+/// A new database and folder for one test; they are removed when the returned `Cleanup` drops
+/// (keep it bound to a named variable for the whole test).
+pub fn fresh_db() -> (Db, DbTarget, std::path::PathBuf, Cleanup) {
     let n = COUNTER.fetch_add(1, Ordering::SeqCst);
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -70,7 +72,11 @@ pub fn fresh_db() -> (Db, DbTarget, std::path::PathBuf) {
     };
     let db = Db::connect(&target).unwrap();
     run_migrations(&mut db.pool().get().unwrap()).unwrap();
-    (db, target, dir)
+    let cleanup = Cleanup {
+        target: target.clone(),
+        dir: dir.clone(),
+    };
+    (db, target, dir, cleanup)
 }
 
 /// A new, empty PostgreSQL database on the TEST_DATABASE_URL server; its URL.
@@ -287,6 +293,36 @@ pub struct TestApp {
     pub seed: Rc<Seed>,
     #[allow(dead_code)]
     pub data_dir: std::path::PathBuf,
+    /// Set on the instance that made the database: it goes when the test ends.
+    cleanup: Option<Rc<Cleanup>>,
+}
+
+/// A test's own database and folder, removed when the test is over (its last field drops).
+pub struct Cleanup {
+    target: DbTarget,
+    dir: std::path::PathBuf,
+}
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        if let DbTarget::Postgres(url) = &self.target {
+            if let (Ok(admin_url), Some(name)) = (
+                std::env::var("TEST_DATABASE_URL"),
+                url.rsplit('/')
+                    .next()
+                    .map(|n| n.split('?').next().unwrap_or(n)),
+            ) {
+                // FORCE ends the pool's and the live listener's connections first.
+                if let Ok(mut admin) = diesel::PgConnection::establish(&admin_url) {
+                    let _ = diesel::connection::SimpleConnection::batch_execute(
+                        &mut admin,
+                        &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+                    );
+                }
+            }
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
 }
 
 impl TestApp {
@@ -295,11 +331,13 @@ impl TestApp {
     }
 
     pub async fn with(adjust: impl FnOnce(&mut Config)) -> TestApp {
-        let (db, target, dir) = fresh_db();
+        let (db, target, dir, cleanup) = fresh_db();
         let seed = seed(&mut db.pool().get().unwrap());
         let mut config = test_config(target, dir.clone());
         adjust(&mut config);
-        TestApp::start(config, db, seed).await
+        let mut app = TestApp::start(config, db, seed).await;
+        app.cleanup = Some(Rc::new(cleanup));
+        app
     }
 
     /// The application on an existing database (demo data, a copy, a restore): the seed's
@@ -362,6 +400,7 @@ impl TestApp {
             db,
             seed: Rc::new(seed),
             data_dir: dir,
+            cleanup: None,
         }
     }
 

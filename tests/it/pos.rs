@@ -532,7 +532,7 @@ async fn the_terminal_page_is_the_agents_home() {
 
 #[::core::prelude::v1::test]
 fn sixteen_tills_racing_for_the_last_five_units() {
-    let (db, _, _) = fresh_db();
+    let (db, _, _, _cleanup) = fresh_db();
     let seed = seed(&mut db.pool().get().unwrap());
     let product = insert_product(
         &mut db.pool().get().unwrap(),

@@ -79,9 +79,20 @@ impl FromRequest for PageCtx {
                 .zip(req.app_data::<web::Data<Navigation>>())
                 .map(|(u, nav)| (nav.0)(u.role, req.path()))
                 .unwrap_or_default();
+            // Only a navigation shows (and so uses up) the messages: a live screen's script
+            // fetching a page or fragment in the background must not eat the "order placed"
+            // meant for the page the browser is about to show after a redirect.
+            let navigating = req
+                .headers()
+                .get("sec-fetch-mode")
+                .is_none_or(|m| m.as_bytes() == b"navigate");
             Ok(PageCtx {
                 csrf: csrf::token(&session),
-                flashes: flash::take(&session),
+                flashes: if navigating {
+                    flash::take(&session)
+                } else {
+                    Vec::new()
+                },
                 nav,
                 user,
                 business_name: state.config.business_name.clone(),

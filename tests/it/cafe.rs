@@ -1724,3 +1724,21 @@ async fn a_ticket_finished_by_mistake_is_recalled_for_ten_minutes() {
         .await
         .expect(403);
 }
+
+#[actix_web::test]
+async fn a_background_fetch_leaves_the_order_message_to_the_page() {
+    let app = TestApp::new().await;
+    let cafe = setup(&app);
+    let g = guest(&app, &cafe, 4, "192.0.2.142:5000").await;
+    order(&g, &cafe, 4, &[("Latte", "1")]).await.expect(303);
+    // The live status block is fetched by script while the browser follows the redirect.
+    g.get_with(
+        &format!("/t/{}/status", cafe.token(4)),
+        &[("Sec-Fetch-Mode", "cors")],
+    )
+    .await
+    .expect(200);
+    g.get(&format!("/t/{}", cafe.token(4)))
+        .await
+        .expect_text("Your order went to the kitchen");
+}

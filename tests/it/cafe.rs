@@ -1723,6 +1723,20 @@ async fn a_ticket_finished_by_mistake_is_recalled_for_ten_minutes() {
     cebu.post(&format!("/kitchen/tickets/{}/recall", ids[0]), &[])
         .await
         .expect(403);
+    // Once the bill is closed, its tickets stay finished.
+    let sid = open_session(&app, cafe.tables[2].0);
+    app.signed_in("waiter")
+        .await
+        .post(
+            &format!("/floor/sessions/{sid}/close"),
+            &[("payment_method", "cash")],
+        )
+        .await
+        .expect(303);
+    k.post(&format!("/kitchen/tickets/{}/recall", ids[0]), &[])
+        .await
+        .expect(409)
+        .expect_text("already closed");
 }
 
 #[actix_web::test]

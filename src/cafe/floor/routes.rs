@@ -358,6 +358,31 @@ pub async fn bill(
     })
 }
 
+/// One action on a bill (print, reopen, answer a call): the bill must be this employee's to
+/// touch; the action runs in one transaction, then the live screens hear of it.
+async fn bill_action(
+    state: &AppState,
+    user: CurrentUser,
+    actor: Actor,
+    id: i64,
+    act: fn(
+        &mut crate::platform::db::AnyConnection,
+        &Actor,
+        i64,
+        chrono::NaiveDateTime,
+    ) -> Result<ordering::SessionHead, AppError>,
+) -> Result<ordering::SessionHead, AppError> {
+    let head = state
+        .db
+        .write(move |c| {
+            model::own_session(c, &user, id)?;
+            act(c, &actor, id, BusinessClock::now_utc())
+        })
+        .await?;
+    state.events.publish(CafeEvent::session(head.branch_id, id));
+    Ok(head)
+}
+
 pub async fn mark_printed(
     user: CurrentUser,
     actor: Actor,
@@ -365,14 +390,7 @@ pub async fn mark_printed(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    let head = state
-        .db
-        .write(move |c| {
-            model::own_session(c, &user, id)?;
-            sales::mark_printed(c, &actor, id, BusinessClock::now_utc())
-        })
-        .await?;
-    state.events.publish(CafeEvent::session(head.branch_id, id));
+    bill_action(&state, user, actor, id, sales::mark_printed).await?;
     Ok(see_other(&format!("/floor/sessions/{id}/bill?printed=1")))
 }
 
@@ -385,14 +403,7 @@ pub async fn reopen(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    let head = state
-        .db
-        .write(move |c| {
-            model::own_session(c, &user, id)?;
-            sales::reopen(c, &actor, id, BusinessClock::now_utc())
-        })
-        .await?;
-    state.events.publish(CafeEvent::session(head.branch_id, id));
+    bill_action(&state, user, actor, id, sales::reopen).await?;
     flash::success(
         &session,
         "The bill is open again: the table can order more.",
@@ -409,14 +420,7 @@ pub async fn acknowledge(
     form: web::Form<BackTo>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    let head = state
-        .db
-        .write(move |c| {
-            model::own_session(c, &user, id)?;
-            sales::acknowledge_call(c, &actor, id, BusinessClock::now_utc())
-        })
-        .await?;
-    state.events.publish(CafeEvent::session(head.branch_id, id));
+    let head = bill_action(&state, user, actor, id, sales::acknowledge_call).await?;
     let fallback = format!("/floor?branch={}", head.branch_id);
     Ok(see_other(crate::platform::redirect::return_path(
         &form.back,

@@ -3,10 +3,10 @@
 
 use diesel::prelude::*;
 
-use crate::platform::auth::CurrentUser;
+use crate::platform::auth::{BranchScope, CurrentUser};
 use crate::platform::db::AnyConnection;
 use crate::platform::error::AppError;
-use crate::platform::forms::{self, Choice};
+use crate::platform::forms::Choice;
 use crate::platform::schema::{branches, cafe_tables, menu_items};
 
 #[derive(Debug, Clone)]
@@ -21,8 +21,7 @@ pub struct CafeBranch {
 }
 
 pub fn parse_requested(raw: &str) -> Result<Option<i64>, AppError> {
-    forms::optional_id(raw)
-        .map_err(|_| AppError::BadRequest("The branch filter must be one from the list.".into()))
+    BranchScope::parse(raw)
 }
 
 pub fn resolve(
@@ -44,38 +43,39 @@ pub fn resolve(
         .map(|(id, name, _)| (*id, name.clone()))
         .collect();
     let pick = |id: i64| active.iter().find(|(b, _)| *b == id).cloned();
-    let chosen = if !user.is_manager() {
-        let own = user.branch_id.ok_or_else(|| {
-            AppError::Forbidden("Your account is not assigned to a branch.".into())
-        })?;
-        pick(own).ok_or_else(|| AppError::Forbidden("Your branch is archived.".into()))?
-    } else if let Some(id) = requested {
+    let chosen = match BranchScope::of(user, requested)? {
+        // Staff: their own branch, which must be trading.
+        BranchScope::Only(own) if !user.is_manager() => {
+            pick(own).ok_or_else(|| AppError::Forbidden("Your branch is archived.".into()))?
+        }
         // Managers may look back at an archived branch.
-        all.iter()
+        BranchScope::Only(id) => all
+            .iter()
             .find(|(b, _, _)| *b == id)
             .map(|(id, name, _)| (*id, name.clone()))
-            .ok_or_else(|| AppError::not_found("That branch"))?
-    } else {
-        let with_cafe: Option<i64> = cafe_tables::table
-            .filter(cafe_tables::is_active.eq(true))
-            .select(cafe_tables::branch_id)
-            .order(cafe_tables::branch_id.asc())
-            .first(conn)
-            .optional()?;
-        let with_menu: Option<i64> = match with_cafe {
-            Some(_) => None,
-            None => menu_items::table
-                .select(menu_items::branch_id)
-                .order(menu_items::branch_id.asc())
+            .ok_or_else(|| AppError::not_found("That branch"))?,
+        BranchScope::Every => {
+            let with_cafe: Option<i64> = cafe_tables::table
+                .filter(cafe_tables::is_active.eq(true))
+                .select(cafe_tables::branch_id)
+                .order(cafe_tables::branch_id.asc())
                 .first(conn)
-                .optional()?,
-        };
-        with_cafe
-            .or(with_menu)
-            .and_then(pick)
-            .or_else(|| user.branch_id.and_then(pick))
-            .or_else(|| active.first().cloned())
-            .ok_or_else(|| AppError::Unprocessable("Create a branch first.".into()))?
+                .optional()?;
+            let with_menu: Option<i64> = match with_cafe {
+                Some(_) => None,
+                None => menu_items::table
+                    .select(menu_items::branch_id)
+                    .order(menu_items::branch_id.asc())
+                    .first(conn)
+                    .optional()?,
+            };
+            with_cafe
+                .or(with_menu)
+                .and_then(pick)
+                .or_else(|| user.branch_id.and_then(pick))
+                .or_else(|| active.first().cloned())
+                .ok_or_else(|| AppError::Unprocessable("Create a branch first.".into()))?
+        }
     };
     let choices = if user.is_manager() {
         all.iter()
@@ -100,13 +100,5 @@ pub fn resolve(
     })
 }
 
-/// Staff work at their own branch; managers anywhere.
-pub fn check_branch(user: &CurrentUser, branch_id: i64) -> Result<(), AppError> {
-    if user.is_manager() || user.branch_id == Some(branch_id) {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden(
-            "That belongs to another branch.".into(),
-        ))
-    }
-}
+/// Staff work at their own branch; managers anywhere (the platform's one rule).
+pub use crate::platform::auth::scope::check as check_branch;

@@ -357,6 +357,20 @@ async fn the_stock_page_filters_and_sales_agents_see_only_their_branch() {
         .get(&format!("/inventory/export.csv?branch_id={cebu}"))
         .await;
     assert!(!csv.body.contains("Cebu Branch"));
+    // A tampered branch filter gets the one answer, from staff and managers alike.
+    for who in [&agent, &m] {
+        for path in [
+            "/inventory?branch_id=main",
+            "/inventory/export.csv?branch_id=-1",
+            "/sales?from=&branch_id=1%3B",
+            "/sales/export.csv?branch_id=x",
+        ] {
+            who.get(path)
+                .await
+                .expect(400)
+                .expect_text("The branch filter must be a branch from the list.");
+        }
+    }
 
     let csv = m.get("/inventory/export.csv").await;
     csv.expect(200);

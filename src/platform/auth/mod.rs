@@ -6,8 +6,10 @@ pub mod csrf;
 pub mod guard;
 pub mod password;
 pub mod role;
+pub mod scope;
 pub mod session;
 pub mod throttle;
 
 pub use guard::{Access, CurrentUser, Reply};
 pub use role::Role;
+pub use scope::BranchScope;

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use crate::platform::audit::query::AuditRow;
 use crate::platform::audit::words::{action_label, Vocabulary};
 use crate::platform::audit::{self, Actor};
-use crate::platform::auth::CurrentUser;
+use crate::platform::auth::{BranchScope, CurrentUser};
 use crate::platform::csv_export;
 use crate::platform::error::AppError;
 use crate::platform::flash;
@@ -37,8 +37,8 @@ pub struct SalesQuery {
 }
 
 impl SalesQuery {
-    /// Managers filter by any branch; everyone else sees their own branch only.
-    fn filter(&self, user: &CurrentUser) -> Result<SalesFilter, AppError> {
+    /// The branch comes from the person's `BranchScope` (their own, or a manager's choice).
+    fn filter(&self, scope: BranchScope) -> Result<SalesFilter, AppError> {
         let from = forms::filter_date(Some(&self.from), "From").map_err(AppError::BadRequest)?;
         let to = forms::filter_date(Some(&self.to), "To").map_err(AppError::BadRequest)?;
         if let (Some(f), Some(t)) = (from, to) {
@@ -48,16 +48,7 @@ impl SalesQuery {
                 ));
             }
         }
-        let branch_id =
-            if user.is_manager() {
-                forms::optional_id(&self.branch_id).map_err(|_| {
-                    AppError::BadRequest("The branch filter must be a branch from the list.".into())
-                })?
-            } else {
-                Some(user.branch_id.ok_or_else(|| {
-                    AppError::Forbidden("You are not assigned to a branch.".into())
-                })?)
-            };
+        let branch_id = scope.branch();
         let employee_id = forms::optional_id(&self.employee_id).map_err(|_| {
             AppError::BadRequest("The employee filter must be an employee from the list.".into())
         })?;
@@ -144,6 +135,7 @@ pub async fn list(
     req: actix_web::HttpRequest,
     ctx: PageCtx,
     user: CurrentUser,
+    scope: BranchScope,
     state: web::Data<AppState>,
     q: web::Query<SalesQuery>,
 ) -> Result<HttpResponse, AppError> {
@@ -153,7 +145,7 @@ pub async fn list(
         return Ok(see_other(&format!("/sales?from={today}&to={today}")));
     }
     let query = q.into_inner();
-    let filter = query.filter(&user)?;
+    let filter = query.filter(scope)?;
     let page = PageRequest::parse(query.page.as_deref(), 25)?;
     let clock = state.clock;
     let branch_scope = filter.branch_id;
@@ -238,11 +230,11 @@ const HEADER: &[&str] = &[
 ];
 
 pub async fn export(
-    user: CurrentUser,
+    scope: BranchScope,
     state: web::Data<AppState>,
     q: web::Query<SalesQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let filter = q.filter(&user)?;
+    let filter = q.filter(scope)?;
     let clock = state.clock;
     Ok(csv_export::stream(
         &state.db,

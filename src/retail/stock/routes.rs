@@ -5,11 +5,11 @@ use askama::Template;
 use serde::Deserialize;
 
 use crate::platform::audit::Actor;
-use crate::platform::auth::CurrentUser;
+use crate::platform::auth::{BranchScope, CurrentUser};
 use crate::platform::csv_export;
 use crate::platform::error::AppError;
 use crate::platform::flash;
-use crate::platform::forms::{self, Choice, FormErrors};
+use crate::platform::forms::{Choice, FormErrors};
 use crate::platform::page::{html, html_status, see_other, PageCtx};
 use crate::platform::pagination::{filter_query, with_query, PageRequest, Pager};
 use crate::platform::state::AppState;
@@ -31,18 +31,9 @@ pub struct StockQuery {
 }
 
 impl StockQuery {
-    /// Managers see every branch; everyone else only their own, whatever the query says.
-    fn filter(&self, user: &CurrentUser) -> Result<Filter, AppError> {
-        let branch_id =
-            if user.is_manager() {
-                forms::optional_id(&self.branch_id).map_err(|_| {
-                    AppError::BadRequest("The branch filter must be a branch from the list.".into())
-                })?
-            } else {
-                Some(user.branch_id.ok_or_else(|| {
-                    AppError::Forbidden("You are not assigned to a branch.".into())
-                })?)
-            };
+    /// The branch comes from the person's `BranchScope` (their own, or a manager's choice).
+    fn filter(&self, scope: BranchScope) -> Result<Filter, AppError> {
+        let branch_id = scope.branch();
         let status = match self.status.trim() {
             "" => None,
             "out" => Some(StatusFilter::Out),
@@ -97,11 +88,12 @@ struct StockPage {
 pub async fn list(
     ctx: PageCtx,
     user: CurrentUser,
+    scope: BranchScope,
     state: web::Data<AppState>,
     q: web::Query<StockQuery>,
 ) -> Result<HttpResponse, AppError> {
     let query = q.into_inner();
-    let filter = query.filter(&user)?;
+    let filter = query.filter(scope)?;
     let page = PageRequest::parse(query.page.as_deref(), 50)?;
     let (mut rows, options) = state
         .db
@@ -146,11 +138,11 @@ const HEADER: &[&str] = &[
 ];
 
 pub async fn export(
-    user: CurrentUser,
+    scope: BranchScope,
     state: web::Data<AppState>,
     q: web::Query<StockQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let filter = q.filter(&user)?;
+    let filter = q.filter(scope)?;
     Ok(csv_export::stream(
         &state.db,
         "branch_inventory.csv",
@@ -216,9 +208,7 @@ async fn product_page(
     errors: FormErrors,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    let branch_id = forms::optional_id(&query.branch_id).map_err(|_| {
-        AppError::BadRequest("The branch filter must be a branch from the list.".into())
-    })?;
+    let branch_id = BranchScope::parse(&query.branch_id)?;
     let page = PageRequest::parse(query.page.as_deref(), 50)?;
     let (product, levels, mut history, options) = state
         .db

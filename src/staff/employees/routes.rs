@@ -5,10 +5,11 @@ use askama::Template;
 use serde::Deserialize;
 
 use crate::platform::audit::Actor;
+use crate::platform::auth::BranchScope;
 use crate::platform::auth::{password, CurrentUser, Role};
 use crate::platform::error::AppError;
 use crate::platform::flash;
-use crate::platform::forms::{self, Choice, FormErrors};
+use crate::platform::forms::{Choice, FormErrors};
 use crate::platform::images;
 use crate::platform::page::{html, html_status, see_other, PageCtx};
 use crate::platform::pagination::{filter_query, with_query, PageRequest, Pager};
@@ -44,9 +45,8 @@ impl ListQuery {
                 AppError::BadRequest(format!("There is no role \"{}\".", truncate(r)))
             })?),
         };
-        let branch_id = forms::optional_id(&self.branch_id).map_err(|_| {
-            AppError::BadRequest("The branch filter must be a branch from the list.".into())
-        })?;
+        // Employees are a manager's page: the filter is a choice, not a limit.
+        let branch_id = BranchScope::parse(&self.branch_id)?;
         let status = match self.status.trim() {
             "" | "active" => Status::Active,
             "archived" => Status::Archived,

@@ -9,6 +9,7 @@ use askama::Template;
 use chrono::NaiveDateTime;
 use serde::Deserialize;
 
+use crate::platform::archive::{self, Toggle};
 use crate::platform::audit::{self, Actor, Changes, Subject};
 use crate::platform::clock::BusinessClock;
 use crate::platform::db::{is_unique_violation, AnyConnection};
@@ -132,18 +133,14 @@ pub fn set_active<S: CategoryStore>(
             )));
         }
     }
-    if S::flip_active(conn, id, active)? == 0 {
-        return Err(AppError::already(&name, active));
-    }
-    let (action, changes) = audit::archive_toggle(active);
-    audit::record(
-        conn,
-        actor,
-        BusinessClock::now_utc(),
-        action,
-        Subject::of(S::RECORD, id, &name),
-        &changes,
-    )?;
+    let toggle = Toggle {
+        subject: Subject::of(S::RECORD, id, &name),
+        name: &name,
+        active,
+    };
+    archive::set_active(conn, actor, toggle, |c, _| {
+        Ok(archive::flipped(S::flip_active(c, id, active)?))
+    })?;
     Ok(name)
 }
 

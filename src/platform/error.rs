@@ -87,10 +87,11 @@ impl AppError {
 
     /// A second archive (or restore) of the same record: nothing to do, and the user should know.
     pub fn already(name: &str, active: bool) -> AppError {
-        AppError::Conflict(format!(
-            "{name} is already {}.",
-            if active { "active" } else { "archived" }
-        ))
+        AppError::Conflict(if active {
+            format!("{name} is not archived.")
+        } else {
+            format!("{name} is already archived.")
+        })
     }
 
     /// The message a user may see: internal details stay in the log.

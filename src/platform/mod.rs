@@ -1,5 +1,6 @@
 //! What every area builds on.
 
+pub mod archive;
 pub mod assets;
 pub mod audit;
 pub mod auth;

@@ -391,7 +391,7 @@ async fn voids_and_archives_of_missing_sales_are_refused() {
     m.post(&format!("/sales/{id}/restore"), &[])
         .await
         .expect(409)
-        .expect_text("already restored");
+        .expect_text("This sale is not archived.");
     m.post(
         &format!("/sales/{id}/void"),
         &[("reason", &"x".repeat(201))],

@@ -4,6 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::cafe::menu::rules::MenuItemInput;
+use crate::platform::archive::{self, Toggle};
 use crate::platform::audit::{self, Actor, Changes, Subject};
 use crate::platform::clock::BusinessClock;
 use crate::platform::db::{contains_pattern, AnyConnection, MultiBackend};
@@ -351,29 +352,24 @@ pub fn set_active(
     active: bool,
 ) -> Result<MenuItem, AppError> {
     let item = find(conn, id)?;
-    let now = BusinessClock::now_utc();
-    let changed = diesel::update(
-        menu_items::table
-            .find(id)
-            .filter(menu_items::is_active.eq(!active)),
-    )
-    .set((
-        menu_items::is_active.eq(active),
-        menu_items::updated_at.eq(now),
-    ))
-    .execute(conn)?;
-    if changed == 0 {
-        return Err(AppError::already(&item.name, active));
-    }
-    let (action, changes) = audit::archive_toggle(active);
-    audit::record(
-        conn,
-        actor,
-        now,
-        action,
-        Subject::of(RECORD, id, &item.name),
-        &changes,
-    )?;
+    let toggle = Toggle {
+        subject: Subject::of(RECORD, id, &item.name),
+        name: &item.name,
+        active,
+    };
+    archive::set_active(conn, actor, toggle, |c, now| {
+        let rows = diesel::update(
+            menu_items::table
+                .find(id)
+                .filter(menu_items::is_active.eq(!active)),
+        )
+        .set((
+            menu_items::is_active.eq(active),
+            menu_items::updated_at.eq(now),
+        ))
+        .execute(c)?;
+        Ok(archive::flipped(rows))
+    })?;
     Ok(item)
 }
 

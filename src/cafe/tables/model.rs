@@ -3,6 +3,7 @@
 use diesel::prelude::*;
 
 use crate::cafe::tables::rules::{new_token, TableInput, TableStatus};
+use crate::platform::archive::{self, Toggle};
 use crate::platform::audit::{self, Actor, Changes, Subject};
 use crate::platform::clock::BusinessClock;
 use crate::platform::db::{is_unique_violation, AnyConnection};
@@ -270,28 +271,24 @@ pub fn set_active(
             t.label()
         )));
     }
-    let now = BusinessClock::now_utc();
-    let changed = diesel::update(
-        cafe_tables::table
-            .find(id)
-            .filter(cafe_tables::is_active.eq(!active)),
-    )
-    .set((
-        cafe_tables::is_active.eq(active),
-        cafe_tables::updated_at.eq(now),
-    ))
-    .execute(conn)?;
-    if changed == 0 {
-        return Err(AppError::already(&t.label(), active));
-    }
-    let (action, changes) = audit::archive_toggle(active);
-    audit::record(
-        conn,
-        actor,
-        now,
-        action,
-        Subject::of(RECORD, id, &t.label()),
-        &changes,
-    )?;
+    let label = t.label();
+    let toggle = Toggle {
+        subject: Subject::of(RECORD, id, &label),
+        name: &label,
+        active,
+    };
+    archive::set_active(conn, actor, toggle, |c, now| {
+        let rows = diesel::update(
+            cafe_tables::table
+                .find(id)
+                .filter(cafe_tables::is_active.eq(!active)),
+        )
+        .set((
+            cafe_tables::is_active.eq(active),
+            cafe_tables::updated_at.eq(now),
+        ))
+        .execute(c)?;
+        Ok(archive::flipped(rows))
+    })?;
     Ok(t)
 }

@@ -90,6 +90,12 @@ impl Changes {
         self
     }
 
+    /// These changes and `other`'s (other's win on the same field).
+    pub fn with(mut self, other: Changes) -> Changes {
+        self.0.extend(other.0);
+        self
+    }
+
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }

@@ -8,6 +8,7 @@ use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use serde::Deserialize;
 
+use crate::platform::archive::{self, Toggle};
 use crate::platform::audit::{self, Actor, Changes, Subject};
 use crate::platform::clock::BusinessClock;
 use crate::platform::db::AnyConnection;
@@ -264,30 +265,25 @@ pub fn set_active(
     active: bool,
 ) -> Result<Supplier, AppError> {
     let s = find(conn, id)?;
-    let now = BusinessClock::now_utc();
-    let changed = diesel::update(
-        suppliers::table
-            .find(id)
-            .filter(suppliers::is_active.eq(!active)),
-    )
-    .set((
-        suppliers::is_active.eq(active),
-        suppliers::archived_at.eq(if active { None } else { Some(now) }),
-        suppliers::updated_at.eq(now),
-    ))
-    .execute(conn)?;
-    if changed == 0 {
-        return Err(AppError::already(&s.name, active));
-    }
-    let (action, changes) = audit::archive_toggle(active);
-    audit::record(
-        conn,
-        actor,
-        now,
-        action,
-        Subject::of(RECORD, id, &s.name),
-        &changes,
-    )?;
+    let toggle = Toggle {
+        subject: Subject::of(RECORD, id, &s.name),
+        name: &s.name,
+        active,
+    };
+    archive::set_active(conn, actor, toggle, |c, now| {
+        let rows = diesel::update(
+            suppliers::table
+                .find(id)
+                .filter(suppliers::is_active.eq(!active)),
+        )
+        .set((
+            suppliers::is_active.eq(active),
+            suppliers::archived_at.eq(if active { None } else { Some(now) }),
+            suppliers::updated_at.eq(now),
+        ))
+        .execute(c)?;
+        Ok(archive::flipped(rows))
+    })?;
     Ok(s)
 }
 

@@ -3,6 +3,7 @@
 
 use diesel::prelude::*;
 
+use crate::platform::archive::{self, Toggle};
 use crate::platform::audit::{self, Actor, Changes, Subject};
 use crate::platform::clock::BusinessClock;
 use crate::platform::db::AnyConnection;
@@ -171,44 +172,33 @@ pub fn set_archived(
     order_id: i64,
     archived: bool,
 ) -> Result<(), AppError> {
-    let now = BusinessClock::now_utc();
-    let changed = diesel::update(
-        orders::table
-            .find(order_id)
-            .filter(orders::is_active.eq(archived)),
-    )
-    .set((
-        orders::is_active.eq(!archived),
-        orders::archived_at.eq(if archived { Some(now) } else { None }),
-    ))
-    .execute(conn)?;
-    if changed == 0 {
-        let exists: i64 = orders::table
-            .filter(orders::id.eq(order_id))
-            .count()
-            .get_result(conn)?;
-        if exists == 0 {
-            return Err(AppError::not_found("That sale"));
-        }
-        return Err(AppError::Conflict(format!(
-            "This sale is already {}.",
-            if archived { "archived" } else { "restored" }
-        )));
+    let exists: i64 = orders::table
+        .filter(orders::id.eq(order_id))
+        .count()
+        .get_result(conn)?;
+    if exists == 0 {
+        return Err(AppError::not_found("That sale"));
     }
-    let action = if archived {
-        audit::ARCHIVE
-    } else {
-        audit::RESTORE
-    };
     let label = format!("order #{order_id}");
-    audit::record(
-        conn,
-        actor,
-        now,
-        action,
-        Subject::of("order", order_id, &label),
-        &Changes::new().diff("is_active", archived, !archived),
-    )?;
+    let active = !archived;
+    let toggle = Toggle {
+        subject: Subject::of("order", order_id, &label),
+        name: "This sale",
+        active,
+    };
+    archive::set_active(conn, actor, toggle, |c, now| {
+        let rows = diesel::update(
+            orders::table
+                .find(order_id)
+                .filter(orders::is_active.eq(!active)),
+        )
+        .set((
+            orders::is_active.eq(active),
+            orders::archived_at.eq(if active { None } else { Some(now) }),
+        ))
+        .execute(c)?;
+        Ok(archive::flipped(rows))
+    })?;
     Ok(())
 }
 

@@ -1,6 +1,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use crate::platform::archive::{self, Toggle};
 use crate::platform::audit::{self, Actor, Changes, Subject};
 use crate::platform::clock::BusinessClock;
 use crate::platform::db::{is_unique_violation, AnyConnection};
@@ -258,29 +259,25 @@ pub fn set_active(
             )));
         }
     }
-    let now = BusinessClock::now_utc();
-    let changed = diesel::update(
-        branches::table
-            .find(id)
-            .filter(branches::is_active.eq(!active)),
-    )
-    .set((
-        branches::is_active.eq(active),
-        branches::archived_at.eq(if active { None } else { Some(now) }),
-        branches::updated_at.eq(now),
-    ))
-    .execute(conn)?;
-    if changed == 0 {
-        return Err(AppError::already(&branch.name, active));
-    }
-    let (action, changes) = audit::archive_toggle(active);
-    audit::record(
-        conn,
-        actor,
-        now,
-        action,
-        Subject::of(RECORD, id, &branch.label()),
-        &changes,
-    )?;
+    let label = branch.label();
+    let toggle = Toggle {
+        subject: Subject::of(RECORD, id, &label),
+        name: &branch.name,
+        active,
+    };
+    archive::set_active(conn, actor, toggle, |c, now| {
+        let rows = diesel::update(
+            branches::table
+                .find(id)
+                .filter(branches::is_active.eq(!active)),
+        )
+        .set((
+            branches::is_active.eq(active),
+            branches::archived_at.eq(if active { None } else { Some(now) }),
+            branches::updated_at.eq(now),
+        ))
+        .execute(c)?;
+        Ok(archive::flipped(rows))
+    })?;
     Ok(branch)
 }

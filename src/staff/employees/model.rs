@@ -1,6 +1,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
+use crate::platform::archive::{self, Toggle};
 use crate::platform::audit::{self, Actor, Changes, Subject};
 use crate::platform::auth::{session, Role};
 use crate::platform::clock::BusinessClock;
@@ -382,37 +383,37 @@ pub fn set_active(
             )));
         }
     }
-    let now = BusinessClock::now_utc();
-    let changed = diesel::update(
-        employees::table
-            .find(id)
-            .filter(employees::is_active.eq(!active)),
-    )
-    .set((
-        employees::is_active.eq(active),
-        employees::archived_at.eq(if active { None } else { Some(now) }),
-        employees::updated_at.eq(now),
-    ))
-    .execute(conn)?;
-    if changed == 0 {
-        return Err(AppError::already(&e.name, active));
-    }
-    let (action, mut changes) = audit::archive_toggle(active);
-    if !active {
-        let ended = session::end_all(conn, id, None, session::ARCHIVED, now)?;
-        if ended > 0 {
-            changes = changes.note("sessions_ended", ended.to_string());
+    let label = e.label();
+    let toggle = Toggle {
+        subject: Subject::of(RECORD, id, &label),
+        name: &e.name,
+        active,
+    };
+    archive::set_active(conn, actor, toggle, |c, now| {
+        let rows = diesel::update(
+            employees::table
+                .find(id)
+                .filter(employees::is_active.eq(!active)),
+        )
+        .set((
+            employees::is_active.eq(active),
+            employees::archived_at.eq(if active { None } else { Some(now) }),
+            employees::updated_at.eq(now),
+        ))
+        .execute(c)?;
+        if rows == 0 {
+            return Ok(None);
         }
-    }
-
-    audit::record(
-        conn,
-        actor,
-        now,
-        action,
-        Subject::of(RECORD, id, &e.label()),
-        &changes,
-    )?;
+        // An archived employee is signed out everywhere, in the same transaction.
+        let mut notes = Changes::new();
+        if !active {
+            let ended = session::end_all(c, id, None, session::ARCHIVED, now)?;
+            if ended > 0 {
+                notes = notes.note("sessions_ended", ended.to_string());
+            }
+        }
+        Ok(Some(notes))
+    })?;
     Ok(e)
 }
 

@@ -1,6 +1,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use crate::platform::archive::{self, Toggle};
 use crate::platform::audit::{self, Actor, Changes, Subject};
 use crate::platform::clock::BusinessClock;
 use crate::platform::db::{contains_pattern, AnyConnection, MultiBackend};
@@ -322,30 +323,26 @@ pub fn set_active(
     active: bool,
 ) -> Result<Product, AppError> {
     let p = find(conn, id)?;
-    let now = BusinessClock::now_utc();
-    let changed = diesel::update(
-        products::table
-            .find(id)
-            .filter(products::is_active.eq(!active)),
-    )
-    .set((
-        products::is_active.eq(active),
-        products::deleted_at.eq(if active { None } else { Some(now) }),
-        products::updated_at.eq(now),
-    ))
-    .execute(conn)?;
-    if changed == 0 {
-        return Err(AppError::already(&p.name, active));
-    }
-    let (action, changes) = audit::archive_toggle(active);
-    audit::record(
-        conn,
-        actor,
-        now,
-        action,
-        Subject::of(RECORD, id, &p.label()),
-        &changes,
-    )?;
+    let label = p.label();
+    let toggle = Toggle {
+        subject: Subject::of(RECORD, id, &label),
+        name: &p.name,
+        active,
+    };
+    archive::set_active(conn, actor, toggle, |c, now| {
+        let rows = diesel::update(
+            products::table
+                .find(id)
+                .filter(products::is_active.eq(!active)),
+        )
+        .set((
+            products::is_active.eq(active),
+            products::deleted_at.eq(if active { None } else { Some(now) }),
+            products::updated_at.eq(now),
+        ))
+        .execute(c)?;
+        Ok(archive::flipped(rows))
+    })?;
     Ok(p)
 }
 

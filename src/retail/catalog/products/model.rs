@@ -8,7 +8,7 @@ use crate::platform::db::{contains_pattern, AnyConnection, MultiBackend};
 use crate::platform::error::AppError;
 use crate::platform::money::Money;
 use crate::platform::schema::{branch_stock, branches, product_categories, products, suppliers};
-use crate::retail::catalog::products::rules::ProductInput;
+use crate::retail::catalog::products::rules::{stock_status, ProductInput};
 
 pub const RECORD: &str = "product";
 
@@ -52,8 +52,26 @@ pub struct ProductRow {
     pub product: Product,
     pub category: String,
     pub supplier: Option<String>,
-    /// (branch, on hand) for every active branch that has a stock row, by branch name.
-    pub stock: Vec<(String, i64)>,
+    /// Every active branch that has a stock row for it, by branch name.
+    pub stock: Vec<BranchLevel>,
+}
+
+/// A product's count at one branch, as the product list shows it.
+#[derive(Debug, Clone)]
+pub struct BranchLevel {
+    pub branch: String,
+    pub on_hand: i64,
+    /// "Out of Stock", "Low Stock" or "In Stock" (`rules::stock_status`).
+    pub status: &'static str,
+}
+
+impl BranchLevel {
+    pub fn out(&self) -> bool {
+        self.status == "Out of Stock"
+    }
+    pub fn low(&self) -> bool {
+        self.status == "Low Stock"
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -133,7 +151,11 @@ pub fn list(
             let stock = levels
                 .iter()
                 .filter(|l| l.0 == product.id)
-                .map(|l| (l.1.clone(), l.2))
+                .map(|l| BranchLevel {
+                    branch: l.1.clone(),
+                    on_hand: l.2,
+                    status: stock_status(l.2, product.min_stock),
+                })
                 .collect();
             ProductRow {
                 product,

@@ -113,8 +113,39 @@ mod tests {
     }
 
     #[test]
-    fn rounding_is_half_up_once_per_receipt() {
-        // 0.28 incl. 12 %: 0.03 exactly halfway? 28 × 12 / 112 = 3.0 → 0.03
+    fn exactly_half_a_centavo_rounds_up() {
+        // 0.42 incl. 12 %: 42 × 12 / 112 = 4.5 centavos → 5 (half-to-even would give 4).
+        let t = receipt_totals(Money(42), VatSettings::default()).unwrap();
+        assert_eq!((t.vat, t.vatable), (Money(5), Money(37)));
+        // 0.10 plus 5 %: 0.5 centavo → 1 (half-to-even would give 0).
+        let five = VatSettings {
+            rate_bp: 500,
+            prices_include_vat: false,
+        };
+        assert_eq!(receipt_totals(Money(10), five).unwrap().vat, Money(1));
+    }
+
+    #[test]
+    fn vat_is_rounded_on_the_receipt_not_per_line() {
+        // Two lines of 0.05 incl. 12 %: per line 0.536 → 1 centavo each, 2 in all; on the
+        // receipt's 0.10 it is 1.07 → 1 centavo. The receipt's figure is the rule.
+        let per_line: i64 = (0..2)
+            .map(|_| {
+                receipt_totals(Money(5), VatSettings::default())
+                    .unwrap()
+                    .vat
+                    .0
+            })
+            .sum();
+        let once = receipt_totals(Money(10), VatSettings::default())
+            .unwrap()
+            .vat;
+        assert_eq!((per_line, once), (2, Money(1)));
+    }
+
+    #[test]
+    fn small_amounts_round_half_up() {
+        // 0.28 incl. 12 %: 28 × 12 / 112 = 3.0 centavos exactly
         assert_eq!(
             receipt_totals(Money(28), VatSettings::default())
                 .unwrap()

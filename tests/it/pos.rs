@@ -893,3 +893,44 @@ async fn a_failure_after_the_receipt_number_is_taken_returns_the_number() {
     r.expect(201);
     assert_eq!(r.json()["receipt_number"], "MNL-000001");
 }
+
+#[actix_web::test]
+async fn vat_is_rounded_once_on_the_receipt() {
+    let s = shop().await;
+    let (a, b) = {
+        let mut c = s.app.conn();
+        (
+            insert_product(&mut c, "Sticker A", "4806512345732", 5, false),
+            insert_product(&mut c, "Sticker B", "4806512345749", 5, false),
+        )
+    };
+    s.app.receive(s.app.seed.main_branch, a, 5, &[]);
+    s.app.receive(s.app.seed.main_branch, b, 5, &[]);
+    let agent = s.app.signed_in("agent").await;
+    // 0.05 + 0.05 incl. 12 %: per line 0.536 centavo → 1 each (0.02); on the receipt's 0.10,
+    // 1.07 → 0.01. And 0.42 (4.5 centavos exactly) → 0.05, half-up.
+    let r = agent
+        .post_json(
+            "/pos/checkout/cash",
+            &json!({"idempotency_key": key(71), "cash_received": "1",
+                    "lines": [{"barcode": "4806512345732", "quantity": 1},
+                              {"barcode": "4806512345749", "quantity": 1}]}),
+        )
+        .await;
+    r.expect(201);
+    assert_eq!(
+        (r.json()["total"].clone(), r.json()["vat"].clone()),
+        (json!("0.10"), json!("0.01"))
+    );
+    let half = insert_product(&mut s.app.conn(), "Sticker C", "4806512345756", 42, false);
+    s.app.receive(s.app.seed.main_branch, half, 1, &[]);
+    let r = agent
+        .post_json(
+            "/pos/checkout/cash",
+            &json!({"idempotency_key": key(72), "cash_received": "1",
+                    "lines": [{"barcode": "4806512345756", "quantity": 1}]}),
+        )
+        .await;
+    r.expect(201);
+    assert_eq!(r.json()["vat"], json!("0.05"));
+}

@@ -39,4 +39,21 @@ async function signOut(page) {
   await Promise.all([page.waitForNavigation(), page.click("text=Sign out")]);
 }
 
-module.exports = { BASE, PASSWORD, launch, shot, signIn, signOut };
+// Browser errors a journey must not have: console errors (CSP included) and failed responses.
+// The till's lookups answer 404 by design ("no such barcode", "no customer with this phone"),
+// and the browser logs each as "Failed to load resource"; those, and only those, are expected.
+const EXPECTED_404 = [/\/pos\/scan\?/, /\/pos\/customers\?/];
+function watchErrors(page) {
+  const seen = [];
+  page.on("console", (m) => {
+    if (m.type() === "error" && !m.text().startsWith("Failed to load resource")) seen.push(m.text());
+  });
+  page.on("response", (r) => {
+    if (r.status() >= 400 && !(r.status() === 404 && EXPECTED_404.some((p) => p.test(r.url())))) {
+      seen.push(`${r.status()} ${r.url()}`);
+    }
+  });
+  return seen;
+}
+
+module.exports = { BASE, PASSWORD, launch, shot, signIn, signOut, watchErrors };

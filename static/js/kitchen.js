@@ -52,14 +52,25 @@
       });
   }
 
-  var feed = new EventSource(board.getAttribute("data-feed"));
-  feed.addEventListener("hello", function () { state.textContent = "Live: new tickets appear by themselves."; refresh(); });
-  feed.addEventListener("resync", refresh);
-  feed.addEventListener("ticket", refresh);
-  feed.addEventListener("session", refresh);
-  feed.addEventListener("ticket_new", function () { beep(); refresh(); });
-  feed.onerror = function () { state.textContent = "Connection lost: reconnecting…"; };
-  window.addEventListener("online", refresh);
+  var feed = null;
+  function connect() {
+    feed = new EventSource(board.getAttribute("data-feed"));
+    feed.addEventListener("hello", function () { state.textContent = "Live: new tickets appear by themselves."; refresh(); });
+    feed.addEventListener("resync", refresh);
+    feed.addEventListener("ticket", refresh);
+    feed.addEventListener("session", refresh);
+    feed.addEventListener("ticket_new", function () { beep(); refresh(); });
+    feed.onerror = function () { state.textContent = "Connection lost: reconnecting…"; };
+  }
+  connect();
+  // The browser knows the network went before a quiet stream does: say so at once, and start a
+  // fresh stream when it is back (its "hello" fetches whatever was missed).
+  window.addEventListener("offline", function () {
+    if (feed) feed.close();
+    feed = null;
+    state.textContent = "Connection lost: reconnecting…";
+  });
+  window.addEventListener("online", function () { if (!feed) connect(); refresh(); });
   // Ages and "late" marks move with the clock even when nothing happens.
   setInterval(refresh, 30000);
 })();

@@ -240,3 +240,33 @@ test("the back office explains stock and speaks the shop's language", async () =
     await browser.close();
   }
 });
+
+test("a guest without JavaScript orders and calls staff with the page's own forms", async () => {
+  const browser = await launch();
+  try {
+    const m = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+    await signIn(m, "manager", PASSWORD);
+    const table10 = await guestLink(m, 10);
+
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, javaScriptEnabled: false });
+    const g = await phone.newPage();
+    await g.goto(`${BASE}${table10}`);
+    assert.equal(await g.locator(".stepper").count(), 0, "no script ran: plain number fields");
+    await g.fill('li.item:has-text("Cappuccino") input[type=number]', "2");
+    await Promise.all([g.waitForNavigation(), g.click("text=Place order")]);
+    await g.waitForSelector("text=Your order went to the kitchen");
+    await g.waitForSelector("#status section.status:has-text('2 × Cappuccino')");
+    await shot(g, "90-guest-no-js-ordered");
+
+    // The kitchen has it: a record, not only a message.
+    await m.goto(`${BASE}/kitchen`);
+    await m.waitForSelector(".ticket:has-text('Table 10'):has-text('Cappuccino')");
+
+    await Promise.all([g.waitForNavigation(), g.click("button:has-text('Call staff')")]);
+    await g.waitForSelector("text=Staff has been called");
+    await m.goto(`${BASE}/floor`);
+    await m.waitForSelector(".table-card:has-text('Table 10') .call-alert");
+  } finally {
+    await browser.close();
+  }
+});

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 
-use crate::cafe::kitchen::rules::estimate_minutes;
+use crate::cafe::kitchen::rules::{estimate_minutes, TicketStatus};
 use crate::cafe::menu::model::MenuItem;
 use crate::cafe::tables::model::CafeTable;
 use crate::cafe::tables::rules::TableStatus;
@@ -456,7 +456,7 @@ pub fn add_lines(
             kitchen_tickets::session_id.eq(session.id),
             kitchen_tickets::visitor_id.eq(visitor_id),
             kitchen_tickets::placed_by_employee_id.eq(employee_id),
-            kitchen_tickets::status.eq("pending"),
+            kitchen_tickets::status.eq(TicketStatus::Pending.as_str()),
             kitchen_tickets::priority.eq(0i64),
             kitchen_tickets::estimated_minutes.eq(estimate_minutes(req.lines.len())),
             kitchen_tickets::notes.eq(&req.notes),

@@ -7,6 +7,7 @@ use diesel::prelude::*;
 
 use crate::cafe::bill::Bill;
 use crate::cafe::kitchen::model::{self as kitchen, Ticket};
+use crate::cafe::kitchen::rules::TicketStatus;
 use crate::cafe::menu::model::{self as menu, MenuItem, MenuRow};
 use crate::cafe::ordering::{self, SessionHead};
 use crate::cafe::sales::{self, BillLine};
@@ -49,9 +50,17 @@ impl OpenBill {
 
     /// The guest's progress line: the least advanced of their tickets.
     pub fn overall_status(&self) -> &'static str {
-        if self.tickets.iter().any(|t| t.status == "pending") {
+        if self
+            .tickets
+            .iter()
+            .any(|t| t.status == TicketStatus::Pending)
+        {
             "Received"
-        } else if self.tickets.iter().any(|t| t.status == "preparing") {
+        } else if self
+            .tickets
+            .iter()
+            .any(|t| t.status == TicketStatus::Preparing)
+        {
             "Preparing"
         } else if self.tickets.is_empty() {
             ""

@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::cafe::kitchen::rules::{
-    can_recall, is_late, priority_label, status_label, RECALL_MINUTES,
+    can_recall, is_late, priority_label, TicketStatus, RECALL_MINUTES,
 };
 use crate::platform::audit::{self, Actor, Changes, Subject};
 use crate::platform::clock::BusinessClock;
@@ -36,7 +36,7 @@ impl Ticket {
 pub struct Ticket {
     pub id: i64,
     pub session_id: i64,
-    pub status: String,
+    pub status: TicketStatus,
     pub priority: i64,
     pub estimated_minutes: i64,
     pub notes: String,
@@ -53,10 +53,13 @@ impl Ticket {
         priority_label(self.priority)
     }
     pub fn status_label(&self) -> &'static str {
-        status_label(&self.status)
+        self.status.label()
+    }
+    pub fn pending(&self) -> bool {
+        self.status == TicketStatus::Pending
     }
     pub fn late(&self) -> bool {
-        self.status != "completed" && is_late(self.age_minutes, self.estimated_minutes)
+        self.status != TicketStatus::Completed && is_late(self.age_minutes, self.estimated_minutes)
     }
     /// Finished recently enough to bring back to the board.
     pub fn recallable(&self) -> bool {
@@ -117,7 +120,7 @@ fn with_lines(
         .map(|h| Ticket {
             id: h.0,
             session_id: h.1,
-            status: h.2,
+            status: TicketStatus::stored(&h.2),
             priority: h.3,
             estimated_minutes: h.4,
             notes: h.5,
@@ -165,7 +168,7 @@ pub fn open_tickets(
 ) -> QueryResult<Vec<Ticket>> {
     let heads: Vec<Head> = ticket_heads!()
         .filter(kitchen_tickets::branch_id.eq(branch_id))
-        .filter(kitchen_tickets::status.ne("completed"))
+        .filter(kitchen_tickets::status.ne(TicketStatus::Completed.as_str()))
         .order((
             kitchen_tickets::priority.desc(),
             kitchen_tickets::created_at.asc(),
@@ -184,7 +187,7 @@ pub fn recently_done(
 ) -> QueryResult<Vec<Ticket>> {
     let heads: Vec<Head> = ticket_heads!()
         .filter(kitchen_tickets::branch_id.eq(branch_id))
-        .filter(kitchen_tickets::status.eq("completed"))
+        .filter(kitchen_tickets::status.eq(TicketStatus::Completed.as_str()))
         .filter(kitchen_tickets::created_at.gt(now - chrono::Duration::hours(12)))
         .order(kitchen_tickets::completed_at.desc())
         .limit(8)
@@ -231,7 +234,7 @@ pub fn advance(
     id: i64,
     step: Step,
 ) -> Result<(i64, i64), AppError> {
-    let (branch_id, session_id, status): (i64, i64, String) = kitchen_tickets::table
+    let (branch_id, session_id, stored): (i64, i64, String) = kitchen_tickets::table
         .find(id)
         .select((
             kitchen_tickets::branch_id,
@@ -241,26 +244,31 @@ pub fn advance(
         .first(conn)
         .optional()?
         .ok_or_else(|| AppError::not_found("That ticket"))?;
+    let status = TicketStatus::stored(&stored);
     let now = BusinessClock::now_utc();
     let target = kitchen_tickets::table.find(id);
     let (changed, new_status) = match step {
         Step::Start => (
-            diesel::update(target.filter(kitchen_tickets::status.eq("pending")))
-                .set((
-                    kitchen_tickets::status.eq("preparing"),
-                    kitchen_tickets::started_at.eq(now),
-                ))
-                .execute(conn)?,
-            "preparing",
+            diesel::update(
+                target.filter(kitchen_tickets::status.eq(TicketStatus::Pending.as_str())),
+            )
+            .set((
+                kitchen_tickets::status.eq(TicketStatus::Preparing.as_str()),
+                kitchen_tickets::started_at.eq(now),
+            ))
+            .execute(conn)?,
+            TicketStatus::Preparing,
         ),
         Step::Done => (
-            diesel::update(target.filter(kitchen_tickets::status.ne("completed")))
-                .set((
-                    kitchen_tickets::status.eq("completed"),
-                    kitchen_tickets::completed_at.eq(now),
-                ))
-                .execute(conn)?,
-            "completed",
+            diesel::update(
+                target.filter(kitchen_tickets::status.ne(TicketStatus::Completed.as_str())),
+            )
+            .set((
+                kitchen_tickets::status.eq(TicketStatus::Completed.as_str()),
+                kitchen_tickets::completed_at.eq(now),
+            ))
+            .execute(conn)?,
+            TicketStatus::Completed,
         ),
         Step::Recall => {
             let bill_open: bool = cafe_sessions::table
@@ -276,31 +284,28 @@ pub fn advance(
             (
                 diesel::update(
                     target
-                        .filter(kitchen_tickets::status.eq("completed"))
+                        .filter(kitchen_tickets::status.eq(TicketStatus::Completed.as_str()))
                         .filter(kitchen_tickets::completed_at.ge(since)),
                 )
                 .set((
-                    kitchen_tickets::status.eq("preparing"),
+                    kitchen_tickets::status.eq(TicketStatus::Preparing.as_str()),
                     kitchen_tickets::completed_at.eq(None::<NaiveDateTime>),
                 ))
                 .execute(conn)?,
-                "preparing",
+                TicketStatus::Preparing,
             )
         }
     };
     if changed == 0 {
         return Err(AppError::Conflict(
-            if step == Step::Recall && status == "completed" {
+            if step == Step::Recall && status == TicketStatus::Completed {
                 format!(
                 "Ticket {id} was finished more than {RECALL_MINUTES} minutes ago; it can no longer be recalled."
             )
             } else if step == Step::Recall {
                 format!("Ticket {id} is not finished; there is nothing to recall.")
             } else {
-                format!(
-                    "Ticket {id} is already {}.",
-                    status_label(&status).to_lowercase()
-                )
+                format!("Ticket {id} is already {}.", status.label().to_lowercase())
             },
         ));
     }
@@ -310,7 +315,7 @@ pub fn advance(
         now,
         audit::UPDATE,
         Subject::of("kitchen_ticket", id, &format!("Ticket {id}")),
-        &Changes::new().diff("status", status, new_status.to_string()),
+        &Changes::new().diff("status", status.as_str(), new_status.as_str()),
     )?;
     Ok((branch_id, session_id))
 }
@@ -332,7 +337,7 @@ pub fn set_priority(
         .first(conn)
         .optional()?
         .ok_or_else(|| AppError::not_found("That ticket"))?;
-    if status == "completed" {
+    if TicketStatus::stored(&status) == TicketStatus::Completed {
         return Err(AppError::Conflict(format!(
             "Ticket {id} is already done; its priority cannot change."
         )));
@@ -402,7 +407,7 @@ pub fn complete_many(
         ..BulkDone::default()
     };
     for (id, session_id, status) in mine {
-        if status == "completed" {
+        if TicketStatus::stored(&status) == TicketStatus::Completed {
             out.already += 1;
             continue;
         }

@@ -55,7 +55,7 @@ async fn board(
             let open = model::open_tickets(c, branch.id, now)?;
             let done = model::recently_done(c, branch.id, now)?;
             let items = menu::menu_of(c, branch.id)?;
-            let pending = open.iter().filter(|t| t.status == "pending").count();
+            let pending = open.iter().filter(|t| t.pending()).count();
             Ok((
                 branch,
                 Board {

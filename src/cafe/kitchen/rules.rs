@@ -23,12 +23,45 @@ pub fn parse_priority(raw: &str) -> Option<i64> {
         .or_else(|| raw.trim().parse().ok().filter(|v| (0..=2).contains(v)))
 }
 
-pub fn status_label(s: &str) -> &'static str {
-    match s {
-        "pending" => "Received",
-        "preparing" => "Preparing",
-        "completed" => "Ready",
-        _ => "Received",
+/// A kitchen ticket's progress, stored as TEXT; the table's CHECK lists the same three.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TicketStatus {
+    Pending,
+    Preparing,
+    Completed,
+}
+
+impl TicketStatus {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            TicketStatus::Pending => "pending",
+            TicketStatus::Preparing => "preparing",
+            TicketStatus::Completed => "completed",
+        }
+    }
+
+    /// A stored value; anything else (the CHECK forbids it) reads as just received.
+    pub fn stored(s: &str) -> TicketStatus {
+        match s {
+            "preparing" => TicketStatus::Preparing,
+            "completed" => TicketStatus::Completed,
+            _ => TicketStatus::Pending,
+        }
+    }
+
+    /// What the cook and the guest read.
+    pub fn label(self) -> &'static str {
+        match self {
+            TicketStatus::Pending => "Received",
+            TicketStatus::Preparing => "Preparing",
+            TicketStatus::Completed => "Ready",
+        }
+    }
+}
+
+impl std::fmt::Display for TicketStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -62,6 +95,19 @@ mod tests {
         assert_eq!(estimate_minutes(10), 30);
         assert_eq!(estimate_minutes(15), 45);
         assert_eq!(estimate_minutes(40), 45);
+    }
+
+    #[test]
+    fn ticket_statuses_round_trip_and_read_as_the_kitchen_says() {
+        for s in [
+            TicketStatus::Pending,
+            TicketStatus::Preparing,
+            TicketStatus::Completed,
+        ] {
+            assert_eq!(TicketStatus::stored(s.as_str()), s);
+        }
+        assert_eq!(TicketStatus::Completed.label(), "Ready");
+        assert_eq!(TicketStatus::Pending.to_string(), "pending");
     }
 
     #[test]

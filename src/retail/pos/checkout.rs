@@ -16,9 +16,10 @@ use crate::platform::schema::{
 use crate::retail::customers;
 use crate::retail::pos::cart::{Cart, ProductRef};
 use crate::retail::pricing::{self, line_total, receipt_totals};
+use crate::retail::sales::rules::OrderStatus;
 use crate::retail::settings;
 use crate::retail::stock::model as stock;
-use crate::retail::stock::rules::MovementKind;
+use crate::retail::stock::rules::{MovementKind, SerialStatus};
 
 pub const RECORD: &str = "order";
 
@@ -243,7 +244,7 @@ pub fn checkout_cash(
             orders::branch_id.eq(branch_id),
             orders::employee_id.eq(employee_id),
             orders::customer_id.eq(customer_id),
-            orders::status.eq("completed"),
+            orders::status.eq(OrderStatus::Completed.as_str()),
             orders::payment_method.eq("cash"),
             orders::total_minor.eq(totals.total.0),
             orders::vat_minor.eq(totals.vat.0),
@@ -301,10 +302,10 @@ pub fn checkout_cash(
                         .filter(product_serials::product_id.eq(l.product_id))
                         .filter(product_serials::branch_id.eq(branch_id))
                         .filter(product_serials::serial.eq(serial))
-                        .filter(product_serials::status.eq("in_stock")),
+                        .filter(product_serials::status.eq(SerialStatus::InStock.as_str())),
                 )
                 .set((
-                    product_serials::status.eq("sold"),
+                    product_serials::status.eq(SerialStatus::Sold.as_str()),
                     product_serials::order_item_id.eq(item_id),
                 ))
                 .execute(conn)?;

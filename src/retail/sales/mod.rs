@@ -4,4 +4,5 @@ pub mod model;
 pub mod query;
 pub mod receipt;
 pub mod routes;
+pub mod rules;
 pub mod void;

@@ -10,6 +10,7 @@ use crate::platform::money::Money;
 use crate::platform::page::{html, PageCtx};
 use crate::platform::state::AppState;
 use crate::retail::sales::model::{self, ItemLine};
+use crate::retail::sales::rules::OrderStatus;
 
 #[derive(Template)]
 #[template(path = "retail/receipt.html")]
@@ -66,7 +67,7 @@ pub async fn show(
         ctx,
         order_id: id,
         reprint: receipt.print_count > 0,
-        cancelled: d.head.status == "cancelled",
+        cancelled: d.head.status == OrderStatus::Cancelled.as_str(),
         branch: d.head.branch_name,
         branch_address: d.head.branch_address,
         branch_phone: d.head.branch_phone,

@@ -19,6 +19,7 @@ use crate::platform::schema::employees;
 use crate::platform::state::AppState;
 use crate::retail::sales::model::{self, OrderDetail};
 use crate::retail::sales::query::{self, SaleRow, SalesFilter};
+use crate::retail::sales::rules::OrderStatus;
 use crate::retail::sales::void;
 use crate::staff::branches;
 
@@ -69,7 +70,7 @@ impl SalesQuery {
         };
         let status = match self.status.trim() {
             "" => None,
-            s @ ("completed" | "cancelled") => Some(s.to_string()),
+            s if OrderStatus::parse(s).is_some() => Some(s.to_string()),
             _ => {
                 return Err(AppError::BadRequest(
                     "The status must be completed or cancelled.".into(),

@@ -12,8 +12,9 @@ use crate::platform::money::Money;
 use crate::platform::schema::{
     branch_stock, commissions, employees, official_receipts, order_items, orders, product_serials,
 };
+use crate::retail::sales::rules::OrderStatus;
 use crate::retail::stock::model::{ensure_row, record_movement, Movement};
-use crate::retail::stock::rules::MovementKind;
+use crate::retail::stock::rules::{MovementKind, SerialStatus};
 
 pub fn validate_reason(raw: &str) -> Result<String, String> {
     let r = crate::platform::forms::visible(raw).unwrap_or_default();
@@ -56,10 +57,10 @@ pub fn void_sale(
     let changed = diesel::update(
         orders::table
             .find(order_id)
-            .filter(orders::status.eq("completed")),
+            .filter(orders::status.eq(OrderStatus::Completed.as_str())),
     )
     .set((
-        orders::status.eq("cancelled"),
+        orders::status.eq(OrderStatus::Cancelled.as_str()),
         orders::voided_at.eq(now),
         orders::voided_by.eq(manager),
         orders::void_reason.eq(reason),
@@ -92,10 +93,10 @@ pub fn void_sale(
         diesel::update(
             product_serials::table
                 .filter(product_serials::order_item_id.eq(item_id))
-                .filter(product_serials::status.eq("sold")),
+                .filter(product_serials::status.eq(SerialStatus::Sold.as_str())),
         )
         .set((
-            product_serials::status.eq("in_stock"),
+            product_serials::status.eq(SerialStatus::InStock.as_str()),
             product_serials::order_item_id.eq(None::<i64>),
         ))
         .execute(conn)?;
@@ -147,7 +148,11 @@ pub fn void_sale(
         )?;
     }
     let changes = Changes::new()
-        .diff("status", "completed", "cancelled")
+        .diff(
+            "status",
+            OrderStatus::Completed.as_str(),
+            OrderStatus::Cancelled.as_str(),
+        )
         .note("reason", reason)
         .note(
             "stock_returned",

@@ -12,7 +12,9 @@ use crate::platform::schema::{
     stock_movements, suppliers,
 };
 use crate::retail::catalog::products::rules::stock_status;
-use crate::retail::stock::rules::{movement_label, Adjustment, AdjustmentKind, MovementKind};
+use crate::retail::stock::rules::{
+    movement_label, Adjustment, AdjustmentKind, MovementKind, SerialStatus,
+};
 
 pub const RECORD: &str = "branch_stock";
 
@@ -334,7 +336,7 @@ pub fn serials_in_stock(
     product_serials::table
         .filter(product_serials::product_id.eq(product_id))
         .filter(product_serials::branch_id.eq(branch_id))
-        .filter(product_serials::status.eq("in_stock"))
+        .filter(product_serials::status.eq(SerialStatus::InStock.as_str()))
         .order(product_serials::serial.asc())
         .limit(limit)
         .select(product_serials::serial)
@@ -472,7 +474,7 @@ pub fn adjust(
                                 product_serials::product_id.eq(product_id),
                                 product_serials::branch_id.eq(a.branch_id),
                                 product_serials::serial.eq(serial),
-                                product_serials::status.eq("in_stock"),
+                                product_serials::status.eq(SerialStatus::InStock.as_str()),
                                 product_serials::received_at.eq(now),
                             ))
                             .execute(c)
@@ -494,9 +496,9 @@ pub fn adjust(
                             .filter(product_serials::product_id.eq(product_id))
                             .filter(product_serials::branch_id.eq(a.branch_id))
                             .filter(product_serials::serial.eq(serial))
-                            .filter(product_serials::status.eq("in_stock")),
+                            .filter(product_serials::status.eq(SerialStatus::InStock.as_str())),
                     )
-                    .set(product_serials::status.eq("damaged"))
+                    .set(product_serials::status.eq(SerialStatus::Damaged.as_str()))
                     .execute(conn)?;
                     if n == 0 {
                         return Err(AppError::field_conflict(

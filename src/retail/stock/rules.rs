@@ -31,6 +31,24 @@ impl AdjustmentKind {
     }
 }
 
+/// Where one serial-numbered unit is, stored as TEXT in `product_serials.status`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SerialStatus {
+    InStock,
+    Sold,
+    Damaged,
+}
+
+impl SerialStatus {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            SerialStatus::InStock => "in_stock",
+            SerialStatus::Sold => "sold",
+            SerialStatus::Damaged => "damaged",
+        }
+    }
+}
+
 /// Why a branch's count changed: one row of the stock ledger each.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MovementKind {

@@ -14,6 +14,7 @@ pub mod sales;
 pub mod scope;
 pub mod settings;
 pub mod suggestions;
+pub mod tab;
 pub mod tables;
 pub mod visitors;
 

@@ -1,5 +1,6 @@
 //! Placing an order: lines go on the session's bill (opening the session if needed) and on a new
-//! kitchen ticket, in one transaction, with prices taken from the menu at that moment.
+//! kitchen ticket, in one transaction, with prices taken from the menu at that moment. The
+//! session itself (the open tab) lives in `cafe::tab`.
 
 use std::collections::HashMap;
 
@@ -8,17 +9,14 @@ use diesel::prelude::*;
 
 use crate::cafe::kitchen::rules::{estimate_minutes, TicketStatus};
 use crate::cafe::menu::model::MenuItem;
-use crate::cafe::tables::model::CafeTable;
-use crate::cafe::tables::rules::TableStatus;
+use crate::cafe::tab::{open_for_table, SessionHead};
 use crate::cafe::visitors;
 use crate::platform::audit::{self, Actor, Changes, Subject};
 use crate::platform::db::{lock_rows, AnyConnection};
 use crate::platform::error::AppError;
 use crate::platform::forms::Pairs;
 use crate::platform::money::Money;
-use crate::platform::schema::{
-    cafe_session_lines, cafe_sessions, cafe_tables, kitchen_tickets, menu_categories, menu_items,
-};
+use crate::platform::schema::{cafe_session_lines, kitchen_tickets, menu_categories, menu_items};
 
 pub const MAX_QUANTITY: i64 = 50;
 pub const MAX_LINES: usize = 40;
@@ -217,102 +215,6 @@ pub struct Placed {
     pub repeated: bool,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = cafe_sessions)]
-#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
-pub struct SessionHead {
-    pub id: i64,
-    pub branch_id: i64,
-    pub table_id: Option<i64>,
-    pub kind: String,
-    pub customer_name: String,
-    pub customer_phone: String,
-    pub delivery_address: String,
-    pub visitor_id: Option<i64>,
-    pub opened_at: NaiveDateTime,
-    pub staff_called_at: Option<NaiveDateTime>,
-    pub bill_printed_at: Option<NaiveDateTime>,
-    pub closed_at: Option<NaiveDateTime>,
-}
-
-pub fn open_session_of_table(
-    conn: &mut AnyConnection,
-    table_id: i64,
-) -> QueryResult<Option<SessionHead>> {
-    cafe_sessions::table
-        .filter(cafe_sessions::table_id.eq(table_id))
-        .filter(cafe_sessions::closed_at.is_null())
-        .select(SessionHead::as_select())
-        .first(conn)
-        .optional()
-}
-
-pub fn session(conn: &mut AnyConnection, id: i64) -> Result<SessionHead, AppError> {
-    cafe_sessions::table
-        .find(id)
-        .select(SessionHead::as_select())
-        .first(conn)
-        .optional()?
-        .ok_or_else(|| AppError::not_found("That bill"))
-}
-
-/// The table's open session, opened now if there is none (and the table marked occupied).
-/// Caller holds the write transaction; on PostgreSQL the table row is locked first so that
-/// two first orders at one table open one session.
-pub fn open_for_table(
-    conn: &mut AnyConnection,
-    table: &CafeTable,
-    visitor_id: Option<i64>,
-    actor: &Actor,
-    now: NaiveDateTime,
-) -> Result<(SessionHead, bool), AppError> {
-    lock_rows(
-        conn,
-        &format!(
-            "SELECT id FROM cafe_tables WHERE id = {} FOR UPDATE",
-            table.id
-        ),
-    )?;
-    if let Some(s) = open_session_of_table(conn, table.id)? {
-        return Ok((s, false));
-    }
-    check_branch_trading(conn, table.branch_id)?;
-    let id: i64 = diesel::insert_into(cafe_sessions::table)
-        .values((
-            cafe_sessions::branch_id.eq(table.branch_id),
-            cafe_sessions::table_id.eq(Some(table.id)),
-            cafe_sessions::kind.eq("dine_in"),
-            cafe_sessions::visitor_id.eq(visitor_id),
-            cafe_sessions::opened_by_employee_id.eq(actor.employee_id),
-            cafe_sessions::opened_at.eq(now),
-        ))
-        .returning(cafe_sessions::id)
-        .get_result(conn)?;
-    audit::record(
-        conn,
-        actor,
-        now,
-        audit::CREATE,
-        Subject::of("cafe_session", id, &table.label()),
-        &Changes::new().created("table", table.number).note(
-            "opened_by",
-            if actor.employee_id.is_some() {
-                "staff"
-            } else {
-                "guest"
-            },
-        ),
-    )?;
-    diesel::update(
-        cafe_tables::table
-            .find(table.id)
-            .filter(cafe_tables::status.eq_any(["available", "reserved"])),
-    )
-    .set(cafe_tables::status.eq(TableStatus::Occupied.as_str()))
-    .execute(conn)?;
-    Ok((session(conn, id)?, true))
-}
-
 /// A guest's order from the table's page. Caller holds the write transaction.
 pub fn place_guest_order(
     conn: &mut AnyConnection,
@@ -353,28 +255,6 @@ pub fn place_guest_order(
     let (session, _) = open_for_table(conn, &table, Some(visitor.id), &placer.actor(), now)?;
     let placed = add_lines(conn, &session, &placer, req, now)?;
     Ok((placed, visitor))
-}
-
-/// A new bill may only open at a trading branch. On PostgreSQL the branch row is share-locked
-/// for the rest of the transaction, so archiving it (which takes the row lock and then counts
-/// open bills) waits for this bill and sees it; SQLite serialises writers anyway.
-pub fn check_branch_trading(conn: &mut AnyConnection, branch_id: i64) -> Result<(), AppError> {
-    use crate::platform::schema::branches;
-    lock_rows(
-        conn,
-        &format!("SELECT id FROM branches WHERE id = {branch_id} FOR SHARE"),
-    )?;
-    let (name, active): (String, bool) = branches::table
-        .find(branch_id)
-        .select((branches::name, branches::is_active))
-        .first(conn)?;
-    if active {
-        Ok(())
-    } else {
-        Err(AppError::Conflict(format!(
-            "{name} is archived: its records can be viewed, but it takes no new orders."
-        )))
-    }
 }
 
 pub fn invalid_code() -> AppError {

@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use serde::Serialize;
 
 use crate::cafe::bill::{self, Bill};
-use crate::cafe::ordering::{self, SessionHead};
+use crate::cafe::tab::{self, SessionHead};
 use crate::cafe::tables::rules::TableStatus;
 use crate::platform::audit::{self, Actor, Changes, Subject};
 use crate::platform::db::AnyConnection;
@@ -131,7 +131,7 @@ pub fn close(
     tax_rate_bp: i64,
     now: NaiveDateTime,
 ) -> Result<Closed, AppError> {
-    let s: SessionHead = ordering::session(conn, session_id)?;
+    let s: SessionHead = tab::session(conn, session_id)?;
     let closed = diesel::update(
         cafe_sessions::table
             .find(session_id)
@@ -218,7 +218,7 @@ pub fn mark_printed(
     session_id: i64,
     now: NaiveDateTime,
 ) -> Result<SessionHead, AppError> {
-    let s = ordering::session(conn, session_id)?;
+    let s = tab::session(conn, session_id)?;
     if s.closed_at.is_some() {
         return Err(AppError::Conflict("This bill is already closed.".into()));
     }
@@ -237,7 +237,7 @@ pub fn mark_printed(
         Subject::of("cafe_session", session_id, &format!("Bill #{session_id}")),
         &Changes::new().note("copy", if changed == 1 { "first" } else { "again" }),
     )?;
-    ordering::session(conn, session_id)
+    tab::session(conn, session_id)
 }
 
 /// A manager reopens a printed bill so the table can order more (from their phones too).
@@ -247,7 +247,7 @@ pub fn reopen(
     session_id: i64,
     now: NaiveDateTime,
 ) -> Result<SessionHead, AppError> {
-    let s = ordering::session(conn, session_id)?;
+    let s = tab::session(conn, session_id)?;
     if s.closed_at.is_some() {
         return Err(AppError::Conflict(
             "This bill is already closed and paid; it cannot be reopened.".into(),
@@ -274,7 +274,7 @@ pub fn reopen(
         Subject::of("cafe_session", session_id, &format!("Bill #{session_id}")),
         &Changes::new().note("bill", "reopened for more orders"),
     )?;
-    ordering::session(conn, session_id)
+    tab::session(conn, session_id)
 }
 
 /// A waiter answers a guest's call: the alert on the floor goes.
@@ -301,5 +301,5 @@ pub fn acknowledge_call(
             &Changes::new().note("staff_called", "answered"),
         )?;
     }
-    ordering::session(conn, session_id)
+    tab::session(conn, session_id)
 }

@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::cafe::kitchen::model::place_label;
-use crate::cafe::ordering::SessionHead;
+use crate::cafe::tab::SessionHead;
 use crate::cafe::tables::model::{self as tables, CafeTable};
 use crate::platform::audit::{self, Actor, Changes, Subject};
 use crate::platform::db::AnyConnection;
@@ -93,7 +93,7 @@ pub fn own_session(
     user: &crate::platform::auth::CurrentUser,
     id: i64,
 ) -> Result<SessionHead, AppError> {
-    let head = crate::cafe::ordering::session(conn, id)?;
+    let head = crate::cafe::tab::session(conn, id)?;
     check_branch(user, head.branch_id)?;
     Ok(head)
 }
@@ -161,7 +161,7 @@ pub fn open_takeaway(
     i: &TakeawayInput,
     now: NaiveDateTime,
 ) -> Result<i64, AppError> {
-    crate::cafe::ordering::check_branch_trading(conn, branch_id)?;
+    crate::cafe::tab::check_branch_trading(conn, branch_id)?;
     let id: i64 = diesel::insert_into(cafe_sessions::table)
         .values((
             cafe_sessions::branch_id.eq(branch_id),

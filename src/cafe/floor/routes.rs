@@ -15,6 +15,7 @@ use crate::cafe::ordering::{self, Placer};
 use crate::cafe::sales::{self, PaymentMethod};
 use crate::cafe::scope::{self, CafeBranch};
 use crate::cafe::settings::{self, CafeSettings};
+use crate::cafe::tab;
 use crate::cafe::tables::model as tables;
 use crate::cafe::tables::rules::TableStatus;
 use crate::platform::audit::Actor;
@@ -147,7 +148,7 @@ pub async fn open_table(
                     t.label()
                 )));
             }
-            let (s, _) = ordering::open_for_table(c, &t, None, &actor, BusinessClock::now_utc())?;
+            let (s, _) = tab::open_for_table(c, &t, None, &actor, BusinessClock::now_utc())?;
             Ok(s.id)
         })
         .await?;
@@ -370,8 +371,8 @@ async fn bill_action(
         &Actor,
         i64,
         chrono::NaiveDateTime,
-    ) -> Result<ordering::SessionHead, AppError>,
-) -> Result<ordering::SessionHead, AppError> {
+    ) -> Result<tab::SessionHead, AppError>,
+) -> Result<tab::SessionHead, AppError> {
     let head = state
         .db
         .write(move |c| {

@@ -372,7 +372,7 @@ pub async fn call_staff(
             let table = crate::cafe::tables::model::by_token(c, &t)?.ok_or_else(ordering::invalid_code)?;
             let now = BusinessClock::now_utc();
             visitors::admit(c, visitors::GuestWrite::CallStaff, &hint, table.id, now)?;
-            let s = ordering::open_session_of_table(c, table.id)?.ok_or_else(|| {
+            let s = crate::cafe::tab::open_session_of_table(c, table.id)?.ok_or_else(|| {
                 AppError::Conflict("Nothing is ordered at this table yet: a member of staff will be with you shortly, or just wave.".into())
             })?;
             // A call already waiting is not called again: one flag, one audit row.
@@ -441,7 +441,7 @@ pub async fn live(
         .read(move |c| {
             let table = crate::cafe::tables::model::by_token(c, &token)?
                 .ok_or_else(ordering::invalid_code)?;
-            Ok(ordering::open_session_of_table(c, table.id)?.map(|s| s.id))
+            Ok(crate::cafe::tab::open_session_of_table(c, table.id)?.map(|s| s.id))
         })
         .await?;
     Ok(events::stream(state.events.subscribe(), move |e| {

@@ -9,10 +9,10 @@ use crate::cafe::bill::Bill;
 use crate::cafe::kitchen::model::{self as kitchen, Ticket};
 use crate::cafe::kitchen::rules::TicketStatus;
 use crate::cafe::menu::model::{self as menu, MenuItem, MenuRow};
-use crate::cafe::ordering::{self, SessionHead};
 use crate::cafe::sales::{self, BillLine};
 use crate::cafe::settings::{self, CafeSettings};
 use crate::cafe::suggestions::{self, PastLine};
+use crate::cafe::tab::{self, SessionHead};
 use crate::cafe::tables::model::{self as tables, CafeTable};
 use crate::cafe::visitors::{self, GuestHint, Visitor};
 use crate::config::Config;
@@ -240,7 +240,7 @@ pub fn load(
         })
         .collect();
     let shown_items = shown.len();
-    let open = match ordering::open_session_of_table(conn, table.id)? {
+    let open = match tab::open_session_of_table(conn, table.id)? {
         Some(head) => Some(open_bill(conn, head, settings.tax_rate_bp, now)?),
         None => None,
     };

@@ -337,7 +337,7 @@ fn table() -> Vec<(Method, &'static str, Access, Reply, Route)> {
         r(post(), "/categories/{id:\\d+}/restore", MANAGER, |x| {
             x.to(category_list::restore_route::<ProductCategories>)
         }),
-        r(get(), "/suppliers", MANAGER, |x| x.to(suppliers::list)),
+        r(get(), "/suppliers", MANAGER, |x| x.to(suppliers::list_page)),
         r(post(), "/suppliers", MANAGER, |x| {
             x.to(suppliers::create_route)
         }),

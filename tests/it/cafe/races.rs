@@ -1,0 +1,117 @@
+//! Cafe races with real threads: many guests at once, two waiters closing one bill.
+
+use super::*;
+
+fn guest_order(
+    db: &tillpoint::platform::db::Db,
+    token: &str,
+    ip: String,
+    items: &[(i64, i64)],
+) -> Result<ordering::Placed, tillpoint::platform::error::AppError> {
+    let hint = GuestHint {
+        key: None,
+        ip: Some(ip),
+    };
+    let req = OrderRequest {
+        lines: items
+            .iter()
+            .map(|(id, q)| OrderLine {
+                menu_item_id: *id,
+                quantity: *q,
+                notes: String::new(),
+            })
+            .collect(),
+        notes: String::new(),
+        key: None,
+    };
+    let mut conn = db.pool().get().unwrap();
+    write_tx(&mut conn, |c| {
+        ordering::place_guest_order(c, token, &hint, &req, chrono::Utc::now().naive_utc())
+            .map(|p| p.0)
+    })
+}
+
+#[actix_web::test]
+async fn eight_guests_ordering_on_four_tables_at_once_all_succeed() {
+    let app = TestApp::new().await;
+    let cafe = setup(&app);
+    let barrier = Arc::new(Barrier::new(8));
+    let (latte, fries) = (cafe.item("Latte"), cafe.item("Fries"));
+    let handles: Vec<_> = (0..8)
+        .map(|i| {
+            let db = app.db.clone();
+            let token = cafe.tables[i % 4].1.clone();
+            let barrier = barrier.clone();
+            std::thread::spawn(move || {
+                barrier.wait();
+                guest_order(
+                    &db,
+                    &token,
+                    format!("10.20.0.{i}"),
+                    &[(latte, 1), (fries, 2)],
+                )
+            })
+        })
+        .collect();
+    for h in handles {
+        h.join().unwrap().expect("every order succeeds");
+    }
+    assert_eq!(count!(&app, kitchen_tickets::table), 8);
+    assert_eq!(count!(&app, cafe_session_lines::table), 16);
+    assert_eq!(
+        count!(&app, cafe_sessions::table),
+        4,
+        "one session per table"
+    );
+}
+
+#[actix_web::test]
+async fn two_waiters_closing_one_bill_at_once_make_one_sale() {
+    let app = TestApp::new().await;
+    let cafe = setup(&app);
+    for round in 0..3 {
+        let placed = guest_order(
+            &app.db,
+            cafe.token(1),
+            format!("10.30.0.{round}"),
+            &[(cafe.item("Latte"), 1)],
+        )
+        .unwrap();
+        let barrier = Arc::new(Barrier::new(2));
+        let handles: Vec<_> = ["waiter", "manager"]
+            .iter()
+            .map(|who| {
+                let db = app.db.clone();
+                let barrier = barrier.clone();
+                let actor = Actor {
+                    employee_id: Some(app.id(who)),
+                    ip: None,
+                };
+                std::thread::spawn(move || {
+                    barrier.wait();
+                    let mut conn = db.pool().get().unwrap();
+                    write_tx(&mut conn, |c| {
+                        sales::close(
+                            c,
+                            &actor,
+                            placed.session_id,
+                            PaymentMethod::Cash,
+                            500,
+                            chrono::Utc::now().naive_utc(),
+                        )
+                    })
+                })
+            })
+            .collect();
+        let results: Vec<_> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+        assert_eq!(
+            results.iter().filter(|r| r.is_ok()).count(),
+            1,
+            "round {round}"
+        );
+        assert!(results
+            .iter()
+            .any(|r| matches!(r, Err(tillpoint::platform::error::AppError::Conflict(_)))));
+        assert_eq!(count!(&app, cafe_sales::table), round + 1);
+    }
+}

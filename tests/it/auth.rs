@@ -128,10 +128,19 @@ async fn more_than_ten_failures_are_throttled_per_ip_and_username() {
         .login("agent", PASSWORD)
         .await
         .expect(303);
-    // When the failures age out of the window, the door opens again.
-    diesel::delete(rate_limits::table)
-        .execute(&mut *app.conn())
-        .unwrap();
+    // The window is 15 minutes from the first failure: back-date it (nothing is deleted).
+    let age = |minutes: i64| {
+        diesel::update(rate_limits::table)
+            .set(
+                rate_limits::window_start
+                    .eq(chrono::Utc::now().naive_utc() - chrono::Duration::minutes(minutes)),
+            )
+            .execute(&mut *app.conn())
+            .unwrap();
+    };
+    age(14);
+    c.login("agent", PASSWORD).await.expect(429);
+    age(16);
     c.login("agent", PASSWORD).await.expect(303);
 }
 
@@ -146,6 +155,11 @@ async fn the_session_cookie_changes_at_sign_in() {
     c.login("agent", PASSWORD).await.expect(303);
     let after = c.cookie("tillpoint_session").unwrap();
     assert_ne!(before, after);
+    // The very cookie from before the sign-in, sent again (an attacker who planted it), is not
+    // signed in.
+    let fixed = app.client();
+    fixed.set_cookie("tillpoint_session", &before);
+    assert!(fixed.get("/profile").await.location().starts_with("/login"));
     // The old cookie (e.g. planted by an attacker) does not carry the sign-in.
     let planted = app.client();
     planted.get("/login").await;
@@ -182,6 +196,39 @@ async fn an_expired_session_counts_as_signed_out() {
     assert!(row.4.contains("session expired"));
     let page = c.get("/login").await;
     page.expect_text("period of inactivity");
+}
+
+#[actix_web::test]
+async fn a_session_in_use_slides_its_expiry_by_the_idle_setting() {
+    let app = TestApp::with(|c| c.session_idle_minutes = 30).await;
+    let c = app.signed_in("kitchen").await;
+    let times = || -> (chrono::NaiveDateTime, chrono::NaiveDateTime) {
+        staff_sessions::table
+            .select((staff_sessions::last_seen_at, staff_sessions::expires_at))
+            .first(&mut *app.conn())
+            .unwrap()
+    };
+    let (seen, expires) = times();
+    assert_eq!(expires - seen, Duration::minutes(30), "the idle setting");
+    // Back-date: last seen 20 minutes ago, 10 minutes left. A request slides it to 30 again.
+    let now = chrono::Utc::now().naive_utc();
+    diesel::update(staff_sessions::table)
+        .set((
+            staff_sessions::last_seen_at.eq(now - Duration::minutes(20)),
+            staff_sessions::expires_at.eq(now + Duration::minutes(10)),
+        ))
+        .execute(&mut *app.conn())
+        .unwrap();
+    c.get("/kitchen").await.expect(200);
+    let (seen, expires) = times();
+    assert!(seen >= now, "last seen moved to now");
+    assert_eq!(expires - seen, Duration::minutes(30));
+    // One minute past the idle time: signed out.
+    diesel::update(staff_sessions::table)
+        .set(staff_sessions::expires_at.eq(chrono::Utc::now().naive_utc() - Duration::minutes(1)))
+        .execute(&mut *app.conn())
+        .unwrap();
+    assert!(c.get("/kitchen").await.location().starts_with("/login"));
 }
 
 #[actix_web::test]

@@ -579,6 +579,13 @@ impl Client {
         self.jar.borrow().get(name).cloned()
     }
 
+    /// Plants a cookie value, as a browser (or an attacker) could.
+    pub fn set_cookie(&self, name: &str, value: &str) {
+        self.jar
+            .borrow_mut()
+            .insert(name.to_string(), value.to_string());
+    }
+
     /// A request with any method (HEAD, PUT, made-up ones) and no body.
     pub async fn send_method(&self, method: &str, path: &str) -> Resp {
         let m = actix_web::http::Method::from_bytes(method.as_bytes()).unwrap();

@@ -372,3 +372,93 @@ async fn the_running_router_answers_exactly_the_matrix() {
         }
     }
 }
+
+/// Each role on a real record of its own branch and of the other: the own one answers, the
+/// other is refused (403, or 404 where saying it exists would tell too much), and nothing
+/// changes.
+#[actix_web::test]
+async fn roles_reach_their_own_branchs_records_and_not_the_others() {
+    use diesel::prelude::*;
+    use tillpoint::platform::schema::kitchen_tickets;
+    let app = TestApp::new().await;
+    let cafe = crate::cafe::setup(&app);
+    let hash = tillpoint::platform::auth::password::hash(PASSWORD, 4).unwrap();
+    for (username, role) in [
+        ("cebuagent", Role::SalesAgent),
+        ("cebuwaiter", Role::Waiter),
+        ("cebucook", Role::Kitchen),
+    ] {
+        insert_employee(
+            &mut app.conn(),
+            username,
+            role,
+            Some(app.seed.cebu_branch),
+            &hash,
+        );
+    }
+    // A sale and a bill with a ticket, all at Main.
+    let cable = insert_product(
+        &mut app.conn(),
+        "USB-C Cable",
+        "4806512345671",
+        29_900,
+        false,
+    );
+    app.receive(app.seed.main_branch, cable, 5, &[]);
+    let agent = app.signed_in("agent").await;
+    let sale = agent
+        .post_json(
+            "/pos/checkout/cash",
+            &serde_json::json!({"idempotency_key": "roles-own-branch-1", "cash_received": "1000",
+                                "lines": [{"barcode": "4806512345671", "quantity": 1}]}),
+        )
+        .await;
+    sale.expect(201);
+    let order = sale.json()["order_id"].as_i64().unwrap();
+    let g = crate::cafe::guest(&app, &cafe, 1, "192.0.2.150:5000").await;
+    crate::cafe::order(&g, &cafe, 1, &[("Latte", "1")])
+        .await
+        .expect(303);
+    let session = crate::cafe::open_session(&app, cafe.tables[0].0);
+    let ticket: i64 = kitchen_tickets::table
+        .select(kitchen_tickets::id)
+        .first(&mut *app.conn())
+        .unwrap();
+
+    let cebu_agent = app.signed_in("cebuagent").await;
+    for path in [format!("/sales/{order}"), format!("/sales/{order}/receipt")] {
+        agent.get(&path).await.expect(200);
+        cebu_agent.get(&path).await.expect(404);
+    }
+    let waiter = app.signed_in("waiter").await;
+    let cebu_waiter = app.signed_in("cebuwaiter").await;
+    for path in [
+        format!("/floor/sessions/{session}"),
+        format!("/floor/sessions/{session}/bill"),
+    ] {
+        waiter.get(&path).await.expect(200);
+        cebu_waiter.get(&path).await.expect(403);
+    }
+    let cook = app.signed_in("kitchen").await;
+    let cebu_cook = app.signed_in("cebucook").await;
+    let before = app.audit_count();
+    cebu_waiter
+        .post(&format!("/floor/sessions/{session}/acknowledge"), &[])
+        .await
+        .expect(403);
+    cebu_waiter
+        .post(
+            &format!("/floor/sessions/{session}/close"),
+            &[("payment_method", "cash")],
+        )
+        .await
+        .expect(403);
+    cebu_cook
+        .post(&format!("/kitchen/tickets/{ticket}/start"), &[])
+        .await
+        .expect(403);
+    assert_eq!(app.audit_count(), before, "the refusals changed nothing");
+    cook.post(&format!("/kitchen/tickets/{ticket}/start"), &[])
+        .await
+        .expect(303);
+}

@@ -934,3 +934,29 @@ async fn vat_is_rounded_once_on_the_receipt() {
     r.expect(201);
     assert_eq!(r.json()["vat"], json!("0.05"));
 }
+
+#[actix_web::test]
+async fn copies_of_one_checkout_over_http_at_once_make_one_sale() {
+    let s = shop().await;
+    let agent = s.app.signed_in("agent").await;
+    let body = json!({"idempotency_key": key(81), "cash_received": "1000",
+                      "lines": [{"barcode": CABLE, "quantity": 1}]});
+    let answers = futures_util::future::join_all(
+        (0..6).map(|_| agent.post_json("/pos/checkout/cash", &body)),
+    )
+    .await;
+    let orders: std::collections::HashSet<i64> = answers
+        .iter()
+        .map(|r| {
+            assert!(r.status == 201 || r.status == 200, "{}", r.body);
+            r.json()["order_id"].as_i64().unwrap()
+        })
+        .collect();
+    assert_eq!(orders.len(), 1, "every copy answers the one sale");
+    let (o, ..) = written(&s.app);
+    assert_eq!(o, 1);
+    assert_eq!(
+        stock_of(&mut s.app.conn(), s.app.seed.main_branch, s.cable),
+        9
+    );
+}

@@ -115,3 +115,27 @@ async fn two_waiters_closing_one_bill_at_once_make_one_sale() {
         assert_eq!(count!(&app, cafe_sales::table), round + 1);
     }
 }
+
+#[actix_web::test]
+async fn two_waiters_closing_one_bill_over_http_make_one_sale() {
+    let app = TestApp::new().await;
+    let cafe = setup(&app);
+    let waiter = app.signed_in("waiter").await;
+    let manager = app.signed_in("manager").await;
+    for round in 0..3 {
+        let g = guest(&app, &cafe, 2, &format!("10.31.0.{round}:5000")).await;
+        order(&g, &cafe, 2, &[("Latte", "1")]).await.expect(303);
+        let session = open_session(&app, cafe.tables[1].0);
+        let url = format!("/floor/sessions/{session}/close");
+        // The whole route runs twice at once: extractors, guard, CSRF, the write.
+        let (a, b) = futures_util::future::join(
+            waiter.post(&url, &[("payment_method", "cash")]),
+            manager.post(&url, &[("payment_method", "card")]),
+        )
+        .await;
+        let mut statuses = [a.status, b.status];
+        statuses.sort();
+        assert_eq!(statuses, [303, 409], "round {round}");
+        assert_eq!(count!(&app, cafe_sales::table), round + 1);
+    }
+}

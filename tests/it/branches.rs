@@ -180,7 +180,7 @@ async fn names_are_escaped_on_the_page() {
     .await
     .expect(303);
     let page = m.get("/branches").await;
-    assert!(!page.body.contains("<script>alert(1)</script>"));
+    page.expect_absent("<script>alert(1)</script>");
     page.expect_text("&#60;script&#62;alert(1)&#60;/script&#62;");
 }
 

@@ -184,7 +184,7 @@ async fn a_manager_adds_a_product_and_sales_agents_can_look_it_up() {
         !list.body.contains("48,000.00"),
         "sales agents do not see cost prices"
     );
-    assert!(!list.body.contains("/products/new"));
+    list.expect_absent("/products/new");
     agent
         .get("/products?q=4006381333931")
         .await

@@ -237,6 +237,24 @@ impl Resp {
         self
     }
 
+    /// A page that answered (2xx) and does not show `text`: an error page would not show it
+    /// either, so the status is checked first.
+    #[track_caller]
+    pub fn expect_absent(&self, text: &str) -> &Resp {
+        assert!(
+            (200..300).contains(&self.status),
+            "expected a page without {text:?}, got status {}: {}",
+            self.status,
+            &self.body.chars().take(500).collect::<String>()
+        );
+        assert!(
+            !self.body.contains(text),
+            "{text:?} should not be on the page:\n{}",
+            &self.body.chars().take(4000).collect::<String>()
+        );
+        self
+    }
+
     /// The form marks `field` with a message containing `text` (beside that input, not only
     /// in the summary at the top).
     #[track_caller]

@@ -43,7 +43,7 @@ async fn every_response_carries_the_security_headers() {
 async fn pages_have_no_inline_script_and_the_session_cookie_is_locked_down() {
     let app = TestApp::with(|c| c.secure_cookies = true).await;
     let r = app.client().get("/login").await;
-    assert!(!r.body.contains("<script>"), "no inline scripts");
+    r.expect_absent("<script>");
     let cookie = r
         .headers
         .get_all("set-cookie")

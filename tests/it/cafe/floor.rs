@@ -337,7 +337,7 @@ async fn a_call_is_answered_and_a_printed_bill_reopened_by_a_manager() {
         .await;
     r.expect(303);
     assert!(r.location().starts_with("/floor"));
-    assert!(!w.get("/floor").await.body.contains("Called — coming"));
+    w.get("/floor").await.expect_absent("Called — coming");
     // Answering twice changes nothing more.
     w.post(&format!("/floor/sessions/{sid}/acknowledge"), &[])
         .await

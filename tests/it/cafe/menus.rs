@@ -137,7 +137,7 @@ async fn managers_keep_the_menu() {
         .client_from("192.0.2.70:1")
         .get(&format!("/t/{}", cafe.token(1)))
         .await;
-    assert!(!page.body.contains("Burger"));
+    page.expect_absent("Burger");
     assert!(page.body.contains("Flat White"));
     // Categories: a used category cannot be archived.
     m.post(&format!("/menu/categories/{coffee}/archive"), &[])

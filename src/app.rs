@@ -12,6 +12,7 @@ use actix_web::{web, App, Route};
 
 use crate::cafe;
 use crate::cafe::menu::categories::MenuCategories;
+use crate::platform::archive;
 use crate::platform::audit;
 use crate::platform::audit::words::{Vocabulary, PLATFORM_WORDS};
 use crate::platform::auth::guard::{self, Access, Reply, RouteAccess};
@@ -181,10 +182,10 @@ fn table() -> Vec<(Method, &'static str, Access, Reply, Route)> {
             x.to(cafe::menu::routes::toggle_trending)
         }),
         r(post(), "/menu/{id:\\d+}/archive", MANAGER, |x| {
-            x.to(cafe::menu::routes::archive)
+            x.to(archive::archive::<cafe::menu::routes::MenuItems>)
         }),
         r(post(), "/menu/{id:\\d+}/restore", MANAGER, |x| {
-            x.to(cafe::menu::routes::restore)
+            x.to(archive::restore::<cafe::menu::routes::MenuItems>)
         }),
         r(post(), "/menu/{id:\\d+}/image", MANAGER, |x| {
             x.to(cafe::menu::routes::upload_image)
@@ -227,10 +228,10 @@ fn table() -> Vec<(Method, &'static str, Access, Reply, Route)> {
             x.to(cafe::tables::routes::renew_token)
         }),
         r(post(), "/tables/{id:\\d+}/archive", MANAGER, |x| {
-            x.to(cafe::tables::routes::archive)
+            x.to(archive::archive::<cafe::tables::routes::Tables>)
         }),
         r(post(), "/tables/{id:\\d+}/restore", MANAGER, |x| {
-            x.to(cafe::tables::routes::restore)
+            x.to(archive::restore::<cafe::tables::routes::Tables>)
         }),
         r(get(), "/tables/{id:\\d+}/qr.png", MANAGER, |x| {
             x.to(cafe::tables::routes::qr_png)
@@ -282,10 +283,10 @@ fn table() -> Vec<(Method, &'static str, Access, Reply, Route)> {
             x.to(branches::routes::edit_form)
         }),
         r(post(), "/branches/{id:\\d+}/archive", MANAGER, |x| {
-            x.to(branches::routes::archive)
+            x.to(archive::archive::<branches::routes::Branches>)
         }),
         r(post(), "/branches/{id:\\d+}/restore", MANAGER, |x| {
-            x.to(branches::routes::restore)
+            x.to(archive::restore::<branches::routes::Branches>)
         }),
         // staff: employees
         r(get(), "/employees", MANAGER, |x| {
@@ -313,10 +314,10 @@ fn table() -> Vec<(Method, &'static str, Access, Reply, Route)> {
             x.to(employees::routes::reset_password)
         }),
         r(post(), "/employees/{id:\\d+}/archive", MANAGER, |x| {
-            x.to(employees::routes::archive)
+            x.to(archive::archive::<employees::routes::Employees>)
         }),
         r(post(), "/employees/{id:\\d+}/restore", MANAGER, |x| {
-            x.to(employees::routes::restore)
+            x.to(archive::restore::<employees::routes::Employees>)
         }),
         r(get(), "/employees/{id:\\d+}/picture", Staff, |x| {
             x.to(employees::routes::picture)
@@ -351,10 +352,10 @@ fn table() -> Vec<(Method, &'static str, Access, Reply, Route)> {
             x.to(suppliers::edit_form)
         }),
         r(post(), "/suppliers/{id:\\d+}/archive", MANAGER, |x| {
-            x.to(suppliers::archive_route)
+            x.to(archive::archive::<suppliers::Suppliers>)
         }),
         r(post(), "/suppliers/{id:\\d+}/restore", MANAGER, |x| {
-            x.to(suppliers::restore_route)
+            x.to(archive::restore::<suppliers::Suppliers>)
         }),
         r(get(), "/products", SELLERS, |x| {
             x.to(products::routes::list)
@@ -372,10 +373,10 @@ fn table() -> Vec<(Method, &'static str, Access, Reply, Route)> {
             x.to(products::routes::edit_form)
         }),
         r(post(), "/products/{id:\\d+}/archive", MANAGER, |x| {
-            x.to(products::routes::archive)
+            x.to(archive::archive::<products::routes::Products>)
         }),
         r(post(), "/products/{id:\\d+}/restore", MANAGER, |x| {
-            x.to(products::routes::restore)
+            x.to(archive::restore::<products::routes::Products>)
         }),
         r(post(), "/products/{id:\\d+}/image", MANAGER, |x| {
             x.to(products::routes::upload_image)
@@ -411,10 +412,10 @@ fn table() -> Vec<(Method, &'static str, Access, Reply, Route)> {
             x.to(sales::routes::void_route)
         }),
         r(post(), "/sales/{id:\\d+}/archive", MANAGER, |x| {
-            x.to(sales::routes::archive)
+            x.to(archive::archive::<sales::routes::Sales>)
         }),
         r(post(), "/sales/{id:\\d+}/restore", MANAGER, |x| {
-            x.to(sales::routes::restore)
+            x.to(archive::restore::<sales::routes::Sales>)
         }),
         r(get(), "/settings/retail", MANAGER, |x| {
             x.to(crate::retail::settings_page::show)

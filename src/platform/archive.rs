@@ -4,12 +4,17 @@
 //! row is written in the same transaction. Each record brings only its own UPDATE (its
 //! timestamp columns) and its own preconditions, checked before.
 
+use actix_session::Session;
+use actix_web::{web, HttpResponse};
 use chrono::NaiveDateTime;
 
 use crate::platform::audit::{self, Actor, Changes, Subject};
 use crate::platform::clock::BusinessClock;
 use crate::platform::db::AnyConnection;
 use crate::platform::error::AppError;
+use crate::platform::flash;
+use crate::platform::page::see_other;
+use crate::platform::state::AppState;
 
 /// What is archived or restored.
 pub struct Toggle<'a> {
@@ -46,4 +51,54 @@ where
 /// For `flip`: rows changed by the UPDATE → changed (with no notes) or not.
 pub fn flipped(rows: usize) -> Option<Changes> {
     (rows > 0).then(Changes::new)
+}
+
+/// The archive and restore buttons of one kind of record: its change, what the flash says and
+/// where the browser goes next. The routes are `archive::<R>` and `restore::<R>`.
+pub trait ArchiveRoutes {
+    type Row: Send + 'static;
+    /// The record's `set_active`, run in the write transaction.
+    fn set_active(
+        conn: &mut AnyConnection,
+        actor: &Actor,
+        id: i64,
+        active: bool,
+    ) -> Result<Self::Row, AppError>;
+    /// The message after it ("Branch Cebu was archived.").
+    fn said(row: &Self::Row, active: bool) -> String;
+    /// The page to show next.
+    fn then(id: i64, active: bool) -> String;
+}
+
+pub async fn archive<R: ArchiveRoutes>(
+    actor: Actor,
+    state: web::Data<AppState>,
+    session: Session,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    answer::<R>(actor, &state, &session, id.into_inner(), false).await
+}
+
+pub async fn restore<R: ArchiveRoutes>(
+    actor: Actor,
+    state: web::Data<AppState>,
+    session: Session,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    answer::<R>(actor, &state, &session, id.into_inner(), true).await
+}
+
+async fn answer<R: ArchiveRoutes>(
+    actor: Actor,
+    state: &AppState,
+    session: &Session,
+    id: i64,
+    active: bool,
+) -> Result<HttpResponse, AppError> {
+    let row = state
+        .db
+        .write(move |c| R::set_active(c, &actor, id, active))
+        .await?;
+    flash::success(session, R::said(&row, active));
+    Ok(see_other(&R::then(id, active)))
 }

@@ -12,9 +12,11 @@ use crate::cafe::menu::categories::MenuCategories;
 use crate::cafe::menu::model::{self, Filter, Flag, MenuRow};
 use crate::cafe::menu::rules::{self, MenuItemForm};
 use crate::cafe::scope::{self, CafeBranch};
+use crate::platform::archive::ArchiveRoutes;
 use crate::platform::audit::Actor;
 use crate::platform::auth::CurrentUser;
 use crate::platform::category_list;
+use crate::platform::db::AnyConnection;
 use crate::platform::error::AppError;
 use crate::platform::flash;
 use crate::platform::forms::{self, Choice, FormErrors, Pairs};
@@ -443,44 +445,6 @@ pub async fn toggle_trending(
     Ok(see_other(&back_to(&form, "/menu")))
 }
 
-async fn set_active(
-    actor: Actor,
-    state: &AppState,
-    session: &Session,
-    id: i64,
-    active: bool,
-) -> Result<HttpResponse, AppError> {
-    let item = state
-        .db
-        .write(move |c| model::set_active(c, &actor, id, active))
-        .await?;
-    let text = if active {
-        format!("{} is back on the menu.", item.name)
-    } else {
-        format!("{} was archived: guests no longer see it.", item.name)
-    };
-    flash::success(session, text);
-    Ok(see_other(&format!("/menu/{id}/edit")))
-}
-
-pub async fn archive(
-    actor: Actor,
-    state: web::Data<AppState>,
-    session: Session,
-    id: web::Path<i64>,
-) -> Result<HttpResponse, AppError> {
-    set_active(actor, &state, &session, id.into_inner(), false).await
-}
-
-pub async fn restore(
-    actor: Actor,
-    state: web::Data<AppState>,
-    session: Session,
-    id: web::Path<i64>,
-) -> Result<HttpResponse, AppError> {
-    set_active(actor, &state, &session, id.into_inner(), true).await
-}
-
 /// The image form is multipart: its CSRF token travels in the query string.
 pub async fn upload_image(
     actor: Actor,
@@ -511,4 +475,29 @@ pub async fn image(
         Ok(item.image_id.filter(|_| item.is_active))
     })
     .await
+}
+
+/// Archive and restore a menu item (`archive::archive::<MenuItems>`).
+pub struct MenuItems;
+
+impl ArchiveRoutes for MenuItems {
+    type Row = String;
+    fn set_active(
+        c: &mut AnyConnection,
+        actor: &Actor,
+        id: i64,
+        active: bool,
+    ) -> Result<String, AppError> {
+        Ok(model::set_active(c, actor, id, active)?.name)
+    }
+    fn said(name: &String, active: bool) -> String {
+        if active {
+            format!("{name} is back on the menu.")
+        } else {
+            format!("{name} was archived: guests no longer see it.")
+        }
+    }
+    fn then(id: i64, _: bool) -> String {
+        format!("/menu/{id}/edit")
+    }
 }

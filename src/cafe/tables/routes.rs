@@ -10,8 +10,10 @@ use crate::cafe::scope::{self, CafeBranch};
 use crate::cafe::settings::{self, CafeSettings};
 use crate::cafe::tables::model::{self, CafeTable};
 use crate::cafe::tables::rules::{self, TableForm, TableStatus};
+use crate::platform::archive::ArchiveRoutes;
 use crate::platform::audit::Actor;
 use crate::platform::auth::CurrentUser;
+use crate::platform::db::AnyConnection;
 use crate::platform::error::AppError;
 use crate::platform::flash;
 use crate::platform::forms::FormErrors;
@@ -289,48 +291,6 @@ pub async fn renew_token(
     Ok(see_other(&format!("/tables/{id}/edit")))
 }
 
-async fn set_active(
-    actor: Actor,
-    state: &AppState,
-    session: &Session,
-    id: i64,
-    active: bool,
-) -> Result<HttpResponse, AppError> {
-    let t = state
-        .db
-        .write(move |c| model::set_active(c, &actor, id, active))
-        .await?;
-    let done = if active {
-        "restored"
-    } else {
-        "archived: its QR code no longer works"
-    };
-    flash::success(session, format!("{} was {done}.", t.label()));
-    Ok(see_other(if active {
-        "/tables"
-    } else {
-        "/tables?archived=1"
-    }))
-}
-
-pub async fn archive(
-    actor: Actor,
-    state: web::Data<AppState>,
-    session: Session,
-    id: web::Path<i64>,
-) -> Result<HttpResponse, AppError> {
-    set_active(actor, &state, &session, id.into_inner(), false).await
-}
-
-pub async fn restore(
-    actor: Actor,
-    state: web::Data<AppState>,
-    session: Session,
-    id: web::Path<i64>,
-) -> Result<HttpResponse, AppError> {
-    set_active(actor, &state, &session, id.into_inner(), true).await
-}
-
 async fn guest_url_of(state: &AppState, id: i64) -> Result<(CafeTable, String), AppError> {
     let (t, e) = existing(state, id).await?;
     if !t.is_active {
@@ -445,4 +405,35 @@ pub async fn qr_sheet(
         });
     }
     html(&QrSheet { cards, settings })
+}
+
+/// Archive and restore a table (`archive::archive::<Tables>`).
+pub struct Tables;
+
+impl ArchiveRoutes for Tables {
+    type Row = String;
+    fn set_active(
+        c: &mut AnyConnection,
+        actor: &Actor,
+        id: i64,
+        active: bool,
+    ) -> Result<String, AppError> {
+        Ok(model::set_active(c, actor, id, active)?.label())
+    }
+    fn said(label: &String, active: bool) -> String {
+        let done = if active {
+            "restored"
+        } else {
+            "archived: its QR code no longer works"
+        };
+        format!("{label} was {done}.")
+    }
+    fn then(_: i64, active: bool) -> String {
+        if active {
+            "/tables"
+        } else {
+            "/tables?archived=1"
+        }
+        .into()
+    }
 }

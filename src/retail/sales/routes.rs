@@ -4,11 +4,13 @@ use askama::Template;
 use diesel::prelude::*;
 use serde::Deserialize;
 
+use crate::platform::archive::ArchiveRoutes;
 use crate::platform::audit::query::AuditRow;
 use crate::platform::audit::words::{action_label, Vocabulary};
 use crate::platform::audit::{self, Actor};
 use crate::platform::auth::{BranchScope, CurrentUser};
 use crate::platform::csv_export;
+use crate::platform::db::AnyConnection;
 use crate::platform::error::AppError;
 use crate::platform::flash;
 use crate::platform::forms::{self, Choice};
@@ -357,35 +359,27 @@ pub async fn void_route(
     Ok(see_other(&format!("/sales/{id}")))
 }
 
-pub async fn archive(
-    actor: Actor,
-    state: web::Data<AppState>,
-    session: Session,
-    id: web::Path<i64>,
-) -> Result<HttpResponse, AppError> {
-    let id = id.into_inner();
-    state
-        .db
-        .write(move |c| void::set_archived(c, &actor, id, true))
-        .await?;
-    flash::success(
-        &session,
-        "The sale was archived: it no longer shows in lists.",
-    );
-    Ok(see_other(&format!("/sales/{id}")))
-}
+/// Archive and restore a sale (`archive::archive::<Sales>`): it leaves the lists, not the books.
+pub struct Sales;
 
-pub async fn restore(
-    actor: Actor,
-    state: web::Data<AppState>,
-    session: Session,
-    id: web::Path<i64>,
-) -> Result<HttpResponse, AppError> {
-    let id = id.into_inner();
-    state
-        .db
-        .write(move |c| void::set_archived(c, &actor, id, false))
-        .await?;
-    flash::success(&session, "The sale was restored.");
-    Ok(see_other(&format!("/sales/{id}")))
+impl ArchiveRoutes for Sales {
+    type Row = ();
+    fn set_active(
+        c: &mut AnyConnection,
+        actor: &Actor,
+        id: i64,
+        active: bool,
+    ) -> Result<(), AppError> {
+        void::set_archived(c, actor, id, !active)
+    }
+    fn said(_: &(), active: bool) -> String {
+        if active {
+            "The sale was restored.".into()
+        } else {
+            "The sale was archived: it no longer shows in lists.".into()
+        }
+    }
+    fn then(id: i64, _: bool) -> String {
+        format!("/sales/{id}")
+    }
 }

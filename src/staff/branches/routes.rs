@@ -4,7 +4,9 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
+use crate::platform::archive::ArchiveRoutes;
 use crate::platform::audit::Actor;
+use crate::platform::db::AnyConnection;
 use crate::platform::error::AppError;
 use crate::platform::flash;
 use crate::platform::forms::FormErrors;
@@ -192,40 +194,29 @@ pub async fn update(
     }
 }
 
-async fn set_active(
-    actor: Actor,
-    state: web::Data<AppState>,
-    session: Session,
-    id: i64,
-    active: bool,
-) -> Result<HttpResponse, AppError> {
-    let branch = state
-        .db
-        .write(move |c| model::set_active(c, &actor, id, active))
-        .await?;
-    let verb = if active { "restored" } else { "archived" };
-    flash::success(&session, format!("Branch {} was {verb}.", branch.name));
-    Ok(see_other(if active {
-        "/branches"
-    } else {
-        "/branches?archived=1"
-    }))
-}
+/// Archive and restore a branch (`archive::archive::<Branches>`).
+pub struct Branches;
 
-pub async fn archive(
-    actor: Actor,
-    state: web::Data<AppState>,
-    session: Session,
-    id: web::Path<i64>,
-) -> Result<HttpResponse, AppError> {
-    set_active(actor, state, session, id.into_inner(), false).await
-}
-
-pub async fn restore(
-    actor: Actor,
-    state: web::Data<AppState>,
-    session: Session,
-    id: web::Path<i64>,
-) -> Result<HttpResponse, AppError> {
-    set_active(actor, state, session, id.into_inner(), true).await
+impl ArchiveRoutes for Branches {
+    type Row = model::Branch;
+    fn set_active(
+        c: &mut AnyConnection,
+        actor: &Actor,
+        id: i64,
+        active: bool,
+    ) -> Result<model::Branch, AppError> {
+        model::set_active(c, actor, id, active)
+    }
+    fn said(b: &model::Branch, active: bool) -> String {
+        let verb = if active { "restored" } else { "archived" };
+        format!("Branch {} was {verb}.", b.name)
+    }
+    fn then(_: i64, active: bool) -> String {
+        if active {
+            "/branches"
+        } else {
+            "/branches?archived=1"
+        }
+        .into()
+    }
 }

@@ -4,9 +4,11 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
+use crate::platform::archive::ArchiveRoutes;
 use crate::platform::audit::Actor;
 use crate::platform::auth::BranchScope;
 use crate::platform::auth::{password, CurrentUser, Role};
+use crate::platform::db::AnyConnection;
 use crate::platform::error::AppError;
 use crate::platform::flash;
 use crate::platform::forms::{Choice, FormErrors};
@@ -396,44 +398,6 @@ pub async fn reset_password(
     Ok(see_other(&format!("/employees/{id}")))
 }
 
-async fn set_active(
-    actor: Actor,
-    state: web::Data<AppState>,
-    session: Session,
-    id: i64,
-    active: bool,
-) -> Result<HttpResponse, AppError> {
-    let e = state
-        .db
-        .write(move |c| model::set_active(c, &actor, id, active))
-        .await?;
-    let msg = if active {
-        format!("{} was restored and can sign in again.", e.name)
-    } else {
-        format!("{} was archived and signed out.", e.name)
-    };
-    flash::success(&session, msg);
-    Ok(see_other(&format!("/employees/{id}")))
-}
-
-pub async fn archive(
-    actor: Actor,
-    state: web::Data<AppState>,
-    session: Session,
-    id: web::Path<i64>,
-) -> Result<HttpResponse, AppError> {
-    set_active(actor, state, session, id.into_inner(), false).await
-}
-
-pub async fn restore(
-    actor: Actor,
-    state: web::Data<AppState>,
-    session: Session,
-    id: web::Path<i64>,
-) -> Result<HttpResponse, AppError> {
-    set_active(actor, state, session, id.into_inner(), true).await
-}
-
 /// An employee's picture: managers see everyone's, others only their own.
 pub async fn picture(
     req: HttpRequest,
@@ -457,4 +421,29 @@ pub async fn picture(
         .await?;
     let (ct, bytes, sha) = found.ok_or_else(|| AppError::not_found("That picture"))?;
     Ok(images::respond(&req, ct, bytes, sha))
+}
+
+/// Archive and restore an employee (`archive::archive::<Employees>`).
+pub struct Employees;
+
+impl ArchiveRoutes for Employees {
+    type Row = String;
+    fn set_active(
+        c: &mut AnyConnection,
+        actor: &Actor,
+        id: i64,
+        active: bool,
+    ) -> Result<String, AppError> {
+        Ok(model::set_active(c, actor, id, active)?.name)
+    }
+    fn said(name: &String, active: bool) -> String {
+        if active {
+            format!("{name} was restored and can sign in again.")
+        } else {
+            format!("{name} was archived and signed out.")
+        }
+    }
+    fn then(id: i64, _: bool) -> String {
+        format!("/employees/{id}")
+    }
 }

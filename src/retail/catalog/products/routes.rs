@@ -5,8 +5,10 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
+use crate::platform::archive::ArchiveRoutes;
 use crate::platform::audit::Actor;
 use crate::platform::auth::CurrentUser;
+use crate::platform::db::AnyConnection;
 use crate::platform::error::AppError;
 use crate::platform::flash;
 use crate::platform::forms::{self, Choice, FormErrors};
@@ -288,42 +290,6 @@ pub async fn update(
     }
 }
 
-pub async fn archive(
-    actor: Actor,
-    state: web::Data<AppState>,
-    session: Session,
-    id: web::Path<i64>,
-) -> Result<HttpResponse, AppError> {
-    let id = id.into_inner();
-    let p = state
-        .db
-        .write(move |c| model::set_active(c, &actor, id, false))
-        .await?;
-    flash::success(
-        &session,
-        format!(
-            "{} was archived: it can no longer be scanned or sold.",
-            p.name
-        ),
-    );
-    Ok(see_other("/products"))
-}
-
-pub async fn restore(
-    actor: Actor,
-    state: web::Data<AppState>,
-    session: Session,
-    id: web::Path<i64>,
-) -> Result<HttpResponse, AppError> {
-    let id = id.into_inner();
-    let p = state
-        .db
-        .write(move |c| model::set_active(c, &actor, id, true))
-        .await?;
-    flash::success(&session, format!("{} was restored.", p.name));
-    Ok(see_other(&format!("/products/{id}/edit")))
-}
-
 /// The image form is multipart: its CSRF token travels in the query string.
 pub async fn upload_image(
     actor: Actor,
@@ -349,4 +315,33 @@ pub async fn image(
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     images::serve(&req, &state, move |c| Ok(model::find(c, id)?.image_id)).await
+}
+
+/// Archive and restore a product (`archive::archive::<Products>`).
+pub struct Products;
+
+impl ArchiveRoutes for Products {
+    type Row = String;
+    fn set_active(
+        c: &mut AnyConnection,
+        actor: &Actor,
+        id: i64,
+        active: bool,
+    ) -> Result<String, AppError> {
+        Ok(model::set_active(c, actor, id, active)?.name)
+    }
+    fn said(name: &String, active: bool) -> String {
+        if active {
+            format!("{name} was restored.")
+        } else {
+            format!("{name} was archived: it can no longer be scanned or sold.")
+        }
+    }
+    fn then(id: i64, active: bool) -> String {
+        if active {
+            format!("/products/{id}/edit")
+        } else {
+            "/products".into()
+        }
+    }
 }

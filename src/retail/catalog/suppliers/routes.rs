@@ -7,7 +7,9 @@ use askama::Template;
 use chrono::Datelike;
 use serde::Deserialize;
 
+use crate::platform::archive::ArchiveRoutes;
 use crate::platform::audit::Actor;
+use crate::platform::db::AnyConnection;
 use crate::platform::error::AppError;
 use crate::platform::flash;
 use crate::platform::forms::FormErrors;
@@ -186,32 +188,29 @@ pub async fn update_route(
     Ok(see_other("/suppliers"))
 }
 
-pub async fn archive_route(
-    actor: Actor,
-    state: web::Data<AppState>,
-    session: Session,
-    id: web::Path<i64>,
-) -> Result<HttpResponse, AppError> {
-    let id = id.into_inner();
-    let s = state
-        .db
-        .write(move |c| set_active(c, &actor, id, false))
-        .await?;
-    flash::success(&session, format!("Supplier {} was archived.", s.name));
-    Ok(see_other("/suppliers"))
-}
+/// Archive and restore a supplier (`archive::archive::<Suppliers>`).
+pub struct Suppliers;
 
-pub async fn restore_route(
-    actor: Actor,
-    state: web::Data<AppState>,
-    session: Session,
-    id: web::Path<i64>,
-) -> Result<HttpResponse, AppError> {
-    let id = id.into_inner();
-    let s = state
-        .db
-        .write(move |c| set_active(c, &actor, id, true))
-        .await?;
-    flash::success(&session, format!("Supplier {} was restored.", s.name));
-    Ok(see_other("/suppliers?archived=1"))
+impl ArchiveRoutes for Suppliers {
+    type Row = String;
+    fn set_active(
+        c: &mut AnyConnection,
+        actor: &Actor,
+        id: i64,
+        active: bool,
+    ) -> Result<String, AppError> {
+        Ok(set_active(c, actor, id, active)?.name)
+    }
+    fn said(name: &String, active: bool) -> String {
+        let verb = if active { "restored" } else { "archived" };
+        format!("Supplier {name} was {verb}.")
+    }
+    fn then(_: i64, active: bool) -> String {
+        if active {
+            "/suppliers?archived=1"
+        } else {
+            "/suppliers"
+        }
+        .into()
+    }
 }

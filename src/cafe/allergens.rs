@@ -1,30 +1,73 @@
 //! The allergens a menu item can be marked with: a fixed list to tick, plus free text.
 
-pub const ALL: &[(&str, &str)] = &[
-    ("gluten", "Gluten"),
-    ("dairy", "Dairy"),
-    ("egg", "Egg"),
-    ("nuts", "Tree nuts"),
-    ("peanuts", "Peanuts"),
-    ("soy", "Soy"),
-    ("fish", "Fish"),
-    ("shellfish", "Shellfish"),
-    ("sesame", "Sesame"),
-    ("mustard", "Mustard"),
-    ("celery", "Celery"),
-    ("sulphites", "Sulphites"),
+/// One allergen a menu item can be ticked with: its stored code and its label.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Allergen {
+    pub code: &'static str,
+    pub label: &'static str,
+}
+
+pub const ALL: &[Allergen] = &[
+    Allergen {
+        code: "gluten",
+        label: "Gluten",
+    },
+    Allergen {
+        code: "dairy",
+        label: "Dairy",
+    },
+    Allergen {
+        code: "egg",
+        label: "Egg",
+    },
+    Allergen {
+        code: "nuts",
+        label: "Tree nuts",
+    },
+    Allergen {
+        code: "peanuts",
+        label: "Peanuts",
+    },
+    Allergen {
+        code: "soy",
+        label: "Soy",
+    },
+    Allergen {
+        code: "fish",
+        label: "Fish",
+    },
+    Allergen {
+        code: "shellfish",
+        label: "Shellfish",
+    },
+    Allergen {
+        code: "sesame",
+        label: "Sesame",
+    },
+    Allergen {
+        code: "mustard",
+        label: "Mustard",
+    },
+    Allergen {
+        code: "celery",
+        label: "Celery",
+    },
+    Allergen {
+        code: "sulphites",
+        label: "Sulphites",
+    },
 ];
 
 /// Keeps the known codes, in the list's order, once each; `None` if any code is unknown.
 pub fn normalise<'a>(codes: impl IntoIterator<Item = &'a str>) -> Option<String> {
     let picked: Vec<&str> = codes.into_iter().map(str::trim).collect();
-    if picked.iter().any(|c| !ALL.iter().any(|(k, _)| k == c)) {
+    if picked.iter().any(|c| !ALL.iter().any(|a| a.code == *c)) {
         return None;
     }
     Some(
         ALL.iter()
-            .filter(|(k, _)| picked.contains(k))
-            .map(|(k, _)| *k)
+            .filter(|a| picked.contains(&a.code))
+            .map(|a| a.code)
             .collect::<Vec<_>>()
             .join(","),
     )
@@ -96,7 +139,7 @@ pub fn highlight(note: &str) -> Vec<(String, bool)> {
 pub fn labels(stored: &str) -> Vec<&'static str> {
     stored
         .split(',')
-        .filter_map(|c| ALL.iter().find(|(k, _)| *k == c).map(|(_, l)| *l))
+        .filter_map(|c| ALL.iter().find(|a| a.code == c).map(|a| a.label))
         .collect()
 }
 

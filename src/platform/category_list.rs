@@ -144,6 +144,12 @@ pub fn set_active<S: CategoryStore>(
     Ok(name)
 }
 
+/// The "back to …" link of a category page.
+pub struct BackLink {
+    pub href: &'static str,
+    pub label: &'static str,
+}
+
 #[derive(Template)]
 #[template(path = "categories.html")]
 struct CategoriesPage {
@@ -153,7 +159,7 @@ struct CategoriesPage {
     errors: FormErrors,
     path: &'static str,
     title: &'static str,
-    back: (&'static str, &'static str),
+    back: BackLink,
 }
 
 async fn page<S: CategoryStore>(
@@ -173,7 +179,10 @@ async fn page<S: CategoryStore>(
             errors,
             path: S::PATH,
             title: S::TITLE,
-            back: S::BACK,
+            back: BackLink {
+                href: S::BACK.0,
+                label: S::BACK.1,
+            },
         },
     )
 }

@@ -62,6 +62,11 @@ pub fn plain_decimal(raw: &str, grouping: bool) -> Option<String> {
 impl Money {
     pub const ZERO: Money = Money(0);
 
+    /// More than nothing (a discount worth showing, an amount still due).
+    pub fn is_positive(self) -> bool {
+        self.0 > 0
+    }
+
     pub fn checked_add(self, other: Money) -> Option<Money> {
         self.0.checked_add(other.0).map(Money)
     }

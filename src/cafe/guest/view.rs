@@ -26,6 +26,18 @@ pub struct MenuSection {
     pub items: Vec<MenuItem>,
 }
 
+/// One line of "order the same again".
+pub struct ReorderLine {
+    pub item: MenuItem,
+    pub quantity: i64,
+}
+
+/// One step of the guest's progress line.
+pub struct Step {
+    pub label: &'static str,
+    pub reached: bool,
+}
+
 pub struct OpenBill {
     pub head: SessionHead,
     pub tickets: Vec<Ticket>,
@@ -39,12 +51,21 @@ impl OpenBill {
     }
 
     /// Received → Preparing → Ready, and how far the order has come.
-    pub fn steps(&self) -> [(&'static str, bool); 3] {
+    pub fn steps(&self) -> [Step; 3] {
         let now = self.overall_status();
         [
-            ("Received", !now.is_empty()),
-            ("Preparing", now == "Preparing" || now == "Ready"),
-            ("Ready", now == "Ready"),
+            Step {
+                label: "Received",
+                reached: !now.is_empty(),
+            },
+            Step {
+                label: "Preparing",
+                reached: now == "Preparing" || now == "Ready",
+            },
+            Step {
+                label: "Ready",
+                reached: now == "Ready",
+            },
         ]
     }
 
@@ -84,7 +105,7 @@ pub struct GuestView {
     pub open: Option<OpenBill>,
     pub visitor: Option<Visitor>,
     pub returning: bool,
-    pub reorder: Vec<(MenuItem, i64)>,
+    pub reorder: Vec<ReorderLine>,
     pub picks: Vec<MenuItem>,
     pub trending: Vec<MenuItem>,
     pub feedback: Option<FeedbackChance>,
@@ -261,7 +282,10 @@ pub fn load(
                 by_id
                     .get(&id)
                     .filter(|i| i.orderable())
-                    .map(|i| (i.clone(), qty))
+                    .map(|i| ReorderLine {
+                        item: i.clone(),
+                        quantity: qty,
+                    })
             })
             .collect();
         picks = suggestions::top_picks(&history(conn, v.id)?, 3)

@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use crate::cafe::events::{self, CafeEvent};
 use crate::cafe::kitchen::model::{self, Step, Ticket};
-use crate::cafe::kitchen::rules::{parse_priority, PRIORITIES};
+use crate::cafe::kitchen::rules::{parse_priority, Priority, PRIORITIES};
 use crate::cafe::menu::model::{self as menu, MenuRow};
 use crate::cafe::scope::{self, CafeBranch};
 use crate::platform::audit::Actor;
@@ -77,7 +77,7 @@ struct KitchenPage {
     branch: CafeBranch,
     board: Board,
     items: Vec<MenuRow>,
-    priorities: [(i64, &'static str); 3],
+    priorities: [Priority; 3],
 }
 
 pub async fn page(
@@ -103,7 +103,7 @@ struct TicketsFragment {
     ctx: PageCtx,
     branch: CafeBranch,
     board: Board,
-    priorities: [(i64, &'static str); 3],
+    priorities: [Priority; 3],
 }
 
 /// The ticket columns alone, fetched by the page whenever the live feed says something changed.

@@ -5,21 +5,40 @@ pub fn estimate_minutes(lines: usize) -> i64 {
     (lines as i64).saturating_mul(3).clamp(5, 45)
 }
 
-pub const PRIORITIES: [(i64, &str); 3] = [(2, "Urgent"), (1, "High"), (0, "Normal")];
+/// A ticket's priority as stored (2, 1, 0) and as the kitchen says it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Priority {
+    pub value: i64,
+    pub label: &'static str,
+}
+
+pub const PRIORITIES: [Priority; 3] = [
+    Priority {
+        value: 2,
+        label: "Urgent",
+    },
+    Priority {
+        value: 1,
+        label: "High",
+    },
+    Priority {
+        value: 0,
+        label: "Normal",
+    },
+];
 
 pub fn priority_label(p: i64) -> &'static str {
     PRIORITIES
         .iter()
-        .find(|(v, _)| *v == p)
-        .map(|(_, l)| *l)
-        .unwrap_or("Normal")
+        .find(|x| x.value == p)
+        .map_or("Normal", |x| x.label)
 }
 
 pub fn parse_priority(raw: &str) -> Option<i64> {
     PRIORITIES
         .iter()
-        .find(|(_, l)| l.eq_ignore_ascii_case(raw.trim()))
-        .map(|(v, _)| *v)
+        .find(|x| x.label.eq_ignore_ascii_case(raw.trim()))
+        .map(|x| x.value)
         .or_else(|| raw.trim().parse().ok().filter(|v| (0..=2).contains(v)))
 }
 

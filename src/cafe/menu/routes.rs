@@ -132,7 +132,7 @@ struct FormPage {
     form: MenuItemForm,
     errors: FormErrors,
     categories: Vec<Choice>,
-    allergens: &'static [(&'static str, &'static str)],
+    allergens: &'static [allergens::Allergen],
 }
 
 struct Existing {

@@ -143,10 +143,12 @@ async fn bad_branch_input_is_refused_and_nothing_is_written() {
         assert_eq!(r.status, status, "{fields:?}");
         r.expect_text(message);
     }
-    // The form keeps what was typed.
+    // The form keeps what was typed, and the refused input says so to assistive technology.
     m.post("/branches", &[("name", "Keep me"), ("code", "!")])
         .await
-        .expect_text("value=\"Keep me\"");
+        .expect_text("<input name=\"name\" value=\"Keep me\" required maxlength=\"100\" autofocus>")
+        .expect_text("<input name=\"code\" value=\"!\" required maxlength=\"6\" class=\"upper\" aria-invalid=\"true\" aria-describedby=\"code-error\">")
+        .expect_field_error("code", "2–6 letters or digits");
     assert_eq!((branch_count(&app), app.audit_count()), before);
     m.get("/branches/999999/edit").await.expect(404);
     m.post("/branches/999999", &[("name", "X"), ("code", "XY")])

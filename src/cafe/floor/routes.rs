@@ -19,19 +19,13 @@ use crate::cafe::tab;
 use crate::cafe::tables::model as tables;
 use crate::cafe::tables::rules::TableStatus;
 use crate::platform::audit::Actor;
-use crate::platform::auth::CurrentUser;
+use crate::platform::auth::{BranchScope, CurrentUser};
 use crate::platform::clock::BusinessClock;
 use crate::platform::error::AppError;
 use crate::platform::flash;
 use crate::platform::forms::FormErrors;
 use crate::platform::page::{html, html_status, see_other, PageCtx};
 use crate::platform::state::AppState;
-
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
-pub struct BranchQuery {
-    pub branch: String,
-}
 
 #[derive(Template)]
 #[template(path = "cafe/floor/page.html")]
@@ -81,9 +75,9 @@ pub async fn page(
     ctx: PageCtx,
     user: CurrentUser,
     state: web::Data<AppState>,
-    q: web::Query<BranchQuery>,
+    branch_scope: BranchScope,
 ) -> Result<HttpResponse, AppError> {
-    let requested = scope::parse_requested(&q.branch)?;
+    let requested = branch_scope.branch();
     let form = TakeawayForm {
         kind: "takeaway".into(),
         ..Default::default()

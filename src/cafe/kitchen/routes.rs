@@ -11,19 +11,13 @@ use crate::cafe::kitchen::rules::{parse_priority, Priority, PRIORITIES};
 use crate::cafe::menu::model::{self as menu, MenuRow};
 use crate::cafe::scope::{self, CafeBranch};
 use crate::platform::audit::Actor;
-use crate::platform::auth::CurrentUser;
+use crate::platform::auth::{BranchScope, CurrentUser};
 use crate::platform::clock::BusinessClock;
 use crate::platform::error::AppError;
 use crate::platform::flash;
 use crate::platform::forms::Pairs;
 use crate::platform::page::{html, see_other, PageCtx};
 use crate::platform::state::AppState;
-
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
-pub struct BranchQuery {
-    pub branch: String,
-}
 
 pub struct Board {
     pub open: Vec<Ticket>,
@@ -84,9 +78,9 @@ pub async fn page(
     ctx: PageCtx,
     user: CurrentUser,
     state: web::Data<AppState>,
-    q: web::Query<BranchQuery>,
+    branch_scope: BranchScope,
 ) -> Result<HttpResponse, AppError> {
-    let requested = scope::parse_requested(&q.branch)?;
+    let requested = branch_scope.branch();
     let (branch, board, items) = board(&state, user, requested).await?;
     html(&KitchenPage {
         ctx,
@@ -111,9 +105,9 @@ pub async fn tickets(
     ctx: PageCtx,
     user: CurrentUser,
     state: web::Data<AppState>,
-    q: web::Query<BranchQuery>,
+    branch_scope: BranchScope,
 ) -> Result<HttpResponse, AppError> {
-    let requested = scope::parse_requested(&q.branch)?;
+    let requested = branch_scope.branch();
     let (branch, board, _) = board(&state, user, requested).await?;
     html(&TicketsFragment {
         ctx,
@@ -127,9 +121,9 @@ pub async fn tickets(
 pub async fn live(
     user: CurrentUser,
     state: web::Data<AppState>,
-    q: web::Query<BranchQuery>,
+    branch_scope: BranchScope,
 ) -> Result<HttpResponse, AppError> {
-    let requested = scope::parse_requested(&q.branch)?;
+    let requested = branch_scope.branch();
     let branch = state
         .db
         .read(move |c| scope::resolve(c, &user, requested))

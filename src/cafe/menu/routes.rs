@@ -14,7 +14,7 @@ use crate::cafe::menu::rules::{self, MenuItemForm};
 use crate::cafe::scope::{self, CafeBranch};
 use crate::platform::archive::ArchiveRoutes;
 use crate::platform::audit::Actor;
-use crate::platform::auth::CurrentUser;
+use crate::platform::auth::{BranchScope, CurrentUser};
 use crate::platform::category_list;
 use crate::platform::db::AnyConnection;
 use crate::platform::error::AppError;
@@ -192,9 +192,9 @@ pub async fn new_form(
     ctx: PageCtx,
     user: CurrentUser,
     state: web::Data<AppState>,
-    q: web::Query<BranchQuery>,
+    branch_scope: BranchScope,
 ) -> Result<HttpResponse, AppError> {
-    let requested = scope::parse_requested(&q.branch)?;
+    let requested = branch_scope.branch();
     let form = MenuItemForm {
         is_veg: true,
         in_stock: true,

@@ -20,7 +20,7 @@ use crate::platform::auth::{csrf, Role};
 use crate::platform::error::AppError;
 use crate::platform::page::NavLink;
 use crate::platform::state::AppState;
-use crate::platform::{assets, category_list, web as platform_web};
+use crate::platform::{assets, category_list, images, web as platform_web};
 use crate::retail::catalog::categories::ProductCategories;
 use crate::retail::catalog::{products, suppliers};
 use crate::retail::{pos, sales, stock};
@@ -86,7 +86,7 @@ fn table() -> Vec<(Method, &'static str, Access, Reply, Route)> {
             x.to(cafe::guest::routes::live)
         }),
         r(get(), "/menu/{id:\\d+}/image", Public, |x| {
-            x.to(cafe::menu::routes::image)
+            x.to(images::picture::<cafe::menu::routes::MenuPictures>)
         }),
         // cafe: kitchen display
         r(get(), "/kitchen", KITCHEN, |x| {
@@ -188,7 +188,7 @@ fn table() -> Vec<(Method, &'static str, Access, Reply, Route)> {
             x.to(archive::restore::<cafe::menu::routes::MenuItems>)
         }),
         r(post(), "/menu/{id:\\d+}/image", MANAGER, |x| {
-            x.to(cafe::menu::routes::upload_image)
+            x.to(images::upload_picture::<cafe::menu::routes::MenuPictures>)
         }),
         r(get(), "/menu/categories", MANAGER, |x| {
             x.to(category_list::list::<MenuCategories>)
@@ -379,10 +379,10 @@ fn table() -> Vec<(Method, &'static str, Access, Reply, Route)> {
             x.to(archive::restore::<products::routes::Products>)
         }),
         r(post(), "/products/{id:\\d+}/image", MANAGER, |x| {
-            x.to(products::routes::upload_image)
+            x.to(images::upload_picture::<products::routes::ProductPictures>)
         }),
         r(get(), "/products/{id:\\d+}/image", Staff, |x| {
-            x.to(products::routes::image)
+            x.to(images::picture::<products::routes::ProductPictures>)
         }),
         // retail: stock
         r(get(), "/inventory", SELLERS, |x| x.to(stock::routes::list)),

@@ -260,6 +260,52 @@ where
     Ok(respond(req, ct, bytes, sha))
 }
 
+/// The picture of one kind of record (a product, a menu item): the routes are
+/// `upload_picture::<R>` (multipart; its CSRF token travels in the query string) and
+/// `picture::<R>`.
+pub trait PictureRoutes {
+    /// The record must exist before anything is decoded.
+    fn check(conn: &mut AnyConnection, id: i64) -> Result<(), AppError>;
+    /// Attaches the stored picture, with its audit row.
+    fn attach(
+        conn: &mut AnyConnection,
+        actor: &crate::platform::audit::Actor,
+        id: i64,
+        image: i64,
+    ) -> Result<(), AppError>;
+    /// The picture to serve, if the record shows one.
+    fn shown(conn: &mut AnyConnection, id: i64) -> Result<Option<i64>, AppError>;
+    /// The flash after an upload, and the page to go back to.
+    const SAID: &'static str;
+    fn back(id: i64) -> String;
+}
+
+pub async fn upload_picture<R: PictureRoutes + 'static>(
+    actor: crate::platform::audit::Actor,
+    state: actix_web::web::Data<crate::platform::state::AppState>,
+    session: actix_session::Session,
+    id: actix_web::web::Path<i64>,
+    form: Multipart,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    state.db.run(move |c| R::check(c, id)).await?;
+    save_upload(&state, form, move |c, image| {
+        R::attach(c, &actor, id, image)
+    })
+    .await?;
+    crate::platform::flash::success(&session, R::SAID);
+    Ok(crate::platform::page::see_other(&R::back(id)))
+}
+
+pub async fn picture<R: PictureRoutes + 'static>(
+    req: HttpRequest,
+    state: actix_web::web::Data<crate::platform::state::AppState>,
+    id: actix_web::web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    serve(&req, &state, move |c| R::shown(c, id)).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,6 +1,5 @@
 //! `/menu`: the manager's menu list and item form; kitchen staff may 86 items.
 
-use actix_multipart::Multipart;
 use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -20,7 +19,7 @@ use crate::platform::db::AnyConnection;
 use crate::platform::error::AppError;
 use crate::platform::flash;
 use crate::platform::forms::{self, Choice, FormErrors, Pairs};
-use crate::platform::images;
+use crate::platform::images::PictureRoutes;
 use crate::platform::page::{html, html_status, see_other, PageCtx};
 use crate::platform::pagination::filter_query;
 use crate::platform::state::AppState;
@@ -445,38 +444,6 @@ pub async fn toggle_trending(
     Ok(see_other(&back_to(&form, "/menu")))
 }
 
-/// The image form is multipart: its CSRF token travels in the query string.
-pub async fn upload_image(
-    actor: Actor,
-    state: web::Data<AppState>,
-    session: Session,
-    id: web::Path<i64>,
-    form: Multipart,
-) -> Result<HttpResponse, AppError> {
-    let id = id.into_inner();
-    state.db.run(move |c| model::find(c, id)).await?;
-    images::save_upload(&state, form, move |c, image| {
-        model::set_image(c, &actor, id, Some(image))
-    })
-    .await?;
-    flash::success(&session, "The picture was updated.");
-    Ok(see_other(&format!("/menu/{id}/edit")))
-}
-
-/// Public: the guest's menu shows the pictures. Archived items' pictures are not served.
-pub async fn image(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    id: web::Path<i64>,
-) -> Result<HttpResponse, AppError> {
-    let id = id.into_inner();
-    images::serve(&req, &state, move |c| {
-        let item = model::find(c, id)?;
-        Ok(item.image_id.filter(|_| item.is_active))
-    })
-    .await
-}
-
 /// Archive and restore a menu item (`archive::archive::<MenuItems>`).
 pub struct MenuItems;
 
@@ -498,6 +465,27 @@ impl ArchiveRoutes for MenuItems {
         }
     }
     fn then(id: i64, _: bool) -> String {
+        format!("/menu/{id}/edit")
+    }
+}
+
+/// A menu item's picture (`images::upload_picture::<MenuPictures>`). Archived items' pictures
+/// are not served: the guest's menu no longer shows them.
+pub struct MenuPictures;
+
+impl PictureRoutes for MenuPictures {
+    fn check(c: &mut AnyConnection, id: i64) -> Result<(), AppError> {
+        model::find(c, id).map(drop)
+    }
+    fn attach(c: &mut AnyConnection, actor: &Actor, id: i64, image: i64) -> Result<(), AppError> {
+        model::set_image(c, actor, id, Some(image))
+    }
+    fn shown(c: &mut AnyConnection, id: i64) -> Result<Option<i64>, AppError> {
+        let item = model::find(c, id)?;
+        Ok(item.image_id.filter(|_| item.is_active))
+    }
+    const SAID: &'static str = "The picture was updated.";
+    fn back(id: i64) -> String {
         format!("/menu/{id}/edit")
     }
 }

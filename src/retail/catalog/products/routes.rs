@@ -1,7 +1,6 @@
-use actix_multipart::Multipart;
 use actix_session::Session;
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
@@ -12,7 +11,7 @@ use crate::platform::db::AnyConnection;
 use crate::platform::error::AppError;
 use crate::platform::flash;
 use crate::platform::forms::{self, Choice, FormErrors};
-use crate::platform::images;
+use crate::platform::images::PictureRoutes;
 use crate::platform::page::{html, html_status, see_other, PageCtx};
 use crate::platform::pagination::{filter_query, PageRequest, Pager};
 use crate::platform::state::AppState;
@@ -290,33 +289,6 @@ pub async fn update(
     }
 }
 
-/// The image form is multipart: its CSRF token travels in the query string.
-pub async fn upload_image(
-    actor: Actor,
-    state: web::Data<AppState>,
-    session: Session,
-    id: web::Path<i64>,
-    form: Multipart,
-) -> Result<HttpResponse, AppError> {
-    let id = id.into_inner();
-    state.db.run(move |c| model::find(c, id)).await?;
-    images::save_upload(&state, form, move |c, image| {
-        model::set_image(c, &actor, id, Some(image))
-    })
-    .await?;
-    flash::success(&session, "The product image was updated.");
-    Ok(see_other(&format!("/products/{id}/edit")))
-}
-
-pub async fn image(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    id: web::Path<i64>,
-) -> Result<HttpResponse, AppError> {
-    let id = id.into_inner();
-    images::serve(&req, &state, move |c| Ok(model::find(c, id)?.image_id)).await
-}
-
 /// Archive and restore a product (`archive::archive::<Products>`).
 pub struct Products;
 
@@ -343,5 +315,24 @@ impl ArchiveRoutes for Products {
         } else {
             "/products".into()
         }
+    }
+}
+
+/// A product's picture (`images::upload_picture::<ProductPictures>`).
+pub struct ProductPictures;
+
+impl PictureRoutes for ProductPictures {
+    fn check(c: &mut AnyConnection, id: i64) -> Result<(), AppError> {
+        model::find(c, id).map(drop)
+    }
+    fn attach(c: &mut AnyConnection, actor: &Actor, id: i64, image: i64) -> Result<(), AppError> {
+        model::set_image(c, actor, id, Some(image))
+    }
+    fn shown(c: &mut AnyConnection, id: i64) -> Result<Option<i64>, AppError> {
+        Ok(model::find(c, id)?.image_id)
+    }
+    const SAID: &'static str = "The product image was updated.";
+    fn back(id: i64) -> String {
+        format!("/products/{id}/edit")
     }
 }

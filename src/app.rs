@@ -20,10 +20,14 @@ use crate::platform::auth::{csrf, Role};
 use crate::platform::error::AppError;
 use crate::platform::page::NavLink;
 use crate::platform::state::AppState;
-use crate::platform::{assets, category_list, images, web as platform_web};
+use crate::platform::{assets, category_list, images, record_form, web as platform_web};
 use crate::retail::catalog::categories::ProductCategories;
+use crate::retail::catalog::products::routes::Products;
+use crate::retail::catalog::suppliers::Suppliers;
 use crate::retail::catalog::{products, suppliers};
 use crate::retail::{pos, sales, stock};
+use crate::staff::branches::routes::Branches;
+use crate::staff::employees::routes::Employees;
 use crate::staff::{branches, employees, login, profile};
 
 const MANAGER: Access = Access::Roles(&[Role::Manager]);
@@ -271,16 +275,16 @@ fn table() -> Vec<(Method, &'static str, Access, Reply, Route)> {
             x.to(branches::routes::list)
         }),
         r(post(), "/branches", MANAGER, |x| {
-            x.to(branches::routes::create)
+            x.to(record_form::create::<Branches>)
         }),
         r(get(), "/branches/new", MANAGER, |x| {
-            x.to(branches::routes::new_form)
+            x.to(record_form::new::<Branches>)
         }),
         r(post(), "/branches/{id:\\d+}", MANAGER, |x| {
-            x.to(branches::routes::update)
+            x.to(record_form::update::<Branches>)
         }),
         r(get(), "/branches/{id:\\d+}/edit", MANAGER, |x| {
-            x.to(branches::routes::edit_form)
+            x.to(record_form::edit::<Branches>)
         }),
         r(post(), "/branches/{id:\\d+}/archive", MANAGER, |x| {
             x.to(archive::archive::<branches::routes::Branches>)
@@ -293,10 +297,10 @@ fn table() -> Vec<(Method, &'static str, Access, Reply, Route)> {
             x.to(employees::routes::list)
         }),
         r(post(), "/employees", MANAGER, |x| {
-            x.to(employees::routes::create)
+            x.to(record_form::create::<Employees>)
         }),
         r(get(), "/employees/new", MANAGER, |x| {
-            x.to(employees::routes::new_form)
+            x.to(record_form::new::<Employees>)
         }),
         r(get(), "/employees/export.csv", MANAGER, |x| {
             x.to(employees::export::export)
@@ -305,10 +309,10 @@ fn table() -> Vec<(Method, &'static str, Access, Reply, Route)> {
             x.to(employees::routes::show)
         }),
         r(post(), "/employees/{id:\\d+}", MANAGER, |x| {
-            x.to(employees::routes::update)
+            x.to(record_form::update::<Employees>)
         }),
         r(get(), "/employees/{id:\\d+}/edit", MANAGER, |x| {
-            x.to(employees::routes::edit_form)
+            x.to(record_form::edit::<Employees>)
         }),
         r(post(), "/employees/{id:\\d+}/password", MANAGER, |x| {
             x.to(employees::routes::reset_password)
@@ -340,16 +344,16 @@ fn table() -> Vec<(Method, &'static str, Access, Reply, Route)> {
         }),
         r(get(), "/suppliers", MANAGER, |x| x.to(suppliers::list_page)),
         r(post(), "/suppliers", MANAGER, |x| {
-            x.to(suppliers::create_route)
+            x.to(record_form::create::<Suppliers>)
         }),
         r(get(), "/suppliers/new", MANAGER, |x| {
-            x.to(suppliers::new_form)
+            x.to(record_form::new::<Suppliers>)
         }),
         r(post(), "/suppliers/{id:\\d+}", MANAGER, |x| {
-            x.to(suppliers::update_route)
+            x.to(record_form::update::<Suppliers>)
         }),
         r(get(), "/suppliers/{id:\\d+}/edit", MANAGER, |x| {
-            x.to(suppliers::edit_form)
+            x.to(record_form::edit::<Suppliers>)
         }),
         r(post(), "/suppliers/{id:\\d+}/archive", MANAGER, |x| {
             x.to(archive::archive::<suppliers::Suppliers>)
@@ -361,16 +365,16 @@ fn table() -> Vec<(Method, &'static str, Access, Reply, Route)> {
             x.to(products::routes::list)
         }),
         r(post(), "/products", MANAGER, |x| {
-            x.to(products::routes::create)
+            x.to(record_form::create::<Products>)
         }),
         r(get(), "/products/new", MANAGER, |x| {
-            x.to(products::routes::new_form)
+            x.to(record_form::new::<Products>)
         }),
         r(post(), "/products/{id:\\d+}", MANAGER, |x| {
-            x.to(products::routes::update)
+            x.to(record_form::update::<Products>)
         }),
         r(get(), "/products/{id:\\d+}/edit", MANAGER, |x| {
-            x.to(products::routes::edit_form)
+            x.to(record_form::edit::<Products>)
         }),
         r(post(), "/products/{id:\\d+}/archive", MANAGER, |x| {
             x.to(archive::archive::<products::routes::Products>)

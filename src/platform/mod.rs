@@ -21,6 +21,7 @@ pub mod pagination;
 pub mod percent;
 pub mod qr;
 pub mod rate_limit;
+pub mod record_form;
 pub mod redirect;
 pub mod schema;
 pub mod settings;

@@ -91,7 +91,10 @@ pub fn filter_options(conn: &mut AnyConnection) -> QueryResult<Vec<(i64, String)
 
 fn duplicate_code(e: diesel::result::Error, code: &str) -> AppError {
     if is_unique_violation(&e) {
-        AppError::Conflict(format!("Another branch already uses the code {code}."))
+        AppError::field_conflict(
+            "code",
+            format!("Another branch already uses the code {code}."),
+        )
     } else {
         e.into()
     }

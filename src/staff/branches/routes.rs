@@ -1,20 +1,20 @@
-use actix_session::Session;
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
 use crate::platform::archive::ArchiveRoutes;
 use crate::platform::audit::Actor;
+use crate::platform::auth::CurrentUser;
 use crate::platform::db::AnyConnection;
 use crate::platform::error::AppError;
-use crate::platform::flash;
 use crate::platform::forms::FormErrors;
-use crate::platform::page::{html, html_status, see_other, PageCtx};
+use crate::platform::page::{html, html_status, PageCtx};
 use crate::platform::pagination::{PageRequest, Pager};
+use crate::platform::record_form::{FormCall, RecordForm};
 use crate::platform::state::AppState;
 use crate::staff::branches::model::{self, Branch};
-use crate::staff::branches::rules::{self, BranchForm};
+use crate::staff::branches::rules::{self, BranchForm, BranchInput};
 
 const PAGE_SIZE: i64 = 25;
 
@@ -68,129 +68,71 @@ pub async fn list(
     })
 }
 
-pub async fn new_form(ctx: PageCtx) -> Result<HttpResponse, AppError> {
-    html(&FormPage {
-        ctx,
-        id: None,
-        form: BranchForm::default(),
-        errors: FormErrors::default(),
-    })
-}
+/// The branch form (`record_form::{new, create, edit, update}::<Branches>`).
+impl RecordForm for Branches {
+    type Form = BranchForm;
+    type Input = BranchInput;
 
-fn invalid(
-    ctx: PageCtx,
-    id: Option<i64>,
-    form: BranchForm,
-    errors: FormErrors,
-) -> Result<HttpResponse, AppError> {
-    html_status(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        &FormPage {
-            ctx,
-            id,
-            form,
-            errors,
-        },
-    )
-}
-
-/// A duplicate code found by the database becomes a message next to the field.
-fn conflict_on_code(
-    ctx: PageCtx,
-    id: Option<i64>,
-    form: BranchForm,
-    e: AppError,
-) -> Result<HttpResponse, AppError> {
-    match e {
-        AppError::Conflict(msg) => {
-            let mut errors = FormErrors::default();
-            errors.add("code", msg);
-            html_status(
-                StatusCode::CONFLICT,
-                &FormPage {
-                    ctx,
-                    id,
-                    form,
-                    errors,
-                },
-            )
-        }
-        other => Err(other),
+    fn blank(_: &AppState, _: &HttpRequest) -> Result<BranchForm, AppError> {
+        Ok(BranchForm::default())
     }
-}
-
-pub async fn create(
-    ctx: PageCtx,
-    actor: Actor,
-    state: web::Data<AppState>,
-    session: Session,
-    form: web::Form<BranchForm>,
-) -> Result<HttpResponse, AppError> {
-    let form = form.into_inner();
-    let input = match rules::validate(&form) {
-        Ok(i) => i,
-        Err(errors) => return invalid(ctx, None, form, errors),
-    };
-    let name = input.name.clone();
-    match state
-        .db
-        .write(move |c| model::create(c, &actor, &input))
-        .await
-    {
-        Ok(_) => {
-            flash::success(&session, format!("Branch {name} was created."));
-            Ok(see_other("/branches"))
-        }
-        Err(e) => conflict_on_code(ctx, None, form, e),
+    fn load(c: &mut AnyConnection, id: i64) -> Result<BranchForm, AppError> {
+        let b = model::find(c, id)?;
+        Ok(BranchForm {
+            name: b.name,
+            code: b.code,
+            address: b.address,
+            phone: b.phone,
+        })
     }
-}
-
-pub async fn edit_form(
-    ctx: PageCtx,
-    state: web::Data<AppState>,
-    id: web::Path<i64>,
-) -> Result<HttpResponse, AppError> {
-    let id = id.into_inner();
-    let b = state.db.run(move |c| model::find(c, id)).await?;
-    let form = BranchForm {
-        name: b.name,
-        code: b.code,
-        address: b.address,
-        phone: b.phone,
-    };
-    html(&FormPage {
-        ctx,
-        id: Some(id),
-        form,
-        errors: FormErrors::default(),
-    })
-}
-
-pub async fn update(
-    ctx: PageCtx,
-    actor: Actor,
-    state: web::Data<AppState>,
-    session: Session,
-    id: web::Path<i64>,
-    form: web::Form<BranchForm>,
-) -> Result<HttpResponse, AppError> {
-    let id = id.into_inner();
-    let form = form.into_inner();
-    let input = match rules::validate(&form) {
-        Ok(i) => i,
-        Err(errors) => return invalid(ctx, Some(id), form, errors),
-    };
-    let name = input.name.clone();
-    match state
-        .db
-        .write(move |c| model::update(c, &actor, id, &input))
-        .await
-    {
-        Ok(()) => {
-            flash::success(&session, format!("Branch {name} was saved."));
-            Ok(see_other("/branches"))
-        }
-        Err(e) => conflict_on_code(ctx, Some(id), form, e),
+    fn validate(
+        _: &AppState,
+        form: &BranchForm,
+        _: Option<i64>,
+    ) -> Result<BranchInput, FormErrors> {
+        rules::validate(form)
+    }
+    fn create(
+        c: &mut AnyConnection,
+        actor: &Actor,
+        _: &CurrentUser,
+        _: &BranchForm,
+        input: &BranchInput,
+    ) -> Result<i64, AppError> {
+        model::create(c, actor, input)
+    }
+    fn update(
+        c: &mut AnyConnection,
+        actor: &Actor,
+        id: i64,
+        input: &BranchInput,
+    ) -> Result<(), AppError> {
+        model::update(c, actor, id, input)
+    }
+    fn said(input: &BranchInput, created: bool) -> String {
+        let done = if created { "created" } else { "saved" };
+        format!("Branch {} was {done}.", input.name)
+    }
+    fn then(_: i64) -> String {
+        "/branches".into()
+    }
+    async fn page(
+        call: FormCall,
+        id: Option<i64>,
+        form: BranchForm,
+        errors: FormErrors,
+        status: StatusCode,
+    ) -> Result<HttpResponse, AppError> {
+        let ctx = call.ctx;
+        html_status(
+            status,
+            &FormPage {
+                ctx,
+                id,
+                form,
+                errors,
+            },
+        )
     }
 }
 

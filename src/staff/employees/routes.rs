@@ -15,10 +15,11 @@ use crate::platform::forms::{Choice, FormErrors};
 use crate::platform::images;
 use crate::platform::page::{html, html_status, see_other, PageCtx};
 use crate::platform::pagination::{filter_query, with_query, PageRequest, Pager};
+use crate::platform::record_form::{FormCall, RecordForm};
 use crate::platform::state::AppState;
 use crate::staff::branches;
 use crate::staff::employees::model::{self, EmployeeRow, Filter, PasswordChange, Status};
-use crate::staff::employees::rules::{self, capitalise, EmployeeForm};
+use crate::staff::employees::rules::{self, capitalise, EmployeeForm, EmployeeInput};
 
 const PAGE_SIZE: i64 = 25;
 
@@ -158,88 +159,114 @@ struct FormPage {
     branches: Vec<Choice>,
 }
 
-async fn form_page(
-    state: &AppState,
-    ctx: PageCtx,
-    id: Option<i64>,
-    form: EmployeeForm,
-    errors: FormErrors,
-    status: StatusCode,
-) -> Result<HttpResponse, AppError> {
-    let options = state.db.run(|c| Ok(branches::model::options(c)?)).await?;
-    html_status(
-        status,
-        &FormPage {
-            ctx,
+/// A checked employee form and the new employee's password: as typed after `validate`, its
+/// bcrypt hash after `prepare` (hashed off the write transaction, on the bounded pool).
+pub struct CheckedEmployee {
+    input: EmployeeInput,
+    password: String,
+}
+
+/// The employee form (`record_form::{new, create, edit, update}::<Employees>`); the password is
+/// set only on a new employee (afterwards by a reset or by the employee).
+impl RecordForm for Employees {
+    type Form = EmployeeForm;
+    type Input = CheckedEmployee;
+
+    fn blank(state: &AppState, _: &HttpRequest) -> Result<EmployeeForm, AppError> {
+        Ok(EmployeeForm {
+            hire_date: state.clock.today().to_string(),
+            role: "sales_agent".into(),
+            ..Default::default()
+        })
+    }
+    fn load(c: &mut AnyConnection, id: i64) -> Result<EmployeeForm, AppError> {
+        let e = model::find(c, id)?.employee;
+        Ok(EmployeeForm {
+            name: e.name,
+            username: e.username,
+            role: e.role,
+            branch_id: e.branch_id.map(|b| b.to_string()).unwrap_or_default(),
+            email: e.email.unwrap_or_default(),
+            phone: e.phone.unwrap_or_default(),
+            hire_date: e.hire_date.to_string(),
+            password: String::new(),
+            commission_rate: crate::platform::percent::percent_text(e.commission_rate_bp),
+        })
+    }
+    fn validate(
+        state: &AppState,
+        form: &EmployeeForm,
+        id: Option<i64>,
+    ) -> Result<CheckedEmployee, FormErrors> {
+        let (input, password) = rules::validate(form, state.clock.today(), id.is_none())?;
+        Ok(CheckedEmployee { input, password })
+    }
+    async fn prepare(
+        state: &AppState,
+        checked: CheckedEmployee,
+        id: Option<i64>,
+    ) -> Result<CheckedEmployee, AppError> {
+        if id.is_some() {
+            return Ok(checked);
+        }
+        let cost = state.config.bcrypt_cost;
+        let hash = password::hash_off_thread(&state.password_work, checked.password, cost).await?;
+        Ok(CheckedEmployee {
+            input: checked.input,
+            password: hash,
+        })
+    }
+    fn create(
+        c: &mut AnyConnection,
+        actor: &Actor,
+        _: &CurrentUser,
+        _: &EmployeeForm,
+        checked: &CheckedEmployee,
+    ) -> Result<i64, AppError> {
+        model::create(c, actor, &checked.input, &checked.password)
+    }
+    fn update(
+        c: &mut AnyConnection,
+        actor: &Actor,
+        id: i64,
+        checked: &CheckedEmployee,
+    ) -> Result<(), AppError> {
+        model::update(c, actor, id, &checked.input)
+    }
+    fn said(checked: &CheckedEmployee, created: bool) -> String {
+        let name = &checked.input.name;
+        if created {
+            format!("{name} was added. They can sign in with the password you set.")
+        } else {
+            format!("{name} was saved.")
+        }
+    }
+    fn then(id: i64) -> String {
+        format!("/employees/{id}")
+    }
+    async fn page(
+        call: FormCall,
+        id: Option<i64>,
+        mut form: EmployeeForm,
+        errors: FormErrors,
+        status: StatusCode,
+    ) -> Result<HttpResponse, AppError> {
+        // A password is never sent back to the browser, not even the one just typed.
+        form.password.clear();
+        let options = call
+            .state
+            .db
+            .run(|c| Ok(branches::model::options(c)?))
+            .await?;
+        let page = FormPage {
+            ctx: call.ctx,
             id,
             form,
             errors,
             roles: role_choices(),
             branches: branch_choices(options),
-        },
-    )
-}
-
-pub async fn new_form(ctx: PageCtx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    let form = EmployeeForm {
-        hire_date: state.clock.today().to_string(),
-        role: "sales_agent".into(),
-        ..Default::default()
-    };
-    form_page(
-        &state,
-        ctx,
-        None,
-        form,
-        FormErrors::default(),
-        StatusCode::OK,
-    )
-    .await
-}
-
-pub async fn create(
-    ctx: PageCtx,
-    actor: Actor,
-    state: web::Data<AppState>,
-    session: Session,
-    form: web::Form<EmployeeForm>,
-) -> Result<HttpResponse, AppError> {
-    let mut form = form.into_inner();
-    let (input, pw) = match rules::validate(&form, state.clock.today(), true) {
-        Ok(v) => v,
-        Err(errors) => {
-            form.password.clear();
-            return form_page(
-                &state,
-                ctx,
-                None,
-                form,
-                errors,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
-        }
-    };
-    let hash =
-        password::hash_off_thread(&state.password_work, pw, state.config.bcrypt_cost).await?;
-    let name = input.name.clone();
-    form.password.clear();
-    match state
-        .db
-        .write(move |c| model::create(c, &actor, &input, &hash))
-        .await
-    {
-        Ok(id) => {
-            flash::success(
-                &session,
-                format!("{name} was added. They can sign in with the password you set."),
-            );
-            Ok(see_other(&format!("/employees/{id}")))
-        }
-        Err(e) => {
-            let (errors, status) = e.into_fields()?;
-            form_page(&state, ctx, None, form, errors, status).await
-        }
+        };
+        html_status(status, &page)
     }
 }
 
@@ -289,76 +316,6 @@ pub async fn show(
         StatusCode::OK,
     )
     .await
-}
-
-pub async fn edit_form(
-    ctx: PageCtx,
-    state: web::Data<AppState>,
-    id: web::Path<i64>,
-) -> Result<HttpResponse, AppError> {
-    let id = id.into_inner();
-    let e = state.db.run(move |c| model::find(c, id)).await?.employee;
-    let form = EmployeeForm {
-        name: e.name,
-        username: e.username,
-        role: e.role,
-        branch_id: e.branch_id.map(|b| b.to_string()).unwrap_or_default(),
-        email: e.email.unwrap_or_default(),
-        phone: e.phone.unwrap_or_default(),
-        hire_date: e.hire_date.to_string(),
-        password: String::new(),
-        commission_rate: crate::platform::percent::percent_text(e.commission_rate_bp),
-    };
-    form_page(
-        &state,
-        ctx,
-        Some(id),
-        form,
-        FormErrors::default(),
-        StatusCode::OK,
-    )
-    .await
-}
-
-pub async fn update(
-    ctx: PageCtx,
-    actor: Actor,
-    state: web::Data<AppState>,
-    session: Session,
-    id: web::Path<i64>,
-    form: web::Form<EmployeeForm>,
-) -> Result<HttpResponse, AppError> {
-    let id = id.into_inner();
-    let form = form.into_inner();
-    let (input, _) = match rules::validate(&form, state.clock.today(), false) {
-        Ok(v) => v,
-        Err(errors) => {
-            return form_page(
-                &state,
-                ctx,
-                Some(id),
-                form,
-                errors,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-    };
-    let name = input.name.clone();
-    match state
-        .db
-        .write(move |c| model::update(c, &actor, id, &input))
-        .await
-    {
-        Ok(()) => {
-            flash::success(&session, format!("{name} was saved."));
-            Ok(see_other(&format!("/employees/{id}")))
-        }
-        Err(e) => {
-            let (errors, status) = e.into_fields()?;
-            form_page(&state, ctx, Some(id), form, errors, status).await
-        }
-    }
 }
 
 #[derive(Debug, Default, Deserialize)]

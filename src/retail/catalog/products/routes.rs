@@ -1,6 +1,5 @@
-use actix_session::Session;
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
@@ -9,14 +8,14 @@ use crate::platform::audit::Actor;
 use crate::platform::auth::CurrentUser;
 use crate::platform::db::AnyConnection;
 use crate::platform::error::AppError;
-use crate::platform::flash;
 use crate::platform::forms::{self, Choice, FormErrors};
 use crate::platform::images::PictureRoutes;
-use crate::platform::page::{html, html_status, see_other, PageCtx};
+use crate::platform::page::{html, html_status, PageCtx};
 use crate::platform::pagination::{filter_query, PageRequest, Pager};
+use crate::platform::record_form::{FormCall, RecordForm};
 use crate::platform::state::AppState;
 use crate::retail::catalog::products::model::{self, Filter, ProductRow};
-use crate::retail::catalog::products::rules::{self, ProductForm};
+use crate::retail::catalog::products::rules::{self, ProductForm, ProductInput};
 use crate::retail::catalog::{categories, suppliers};
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -111,181 +110,93 @@ struct FormPage {
     suppliers: Vec<Choice>,
 }
 
-struct Existing {
-    id: i64,
-    image_id: Option<i64>,
-    is_active: bool,
-}
+/// The product form (`record_form::{new, create, edit, update}::<Products>`).
+impl RecordForm for Products {
+    type Form = ProductForm;
+    type Input = ProductInput;
 
-async fn form_page(
-    state: &AppState,
-    ctx: PageCtx,
-    existing: Option<Existing>,
-    form: ProductForm,
-    errors: FormErrors,
-    status: StatusCode,
-) -> Result<HttpResponse, AppError> {
-    let (categories, suppliers) = state
-        .db
-        .run(|c| Ok((categories::choices(c)?, suppliers::choices(c)?)))
-        .await?;
-    let (id, image_id, is_active) = existing
-        .map(|e| (Some(e.id), e.image_id, e.is_active))
-        .unwrap_or((None, None, true));
-    html_status(
-        status,
-        &FormPage {
-            ctx,
+    fn blank(_: &AppState, _: &HttpRequest) -> Result<ProductForm, AppError> {
+        Ok(ProductForm {
+            min_stock: "3".into(),
+            ..Default::default()
+        })
+    }
+    fn load(c: &mut AnyConnection, id: i64) -> Result<ProductForm, AppError> {
+        let p = model::find(c, id)?;
+        Ok(ProductForm {
+            name: p.name.clone(),
+            sku: p.sku.clone().unwrap_or_default(),
+            barcode: p.barcode.clone(),
+            category_id: p.category_id.to_string(),
+            supplier_id: p.supplier_id.map(|s| s.to_string()).unwrap_or_default(),
+            price: p.price().plain(),
+            cost: p.cost().plain(),
+            min_stock: p.min_stock.to_string(),
+            serial_tracked: p.serial_tracked.then(|| "on".to_string()),
+            description: p.description.clone(),
+        })
+    }
+    fn validate(
+        _: &AppState,
+        form: &ProductForm,
+        _: Option<i64>,
+    ) -> Result<ProductInput, FormErrors> {
+        rules::validate(form)
+    }
+    fn create(
+        c: &mut AnyConnection,
+        actor: &Actor,
+        _: &CurrentUser,
+        _: &ProductForm,
+        input: &ProductInput,
+    ) -> Result<i64, AppError> {
+        model::create(c, actor, input)
+    }
+    fn update(
+        c: &mut AnyConnection,
+        actor: &Actor,
+        id: i64,
+        input: &ProductInput,
+    ) -> Result<(), AppError> {
+        model::update(c, actor, id, input)
+    }
+    fn said(input: &ProductInput, created: bool) -> String {
+        let name = &input.name;
+        if created {
+            format!("{name} was added to the catalogue. Receive stock for it on the stock page.")
+        } else {
+            format!("{name} was saved.")
+        }
+    }
+    fn then(id: i64) -> String {
+        format!("/products/{id}/edit")
+    }
+    async fn page(
+        call: FormCall,
+        id: Option<i64>,
+        form: ProductForm,
+        errors: FormErrors,
+        status: StatusCode,
+    ) -> Result<HttpResponse, AppError> {
+        let (categories, suppliers, saved) = call
+            .state
+            .db
+            .run(move |c| {
+                let saved = id.map(|id| model::find(c, id)).transpose()?;
+                Ok((categories::choices(c)?, suppliers::choices(c)?, saved))
+            })
+            .await?;
+        let page = FormPage {
+            ctx: call.ctx,
             id,
-            image_id,
-            is_active,
+            image_id: saved.as_ref().and_then(|p| p.image_id),
+            is_active: saved.is_none_or(|p| p.is_active),
             form,
             errors,
             categories,
             suppliers,
-        },
-    )
-}
-
-pub async fn new_form(ctx: PageCtx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    let form = ProductForm {
-        min_stock: "3".into(),
-        ..Default::default()
-    };
-    form_page(
-        &state,
-        ctx,
-        None,
-        form,
-        FormErrors::default(),
-        StatusCode::OK,
-    )
-    .await
-}
-
-pub async fn create(
-    ctx: PageCtx,
-    actor: Actor,
-    state: web::Data<AppState>,
-    session: Session,
-    form: web::Form<ProductForm>,
-) -> Result<HttpResponse, AppError> {
-    let form = form.into_inner();
-    let input = match rules::validate(&form) {
-        Ok(i) => i,
-        Err(errors) => {
-            return form_page(
-                &state,
-                ctx,
-                None,
-                form,
-                errors,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-    };
-    let name = input.name.clone();
-    match state
-        .db
-        .write(move |c| model::create(c, &actor, &input))
-        .await
-    {
-        Ok(id) => {
-            flash::success(
-                &session,
-                format!(
-                    "{name} was added to the catalogue. Receive stock for it on the stock page."
-                ),
-            );
-            Ok(see_other(&format!("/products/{id}/edit")))
-        }
-        Err(e) => {
-            let (errors, status) = e.into_fields()?;
-            form_page(&state, ctx, None, form, errors, status).await
-        }
-    }
-}
-
-pub async fn edit_form(
-    ctx: PageCtx,
-    state: web::Data<AppState>,
-    id: web::Path<i64>,
-) -> Result<HttpResponse, AppError> {
-    let id = id.into_inner();
-    let p = state.db.run(move |c| model::find(c, id)).await?;
-    let form = ProductForm {
-        name: p.name.clone(),
-        sku: p.sku.clone().unwrap_or_default(),
-        barcode: p.barcode.clone(),
-        category_id: p.category_id.to_string(),
-        supplier_id: p.supplier_id.map(|s| s.to_string()).unwrap_or_default(),
-        price: p.price().plain(),
-        cost: p.cost().plain(),
-        min_stock: p.min_stock.to_string(),
-        serial_tracked: p.serial_tracked.then(|| "on".to_string()),
-        description: p.description.clone(),
-    };
-    let existing = Existing {
-        id,
-        image_id: p.image_id,
-        is_active: p.is_active,
-    };
-    form_page(
-        &state,
-        ctx,
-        Some(existing),
-        form,
-        FormErrors::default(),
-        StatusCode::OK,
-    )
-    .await
-}
-
-pub async fn update(
-    ctx: PageCtx,
-    actor: Actor,
-    state: web::Data<AppState>,
-    session: Session,
-    id: web::Path<i64>,
-    form: web::Form<ProductForm>,
-) -> Result<HttpResponse, AppError> {
-    let id = id.into_inner();
-    let form = form.into_inner();
-    let current = state.db.run(move |c| model::find(c, id)).await?;
-    let existing = Existing {
-        id,
-        image_id: current.image_id,
-        is_active: current.is_active,
-    };
-    let input = match rules::validate(&form) {
-        Ok(i) => i,
-        Err(errors) => {
-            return form_page(
-                &state,
-                ctx,
-                Some(existing),
-                form,
-                errors,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-    };
-    let name = input.name.clone();
-    match state
-        .db
-        .write(move |c| model::update(c, &actor, id, &input))
-        .await
-    {
-        Ok(()) => {
-            flash::success(&session, format!("{name} was saved."));
-            Ok(see_other(&format!("/products/{id}/edit")))
-        }
-        Err(e) => {
-            let (errors, status) = e.into_fields()?;
-            form_page(&state, ctx, Some(existing), form, errors, status).await
-        }
+        };
+        html_status(status, &page)
     }
 }
 

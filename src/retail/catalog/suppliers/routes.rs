@@ -1,20 +1,20 @@
 //! `/suppliers`: list, create, edit, archive and restore (managers).
 
-use actix_session::Session;
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use chrono::Datelike;
 use serde::Deserialize;
 
 use crate::platform::archive::ArchiveRoutes;
 use crate::platform::audit::Actor;
+use crate::platform::auth::CurrentUser;
 use crate::platform::db::AnyConnection;
 use crate::platform::error::AppError;
-use crate::platform::flash;
 use crate::platform::forms::FormErrors;
-use crate::platform::page::{html, html_status, see_other, PageCtx};
+use crate::platform::page::{html, html_status, PageCtx};
 use crate::platform::pagination::{PageRequest, Pager};
+use crate::platform::record_form::{FormCall, RecordForm};
 use crate::platform::state::AppState;
 use crate::retail::catalog::suppliers::model::*;
 use crate::retail::catalog::suppliers::rules::*;
@@ -87,105 +87,82 @@ pub async fn list_page(
     })
 }
 
-fn form_page(
-    ctx: PageCtx,
-    id: Option<i64>,
-    form: SupplierForm,
-    errors: FormErrors,
-    status: StatusCode,
-) -> Result<HttpResponse, AppError> {
-    html_status(
-        status,
-        &FormPage {
-            ctx,
+/// The supplier form (`record_form::{new, create, edit, update}::<Suppliers>`).
+impl RecordForm for Suppliers {
+    type Form = SupplierForm;
+    type Input = SupplierInput;
+
+    fn blank(state: &AppState, _: &HttpRequest) -> Result<SupplierForm, AppError> {
+        let today = state.clock.today();
+        Ok(SupplierForm {
+            contract_start: today.to_string(),
+            contract_expiry: today
+                .with_year(today.year() + 1)
+                .unwrap_or(today)
+                .to_string(),
+            status: "Active".into(),
+            ..Default::default()
+        })
+    }
+    fn load(c: &mut AnyConnection, id: i64) -> Result<SupplierForm, AppError> {
+        let s = find(c, id)?;
+        Ok(SupplierForm {
+            name: s.name,
+            contact_person: s.contact_person,
+            phone: s.phone,
+            email: s.email,
+            contract_start: s.contract_start.to_string(),
+            contract_expiry: s.contract_expiry.to_string(),
+            status: s.status,
+        })
+    }
+    fn validate(
+        _: &AppState,
+        form: &SupplierForm,
+        _: Option<i64>,
+    ) -> Result<SupplierInput, FormErrors> {
+        validate(form)
+    }
+    fn create(
+        c: &mut AnyConnection,
+        actor: &Actor,
+        _: &CurrentUser,
+        _: &SupplierForm,
+        input: &SupplierInput,
+    ) -> Result<i64, AppError> {
+        create(c, actor, input)
+    }
+    fn update(
+        c: &mut AnyConnection,
+        actor: &Actor,
+        id: i64,
+        input: &SupplierInput,
+    ) -> Result<(), AppError> {
+        update(c, actor, id, input)
+    }
+    fn said(input: &SupplierInput, created: bool) -> String {
+        let done = if created { "added" } else { "saved" };
+        format!("Supplier {} was {done}.", input.name)
+    }
+    fn then(_: i64) -> String {
+        "/suppliers".into()
+    }
+    async fn page(
+        call: FormCall,
+        id: Option<i64>,
+        form: SupplierForm,
+        errors: FormErrors,
+        status: StatusCode,
+    ) -> Result<HttpResponse, AppError> {
+        let page = FormPage {
+            ctx: call.ctx,
             id,
             form,
             errors,
             statuses: STATUSES.to_vec(),
-        },
-    )
-}
-
-pub async fn new_form(ctx: PageCtx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    let today = state.clock.today();
-    let form = SupplierForm {
-        contract_start: today.to_string(),
-        contract_expiry: today
-            .with_year(today.year() + 1)
-            .unwrap_or(today)
-            .to_string(),
-        status: "Active".into(),
-        ..Default::default()
-    };
-    form_page(ctx, None, form, FormErrors::default(), StatusCode::OK)
-}
-
-pub async fn create_route(
-    ctx: PageCtx,
-    actor: Actor,
-    state: web::Data<AppState>,
-    session: Session,
-    form: web::Form<SupplierForm>,
-) -> Result<HttpResponse, AppError> {
-    let form = form.into_inner();
-    let input = match validate(&form) {
-        Ok(i) => i,
-        Err(errors) => return form_page(ctx, None, form, errors, StatusCode::UNPROCESSABLE_ENTITY),
-    };
-    let name = input.name.clone();
-    state.db.write(move |c| create(c, &actor, &input)).await?;
-    flash::success(&session, format!("Supplier {name} was added."));
-    Ok(see_other("/suppliers"))
-}
-
-pub async fn edit_form(
-    ctx: PageCtx,
-    state: web::Data<AppState>,
-    id: web::Path<i64>,
-) -> Result<HttpResponse, AppError> {
-    let id = id.into_inner();
-    let s = state.db.run(move |c| find(c, id)).await?;
-    let form = SupplierForm {
-        name: s.name,
-        contact_person: s.contact_person,
-        phone: s.phone,
-        email: s.email,
-        contract_start: s.contract_start.to_string(),
-        contract_expiry: s.contract_expiry.to_string(),
-        status: s.status,
-    };
-    form_page(ctx, Some(id), form, FormErrors::default(), StatusCode::OK)
-}
-
-pub async fn update_route(
-    ctx: PageCtx,
-    actor: Actor,
-    state: web::Data<AppState>,
-    session: Session,
-    id: web::Path<i64>,
-    form: web::Form<SupplierForm>,
-) -> Result<HttpResponse, AppError> {
-    let id = id.into_inner();
-    let form = form.into_inner();
-    let input = match validate(&form) {
-        Ok(i) => i,
-        Err(errors) => {
-            return form_page(
-                ctx,
-                Some(id),
-                form,
-                errors,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-        }
-    };
-    let name = input.name.clone();
-    state
-        .db
-        .write(move |c| update(c, &actor, id, &input))
-        .await?;
-    flash::success(&session, format!("Supplier {name} was saved."));
-    Ok(see_other("/suppliers"))
+        };
+        html_status(status, &page)
+    }
 }
 
 /// Archive and restore a supplier (`archive::archive::<Suppliers>`).

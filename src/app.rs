@@ -12,6 +12,8 @@ use actix_web::{web, App, Route};
 
 use crate::cafe;
 use crate::cafe::menu::categories::MenuCategories;
+use crate::cafe::menu::routes::MenuItems;
+use crate::cafe::tables::routes::Tables;
 use crate::platform::archive;
 use crate::platform::audit;
 use crate::platform::audit::words::{Vocabulary, PLATFORM_WORDS};
@@ -168,16 +170,16 @@ fn table() -> Vec<(Method, &'static str, Access, Reply, Route)> {
         // cafe: menu
         r(get(), "/menu", KITCHEN, |x| x.to(cafe::menu::routes::list)),
         r(post(), "/menu", MANAGER, |x| {
-            x.to(cafe::menu::routes::create)
+            x.to(record_form::create::<MenuItems>)
         }),
         r(get(), "/menu/new", MANAGER, |x| {
-            x.to(cafe::menu::routes::new_form)
+            x.to(record_form::new::<MenuItems>)
         }),
         r(post(), "/menu/{id:\\d+}", MANAGER, |x| {
-            x.to(cafe::menu::routes::update)
+            x.to(record_form::update::<MenuItems>)
         }),
         r(get(), "/menu/{id:\\d+}/edit", MANAGER, |x| {
-            x.to(cafe::menu::routes::edit_form)
+            x.to(record_form::edit::<MenuItems>)
         }),
         r(post(), "/menu/{id:\\d+}/stock", KITCHEN, |x| {
             x.to(cafe::menu::routes::toggle_stock)
@@ -214,19 +216,19 @@ fn table() -> Vec<(Method, &'static str, Access, Reply, Route)> {
             x.to(cafe::tables::routes::list)
         }),
         r(post(), "/tables", MANAGER, |x| {
-            x.to(cafe::tables::routes::create)
+            x.to(record_form::create::<Tables>)
         }),
         r(get(), "/tables/new", MANAGER, |x| {
-            x.to(cafe::tables::routes::new_form)
+            x.to(record_form::new::<Tables>)
         }),
         r(get(), "/tables/qr-sheet", MANAGER, |x| {
             x.to(cafe::tables::routes::qr_sheet)
         }),
         r(post(), "/tables/{id:\\d+}", MANAGER, |x| {
-            x.to(cafe::tables::routes::update)
+            x.to(record_form::update::<Tables>)
         }),
         r(get(), "/tables/{id:\\d+}/edit", MANAGER, |x| {
-            x.to(cafe::tables::routes::edit_form)
+            x.to(record_form::edit::<Tables>)
         }),
         r(post(), "/tables/{id:\\d+}/token", MANAGER, |x| {
             x.to(cafe::tables::routes::renew_token)

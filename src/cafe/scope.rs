@@ -3,6 +3,8 @@
 
 use diesel::prelude::*;
 
+use actix_web::{FromRequest, HttpRequest};
+
 use crate::platform::auth::{BranchScope, CurrentUser};
 use crate::platform::db::AnyConnection;
 use crate::platform::error::AppError;
@@ -22,6 +24,13 @@ pub struct CafeBranch {
 
 pub fn parse_requested(raw: &str) -> Result<Option<i64>, AppError> {
     BranchScope::parse(raw)
+}
+
+/// The branch a new record's form starts at: the one asked for in the address (`?branch=`),
+/// within the person's scope (staff always their own).
+pub fn form_branch(req: &HttpRequest) -> Result<String, AppError> {
+    let scope = BranchScope::extract(req).into_inner()?;
+    Ok(scope.branch().map(|b| b.to_string()).unwrap_or_default())
 }
 
 pub fn resolve(

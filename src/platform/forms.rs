@@ -237,7 +237,8 @@ pub fn whole_number(
 
 /// A url-encoded form read as its raw pairs, for forms whose fields repeat (checkbox lists)
 /// or are named after records (`qty_12`).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(transparent)]
 pub struct Pairs(pub Vec<(String, String)>);
 
 impl Pairs {

@@ -9,19 +9,20 @@ use serde::Deserialize;
 use crate::cafe::allergens;
 use crate::cafe::menu::categories::MenuCategories;
 use crate::cafe::menu::model::{self, Filter, Flag, MenuRow};
-use crate::cafe::menu::rules::{self, MenuItemForm};
+use crate::cafe::menu::rules::{self, MenuItemForm, MenuItemInput};
 use crate::cafe::scope::{self, CafeBranch};
 use crate::platform::archive::ArchiveRoutes;
 use crate::platform::audit::Actor;
-use crate::platform::auth::{BranchScope, CurrentUser};
+use crate::platform::auth::CurrentUser;
 use crate::platform::category_list;
 use crate::platform::db::AnyConnection;
 use crate::platform::error::AppError;
 use crate::platform::flash;
-use crate::platform::forms::{self, Choice, FormErrors, Pairs};
+use crate::platform::forms::{self, Choice, FormErrors};
 use crate::platform::images::PictureRoutes;
 use crate::platform::page::{html, html_status, see_other, PageCtx};
 use crate::platform::pagination::filter_query;
+use crate::platform::record_form::{FormCall, RecordForm};
 use crate::platform::state::AppState;
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -134,237 +135,121 @@ struct FormPage {
     allergens: &'static [allergens::Allergen],
 }
 
-struct Existing {
-    id: i64,
-    image_id: Option<i64>,
-    is_active: bool,
-    branch_id: i64,
-}
+/// The menu item form (`record_form::{new, create, edit, update}::<MenuItems>`): a new item
+/// goes to the branch the form names (`branch_id`), within the user's scope.
+impl RecordForm for MenuItems {
+    type Form = MenuItemForm;
+    type Input = MenuItemInput;
 
-#[allow(clippy::too_many_arguments)]
-async fn form_page(
-    state: &AppState,
-    ctx: PageCtx,
-    user: CurrentUser,
-    requested_branch: Option<i64>,
-    existing: Option<Existing>,
-    form: MenuItemForm,
-    errors: FormErrors,
-    status: StatusCode,
-) -> Result<HttpResponse, AppError> {
-    let branch_id = existing.as_ref().map(|e| e.branch_id).or(requested_branch);
-    let (branch, categories) = state
-        .db
-        .run(move |c| {
-            Ok((
-                scope::resolve(c, &user, branch_id)?,
-                category_list::choices::<MenuCategories>(c)?,
-            ))
+    fn blank(_: &AppState, req: &HttpRequest) -> Result<MenuItemForm, AppError> {
+        Ok(MenuItemForm {
+            is_veg: true,
+            in_stock: true,
+            prep_minutes: "10".into(),
+            sort_order: "0".into(),
+            branch_id: scope::form_branch(req)?,
+            ..Default::default()
         })
-        .await?;
-    let (id, image_id, is_active) = existing
-        .map(|e| (Some(e.id), e.image_id, e.is_active))
-        .unwrap_or((None, None, true));
-    html_status(
-        status,
-        &FormPage {
-            ctx,
+    }
+    fn load(c: &mut AnyConnection, id: i64) -> Result<MenuItemForm, AppError> {
+        let i = model::find(c, id)?;
+        Ok(MenuItemForm {
+            name: i.name.clone(),
+            category_id: i.category_id.to_string(),
+            price: i.price().plain(),
+            description: i.description.clone(),
+            emoji: i.emoji.clone(),
+            is_veg: i.is_veg,
+            calories: i.calories.map(|c| c.to_string()).unwrap_or_default(),
+            allergens: i
+                .allergens
+                .split(',')
+                .filter(|a| !a.is_empty())
+                .map(String::from)
+                .collect(),
+            allergens_other: i.allergens_other.clone(),
+            serving_size: i.serving_size.clone(),
+            prep_minutes: i.prep_minutes.to_string(),
+            sort_order: i.sort_order.to_string(),
+            trending: i.trending,
+            in_stock: i.in_stock,
+            branch_id: i.branch_id.to_string(),
+        })
+    }
+    fn validate(
+        _: &AppState,
+        form: &MenuItemForm,
+        _: Option<i64>,
+    ) -> Result<MenuItemInput, FormErrors> {
+        rules::validate(form)
+    }
+    fn create(
+        c: &mut AnyConnection,
+        actor: &Actor,
+        user: &CurrentUser,
+        form: &MenuItemForm,
+        input: &MenuItemInput,
+    ) -> Result<i64, AppError> {
+        let branch = scope::resolve(c, user, scope::parse_requested(&form.branch_id)?)?;
+        model::create(c, actor, branch.id, input)
+    }
+    fn update(
+        c: &mut AnyConnection,
+        actor: &Actor,
+        id: i64,
+        input: &MenuItemInput,
+    ) -> Result<(), AppError> {
+        model::update(c, actor, id, input)
+    }
+    fn said(input: &MenuItemInput, created: bool) -> String {
+        let name = &input.name;
+        if created {
+            format!("{name} is on the menu.")
+        } else {
+            format!("{name} was saved.")
+        }
+    }
+    fn then(id: i64) -> String {
+        format!("/menu/{id}/edit")
+    }
+    async fn page(
+        call: FormCall,
+        id: Option<i64>,
+        form: MenuItemForm,
+        errors: FormErrors,
+        status: StatusCode,
+    ) -> Result<HttpResponse, AppError> {
+        // A new item's branch is the one its form names; a saved item's is its own.
+        let requested = match id {
+            None => scope::parse_requested(&form.branch_id)?,
+            Some(_) => None,
+        };
+        let user = call.user;
+        let (branch, categories, saved) = call
+            .state
+            .db
+            .run(move |c| {
+                let saved = id.map(|id| model::find(c, id)).transpose()?;
+                let branch_id = saved.as_ref().map(|i| i.branch_id).or(requested);
+                Ok((
+                    scope::resolve(c, &user, branch_id)?,
+                    category_list::choices::<MenuCategories>(c)?,
+                    saved,
+                ))
+            })
+            .await?;
+        let page = FormPage {
+            ctx: call.ctx,
             id,
-            image_id,
-            is_active,
+            image_id: saved.as_ref().and_then(|i| i.image_id),
+            is_active: saved.is_none_or(|i| i.is_active),
             branch,
             form,
             errors,
             categories,
             allergens: allergens::ALL,
-        },
-    )
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
-pub struct BranchQuery {
-    pub branch: String,
-}
-
-pub async fn new_form(
-    ctx: PageCtx,
-    user: CurrentUser,
-    state: web::Data<AppState>,
-    branch_scope: BranchScope,
-) -> Result<HttpResponse, AppError> {
-    let requested = branch_scope.branch();
-    let form = MenuItemForm {
-        is_veg: true,
-        in_stock: true,
-        prep_minutes: "10".into(),
-        sort_order: "0".into(),
-        ..Default::default()
-    };
-    form_page(
-        &state,
-        ctx,
-        user,
-        requested,
-        None,
-        form,
-        FormErrors::default(),
-        StatusCode::OK,
-    )
-    .await
-}
-
-pub async fn create(
-    ctx: PageCtx,
-    user: CurrentUser,
-    actor: Actor,
-    state: web::Data<AppState>,
-    session: Session,
-    q: web::Query<BranchQuery>,
-    form: web::Form<Vec<(String, String)>>,
-) -> Result<HttpResponse, AppError> {
-    let pairs = Pairs(form.into_inner());
-    let form = MenuItemForm::from_pairs(&pairs);
-    // A branch_id that does not parse is refused, never replaced by the default branch.
-    let requested = match scope::parse_requested(pairs.get("branch_id"))? {
-        Some(b) => Some(b),
-        None => scope::parse_requested(&q.branch)?,
-    };
-    let status = StatusCode::UNPROCESSABLE_ENTITY;
-    let input = match rules::validate(&form) {
-        Ok(i) => i,
-        Err(errors) => {
-            return form_page(&state, ctx, user, requested, None, form, errors, status).await
-        }
-    };
-    let name = input.name.clone();
-    let u = user.clone();
-    let result = state
-        .db
-        .write(move |c| {
-            let branch = scope::resolve(c, &u, requested)?;
-            model::create(c, &actor, branch.id, &input)
-        })
-        .await;
-    match result {
-        Ok(id) => {
-            flash::success(&session, format!("{name} is on the menu."));
-            Ok(see_other(&format!("/menu/{id}/edit")))
-        }
-        Err(e) => {
-            let (errors, status) = e.into_fields()?;
-            form_page(&state, ctx, user, requested, None, form, errors, status).await
-        }
-    }
-}
-
-pub async fn edit_form(
-    ctx: PageCtx,
-    user: CurrentUser,
-    state: web::Data<AppState>,
-    id: web::Path<i64>,
-) -> Result<HttpResponse, AppError> {
-    let id = id.into_inner();
-    let i = state.db.run(move |c| model::find(c, id)).await?;
-    let form = MenuItemForm {
-        name: i.name.clone(),
-        category_id: i.category_id.to_string(),
-        price: i.price().plain(),
-        description: i.description.clone(),
-        emoji: i.emoji.clone(),
-        is_veg: i.is_veg,
-        calories: i.calories.map(|c| c.to_string()).unwrap_or_default(),
-        allergens: i
-            .allergens
-            .split(',')
-            .filter(|a| !a.is_empty())
-            .map(String::from)
-            .collect(),
-        allergens_other: i.allergens_other.clone(),
-        serving_size: i.serving_size.clone(),
-        prep_minutes: i.prep_minutes.to_string(),
-        sort_order: i.sort_order.to_string(),
-        trending: i.trending,
-        in_stock: i.in_stock,
-    };
-    let existing = Existing {
-        id,
-        image_id: i.image_id,
-        is_active: i.is_active,
-        branch_id: i.branch_id,
-    };
-    form_page(
-        &state,
-        ctx,
-        user,
-        None,
-        Some(existing),
-        form,
-        FormErrors::default(),
-        StatusCode::OK,
-    )
-    .await
-}
-
-pub async fn update(
-    ctx: PageCtx,
-    user: CurrentUser,
-    actor: Actor,
-    state: web::Data<AppState>,
-    session: Session,
-    id: web::Path<i64>,
-    form: web::Form<Vec<(String, String)>>,
-) -> Result<HttpResponse, AppError> {
-    let id = id.into_inner();
-    let form = MenuItemForm::from_pairs(&Pairs(form.into_inner()));
-    let current = state.db.run(move |c| model::find(c, id)).await?;
-    let existing = Existing {
-        id,
-        image_id: current.image_id,
-        is_active: current.is_active,
-        branch_id: current.branch_id,
-    };
-    let status = StatusCode::UNPROCESSABLE_ENTITY;
-    let input = match rules::validate(&form) {
-        Ok(i) => i,
-        Err(errors) => {
-            return form_page(
-                &state,
-                ctx,
-                user,
-                None,
-                Some(existing),
-                form,
-                errors,
-                status,
-            )
-            .await
-        }
-    };
-    let name = input.name.clone();
-    match state
-        .db
-        .write(move |c| model::update(c, &actor, id, &input))
-        .await
-    {
-        Ok(()) => {
-            flash::success(&session, format!("{name} was saved."));
-            Ok(see_other(&format!("/menu/{id}/edit")))
-        }
-        Err(e) => {
-            let (errors, status) = e.into_fields()?;
-            form_page(
-                &state,
-                ctx,
-                user,
-                None,
-                Some(existing),
-                form,
-                errors,
-                status,
-            )
-            .await
-        }
+        };
+        html_status(status, &page)
     }
 }
 

@@ -4,8 +4,10 @@ use crate::cafe::allergens;
 use crate::platform::forms::{self, FormErrors, Pairs};
 use crate::platform::money::Money;
 
-/// What the manager typed, kept to show the form again with errors.
-#[derive(Debug, Clone, Default)]
+/// What the manager typed, kept to show the form again with errors. Read from the raw pairs:
+/// the allergens are a repeated checkbox.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(from = "Pairs")]
 pub struct MenuItemForm {
     pub name: String,
     pub category_id: String,
@@ -21,11 +23,20 @@ pub struct MenuItemForm {
     pub sort_order: String,
     pub trending: bool,
     pub in_stock: bool,
+    /// The branch a new item goes to (the form's hidden field).
+    pub branch_id: String,
+}
+
+impl From<Pairs> for MenuItemForm {
+    fn from(p: Pairs) -> MenuItemForm {
+        MenuItemForm::from_pairs(&p)
+    }
 }
 
 impl MenuItemForm {
     pub fn from_pairs(p: &Pairs) -> MenuItemForm {
         MenuItemForm {
+            branch_id: p.get("branch_id").into(),
             name: p.get("name").into(),
             category_id: p.get("category_id").into(),
             price: p.get("price").into(),

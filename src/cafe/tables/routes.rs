@@ -9,7 +9,8 @@ use serde::Deserialize;
 use crate::cafe::scope::{self, CafeBranch};
 use crate::cafe::settings::{self, CafeSettings};
 use crate::cafe::tables::model::{self, CafeTable};
-use crate::cafe::tables::rules::{self, TableForm, TableStatus};
+use crate::cafe::tables::rules::{self, TableForm, TableInput, TableStatus};
+use crate::config::Config;
 use crate::platform::archive::ArchiveRoutes;
 use crate::platform::audit::Actor;
 use crate::platform::auth::CurrentUser;
@@ -18,6 +19,7 @@ use crate::platform::error::AppError;
 use crate::platform::flash;
 use crate::platform::forms::FormErrors;
 use crate::platform::page::{html, html_status, see_other, PageCtx};
+use crate::platform::record_form::{FormCall, RecordForm};
 use crate::platform::state::AppState;
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -88,185 +90,96 @@ struct FormPage {
     guest_url: Option<String>,
 }
 
-struct Existing {
-    id: i64,
-    is_active: bool,
-    branch_id: i64,
-    guest_url: String,
-}
+/// The table form (`record_form::{new, create, edit, update}::<Tables>`): a new table goes to
+/// the branch the form names (`branch_id`, refused when it does not parse), within the user's
+/// scope.
+impl RecordForm for Tables {
+    type Form = TableForm;
+    type Input = TableInput;
 
-#[allow(clippy::too_many_arguments)]
-async fn form_page(
-    state: &AppState,
-    ctx: PageCtx,
-    user: CurrentUser,
-    requested: Option<i64>,
-    existing: Option<Existing>,
-    form: TableForm,
-    errors: FormErrors,
-    status: StatusCode,
-) -> Result<HttpResponse, AppError> {
-    let branch_id = existing.as_ref().map(|e| e.branch_id).or(requested);
-    let branch = state
-        .db
-        .run(move |c| scope::resolve(c, &user, branch_id))
-        .await?;
-    html_status(
-        status,
-        &FormPage {
-            ctx,
-            id: existing.as_ref().map(|e| e.id),
-            is_active: existing.as_ref().is_none_or(|e| e.is_active),
-            guest_url: existing.map(|e| e.guest_url),
+    fn blank(_: &AppState, req: &HttpRequest) -> Result<TableForm, AppError> {
+        Ok(TableForm {
+            capacity: "4".into(),
+            status: "available".into(),
+            branch_id: scope::form_branch(req)?,
+            ..Default::default()
+        })
+    }
+    fn load(c: &mut AnyConnection, id: i64) -> Result<TableForm, AppError> {
+        let t = model::find(c, id)?;
+        Ok(TableForm {
+            number: t.number.to_string(),
+            capacity: t.capacity.to_string(),
+            location: t.location,
+            status: t.status,
+            branch_id: t.branch_id.to_string(),
+        })
+    }
+    fn validate(_: &AppState, form: &TableForm, _: Option<i64>) -> Result<TableInput, FormErrors> {
+        rules::validate(form)
+    }
+    fn create(
+        c: &mut AnyConnection,
+        actor: &Actor,
+        user: &CurrentUser,
+        form: &TableForm,
+        input: &TableInput,
+    ) -> Result<i64, AppError> {
+        let branch = scope::resolve(c, user, scope::parse_requested(&form.branch_id)?)?;
+        model::create(c, actor, branch.id, input)
+    }
+    fn update(
+        c: &mut AnyConnection,
+        actor: &Actor,
+        id: i64,
+        input: &TableInput,
+    ) -> Result<(), AppError> {
+        model::update(c, actor, id, input)
+    }
+    fn said(input: &TableInput, created: bool) -> String {
+        let number = input.number;
+        if created {
+            format!("Table {number} was added. Print its QR code from the tables page.")
+        } else {
+            format!("Table {number} was saved.")
+        }
+    }
+    fn then(id: i64) -> String {
+        format!("/tables/{id}/edit")
+    }
+    async fn page(
+        call: FormCall,
+        id: Option<i64>,
+        form: TableForm,
+        errors: FormErrors,
+        status: StatusCode,
+    ) -> Result<HttpResponse, AppError> {
+        // A new table's branch is the one its form names; a saved table's is its own.
+        let requested = match id {
+            None => scope::parse_requested(&form.branch_id)?,
+            Some(_) => None,
+        };
+        let (user, config) = (call.user, call.state.clone_config());
+        let (branch, saved) = call
+            .state
+            .db
+            .run(move |c| {
+                let saved = id.map(|id| with_guest_url(c, &config, id)).transpose()?;
+                let branch_id = saved.as_ref().map(|(t, _)| t.branch_id).or(requested);
+                Ok((scope::resolve(c, &user, branch_id)?, saved))
+            })
+            .await?;
+        let page = FormPage {
+            ctx: call.ctx,
+            id,
+            is_active: saved.as_ref().is_none_or(|(t, _)| t.is_active),
+            guest_url: saved.map(|(_, url)| url),
             branch,
             form,
             errors,
             statuses: TableStatus::ALL,
-        },
-    )
-}
-
-pub async fn new_form(
-    ctx: PageCtx,
-    user: CurrentUser,
-    state: web::Data<AppState>,
-    q: web::Query<ListQuery>,
-) -> Result<HttpResponse, AppError> {
-    let requested = scope::parse_requested(&q.branch)?;
-    let form = TableForm {
-        capacity: "4".into(),
-        status: "available".into(),
-        ..Default::default()
-    };
-    form_page(
-        &state,
-        ctx,
-        user,
-        requested,
-        None,
-        form,
-        FormErrors::default(),
-        StatusCode::OK,
-    )
-    .await
-}
-
-pub async fn create(
-    ctx: PageCtx,
-    user: CurrentUser,
-    actor: Actor,
-    state: web::Data<AppState>,
-    session: Session,
-    form: web::Form<TableForm>,
-) -> Result<HttpResponse, AppError> {
-    let form = form.into_inner();
-    let requested = scope::parse_requested(&form.branch_id)?;
-    let input = match rules::validate(&form) {
-        Ok(i) => i,
-        Err(errors) => {
-            let status = StatusCode::UNPROCESSABLE_ENTITY;
-            return form_page(&state, ctx, user, requested, None, form, errors, status).await;
-        }
-    };
-    let number = input.number;
-    let u = user.clone();
-    let result = state
-        .db
-        .write(move |c| {
-            let branch = scope::resolve(c, &u, requested)?;
-            model::create(c, &actor, branch.id, &input)
-        })
-        .await;
-    match result {
-        Ok(id) => {
-            flash::success(
-                &session,
-                format!("Table {number} was added. Print its QR code from the tables page."),
-            );
-            Ok(see_other(&format!("/tables/{id}/edit")))
-        }
-        Err(e) => {
-            let (errors, status) = e.into_fields()?;
-            form_page(&state, ctx, user, requested, None, form, errors, status).await
-        }
-    }
-}
-
-async fn existing(state: &AppState, id: i64) -> Result<(CafeTable, Existing), AppError> {
-    let st = state.clone_config();
-    let (t, settings) = state
-        .db
-        .run(move |c| Ok((model::find(c, id)?, settings::load(c, &st)?)))
-        .await?;
-    let e = Existing {
-        id,
-        is_active: t.is_active,
-        branch_id: t.branch_id,
-        guest_url: settings.guest_url(&t.token),
-    };
-    Ok((t, e))
-}
-
-pub async fn edit_form(
-    ctx: PageCtx,
-    user: CurrentUser,
-    state: web::Data<AppState>,
-    id: web::Path<i64>,
-) -> Result<HttpResponse, AppError> {
-    let (t, e) = existing(&state, id.into_inner()).await?;
-    let form = TableForm {
-        number: t.number.to_string(),
-        capacity: t.capacity.to_string(),
-        location: t.location.clone(),
-        status: t.status.clone(),
-        branch_id: t.branch_id.to_string(),
-    };
-    form_page(
-        &state,
-        ctx,
-        user,
-        None,
-        Some(e),
-        form,
-        FormErrors::default(),
-        StatusCode::OK,
-    )
-    .await
-}
-
-pub async fn update(
-    ctx: PageCtx,
-    user: CurrentUser,
-    actor: Actor,
-    state: web::Data<AppState>,
-    session: Session,
-    id: web::Path<i64>,
-    form: web::Form<TableForm>,
-) -> Result<HttpResponse, AppError> {
-    let id = id.into_inner();
-    let form = form.into_inner();
-    let (_, e) = existing(&state, id).await?;
-    let input = match rules::validate(&form) {
-        Ok(i) => i,
-        Err(errors) => {
-            let status = StatusCode::UNPROCESSABLE_ENTITY;
-            return form_page(&state, ctx, user, None, Some(e), form, errors, status).await;
-        }
-    };
-    let number = input.number;
-    match state
-        .db
-        .write(move |c| model::update(c, &actor, id, &input))
-        .await
-    {
-        Ok(()) => {
-            flash::success(&session, format!("Table {number} was saved."));
-            Ok(see_other(&format!("/tables/{id}/edit")))
-        }
-        Err(err) => {
-            let (errors, status) = err.into_fields()?;
-            form_page(&state, ctx, user, None, Some(e), form, errors, status).await
-        }
+        };
+        html_status(status, &page)
     }
 }
 
@@ -291,15 +204,30 @@ pub async fn renew_token(
     Ok(see_other(&format!("/tables/{id}/edit")))
 }
 
+/// A saved table and its guest address.
+fn with_guest_url(
+    c: &mut AnyConnection,
+    config: &Config,
+    id: i64,
+) -> Result<(CafeTable, String), AppError> {
+    let t = model::find(c, id)?;
+    let url = settings::load(c, config)?.guest_url(&t.token);
+    Ok((t, url))
+}
+
 async fn guest_url_of(state: &AppState, id: i64) -> Result<(CafeTable, String), AppError> {
-    let (t, e) = existing(state, id).await?;
+    let config = state.clone_config();
+    let (t, url) = state
+        .db
+        .run(move |c| with_guest_url(c, &config, id))
+        .await?;
     if !t.is_active {
         return Err(AppError::Conflict(format!(
             "{} is archived: restore it first.",
             t.label()
         )));
     }
-    Ok((t, e.guest_url))
+    Ok((t, url))
 }
 
 fn image_response(req: &HttpRequest, content_type: &str, body: Vec<u8>, url: &str) -> HttpResponse {

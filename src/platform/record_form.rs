@@ -12,6 +12,7 @@
 use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::NaiveDate;
 use serde::de::DeserializeOwned;
 
 use crate::platform::audit::Actor;
@@ -23,12 +24,66 @@ use crate::platform::forms::FormErrors;
 use crate::platform::page::{see_other, PageCtx};
 use crate::platform::state::AppState;
 
-/// What a form page is drawn with: the page context, who asks, and the app.
-pub struct FormCall {
+/// What a form page is drawn with: the page context, who asks, the app, which record (`None`
+/// for a new one), the fields as typed, the refusals beside them and the answer's status.
+pub struct FormView<F> {
     pub ctx: PageCtx,
     pub user: CurrentUser,
     pub state: web::Data<AppState>,
+    pub id: Option<i64>,
+    pub form: F,
+    pub errors: FormErrors,
+    pub status: StatusCode,
 }
+
+/// Who asked, before there is a form to show.
+struct FormCall {
+    ctx: PageCtx,
+    user: CurrentUser,
+    state: web::Data<AppState>,
+}
+
+impl FormCall {
+    fn show<F>(
+        self,
+        id: Option<i64>,
+        form: F,
+        errors: FormErrors,
+        status: StatusCode,
+    ) -> FormView<F> {
+        let FormCall { ctx, user, state } = self;
+        FormView {
+            ctx,
+            user,
+            state,
+            id,
+            form,
+            errors,
+            status,
+        }
+    }
+}
+
+/// What the rules may ask beyond the form: today's date in the business, and which record
+/// (`None` for a new one).
+#[derive(Debug, Clone, Copy)]
+pub struct Ask {
+    pub today: NaiveDate,
+    pub id: Option<i64>,
+}
+
+/// A new record to write: who writes it, who asked (their branch scope), the form as typed
+/// (where it was asked for) and the checked values.
+pub struct New<'a, R: RecordForm + ?Sized> {
+    pub actor: &'a Actor,
+    pub user: &'a CurrentUser,
+    pub form: &'a R::Form,
+    pub input: &'a R::Input,
+}
+
+/// A record's UPDATE with its audit row, run in the write transaction.
+pub type Update<R> =
+    fn(&mut AnyConnection, &Actor, i64, &<R as RecordForm>::Input) -> Result<(), AppError>;
 
 /// One kind of record's form.
 pub trait RecordForm: 'static {
@@ -41,12 +96,8 @@ pub trait RecordForm: 'static {
     fn blank(state: &AppState, req: &HttpRequest) -> Result<Self::Form, AppError>;
     /// A saved record as its form.
     fn load(conn: &mut AnyConnection, id: i64) -> Result<Self::Form, AppError>;
-    /// The record's rules: every refusal against its field. `id` is `None` for a new record.
-    fn validate(
-        state: &AppState,
-        form: &Self::Form,
-        id: Option<i64>,
-    ) -> Result<Self::Input, FormErrors>;
+    /// The record's rules: every refusal against its field.
+    fn validate(form: &Self::Form, ask: Ask) -> Result<Self::Input, FormErrors>;
     /// Slow work kept out of the write transaction (hashing a password); most have none.
     async fn prepare(
         _state: &AppState,
@@ -55,34 +106,19 @@ pub trait RecordForm: 'static {
     ) -> Result<Self::Input, AppError> {
         Ok(input)
     }
-    /// The INSERT and its audit row; answers the new id. `form` tells where it was asked for
-    /// (the branch), `user` who may ask for it.
-    fn create(
-        conn: &mut AnyConnection,
-        actor: &Actor,
-        user: &CurrentUser,
-        form: &Self::Form,
-        input: &Self::Input,
-    ) -> Result<i64, AppError>;
-    /// The UPDATE and its audit row.
-    fn update(
-        conn: &mut AnyConnection,
-        actor: &Actor,
-        id: i64,
-        input: &Self::Input,
-    ) -> Result<(), AppError>;
-    /// What the flash says after a save ("Branch Cebu was created.").
-    fn said(input: &Self::Input, created: bool) -> String;
-    /// Where the browser goes after a save.
-    fn then(id: i64) -> String;
-    /// The form page: `id` is `None` for a new record; `errors` stand beside their fields.
-    async fn page(
-        call: FormCall,
-        id: Option<i64>,
-        form: Self::Form,
-        errors: FormErrors,
-        status: StatusCode,
-    ) -> Result<HttpResponse, AppError>;
+    /// The INSERT and its audit row; answers the new id.
+    fn create(conn: &mut AnyConnection, new: New<'_, Self>) -> Result<i64, AppError>;
+    /// The UPDATE and its audit row (the model's `update`).
+    const UPDATE: Update<Self>;
+    /// What the flash says after creating and after saving; `{name}` stands for the record's
+    /// name.
+    const SAID: [&'static str; 2];
+    /// The record's name in those messages.
+    fn name(input: &Self::Input) -> String;
+    /// Where the browser goes after a save; `{id}` stands for the record's id.
+    const NEXT: &'static str;
+    /// The form page.
+    async fn page(view: FormView<Self::Form>) -> Result<HttpResponse, AppError>;
 }
 
 pub async fn new<R: RecordForm>(
@@ -93,7 +129,7 @@ pub async fn new<R: RecordForm>(
 ) -> Result<HttpResponse, AppError> {
     let form = R::blank(&state, &req)?;
     let call = FormCall { ctx, user, state };
-    R::page(call, None, form, FormErrors::default(), StatusCode::OK).await
+    R::page(call.show(None, form, FormErrors::default(), StatusCode::OK)).await
 }
 
 pub async fn edit<R: RecordForm>(
@@ -105,7 +141,7 @@ pub async fn edit<R: RecordForm>(
     let id = id.into_inner();
     let form = state.db.run(move |c| R::load(c, id)).await?;
     let call = FormCall { ctx, user, state };
-    R::page(call, Some(id), form, FormErrors::default(), StatusCode::OK).await
+    R::page(call.show(Some(id), form, FormErrors::default(), StatusCode::OK)).await
 }
 
 pub async fn create<R: RecordForm>(
@@ -147,32 +183,44 @@ async fn save<R: RecordForm>(
     id: Option<i64>,
     form: R::Form,
 ) -> Result<HttpResponse, AppError> {
-    let input = match R::validate(&call.state, &form, id) {
+    let ask = Ask {
+        today: call.state.clock.today(),
+        id,
+    };
+    let input = match R::validate(&form, ask) {
         Ok(i) => i,
         Err(errors) => {
             let status = StatusCode::UNPROCESSABLE_ENTITY;
-            return R::page(call, id, form, errors, status).await;
+            return R::page(call.show(id, form, errors, status)).await;
         }
     };
     let input = R::prepare(&call.state, input, id).await?;
-    let said = R::said(&input, id.is_none());
+    let said = R::SAID[usize::from(id.is_some())].replace("{name}", &R::name(&input));
     let (user, posted) = (call.user.clone(), form.clone());
     let written = call
         .state
         .db
         .write(move |c| match id {
-            Some(id) => R::update(c, &actor, id, &input).map(|()| id),
-            None => R::create(c, &actor, &user, &posted, &input),
+            Some(id) => R::UPDATE(c, &actor, id, &input).map(|()| id),
+            None => {
+                let new = New {
+                    actor: &actor,
+                    user: &user,
+                    form: &posted,
+                    input: &input,
+                };
+                R::create(c, new)
+            }
         })
         .await;
     match written {
         Ok(saved) => {
             flash::success(&session, said);
-            Ok(see_other(&R::then(saved)))
+            Ok(see_other(&R::NEXT.replace("{id}", &saved.to_string())))
         }
         Err(e) => {
             let (errors, status) = e.into_fields()?;
-            R::page(call, id, form, errors, status).await
+            R::page(call.show(id, form, errors, status)).await
         }
     }
 }

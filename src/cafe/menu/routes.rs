@@ -1,7 +1,6 @@
 //! `/menu`: the manager's menu list and item form; kitchen staff may 86 items.
 
 use actix_session::Session;
-use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
@@ -22,7 +21,7 @@ use crate::platform::forms::{self, Choice, FormErrors};
 use crate::platform::images::PictureRoutes;
 use crate::platform::page::{html, html_status, see_other, PageCtx};
 use crate::platform::pagination::filter_query;
-use crate::platform::record_form::{FormCall, RecordForm};
+use crate::platform::record_form::{Ask, FormView, New, RecordForm, Update};
 use crate::platform::state::AppState;
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -139,6 +138,9 @@ struct FormPage {
 /// goes to the branch the form names (`branch_id`), within the user's scope.
 impl RecordForm for MenuItems {
     type Form = MenuItemForm;
+    const UPDATE: Update<Self> = model::update;
+    const SAID: [&'static str; 2] = ["{name} is on the menu.", "{name} was saved."];
+    const NEXT: &'static str = "/menu/{id}/edit";
     type Input = MenuItemInput;
 
     fn blank(_: &AppState, req: &HttpRequest) -> Result<MenuItemForm, AppError> {
@@ -176,56 +178,24 @@ impl RecordForm for MenuItems {
             branch_id: i.branch_id.to_string(),
         })
     }
-    fn validate(
-        _: &AppState,
-        form: &MenuItemForm,
-        _: Option<i64>,
-    ) -> Result<MenuItemInput, FormErrors> {
+    fn validate(form: &MenuItemForm, _: Ask) -> Result<MenuItemInput, FormErrors> {
         rules::validate(form)
     }
-    fn create(
-        c: &mut AnyConnection,
-        actor: &Actor,
-        user: &CurrentUser,
-        form: &MenuItemForm,
-        input: &MenuItemInput,
-    ) -> Result<i64, AppError> {
-        let branch = scope::resolve(c, user, scope::parse_requested(&form.branch_id)?)?;
-        model::create(c, actor, branch.id, input)
+    fn create(c: &mut AnyConnection, new: New<'_, Self>) -> Result<i64, AppError> {
+        let branch = scope::resolve(c, new.user, scope::parse_requested(&new.form.branch_id)?)?;
+        model::create(c, new.actor, branch.id, new.input)
     }
-    fn update(
-        c: &mut AnyConnection,
-        actor: &Actor,
-        id: i64,
-        input: &MenuItemInput,
-    ) -> Result<(), AppError> {
-        model::update(c, actor, id, input)
+    fn name(input: &MenuItemInput) -> String {
+        input.name.clone()
     }
-    fn said(input: &MenuItemInput, created: bool) -> String {
-        let name = &input.name;
-        if created {
-            format!("{name} is on the menu.")
-        } else {
-            format!("{name} was saved.")
-        }
-    }
-    fn then(id: i64) -> String {
-        format!("/menu/{id}/edit")
-    }
-    async fn page(
-        call: FormCall,
-        id: Option<i64>,
-        form: MenuItemForm,
-        errors: FormErrors,
-        status: StatusCode,
-    ) -> Result<HttpResponse, AppError> {
+    async fn page(v: FormView<MenuItemForm>) -> Result<HttpResponse, AppError> {
         // A new item's branch is the one its form names; a saved item's is its own.
-        let requested = match id {
-            None => scope::parse_requested(&form.branch_id)?,
+        let requested = match v.id {
+            None => scope::parse_requested(&v.form.branch_id)?,
             Some(_) => None,
         };
-        let user = call.user;
-        let (branch, categories, saved) = call
+        let (id, user) = (v.id, v.user.clone());
+        let (branch, categories, saved) = v
             .state
             .db
             .run(move |c| {
@@ -239,17 +209,17 @@ impl RecordForm for MenuItems {
             })
             .await?;
         let page = FormPage {
-            ctx: call.ctx,
-            id,
+            ctx: v.ctx,
+            id: v.id,
             image_id: saved.as_ref().and_then(|i| i.image_id),
             is_active: saved.is_none_or(|i| i.is_active),
             branch,
-            form,
-            errors,
+            form: v.form,
+            errors: v.errors,
             categories,
             allergens: allergens::ALL,
         };
-        html_status(status, &page)
+        html_status(v.status, &page)
     }
 }
 

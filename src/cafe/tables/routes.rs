@@ -1,7 +1,6 @@
 //! `/tables`: the manager's tables, their guest links, QR codes and the printable QR sheet.
 
 use actix_session::Session;
-use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
@@ -19,7 +18,7 @@ use crate::platform::error::AppError;
 use crate::platform::flash;
 use crate::platform::forms::FormErrors;
 use crate::platform::page::{html, html_status, see_other, PageCtx};
-use crate::platform::record_form::{FormCall, RecordForm};
+use crate::platform::record_form::{Ask, FormView, New, RecordForm, Update};
 use crate::platform::state::AppState;
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -95,6 +94,12 @@ struct FormPage {
 /// scope.
 impl RecordForm for Tables {
     type Form = TableForm;
+    const UPDATE: Update<Self> = model::update;
+    const SAID: [&'static str; 2] = [
+        "Table {name} was added. Print its QR code from the tables page.",
+        "Table {name} was saved.",
+    ];
+    const NEXT: &'static str = "/tables/{id}/edit";
     type Input = TableInput;
 
     fn blank(_: &AppState, req: &HttpRequest) -> Result<TableForm, AppError> {
@@ -115,52 +120,24 @@ impl RecordForm for Tables {
             branch_id: t.branch_id.to_string(),
         })
     }
-    fn validate(_: &AppState, form: &TableForm, _: Option<i64>) -> Result<TableInput, FormErrors> {
+    fn validate(form: &TableForm, _: Ask) -> Result<TableInput, FormErrors> {
         rules::validate(form)
     }
-    fn create(
-        c: &mut AnyConnection,
-        actor: &Actor,
-        user: &CurrentUser,
-        form: &TableForm,
-        input: &TableInput,
-    ) -> Result<i64, AppError> {
-        let branch = scope::resolve(c, user, scope::parse_requested(&form.branch_id)?)?;
-        model::create(c, actor, branch.id, input)
+    fn create(c: &mut AnyConnection, new: New<'_, Self>) -> Result<i64, AppError> {
+        let branch = scope::resolve(c, new.user, scope::parse_requested(&new.form.branch_id)?)?;
+        model::create(c, new.actor, branch.id, new.input)
     }
-    fn update(
-        c: &mut AnyConnection,
-        actor: &Actor,
-        id: i64,
-        input: &TableInput,
-    ) -> Result<(), AppError> {
-        model::update(c, actor, id, input)
+    fn name(input: &TableInput) -> String {
+        input.number.to_string()
     }
-    fn said(input: &TableInput, created: bool) -> String {
-        let number = input.number;
-        if created {
-            format!("Table {number} was added. Print its QR code from the tables page.")
-        } else {
-            format!("Table {number} was saved.")
-        }
-    }
-    fn then(id: i64) -> String {
-        format!("/tables/{id}/edit")
-    }
-    async fn page(
-        call: FormCall,
-        id: Option<i64>,
-        form: TableForm,
-        errors: FormErrors,
-        status: StatusCode,
-    ) -> Result<HttpResponse, AppError> {
+    async fn page(v: FormView<TableForm>) -> Result<HttpResponse, AppError> {
         // A new table's branch is the one its form names; a saved table's is its own.
-        let requested = match id {
-            None => scope::parse_requested(&form.branch_id)?,
+        let requested = match v.id {
+            None => scope::parse_requested(&v.form.branch_id)?,
             Some(_) => None,
         };
-        let (user, config) = (call.user, call.state.clone_config());
-        let (branch, saved) = call
+        let (id, user, config) = (v.id, v.user.clone(), v.state.clone_config());
+        let (branch, saved) = v
             .state
             .db
             .run(move |c| {
@@ -170,16 +147,16 @@ impl RecordForm for Tables {
             })
             .await?;
         let page = FormPage {
-            ctx: call.ctx,
-            id,
+            ctx: v.ctx,
+            id: v.id,
             is_active: saved.as_ref().is_none_or(|(t, _)| t.is_active),
             guest_url: saved.map(|(_, url)| url),
             branch,
-            form,
-            errors,
+            form: v.form,
+            errors: v.errors,
             statuses: TableStatus::ALL,
         };
-        html_status(status, &page)
+        html_status(v.status, &page)
     }
 }
 

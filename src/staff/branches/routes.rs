@@ -1,17 +1,15 @@
-use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
 use crate::platform::archive::ArchiveRoutes;
 use crate::platform::audit::Actor;
-use crate::platform::auth::CurrentUser;
 use crate::platform::db::AnyConnection;
 use crate::platform::error::AppError;
 use crate::platform::forms::FormErrors;
 use crate::platform::page::{html, html_status, PageCtx};
 use crate::platform::pagination::{PageRequest, Pager};
-use crate::platform::record_form::{FormCall, RecordForm};
+use crate::platform::record_form::{Ask, FormView, New, RecordForm, Update};
 use crate::platform::state::AppState;
 use crate::staff::branches::model::{self, Branch};
 use crate::staff::branches::rules::{self, BranchForm, BranchInput};
@@ -71,6 +69,9 @@ pub async fn list(
 /// The branch form (`record_form::{new, create, edit, update}::<Branches>`).
 impl RecordForm for Branches {
     type Form = BranchForm;
+    const UPDATE: Update<Self> = model::update;
+    const SAID: [&'static str; 2] = ["Branch {name} was created.", "Branch {name} was saved."];
+    const NEXT: &'static str = "/branches";
     type Input = BranchInput;
 
     fn blank(_: &AppState, _: &HttpRequest) -> Result<BranchForm, AppError> {
@@ -85,54 +86,23 @@ impl RecordForm for Branches {
             phone: b.phone,
         })
     }
-    fn validate(
-        _: &AppState,
-        form: &BranchForm,
-        _: Option<i64>,
-    ) -> Result<BranchInput, FormErrors> {
+    fn validate(form: &BranchForm, _: Ask) -> Result<BranchInput, FormErrors> {
         rules::validate(form)
     }
-    fn create(
-        c: &mut AnyConnection,
-        actor: &Actor,
-        _: &CurrentUser,
-        _: &BranchForm,
-        input: &BranchInput,
-    ) -> Result<i64, AppError> {
-        model::create(c, actor, input)
+    fn create(c: &mut AnyConnection, new: New<'_, Self>) -> Result<i64, AppError> {
+        model::create(c, new.actor, new.input)
     }
-    fn update(
-        c: &mut AnyConnection,
-        actor: &Actor,
-        id: i64,
-        input: &BranchInput,
-    ) -> Result<(), AppError> {
-        model::update(c, actor, id, input)
+    fn name(input: &BranchInput) -> String {
+        input.name.clone()
     }
-    fn said(input: &BranchInput, created: bool) -> String {
-        let done = if created { "created" } else { "saved" };
-        format!("Branch {} was {done}.", input.name)
-    }
-    fn then(_: i64) -> String {
-        "/branches".into()
-    }
-    async fn page(
-        call: FormCall,
-        id: Option<i64>,
-        form: BranchForm,
-        errors: FormErrors,
-        status: StatusCode,
-    ) -> Result<HttpResponse, AppError> {
-        let ctx = call.ctx;
-        html_status(
-            status,
-            &FormPage {
-                ctx,
-                id,
-                form,
-                errors,
-            },
-        )
+    async fn page(v: FormView<BranchForm>) -> Result<HttpResponse, AppError> {
+        let page = FormPage {
+            ctx: v.ctx,
+            id: v.id,
+            form: v.form,
+            errors: v.errors,
+        };
+        html_status(v.status, &page)
     }
 }
 

@@ -15,7 +15,7 @@ use crate::platform::forms::{Choice, FormErrors};
 use crate::platform::images;
 use crate::platform::page::{html, html_status, see_other, PageCtx};
 use crate::platform::pagination::{filter_query, with_query, PageRequest, Pager};
-use crate::platform::record_form::{FormCall, RecordForm};
+use crate::platform::record_form::{Ask, FormView, New, RecordForm, Update};
 use crate::platform::state::AppState;
 use crate::staff::branches;
 use crate::staff::employees::model::{self, EmployeeRow, Filter, PasswordChange, Status};
@@ -166,10 +166,26 @@ pub struct CheckedEmployee {
     password: String,
 }
 
+/// `model::update` for the checked form (the password is not changed here).
+fn update_checked(
+    c: &mut AnyConnection,
+    actor: &Actor,
+    id: i64,
+    checked: &CheckedEmployee,
+) -> Result<(), AppError> {
+    model::update(c, actor, id, &checked.input)
+}
+
 /// The employee form (`record_form::{new, create, edit, update}::<Employees>`); the password is
 /// set only on a new employee (afterwards by a reset or by the employee).
 impl RecordForm for Employees {
     type Form = EmployeeForm;
+    const UPDATE: Update<Self> = update_checked;
+    const SAID: [&'static str; 2] = [
+        "{name} was added. They can sign in with the password you set.",
+        "{name} was saved.",
+    ];
+    const NEXT: &'static str = "/employees/{id}";
     type Input = CheckedEmployee;
 
     fn blank(state: &AppState, _: &HttpRequest) -> Result<EmployeeForm, AppError> {
@@ -193,12 +209,8 @@ impl RecordForm for Employees {
             commission_rate: crate::platform::percent::percent_text(e.commission_rate_bp),
         })
     }
-    fn validate(
-        state: &AppState,
-        form: &EmployeeForm,
-        id: Option<i64>,
-    ) -> Result<CheckedEmployee, FormErrors> {
-        let (input, password) = rules::validate(form, state.clock.today(), id.is_none())?;
+    fn validate(form: &EmployeeForm, ask: Ask) -> Result<CheckedEmployee, FormErrors> {
+        let (input, password) = rules::validate(form, ask.today, ask.id.is_none())?;
         Ok(CheckedEmployee { input, password })
     }
     async fn prepare(
@@ -216,57 +228,25 @@ impl RecordForm for Employees {
             password: hash,
         })
     }
-    fn create(
-        c: &mut AnyConnection,
-        actor: &Actor,
-        _: &CurrentUser,
-        _: &EmployeeForm,
-        checked: &CheckedEmployee,
-    ) -> Result<i64, AppError> {
-        model::create(c, actor, &checked.input, &checked.password)
+    fn create(c: &mut AnyConnection, new: New<'_, Self>) -> Result<i64, AppError> {
+        model::create(c, new.actor, &new.input.input, &new.input.password)
     }
-    fn update(
-        c: &mut AnyConnection,
-        actor: &Actor,
-        id: i64,
-        checked: &CheckedEmployee,
-    ) -> Result<(), AppError> {
-        model::update(c, actor, id, &checked.input)
+    fn name(input: &CheckedEmployee) -> String {
+        input.input.name.clone()
     }
-    fn said(checked: &CheckedEmployee, created: bool) -> String {
-        let name = &checked.input.name;
-        if created {
-            format!("{name} was added. They can sign in with the password you set.")
-        } else {
-            format!("{name} was saved.")
-        }
-    }
-    fn then(id: i64) -> String {
-        format!("/employees/{id}")
-    }
-    async fn page(
-        call: FormCall,
-        id: Option<i64>,
-        mut form: EmployeeForm,
-        errors: FormErrors,
-        status: StatusCode,
-    ) -> Result<HttpResponse, AppError> {
+    async fn page(mut v: FormView<EmployeeForm>) -> Result<HttpResponse, AppError> {
         // A password is never sent back to the browser, not even the one just typed.
-        form.password.clear();
-        let options = call
-            .state
-            .db
-            .run(|c| Ok(branches::model::options(c)?))
-            .await?;
+        v.form.password.clear();
+        let options = v.state.db.run(|c| Ok(branches::model::options(c)?)).await?;
         let page = FormPage {
-            ctx: call.ctx,
-            id,
-            form,
-            errors,
+            ctx: v.ctx,
+            id: v.id,
+            form: v.form,
+            errors: v.errors,
             roles: role_choices(),
             branches: branch_choices(options),
         };
-        html_status(status, &page)
+        html_status(v.status, &page)
     }
 }
 

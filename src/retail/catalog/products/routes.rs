@@ -1,4 +1,3 @@
-use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
@@ -12,7 +11,7 @@ use crate::platform::forms::{self, Choice, FormErrors};
 use crate::platform::images::PictureRoutes;
 use crate::platform::page::{html, html_status, PageCtx};
 use crate::platform::pagination::{filter_query, PageRequest, Pager};
-use crate::platform::record_form::{FormCall, RecordForm};
+use crate::platform::record_form::{Ask, FormView, New, RecordForm, Update};
 use crate::platform::state::AppState;
 use crate::retail::catalog::products::model::{self, Filter, ProductRow};
 use crate::retail::catalog::products::rules::{self, ProductForm, ProductInput};
@@ -113,6 +112,12 @@ struct FormPage {
 /// The product form (`record_form::{new, create, edit, update}::<Products>`).
 impl RecordForm for Products {
     type Form = ProductForm;
+    const UPDATE: Update<Self> = model::update;
+    const SAID: [&'static str; 2] = [
+        "{name} was added to the catalogue. Receive stock for it on the stock page.",
+        "{name} was saved.",
+    ];
+    const NEXT: &'static str = "/products/{id}/edit";
     type Input = ProductInput;
 
     fn blank(_: &AppState, _: &HttpRequest) -> Result<ProductForm, AppError> {
@@ -136,49 +141,18 @@ impl RecordForm for Products {
             description: p.description.clone(),
         })
     }
-    fn validate(
-        _: &AppState,
-        form: &ProductForm,
-        _: Option<i64>,
-    ) -> Result<ProductInput, FormErrors> {
+    fn validate(form: &ProductForm, _: Ask) -> Result<ProductInput, FormErrors> {
         rules::validate(form)
     }
-    fn create(
-        c: &mut AnyConnection,
-        actor: &Actor,
-        _: &CurrentUser,
-        _: &ProductForm,
-        input: &ProductInput,
-    ) -> Result<i64, AppError> {
-        model::create(c, actor, input)
+    fn create(c: &mut AnyConnection, new: New<'_, Self>) -> Result<i64, AppError> {
+        model::create(c, new.actor, new.input)
     }
-    fn update(
-        c: &mut AnyConnection,
-        actor: &Actor,
-        id: i64,
-        input: &ProductInput,
-    ) -> Result<(), AppError> {
-        model::update(c, actor, id, input)
+    fn name(input: &ProductInput) -> String {
+        input.name.clone()
     }
-    fn said(input: &ProductInput, created: bool) -> String {
-        let name = &input.name;
-        if created {
-            format!("{name} was added to the catalogue. Receive stock for it on the stock page.")
-        } else {
-            format!("{name} was saved.")
-        }
-    }
-    fn then(id: i64) -> String {
-        format!("/products/{id}/edit")
-    }
-    async fn page(
-        call: FormCall,
-        id: Option<i64>,
-        form: ProductForm,
-        errors: FormErrors,
-        status: StatusCode,
-    ) -> Result<HttpResponse, AppError> {
-        let (categories, suppliers, saved) = call
+    async fn page(v: FormView<ProductForm>) -> Result<HttpResponse, AppError> {
+        let id = v.id;
+        let (categories, suppliers, saved) = v
             .state
             .db
             .run(move |c| {
@@ -187,16 +161,16 @@ impl RecordForm for Products {
             })
             .await?;
         let page = FormPage {
-            ctx: call.ctx,
-            id,
+            ctx: v.ctx,
+            id: v.id,
             image_id: saved.as_ref().and_then(|p| p.image_id),
             is_active: saved.is_none_or(|p| p.is_active),
-            form,
-            errors,
+            form: v.form,
+            errors: v.errors,
             categories,
             suppliers,
         };
-        html_status(status, &page)
+        html_status(v.status, &page)
     }
 }
 

@@ -1,6 +1,5 @@
 //! `/suppliers`: list, create, edit, archive and restore (managers).
 
-use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use chrono::Datelike;
@@ -8,13 +7,12 @@ use serde::Deserialize;
 
 use crate::platform::archive::ArchiveRoutes;
 use crate::platform::audit::Actor;
-use crate::platform::auth::CurrentUser;
 use crate::platform::db::AnyConnection;
 use crate::platform::error::AppError;
 use crate::platform::forms::FormErrors;
 use crate::platform::page::{html, html_status, PageCtx};
 use crate::platform::pagination::{PageRequest, Pager};
-use crate::platform::record_form::{FormCall, RecordForm};
+use crate::platform::record_form::{Ask, FormView, New, RecordForm, Update};
 use crate::platform::state::AppState;
 use crate::retail::catalog::suppliers::model::*;
 use crate::retail::catalog::suppliers::rules::*;
@@ -90,6 +88,9 @@ pub async fn list_page(
 /// The supplier form (`record_form::{new, create, edit, update}::<Suppliers>`).
 impl RecordForm for Suppliers {
     type Form = SupplierForm;
+    const UPDATE: Update<Self> = update;
+    const SAID: [&'static str; 2] = ["Supplier {name} was added.", "Supplier {name} was saved."];
+    const NEXT: &'static str = "/suppliers";
     type Input = SupplierInput;
 
     fn blank(state: &AppState, _: &HttpRequest) -> Result<SupplierForm, AppError> {
@@ -116,52 +117,24 @@ impl RecordForm for Suppliers {
             status: s.status,
         })
     }
-    fn validate(
-        _: &AppState,
-        form: &SupplierForm,
-        _: Option<i64>,
-    ) -> Result<SupplierInput, FormErrors> {
+    fn validate(form: &SupplierForm, _: Ask) -> Result<SupplierInput, FormErrors> {
         validate(form)
     }
-    fn create(
-        c: &mut AnyConnection,
-        actor: &Actor,
-        _: &CurrentUser,
-        _: &SupplierForm,
-        input: &SupplierInput,
-    ) -> Result<i64, AppError> {
-        create(c, actor, input)
+    fn create(c: &mut AnyConnection, new: New<'_, Self>) -> Result<i64, AppError> {
+        create(c, new.actor, new.input)
     }
-    fn update(
-        c: &mut AnyConnection,
-        actor: &Actor,
-        id: i64,
-        input: &SupplierInput,
-    ) -> Result<(), AppError> {
-        update(c, actor, id, input)
+    fn name(input: &SupplierInput) -> String {
+        input.name.clone()
     }
-    fn said(input: &SupplierInput, created: bool) -> String {
-        let done = if created { "added" } else { "saved" };
-        format!("Supplier {} was {done}.", input.name)
-    }
-    fn then(_: i64) -> String {
-        "/suppliers".into()
-    }
-    async fn page(
-        call: FormCall,
-        id: Option<i64>,
-        form: SupplierForm,
-        errors: FormErrors,
-        status: StatusCode,
-    ) -> Result<HttpResponse, AppError> {
+    async fn page(v: FormView<SupplierForm>) -> Result<HttpResponse, AppError> {
         let page = FormPage {
-            ctx: call.ctx,
-            id,
-            form,
-            errors,
+            ctx: v.ctx,
+            id: v.id,
+            form: v.form,
+            errors: v.errors,
             statuses: STATUSES.to_vec(),
         };
-        html_status(status, &page)
+        html_status(v.status, &page)
     }
 }
 

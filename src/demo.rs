@@ -22,7 +22,7 @@ pub fn load(conn: &mut AnyConnection, demo_password: &str, cost: u32) -> Result<
                 Subject {
                     record_type: "demo_data",
                     record_id: None,
-                    label: "Demo data",
+                    label: "Demo data".into(),
                 },
                 &Changes::new().note("records_added", added.to_string()),
             )?;

@@ -374,25 +374,20 @@ pub fn add_lines(
         .iter()
         .map(|l| format!("{} × {}", l.quantity, items[&l.menu_item_id].0.name))
         .collect();
-    audit::record(
-        conn,
-        &placer.actor(),
-        now,
-        audit::CREATE,
-        Subject::of("kitchen_ticket", ticket_id, &format!("Ticket {ticket_id}")),
-        &Changes::new()
-            .created("session_id", session.id)
-            .created("lines", summary.join(", "))
-            .created("amount", total.plain())
-            .note(
-                "placed_by",
-                if visitor_id.is_some() {
-                    "guest"
-                } else {
-                    "staff"
-                },
-            ),
-    )?;
+    let subject = Subject::of("kitchen_ticket", ticket_id, format!("Ticket {ticket_id}"));
+    let changes = Changes::new()
+        .created("session_id", session.id)
+        .created("lines", summary.join(", "))
+        .created("amount", total.plain())
+        .note(
+            "placed_by",
+            if visitor_id.is_some() {
+                "guest"
+            } else {
+                "staff"
+            },
+        );
+    audit::record(conn, &placer.actor(), now, audit::CREATE, subject, &changes)?;
     Ok(Placed {
         branch_id: session.branch_id,
         session_id: session.id,

@@ -190,19 +190,14 @@ pub fn close(
         "{} bill",
         crate::cafe::kitchen::model::place_label(&s.kind, &s.customer_name, table_number)
     );
-    audit::record(
-        conn,
-        actor,
-        now,
-        audit::CREATE,
-        Subject::of(RECORD, sale_id, &label),
-        &Changes::new()
-            .created("session_id", session_id)
-            .created("subtotal", b.subtotal.plain())
-            .created("tax", b.tax.plain())
-            .created("total", b.total.plain())
-            .created("payment_method", method.as_str()),
-    )?;
+    let subject = Subject::of(RECORD, sale_id, &label);
+    let changes = Changes::new()
+        .created("session_id", session_id)
+        .created("subtotal", b.subtotal.plain())
+        .created("tax", b.tax.plain())
+        .created("total", b.total.plain())
+        .created("payment_method", method.as_str());
+    audit::record(conn, actor, now, audit::CREATE, subject, &changes)?;
     Ok(Closed {
         sale_id,
         branch_id: s.branch_id,
@@ -229,14 +224,9 @@ pub fn mark_printed(
     )
     .set(cafe_sessions::bill_printed_at.eq(now))
     .execute(conn)?;
-    audit::record(
-        conn,
-        actor,
-        now,
-        audit::PRINT,
-        Subject::of("cafe_session", session_id, &format!("Bill #{session_id}")),
-        &Changes::new().note("copy", if changed == 1 { "first" } else { "again" }),
-    )?;
+    let subject = Subject::of("cafe_session", session_id, format!("Bill #{session_id}"));
+    let changes = Changes::new().note("copy", if changed == 1 { "first" } else { "again" });
+    audit::record(conn, actor, now, audit::PRINT, subject, &changes)?;
     tab::session(conn, session_id)
 }
 
@@ -266,14 +256,9 @@ pub fn reopen(
             "This bill is open already: it has not been printed.".into(),
         ));
     }
-    audit::record(
-        conn,
-        actor,
-        now,
-        audit::UPDATE,
-        Subject::of("cafe_session", session_id, &format!("Bill #{session_id}")),
-        &Changes::new().note("bill", "reopened for more orders"),
-    )?;
+    let subject = Subject::of("cafe_session", session_id, format!("Bill #{session_id}"));
+    let changes = Changes::new().note("bill", "reopened for more orders");
+    audit::record(conn, actor, now, audit::UPDATE, subject, &changes)?;
     tab::session(conn, session_id)
 }
 
@@ -292,14 +277,9 @@ pub fn acknowledge_call(
     .set(cafe_sessions::staff_called_at.eq(None::<NaiveDateTime>))
     .execute(conn)?;
     if changed == 1 {
-        audit::record(
-            conn,
-            actor,
-            now,
-            audit::UPDATE,
-            Subject::of("cafe_session", session_id, &format!("Bill #{session_id}")),
-            &Changes::new().note("staff_called", "answered"),
-        )?;
+        let subject = Subject::of("cafe_session", session_id, format!("Bill #{session_id}"));
+        let changes = Changes::new().note("staff_called", "answered");
+        audit::record(conn, actor, now, audit::UPDATE, subject, &changes)?;
     }
     tab::session(conn, session_id)
 }

@@ -1,14 +1,13 @@
 //! The cafe's settings (`/settings/cafe`): what the bill prints, the tax rate and the public
 //! address encoded in the tables' QR codes.
 
-use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
 use crate::config::{normalise_public_url, Config};
-use crate::platform::audit::Actor;
+use crate::platform::auth::Staff;
 use crate::platform::db::AnyConnection;
 use crate::platform::error::AppError;
 use crate::platform::flash;
@@ -220,11 +219,10 @@ pub async fn show(ctx: PageCtx, state: web::Data<AppState>) -> Result<HttpRespon
 
 pub async fn save(
     ctx: PageCtx,
-    actor: Actor,
-    state: web::Data<AppState>,
-    session: Session,
+    staff: Staff,
     form: web::Form<SettingsForm>,
 ) -> Result<HttpResponse, AppError> {
+    let (_, actor, state, session) = staff.parts();
     let form = form.into_inner();
     let valid = match validate(&form) {
         Ok(v) => v,

@@ -82,21 +82,16 @@ pub fn open_for_table(
         ))
         .returning(cafe_sessions::id)
         .get_result(conn)?;
-    audit::record(
-        conn,
-        actor,
-        now,
-        audit::CREATE,
-        Subject::of("cafe_session", id, &table.label()),
-        &Changes::new().created("table", table.number).note(
-            "opened_by",
-            if actor.employee_id.is_some() {
-                "staff"
-            } else {
-                "guest"
-            },
-        ),
-    )?;
+    let subject = Subject::of("cafe_session", id, table.label());
+    let changes = Changes::new().created("table", table.number).note(
+        "opened_by",
+        if actor.employee_id.is_some() {
+            "staff"
+        } else {
+            "guest"
+        },
+    );
+    audit::record(conn, actor, now, audit::CREATE, subject, &changes)?;
     diesel::update(
         cafe_tables::table
             .find(table.id)

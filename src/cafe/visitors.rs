@@ -220,7 +220,7 @@ pub fn set_name(
         },
         now,
         audit::UPDATE,
-        Subject::of("cafe_visitor", visitor.id, &format!("Guest {}", visitor.id)),
+        Subject::of("cafe_visitor", visitor.id, format!("Guest {}", visitor.id)),
         &Changes::new().diff(
             "preferred_name",
             visitor.preferred_name.clone(),

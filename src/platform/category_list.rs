@@ -2,7 +2,6 @@
 //! archive — never while active items still use one — and restore. The storage differs per
 //! list (`CategoryStore`); the rules, pages and audit rows are these.
 
-use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;
@@ -11,6 +10,7 @@ use serde::Deserialize;
 
 use crate::platform::archive::{self, Toggle};
 use crate::platform::audit::{self, Actor, Changes, Subject};
+use crate::platform::auth::Staff;
 use crate::platform::clock::BusinessClock;
 use crate::platform::db::{is_unique_violation, AnyConnection};
 use crate::platform::error::AppError;
@@ -79,14 +79,9 @@ pub fn create<S: CategoryStore>(
 ) -> Result<i64, AppError> {
     let now = BusinessClock::now_utc();
     let id = S::insert(conn, name, now).map_err(|e| duplicate(e, name))?;
-    audit::record(
-        conn,
-        actor,
-        now,
-        audit::CREATE,
-        Subject::of(S::RECORD, id, name),
-        &Changes::new().created("name", name),
-    )?;
+    let subject = Subject::of(S::RECORD, id, name);
+    let changes = Changes::new().created("name", name);
+    audit::record(conn, actor, now, audit::CREATE, subject, &changes)?;
     Ok(id)
 }
 
@@ -209,11 +204,10 @@ pub struct NameForm {
 
 pub async fn create_route<S: CategoryStore>(
     ctx: PageCtx,
-    actor: Actor,
-    state: web::Data<AppState>,
-    session: Session,
+    staff: Staff,
     form: web::Form<NameForm>,
 ) -> Result<HttpResponse, AppError> {
+    let (_, actor, state, session) = staff.parts();
     let typed = form.into_inner().name;
     let name = match clean_name(&typed) {
         Ok(n) => n,
@@ -237,12 +231,11 @@ pub async fn create_route<S: CategoryStore>(
 }
 
 pub async fn rename_route<S: CategoryStore>(
-    actor: Actor,
-    state: web::Data<AppState>,
-    session: Session,
+    staff: Staff,
     id: web::Path<i64>,
     form: web::Form<NameForm>,
 ) -> Result<HttpResponse, AppError> {
+    let (_, actor, state, session) = staff.parts();
     let name =
         clean_name(&form.name).map_err(|e| AppError::Unprocessable(e.first().to_string()))?;
     let id = id.into_inner();
@@ -256,12 +249,11 @@ pub async fn rename_route<S: CategoryStore>(
 }
 
 async fn toggle_route<S: CategoryStore>(
-    actor: Actor,
-    state: web::Data<AppState>,
-    session: Session,
+    staff: Staff,
     id: i64,
     active: bool,
 ) -> Result<HttpResponse, AppError> {
+    let (_, actor, state, session) = staff.parts();
     let name = state
         .db
         .write(move |c| set_active::<S>(c, &actor, id, active))
@@ -272,21 +264,17 @@ async fn toggle_route<S: CategoryStore>(
 }
 
 pub async fn archive_route<S: CategoryStore>(
-    actor: Actor,
-    state: web::Data<AppState>,
-    session: Session,
+    staff: Staff,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    toggle_route::<S>(actor, state, session, id.into_inner(), false).await
+    toggle_route::<S>(staff, id.into_inner(), false).await
 }
 
 pub async fn restore_route<S: CategoryStore>(
-    actor: Actor,
-    state: web::Data<AppState>,
-    session: Session,
+    staff: Staff,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    toggle_route::<S>(actor, state, session, id.into_inner(), true).await
+    toggle_route::<S>(staff, id.into_inner(), true).await
 }
 
 /// A `CategoryStore` for a categories table (`id, name, sort_order, is_active, created_at`)

@@ -46,7 +46,7 @@ pub fn set(conn: &mut AnyConnection, actor: &Actor, key: &str, value: &str) -> Q
         Subject {
             record_type: "setting",
             record_id: None,
-            label: key,
+            label: key.into(),
         },
         &changes,
     )?;

@@ -132,14 +132,8 @@ pub fn find_or_create(
         .created("phone", input.phone.as_str())
         .created("email", input.email.as_str())
         .created("address", input.address.as_str());
-    audit::record(
-        conn,
-        actor,
-        now,
-        audit::CREATE,
-        Subject::of(RECORD, id, &input.name),
-        &changes,
-    )?;
+    let subject = Subject::of(RECORD, id, &input.name);
+    audit::record(conn, actor, now, audit::CREATE, subject, &changes)?;
     Ok(id)
 }
 

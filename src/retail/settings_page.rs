@@ -1,12 +1,11 @@
 //! `/settings/retail`: the VAT rate and whether shelf prices include VAT (managers).
 
-use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::platform::audit::Actor;
+use crate::platform::auth::Staff;
 use crate::platform::error::AppError;
 use crate::platform::flash;
 use crate::platform::forms::FormErrors;
@@ -49,11 +48,10 @@ pub async fn show(ctx: PageCtx, state: web::Data<AppState>) -> Result<HttpRespon
 
 pub async fn save(
     ctx: PageCtx,
-    actor: Actor,
-    state: web::Data<AppState>,
-    session: Session,
+    staff: Staff,
     form: web::Form<SettingsForm>,
 ) -> Result<HttpResponse, AppError> {
+    let (_, actor, state, session) = staff.parts();
     let form = form.into_inner();
     let rate = match parse_percent_bp(&form.vat_rate, 50) {
         Ok(r) => r,

@@ -192,7 +192,7 @@ pub fn conclude(
                         Subject {
                             record_type: RECORD,
                             record_id: other.as_ref().map(|r| r.0),
-                            label: &label,
+                            label: label.as_str().into(),
                         },
                         &changes,
                     )
@@ -338,14 +338,8 @@ pub async fn logout(
         .write(move |c| {
             let at: NaiveDateTime = BusinessClock::now_utc();
             if session::end(c, user.session_id, session::LOGOUT, at)? {
-                audit::record(
-                    c,
-                    &actor,
-                    at,
-                    audit::LOGOUT,
-                    Subject::of(RECORD, user.id, &label),
-                    &Changes::new(),
-                )?;
+                let subject = Subject::of(RECORD, user.id, &label);
+                audit::record(c, &actor, at, audit::LOGOUT, subject, &Changes::new())?;
             }
             Ok(())
         })

@@ -1,13 +1,12 @@
 //! Every employee's own page: contact details, password and picture.
 
 use actix_multipart::Multipart;
-use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::platform::audit::Actor;
+use crate::platform::auth::Staff;
 use crate::platform::auth::{password, CurrentUser};
 use crate::platform::error::AppError;
 use crate::platform::flash;
@@ -82,12 +81,10 @@ pub struct ContactForm {
 
 pub async fn update_contact(
     ctx: PageCtx,
-    user: CurrentUser,
-    actor: Actor,
-    state: web::Data<AppState>,
-    session: Session,
+    staff: Staff,
     form: web::Form<ContactForm>,
 ) -> Result<HttpResponse, AppError> {
+    let (user, actor, state, session) = staff.parts();
     let form = form.into_inner();
     let mut errors = FormErrors::default();
     let email = forms::optional_email(&form.email, "email", &mut errors);
@@ -129,12 +126,10 @@ pub struct PasswordForm {
 
 pub async fn change_password(
     ctx: PageCtx,
-    user: CurrentUser,
-    actor: Actor,
-    state: web::Data<AppState>,
-    session: Session,
+    staff: Staff,
     form: web::Form<PasswordForm>,
 ) -> Result<HttpResponse, AppError> {
+    let (user, actor, state, session) = staff.parts();
     let form = form.into_inner();
     let mut errors = FormErrors::default();
     if let Err(m) = password::check_strength(&form.new_password) {
@@ -244,12 +239,10 @@ pub async fn change_password(
 /// The picture form is multipart, so its CSRF token travels in the query string.
 pub async fn upload_picture(
     ctx: PageCtx,
-    user: CurrentUser,
-    actor: Actor,
-    state: web::Data<AppState>,
-    session: Session,
+    staff: Staff,
     form: Multipart,
 ) -> Result<HttpResponse, AppError> {
+    let (user, actor, state, session) = staff.parts();
     let raw = match images::read_file_field(form, "picture", images::MAX_UPLOAD_BYTES).await {
         Ok(r) => r,
         Err(AppError::PayloadTooLarge(m)) => {
@@ -294,12 +287,8 @@ async fn picture_refused(
     render(state, ctx, user_id, None, errors, status).await
 }
 
-pub async fn remove_picture(
-    user: CurrentUser,
-    actor: Actor,
-    state: web::Data<AppState>,
-    session: Session,
-) -> Result<HttpResponse, AppError> {
+pub async fn remove_picture(staff: Staff) -> Result<HttpResponse, AppError> {
+    let (user, actor, state, session) = staff.parts();
     let id = user.id;
     state
         .db

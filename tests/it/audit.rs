@@ -127,7 +127,7 @@ async fn a_large_export_is_complete() {
                     tillpoint::platform::audit::Subject {
                         record_type: "bulk",
                         record_id: Some(i),
-                        label: "row",
+                        label: "row".into(),
                     },
                     &tillpoint::platform::audit::Changes::new(),
                 )?;

@@ -174,16 +174,11 @@ pub fn open_takeaway(
         ))
         .returning(cafe_sessions::id)
         .get_result(conn)?;
-    audit::record(
-        conn,
-        actor,
-        now,
-        audit::CREATE,
-        Subject::of("cafe_session", id, &place_label(i.kind, &i.name, None)),
-        &Changes::new()
-            .created("kind", i.kind)
-            .created("customer_name", i.name.as_str()),
-    )?;
+    let subject = Subject::of("cafe_session", id, place_label(i.kind, &i.name, None));
+    let changes = Changes::new()
+        .created("kind", i.kind)
+        .created("customer_name", i.name.as_str());
+    audit::record(conn, actor, now, audit::CREATE, subject, &changes)?;
     Ok(id)
 }
 
@@ -223,15 +218,10 @@ pub fn remove_line(
     if left == 0 {
         diesel::delete(kitchen_tickets::table.find(ticket_id)).execute(conn)?;
     }
-    audit::record(
-        conn,
-        actor,
-        now,
-        audit::DELETE,
-        Subject::of("cafe_session", session_id, &format!("Bill #{session_id}")),
-        &Changes::new()
-            .note("removed", format!("{qty} × {name}"))
-            .note("amount", Money(price.saturating_mul(qty)).plain()),
-    )?;
+    let subject = Subject::of("cafe_session", session_id, format!("Bill #{session_id}"));
+    let changes = Changes::new()
+        .note("removed", format!("{qty} × {name}"))
+        .note("amount", Money(price.saturating_mul(qty)).plain());
+    audit::record(conn, actor, now, audit::DELETE, subject, &changes)?;
     Ok(())
 }

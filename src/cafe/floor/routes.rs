@@ -1,6 +1,5 @@
 //! `/floor`: what waiters use all day.
 
-use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;
@@ -19,6 +18,7 @@ use crate::cafe::tab;
 use crate::cafe::tables::model as tables;
 use crate::cafe::tables::rules::TableStatus;
 use crate::platform::audit::Actor;
+use crate::platform::auth::Staff;
 use crate::platform::auth::{BranchScope, CurrentUser};
 use crate::platform::clock::BusinessClock;
 use crate::platform::error::AppError;
@@ -96,11 +96,10 @@ pub async fn page(
 
 pub async fn open_takeaway(
     ctx: PageCtx,
-    user: CurrentUser,
-    actor: Actor,
-    state: web::Data<AppState>,
+    staff: Staff,
     form: web::Form<TakeawayForm>,
 ) -> Result<HttpResponse, AppError> {
+    let (user, actor, state, _) = staff.parts();
     let form = form.into_inner();
     let requested = scope::parse_requested(&form.branch)?;
     let input = match model::validate_takeaway(&form) {
@@ -121,12 +120,8 @@ pub async fn open_takeaway(
 }
 
 /// Seats guests at a table by hand (or finds its open bill).
-pub async fn open_table(
-    user: CurrentUser,
-    actor: Actor,
-    state: web::Data<AppState>,
-    id: web::Path<i64>,
-) -> Result<HttpResponse, AppError> {
+pub async fn open_table(staff: Staff, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
+    let (user, actor, state, _) = staff.parts();
     let id = id.into_inner();
     let session_id = state
         .db
@@ -156,13 +151,11 @@ pub struct StatusForm {
 }
 
 pub async fn table_status(
-    user: CurrentUser,
-    actor: Actor,
-    state: web::Data<AppState>,
-    session: Session,
+    staff: Staff,
     id: web::Path<i64>,
     form: web::Form<StatusForm>,
 ) -> Result<HttpResponse, AppError> {
+    let (user, actor, state, session) = staff.parts();
     let status = TableStatus::parse(&form.status)
         .ok_or_else(|| AppError::Unprocessable("Choose a status from the list.".into()))?;
     let id = id.into_inner();
@@ -257,13 +250,11 @@ pub struct LineForm {
 }
 
 pub async fn add_line(
-    user: CurrentUser,
-    actor: Actor,
-    state: web::Data<AppState>,
-    session: Session,
+    staff: Staff,
     id: web::Path<i64>,
     form: web::Form<LineForm>,
 ) -> Result<HttpResponse, AppError> {
+    let (user, actor, state, session) = staff.parts();
     let id = id.into_inner();
     let order = ordering::parse_staff_line(
         &form.menu_item_id,
@@ -294,12 +285,10 @@ pub async fn add_line(
 }
 
 pub async fn remove_line(
-    user: CurrentUser,
-    actor: Actor,
-    state: web::Data<AppState>,
-    session: Session,
+    staff: Staff,
     path: web::Path<(i64, i64)>,
 ) -> Result<HttpResponse, AppError> {
+    let (user, actor, state, session) = staff.parts();
     let (id, line) = path.into_inner();
     let branch = state
         .db
@@ -378,25 +367,16 @@ async fn bill_action(
     Ok(head)
 }
 
-pub async fn mark_printed(
-    user: CurrentUser,
-    actor: Actor,
-    state: web::Data<AppState>,
-    id: web::Path<i64>,
-) -> Result<HttpResponse, AppError> {
+pub async fn mark_printed(staff: Staff, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
+    let (user, actor, state, _) = staff.parts();
     let id = id.into_inner();
     bill_action(&state, user, actor, id, sales::mark_printed).await?;
     Ok(see_other(&format!("/floor/sessions/{id}/bill?printed=1")))
 }
 
 /// A manager reopens a printed bill for more orders (audited).
-pub async fn reopen(
-    user: CurrentUser,
-    actor: Actor,
-    state: web::Data<AppState>,
-    session: Session,
-    id: web::Path<i64>,
-) -> Result<HttpResponse, AppError> {
+pub async fn reopen(staff: Staff, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
+    let (user, actor, state, session) = staff.parts();
     let id = id.into_inner();
     bill_action(&state, user, actor, id, sales::reopen).await?;
     flash::success(
@@ -408,12 +388,11 @@ pub async fn reopen(
 
 /// "Coming": the guest's call is answered and the alert on the floor goes.
 pub async fn acknowledge(
-    user: CurrentUser,
-    actor: Actor,
-    state: web::Data<AppState>,
+    staff: Staff,
     id: web::Path<i64>,
     form: web::Form<BackTo>,
 ) -> Result<HttpResponse, AppError> {
+    let (user, actor, state, _) = staff.parts();
     let id = id.into_inner();
     let head = bill_action(&state, user, actor, id, sales::acknowledge_call).await?;
     let fallback = format!("/floor?branch={}", head.branch_id);
@@ -437,13 +416,11 @@ pub struct CloseForm {
 }
 
 pub async fn close(
-    user: CurrentUser,
-    actor: Actor,
-    state: web::Data<AppState>,
-    session: Session,
+    staff: Staff,
     id: web::Path<i64>,
     form: web::Form<CloseForm>,
 ) -> Result<HttpResponse, AppError> {
+    let (user, actor, state, session) = staff.parts();
     let method = PaymentMethod::parse(&form.payment_method).ok_or_else(|| {
         AppError::Unprocessable("Choose how the bill was paid: cash, card or UPI.".into())
     })?;

@@ -86,14 +86,9 @@ pub fn save(
                 e.into()
             }
         })?;
-    audit::record(
-        conn,
-        actor,
-        now,
-        audit::CREATE,
-        Subject::of("cafe_feedback", id, &format!("Feedback on sale {sale_id}")),
-        &Changes::new().created("overall", f.overall),
-    )?;
+    let subject = Subject::of("cafe_feedback", id, format!("Feedback on sale {sale_id}"));
+    let changes = Changes::new().created("overall", f.overall);
+    audit::record(conn, actor, now, audit::CREATE, subject, &changes)?;
     Ok(())
 }
 

@@ -394,7 +394,7 @@ pub async fn call_staff(
                 &Actor { employee_id: None, ip },
                 now,
                 crate::platform::audit::UPDATE,
-                crate::platform::audit::Subject::of("cafe_session", s.id, &table.label()),
+                crate::platform::audit::Subject::of("cafe_session", s.id, table.label()),
                 &crate::platform::audit::Changes::new().note("staff_called", "by the guest"),
             )?;
             Ok((s.branch_id, s.id))

@@ -309,14 +309,9 @@ pub fn advance(
             },
         ));
     }
-    audit::record(
-        conn,
-        actor,
-        now,
-        audit::UPDATE,
-        Subject::of("kitchen_ticket", id, &format!("Ticket {id}")),
-        &Changes::new().diff("status", status.as_str(), new_status.as_str()),
-    )?;
+    let subject = Subject::of("kitchen_ticket", id, format!("Ticket {id}"));
+    let changes = Changes::new().diff("status", status.as_str(), new_status.as_str());
+    audit::record(conn, actor, now, audit::UPDATE, subject, &changes)?;
     Ok((branch_id, session_id))
 }
 
@@ -351,7 +346,7 @@ pub fn set_priority(
             actor,
             BusinessClock::now_utc(),
             audit::UPDATE,
-            Subject::of("kitchen_ticket", id, &format!("Ticket {id}")),
+            Subject::of("kitchen_ticket", id, format!("Ticket {id}")),
             &Changes::new().diff("priority", priority_label(old), priority_label(priority)),
         )?;
     }

@@ -1,6 +1,5 @@
 //! `/kitchen`: the display, its live feed and the cooks' buttons.
 
-use actix_session::Session;
 use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
@@ -11,6 +10,7 @@ use crate::cafe::kitchen::rules::{parse_priority, Priority, PRIORITIES};
 use crate::cafe::menu::model::{self as menu, MenuRow};
 use crate::cafe::scope::{self, CafeBranch};
 use crate::platform::audit::Actor;
+use crate::platform::auth::Staff;
 use crate::platform::auth::{BranchScope, CurrentUser};
 use crate::platform::clock::BusinessClock;
 use crate::platform::error::AppError;
@@ -158,31 +158,19 @@ async fn step(
     Ok(back(branch_id))
 }
 
-pub async fn start(
-    user: CurrentUser,
-    actor: Actor,
-    state: web::Data<AppState>,
-    id: web::Path<i64>,
-) -> Result<HttpResponse, AppError> {
+pub async fn start(staff: Staff, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
+    let (user, actor, state, _) = staff.parts();
     step(user, actor, &state, id.into_inner(), Step::Start).await
 }
 
-pub async fn done(
-    user: CurrentUser,
-    actor: Actor,
-    state: web::Data<AppState>,
-    id: web::Path<i64>,
-) -> Result<HttpResponse, AppError> {
+pub async fn done(staff: Staff, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
+    let (user, actor, state, _) = staff.parts();
     step(user, actor, &state, id.into_inner(), Step::Done).await
 }
 
 /// Brings a ticket finished by mistake back to the board.
-pub async fn recall(
-    user: CurrentUser,
-    actor: Actor,
-    state: web::Data<AppState>,
-    id: web::Path<i64>,
-) -> Result<HttpResponse, AppError> {
+pub async fn recall(staff: Staff, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
+    let (user, actor, state, _) = staff.parts();
     step(user, actor, &state, id.into_inner(), Step::Recall).await
 }
 
@@ -193,12 +181,11 @@ pub struct PriorityForm {
 }
 
 pub async fn priority(
-    user: CurrentUser,
-    actor: Actor,
-    state: web::Data<AppState>,
+    staff: Staff,
     id: web::Path<i64>,
     form: web::Form<PriorityForm>,
 ) -> Result<HttpResponse, AppError> {
+    let (user, actor, state, _) = staff.parts();
     let p = parse_priority(&form.priority)
         .ok_or_else(|| AppError::Unprocessable("Choose Urgent, High or Normal.".into()))?;
     let id = id.into_inner();
@@ -217,12 +204,10 @@ pub async fn priority(
 
 /// "Complete all shown" / the ticked tickets: `ids` repeated, `branch`.
 pub async fn complete_many(
-    actor: Actor,
-    user: CurrentUser,
-    state: web::Data<AppState>,
-    session: Session,
+    staff: Staff,
     form: web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
+    let (user, actor, state, session) = staff.parts();
     let p = Pairs(form.into_inner());
     let requested = scope::parse_requested(p.get("branch"))?;
     let ids = p

@@ -219,17 +219,12 @@ pub fn create(
         ))
         .returning(menu_items::id)
         .get_result(conn)?;
-    audit::record(
-        conn,
-        actor,
-        now,
-        audit::CREATE,
-        Subject::of(RECORD, id, &i.name),
-        &Changes::new()
-            .created("name", i.name.as_str())
-            .created("price", i.price.plain())
-            .created("branch_id", branch_id),
-    )?;
+    let subject = Subject::of(RECORD, id, &i.name);
+    let changes = Changes::new()
+        .created("name", i.name.as_str())
+        .created("price", i.price.plain())
+        .created("branch_id", branch_id);
+    audit::record(conn, actor, now, audit::CREATE, subject, &changes)?;
     Ok(id)
 }
 
@@ -279,14 +274,8 @@ pub fn update(
         .diff("trending", old.trending, i.trending)
         .diff("sort_order", old.sort_order, i.sort_order);
     if !changes.is_empty() {
-        audit::record(
-            conn,
-            actor,
-            now,
-            audit::UPDATE,
-            Subject::of(RECORD, id, &i.name),
-            &changes,
-        )?;
+        let subject = Subject::of(RECORD, id, &i.name);
+        audit::record(conn, actor, now, audit::UPDATE, subject, &changes)?;
     }
     Ok(())
 }
@@ -333,14 +322,9 @@ pub fn toggle(
         ),
     };
     if changed == 1 {
-        audit::record(
-            conn,
-            actor,
-            now,
-            audit::UPDATE,
-            Subject::of(RECORD, id, &old.name),
-            &Changes::new().diff(field, was, !was),
-        )?;
+        let subject = Subject::of(RECORD, id, &old.name);
+        let changes = Changes::new().diff(field, was, !was);
+        audit::record(conn, actor, now, audit::UPDATE, subject, &changes)?;
     }
     find(conn, id)
 }
@@ -391,13 +375,8 @@ pub fn set_image(
         conn,
         item.image_id.filter(|old| Some(*old) != image_id),
     )?;
-    audit::record(
-        conn,
-        actor,
-        now,
-        audit::UPDATE,
-        Subject::of(RECORD, id, &item.name),
-        &Changes::new().diff("image_id", item.image_id, image_id),
-    )?;
+    let subject = Subject::of(RECORD, id, &item.name);
+    let changes = Changes::new().diff("image_id", item.image_id, image_id);
+    audit::record(conn, actor, now, audit::UPDATE, subject, &changes)?;
     Ok(())
 }

@@ -13,6 +13,7 @@ use crate::cafe::scope::{self, CafeBranch};
 use crate::platform::archive::ArchiveRoutes;
 use crate::platform::audit::Actor;
 use crate::platform::auth::CurrentUser;
+use crate::platform::auth::Staff;
 use crate::platform::category_list;
 use crate::platform::db::AnyConnection;
 use crate::platform::error::AppError;
@@ -260,13 +261,11 @@ async fn flip(
 }
 
 pub async fn toggle_stock(
-    user: CurrentUser,
-    actor: Actor,
-    state: web::Data<AppState>,
-    session: Session,
+    staff: Staff,
     id: web::Path<i64>,
     form: web::Form<BackForm>,
 ) -> Result<HttpResponse, AppError> {
+    let (user, actor, state, session) = staff.parts();
     flip(
         user,
         actor,
@@ -280,13 +279,11 @@ pub async fn toggle_stock(
 }
 
 pub async fn toggle_trending(
-    user: CurrentUser,
-    actor: Actor,
-    state: web::Data<AppState>,
-    session: Session,
+    staff: Staff,
     id: web::Path<i64>,
     form: web::Form<BackForm>,
 ) -> Result<HttpResponse, AppError> {
+    let (user, actor, state, session) = staff.parts();
     flip(
         user,
         actor,

@@ -121,18 +121,13 @@ pub fn create(
         .returning(cafe_tables::id)
         .get_result(conn)
         .map_err(|e| duplicate(e, i.number))?;
-    audit::record(
-        conn,
-        actor,
-        now,
-        audit::CREATE,
-        Subject::of(RECORD, id, &format!("Table {}", i.number)),
-        &Changes::new()
-            .created("number", i.number)
-            .created("capacity", i.capacity)
-            .created("location", i.location.as_str())
-            .created("branch_id", branch_id),
-    )?;
+    let subject = Subject::of(RECORD, id, format!("Table {}", i.number));
+    let changes = Changes::new()
+        .created("number", i.number)
+        .created("capacity", i.capacity)
+        .created("location", i.location.as_str())
+        .created("branch_id", branch_id);
+    audit::record(conn, actor, now, audit::CREATE, subject, &changes)?;
     Ok(id)
 }
 
@@ -192,14 +187,9 @@ pub fn update(
         .diff("location", old.location.clone(), i.location.clone())
         .diff("status", old.status.clone(), i.status.as_str().to_string());
     if !changes.is_empty() {
-        audit::record(
-            conn,
-            actor,
-            now,
-            audit::UPDATE,
-            Subject::of(RECORD, id, &format!("Table {}", i.number)),
-            &changes,
-        )?;
+        let label = format!("Table {}", i.number);
+        let subject = Subject::of(RECORD, id, &label);
+        audit::record(conn, actor, now, audit::UPDATE, subject, &changes)?;
     }
     Ok(())
 }
@@ -222,14 +212,9 @@ pub fn set_status(
             cafe_tables::updated_at.eq(now),
         ))
         .execute(conn)?;
-    audit::record(
-        conn,
-        actor,
-        now,
-        audit::UPDATE,
-        Subject::of(RECORD, id, &t.label()),
-        &Changes::new().diff("status", t.status.clone(), status.as_str().to_string()),
-    )?;
+    let subject = Subject::of(RECORD, id, t.label());
+    let changes = Changes::new().diff("status", t.status.clone(), status.as_str().to_string());
+    audit::record(conn, actor, now, audit::UPDATE, subject, &changes)?;
     find(conn, id)
 }
 
@@ -247,14 +232,9 @@ pub fn renew_token(
             cafe_tables::updated_at.eq(now),
         ))
         .execute(conn)?;
-    audit::record(
-        conn,
-        actor,
-        now,
-        audit::UPDATE,
-        Subject::of(RECORD, id, &t.label()),
-        &Changes::new().note("token", "replaced; the old QR code no longer works"),
-    )?;
+    let subject = Subject::of(RECORD, id, t.label());
+    let changes = Changes::new().note("token", "replaced; the old QR code no longer works");
+    audit::record(conn, actor, now, audit::UPDATE, subject, &changes)?;
     find(conn, id)
 }
 

@@ -1,6 +1,5 @@
 //! `/tables`: the manager's tables, their guest links, QR codes and the printable QR sheet.
 
-use actix_session::Session;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
@@ -13,6 +12,7 @@ use crate::config::Config;
 use crate::platform::archive::ArchiveRoutes;
 use crate::platform::audit::Actor;
 use crate::platform::auth::CurrentUser;
+use crate::platform::auth::Staff;
 use crate::platform::db::AnyConnection;
 use crate::platform::error::AppError;
 use crate::platform::flash;
@@ -160,12 +160,8 @@ impl RecordForm for Tables {
     }
 }
 
-pub async fn renew_token(
-    actor: Actor,
-    state: web::Data<AppState>,
-    session: Session,
-    id: web::Path<i64>,
-) -> Result<HttpResponse, AppError> {
+pub async fn renew_token(staff: Staff, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
+    let (_, actor, state, session) = staff.parts();
     let id = id.into_inner();
     let t = state
         .db

@@ -115,16 +115,21 @@ pub fn archive_toggle(active: bool) -> (&'static str, Changes) {
 pub struct Subject<'a> {
     pub record_type: &'a str,
     pub record_id: Option<i64>,
-    pub label: &'a str,
+    /// Borrowed from the record, or made for the entry ("Ticket 12").
+    pub label: std::borrow::Cow<'a, str>,
 }
 
 impl<'a> Subject<'a> {
     /// A stored record: its type, id and a label people recognise.
-    pub fn of(record_type: &'a str, record_id: i64, label: &'a str) -> Subject<'a> {
+    pub fn of(
+        record_type: &'a str,
+        record_id: i64,
+        label: impl Into<std::borrow::Cow<'a, str>>,
+    ) -> Subject<'a> {
         Subject {
             record_type,
             record_id: Some(record_id),
-            label,
+            label: label.into(),
         }
     }
 }

@@ -8,8 +8,10 @@ pub mod password;
 pub mod role;
 pub mod scope;
 pub mod session;
+pub mod staff;
 pub mod throttle;
 
 pub use guard::{Access, CurrentUser, Reply};
 pub use role::Role;
 pub use scope::BranchScope;
+pub use staff::Staff;

@@ -397,14 +397,8 @@ pub fn checkout_cash(
         .created("change", change.plain())
         .created("commission", commission.plain())
         .note("lines", summary);
-    audit::record(
-        conn,
-        actor,
-        now,
-        audit::CREATE,
-        Subject::of(RECORD, order_id, &or_number),
-        &changes,
-    )?;
+    let subject = Subject::of(RECORD, order_id, &or_number);
+    audit::record(conn, actor, now, audit::CREATE, subject, &changes)?;
     Ok(result(
         order_id,
         or_number,

@@ -3,8 +3,8 @@ use askama::Template;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::platform::audit::Actor;
 use crate::platform::auth::CurrentUser;
+use crate::platform::auth::Staff;
 use crate::platform::db::write_tx;
 use crate::platform::error::AppError;
 use crate::platform::money::Money;
@@ -229,11 +229,10 @@ pub async fn customer(
 
 /// `POST /pos/checkout/cash`: JSON in, JSON out (201, or 4xx `{"error": …}`).
 pub async fn checkout_cash(
-    user: CurrentUser,
-    actor: Actor,
-    state: web::Data<AppState>,
+    staff: Staff,
     body: web::Json<CheckoutRequest>,
 ) -> Result<HttpResponse, AppError> {
+    let (user, actor, state, _) = staff.parts();
     let cart = cart::parse(&body).map_err(AppError::Unprocessable)?;
     branch_of(&user)?;
     let key = cart.idempotency_key.clone();

@@ -3,8 +3,8 @@
 use actix_web::{web, HttpResponse};
 use askama::Template;
 
-use crate::platform::audit::Actor;
 use crate::platform::auth::CurrentUser;
+use crate::platform::auth::Staff;
 use crate::platform::error::AppError;
 use crate::platform::money::Money;
 use crate::platform::page::{html, PageCtx};
@@ -87,12 +87,8 @@ pub async fn show(
 }
 
 /// `POST /sales/{id}/receipt/printed`: counts the copy just printed.
-pub async fn printed(
-    user: CurrentUser,
-    actor: Actor,
-    state: web::Data<AppState>,
-    id: web::Path<i64>,
-) -> Result<HttpResponse, AppError> {
+pub async fn printed(staff: Staff, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
+    let (user, actor, state, _) = staff.parts();
     let id = id.into_inner();
     state
         .db

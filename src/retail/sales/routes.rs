@@ -1,4 +1,3 @@
-use actix_session::Session;
 use actix_web::{web, HttpResponse};
 use askama::Template;
 use diesel::prelude::*;
@@ -8,6 +7,7 @@ use crate::platform::archive::ArchiveRoutes;
 use crate::platform::audit::query::AuditRow;
 use crate::platform::audit::words::{action_label, Vocabulary};
 use crate::platform::audit::{self, Actor};
+use crate::platform::auth::Staff;
 use crate::platform::auth::{BranchScope, CurrentUser};
 use crate::platform::csv_export;
 use crate::platform::db::AnyConnection;
@@ -340,12 +340,11 @@ pub struct VoidForm {
 }
 
 pub async fn void_route(
-    actor: Actor,
-    state: web::Data<AppState>,
-    session: Session,
+    staff: Staff,
     id: web::Path<i64>,
     form: web::Form<VoidForm>,
 ) -> Result<HttpResponse, AppError> {
+    let (_, actor, state, session) = staff.parts();
     let id = id.into_inner();
     let reason = void::validate_reason(&form.reason).map_err(AppError::Unprocessable)?;
     let or = state

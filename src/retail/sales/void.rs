@@ -159,14 +159,8 @@ pub fn void_sale(
             items.iter().map(|i| i.2).sum::<i64>().to_string(),
         )
         .note("commission_reversed", Money(commission).plain());
-    audit::record(
-        conn,
-        actor,
-        now,
-        audit::VOID,
-        Subject::of("order", order_id, &or_number),
-        &changes,
-    )?;
+    let subject = Subject::of("order", order_id, &or_number);
+    audit::record(conn, actor, now, audit::VOID, subject, &changes)?;
     Ok(or_number)
 }
 

@@ -533,13 +533,7 @@ pub fn adjust(
         changes = changes.note("serials", a.serials.join(", "));
     }
     let label = format!("{name} at {branch_name}");
-    audit::record(
-        conn,
-        actor,
-        now,
-        audit::UPDATE,
-        Subject::of(RECORD, row, &label),
-        &changes,
-    )?;
+    let subject = Subject::of(RECORD, row, &label);
+    audit::record(conn, actor, now, audit::UPDATE, subject, &changes)?;
     Ok(after)
 }

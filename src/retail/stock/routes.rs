@@ -1,10 +1,9 @@
-use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::platform::audit::Actor;
+use crate::platform::auth::Staff;
 use crate::platform::auth::{BranchScope, CurrentUser};
 use crate::platform::csv_export;
 use crate::platform::error::AppError;
@@ -281,12 +280,11 @@ pub async fn product_stock(
 
 pub async fn adjust(
     ctx: PageCtx,
-    actor: Actor,
-    state: web::Data<AppState>,
-    session: Session,
+    staff: Staff,
     id: web::Path<i64>,
     form: web::Form<AdjustmentForm>,
 ) -> Result<HttpResponse, AppError> {
+    let (_, actor, state, session) = staff.parts();
     let id = id.into_inner();
     let form = form.into_inner();
     let product = state.db.run(move |c| products::find(c, id)).await?;

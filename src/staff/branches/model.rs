@@ -125,14 +125,8 @@ pub fn create(
         .created("address", input.address.as_str())
         .created("phone", input.phone.as_str());
     let label = format!("{} ({})", input.name, input.code);
-    audit::record(
-        conn,
-        actor,
-        now,
-        audit::CREATE,
-        Subject::of(RECORD, id, &label),
-        &changes,
-    )?;
+    let subject = Subject::of(RECORD, id, &label);
+    audit::record(conn, actor, now, audit::CREATE, subject, &changes)?;
     Ok(id)
 }
 
@@ -163,14 +157,8 @@ pub fn update(
         .execute(conn)
         .map_err(|e| duplicate_code(e, &input.code))?;
     let label = format!("{} ({})", input.name, input.code);
-    audit::record(
-        conn,
-        actor,
-        now,
-        audit::UPDATE,
-        Subject::of(RECORD, id, &label),
-        &changes,
-    )?;
+    let subject = Subject::of(RECORD, id, &label);
+    audit::record(conn, actor, now, audit::UPDATE, subject, &changes)?;
     Ok(())
 }
 

@@ -262,14 +262,8 @@ pub fn create(
         .created("hire_date", input.hire_date.to_string())
         .created("commission_rate_bp", input.commission_rate_bp);
     let label = format!("{} ({})", input.name, input.username);
-    audit::record(
-        conn,
-        actor,
-        now,
-        audit::CREATE,
-        Subject::of(RECORD, id, &label),
-        &changes,
-    )?;
+    let subject = Subject::of(RECORD, id, &label);
+    audit::record(conn, actor, now, audit::CREATE, subject, &changes)?;
     Ok(id)
 }
 
@@ -351,14 +345,8 @@ pub fn update(
         .execute(conn)
         .map_err(|e| duplicate_username(e, &input.username))?;
     let label = format!("{} ({})", input.name, input.username);
-    audit::record(
-        conn,
-        actor,
-        now,
-        audit::UPDATE,
-        Subject::of(RECORD, id, &label),
-        &changes,
-    )?;
+    let subject = Subject::of(RECORD, id, &label);
+    audit::record(conn, actor, now, audit::UPDATE, subject, &changes)?;
     Ok(())
 }
 
@@ -449,14 +437,8 @@ pub fn set_password(
     };
     let ended = session::end_all(conn, id, keep, reason, now)?;
     let changes = Changes::new().note("sessions_ended", ended.to_string());
-    audit::record(
-        conn,
-        actor,
-        now,
-        action,
-        Subject::of(RECORD, id, &e.label()),
-        &changes,
-    )?;
+    let subject = Subject::of(RECORD, id, e.label());
+    audit::record(conn, actor, now, action, subject, &changes)?;
     Ok(e)
 }
 
@@ -490,14 +472,8 @@ pub fn update_contact(
             employees::updated_at.eq(now),
         ))
         .execute(conn)?;
-    audit::record(
-        conn,
-        actor,
-        now,
-        audit::UPDATE,
-        Subject::of(RECORD, id, &e.label()),
-        &changes,
-    )?;
+    let subject = Subject::of(RECORD, id, e.label());
+    audit::record(conn, actor, now, audit::UPDATE, subject, &changes)?;
     Ok(true)
 }
 
@@ -524,13 +500,7 @@ pub fn set_picture(
         ))
         .execute(conn)?;
     crate::platform::images::delete_if_unused(conn, e.picture_id)?;
-    audit::record(
-        conn,
-        actor,
-        now,
-        audit::UPDATE,
-        Subject::of(RECORD, id, &e.label()),
-        &changes,
-    )?;
+    let subject = Subject::of(RECORD, id, e.label());
+    audit::record(conn, actor, now, audit::UPDATE, subject, &changes)?;
     Ok(())
 }

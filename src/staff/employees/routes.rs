@@ -1,4 +1,3 @@
-use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
@@ -7,6 +6,7 @@ use serde::Deserialize;
 use crate::platform::archive::ArchiveRoutes;
 use crate::platform::audit::Actor;
 use crate::platform::auth::BranchScope;
+use crate::platform::auth::Staff;
 use crate::platform::auth::{password, CurrentUser, Role};
 use crate::platform::db::AnyConnection;
 use crate::platform::error::AppError;
@@ -306,12 +306,11 @@ pub struct PasswordForm {
 
 pub async fn reset_password(
     ctx: PageCtx,
-    actor: Actor,
-    state: web::Data<AppState>,
-    session: Session,
+    staff: Staff,
     id: web::Path<i64>,
     form: web::Form<PasswordForm>,
 ) -> Result<HttpResponse, AppError> {
+    let (_, actor, state, session) = staff.parts();
     let id = id.into_inner();
     let pw = form.into_inner().password;
     if let Err(m) = password::check_strength(&pw) {

@@ -262,14 +262,8 @@ pub fn create(conn: &mut AnyConnection, actor: &Actor, i: &ProductInput) -> Resu
         .created("min_stock", i.min_stock)
         .created("serial_tracked", i.serial_tracked);
     let label = format!("{} ({})", i.name, i.barcode);
-    audit::record(
-        conn,
-        actor,
-        now,
-        audit::CREATE,
-        Subject::of(RECORD, id, &label),
-        &changes,
-    )?;
+    let subject = Subject::of(RECORD, id, &label);
+    audit::record(conn, actor, now, audit::CREATE, subject, &changes)?;
     Ok(id)
 }
 
@@ -326,14 +320,8 @@ pub fn update(
         .execute(conn)
         .map_err(|e| duplicate(e, i))?;
     let label = format!("{} ({})", i.name, i.barcode);
-    audit::record(
-        conn,
-        actor,
-        now,
-        audit::UPDATE,
-        Subject::of(RECORD, id, &label),
-        &changes,
-    )?;
+    let subject = Subject::of(RECORD, id, &label);
+    audit::record(conn, actor, now, audit::UPDATE, subject, &changes)?;
     Ok(())
 }
 
@@ -388,13 +376,7 @@ pub fn set_image(
             .unwrap_or_else(|| "none".into())
     };
     let changes = Changes::new().diff("image", describe(p.image_id), describe(image_id));
-    audit::record(
-        conn,
-        actor,
-        now,
-        audit::UPDATE,
-        Subject::of(RECORD, id, &p.label()),
-        &changes,
-    )?;
+    let subject = Subject::of(RECORD, id, p.label());
+    audit::record(conn, actor, now, audit::UPDATE, subject, &changes)?;
     Ok(())
 }

@@ -109,14 +109,8 @@ pub fn create(conn: &mut AnyConnection, actor: &Actor, i: &SupplierInput) -> Res
         ))
         .returning(suppliers::id)
         .get_result(conn)?;
-    audit::record(
-        conn,
-        actor,
-        now,
-        audit::CREATE,
-        Subject::of(RECORD, id, &i.name),
-        &snapshot(i),
-    )?;
+    let subject = Subject::of(RECORD, id, &i.name);
+    audit::record(conn, actor, now, audit::CREATE, subject, &snapshot(i))?;
     Ok(id)
 }
 
@@ -163,14 +157,8 @@ pub fn update(
             suppliers::updated_at.eq(now),
         ))
         .execute(conn)?;
-    audit::record(
-        conn,
-        actor,
-        now,
-        audit::UPDATE,
-        Subject::of(RECORD, id, &i.name),
-        &changes,
-    )?;
+    let subject = Subject::of(RECORD, id, &i.name);
+    audit::record(conn, actor, now, audit::UPDATE, subject, &changes)?;
     Ok(())
 }
 

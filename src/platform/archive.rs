@@ -26,6 +26,16 @@ pub struct Toggle<'a> {
     pub active: bool,
 }
 
+impl<'a> Toggle<'a> {
+    pub fn new(subject: Subject<'a>, name: &'a str, active: bool) -> Toggle<'a> {
+        Toggle {
+            subject,
+            name,
+            active,
+        }
+    }
+}
+
 /// Runs `flip` — the record's `UPDATE … SET is_active = active WHERE id = ? AND is_active =
 /// !active`, answering whether it changed a row and any notes for the audit row — then writes
 /// the audit row, or refuses with "already archived" / "not archived". Caller holds the
@@ -101,4 +111,25 @@ async fn answer<R: ArchiveRoutes>(
         .await?;
     flash::success(session, R::said(&row, active));
     Ok(see_other(&R::then(id, active)))
+}
+
+/// A record's flip for `set_active`: `UPDATE table SET is_active = active [, stamp = NULL or
+/// now] [, touch = now] WHERE id = ? AND is_active = !active`, answering the rows changed.
+/// `stamp` names the "archived at" column, `touch` the "updated at" one, where the table has
+/// them.
+#[macro_export]
+macro_rules! flip_active {
+    ($conn:expr, $now:expr, $t:ident, $id:expr, $active:expr $(, stamp $stamp:ident)? $(, touch $touch:ident)?) => {{
+        use diesel::prelude::*;
+        use $crate::platform::schema::$t;
+        let (active, now): (bool, chrono::NaiveDateTime) = ($active, $now);
+        let _ = now;
+        diesel::update($t::table.find($id).filter($t::is_active.eq(!active)))
+            .set((
+                $t::is_active.eq(active),
+                $($t::$stamp.eq(if active { None } else { Some(now) }),)?
+                $($t::$touch.eq(now),)?
+            ))
+            .execute($conn)
+    }};
 }

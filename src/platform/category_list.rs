@@ -128,11 +128,7 @@ pub fn set_active<S: CategoryStore>(
             )));
         }
     }
-    let toggle = Toggle {
-        subject: Subject::of(S::RECORD, id, &name),
-        name: &name,
-        active,
-    };
+    let toggle = Toggle::new(Subject::of(S::RECORD, id, &name), &name, active);
     archive::set_active(conn, actor, toggle, |c, _| {
         Ok(archive::flipped(S::flip_active(c, id, active)?))
     })?;

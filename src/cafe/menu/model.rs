@@ -336,22 +336,9 @@ pub fn set_active(
     active: bool,
 ) -> Result<MenuItem, AppError> {
     let item = find(conn, id)?;
-    let toggle = Toggle {
-        subject: Subject::of(RECORD, id, &item.name),
-        name: &item.name,
-        active,
-    };
+    let toggle = Toggle::new(Subject::of(RECORD, id, &item.name), &item.name, active);
     archive::set_active(conn, actor, toggle, |c, now| {
-        let rows = diesel::update(
-            menu_items::table
-                .find(id)
-                .filter(menu_items::is_active.eq(!active)),
-        )
-        .set((
-            menu_items::is_active.eq(active),
-            menu_items::updated_at.eq(now),
-        ))
-        .execute(c)?;
+        let rows = crate::flip_active!(c, now, menu_items, id, active, touch updated_at)?;
         Ok(archive::flipped(rows))
     })?;
     Ok(item)

@@ -252,22 +252,9 @@ pub fn set_active(
         )));
     }
     let label = t.label();
-    let toggle = Toggle {
-        subject: Subject::of(RECORD, id, &label),
-        name: &label,
-        active,
-    };
+    let toggle = Toggle::new(Subject::of(RECORD, id, &label), &label, active);
     archive::set_active(conn, actor, toggle, |c, now| {
-        let rows = diesel::update(
-            cafe_tables::table
-                .find(id)
-                .filter(cafe_tables::is_active.eq(!active)),
-        )
-        .set((
-            cafe_tables::is_active.eq(active),
-            cafe_tables::updated_at.eq(now),
-        ))
-        .execute(c)?;
+        let rows = crate::flip_active!(c, now, cafe_tables, id, active, touch updated_at)?;
         Ok(archive::flipped(rows))
     })?;
     Ok(t)

@@ -180,22 +180,9 @@ pub fn set_archived(
     }
     let label = format!("order #{order_id}");
     let active = !archived;
-    let toggle = Toggle {
-        subject: Subject::of("order", order_id, &label),
-        name: "This sale",
-        active,
-    };
+    let toggle = Toggle::new(Subject::of("order", order_id, &label), "This sale", active);
     archive::set_active(conn, actor, toggle, |c, now| {
-        let rows = diesel::update(
-            orders::table
-                .find(order_id)
-                .filter(orders::is_active.eq(!active)),
-        )
-        .set((
-            orders::is_active.eq(active),
-            orders::archived_at.eq(if active { None } else { Some(now) }),
-        ))
-        .execute(c)?;
+        let rows = crate::flip_active!(c, now, orders, order_id, active, stamp archived_at)?;
         Ok(archive::flipped(rows))
     })?;
     Ok(())

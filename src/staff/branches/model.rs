@@ -251,23 +251,10 @@ pub fn set_active(
         }
     }
     let label = branch.label();
-    let toggle = Toggle {
-        subject: Subject::of(RECORD, id, &label),
-        name: &branch.name,
-        active,
-    };
+    let toggle = Toggle::new(Subject::of(RECORD, id, &label), &branch.name, active);
     archive::set_active(conn, actor, toggle, |c, now| {
-        let rows = diesel::update(
-            branches::table
-                .find(id)
-                .filter(branches::is_active.eq(!active)),
-        )
-        .set((
-            branches::is_active.eq(active),
-            branches::archived_at.eq(if active { None } else { Some(now) }),
-            branches::updated_at.eq(now),
-        ))
-        .execute(c)?;
+        let rows =
+            crate::flip_active!(c, now, branches, id, active, stamp archived_at, touch updated_at)?;
         Ok(archive::flipped(rows))
     })?;
     Ok(branch)

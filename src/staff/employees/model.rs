@@ -372,23 +372,9 @@ pub fn set_active(
         }
     }
     let label = e.label();
-    let toggle = Toggle {
-        subject: Subject::of(RECORD, id, &label),
-        name: &e.name,
-        active,
-    };
+    let toggle = Toggle::new(Subject::of(RECORD, id, &label), &e.name, active);
     archive::set_active(conn, actor, toggle, |c, now| {
-        let rows = diesel::update(
-            employees::table
-                .find(id)
-                .filter(employees::is_active.eq(!active)),
-        )
-        .set((
-            employees::is_active.eq(active),
-            employees::archived_at.eq(if active { None } else { Some(now) }),
-            employees::updated_at.eq(now),
-        ))
-        .execute(c)?;
+        let rows = crate::flip_active!(c, now, employees, id, active, stamp archived_at, touch updated_at)?;
         if rows == 0 {
             return Ok(None);
         }

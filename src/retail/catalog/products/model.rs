@@ -334,23 +334,10 @@ pub fn set_active(
 ) -> Result<Product, AppError> {
     let p = find(conn, id)?;
     let label = p.label();
-    let toggle = Toggle {
-        subject: Subject::of(RECORD, id, &label),
-        name: &p.name,
-        active,
-    };
+    let toggle = Toggle::new(Subject::of(RECORD, id, &label), &p.name, active);
     archive::set_active(conn, actor, toggle, |c, now| {
-        let rows = diesel::update(
-            products::table
-                .find(id)
-                .filter(products::is_active.eq(!active)),
-        )
-        .set((
-            products::is_active.eq(active),
-            products::deleted_at.eq(if active { None } else { Some(now) }),
-            products::updated_at.eq(now),
-        ))
-        .execute(c)?;
+        let rows =
+            crate::flip_active!(c, now, products, id, active, stamp deleted_at, touch updated_at)?;
         Ok(archive::flipped(rows))
     })?;
     Ok(p)

@@ -169,23 +169,9 @@ pub fn set_active(
     active: bool,
 ) -> Result<Supplier, AppError> {
     let s = find(conn, id)?;
-    let toggle = Toggle {
-        subject: Subject::of(RECORD, id, &s.name),
-        name: &s.name,
-        active,
-    };
+    let toggle = Toggle::new(Subject::of(RECORD, id, &s.name), &s.name, active);
     archive::set_active(conn, actor, toggle, |c, now| {
-        let rows = diesel::update(
-            suppliers::table
-                .find(id)
-                .filter(suppliers::is_active.eq(!active)),
-        )
-        .set((
-            suppliers::is_active.eq(active),
-            suppliers::archived_at.eq(if active { None } else { Some(now) }),
-            suppliers::updated_at.eq(now),
-        ))
-        .execute(c)?;
+        let rows = crate::flip_active!(c, now, suppliers, id, active, stamp archived_at, touch updated_at)?;
         Ok(archive::flipped(rows))
     })?;
     Ok(s)

@@ -197,25 +197,10 @@ pub fn create(
     let now = BusinessClock::now_utc();
     let id: i64 = diesel::insert_into(menu_items::table)
         .values((
+            MenuItemColumns::of(i, now),
             menu_items::branch_id.eq(branch_id),
-            menu_items::category_id.eq(i.category_id),
-            menu_items::name.eq(&i.name),
-            menu_items::name_lc.eq(i.name.to_lowercase()),
-            menu_items::description.eq(&i.description),
-            menu_items::price_minor.eq(i.price.0),
-            menu_items::emoji.eq(&i.emoji),
-            menu_items::is_veg.eq(i.is_veg),
-            menu_items::calories.eq(i.calories),
-            menu_items::allergens.eq(&i.allergens),
-            menu_items::allergens_other.eq(&i.allergens_other),
-            menu_items::serving_size.eq(&i.serving_size),
-            menu_items::prep_minutes.eq(i.prep_minutes),
-            menu_items::sort_order.eq(i.sort_order),
-            menu_items::trending.eq(i.trending),
-            menu_items::in_stock.eq(i.in_stock),
             menu_items::is_active.eq(true),
             menu_items::created_at.eq(now),
-            menu_items::updated_at.eq(now),
         ))
         .returning(menu_items::id)
         .get_result(conn)?;
@@ -226,6 +211,51 @@ pub fn create(
         .created("branch_id", branch_id);
     audit::record(conn, actor, now, audit::CREATE, subject, &changes)?;
     Ok(id)
+}
+
+/// The columns the item form sets, the same for the INSERT and the UPDATE.
+#[derive(Insertable, AsChangeset)]
+#[diesel(table_name = menu_items, treat_none_as_null = true)]
+struct MenuItemColumns<'a> {
+    category_id: i64,
+    name: &'a str,
+    name_lc: String,
+    description: &'a str,
+    price_minor: i64,
+    emoji: &'a str,
+    is_veg: bool,
+    calories: Option<i64>,
+    allergens: &'a str,
+    allergens_other: &'a str,
+    serving_size: &'a str,
+    prep_minutes: i64,
+    sort_order: i64,
+    trending: bool,
+    in_stock: bool,
+    updated_at: NaiveDateTime,
+}
+
+impl<'a> MenuItemColumns<'a> {
+    fn of(i: &'a MenuItemInput, now: NaiveDateTime) -> MenuItemColumns<'a> {
+        MenuItemColumns {
+            category_id: i.category_id,
+            name: &i.name,
+            name_lc: i.name.to_lowercase(),
+            description: &i.description,
+            price_minor: i.price.0,
+            emoji: &i.emoji,
+            is_veg: i.is_veg,
+            calories: i.calories,
+            allergens: &i.allergens,
+            allergens_other: &i.allergens_other,
+            serving_size: &i.serving_size,
+            prep_minutes: i.prep_minutes,
+            sort_order: i.sort_order,
+            trending: i.trending,
+            in_stock: i.in_stock,
+            updated_at: now,
+        }
+    }
 }
 
 pub fn update(
@@ -240,24 +270,7 @@ pub fn update(
     }
     let now = BusinessClock::now_utc();
     diesel::update(menu_items::table.find(id))
-        .set((
-            menu_items::category_id.eq(i.category_id),
-            menu_items::name.eq(&i.name),
-            menu_items::name_lc.eq(i.name.to_lowercase()),
-            menu_items::description.eq(&i.description),
-            menu_items::price_minor.eq(i.price.0),
-            menu_items::emoji.eq(&i.emoji),
-            menu_items::is_veg.eq(i.is_veg),
-            menu_items::calories.eq(i.calories),
-            menu_items::allergens.eq(&i.allergens),
-            menu_items::allergens_other.eq(&i.allergens_other),
-            menu_items::serving_size.eq(&i.serving_size),
-            menu_items::prep_minutes.eq(i.prep_minutes),
-            menu_items::sort_order.eq(i.sort_order),
-            menu_items::trending.eq(i.trending),
-            menu_items::in_stock.eq(i.in_stock),
-            menu_items::updated_at.eq(now),
-        ))
+        .set(MenuItemColumns::of(i, now))
         .execute(conn)?;
     let changes = Changes::new()
         .diff("name", old.name.clone(), i.name.clone())

@@ -1,6 +1,5 @@
 //! `/menu`: the manager's menu list and item form; kitchen staff may 86 items.
 
-use actix_session::Session;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
@@ -235,14 +234,16 @@ fn back_to(form: &BackForm, fallback: &str) -> String {
     crate::platform::redirect::return_path(&form.back, &["/menu", "/kitchen"], fallback).to_string()
 }
 
+/// Kitchen staff 86 an item or bring it back, managers mark it trending: one click, then back
+/// to the list it came from.
 async fn flip(
-    user: CurrentUser,
-    actor: Actor,
-    state: &AppState,
-    session: &Session,
-    id: i64,
+    staff: Staff,
+    id: web::Path<i64>,
+    form: web::Form<BackForm>,
     flag: Flag,
-) -> Result<(), AppError> {
+) -> Result<HttpResponse, AppError> {
+    let (user, actor, state, session) = staff.parts();
+    let id = id.into_inner();
     let item = state
         .db
         .write(move |c| {
@@ -256,8 +257,8 @@ async fn flip(
         (Flag::Trending, _, true) => format!("{} is marked trending.", item.name),
         (Flag::Trending, _, false) => format!("{} is no longer trending.", item.name),
     };
-    flash::success(session, text);
-    Ok(())
+    flash::success(&session, text);
+    Ok(see_other(&back_to(&form, "/menu")))
 }
 
 pub async fn toggle_stock(
@@ -265,17 +266,7 @@ pub async fn toggle_stock(
     id: web::Path<i64>,
     form: web::Form<BackForm>,
 ) -> Result<HttpResponse, AppError> {
-    let (user, actor, state, session) = staff.parts();
-    flip(
-        user,
-        actor,
-        &state,
-        &session,
-        id.into_inner(),
-        Flag::InStock,
-    )
-    .await?;
-    Ok(see_other(&back_to(&form, "/menu")))
+    flip(staff, id, form, Flag::InStock).await
 }
 
 pub async fn toggle_trending(
@@ -283,17 +274,7 @@ pub async fn toggle_trending(
     id: web::Path<i64>,
     form: web::Form<BackForm>,
 ) -> Result<HttpResponse, AppError> {
-    let (user, actor, state, session) = staff.parts();
-    flip(
-        user,
-        actor,
-        &state,
-        &session,
-        id.into_inner(),
-        Flag::Trending,
-    )
-    .await?;
-    Ok(see_other(&back_to(&form, "/menu")))
+    flip(staff, id, form, Flag::Trending).await
 }
 
 /// Archive and restore a menu item (`archive::archive::<MenuItems>`).

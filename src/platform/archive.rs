@@ -66,19 +66,16 @@ pub fn flipped(rows: usize) -> Option<Changes> {
 /// The archive and restore buttons of one kind of record: its change, what the flash says and
 /// where the browser goes next. The routes are `archive::<R>` and `restore::<R>`.
 pub trait ArchiveRoutes {
-    type Row: Send + 'static;
-    /// The record's `set_active`, run in the write transaction.
-    fn set_active(
-        conn: &mut AnyConnection,
-        actor: &Actor,
-        id: i64,
-        active: bool,
-    ) -> Result<Self::Row, AppError>;
-    /// The message after it ("Branch Cebu was archived.").
-    fn said(row: &Self::Row, active: bool) -> String;
-    /// The page to show next.
-    fn then(id: i64, active: bool) -> String;
+    /// The record's `set_active`, run in the write transaction; answers the record's name.
+    const SET_ACTIVE: SetActive;
+    /// The flash after archiving and after restoring; `{name}` stands for the record's name.
+    const SAID: [&'static str; 2];
+    /// The page after archiving and after restoring; `{id}` stands for the record's id.
+    const THEN: [&'static str; 2];
 }
+
+/// A record's archive (`false`) or restore (`true`) with its audit row.
+pub type SetActive = fn(&mut AnyConnection, &Actor, i64, bool) -> Result<String, AppError>;
 
 pub async fn archive<R: ArchiveRoutes>(
     actor: Actor,
@@ -105,12 +102,13 @@ async fn answer<R: ArchiveRoutes>(
     id: i64,
     active: bool,
 ) -> Result<HttpResponse, AppError> {
-    let row = state
+    let name = state
         .db
-        .write(move |c| R::set_active(c, &actor, id, active))
+        .write(move |c| R::SET_ACTIVE(c, &actor, id, active))
         .await?;
-    flash::success(session, R::said(&row, active));
-    Ok(see_other(&R::then(id, active)))
+    let which = usize::from(active);
+    flash::success(session, R::SAID[which].replace("{name}", &name));
+    Ok(see_other(&R::THEN[which].replace("{id}", &id.to_string())))
 }
 
 /// A record's flip for `set_active`: `UPDATE table SET is_active = active [, stamp = NULL or

@@ -347,14 +347,14 @@ pub fn set_active(
     actor: &Actor,
     id: i64,
     active: bool,
-) -> Result<MenuItem, AppError> {
+) -> Result<String, AppError> {
     let item = find(conn, id)?;
     let toggle = Toggle::new(Subject::of(RECORD, id, &item.name), &item.name, active);
     archive::set_active(conn, actor, toggle, |c, now| {
         let rows = crate::flip_active!(c, now, menu_items, id, active, touch updated_at)?;
         Ok(archive::flipped(rows))
     })?;
-    Ok(item)
+    Ok(item.name)
 }
 
 pub fn set_image(

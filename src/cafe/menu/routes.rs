@@ -9,7 +9,7 @@ use crate::cafe::menu::categories::MenuCategories;
 use crate::cafe::menu::model::{self, Filter, Flag, MenuRow};
 use crate::cafe::menu::rules::{self, MenuItemForm, MenuItemInput};
 use crate::cafe::scope::{self, CafeBranch};
-use crate::platform::archive::ArchiveRoutes;
+use crate::platform::archive::{ArchiveRoutes, SetActive};
 use crate::platform::audit::Actor;
 use crate::platform::auth::CurrentUser;
 use crate::platform::auth::Staff;
@@ -281,25 +281,12 @@ pub async fn toggle_trending(
 pub struct MenuItems;
 
 impl ArchiveRoutes for MenuItems {
-    type Row = String;
-    fn set_active(
-        c: &mut AnyConnection,
-        actor: &Actor,
-        id: i64,
-        active: bool,
-    ) -> Result<String, AppError> {
-        Ok(model::set_active(c, actor, id, active)?.name)
-    }
-    fn said(name: &String, active: bool) -> String {
-        if active {
-            format!("{name} is back on the menu.")
-        } else {
-            format!("{name} was archived: guests no longer see it.")
-        }
-    }
-    fn then(id: i64, _: bool) -> String {
-        format!("/menu/{id}/edit")
-    }
+    const SET_ACTIVE: SetActive = model::set_active;
+    const SAID: [&'static str; 2] = [
+        "{name} was archived: guests no longer see it.",
+        "{name} is back on the menu.",
+    ];
+    const THEN: [&'static str; 2] = ["/menu/{id}/edit", "/menu/{id}/edit"];
 }
 
 /// A menu item's picture (`images::upload_picture::<MenuPictures>`). Archived items' pictures

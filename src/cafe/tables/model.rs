@@ -243,7 +243,7 @@ pub fn set_active(
     actor: &Actor,
     id: i64,
     active: bool,
-) -> Result<CafeTable, AppError> {
+) -> Result<String, AppError> {
     let t = find(conn, id)?;
     if !active && has_open_session(conn, id)? {
         return Err(AppError::Conflict(format!(
@@ -257,5 +257,5 @@ pub fn set_active(
         let rows = crate::flip_active!(c, now, cafe_tables, id, active, touch updated_at)?;
         Ok(archive::flipped(rows))
     })?;
-    Ok(t)
+    Ok(label)
 }

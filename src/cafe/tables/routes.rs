@@ -9,8 +9,7 @@ use crate::cafe::settings::{self, CafeSettings};
 use crate::cafe::tables::model::{self, CafeTable};
 use crate::cafe::tables::rules::{self, TableForm, TableInput, TableStatus};
 use crate::config::Config;
-use crate::platform::archive::ArchiveRoutes;
-use crate::platform::audit::Actor;
+use crate::platform::archive::{ArchiveRoutes, SetActive};
 use crate::platform::auth::CurrentUser;
 use crate::platform::auth::Staff;
 use crate::platform::db::AnyConnection;
@@ -312,29 +311,10 @@ pub async fn qr_sheet(
 pub struct Tables;
 
 impl ArchiveRoutes for Tables {
-    type Row = String;
-    fn set_active(
-        c: &mut AnyConnection,
-        actor: &Actor,
-        id: i64,
-        active: bool,
-    ) -> Result<String, AppError> {
-        Ok(model::set_active(c, actor, id, active)?.label())
-    }
-    fn said(label: &String, active: bool) -> String {
-        let done = if active {
-            "restored"
-        } else {
-            "archived: its QR code no longer works"
-        };
-        format!("{label} was {done}.")
-    }
-    fn then(_: i64, active: bool) -> String {
-        if active {
-            "/tables"
-        } else {
-            "/tables?archived=1"
-        }
-        .into()
-    }
+    const SET_ACTIVE: SetActive = model::set_active;
+    const SAID: [&'static str; 2] = [
+        "{name} was archived: its QR code no longer works.",
+        "{name} was restored.",
+    ];
+    const THEN: [&'static str; 2] = ["/tables?archived=1", "/tables"];
 }

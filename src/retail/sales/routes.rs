@@ -3,14 +3,13 @@ use askama::Template;
 use diesel::prelude::*;
 use serde::Deserialize;
 
-use crate::platform::archive::ArchiveRoutes;
+use crate::platform::archive::{ArchiveRoutes, SetActive};
 use crate::platform::audit::query::AuditRow;
 use crate::platform::audit::words::{action_label, Vocabulary};
-use crate::platform::audit::{self, Actor};
+use crate::platform::audit::{self};
 use crate::platform::auth::Staff;
 use crate::platform::auth::{BranchScope, CurrentUser};
 use crate::platform::csv_export;
-use crate::platform::db::AnyConnection;
 use crate::platform::error::AppError;
 use crate::platform::flash;
 use crate::platform::forms::{self, Choice};
@@ -362,23 +361,10 @@ pub async fn void_route(
 pub struct Sales;
 
 impl ArchiveRoutes for Sales {
-    type Row = ();
-    fn set_active(
-        c: &mut AnyConnection,
-        actor: &Actor,
-        id: i64,
-        active: bool,
-    ) -> Result<(), AppError> {
-        void::set_archived(c, actor, id, !active)
-    }
-    fn said(_: &(), active: bool) -> String {
-        if active {
-            "The sale was restored.".into()
-        } else {
-            "The sale was archived: it no longer shows in lists.".into()
-        }
-    }
-    fn then(id: i64, _: bool) -> String {
-        format!("/sales/{id}")
-    }
+    const SET_ACTIVE: SetActive = void::set_active;
+    const SAID: [&'static str; 2] = [
+        "The sale was archived: it no longer shows in lists.",
+        "The sale was restored.",
+    ];
+    const THEN: [&'static str; 2] = ["/sales/{id}", "/sales/{id}"];
 }

@@ -165,12 +165,12 @@ pub fn void_sale(
 }
 
 /// Archive hides a sale from lists (it stays in the books); restore brings it back.
-pub fn set_archived(
+pub fn set_active(
     conn: &mut AnyConnection,
     actor: &Actor,
     order_id: i64,
-    archived: bool,
-) -> Result<(), AppError> {
+    active: bool,
+) -> Result<String, AppError> {
     let exists: i64 = orders::table
         .filter(orders::id.eq(order_id))
         .count()
@@ -179,13 +179,12 @@ pub fn set_archived(
         return Err(AppError::not_found("That sale"));
     }
     let label = format!("order #{order_id}");
-    let active = !archived;
     let toggle = Toggle::new(Subject::of("order", order_id, &label), "This sale", active);
     archive::set_active(conn, actor, toggle, |c, now| {
         let rows = crate::flip_active!(c, now, orders, order_id, active, stamp archived_at)?;
         Ok(archive::flipped(rows))
     })?;
-    Ok(())
+    Ok(label)
 }
 
 #[cfg(test)]

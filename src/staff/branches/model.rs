@@ -228,7 +228,7 @@ pub fn set_active(
     actor: &Actor,
     id: i64,
     active: bool,
-) -> Result<Branch, AppError> {
+) -> Result<String, AppError> {
     let branch = find(conn, id)?;
     if !active {
         // Taken before counting: a bill opening at this branch holds a share lock on the row
@@ -257,5 +257,5 @@ pub fn set_active(
             crate::flip_active!(c, now, branches, id, active, stamp archived_at, touch updated_at)?;
         Ok(archive::flipped(rows))
     })?;
-    Ok(branch)
+    Ok(branch.name)
 }

@@ -2,8 +2,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::platform::archive::ArchiveRoutes;
-use crate::platform::audit::Actor;
+use crate::platform::archive::{ArchiveRoutes, SetActive};
 use crate::platform::db::AnyConnection;
 use crate::platform::error::AppError;
 use crate::platform::forms::FormErrors;
@@ -110,25 +109,7 @@ impl RecordForm for Branches {
 pub struct Branches;
 
 impl ArchiveRoutes for Branches {
-    type Row = model::Branch;
-    fn set_active(
-        c: &mut AnyConnection,
-        actor: &Actor,
-        id: i64,
-        active: bool,
-    ) -> Result<model::Branch, AppError> {
-        model::set_active(c, actor, id, active)
-    }
-    fn said(b: &model::Branch, active: bool) -> String {
-        let verb = if active { "restored" } else { "archived" };
-        format!("Branch {} was {verb}.", b.name)
-    }
-    fn then(_: i64, active: bool) -> String {
-        if active {
-            "/branches"
-        } else {
-            "/branches?archived=1"
-        }
-        .into()
-    }
+    const SET_ACTIVE: SetActive = model::set_active;
+    const SAID: [&'static str; 2] = ["Branch {name} was archived.", "Branch {name} was restored."];
+    const THEN: [&'static str; 2] = ["/branches?archived=1", "/branches"];
 }

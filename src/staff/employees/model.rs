@@ -356,7 +356,7 @@ pub fn set_active(
     actor: &Actor,
     id: i64,
     active: bool,
-) -> Result<Employee, AppError> {
+) -> Result<String, AppError> {
     let row = find(conn, id)?;
     let e = row.employee;
     if !active {
@@ -388,7 +388,7 @@ pub fn set_active(
         }
         Ok(Some(notes))
     })?;
-    Ok(e)
+    Ok(e.name)
 }
 
 /// How a password came to change, which decides which sessions end.

@@ -3,7 +3,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::platform::archive::ArchiveRoutes;
+use crate::platform::archive::{ArchiveRoutes, SetActive};
 use crate::platform::audit::Actor;
 use crate::platform::auth::BranchScope;
 use crate::platform::auth::Staff;
@@ -363,23 +363,10 @@ pub async fn picture(
 pub struct Employees;
 
 impl ArchiveRoutes for Employees {
-    type Row = String;
-    fn set_active(
-        c: &mut AnyConnection,
-        actor: &Actor,
-        id: i64,
-        active: bool,
-    ) -> Result<String, AppError> {
-        Ok(model::set_active(c, actor, id, active)?.name)
-    }
-    fn said(name: &String, active: bool) -> String {
-        if active {
-            format!("{name} was restored and can sign in again.")
-        } else {
-            format!("{name} was archived and signed out.")
-        }
-    }
-    fn then(id: i64, _: bool) -> String {
-        format!("/employees/{id}")
-    }
+    const SET_ACTIVE: SetActive = model::set_active;
+    const SAID: [&'static str; 2] = [
+        "{name} was archived and signed out.",
+        "{name} was restored and can sign in again.",
+    ];
+    const THEN: [&'static str; 2] = ["/employees/{id}", "/employees/{id}"];
 }

@@ -325,13 +325,13 @@ pub fn update(
     Ok(())
 }
 
-/// Archived products cannot be scanned or sold; restoring brings them back.
+/// Answers the name the message uses. Archived products cannot be scanned or sold; restoring brings them back.
 pub fn set_active(
     conn: &mut AnyConnection,
     actor: &Actor,
     id: i64,
     active: bool,
-) -> Result<Product, AppError> {
+) -> Result<String, AppError> {
     let p = find(conn, id)?;
     let label = p.label();
     let toggle = Toggle::new(Subject::of(RECORD, id, &label), &p.name, active);
@@ -340,7 +340,7 @@ pub fn set_active(
             crate::flip_active!(c, now, products, id, active, stamp deleted_at, touch updated_at)?;
         Ok(archive::flipped(rows))
     })?;
-    Ok(p)
+    Ok(p.name)
 }
 
 pub fn set_image(

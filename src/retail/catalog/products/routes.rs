@@ -2,7 +2,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::platform::archive::ArchiveRoutes;
+use crate::platform::archive::{ArchiveRoutes, SetActive};
 use crate::platform::audit::Actor;
 use crate::platform::auth::CurrentUser;
 use crate::platform::db::AnyConnection;
@@ -178,29 +178,12 @@ impl RecordForm for Products {
 pub struct Products;
 
 impl ArchiveRoutes for Products {
-    type Row = String;
-    fn set_active(
-        c: &mut AnyConnection,
-        actor: &Actor,
-        id: i64,
-        active: bool,
-    ) -> Result<String, AppError> {
-        Ok(model::set_active(c, actor, id, active)?.name)
-    }
-    fn said(name: &String, active: bool) -> String {
-        if active {
-            format!("{name} was restored.")
-        } else {
-            format!("{name} was archived: it can no longer be scanned or sold.")
-        }
-    }
-    fn then(id: i64, active: bool) -> String {
-        if active {
-            format!("/products/{id}/edit")
-        } else {
-            "/products".into()
-        }
-    }
+    const SET_ACTIVE: SetActive = model::set_active;
+    const SAID: [&'static str; 2] = [
+        "{name} was archived: it can no longer be scanned or sold.",
+        "{name} was restored.",
+    ];
+    const THEN: [&'static str; 2] = ["/products", "/products/{id}/edit"];
 }
 
 /// A product's picture (`images::upload_picture::<ProductPictures>`).

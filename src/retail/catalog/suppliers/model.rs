@@ -167,12 +167,12 @@ pub fn set_active(
     actor: &Actor,
     id: i64,
     active: bool,
-) -> Result<Supplier, AppError> {
+) -> Result<String, AppError> {
     let s = find(conn, id)?;
     let toggle = Toggle::new(Subject::of(RECORD, id, &s.name), &s.name, active);
     archive::set_active(conn, actor, toggle, |c, now| {
         let rows = crate::flip_active!(c, now, suppliers, id, active, stamp archived_at, touch updated_at)?;
         Ok(archive::flipped(rows))
     })?;
-    Ok(s)
+    Ok(s.name)
 }

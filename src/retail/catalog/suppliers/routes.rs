@@ -5,8 +5,7 @@ use askama::Template;
 use chrono::Datelike;
 use serde::Deserialize;
 
-use crate::platform::archive::ArchiveRoutes;
-use crate::platform::audit::Actor;
+use crate::platform::archive::{ArchiveRoutes, SetActive};
 use crate::platform::db::AnyConnection;
 use crate::platform::error::AppError;
 use crate::platform::forms::FormErrors;
@@ -142,25 +141,10 @@ impl RecordForm for Suppliers {
 pub struct Suppliers;
 
 impl ArchiveRoutes for Suppliers {
-    type Row = String;
-    fn set_active(
-        c: &mut AnyConnection,
-        actor: &Actor,
-        id: i64,
-        active: bool,
-    ) -> Result<String, AppError> {
-        Ok(set_active(c, actor, id, active)?.name)
-    }
-    fn said(name: &String, active: bool) -> String {
-        let verb = if active { "restored" } else { "archived" };
-        format!("Supplier {name} was {verb}.")
-    }
-    fn then(_: i64, active: bool) -> String {
-        if active {
-            "/suppliers?archived=1"
-        } else {
-            "/suppliers"
-        }
-        .into()
-    }
+    const SET_ACTIVE: SetActive = set_active;
+    const SAID: [&'static str; 2] = [
+        "Supplier {name} was archived.",
+        "Supplier {name} was restored.",
+    ];
+    const THEN: [&'static str; 2] = ["/suppliers", "/suppliers?archived=1"];
 }

@@ -164,6 +164,46 @@ async fn render(
     Ok(resp)
 }
 
+/// What every guest form handler is handed: the request (for the visitor's cookie), the page
+/// context (to show the page again with a refusal), the app and the session (for the message
+/// after a redirect). One extractor instead of four arguments.
+pub struct Visit {
+    req: HttpRequest,
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+    session: Session,
+}
+
+impl Visit {
+    fn parts(self) -> (HttpRequest, PageCtx, web::Data<AppState>, Session) {
+        (self.req, self.ctx, self.state, self.session)
+    }
+}
+
+impl actix_web::FromRequest for Visit {
+    type Error = AppError;
+    type Future = std::pin::Pin<Box<dyn std::future::Future<Output = Result<Visit, AppError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
+        use actix_session::SessionExt;
+        let ctx = PageCtx::from_request(req, payload);
+        let req = req.clone();
+        Box::pin(async move {
+            let state = req
+                .app_data::<web::Data<AppState>>()
+                .cloned()
+                .ok_or_else(|| AppError::Internal("the app state is missing".into()))?;
+            let session = req.get_session();
+            Ok(Visit {
+                ctx: ctx.await?,
+                req,
+                state,
+                session,
+            })
+        })
+    }
+}
+
 pub async fn page(
     req: HttpRequest,
     ctx: PageCtx,
@@ -243,13 +283,11 @@ async fn place(
 }
 
 pub async fn order(
-    req: HttpRequest,
-    ctx: PageCtx,
-    state: web::Data<AppState>,
-    session: Session,
+    visit: Visit,
     token: web::Path<String>,
     form: web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
+    let (req, ctx, state, session) = visit.parts();
     let token = token.into_inner();
     let pairs = Pairs(form.into_inner());
     let typed = Typed::from(&pairs);
@@ -265,13 +303,11 @@ pub async fn order(
 
 /// "Order again": the visitor's last order, with today's prices, if every item is available.
 pub async fn reorder(
-    req: HttpRequest,
-    ctx: PageCtx,
-    state: web::Data<AppState>,
-    session: Session,
+    visit: Visit,
     token: web::Path<String>,
     form: web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
+    let (req, ctx, state, session) = visit.parts();
     let token = token.into_inner();
     let key = match ordering::order_key(Pairs(form.into_inner()).get("order_key")) {
         Ok(k) => k,
@@ -311,13 +347,11 @@ pub async fn reorder(
 }
 
 pub async fn set_name(
-    req: HttpRequest,
-    ctx: PageCtx,
-    state: web::Data<AppState>,
-    session: Session,
+    visit: Visit,
     token: web::Path<String>,
     form: web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
+    let (req, ctx, state, session) = visit.parts();
     let token = token.into_inner();
     let pairs = Pairs(form.into_inner());
     let name = match visitors::clean_name(pairs.get("name")) {
@@ -353,13 +387,8 @@ pub async fn set_name(
 const CALL_AGAIN_AFTER_MINUTES: i64 = 2;
 
 /// "Call staff": flags the open bill on the floor.
-pub async fn call_staff(
-    req: HttpRequest,
-    ctx: PageCtx,
-    state: web::Data<AppState>,
-    session: Session,
-    token: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
+pub async fn call_staff(visit: Visit, token: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let (req, ctx, state, session) = visit.parts();
     let token = token.into_inner();
     let t = token.clone();
     let hint = visitors::hint(&req);
@@ -450,13 +479,11 @@ pub async fn live(
 }
 
 pub async fn give_feedback(
-    req: HttpRequest,
-    ctx: PageCtx,
-    state: web::Data<AppState>,
-    session: Session,
+    visit: Visit,
     token: web::Path<String>,
     form: web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
+    let (req, ctx, state, session) = visit.parts();
     let token = token.into_inner();
     let pairs = Pairs(form.into_inner());
     let parsed = feedback::parse(&pairs);

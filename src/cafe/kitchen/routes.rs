@@ -9,7 +9,6 @@ use crate::cafe::kitchen::model::{self, Step, Ticket};
 use crate::cafe::kitchen::rules::{parse_priority, Priority, PRIORITIES};
 use crate::cafe::menu::model::{self as menu, MenuRow};
 use crate::cafe::scope::{self, CafeBranch};
-use crate::platform::audit::Actor;
 use crate::platform::auth::Staff;
 use crate::platform::auth::{BranchScope, CurrentUser};
 use crate::platform::clock::BusinessClock;
@@ -138,13 +137,10 @@ fn back(branch_id: i64) -> HttpResponse {
     see_other(&format!("/kitchen?branch={branch_id}"))
 }
 
-async fn step(
-    user: CurrentUser,
-    actor: Actor,
-    state: &AppState,
-    id: i64,
-    s: Step,
-) -> Result<HttpResponse, AppError> {
+/// Start, finish or recall one ticket of the person's branch; the board and the guest hear it.
+async fn step(staff: Staff, id: web::Path<i64>, s: Step) -> Result<HttpResponse, AppError> {
+    let (user, actor, state, _) = staff.parts();
+    let id = id.into_inner();
     let (branch_id, session_id) = state
         .db
         .write(move |c| {
@@ -159,19 +155,16 @@ async fn step(
 }
 
 pub async fn start(staff: Staff, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
-    let (user, actor, state, _) = staff.parts();
-    step(user, actor, &state, id.into_inner(), Step::Start).await
+    step(staff, id, Step::Start).await
 }
 
 pub async fn done(staff: Staff, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
-    let (user, actor, state, _) = staff.parts();
-    step(user, actor, &state, id.into_inner(), Step::Done).await
+    step(staff, id, Step::Done).await
 }
 
 /// Brings a ticket finished by mistake back to the board.
 pub async fn recall(staff: Staff, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
-    let (user, actor, state, _) = staff.parts();
-    step(user, actor, &state, id.into_inner(), Step::Recall).await
+    step(staff, id, Step::Recall).await
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -54,12 +54,17 @@ macro_rules! matching_customers {
 /// The filtered orders over `$base` (orders alone, or joined to names). A macro: the joins'
 /// types are long to spell.
 macro_rules! filtered_orders {
-    ($base:expr, $f:expr, $clock:expr) => {{
+    ($base:expr, $f:expr, $clock:expr) => {
+        sales_filter!($base.into_boxed::<MultiBackend>(), $f, $clock)
+    };
+}
+
+/// The sales filter's conditions added to a boxed query that joins `orders`.
+macro_rules! sales_filter {
+    ($boxed:expr, $f:expr, $clock:expr) => {{
         let f: &SalesFilter = $f;
         let clock: &BusinessClock = $clock;
-        let mut q = $base
-            .into_boxed::<MultiBackend>()
-            .filter(orders::is_active.eq(!f.archived));
+        let mut q = $boxed.filter(orders::is_active.eq(!f.archived));
         let (from, to) = clock.day_range_utc(f.from, f.to);
         if let Some(from) = from {
             q = q.filter(orders::created_at.ge(from));
@@ -159,8 +164,7 @@ pub fn export_page(
     after: Option<i64>,
     limit: i64,
 ) -> QueryResult<Vec<ExportLine>> {
-    let (from, to) = clock.day_range_utc(f.from, f.to);
-    let mut q = order_items::table
+    let q = order_items::table
         .inner_join(
             orders::table
                 .inner_join(branches::table)
@@ -169,29 +173,8 @@ pub fn export_page(
         )
         .inner_join(employees::table.on(employees::id.eq(orders::employee_id)))
         .into_boxed::<MultiBackend>()
-        .filter(orders::is_active.eq(!f.archived))
         .filter(order_items::id.gt(after.unwrap_or(0)));
-    if let Some(from) = from {
-        q = q.filter(orders::created_at.ge(from));
-    }
-    if let Some(to) = to {
-        q = q.filter(orders::created_at.lt(to));
-    }
-    if let Some(b) = f.branch_id {
-        q = q.filter(orders::branch_id.eq(b));
-    }
-    if let Some(e) = f.employee_id {
-        q = q.filter(orders::employee_id.eq(e));
-    }
-    if let Some(m) = &f.payment_method {
-        q = q.filter(orders::payment_method.eq(m.clone()));
-    }
-    if let Some(s) = &f.status {
-        q = q.filter(orders::status.eq(s.clone()));
-    }
-    if let Some(c) = &f.customer {
-        q = q.filter(orders::customer_id.eq_any(matching_customers!(c)));
-    }
+    let q = sales_filter!(q, f, clock);
     q.order(order_items::id.asc())
         .limit(limit)
         .select((

@@ -13,6 +13,7 @@ mod concurrency;
 mod csrf;
 mod data;
 mod employees;
+mod forms;
 mod hardening;
 mod instances;
 mod platform;

@@ -27,6 +27,7 @@ use crate::retail::catalog::categories::ProductCategories;
 use crate::retail::catalog::products::routes::Products;
 use crate::retail::catalog::suppliers::Suppliers;
 use crate::retail::catalog::{products, suppliers};
+use crate::retail::installments::routes as pos_installments;
 use crate::retail::{pos, sales, stock};
 use crate::staff::branches::routes::Branches;
 use crate::staff::employees::routes::Employees;
@@ -36,6 +37,8 @@ const MANAGER: Access = Access::Roles(&[Role::Manager]);
 const SELLERS: Access = Access::Roles(&[Role::Manager, Role::SalesAgent]);
 const FLOOR: Access = Access::Roles(&[Role::Manager, Role::Waiter]);
 const KITCHEN: Access = Access::Roles(&[Role::Manager, Role::Kitchen]);
+const CREDIT: Access = Access::Roles(&[Role::Manager, Role::CreditOfficer]);
+const INSTALMENTS: Access = Access::Roles(&[Role::Manager, Role::CreditOfficer, Role::SalesAgent]);
 
 /// Method, path, who may use it, handler. Every route of the product is here, and nowhere else.
 fn table() -> Vec<(Method, &'static str, Access, Reply, Route)> {
@@ -62,6 +65,31 @@ fn table() -> Vec<(Method, &'static str, Access, Reply, Route)> {
         j(get(), "/pos/search", SELLERS, |x| x.to(pos::routes::search)),
         j(get(), "/pos/customers", SELLERS, |x| {
             x.to(pos::routes::customer)
+        }),
+        // retail: instalment plans
+        r(get(), "/installments", INSTALMENTS, |x| {
+            x.to(pos_installments::list)
+        }),
+        r(get(), "/installments/{id:\\d+}", INSTALMENTS, |x| {
+            x.to(pos_installments::show)
+        }),
+        r(post(), "/installments/{id:\\d+}/approve", CREDIT, |x| {
+            x.to(pos_installments::approve)
+        }),
+        r(post(), "/installments/{id:\\d+}/reject", CREDIT, |x| {
+            x.to(pos_installments::reject)
+        }),
+        r(post(), "/installments/{id:\\d+}/payments", CREDIT, |x| {
+            x.to(pos_installments::pay)
+        }),
+        r(
+            get(),
+            "/installments/payments/{id:\\d+}/receipt",
+            INSTALMENTS,
+            |x| x.to(pos_installments::receipt),
+        ),
+        j(post(), "/pos/checkout/installment", SELLERS, |x| {
+            x.to(pos::routes::checkout_installment)
         }),
         j(post(), "/pos/checkout/cash", SELLERS, |x| {
             x.to(pos::routes::checkout_cash)
@@ -483,6 +511,11 @@ pub fn navigation(role: Role, current_path: &str) -> Vec<NavLink> {
     let links: &[(&'static str, &'static str, &[Role])] = &[
         ("/pos", "POS", &[Role::Manager, Role::SalesAgent]),
         ("/sales", "Sales", &[Role::Manager, Role::SalesAgent]),
+        (
+            "/installments",
+            "Instalments",
+            &[Role::Manager, Role::SalesAgent, Role::CreditOfficer],
+        ),
         ("/products", "Products", &[Role::Manager, Role::SalesAgent]),
         ("/inventory", "Stock", &[Role::Manager, Role::SalesAgent]),
         ("/floor", "Floor", &[Role::Manager, Role::Waiter]),

@@ -49,6 +49,7 @@ diesel::table! {
         commission_rate_bp -> BigInt,
         total_sales_minor -> BigInt,
         total_commission_minor -> BigInt,
+        approval_limit_minor -> BigInt,
     }
 }
 
@@ -428,6 +429,57 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    installment_plans (id) {
+        id -> BigInt,
+        order_id -> BigInt,
+        branch_id -> BigInt,
+        customer_id -> BigInt,
+        seller_id -> BigInt,
+        status -> Text,
+        term_months -> BigInt,
+        rate_bp -> BigInt,
+        total_minor -> BigInt,
+        down_payment_minor -> BigInt,
+        financed_minor -> BigInt,
+        interest_minor -> BigInt,
+        balance_minor -> BigInt,
+        paid_minor -> BigInt,
+        next_due_date -> Nullable<Date>,
+        decided_by -> Nullable<BigInt>,
+        decided_at -> Nullable<Timestamp>,
+        decision_note -> Text,
+        refund_due_minor -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    installment_dues (id) {
+        id -> BigInt,
+        plan_id -> BigInt,
+        seq -> BigInt,
+        due_date -> Date,
+        amount_minor -> BigInt,
+        paid_minor -> BigInt,
+    }
+}
+
+diesel::table! {
+    installment_payments (id) {
+        id -> BigInt,
+        plan_id -> BigInt,
+        amount_minor -> BigInt,
+        method -> Text,
+        branch_id -> BigInt,
+        or_number -> Text,
+        employee_id -> BigInt,
+        idempotency_key -> Text,
+        paid_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(employees -> branches (branch_id));
 diesel::joinable!(employees -> stored_images (picture_id));
 diesel::joinable!(staff_sessions -> employees (employee_id));
@@ -446,6 +498,11 @@ diesel::joinable!(product_serials -> products (product_id));
 diesel::joinable!(payments -> orders (order_id));
 diesel::joinable!(official_receipts -> orders (order_id));
 diesel::joinable!(commissions -> orders (order_id));
+diesel::joinable!(installment_plans -> orders (order_id));
+diesel::joinable!(installment_plans -> branches (branch_id));
+diesel::joinable!(installment_plans -> customers (customer_id));
+diesel::joinable!(installment_dues -> installment_plans (plan_id));
+diesel::joinable!(installment_payments -> installment_plans (plan_id));
 
 diesel::joinable!(menu_items -> menu_categories (category_id));
 diesel::joinable!(cafe_tables -> branches (branch_id));
@@ -456,6 +513,9 @@ diesel::joinable!(cafe_session_lines -> menu_items (menu_item_id));
 diesel::joinable!(cafe_feedback -> cafe_sales (sale_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    installment_plans,
+    installment_dues,
+    installment_payments,
     stored_images,
     branches,
     employees,

@@ -19,7 +19,7 @@ use crate::retail::catalog::products::model as catalog;
 use crate::retail::catalog::products::rules::ProductInput;
 use crate::retail::catalog::suppliers::{self as supplier_model, SupplierInput};
 use crate::retail::customers::CustomerInput;
-use crate::retail::pos::cart::{Cart, CartLine, ProductRef};
+use crate::retail::pos::cart::{Cart, CartLine, ProductRef, Tender};
 use crate::retail::pos::checkout;
 use crate::retail::stock::model as stock;
 use crate::retail::stock::rules::{Adjustment, AdjustmentKind};
@@ -290,11 +290,13 @@ pub fn load(conn: &mut AnyConnection) -> Result<usize, AppError> {
         let cart = Cart {
             idempotency_key: format!("demo-sale-{n:05}"),
             lines,
-            cash_received: cash,
+            tender: Tender::Cash { received: cash },
             customer,
         };
         // Each sale in its own savepoint: a refused one must leave nothing behind.
-        let done = match conn.transaction(|c| checkout::checkout_cash(c, &seller, &cart)) {
+        let done = match conn
+            .transaction(|c| checkout::checkout(c, &seller, &cart, BusinessClock::now_utc().date()))
+        {
             Ok(d) => d,
             // Stock ran out for this combination: a real till would have refused it too.
             Err(AppError::Conflict(_)) => continue,

@@ -4,6 +4,7 @@ pub mod barcode;
 pub mod catalog;
 pub mod customers;
 pub mod demo;
+pub mod installments;
 pub mod pos;
 pub mod pricing;
 pub mod sales;
@@ -22,6 +23,7 @@ pub const AUDIT_WORDS: AuditWords = AuditWords {
         ("customer", "Customer"),
         ("branch_stock", "Stock"),
         ("order", "Sale"),
+        ("installment_plan", "Instalment plan"),
     ],
     fields: &[
         ("barcode", "Barcode"),
@@ -42,6 +44,17 @@ pub const AUDIT_WORDS: AuditWords = AuditWords {
         ("change", "Change"),
         ("commission", "Commission"),
         ("commission_reversed", "Commission reversed"),
+        ("payment_method", "Payment"),
+        ("installment_plan", "Instalment plan"),
+        ("down_payment", "Down payment"),
+        ("financed", "Financed"),
+        ("interest", "Interest"),
+        ("term_months", "Term (months)"),
+        ("payment", "Payment"),
+        ("method", "Method"),
+        ("remaining", "Remaining balance"),
+        ("retail.installment_terms", "Instalment terms"),
+        ("retail.installment_rate_bp", "Instalment interest"),
         ("copy", "Copy"),
         ("retail.vat_rate_bp", "VAT rate"),
         ("retail.prices_include_vat", "Prices include VAT"),

@@ -18,6 +18,7 @@ async fn every_role_signs_in_lands_home_and_is_tracked() {
             "agent" => "/pos",
             "kitchen" => "/kitchen",
             "waiter" => "/floor",
+            "credit" => "/installments",
             _ => "/profile",
         };
         assert_eq!(r.location(), home, "{username}");

@@ -9,7 +9,7 @@ use tillpoint::platform::schema::{
     product_serials, products,
 };
 use tillpoint::retail::pos::cart::{self, CheckoutRequest};
-use tillpoint::retail::pos::checkout::checkout_cash;
+use tillpoint::retail::pos::checkout::checkout;
 
 use crate::helpers::*;
 
@@ -593,7 +593,9 @@ fn sixteen_tills_racing_for_the_last_five_units() {
                     employee_id: Some(agent),
                     ip: None,
                 };
-                write_tx(&mut conn, |c| checkout_cash(c, &actor, &cart))
+                write_tx(&mut conn, |c| {
+                    checkout(c, &actor, &cart, chrono::Utc::now().date_naive())
+                })
             })
         })
         .collect();
@@ -780,7 +782,9 @@ async fn one_idempotency_key_racing_itself_makes_one_sale_and_another_cart_is_re
                     employee_id: Some(agent),
                     ip: None,
                 };
-                write_tx(&mut conn, |c| checkout_cash(c, &actor, &cart))
+                write_tx(&mut conn, |c| {
+                    checkout(c, &actor, &cart, chrono::Utc::now().date_naive())
+                })
             })
         })
         .collect();

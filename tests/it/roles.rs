@@ -17,6 +17,8 @@ const M: Who = Who::Only(&["manager"]);
 const SELLERS: Who = Who::Only(&["manager", "sales_agent"]);
 const FLOOR: Who = Who::Only(&["manager", "waiter"]);
 const KITCHEN: Who = Who::Only(&["manager", "kitchen"]);
+const CREDIT: Who = Who::Only(&["manager", "credit_officer"]);
+const INSTALMENTS: Who = Who::Only(&["manager", "sales_agent", "credit_officer"]);
 
 fn matrix() -> Vec<(&'static str, &'static str, Who)> {
     vec![
@@ -81,6 +83,13 @@ fn matrix() -> Vec<(&'static str, &'static str, Who)> {
         ("GET", "/pos/search", SELLERS),
         ("GET", "/pos/customers", SELLERS),
         ("POST", "/pos/checkout/cash", SELLERS),
+        ("POST", "/pos/checkout/installment", SELLERS),
+        ("GET", "/installments", INSTALMENTS),
+        ("GET", "/installments/{id:\\d+}", INSTALMENTS),
+        ("POST", "/installments/{id:\\d+}/approve", CREDIT),
+        ("POST", "/installments/{id:\\d+}/reject", CREDIT),
+        ("POST", "/installments/{id:\\d+}/payments", CREDIT),
+        ("GET", "/installments/payments/{id:\\d+}/receipt", INSTALMENTS),
         ("GET", "/sales/{id:\\d+}/receipt", SELLERS),
         ("POST", "/sales/{id:\\d+}/receipt/printed", SELLERS),
         ("GET", "/sales", SELLERS),

@@ -43,11 +43,12 @@ impl Role {
         Role::ALL.into_iter().find(|r| r.as_str() == s)
     }
 
-    /// Where a role lands after signing in. A role whose own home page (the manager's
-    /// dashboard, instalments) is not built yet lands on its profile page.
+    /// Where a role lands after signing in. The manager, whose dashboard is not built yet,
+    /// lands on their profile page.
     pub fn home(self) -> &'static str {
         match self {
             Role::SalesAgent => "/pos",
+            Role::CreditOfficer => "/installments",
             Role::Kitchen => "/kitchen",
             Role::Waiter => "/floor",
             _ => "/profile",

@@ -20,6 +20,23 @@ pub struct CheckoutRequest {
     pub cash_received: Value,
     #[serde(default)]
     pub customer: Value,
+    /// An instalment sale's term and down payment (instead of `cash_received`).
+    #[serde(default)]
+    pub term_months: Value,
+    #[serde(default)]
+    pub down_payment: Value,
+}
+
+/// How a sale is paid.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Tender {
+    /// Cash handed over; the change is worked out.
+    Cash { received: Money },
+    /// The down payment now, the rest over `term_months` once a credit officer approves.
+    Installment {
+        term_months: i64,
+        down_payment: Money,
+    },
 }
 
 /// Which product a line means.
@@ -40,7 +57,7 @@ pub struct CartLine {
 pub struct Cart {
     pub idempotency_key: String,
     pub lines: Vec<CartLine>,
-    pub cash_received: Money,
+    pub tender: Tender,
     pub customer: Option<CustomerInput>,
 }
 
@@ -58,7 +75,13 @@ impl Cart {
             }
             h.update(format!("|q:{}|s:{}\n", l.quantity, l.serials.join(",")));
         }
-        h.update(format!("cash:{}\n", self.cash_received.0));
+        match self.tender {
+            Tender::Cash { received } => h.update(format!("cash:{}\n", received.0)),
+            Tender::Installment {
+                term_months,
+                down_payment,
+            } => h.update(format!("installment:{term_months}:{}\n", down_payment.0)),
+        }
         if let Some(c) = &self.customer {
             h.update(format!(
                 "c:{}|{}|{}|{}",
@@ -147,7 +170,40 @@ fn line(v: &Value, n: usize) -> Result<CartLine, String> {
 }
 
 /// Checks the shape of a checkout. Lines for the same product are merged.
+/// A cash sale's cart.
 pub fn parse(req: &CheckoutRequest) -> Result<Cart, String> {
+    let received = amount(&req.cash_received, "Cash received")?;
+    cart(req, Tender::Cash { received })
+}
+
+/// An instalment sale's cart: a term in whole months, a down payment (zero allowed) and a
+/// customer with a name and phone.
+pub fn parse_installment(req: &CheckoutRequest) -> Result<Cart, String> {
+    let term_months = match &req.term_months {
+        Value::Number(n) => n.as_i64(),
+        Value::String(s) => s.trim().parse::<i64>().ok(),
+        _ => None,
+    }
+    .filter(|t| *t > 0)
+    .ok_or("The term must be a whole number of months.")?;
+    let down_payment = match &req.down_payment {
+        Value::Null => Money::ZERO,
+        v => amount(v, "Down payment")?,
+    };
+    let c = cart(
+        req,
+        Tender::Installment {
+            term_months,
+            down_payment,
+        },
+    )?;
+    match &c.customer {
+        Some(cu) if !cu.phone.is_empty() => Ok(c),
+        _ => Err("An instalment sale needs the customer's name and phone number.".into()),
+    }
+}
+
+fn cart(req: &CheckoutRequest, tender: Tender) -> Result<Cart, String> {
     let idempotency_key = idempotency_key(&req.idempotency_key)?;
     let raw = req.lines.as_array().ok_or("The cart (lines) is missing.")?;
     if raw.is_empty() {
@@ -177,7 +233,6 @@ pub fn parse(req: &CheckoutRequest) -> Result<Cart, String> {
             None => lines.push(l),
         }
     }
-    let cash_received = amount(&req.cash_received, "Cash received")?;
     let customer = match &req.customer {
         Value::Null => None,
         Value::Object(_) => {
@@ -192,7 +247,7 @@ pub fn parse(req: &CheckoutRequest) -> Result<Cart, String> {
     Ok(Cart {
         idempotency_key,
         lines,
-        cash_received,
+        tender,
         customer,
     })
 }
@@ -223,7 +278,12 @@ mod tests {
                 serials: vec![]
             }]
         );
-        assert_eq!(c.cash_received, Money(500_000));
+        assert_eq!(
+            c.tender,
+            Tender::Cash {
+                received: Money(500_000)
+            }
+        );
     }
 
     #[test]

@@ -1,5 +1,6 @@
-//! Cash checkout: one transaction that writes the order, its items, the stock decrements, the
-//! payment, the official receipt, the commission and the audit row — or nothing at all.
+//! Checkout, cash or instalment: one transaction that writes the order, its items, the stock
+//! decrements, the payment (the cash, or the down payment), the official receipt, an
+//! instalment sale's plan and schedule, the commission and the audit row — or nothing at all.
 
 use diesel::prelude::*;
 use serde::Serialize;
@@ -10,11 +11,12 @@ use crate::platform::db::AnyConnection;
 use crate::platform::error::AppError;
 use crate::platform::money::Money;
 use crate::platform::schema::{
-    branch_stock, branches, commissions, employees, official_receipts, order_items, orders,
-    payments, product_serials, products, receipt_counters,
+    branch_stock, branches, commissions, employees, installment_plans, official_receipts,
+    order_items, orders, payments, product_serials, products, receipt_counters,
 };
 use crate::retail::customers;
-use crate::retail::pos::cart::{Cart, ProductRef};
+use crate::retail::installments::{self, rules, rules::PlanFigures};
+use crate::retail::pos::cart::{Cart, ProductRef, Tender};
 use crate::retail::pricing::{self, line_total, receipt_totals};
 use crate::retail::sales::rules::OrderStatus;
 use crate::retail::settings;
@@ -32,6 +34,9 @@ pub struct CheckoutResult {
     pub vat: String,
     pub change: String,
     pub receipt_url: String,
+    /// An instalment sale's plan.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub plan_id: Option<i64>,
 }
 
 /// The result of an earlier checkout with this key by this employee, if there was one; a
@@ -42,11 +47,20 @@ pub fn previous(
     key: &str,
     fingerprint: &str,
 ) -> Result<Option<CheckoutResult>, AppError> {
-    /// id, total, VAT, OR number, change, request hash
-    type Earlier = (i64, i64, i64, String, Option<i64>, Option<String>);
+    /// id, total, VAT, OR number, change, request hash, plan
+    type Earlier = (
+        i64,
+        i64,
+        i64,
+        String,
+        Option<i64>,
+        Option<String>,
+        Option<i64>,
+    );
     let found: Option<Earlier> = orders::table
         .inner_join(official_receipts::table)
         .inner_join(payments::table)
+        .left_join(installment_plans::table)
         .filter(orders::employee_id.eq(employee_id))
         .filter(orders::idempotency_key.eq(key))
         .select((
@@ -56,22 +70,24 @@ pub fn previous(
             official_receipts::or_number,
             payments::change_minor,
             orders::request_sha,
+            installment_plans::id.nullable(),
         ))
         .first(conn)
         .optional()?;
     match found {
         None => Ok(None),
-        Some((_, _, _, or, _, Some(sha))) if sha != fingerprint => {
+        Some((_, _, _, or, _, Some(sha), _)) if sha != fingerprint => {
             Err(AppError::Conflict(format!(
                 "This idempotency key was already used for another sale ({or}). Start a new sale."
             )))
         }
-        Some((id, total, vat, or, change, _)) => Ok(Some(result(
+        Some((id, total, vat, or, change, _, plan_id)) => Ok(Some(result(
             id,
             or,
             Money(total),
             Money(vat),
             Money(change.unwrap_or(0)),
+            plan_id,
         ))),
     }
 }
@@ -79,7 +95,7 @@ pub fn previous(
 /// Serialises copies of one request on PostgreSQL (a transaction-scoped advisory lock on the
 /// employee and key), so the second waits and then finds the first; SQLite's `BEGIN
 /// IMMEDIATE` already does. The unique index on the key backs both.
-fn lock_key(conn: &mut AnyConnection, employee_id: i64, key: &str) -> QueryResult<()> {
+pub(crate) fn lock_key(conn: &mut AnyConnection, employee_id: i64, key: &str) -> QueryResult<()> {
     use sha2::{Digest, Sha256};
     let digest = Sha256::digest(format!("checkout:{employee_id}:{key}"));
     let mut first = [0u8; 8];
@@ -94,6 +110,7 @@ fn result(
     total: Money,
     vat: Money,
     change: Money,
+    plan_id: Option<i64>,
 ) -> CheckoutResult {
     CheckoutResult {
         order_id,
@@ -102,6 +119,7 @@ fn result(
         vat: vat.plain(),
         change: change.plain(),
         receipt_url: format!("/sales/{order_id}/receipt"),
+        plan_id,
     }
 }
 
@@ -119,7 +137,7 @@ struct Priced {
 /// Next official-receipt number of a branch, allocated inside the checkout transaction: a
 /// failed checkout rolls it back, so numbers have no gaps; the row lock means no two tills
 /// get the same one.
-fn next_receipt_number(conn: &mut AnyConnection, branch_id: i64) -> QueryResult<i64> {
+pub(crate) fn next_receipt_number(conn: &mut AnyConnection, branch_id: i64) -> QueryResult<i64> {
     macro_rules! upsert {
         () => {
             diesel::insert_into(receipt_counters::table)
@@ -139,11 +157,76 @@ fn next_receipt_number(conn: &mut AnyConnection, branch_id: i64) -> QueryResult<
     }
 }
 
-/// The checkout itself. Caller holds the write transaction; any `Err` rolls everything back.
-pub fn checkout_cash(
+/// What the tender makes of the totals: the payment row and, for an instalment sale, its plan.
+struct Settled {
+    method: &'static str,
+    paid: Money,
+    received: Money,
+    change: Money,
+    /// An instalment sale's plan and the interest rate it was worked out at.
+    plan: Option<(PlanFigures, i64)>,
+}
+
+fn settle(
+    conn: &mut AnyConnection,
+    tender: &Tender,
+    total: Money,
+    today: chrono::NaiveDate,
+) -> Result<Settled, AppError> {
+    match *tender {
+        Tender::Cash { received } => {
+            if received < total {
+                return Err(AppError::Unprocessable(format!(
+                    "Cash received ({}) is less than the total ({}).",
+                    received.grouped(),
+                    total.grouped()
+                )));
+            }
+            Ok(Settled {
+                method: "cash",
+                paid: total,
+                received,
+                change: Money(received.0 - total.0),
+                plan: None,
+            })
+        }
+        Tender::Installment {
+            term_months,
+            down_payment,
+        } => {
+            let terms = installments::model::terms(conn)?;
+            let figures = rules::plan(
+                total,
+                down_payment,
+                term_months,
+                &terms.offered,
+                terms.rate_bp,
+                today,
+            )
+            .map_err(|e| AppError::Unprocessable(e.to_string()))?;
+            if !figures.financed.is_positive() {
+                return Err(AppError::Unprocessable(
+                    "The down payment covers the whole total: take it as a cash sale.".into(),
+                ));
+            }
+            Ok(Settled {
+                method: "installment",
+                paid: down_payment,
+                received: down_payment,
+                change: Money::ZERO,
+                plan: Some((figures, terms.rate_bp)),
+            })
+        }
+    }
+}
+
+/// The checkout itself, on the business's `today` (an instalment schedule counts from it).
+/// Caller holds the write transaction; any `Err` rolls everything back.
+pub fn checkout(
     conn: &mut AnyConnection,
     actor: &Actor,
     cart: &Cart,
+    today: chrono::NaiveDate,
 ) -> Result<CheckoutResult, AppError> {
     let employee_id = actor.employee_id.ok_or(AppError::Unauthorized)?;
     let fingerprint = cart.fingerprint();
@@ -225,14 +308,8 @@ pub fn checkout_cash(
     let vat_settings = settings::vat(conn)?;
     let totals =
         receipt_totals(sum, vat_settings).map_err(|e| AppError::Unprocessable(e.to_string()))?;
-    if cart.cash_received < totals.total {
-        return Err(AppError::Unprocessable(format!(
-            "Cash received ({}) is less than the total ({}).",
-            cart.cash_received.grouped(),
-            totals.total.grouped()
-        )));
-    }
-    let change = Money(cart.cash_received.0 - totals.total.0);
+    let settled = settle(conn, &cart.tender, totals.total, today)?;
+    let change = settled.change;
     let customer_id = match &cart.customer {
         Some(c) => Some(customers::find_or_create(conn, actor, c)?),
         None => None,
@@ -245,7 +322,7 @@ pub fn checkout_cash(
             orders::employee_id.eq(employee_id),
             orders::customer_id.eq(customer_id),
             orders::status.eq(OrderStatus::Completed.as_str()),
-            orders::payment_method.eq("cash"),
+            orders::payment_method.eq(settled.method),
             orders::total_minor.eq(totals.total.0),
             orders::vat_minor.eq(totals.vat.0),
             orders::vat_rate_bp.eq(vat_settings.rate_bp),
@@ -322,9 +399,9 @@ pub fn checkout_cash(
     diesel::insert_into(payments::table)
         .values((
             payments::order_id.eq(order_id),
-            payments::method.eq("cash"),
-            payments::amount_minor.eq(totals.total.0),
-            payments::cash_received_minor.eq(Some(cart.cash_received.0)),
+            payments::method.eq(settled.method),
+            payments::amount_minor.eq(settled.paid.0),
+            payments::cash_received_minor.eq(Some(settled.received.0)),
             payments::change_minor.eq(Some(change.0)),
             payments::paid_at.eq(now),
         ))
@@ -364,6 +441,27 @@ pub fn checkout_cash(
         )?;
     }
 
+    let plan_id = match (&settled.plan, customer_id) {
+        (Some((figures, rate_bp)), Some(customer_id)) => Some(installments::model::create_plan(
+            conn,
+            &installments::model::NewPlan {
+                order_id,
+                branch_id,
+                customer_id,
+                seller_id: employee_id,
+                rate_bp: *rate_bp,
+                figures,
+                at: now,
+            },
+        )?),
+        (Some(_), None) => {
+            return Err(AppError::Unprocessable(
+                "An instalment sale needs the customer's name and phone number.".into(),
+            ))
+        }
+        (None, _) => None,
+    };
+
     let commission = pricing::commission(totals.total, rate_bp);
     if rate_bp > 0 {
         diesel::insert_into(commissions::table)
@@ -393,10 +491,20 @@ pub fn checkout_cash(
         .created("or_number", or_number.as_str())
         .created("total", totals.total.plain())
         .created("vat", totals.vat.plain())
-        .created("cash_received", cart.cash_received.plain())
+        .created("payment_method", settled.method)
+        .created("cash_received", settled.received.plain())
         .created("change", change.plain())
         .created("commission", commission.plain())
         .note("lines", summary);
+    let changes = match (&settled.plan, plan_id) {
+        (Some((p, _)), Some(id)) => changes
+            .created("installment_plan", id)
+            .created("down_payment", p.down_payment.plain())
+            .created("financed", p.financed.plain())
+            .created("interest", p.interest.plain())
+            .created("term_months", p.schedule.len() as i64),
+        _ => changes,
+    };
     let subject = Subject::of(RECORD, order_id, &or_number);
     audit::record(conn, actor, now, audit::CREATE, subject, &changes)?;
     Ok(result(
@@ -405,5 +513,6 @@ pub fn checkout_cash(
         totals.total,
         totals.vat,
         change,
+        plan_id,
     ))
 }

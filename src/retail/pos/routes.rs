@@ -13,7 +13,7 @@ use crate::platform::schema::{branch_stock, branches, products};
 use crate::platform::state::AppState;
 use crate::retail::catalog::products::model as catalog;
 use crate::retail::customers;
-use crate::retail::pos::cart::{self, CheckoutRequest};
+use crate::retail::pos::cart::{self, Cart, CheckoutRequest};
 use crate::retail::pos::{checkout, search};
 use crate::retail::pricing::VatSettings;
 use crate::retail::settings;
@@ -232,15 +232,30 @@ pub async fn checkout_cash(
     staff: Staff,
     body: web::Json<CheckoutRequest>,
 ) -> Result<HttpResponse, AppError> {
-    let (user, actor, state, _) = staff.parts();
     let cart = cart::parse(&body).map_err(AppError::Unprocessable)?;
+    checkout(staff, cart).await
+}
+
+/// `POST /pos/checkout/installment`: the same JSON with `term_months` and `down_payment`
+/// instead of `cash_received`, and a customer; the answer adds `plan_id`.
+pub async fn checkout_installment(
+    staff: Staff,
+    body: web::Json<CheckoutRequest>,
+) -> Result<HttpResponse, AppError> {
+    let cart = cart::parse_installment(&body).map_err(AppError::Unprocessable)?;
+    checkout(staff, cart).await
+}
+
+async fn checkout(staff: Staff, cart: Cart) -> Result<HttpResponse, AppError> {
+    let (user, actor, state, _) = staff.parts();
     branch_of(&user)?;
     let key = cart.idempotency_key.clone();
     let fingerprint = cart.fingerprint();
     let employee_id = user.id;
+    let today = state.clock.today();
     let outcome = state
         .db
-        .run(move |c| Ok(write_tx(c, |c| checkout::checkout_cash(c, &actor, &cart))))
+        .run(move |c| Ok(write_tx(c, |c| checkout::checkout(c, &actor, &cart, today))))
         .await?;
     match outcome {
         Ok(done) => Ok(HttpResponse::Created().json(done)),

@@ -34,6 +34,19 @@ pub fn void_sale(
     order_id: i64,
     reason: &str,
 ) -> Result<String, AppError> {
+    cancel_sale(conn, actor, order_id, reason, "cash")
+}
+
+/// Cancels a completed sale paid by `method` ("cash" for a void, "installment" when its plan
+/// is rejected): stock and serials back, commission reversed, order Cancelled, audited.
+/// Answers the OR number. Caller holds the transaction.
+pub fn cancel_sale(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    order_id: i64,
+    reason: &str,
+    expected_method: &str,
+) -> Result<String, AppError> {
     let manager = actor.employee_id.ok_or(AppError::Unauthorized)?;
     type Head = (i64, i64, String, String, i64);
     let (branch_id, seller, status, method, total): Head = orders::table
@@ -48,10 +61,12 @@ pub fn void_sale(
         .first(conn)
         .optional()?
         .ok_or_else(|| AppError::not_found("That sale"))?;
-    if method != "cash" {
-        return Err(AppError::Conflict(
-            "Only cash sales can be voided here.".into(),
-        ));
+    if method != expected_method {
+        return Err(AppError::Conflict(if expected_method == "cash" {
+            "Only cash sales can be voided here; an instalment sale is cancelled by rejecting its plan.".into()
+        } else {
+            "This sale is not an instalment sale.".into()
+        }));
     }
     let now = BusinessClock::now_utc();
     let changed = diesel::update(

@@ -1,0 +1,150 @@
+//! The plans list and its export: one filter, paged by the list and streamed by the CSV.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use crate::platform::db::{contains_pattern, lower, AnyConnection, MultiBackend};
+use crate::platform::schema::{branches, customers, employees, installment_plans};
+use crate::retail::installments::model::PlanStatus;
+
+/// The status filter: a stored status, or Overdue (active, next due date passed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusFilter {
+    Is(PlanStatus),
+    Overdue,
+}
+
+impl StatusFilter {
+    pub fn parse(s: &str) -> Option<StatusFilter> {
+        match s {
+            "overdue" => Some(StatusFilter::Overdue),
+            other => PlanStatus::parse(other).map(StatusFilter::Is),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct PlanFilter {
+    pub status: Option<StatusFilter>,
+    pub branch_id: Option<i64>,
+    /// A sales agent sees the plans they sold.
+    pub seller_id: Option<i64>,
+    /// Lowercase text found in the customer's name, or their phone as typed.
+    pub customer: Option<String>,
+    pub due_from: Option<NaiveDate>,
+    pub due_to: Option<NaiveDate>,
+    /// The business's date, for Overdue.
+    pub today: NaiveDate,
+}
+
+/// One row of the list.
+#[derive(Debug, Clone, Queryable)]
+pub struct PlanRow {
+    pub id: i64,
+    pub order_id: i64,
+    pub created_at: NaiveDateTime,
+    pub status: String,
+    pub term_months: i64,
+    pub financed_minor: i64,
+    pub balance_minor: i64,
+    pub paid_minor: i64,
+    pub next_due_date: Option<NaiveDate>,
+    pub branch: String,
+    pub customer: String,
+    pub phone: String,
+    pub seller: String,
+}
+
+impl PlanRow {
+    pub fn remaining_minor(&self) -> i64 {
+        self.balance_minor - self.paid_minor
+    }
+    pub fn overdue_on(&self, today: NaiveDate) -> bool {
+        self.status == PlanStatus::Active.as_str() && self.next_due_date.is_some_and(|d| d < today)
+    }
+}
+
+macro_rules! filtered_plans {
+    ($base:expr, $f:expr) => {{
+        let f: &PlanFilter = $f;
+        let mut q = $base.into_boxed::<MultiBackend>();
+        match f.status {
+            Some(StatusFilter::Is(s)) => q = q.filter(installment_plans::status.eq(s.as_str())),
+            Some(StatusFilter::Overdue) => {
+                q = q
+                    .filter(installment_plans::status.eq(PlanStatus::Active.as_str()))
+                    .filter(installment_plans::next_due_date.lt(f.today))
+            }
+            None => {}
+        }
+        if let Some(b) = f.branch_id {
+            q = q.filter(installment_plans::branch_id.eq(b));
+        }
+        if let Some(s) = f.seller_id {
+            q = q.filter(installment_plans::seller_id.eq(s));
+        }
+        if let Some(from) = f.due_from {
+            q = q.filter(installment_plans::next_due_date.ge(from));
+        }
+        if let Some(to) = f.due_to {
+            q = q.filter(installment_plans::next_due_date.le(to));
+        }
+        if let Some(c) = &f.customer {
+            q = q.filter(
+                lower(customers::name)
+                    .like(contains_pattern(c))
+                    .escape('\\')
+                    .or(customers::phone.eq(c.clone())),
+            );
+        }
+        q
+    }};
+}
+
+pub fn page(
+    conn: &mut AnyConnection,
+    f: &PlanFilter,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<Vec<PlanRow>> {
+    filtered_plans!(
+        installment_plans::table
+            .inner_join(branches::table)
+            .inner_join(customers::table)
+            .inner_join(employees::table.on(employees::id.eq(installment_plans::seller_id))),
+        f
+    )
+    .order((
+        installment_plans::created_at.desc(),
+        installment_plans::id.desc(),
+    ))
+    .offset(offset)
+    .limit(limit)
+    .select((
+        installment_plans::id,
+        installment_plans::order_id,
+        installment_plans::created_at,
+        installment_plans::status,
+        installment_plans::term_months,
+        installment_plans::financed_minor,
+        installment_plans::balance_minor,
+        installment_plans::paid_minor,
+        installment_plans::next_due_date,
+        branches::name,
+        customers::name,
+        customers::phone,
+        employees::name,
+    ))
+    .load(conn)
+}
+
+/// How many plans match and what is still owed on them.
+pub fn totals(conn: &mut AnyConnection, f: &PlanFilter) -> QueryResult<(i64, i64)> {
+    // Rejected and cancelled plans owe nothing; SUM of BIGINT is NUMERIC on PostgreSQL.
+    filtered_plans!(installment_plans::table.inner_join(customers::table), f)
+        .select(diesel::dsl::sql::<(diesel::sql_types::BigInt, diesel::sql_types::BigInt)>(
+            "COUNT(*), CAST(COALESCE(SUM(CASE WHEN installment_plans.status IN ('active', 'pending') \
+             THEN installment_plans.balance_minor - installment_plans.paid_minor ELSE 0 END), 0) AS BIGINT)",
+        ))
+        .first(conn)
+}

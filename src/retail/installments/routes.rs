@@ -1,0 +1,503 @@
+//! `/installments`: the plans list, a plan's page with its schedule and payments, the credit
+//! officer's decision, recording a payment and its printable receipt.
+
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+use crate::platform::auth::{scope, BranchScope, CurrentUser, Role, Staff};
+use crate::platform::db::write_tx;
+use crate::platform::error::AppError;
+use crate::platform::flash;
+use crate::platform::forms::{self, Choice};
+use crate::platform::money::Money;
+use crate::platform::page::{html, see_other, PageCtx};
+use crate::platform::pagination::{filter_query, PageRequest, Pager};
+use crate::platform::state::AppState;
+use crate::retail::installments::model::{
+    self, Due, PaymentMethod, PaymentRow, PlanHead, PlanStatus,
+};
+use crate::retail::installments::query::{self, PlanFilter, PlanRow, StatusFilter};
+use crate::retail::installments::rules;
+use crate::staff::branches;
+
+const PAGE_SIZE: i64 = 50;
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct PlanQuery {
+    pub status: String,
+    pub branch_id: String,
+    pub customer: String,
+    pub due_from: String,
+    pub due_to: String,
+    pub page: Option<String>,
+}
+
+impl PlanQuery {
+    fn filter(
+        &self,
+        user: &CurrentUser,
+        scope: BranchScope,
+        today: chrono::NaiveDate,
+    ) -> Result<PlanFilter, AppError> {
+        let status = match self.status.trim() {
+            "" => None,
+            s => Some(StatusFilter::parse(s).ok_or_else(|| {
+                AppError::BadRequest("The status must be one from the list.".into())
+            })?),
+        };
+        let due_from =
+            forms::filter_date(Some(&self.due_from), "Due from").map_err(AppError::BadRequest)?;
+        let due_to =
+            forms::filter_date(Some(&self.due_to), "Due to").map_err(AppError::BadRequest)?;
+        let customer = self.customer.trim();
+        if customer.chars().count() > 100 {
+            return Err(AppError::BadRequest(
+                "The customer filter can be at most 100 characters.".into(),
+            ));
+        }
+        Ok(PlanFilter {
+            status,
+            branch_id: scope.branch(),
+            // A sales agent follows the plans they sold.
+            seller_id: (user.role == Role::SalesAgent).then_some(user.id),
+            customer: (!customer.is_empty()).then(|| customer.to_lowercase()),
+            due_from,
+            due_to,
+            today,
+        })
+    }
+}
+
+/// A plan row with its figures written out.
+pub struct PlanLine {
+    pub row: PlanRow,
+    pub status: &'static str,
+    pub overdue: bool,
+    pub created: String,
+    pub financed: String,
+    pub remaining: String,
+}
+
+#[derive(Template)]
+#[template(path = "retail/installments/list.html")]
+struct ListPage {
+    ctx: PageCtx,
+    query: PlanQuery,
+    rows: Vec<PlanLine>,
+    pager: Pager,
+    count: i64,
+    outstanding: String,
+    is_manager: bool,
+    branches: Vec<Choice>,
+    statuses: Vec<Choice>,
+}
+
+fn status_choices() -> Vec<Choice> {
+    let mut out: Vec<Choice> = PlanStatus::ALL
+        .iter()
+        .map(|s| Choice {
+            value: s.as_str().into(),
+            label: s.label().into(),
+        })
+        .collect();
+    out.insert(
+        2,
+        Choice {
+            value: "overdue".into(),
+            label: "Overdue".into(),
+        },
+    );
+    out
+}
+
+fn status_label(status: &str, overdue: bool) -> &'static str {
+    if overdue {
+        "Overdue"
+    } else {
+        PlanStatus::parse(status).map_or("Unknown", PlanStatus::label)
+    }
+}
+
+pub async fn list(
+    ctx: PageCtx,
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    scope: BranchScope,
+    q: web::Query<PlanQuery>,
+) -> Result<HttpResponse, AppError> {
+    let query = q.into_inner();
+    let today = state.clock.today();
+    let filter = query.filter(&user, scope, today)?;
+    let page = PageRequest::parse(query.page.as_deref(), PAGE_SIZE)?;
+    let is_manager = user.is_manager();
+    let (mut rows, (count, outstanding), branch_options) = state
+        .db
+        .read(move |c| {
+            Ok((
+                query::page(c, &filter, page.offset(), page.fetch())?,
+                query::totals(c, &filter)?,
+                if is_manager {
+                    branches::model::options(c)?
+                } else {
+                    Vec::new()
+                },
+            ))
+        })
+        .await?;
+    let base = filter_query(&[
+        ("status", &query.status),
+        ("branch_id", &query.branch_id),
+        ("customer", &query.customer),
+        ("due_from", &query.due_from),
+        ("due_to", &query.due_to),
+    ]);
+    let pager = Pager::cut(page, &mut rows, base);
+    let clock = state.clock;
+    let rows = rows
+        .into_iter()
+        .map(|row| {
+            let overdue = row.overdue_on(today);
+            PlanLine {
+                status: status_label(&row.status, overdue),
+                overdue,
+                created: clock.format(row.created_at),
+                financed: Money(row.financed_minor).grouped(),
+                remaining: Money(row.remaining_minor()).grouped(),
+                row,
+            }
+        })
+        .collect();
+    html(&ListPage {
+        ctx,
+        query,
+        rows,
+        pager,
+        count,
+        outstanding: Money(outstanding).grouped(),
+        is_manager,
+        branches: branch_options
+            .into_iter()
+            .map(|(id, label)| Choice {
+                value: id.to_string(),
+                label,
+            })
+            .collect(),
+        statuses: status_choices(),
+    })
+}
+
+/// May `user` see this plan? Managers any; others their branch's; a sales agent only the
+/// plans they sold.
+fn may_see(user: &CurrentUser, plan: &PlanHead) -> Result<(), AppError> {
+    scope::check(user, plan.branch_id)?;
+    if user.role == Role::SalesAgent && plan.seller_id != user.id {
+        return Err(AppError::Forbidden(
+            "You can follow the plans you sold; this one was sold by someone else.".into(),
+        ));
+    }
+    Ok(())
+}
+
+pub struct DueLine {
+    pub due: Due,
+    pub date: String,
+    pub amount: String,
+    pub paid: String,
+    pub state: &'static str,
+}
+
+pub struct PaymentLine {
+    pub p: PaymentRow,
+    pub at: String,
+    pub amount: String,
+}
+
+#[derive(Template)]
+#[template(path = "retail/installments/show.html")]
+struct ShowPage {
+    ctx: PageCtx,
+    plan: PlanHead,
+    status: &'static str,
+    overdue_days: i64,
+    customer: String,
+    phone: String,
+    seller: String,
+    or_number: String,
+    decided: String,
+    money: Figures,
+    dues: Vec<DueLine>,
+    payments: Vec<PaymentLine>,
+    may_decide: bool,
+    may_pay: bool,
+    methods: [PaymentMethod; 3],
+    payment_key: String,
+}
+
+/// A plan's amounts, written out.
+pub struct Figures {
+    pub total: String,
+    pub down_payment: String,
+    pub financed: String,
+    pub interest: String,
+    pub rate: String,
+    pub balance: String,
+    pub paid: String,
+    pub remaining: String,
+    pub refund_due: String,
+}
+
+pub async fn show(
+    ctx: PageCtx,
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let (plan, names, dues, payments) = state
+        .db
+        .read(move |c| {
+            let plan = model::find(c, id)?;
+            let names = model::names_of(c, &plan)?;
+            Ok((
+                plan,
+                names,
+                model::dues_of(c, id)?,
+                model::payments_of(c, id)?,
+            ))
+        })
+        .await?;
+    may_see(&user, &plan)?;
+    let today = state.clock.today();
+    let states: Vec<rules::DueState> = dues.iter().map(Due::state).collect();
+    let active = plan.status() == Some(PlanStatus::Active);
+    let overdue_days = if active {
+        rules::days_overdue(rules::next_due(&states), today)
+    } else {
+        0
+    };
+    let clock = state.clock;
+    let dues = dues
+        .into_iter()
+        .map(|d| DueLine {
+            date: d.due_date.format("%d %b %Y").to_string(),
+            amount: Money(d.amount_minor).grouped(),
+            paid: Money(d.paid_minor).grouped(),
+            state: if d.paid_minor >= d.amount_minor {
+                "Paid"
+            } else if d.due_date < today && active {
+                "Overdue"
+            } else if d.paid_minor > 0 {
+                "Part paid"
+            } else {
+                "Due"
+            },
+            due: d,
+        })
+        .collect();
+    let payments = payments
+        .into_iter()
+        .map(|p| PaymentLine {
+            at: clock.format(p.paid_at),
+            amount: Money(p.amount_minor).grouped(),
+            p,
+        })
+        .collect();
+    let decider = matches!(user.role, Role::Manager | Role::CreditOfficer);
+    html(&ShowPage {
+        status: status_label(&plan.status, overdue_days > 0),
+        overdue_days,
+        customer: names.customer,
+        phone: names.phone,
+        seller: names.seller,
+        or_number: names.or_number,
+        decided: match (&names.decider, plan.decided_at) {
+            (Some(who), Some(at)) => format!("{who}, {}", clock.format(at)),
+            _ => String::new(),
+        },
+        money: Figures {
+            total: Money(plan.total_minor).grouped(),
+            down_payment: Money(plan.down_payment_minor).grouped(),
+            financed: Money(plan.financed_minor).grouped(),
+            interest: Money(plan.interest_minor).grouped(),
+            rate: crate::platform::percent::percent_text(plan.rate_bp),
+            balance: Money(plan.balance_minor).grouped(),
+            paid: Money(plan.paid_minor).grouped(),
+            remaining: plan.remaining().grouped(),
+            refund_due: Money(plan.refund_due_minor).grouped(),
+        },
+        may_decide: decider
+            && plan.status() == Some(PlanStatus::Pending)
+            && plan.seller_id != user.id,
+        may_pay: decider && active,
+        methods: PaymentMethod::ALL,
+        payment_key: crate::platform::auth::session::new_token(),
+        dues,
+        payments,
+        plan,
+        ctx,
+    })
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct DecisionForm {
+    pub note: String,
+}
+
+pub async fn approve(
+    staff: Staff,
+    id: web::Path<i64>,
+    form: web::Form<DecisionForm>,
+) -> Result<HttpResponse, AppError> {
+    decide(staff, id.into_inner(), form.into_inner(), true).await
+}
+
+pub async fn reject(
+    staff: Staff,
+    id: web::Path<i64>,
+    form: web::Form<DecisionForm>,
+) -> Result<HttpResponse, AppError> {
+    decide(staff, id.into_inner(), form.into_inner(), false).await
+}
+
+async fn decide(
+    staff: Staff,
+    id: i64,
+    form: DecisionForm,
+    approve: bool,
+) -> Result<HttpResponse, AppError> {
+    let (_, actor, state, session) = staff.parts();
+    let note = forms::visible(&form.note).unwrap_or_default();
+    if note.chars().count() > 500 {
+        return Err(AppError::Unprocessable(
+            "The note can be at most 500 characters.".into(),
+        ));
+    }
+    if !approve && note.chars().count() < 3 {
+        return Err(AppError::Unprocessable(
+            "Say why the plan is rejected (at least 3 characters): the seller and the customer will ask.".into(),
+        ));
+    }
+    let plan = state
+        .db
+        .write(move |c| model::decide(c, &actor, id, approve, &note))
+        .await?;
+    flash::success(
+        &session,
+        if approve {
+            format!(
+                "Plan #{id} is approved: the customer pays from {}.",
+                plan.next_due_date
+                    .map_or(String::new(), |d| d.format("%d %b %Y").to_string())
+            )
+        } else {
+            format!(
+                "Plan #{id} was rejected: the sale is cancelled, its stock is back and the down payment of {} is to be refunded.",
+                Money(plan.refund_due_minor).grouped()
+            )
+        },
+    );
+    Ok(see_other(&format!("/installments/{id}")))
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct PaymentForm {
+    pub amount: String,
+    pub method: String,
+    pub payment_key: String,
+}
+
+pub async fn pay(
+    staff: Staff,
+    id: web::Path<i64>,
+    form: web::Form<PaymentForm>,
+) -> Result<HttpResponse, AppError> {
+    let (_, actor, state, session) = staff.parts();
+    let plan_id = id.into_inner();
+    let amount = Money::parse_input(&form.amount)
+        .map_err(|e| AppError::field_invalid("amount", format!("The amount: {e}.")))?;
+    let method = PaymentMethod::parse(form.method.trim())
+        .ok_or_else(|| AppError::Unprocessable("Choose cash, bank transfer or e-wallet.".into()))?;
+    let key = crate::retail::pos::cart::idempotency_key(&serde_json::Value::String(
+        form.payment_key.clone(),
+    ))
+    .map_err(|_| AppError::BadRequest("The form is out of date: open the plan again.".into()))?;
+    let done = state
+        .db
+        .run(move |c| {
+            write_tx(c, |c| {
+                model::record_payment(
+                    c,
+                    &actor,
+                    &model::NewPayment {
+                        plan_id,
+                        amount,
+                        method,
+                        key: &key,
+                    },
+                )
+            })
+        })
+        .await
+        .map_err(|e| match e {
+            // The payment form is small: its one refusal is said on the page it leads to.
+            AppError::Fields { errors, status } if status == actix_web::http::StatusCode::CONFLICT => {
+                AppError::Conflict(errors.first().to_string())
+            }
+            AppError::Fields { errors, .. } => AppError::Unprocessable(errors.first().to_string()),
+            other => other,
+        })?;
+    let tail = if done.completed {
+        " The plan is paid off.".to_string()
+    } else {
+        format!(" Remaining balance {}.", done.remaining.grouped())
+    };
+    flash::success(
+        &session,
+        format!("Payment {} recorded.{tail}", done.or_number),
+    );
+    Ok(see_other(&format!(
+        "/installments/payments/{}/receipt",
+        done.payment_id
+    )))
+}
+
+#[derive(Template)]
+#[template(path = "retail/installments/receipt.html")]
+struct PaymentReceipt {
+    ctx: PageCtx,
+    r: model::PaymentReceipt,
+    when: String,
+    amount: String,
+    remaining: String,
+    method: &'static str,
+}
+
+pub async fn receipt(
+    ctx: PageCtx,
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let (r, plan) = state
+        .db
+        .read(move |c| {
+            let r = model::payment_receipt(c, id)?;
+            let plan = model::find(c, r.plan_id)?;
+            Ok((r, plan))
+        })
+        .await?;
+    may_see(&user, &plan)?;
+    html(&PaymentReceipt {
+        when: state.clock.format(r.paid_at),
+        amount: Money(r.amount_minor).grouped(),
+        remaining: Money(r.remaining_after_minor).grouped(),
+        method: PaymentMethod::parse(&r.method).map_or("Other", PaymentMethod::label),
+        r,
+        ctx,
+    })
+}

@@ -53,6 +53,7 @@ pub fn ensure_first_manager(
             phone: None,
             hire_date: BusinessClock::now_utc().date(),
             commission_rate_bp: 0,
+            approval_limit_minor: 0,
         };
         employee_model::create(c, &Actor::system(), &input, &hash)?;
         Ok::<_, AppError>(true)
@@ -100,6 +101,7 @@ pub fn create_manager(
         phone: None,
         hire_date: BusinessClock::now_utc().date(),
         commission_rate_bp: 0,
+        approval_limit_minor: 0,
     };
     write_tx(conn, |c| {
         employee_model::create(c, &Actor::system(), &input, &hash)
@@ -183,6 +185,12 @@ pub fn load_demo_staff(c: &mut AnyConnection, password_hash: &str) -> Result<usi
             phone: None,
             hire_date: NaiveDate::from_ymd_opt(2024, 1, 15).expect("valid date"),
             commission_rate_bp: if role == Role::SalesAgent { 500 } else { 0 },
+            // Demo credit officers approve plans financing up to 60,000.00 alone.
+            approval_limit_minor: if role == Role::CreditOfficer {
+                6_000_000
+            } else {
+                0
+            },
         };
         employee_model::create(c, &actor, &input, password_hash)?;
         added += 1;

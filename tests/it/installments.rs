@@ -28,7 +28,12 @@ async fn shop() -> Shop {
         )
     };
     app.receive(app.seed.main_branch, cable, 10, &[]);
-    app.receive(app.seed.main_branch, phone, 4, &["IMEI-1", "IMEI-2", "IMEI-3", "IMEI-4"]);
+    app.receive(
+        app.seed.main_branch,
+        phone,
+        4,
+        &["IMEI-1", "IMEI-2", "IMEI-3", "IMEI-4"],
+    );
     Shop { app, phone }
 }
 

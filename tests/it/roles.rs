@@ -89,7 +89,11 @@ fn matrix() -> Vec<(&'static str, &'static str, Who)> {
         ("POST", "/installments/{id:\\d+}/approve", CREDIT),
         ("POST", "/installments/{id:\\d+}/reject", CREDIT),
         ("POST", "/installments/{id:\\d+}/payments", CREDIT),
-        ("GET", "/installments/payments/{id:\\d+}/receipt", INSTALMENTS),
+        (
+            "GET",
+            "/installments/payments/{id:\\d+}/receipt",
+            INSTALMENTS,
+        ),
         ("GET", "/sales/{id:\\d+}/receipt", SELLERS),
         ("POST", "/sales/{id:\\d+}/receipt/printed", SELLERS),
         ("GET", "/sales", SELLERS),

@@ -444,7 +444,9 @@ pub async fn pay(
         .await
         .map_err(|e| match e {
             // The payment form is small: its one refusal is said on the page it leads to.
-            AppError::Fields { errors, status } if status == actix_web::http::StatusCode::CONFLICT => {
+            AppError::Fields { errors, status }
+                if status == actix_web::http::StatusCode::CONFLICT =>
+            {
                 AppError::Conflict(errors.first().to_string())
             }
             AppError::Fields { errors, .. } => AppError::Unprocessable(errors.first().to_string()),

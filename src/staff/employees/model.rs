@@ -9,6 +9,7 @@ use crate::platform::db::{
     contains_pattern, is_unique_violation, lock_rows, lower, AnyConnection, MultiBackend,
 };
 use crate::platform::error::AppError;
+use crate::platform::money::Money;
 use crate::platform::schema::{branches, employees};
 use crate::staff::employees::rules::EmployeeInput;
 
@@ -36,9 +37,15 @@ pub struct Employee {
     pub commission_rate_bp: i64,
     pub total_sales_minor: i64,
     pub total_commission_minor: i64,
+    /// The most a credit officer may approve as one plan's financed amount.
+    pub approval_limit_minor: i64,
 }
 
 impl Employee {
+    pub fn approval_limit(&self) -> crate::platform::money::Money {
+        crate::platform::money::Money(self.approval_limit_minor)
+    }
+
     pub fn commission_percent(&self) -> String {
         crate::platform::percent::percent_text(self.commission_rate_bp)
     }
@@ -243,6 +250,7 @@ pub fn create(
             employees::phone.eq(&input.phone),
             employees::hire_date.eq(input.hire_date),
             employees::commission_rate_bp.eq(input.commission_rate_bp),
+            employees::approval_limit_minor.eq(input.approval_limit_minor),
             employees::is_active.eq(true),
             employees::password_hash.eq(password_hash),
             employees::is_logged_in.eq(false),
@@ -260,7 +268,8 @@ pub fn create(
         .created("email", input.email.clone().unwrap_or_default())
         .created("phone", input.phone.clone().unwrap_or_default())
         .created("hire_date", input.hire_date.to_string())
-        .created("commission_rate_bp", input.commission_rate_bp);
+        .created("commission_rate_bp", input.commission_rate_bp)
+        .created("approval_limit", Money(input.approval_limit_minor).plain());
     let label = format!("{} ({})", input.name, input.username);
     let subject = Subject::of(RECORD, id, &label);
     audit::record(conn, actor, now, audit::CREATE, subject, &changes)?;
@@ -326,6 +335,11 @@ pub fn update(
             "commission_rate_bp",
             old.employee.commission_rate_bp,
             input.commission_rate_bp,
+        )
+        .diff(
+            "approval_limit",
+            Money(old.employee.approval_limit_minor).plain(),
+            Money(input.approval_limit_minor).plain(),
         );
     if changes.is_empty() {
         return Ok(());
@@ -340,6 +354,7 @@ pub fn update(
             employees::phone.eq(&input.phone),
             employees::hire_date.eq(input.hire_date),
             employees::commission_rate_bp.eq(input.commission_rate_bp),
+            employees::approval_limit_minor.eq(input.approval_limit_minor),
             employees::updated_at.eq(now),
         ))
         .execute(conn)

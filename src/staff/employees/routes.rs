@@ -207,6 +207,7 @@ impl RecordForm for Employees {
             hire_date: e.hire_date.to_string(),
             password: String::new(),
             commission_rate: crate::platform::percent::percent_text(e.commission_rate_bp),
+            approval_limit: crate::platform::money::Money(e.approval_limit_minor).plain(),
         })
     }
     fn validate(form: &EmployeeForm, ask: Ask) -> Result<CheckedEmployee, FormErrors> {

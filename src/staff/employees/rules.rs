@@ -18,6 +18,8 @@ pub struct EmployeeForm {
     pub password: String,
     /// Sales agents' commission in percent, e.g. "5" or "2.5".
     pub commission_rate: String,
+    /// Credit officers' approval limit, an amount such as "50000".
+    pub approval_limit: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -31,6 +33,8 @@ pub struct EmployeeInput {
     pub hire_date: NaiveDate,
     /// 500 = 5 % of each sale's total.
     pub commission_rate_bp: i64,
+    /// The largest financed amount a credit officer approves alone.
+    pub approval_limit_minor: i64,
 }
 
 /// Usernames are case-insensitive: stored lower-case, letters, digits and `._-`.
@@ -103,6 +107,15 @@ pub fn validate(
             0
         }),
     };
+    let approval_limit_minor = match form.approval_limit.trim() {
+        "" => 0,
+        raw => crate::platform::money::Money::parse_input(raw)
+            .map(|m| m.0)
+            .unwrap_or_else(|e| {
+                errors.add("approval_limit", format!("The approval limit: {e}."));
+                0
+            }),
+    };
     if with_password {
         if let Err(m) = password::check_strength(&form.password) {
             errors.add("password", capitalise(&m));
@@ -119,6 +132,7 @@ pub fn validate(
                 phone,
                 hire_date,
                 commission_rate_bp,
+                approval_limit_minor,
             },
             form.password.clone(),
         )),
@@ -157,6 +171,7 @@ mod tests {
             hire_date: "2026-01-05".into(),
             password: "a-good-password".into(),
             commission_rate: "5".into(),
+            approval_limit: "".into(),
         }
     }
 

@@ -121,6 +121,7 @@
     el("change").textContent = cash === null ? "—" : show(Math.abs(cash - t.total));
     el("change").parentNode.className = "change-line" + (due ? " due" : "");
     quickCash(t.total);
+    if (el("installment-box") && !el("installment-box").hidden) planPreview();
   }
 
   // Exact, and the next round amounts a customer hands over (the currency's notes).
@@ -296,24 +297,63 @@
   el("cash").addEventListener("input", render);
   el("cash").addEventListener("keydown", function (e) { if (e.key === "Enter") { e.preventDefault(); pay(); } });
 
+  // ---- cash or instalment ------------------------------------------------------------------------
+  function tender() {
+    var picked = document.querySelector("input[name=tender]:checked");
+    return picked ? picked.value : "cash";
+  }
+  var interestBp = Number(root.getAttribute("data-interest-bp") || "0");
+  // A preview only: the server works the plan out again from its own prices.
+  function planPreview() {
+    var total = totals().total;
+    var down = toMinor(el("down-payment").value || "0");
+    var term = Number(el("term").value || "1");
+    if (down === null || down > total) { el("p-financed").textContent = "—"; el("p-interest").textContent = "—"; el("p-monthly").textContent = "—"; return; }
+    var financed = total - down;
+    var interest = Math.round(financed * interestBp / 10000);
+    el("p-financed").textContent = show(financed);
+    el("p-interest").textContent = show(interest);
+    el("p-monthly").textContent = show(Math.floor((financed + interest) / term));
+  }
+  function switchTender() {
+    var inst = tender() === "installment";
+    el("cash-box").hidden = inst;
+    el("installment-box").hidden = !inst;
+    el("pay").textContent = inst ? "Record instalment sale (F9)" : "Pay cash (F9)";
+    el("customer-summary").textContent = inst ? "Customer (required)" : "Customer (optional)";
+    el("customer-phone-label").textContent = inst ? "Customer phone" : "Customer phone (optional)";
+    if (inst) { el("customer-box").open = true; planPreview(); }
+  }
+  Array.prototype.forEach.call(document.querySelectorAll("input[name=tender]"), function (r) { r.addEventListener("change", switchTender); });
+  el("down-payment").addEventListener("input", planPreview);
+  el("term").addEventListener("change", planPreview);
+
   // ---- paying ----------------------------------------------------------------------------------------
   var paying = false;
   function pay() {
     if (paying) return;
     if (!state.lines.length) { say("The cart is empty: scan a product first.", "error"); focusScan(); return; }
+    var inst = tender() === "installment";
     var cash = el("cash").value.trim();
-    if (toMinor(cash || "x") === null) { say("Enter the cash received, e.g. 5000.00.", "error"); el("cash").focus(); return; }
+    if (!inst && toMinor(cash || "x") === null) { say("Enter the cash received, e.g. 5000.00.", "error"); el("cash").focus(); return; }
+    var down = el("down-payment").value.trim() || "0";
+    if (inst && toMinor(down) === null) { say("Enter the down payment, e.g. 5000.00 (or 0).", "error"); el("down-payment").focus(); return; }
     var phone = el("customer-phone").value.trim();
+    if (inst && (!phone || !el("customer-name").value.trim())) {
+      say("An instalment sale needs the customer's name and phone number.", "error");
+      el("customer-box").open = true; el(phone ? "customer-name" : "customer-phone").focus(); return;
+    }
     var customer = phone ? { name: el("customer-name").value.trim(), phone: phone, email: el("customer-email").value.trim(),
                              address: el("customer-address").value.trim() } : null;
     var body = {
       idempotency_key: state.key,
       lines: state.lines.map(function (l) { return { barcode: l.barcode, quantity: l.quantity, serials: l.serials }; }),
-      cash_received: cash,
       customer: customer
     };
+    if (inst) { body.term_months = Number(el("term").value); body.down_payment = down; }
+    else { body.cash_received = cash; }
     paying = true; el("pay").disabled = true; say("Recording the sale…");
-    fetch("/pos/checkout/cash", {
+    fetch(inst ? "/pos/checkout/installment" : "/pos/checkout/cash", {
       method: "POST", credentials: "same-origin",
       headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRF-Token": token },
       body: JSON.stringify(body)
@@ -333,14 +373,18 @@
   var paidPanel = el("paid");
   function showPaid(result) {
     el("paid-or").textContent = result.receipt_number;
-    el("paid-change").textContent = show(toMinor(result.change) || 0);
+    var plan = result.plan_id;
+    el("paid-label").textContent = plan ? "Instalment plan #" + plan + " waits for a credit officer's approval" : "Change due";
+    el("paid-change").textContent = plan ? "" : show(toMinor(result.change) || 0);
+    el("paid-plan").hidden = !plan;
+    if (plan) el("paid-plan").href = "/installments/" + plan;
     el("paid-print").href = result.receipt_url;
     paidPanel.hidden = false;
     el("paid-next").focus();
   }
   function nextSale() {
     paidPanel.hidden = true;
-    el("cash").value = ""; el("customer-phone").value = ""; el("customer-name").value = "";
+    el("cash").value = ""; el("down-payment").value = ""; el("customer-phone").value = ""; el("customer-name").value = "";
     el("customer-email").value = ""; el("customer-address").value = ""; el("customer-note").textContent = "";
     render(); say("Ready for the next sale.", "ok"); focusScan();
   }

@@ -13,6 +13,7 @@ use crate::platform::schema::{branch_stock, branches, products};
 use crate::platform::state::AppState;
 use crate::retail::catalog::products::model as catalog;
 use crate::retail::customers;
+use crate::retail::installments;
 use crate::retail::pos::cart::{self, Cart, CheckoutRequest};
 use crate::retail::pos::{checkout, search};
 use crate::retail::pricing::VatSettings;
@@ -26,6 +27,8 @@ struct TerminalPage {
     branch: Option<String>,
     vat: VatSettings,
     employee_id: i64,
+    /// The instalment terms offered and the flat interest, for the till's preview.
+    terms: installments::model::Terms,
 }
 
 pub async fn terminal(
@@ -34,7 +37,7 @@ pub async fn terminal(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     let branch_id = user.branch_id;
-    let (branch, vat) = state
+    let (branch, vat, terms) = state
         .db
         .run(move |c| {
             let branch = match branch_id {
@@ -46,7 +49,7 @@ pub async fn terminal(
                 ),
                 None => None,
             };
-            Ok((branch, settings::vat(c)?))
+            Ok((branch, settings::vat(c)?, installments::model::terms(c)?))
         })
         .await?;
     html(&TerminalPage {
@@ -54,6 +57,7 @@ pub async fn terminal(
         branch,
         vat,
         employee_id: user.id,
+        terms,
     })
 }
 

@@ -1,4 +1,5 @@
-//! `/settings/retail`: the VAT rate and whether shelf prices include VAT (managers).
+//! `/settings/retail`: the VAT rate, whether shelf prices include VAT, and the instalment
+//! terms and flat interest (managers).
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
@@ -13,6 +14,7 @@ use crate::platform::page::{html_status, see_other, PageCtx};
 use crate::platform::percent::{parse_percent_bp, percent_text};
 use crate::platform::settings;
 use crate::platform::state::AppState;
+use crate::retail::installments::{self, rules};
 use crate::retail::settings::{vat, PRICES_INCLUDE_VAT, VAT_RATE_BP};
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -20,6 +22,34 @@ use crate::retail::settings::{vat, PRICES_INCLUDE_VAT, VAT_RATE_BP};
 pub struct SettingsForm {
     pub vat_rate: String,
     pub prices_include_vat: Option<String>,
+    /// The terms offered at the till, in months: "3, 6, 12".
+    pub installment_terms: String,
+    /// The flat interest on what is financed, in percent.
+    pub installment_rate: String,
+}
+
+/// "3, 6, 12" → [3, 6, 12]: whole months from 1 to 60, at most 12 of them.
+fn parse_terms(raw: &str) -> Result<Vec<i64>, String> {
+    let said = "Terms are whole months from 1 to 60, separated by commas, e.g. 3, 6, 12.";
+    let mut terms = Vec::new();
+    for t in raw.split(',') {
+        let t = t.trim();
+        if t.is_empty() || !t.chars().all(|c| c.is_ascii_digit()) || t.len() > 2 {
+            return Err(said.into());
+        }
+        let n: i64 = t.parse().map_err(|_| said.to_string())?;
+        if !(1..=rules::MAX_TERM).contains(&n) {
+            return Err(said.into());
+        }
+        if !terms.contains(&n) {
+            terms.push(n);
+        }
+    }
+    if terms.len() > 12 {
+        return Err("Offer at most 12 terms.".into());
+    }
+    terms.sort_unstable();
+    Ok(terms)
 }
 
 #[derive(Template)]
@@ -31,10 +61,16 @@ struct SettingsPage {
 }
 
 pub async fn show(ctx: PageCtx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    let v = state.db.run(|c| Ok(vat(c)?)).await?;
+    let (v, t) = state
+        .db
+        .run(|c| Ok((vat(c)?, installments::model::terms(c)?)))
+        .await?;
+    let terms: Vec<String> = t.offered.iter().map(i64::to_string).collect();
     let form = SettingsForm {
         vat_rate: percent_text(v.rate_bp),
         prices_include_vat: v.prices_include_vat.then(|| "on".into()),
+        installment_terms: terms.join(", "),
+        installment_rate: percent_text(t.rate_bp),
     };
     html_status(
         StatusCode::OK,
@@ -53,17 +89,27 @@ pub async fn save(
 ) -> Result<HttpResponse, AppError> {
     let (_, actor, state, session) = staff.parts();
     let form = form.into_inner();
-    let rate = match parse_percent_bp(&form.vat_rate, 50) {
-        Ok(r) => r,
-        Err(m) => {
-            let mut errors = FormErrors::default();
-            errors.add("vat_rate", m);
-            return html_status(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &SettingsPage { ctx, form, errors },
-            );
-        }
-    };
+    let mut errors = FormErrors::default();
+    let rate = parse_percent_bp(&form.vat_rate, 50).unwrap_or_else(|m| {
+        errors.add("vat_rate", m);
+        0
+    });
+    let terms = parse_terms(&form.installment_terms).unwrap_or_else(|m| {
+        errors.add("installment_terms", m);
+        Vec::new()
+    });
+    let interest = parse_percent_bp(&form.installment_rate, 100).unwrap_or_else(|m| {
+        errors.add("installment_rate", m);
+        0
+    });
+    if !errors.is_empty() {
+        return html_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &SettingsPage { ctx, form, errors },
+        );
+    }
+    let terms: Vec<String> = terms.iter().map(i64::to_string).collect();
+    let terms = terms.join(",");
     let inclusive = form.prices_include_vat.is_some();
     state
         .db
@@ -75,12 +121,19 @@ pub async fn save(
                 PRICES_INCLUDE_VAT,
                 if inclusive { "true" } else { "false" },
             )?;
+            settings::set(c, &actor, installments::model::TERMS, &terms)?;
+            settings::set(
+                c,
+                &actor,
+                installments::model::RATE_BP,
+                &interest.to_string(),
+            )?;
             Ok(())
         })
         .await?;
     flash::success(
         &session,
-        "Settings saved. New sales use them; past receipts keep theirs.",
+        "Settings saved. New sales use them; past receipts and plans keep theirs.",
     );
     Ok(see_other("/settings/retail"))
 }

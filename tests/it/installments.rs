@@ -569,3 +569,72 @@ async fn eight_threads_paying_one_plan_keep_the_books_straight() {
         .unwrap();
     assert_eq!(payments, 5);
 }
+
+#[actix_web::test]
+async fn the_manager_sets_the_terms_and_the_interest() {
+    let s = shop().await;
+    let m = s.app.signed_in("manager").await;
+    m.get("/settings/retail")
+        .await
+        .expect(200)
+        .expect_text("value=\"3, 6, 12\"");
+    let before = s.app.audit_count();
+    for (terms, rate, field, message) in [
+        (
+            "0, 6",
+            "3",
+            "installment_terms",
+            "whole months from 1 to 60",
+        ),
+        ("6 months", "3", "installment_terms", "whole months"),
+        ("", "3", "installment_terms", "whole months"),
+        ("6, 12", "-1", "installment_rate", "between 0 and 100"),
+    ] {
+        m.post(
+            "/settings/retail",
+            &[
+                ("vat_rate", "12"),
+                ("prices_include_vat", "on"),
+                ("installment_terms", terms),
+                ("installment_rate", rate),
+            ],
+        )
+        .await
+        .expect(422)
+        .expect_field_error(field, message);
+    }
+    assert_eq!(s.app.audit_count(), before);
+    m.post(
+        "/settings/retail",
+        &[
+            ("vat_rate", "12"),
+            ("prices_include_vat", "on"),
+            ("installment_terms", "12, 6"),
+            ("installment_rate", "2.5"),
+        ],
+    )
+    .await
+    .expect(303);
+    let agent = s.app.signed_in("agent").await;
+    agent
+        .post_json(
+            "/pos/checkout/installment",
+            &sale("inst-set-0001", json!(3), "0"),
+        )
+        .await
+        .expect(422)
+        .expect_text("Choose a term of 6, 12 months.");
+    let r = agent
+        .post_json(
+            "/pos/checkout/installment",
+            &sale("inst-set-0002", json!(6), "4990"),
+        )
+        .await;
+    r.expect(201);
+    // 50,000.00 financed at 2.5 % = 1,250.00.
+    let interest: i64 = installment_plans::table
+        .select(installment_plans::interest_minor)
+        .first(&mut *s.app.conn())
+        .unwrap();
+    assert_eq!(interest, 125_000);
+}

@@ -669,9 +669,16 @@ async fn vat_settings_apply_to_new_sales_only() {
     let r = agent.post_json("/pos/checkout/cash", &json!({"idempotency_key": key(1), "lines": [{"barcode": CABLE}], "cash_received": "299"})).await;
     assert_eq!(r.json()["vat"], "32.04"); // 299 × 12 / 112
                                           // VAT on top of the shelf price at 10 %.
-    m.post("/settings/retail", &[("vat_rate", "10")])
-        .await
-        .expect(303);
+    m.post(
+        "/settings/retail",
+        &[
+            ("vat_rate", "10"),
+            ("installment_terms", "3, 6, 12"),
+            ("installment_rate", "3"),
+        ],
+    )
+    .await
+    .expect(303);
     let row = &s.app.audit_rows()[0];
     assert_eq!(row.1, "setting");
     let r = agent.post_json("/pos/checkout/cash", &json!({"idempotency_key": key(2), "lines": [{"barcode": CABLE}], "cash_received": "328.90"})).await;

@@ -497,6 +497,16 @@ async fn the_plans_list_filters_and_totals() {
         .expect_text(&format!("/installments/{active}\""))
         .expect_text("56,639.70");
     credit.get("/installments?status=late").await.expect(400);
+    // The export follows the filters: the overdue plan's line, with the plan's columns.
+    let csv = credit.get("/installments/export.csv?status=overdue").await;
+    csv.expect(200);
+    let lines: Vec<&str> = csv.body.lines().collect();
+    assert_eq!(lines.len(), 2, "{}", csv.body);
+    assert!(lines[0].trim_start_matches('\u{feff}').starts_with("Order #,Employee,Customer,Product Name,Branch,Category,Price,QTY,Total,Payment Method,Date,Status,Plan #,Plan status,Remaining balance,Next due date"));
+    assert!(lines[1].contains(",iPhone 15,Main Branch,"), "{}", lines[1]);
+    assert!(lines[1].contains(",Overdue,56639.70,"), "{}", lines[1]);
+    let all = credit.get("/installments/export.csv").await;
+    assert_eq!(all.body.lines().count(), 3);
     credit
         .get("/installments?customer=ana")
         .await

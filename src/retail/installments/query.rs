@@ -4,7 +4,10 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use crate::platform::db::{contains_pattern, lower, AnyConnection, MultiBackend};
-use crate::platform::schema::{branches, customers, employees, installment_plans};
+use crate::platform::schema::{
+    branches, customers, employees, installment_plans, order_items, orders, product_categories,
+    products,
+};
 use crate::retail::installments::model::PlanStatus;
 
 /// The status filter: a stored status, or Overdue (active, next due date passed).
@@ -147,4 +150,75 @@ pub fn totals(conn: &mut AnyConnection, f: &PlanFilter) -> QueryResult<(i64, i64
              THEN installment_plans.balance_minor - installment_plans.paid_minor ELSE 0 END), 0) AS BIGINT)",
         ))
         .first(conn)
+}
+
+/// One order line of a plan, for the export (the seed's columns plus the plan's).
+#[derive(Debug, Clone, Queryable)]
+pub struct ExportLine {
+    pub item_id: i64,
+    pub order_id: i64,
+    pub employee: String,
+    pub customer: String,
+    pub product: String,
+    pub branch: String,
+    pub category: String,
+    pub unit_price_minor: i64,
+    pub quantity: i64,
+    pub line_total_minor: i64,
+    pub payment_method: String,
+    pub created_at: NaiveDateTime,
+    pub order_status: String,
+    pub plan_id: i64,
+    pub plan_status: String,
+    pub balance_minor: i64,
+    pub paid_minor: i64,
+    pub next_due_date: Option<NaiveDate>,
+}
+
+/// One page of the filtered plans' order lines, in item-id order after `after`.
+pub fn export_page(
+    conn: &mut AnyConnection,
+    f: &PlanFilter,
+    after: Option<i64>,
+    limit: i64,
+) -> QueryResult<Vec<ExportLine>> {
+    filtered_plans!(
+        installment_plans::table
+            .inner_join(branches::table)
+            .inner_join(customers::table)
+            .inner_join(employees::table.on(employees::id.eq(installment_plans::seller_id)))
+            .inner_join(orders::table.on(orders::id.eq(installment_plans::order_id)))
+            .inner_join(
+                order_items::table.on(order_items::order_id.eq(installment_plans::order_id))
+            )
+            .inner_join(products::table.on(products::id.eq(order_items::product_id)))
+            .inner_join(
+                product_categories::table.on(product_categories::id.eq(products::category_id)),
+            ),
+        f
+    )
+    .filter(order_items::id.gt(after.unwrap_or(0)))
+    .order(order_items::id.asc())
+    .limit(limit)
+    .select((
+        order_items::id,
+        installment_plans::order_id,
+        employees::name,
+        customers::name,
+        order_items::product_name,
+        branches::name,
+        product_categories::name,
+        order_items::unit_price_minor,
+        order_items::quantity,
+        order_items::line_total_minor,
+        orders::payment_method,
+        installment_plans::created_at,
+        orders::status,
+        installment_plans::id,
+        installment_plans::status,
+        installment_plans::balance_minor,
+        installment_plans::paid_minor,
+        installment_plans::next_due_date,
+    ))
+    .load(conn)
 }

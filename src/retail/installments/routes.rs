@@ -12,7 +12,7 @@ use crate::platform::flash;
 use crate::platform::forms::{self, Choice};
 use crate::platform::money::Money;
 use crate::platform::page::{html, see_other, PageCtx};
-use crate::platform::pagination::{filter_query, PageRequest, Pager};
+use crate::platform::pagination::{filter_query, with_query, PageRequest, Pager};
 use crate::platform::state::AppState;
 use crate::retail::installments::model::{
     self, Due, PaymentMethod, PaymentRow, PlanHead, PlanStatus,
@@ -92,6 +92,7 @@ struct ListPage {
     is_manager: bool,
     branches: Vec<Choice>,
     statuses: Vec<Choice>,
+    export_href: String,
 }
 
 fn status_choices() -> Vec<Choice> {
@@ -153,6 +154,7 @@ pub async fn list(
         ("due_from", &query.due_from),
         ("due_to", &query.due_to),
     ]);
+    let export_href = with_query("/installments/export.csv", &base);
     let pager = Pager::cut(page, &mut rows, base);
     let clock = state.clock;
     let rows = rows
@@ -185,6 +187,7 @@ pub async fn list(
             })
             .collect(),
         statuses: status_choices(),
+        export_href,
     })
 }
 
@@ -502,4 +505,72 @@ pub async fn receipt(
         r,
         ctx,
     })
+}
+
+/// The seed's columns, then the plan's.
+const HEADER: &[&str] = &[
+    "Order #",
+    "Employee",
+    "Customer",
+    "Product Name",
+    "Branch",
+    "Category",
+    "Price",
+    "QTY",
+    "Total",
+    "Payment Method",
+    "Date",
+    "Status",
+    "Plan #",
+    "Plan status",
+    "Remaining balance",
+    "Next due date",
+];
+
+/// `/installments/export.csv`: the list's filters, every order line of the plans, streamed.
+pub async fn export(
+    user: CurrentUser,
+    scope: BranchScope,
+    state: web::Data<AppState>,
+    q: web::Query<PlanQuery>,
+) -> Result<HttpResponse, AppError> {
+    let today = state.clock.today();
+    let filter = q.filter(&user, scope, today)?;
+    let clock = state.clock;
+    Ok(crate::platform::csv_export::stream(
+        &state.db,
+        "installments.csv",
+        HEADER,
+        move |conn, after, limit| {
+            let rows = query::export_page(conn, &filter, after, limit)?;
+            Ok(rows
+                .into_iter()
+                .map(|r| {
+                    let overdue = r.plan_status == PlanStatus::Active.as_str()
+                        && r.next_due_date.is_some_and(|d| d < today);
+                    (
+                        r.item_id,
+                        vec![
+                            r.order_id.to_string(),
+                            r.employee.clone(),
+                            r.customer.clone(),
+                            r.product.clone(),
+                            r.branch.clone(),
+                            r.category.clone(),
+                            Money(r.unit_price_minor).plain(),
+                            r.quantity.to_string(),
+                            Money(r.line_total_minor).plain(),
+                            r.payment_method.clone(),
+                            clock.format(r.created_at),
+                            r.order_status.clone(),
+                            r.plan_id.to_string(),
+                            status_label(&r.plan_status, overdue).to_string(),
+                            Money(r.balance_minor - r.paid_minor).plain(),
+                            r.next_due_date.map(|d| d.to_string()).unwrap_or_default(),
+                        ],
+                    )
+                })
+                .collect())
+        },
+    ))
 }

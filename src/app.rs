@@ -70,6 +70,9 @@ fn table() -> Vec<(Method, &'static str, Access, Reply, Route)> {
         r(get(), "/installments", INSTALMENTS, |x| {
             x.to(pos_installments::list)
         }),
+        r(get(), "/installments/calculator", INSTALMENTS, |x| {
+            x.to(pos_installments::calculator)
+        }),
         r(get(), "/installments/export.csv", INSTALMENTS, |x| {
             x.to(pos_installments::export)
         }),

@@ -648,3 +648,43 @@ async fn the_manager_sets_the_terms_and_the_interest() {
         .unwrap();
     assert_eq!(interest, 125_000);
 }
+
+#[actix_web::test]
+async fn the_calculator_uses_the_checkout_maths() {
+    let s = shop().await;
+    let agent = s.app.signed_in("agent").await;
+    // 1,000.00 with 100.00 down over 3: 900.00 + 27.00 = 927.00, 309.00 a month.
+    agent
+        .get("/installments/calculator?price=1000&down_payment=100&term=3")
+        .await
+        .expect(200)
+        .expect_text("927.00")
+        .expect_text("309.00");
+    // A product found by name, priced as at the till; the same figures as its checkout.
+    let found = agent.get("/installments/calculator?q=iphone").await;
+    found.expect(200).expect_text("iPhone 15");
+    let id = s.phone;
+    agent
+        .get(&format!(
+            "/installments/calculator?product_id={id}&down_payment=4990&term=6"
+        ))
+        .await
+        .expect(200)
+        .expect_text("51,500.00")
+        .expect_text("8,583.33")
+        .expect_text("8,583.35");
+    agent
+        .get("/installments/calculator?price=1000&down_payment=2000&term=3")
+        .await
+        .expect(200)
+        .expect_text("cannot be more than the total");
+    agent
+        .get("/installments/calculator?price=1000&term=5")
+        .await
+        .expect(200)
+        .expect_text("Choose a term of 3, 6, 12 months.");
+    agent
+        .get("/installments/calculator?product_id=abc")
+        .await
+        .expect(400);
+}

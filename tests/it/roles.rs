@@ -86,6 +86,7 @@ fn matrix() -> Vec<(&'static str, &'static str, Who)> {
         ("POST", "/pos/checkout/installment", SELLERS),
         ("GET", "/installments", INSTALMENTS),
         ("GET", "/installments/export.csv", INSTALMENTS),
+        ("GET", "/installments/calculator", INSTALMENTS),
         ("GET", "/installments/{id:\\d+}", INSTALMENTS),
         ("POST", "/installments/{id:\\d+}/approve", CREDIT),
         ("POST", "/installments/{id:\\d+}/reject", CREDIT),

@@ -11,7 +11,7 @@ use crate::platform::error::AppError;
 use crate::platform::money::Money;
 use crate::platform::schema::{
     branches, customers, employees, installment_dues, installment_payments, installment_plans,
-    official_receipts,
+    official_receipts, products,
 };
 use crate::platform::settings;
 use crate::retail::installments::rules::{self, DueState, PaymentError, PlanFigures};
@@ -720,4 +720,23 @@ pub fn payment_receipt(conn: &mut AnyConnection, id: i64) -> Result<PaymentRecei
         sale_or_number: names.or_number,
         remaining_after_minor: balance - paid_so_far.iter().sum::<i64>(),
     })
+}
+
+/// A product's name and what one unit costs at the till (its price with VAT as the checkout
+/// adds it), for the calculator.
+pub fn priced_for_plan(
+    conn: &mut AnyConnection,
+    product_id: i64,
+) -> Result<(String, Money), AppError> {
+    let (name, price): (String, i64) = products::table
+        .find(product_id)
+        .filter(products::is_active.eq(true))
+        .select((products::name, products::price_minor))
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| AppError::not_found("That product"))?;
+    let vat = crate::retail::settings::vat(conn)?;
+    let totals = pricing::receipt_totals(Money(price), vat)
+        .map_err(|e| AppError::Unprocessable(e.to_string()))?;
+    Ok((name, totals.total))
 }

@@ -574,3 +574,118 @@ pub async fn export(
         },
     ))
 }
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct CalculatorQuery {
+    /// Words to find a product by.
+    pub q: String,
+    pub product_id: String,
+    /// Or a price typed in: the total the customer pays.
+    pub price: String,
+    pub down_payment: String,
+    pub term: String,
+}
+
+#[derive(Template)]
+#[template(path = "retail/installments/calculator.html")]
+struct CalculatorPage {
+    ctx: PageCtx,
+    query: CalculatorQuery,
+    terms: Vec<i64>,
+    rate: String,
+    hits: Vec<crate::retail::pos::search::SearchHit>,
+    product: Option<String>,
+    figures: Option<rules::PlanFigures>,
+    error: Option<String>,
+}
+
+/// `/installments/calculator`: the plan a price (typed, or a product's with VAT as at the till)
+/// would make, worked out by the same functions as the checkout.
+pub async fn calculator(
+    ctx: PageCtx,
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    q: web::Query<CalculatorQuery>,
+) -> Result<HttpResponse, AppError> {
+    let query = q.into_inner();
+    let words = query.q.trim().to_string();
+    if words.chars().count() > 100 {
+        return Err(AppError::BadRequest(
+            "The search can be at most 100 characters.".into(),
+        ));
+    }
+    let product_id = forms::optional_id(&query.product_id)
+        .map_err(|_| AppError::BadRequest("That product is not in the list.".into()))?;
+    let branch = user.branch_id;
+    let (terms, hits, product) = state
+        .db
+        .read(move |c| {
+            let terms = model::terms(c)?;
+            let hits = if words.is_empty() {
+                Vec::new()
+            } else {
+                crate::retail::pos::search::find(c, branch.unwrap_or(0), &words, (0, 10))?
+            };
+            let product = match product_id {
+                Some(id) => Some(model::priced_for_plan(c, id)?),
+                None => None,
+            };
+            Ok((terms, hits, product))
+        })
+        .await?;
+    let today = state.clock.today();
+    let mut error = None;
+    let total = match &product {
+        Some((_, total)) => Some(*total),
+        None if query.price.trim().is_empty() => None,
+        None => match Money::parse_input(&query.price) {
+            Ok(m) => Some(m),
+            Err(e) => {
+                error = Some(format!("The price: {e}."));
+                None
+            }
+        },
+    };
+    let down = match query.down_payment.trim() {
+        "" => Some(Money::ZERO),
+        raw => match Money::parse_input(raw) {
+            Ok(m) => Some(m),
+            Err(e) => {
+                error = Some(format!("The down payment: {e}."));
+                None
+            }
+        },
+    };
+    let term = query
+        .term
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .or_else(|| terms.offered.get(1).or(terms.offered.first()).copied())
+        .unwrap_or(6);
+    let figures = match (total, down) {
+        (Some(total), Some(down)) => {
+            match rules::plan(total, down, term, &terms.offered, terms.rate_bp, today) {
+                Ok(f) => Some(f),
+                Err(e) => {
+                    error = Some(e.to_string());
+                    None
+                }
+            }
+        }
+        _ => None,
+    };
+    let mut query = query;
+    query.term = term.to_string();
+    html(&CalculatorPage {
+        ctx,
+        query,
+        rate: crate::platform::percent::percent_text(terms.rate_bp),
+        terms: terms.offered,
+        hits,
+        product: product.map(|(name, total)| format!("{name} — {}", total.grouped())),
+        figures,
+        error,
+    })
+}

@@ -131,6 +131,14 @@ async fn an_instalment_sale_is_priced_and_planned_by_the_server() {
         .get_result(&mut *s.app.conn())
         .unwrap();
     assert_eq!(orders_written, 1);
+    // The sale's receipt shows the down payment and what is on instalments.
+    let order = j["order_id"].as_i64().unwrap();
+    agent
+        .get(&format!("/sales/{order}/receipt"))
+        .await
+        .expect(200)
+        .expect_text("Down payment")
+        .expect_text("50,000.00");
     // The agent follows it; the plan page shows the schedule.
     agent
         .get(&format!("/installments/{plan_id}"))

@@ -33,6 +33,9 @@ struct ReceiptPage {
     total: Money,
     cash: Money,
     change: Money,
+    /// An instalment sale: the cash line is its down payment, and the rest is financed.
+    installment: bool,
+    financed: Money,
     qr_svg: String,
 }
 
@@ -81,6 +84,8 @@ pub async fn show(
         total: Money(receipt.total_minor),
         cash: Money(cash),
         change: Money(change),
+        installment: d.head.payment_method == "installment",
+        financed: Money(receipt.total_minor - cash),
         or_number: receipt.or_number,
     };
     html(&page)

@@ -28,6 +28,7 @@ use crate::retail::catalog::products::routes::Products;
 use crate::retail::catalog::suppliers::Suppliers;
 use crate::retail::catalog::{products, suppliers};
 use crate::retail::installments::routes as pos_installments;
+use crate::retail::warranty::routes as warranty_routes;
 use crate::retail::{pos, sales, stock};
 use crate::staff::branches::routes::Branches;
 use crate::staff::employees::routes::Employees;
@@ -65,6 +66,29 @@ fn table() -> Vec<(Method, &'static str, Access, Reply, Route)> {
         j(get(), "/pos/search", SELLERS, |x| x.to(pos::routes::search)),
         j(get(), "/pos/customers", SELLERS, |x| {
             x.to(pos::routes::customer)
+        }),
+        // retail: warranty and defective stock
+        r(get(), "/warranty", SELLERS, |x| x.to(warranty_routes::list)),
+        r(post(), "/warranty", SELLERS, |x| {
+            x.to(warranty_routes::create)
+        }),
+        r(get(), "/warranty/new", SELLERS, |x| {
+            x.to(warranty_routes::new)
+        }),
+        r(get(), "/warranty/export.csv", SELLERS, |x| {
+            x.to(warranty_routes::export)
+        }),
+        r(get(), "/warranty/{id:\\d+}", SELLERS, |x| {
+            x.to(warranty_routes::show)
+        }),
+        r(post(), "/warranty/{id:\\d+}/advance", MANAGER, |x| {
+            x.to(warranty_routes::advance)
+        }),
+        r(get(), "/defective", MANAGER, |x| {
+            x.to(warranty_routes::defective)
+        }),
+        r(post(), "/defective/{id:\\d+}/resolve", MANAGER, |x| {
+            x.to(warranty_routes::resolve)
         }),
         // retail: instalment plans
         r(get(), "/installments", INSTALMENTS, |x| {
@@ -523,6 +547,7 @@ pub fn navigation(role: Role, current_path: &str) -> Vec<NavLink> {
             &[Role::Manager, Role::SalesAgent, Role::CreditOfficer],
         ),
         ("/products", "Products", &[Role::Manager, Role::SalesAgent]),
+        ("/warranty", "Warranty", &[Role::Manager, Role::SalesAgent]),
         ("/inventory", "Stock", &[Role::Manager, Role::SalesAgent]),
         ("/floor", "Floor", &[Role::Manager, Role::Waiter]),
         ("/kitchen", "Kitchen", &[Role::Manager, Role::Kitchen]),

@@ -480,6 +480,43 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    warranty_claims (id) {
+        id -> BigInt,
+        order_item_id -> BigInt,
+        order_id -> BigInt,
+        branch_id -> BigInt,
+        product_id -> BigInt,
+        claim_type -> Text,
+        faulty_serial -> Text,
+        issue -> Text,
+        status -> Text,
+        cost_impact_minor -> BigInt,
+        replacement_serial -> Nullable<Text>,
+        filed_by -> BigInt,
+        handled_by -> Nullable<BigInt>,
+        filed_at -> Timestamp,
+        resolved_at -> Nullable<Timestamp>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    defective_stock (id) {
+        id -> BigInt,
+        product_id -> BigInt,
+        branch_id -> BigInt,
+        faulty_serial -> Text,
+        reason -> Text,
+        claim_id -> Nullable<BigInt>,
+        status -> Text,
+        note -> Text,
+        received_at -> Timestamp,
+        resolved_by -> Nullable<BigInt>,
+        resolved_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(employees -> branches (branch_id));
 diesel::joinable!(employees -> stored_images (picture_id));
 diesel::joinable!(staff_sessions -> employees (employee_id));
@@ -499,6 +536,10 @@ diesel::joinable!(payments -> orders (order_id));
 diesel::joinable!(official_receipts -> orders (order_id));
 diesel::joinable!(commissions -> orders (order_id));
 diesel::joinable!(installment_plans -> orders (order_id));
+diesel::joinable!(warranty_claims -> order_items (order_item_id));
+diesel::joinable!(warranty_claims -> branches (branch_id));
+diesel::joinable!(defective_stock -> products (product_id));
+diesel::joinable!(defective_stock -> branches (branch_id));
 diesel::joinable!(installment_plans -> branches (branch_id));
 diesel::joinable!(installment_plans -> customers (customer_id));
 diesel::joinable!(installment_dues -> installment_plans (plan_id));
@@ -513,6 +554,8 @@ diesel::joinable!(cafe_session_lines -> menu_items (menu_item_id));
 diesel::joinable!(cafe_feedback -> cafe_sales (sale_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    warranty_claims,
+    defective_stock,
     installment_plans,
     installment_dues,
     installment_payments,

@@ -11,6 +11,7 @@ pub mod sales;
 pub mod settings;
 pub mod settings_page;
 pub mod stock;
+pub mod warranty;
 
 use crate::platform::audit::words::{AuditWords, Reference};
 
@@ -24,6 +25,8 @@ pub const AUDIT_WORDS: AuditWords = AuditWords {
         ("branch_stock", "Stock"),
         ("order", "Sale"),
         ("installment_plan", "Instalment plan"),
+        ("warranty_claim", "Warranty claim"),
+        ("defective_stock", "Defective unit"),
     ],
     fields: &[
         ("barcode", "Barcode"),
@@ -53,6 +56,12 @@ pub const AUDIT_WORDS: AuditWords = AuditWords {
         ("payment", "Payment"),
         ("method", "Method"),
         ("remaining", "Remaining balance"),
+        ("claim_type", "Claim type"),
+        ("faulty_serial", "Faulty serial"),
+        ("replacement_serial", "Replacement serial"),
+        ("cost_impact", "Cost impact"),
+        ("issue", "Issue"),
+        ("product", "Product"),
         ("retail.installment_terms", "Instalment terms"),
         ("retail.installment_rate_bp", "Instalment interest"),
         ("copy", "Copy"),

@@ -23,3 +23,4 @@ mod profile;
 mod roles;
 mod sales;
 mod stock;
+mod warranty;

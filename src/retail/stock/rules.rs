@@ -57,6 +57,8 @@ pub enum MovementKind {
     Damage,
     Sale,
     Void,
+    /// A replacement unit given under warranty.
+    Warranty,
 }
 
 impl MovementKind {
@@ -67,6 +69,7 @@ impl MovementKind {
             "damage" => MovementKind::Damage,
             "sale" => MovementKind::Sale,
             "void" => MovementKind::Void,
+            "warranty" => MovementKind::Warranty,
             _ => return None,
         })
     }
@@ -78,6 +81,7 @@ impl MovementKind {
             MovementKind::Damage => "damage",
             MovementKind::Sale => "sale",
             MovementKind::Void => "void",
+            MovementKind::Warranty => "warranty",
         }
     }
 
@@ -89,6 +93,7 @@ impl MovementKind {
             MovementKind::Damage => "Damaged or lost",
             MovementKind::Sale => "Sale",
             MovementKind::Void => "Sale voided",
+            MovementKind::Warranty => "Warranty replacement",
         }
     }
 }

@@ -1,0 +1,2 @@
+DROP TABLE defective_stock;
+DROP TABLE warranty_claims;

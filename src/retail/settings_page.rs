@@ -10,12 +10,14 @@ use crate::platform::auth::Staff;
 use crate::platform::error::AppError;
 use crate::platform::flash;
 use crate::platform::forms::FormErrors;
+use crate::platform::money::Money;
 use crate::platform::page::{html_status, see_other, PageCtx};
 use crate::platform::percent::{parse_percent_bp, percent_text};
 use crate::platform::settings;
 use crate::platform::state::AppState;
 use crate::retail::installments::{self, rules};
 use crate::retail::settings::{vat, PRICES_INCLUDE_VAT, VAT_RATE_BP};
+use crate::retail::warranty;
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
@@ -26,6 +28,19 @@ pub struct SettingsForm {
     pub installment_terms: String,
     /// The flat interest on what is financed, in percent.
     pub installment_rate: String,
+    /// Warranty windows in days from the sale, and a repair's usual cost.
+    pub replacement_days: String,
+    pub repair_days: String,
+    pub repair_cost: String,
+}
+
+/// Whole days from 0 to 3650.
+fn parse_days(raw: &str) -> Result<i64, String> {
+    raw.trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|d| (0..=3650).contains(d) && raw.trim().chars().all(|c| c.is_ascii_digit()))
+        .ok_or_else(|| "Enter whole days from 0 to 3650.".to_string())
 }
 
 /// "3, 6, 12" → [3, 6, 12]: whole months from 1 to 60, at most 12 of them.
@@ -61,9 +76,15 @@ struct SettingsPage {
 }
 
 pub async fn show(ctx: PageCtx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    let (v, t) = state
+    let (v, t, (windows, repair_cost)) = state
         .db
-        .run(|c| Ok((vat(c)?, installments::model::terms(c)?)))
+        .run(|c| {
+            Ok((
+                vat(c)?,
+                installments::model::terms(c)?,
+                warranty::model::terms(c)?,
+            ))
+        })
         .await?;
     let terms: Vec<String> = t.offered.iter().map(i64::to_string).collect();
     let form = SettingsForm {
@@ -71,6 +92,9 @@ pub async fn show(ctx: PageCtx, state: web::Data<AppState>) -> Result<HttpRespon
         prices_include_vat: v.prices_include_vat.then(|| "on".into()),
         installment_terms: terms.join(", "),
         installment_rate: percent_text(t.rate_bp),
+        replacement_days: windows.replacement_days.to_string(),
+        repair_days: windows.repair_days.to_string(),
+        repair_cost: repair_cost.plain(),
     };
     html_status(
         StatusCode::OK,
@@ -102,6 +126,18 @@ pub async fn save(
         errors.add("installment_rate", m);
         0
     });
+    let replacement_days = parse_days(&form.replacement_days).unwrap_or_else(|m| {
+        errors.add("replacement_days", m);
+        0
+    });
+    let repair_days = parse_days(&form.repair_days).unwrap_or_else(|m| {
+        errors.add("repair_days", m);
+        0
+    });
+    let repair_cost = Money::parse_input(&form.repair_cost).unwrap_or_else(|e| {
+        errors.add("repair_cost", format!("The repair cost: {e}."));
+        Money::ZERO
+    });
     if !errors.is_empty() {
         return html_status(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -128,6 +164,14 @@ pub async fn save(
                 installments::model::RATE_BP,
                 &interest.to_string(),
             )?;
+            let warranty_settings = [
+                (warranty::model::REPLACEMENT_DAYS, replacement_days),
+                (warranty::model::REPAIR_DAYS, repair_days),
+                (warranty::model::REPAIR_COST, repair_cost.0),
+            ];
+            for (key, value) in warranty_settings {
+                settings::set(c, &actor, key, &value.to_string())?;
+            }
             Ok(())
         })
         .await?;

@@ -615,6 +615,9 @@ async fn the_manager_sets_the_terms_and_the_interest() {
                 ("prices_include_vat", "on"),
                 ("installment_terms", terms),
                 ("installment_rate", rate),
+                ("replacement_days", "7"),
+                ("repair_days", "30"),
+                ("repair_cost", "1500"),
             ],
         )
         .await
@@ -629,6 +632,9 @@ async fn the_manager_sets_the_terms_and_the_interest() {
             ("prices_include_vat", "on"),
             ("installment_terms", "12, 6"),
             ("installment_rate", "2.5"),
+            ("replacement_days", "7"),
+            ("repair_days", "30"),
+            ("repair_cost", "1500"),
         ],
     )
     .await

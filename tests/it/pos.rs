@@ -675,6 +675,9 @@ async fn vat_settings_apply_to_new_sales_only() {
             ("vat_rate", "10"),
             ("installment_terms", "3, 6, 12"),
             ("installment_rate", "3"),
+            ("replacement_days", "7"),
+            ("repair_days", "30"),
+            ("repair_cost", "1500"),
         ],
     )
     .await

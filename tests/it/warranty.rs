@@ -366,3 +366,45 @@ async fn the_claims_list_filters_totals_and_exports() {
     );
     assert!(lines[1].ends_with("IMEI-1,900.00"), "{}", lines[1]);
 }
+
+#[actix_web::test]
+async fn the_manager_sets_the_windows_and_the_repair_cost() {
+    let s = sold().await;
+    let m = s.app.signed_in("manager").await;
+    let form = |rep: &'static str, days: &'static str, cost: &'static str| {
+        vec![
+            ("vat_rate", "12"),
+            ("prices_include_vat", "on"),
+            ("installment_terms", "3, 6, 12"),
+            ("installment_rate", "3"),
+            ("replacement_days", rep),
+            ("repair_days", days),
+            ("repair_cost", cost),
+        ]
+    };
+    m.post("/settings/retail", &form("seven", "30", "1500"))
+        .await
+        .expect(422)
+        .expect_field_error("replacement_days", "whole days");
+    m.post("/settings/retail", &form("7", "30", "-1"))
+        .await
+        .expect(422)
+        .expect_field_error("repair_cost", "repair cost");
+    m.post("/settings/retail", &form("3", "30", "750"))
+        .await
+        .expect(303);
+    sold_days_ago(&s, 4);
+    let agent = s.app.signed_in("agent").await;
+    file(&agent, &s, "replacement", "IMEI-1")
+        .await
+        .expect(409)
+        .expect_text("Item is 4 days old; replacements are accepted up to 3 days.");
+    file(&agent, &s, "repair", "IMEI-1").await.expect(303);
+    let id = last_claim(&s);
+    let url = format!("/warranty/{id}/advance");
+    m.post(&url, &[("to", "in_progress")]).await.expect(303);
+    m.get(&format!("/warranty/{id}"))
+        .await
+        .expect(200)
+        .expect_text("value=\"750.00\"");
+}

@@ -318,5 +318,85 @@ pub fn load(conn: &mut AnyConnection) -> Result<usize, AppError> {
         .execute(conn)?;
         sales += 1;
     }
+    sales += demo_installments(conn, &seller, &product_ids)?;
     Ok(sales)
+}
+
+/// Three instalment sales of accessories for the credit officer's screens: one waiting for
+/// approval, one approved with a first payment, one approved 40 days ago and now overdue.
+fn demo_installments(
+    conn: &mut AnyConnection,
+    seller: &Actor,
+    product_ids: &[(i64, bool, Money)],
+) -> Result<usize, AppError> {
+    use crate::retail::installments::model::{self as plans, NewPayment, PaymentMethod};
+    let credit: Option<i64> = employees::table
+        .filter(employees::username.eq("credit"))
+        .select(employees::id)
+        .first(conn)
+        .optional()?;
+    let Some(credit) = credit else {
+        return Ok(0);
+    };
+    let officer = Actor {
+        employee_id: Some(credit),
+        ip: None,
+    };
+    let today = BusinessClock::now_utc().date();
+    let mut made = 0;
+    for (n, (days_ago, approve, pay)) in [(40i64, true, false), (12, true, true), (1, false, false)]
+        .into_iter()
+        .enumerate()
+    {
+        let (id, _, _) = product_ids[30 + n];
+        let (name, phone, email) = CUSTOMERS[n + 2];
+        let cart = Cart {
+            idempotency_key: format!("demo-plan-{n:03}"),
+            lines: vec![CartLine {
+                product: ProductRef::Id(id),
+                quantity: 2,
+                serials: vec![],
+            }],
+            tender: Tender::Installment {
+                term_months: 6,
+                down_payment: Money(50_000),
+            },
+            customer: Some(CustomerInput {
+                name: name.into(),
+                phone: phone.into(),
+                email: email.into(),
+                address: String::new(),
+            }),
+        };
+        let sold_on = today - Duration::days(days_ago);
+        let done = match conn.transaction(|c| checkout::checkout(c, seller, &cart, sold_on)) {
+            Ok(d) => d,
+            Err(AppError::Conflict(_)) => continue,
+            Err(e) => return Err(e),
+        };
+        let at = BusinessClock::now_utc() - Duration::days(days_ago);
+        diesel::update(orders::table.find(done.order_id))
+            .set(orders::created_at.eq(at))
+            .execute(conn)?;
+        let Some(plan) = done.plan_id else { continue };
+        if approve {
+            conn.transaction(|c| plans::decide(c, &officer, plan, true, "Payslip and ID seen"))?;
+        }
+        if pay {
+            conn.transaction(|c| {
+                plans::record_payment(
+                    c,
+                    &officer,
+                    &NewPayment {
+                        plan_id: plan,
+                        amount: Money(20_000),
+                        method: PaymentMethod::Cash,
+                        key: "demo-payment-001",
+                    },
+                )
+            })?;
+        }
+        made += 1;
+    }
+    Ok(made)
 }

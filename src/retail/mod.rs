@@ -64,7 +64,10 @@ pub const AUDIT_WORDS: AuditWords = AuditWords {
         ("product", "Product"),
         ("retail.installment_terms", "Instalment terms"),
         ("retail.installment_rate_bp", "Instalment interest"),
-        ("retail.warranty_replacement_days", "Replacement window (days)"),
+        (
+            "retail.warranty_replacement_days",
+            "Replacement window (days)",
+        ),
         ("retail.warranty_repair_days", "Repair window (days)"),
         ("retail.warranty_repair_cost_minor", "Usual repair cost"),
         ("copy", "Copy"),

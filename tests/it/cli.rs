@@ -52,16 +52,25 @@ fn demo_data_loads_once() {
             .get_result(&mut *conn)
             .unwrap(),
     );
+    // 200 cash sales and 3 instalment sales (pending, paying, overdue).
     assert_eq!(
         counts,
-        (200, 200, 200),
+        (203, 203, 203),
         "every demo sale has its payment and receipt"
     );
+    use tillpoint::platform::schema::installment_plans;
+    let statuses: Vec<String> = installment_plans::table
+        .order(installment_plans::id.asc())
+        .select(installment_plans::status)
+        .load(&mut *conn)
+        .unwrap();
+    assert_eq!(statuses, ["active", "active", "pending"]);
     let top: Option<i64> = official_receipts::table
         .select(diesel::dsl::max(official_receipts::number))
         .first(&mut *conn)
         .unwrap();
-    assert_eq!(top, Some(200));
+    // Numbers follow one another: 203 sales and the demo's one instalment payment.
+    assert_eq!(top, Some(204));
     let oldest: Option<chrono::NaiveDateTime> = orders::table
         .select(diesel::dsl::min(orders::created_at))
         .first(&mut *conn)

@@ -702,3 +702,47 @@ async fn the_calculator_uses_the_checkout_maths() {
         .await
         .expect(400);
 }
+
+#[actix_web::test]
+async fn overdue_follows_the_business_date_not_utc() {
+    let s = shop().await;
+    let plan = active_plan(&s, "inst-tz-00001").await;
+    // Manila is UTC+8: from 16:00 UTC its date is a day ahead of UTC's. A due date equal to
+    // the business date is due today, not overdue; the day before it is overdue.
+    let clock = tillpoint::platform::clock::BusinessClock::new(chrono_tz::Asia::Manila);
+    let today = clock.today();
+    let set_due = |d: chrono::NaiveDate| {
+        diesel::update(installment_plans::table.find(plan))
+            .set(installment_plans::next_due_date.eq(d))
+            .execute(&mut *s.app.conn())
+            .unwrap();
+        diesel::update(installment_dues::table.filter(installment_dues::plan_id.eq(plan)))
+            .filter(installment_dues::seq.eq(1i64))
+            .set(installment_dues::due_date.eq(d))
+            .execute(&mut *s.app.conn())
+            .unwrap();
+    };
+    let credit = s.app.signed_in("credit").await;
+    set_due(today);
+    credit
+        .get("/installments?status=overdue")
+        .await
+        .expect(200)
+        .expect_text("0</strong> plan(s)");
+    credit
+        .get(&format!("/installments/{plan}"))
+        .await
+        .expect(200)
+        .expect_absent("day(s) overdue");
+    set_due(today - chrono::Duration::days(1));
+    credit
+        .get("/installments?status=overdue")
+        .await
+        .expect(200)
+        .expect_text("1</strong> plan(s)");
+    credit
+        .get(&format!("/installments/{plan}"))
+        .await
+        .expect(200)
+        .expect_text("1 day(s) overdue");
+}

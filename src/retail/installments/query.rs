@@ -110,40 +110,78 @@ pub fn page(
     offset: i64,
     limit: i64,
 ) -> QueryResult<Vec<PlanRow>> {
-    filtered_plans!(
+    let q = filtered_plans!(
         installment_plans::table
             .inner_join(branches::table)
             .inner_join(customers::table)
             .inner_join(employees::table.on(employees::id.eq(installment_plans::seller_id))),
         f
-    )
-    .order((
-        installment_plans::created_at.desc(),
-        installment_plans::id.desc(),
-    ))
-    .offset(offset)
-    .limit(limit)
-    .select((
-        installment_plans::id,
-        installment_plans::order_id,
-        installment_plans::created_at,
-        installment_plans::status,
-        installment_plans::term_months,
-        installment_plans::financed_minor,
-        installment_plans::balance_minor,
-        installment_plans::paid_minor,
-        installment_plans::next_due_date,
-        branches::name,
-        customers::name,
-        customers::phone,
-        employees::name,
-    ))
-    .load(conn)
+    );
+    // Overdue plans oldest-due first (what a credit officer calls first, and what the
+    // (status, next_due_date) index yields in order); the rest newest first.
+    let q = match f.status {
+        Some(StatusFilter::Overdue) => q
+            .order(installment_plans::next_due_date.asc())
+            .then_order_by(installment_plans::id.asc()),
+        _ => q
+            .order(installment_plans::created_at.desc())
+            .then_order_by(installment_plans::id.desc()),
+    };
+    q.offset(offset)
+        .limit(limit)
+        .select((
+            installment_plans::id,
+            installment_plans::order_id,
+            installment_plans::created_at,
+            installment_plans::status,
+            installment_plans::term_months,
+            installment_plans::financed_minor,
+            installment_plans::balance_minor,
+            installment_plans::paid_minor,
+            installment_plans::next_due_date,
+            branches::name,
+            customers::name,
+            customers::phone,
+            employees::name,
+        ))
+        .load(conn)
 }
 
 /// How many plans match and what is still owed on them.
 pub fn totals(conn: &mut AnyConnection, f: &PlanFilter) -> QueryResult<(i64, i64)> {
-    // Rejected and cancelled plans owe nothing; SUM of BIGINT is NUMERIC on PostgreSQL.
+    // Rejected and cancelled plans owe nothing; SUM of BIGINT is NUMERIC on PostgreSQL. The
+    // customers are joined only when the filter names one.
+    let sums = || {
+        diesel::dsl::sql::<(diesel::sql_types::BigInt, diesel::sql_types::BigInt)>(
+            "COUNT(*), CAST(COALESCE(SUM(CASE WHEN installment_plans.status IN ('active', 'pending') \
+             THEN installment_plans.balance_minor - installment_plans.paid_minor ELSE 0 END), 0) AS BIGINT)",
+        )
+    };
+    if f.customer.is_none() {
+        let mut q = installment_plans::table.into_boxed::<MultiBackend>();
+        match f.status {
+            Some(StatusFilter::Is(s)) => q = q.filter(installment_plans::status.eq(s.as_str())),
+            Some(StatusFilter::Overdue) => {
+                q = q
+                    .filter(installment_plans::status.eq(PlanStatus::Active.as_str()))
+                    .filter(installment_plans::next_due_date.lt(f.today))
+            }
+            None => {}
+        }
+        if let Some(b) = f.branch_id {
+            q = q.filter(installment_plans::branch_id.eq(b));
+        }
+        if let Some(s) = f.seller_id {
+            q = q.filter(installment_plans::seller_id.eq(s));
+        }
+        if let Some(from) = f.due_from {
+            q = q.filter(installment_plans::next_due_date.ge(from));
+        }
+        if let Some(to) = f.due_to {
+            q = q.filter(installment_plans::next_due_date.le(to));
+        }
+        return q.select(sums()).first(conn);
+    }
     filtered_plans!(installment_plans::table.inner_join(customers::table), f)
         .select(diesel::dsl::sql::<(diesel::sql_types::BigInt, diesel::sql_types::BigInt)>(
             "COUNT(*), CAST(COALESCE(SUM(CASE WHEN installment_plans.status IN ('active', 'pending') \

@@ -82,8 +82,11 @@ def verify(db_path, out, url):
                          or not exists (select 1 from official_receipts r where r.order_id = o.id)
                          or not exists (select 1 from order_items i where i.order_id = o.id)""").fetchone()[0]
     gaps = 0
+    # Sales and instalment payments share each branch's OR series.
     for (branch,) in db.execute("select distinct branch_id from official_receipts"):
-        nums = [n for (n,) in db.execute("select number from official_receipts where branch_id = ? order by number", (branch,))]
+        nums = [n for (n,) in db.execute("""select number from official_receipts where branch_id = ?
+                                            union all select number from installment_payments where branch_id = ?
+                                            order by number""", (branch, branch))]
         gaps += sum(1 for i, n in enumerate(nums) if n != i + 1)
     in_flight_committed = sum(1 for r in unanswered if db.execute(
         "select count(*) from orders where idempotency_key = ?", (r["key"],)).fetchone()[0])

@@ -473,6 +473,7 @@ diesel::table! {
         amount_minor -> BigInt,
         method -> Text,
         branch_id -> BigInt,
+        number -> BigInt,
         or_number -> Text,
         employee_id -> BigInt,
         idempotency_key -> Text,

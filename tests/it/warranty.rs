@@ -111,11 +111,15 @@ async fn a_claim_is_found_by_or_number_or_serial_and_filed_once() {
         .expect(200)
         .expect_text("iPhone 15")
         .expect_text("S/N IMEI-1");
+    // Found by its serial, the unit is picked and its serial filled in.
+    let item = s.item.to_string();
     agent
         .get("/warranty/new?find=IMEI-1")
         .await
         .expect(200)
-        .expect_text("MNL-000001");
+        .expect_text("MNL-000001")
+        .expect_text("<input name=\"faulty_serial\" value=\"IMEI-1\"")
+        .expect_text(&format!("value=\"{item}\" checked"));
     agent
         .get("/warranty/new?find=0917%20123%204567")
         .await

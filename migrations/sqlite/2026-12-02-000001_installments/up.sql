@@ -49,10 +49,13 @@ CREATE TABLE installment_payments (
     amount_minor BIGINT NOT NULL CHECK (amount_minor > 0),
     method TEXT NOT NULL CHECK (method IN ('cash', 'bank_transfer', 'e_wallet')),
     branch_id BIGINT NOT NULL REFERENCES branches (id),
+    -- From the branch's receipt counter: sales and payments share one gap-free OR series.
+    number BIGINT NOT NULL,
     or_number TEXT NOT NULL UNIQUE,
     employee_id BIGINT NOT NULL REFERENCES employees (id),
     idempotency_key TEXT NOT NULL,
     paid_at TIMESTAMP NOT NULL,
-    UNIQUE (employee_id, idempotency_key)
+    UNIQUE (employee_id, idempotency_key),
+    UNIQUE (branch_id, number)
 );
 CREATE INDEX installment_payments_plan ON installment_payments (plan_id, id);

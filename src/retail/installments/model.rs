@@ -467,6 +467,7 @@ pub fn record_payment(
             installment_payments::amount_minor.eq(p.amount.0),
             installment_payments::method.eq(p.method.as_str()),
             installment_payments::branch_id.eq(plan.branch_id),
+            installment_payments::number.eq(number),
             installment_payments::or_number.eq(&or_number),
             installment_payments::employee_id.eq(me),
             installment_payments::idempotency_key.eq(p.key),

@@ -67,10 +67,11 @@ impl PlanRow {
     }
 }
 
-macro_rules! filtered_plans {
-    ($base:expr, $f:expr) => {{
+/// The filter's conditions on the plan's own columns, added to a boxed query over the plans.
+macro_rules! plan_conditions {
+    ($boxed:expr, $f:expr) => {{
         let f: &PlanFilter = $f;
-        let mut q = $base.into_boxed::<MultiBackend>();
+        let mut q = $boxed;
         match f.status {
             Some(StatusFilter::Is(s)) => q = q.filter(installment_plans::status.eq(s.as_str())),
             Some(StatusFilter::Overdue) => {
@@ -92,6 +93,15 @@ macro_rules! filtered_plans {
         if let Some(to) = f.due_to {
             q = q.filter(installment_plans::next_due_date.le(to));
         }
+        q
+    }};
+}
+
+/// All of the filter over `$base`, which joins `customers`.
+macro_rules! filtered_plans {
+    ($base:expr, $f:expr) => {{
+        let f: &PlanFilter = $f;
+        let mut q = plan_conditions!($base.into_boxed::<MultiBackend>(), f);
         if let Some(c) = &f.customer {
             q = q.filter(
                 lower(customers::name)
@@ -158,35 +168,11 @@ pub fn totals(conn: &mut AnyConnection, f: &PlanFilter) -> QueryResult<(i64, i64
         )
     };
     if f.customer.is_none() {
-        let mut q = installment_plans::table.into_boxed::<MultiBackend>();
-        match f.status {
-            Some(StatusFilter::Is(s)) => q = q.filter(installment_plans::status.eq(s.as_str())),
-            Some(StatusFilter::Overdue) => {
-                q = q
-                    .filter(installment_plans::status.eq(PlanStatus::Active.as_str()))
-                    .filter(installment_plans::next_due_date.lt(f.today))
-            }
-            None => {}
-        }
-        if let Some(b) = f.branch_id {
-            q = q.filter(installment_plans::branch_id.eq(b));
-        }
-        if let Some(s) = f.seller_id {
-            q = q.filter(installment_plans::seller_id.eq(s));
-        }
-        if let Some(from) = f.due_from {
-            q = q.filter(installment_plans::next_due_date.ge(from));
-        }
-        if let Some(to) = f.due_to {
-            q = q.filter(installment_plans::next_due_date.le(to));
-        }
+        let q = plan_conditions!(installment_plans::table.into_boxed::<MultiBackend>(), f);
         return q.select(sums()).first(conn);
     }
     filtered_plans!(installment_plans::table.inner_join(customers::table), f)
-        .select(diesel::dsl::sql::<(diesel::sql_types::BigInt, diesel::sql_types::BigInt)>(
-            "COUNT(*), CAST(COALESCE(SUM(CASE WHEN installment_plans.status IN ('active', 'pending') \
-             THEN installment_plans.balance_minor - installment_plans.paid_minor ELSE 0 END), 0) AS BIGINT)",
-        ))
+        .select(sums())
         .first(conn)
 }
 

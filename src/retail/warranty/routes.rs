@@ -8,7 +8,7 @@ use serde::Deserialize;
 use crate::platform::auth::{BranchScope, CurrentUser, Staff};
 use crate::platform::error::AppError;
 use crate::platform::flash;
-use crate::platform::forms::{self, FormErrors};
+use crate::platform::forms::{self, Choice, FormErrors};
 use crate::platform::money::Money;
 use crate::platform::page::{html, html_status, see_other, PageCtx};
 use crate::platform::pagination::{filter_query, with_query, PageRequest, Pager};
@@ -107,6 +107,30 @@ struct ListPage {
     statuses: [ClaimStatus; 4],
     types: [ClaimType; 2],
     export_href: String,
+    /// A manager's branch filter.
+    branches: Vec<Choice>,
+}
+
+/// The branches a manager may filter by; nobody else chooses.
+async fn branch_choices(state: &AppState, ctx: &PageCtx) -> Result<Vec<Choice>, AppError> {
+    if !ctx
+        .user
+        .as_ref()
+        .is_some_and(|u| u.role == crate::platform::auth::Role::Manager)
+    {
+        return Ok(Vec::new());
+    }
+    let options = state
+        .db
+        .read(|c| Ok(crate::staff::branches::model::options(c)?))
+        .await?;
+    Ok(options
+        .into_iter()
+        .map(|(id, label)| Choice {
+            value: id.to_string(),
+            label,
+        })
+        .collect())
 }
 
 pub async fn list(
@@ -127,6 +151,7 @@ pub async fn list(
             ))
         })
         .await?;
+    let branches = branch_choices(&state, &ctx).await?;
     let base = query.base();
     let export_href = with_query("/warranty/export.csv", &base);
     let pager = Pager::cut(page, &mut rows, base);
@@ -153,6 +178,7 @@ pub async fn list(
         statuses: ClaimStatus::ALL,
         types: ClaimType::ALL,
         export_href,
+        branches,
     })
 }
 
@@ -218,6 +244,27 @@ async fn new_page(
         })
         .await?;
     form.find = find.clone();
+    // Found by a serial, or one unit with one serial: that is the unit the claim is about.
+    if form.faulty_serial.is_empty() {
+        let by_serial = units.iter().find_map(|u| {
+            u.serials
+                .iter()
+                .find(|s| s.eq_ignore_ascii_case(&find))
+                .map(|s| (u.order_item_id, s.clone()))
+        });
+        let single = match units.as_slice() {
+            [only] if only.serials.len() == 1 => {
+                Some((only.order_item_id, only.serials[0].clone()))
+            }
+            _ => None,
+        };
+        if let Some((item, serial)) = by_serial.or(single) {
+            form.faulty_serial = serial;
+            if form.order_item_id.is_empty() {
+                form.order_item_id = item.to_string();
+            }
+        }
+    }
     let clock = state.clock;
     let units = units
         .into_iter()
@@ -486,6 +533,7 @@ struct DefectivePage {
     query: DefectiveQuery,
     rows: Vec<DefectiveLine>,
     pager: Pager,
+    branches: Vec<Choice>,
 }
 
 pub async fn defective(
@@ -528,11 +576,13 @@ pub async fn defective(
             row,
         })
         .collect();
+    let branches = branch_choices(&state, &ctx).await?;
     html(&DefectivePage {
         ctx,
         query,
         rows,
         pager,
+        branches,
     })
 }
 

@@ -2,13 +2,7 @@
 // the plan and records a payment, and the plan shows what was paid and what is left.
 const test = require("node:test");
 const assert = require("node:assert/strict");
-const { BASE, PASSWORD, launch, shot, signIn, signOut, watchErrors } = require("./support");
-
-function demoBarcode(n) {
-  const body = String(480100000000 + n).padStart(12, "0");
-  const sum = body.split("").reverse().reduce((acc, d, i) => acc + Number(d) * (i % 2 === 0 ? 3 : 1), 0);
-  return body + ((10 - (sum % 10)) % 10);
-}
+const { BASE, PASSWORD, demoBarcode, launch, shot, signIn, signOut, watchErrors } = require("./support");
 
 test("an instalment sale is approved and paid", async () => {
   const browser = await launch();

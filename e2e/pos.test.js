@@ -2,15 +2,9 @@
 // sees the change and the receipt.
 const test = require("node:test");
 const assert = require("node:assert/strict");
-const { BASE, PASSWORD, launch, shot, signIn, watchErrors } = require("./support");
+const { BASE, PASSWORD, demoBarcode, launch, shot, signIn, watchErrors } = require("./support");
 
 // The demo catalogue's barcodes are EAN-13 codes 480100000000 + n with a GS1 check digit.
-function demoBarcode(n) {
-  const body = String(480100000000 + n).padStart(12, "0");
-  const sum = body.split("").reverse().reduce((acc, d, i) => acc + Number(d) * (i % 2 === 0 ? 3 : 1), 0);
-  return body + ((10 - (sum % 10)) % 10);
-}
-
 test("a cashier sells two products for cash and gets a receipt", async () => {
   const browser = await launch();
   try {

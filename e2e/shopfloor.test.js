@@ -8,13 +8,7 @@
 //   stock per branch; the audit trail speaks the shop's language.
 const test = require("node:test");
 const assert = require("node:assert/strict");
-const { BASE, PASSWORD, launch, shot, signIn } = require("./support");
-
-function demoBarcode(n) {
-  const body = String(480100000000 + n).padStart(12, "0");
-  const sum = body.split("").reverse().reduce((acc, d, i) => acc + Number(d) * (i % 2 === 0 ? 3 : 1), 0);
-  return body + ((10 - (sum % 10)) % 10);
-}
+const { BASE, PASSWORD, demoBarcode, launch, shot, signIn } = require("./support");
 
 async function guestLink(page, table) {
   await page.goto(`${BASE}/tables`);

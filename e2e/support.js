@@ -56,4 +56,12 @@ function watchErrors(page) {
   return seen;
 }
 
-module.exports = { BASE, PASSWORD, launch, shot, signIn, signOut, watchErrors };
+// The demo catalogue's barcodes: EAN-13 of 480100000000 + n (n = 0 is the iPhone 15, 25 the
+// USB-C cable).
+function demoBarcode(n) {
+  const body = String(480100000000 + n).padStart(12, "0");
+  const sum = body.split("").reverse().reduce((acc, d, i) => acc + Number(d) * (i % 2 === 0 ? 3 : 1), 0);
+  return body + ((10 - (sum % 10)) % 10);
+}
+
+module.exports = { BASE, PASSWORD, demoBarcode, launch, shot, signIn, signOut, watchErrors };

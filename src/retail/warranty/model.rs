@@ -542,6 +542,23 @@ pub struct ClaimRow {
     pub customer: Option<String>,
 }
 
+/// The columns of a `ClaimRow`, for the list and the export.
+macro_rules! claim_row {
+    () => {
+        (
+            warranty_claims::id,
+            warranty_claims::filed_at,
+            warranty_claims::claim_type,
+            warranty_claims::status,
+            warranty_claims::faulty_serial,
+            warranty_claims::cost_impact_minor,
+            order_items::product_name,
+            branches::name,
+            customers::name.nullable(),
+        )
+    };
+}
+
 macro_rules! filtered_claims {
     ($f:expr) => {{
         let f: &ClaimFilter = $f;
@@ -591,17 +608,7 @@ pub fn page(
         .order((warranty_claims::filed_at.desc(), warranty_claims::id.desc()))
         .offset(offset)
         .limit(limit)
-        .select((
-            warranty_claims::id,
-            warranty_claims::filed_at,
-            warranty_claims::claim_type,
-            warranty_claims::status,
-            warranty_claims::faulty_serial,
-            warranty_claims::cost_impact_minor,
-            order_items::product_name,
-            branches::name,
-            customers::name.nullable(),
-        ))
+        .select(claim_row!())
         .load(conn)
 }
 
@@ -616,17 +623,7 @@ pub fn export_page(
         .filter(warranty_claims::id.gt(after.unwrap_or(0)))
         .order(warranty_claims::id.asc())
         .limit(limit)
-        .select((
-            warranty_claims::id,
-            warranty_claims::filed_at,
-            warranty_claims::claim_type,
-            warranty_claims::status,
-            warranty_claims::faulty_serial,
-            warranty_claims::cost_impact_minor,
-            order_items::product_name,
-            branches::name,
-            customers::name.nullable(),
-        ))
+        .select(claim_row!())
         .load(conn)
 }
 

@@ -27,7 +27,7 @@ CREATE TABLE installment_plans (
     updated_at TIMESTAMP NOT NULL
 );
 -- The overdue list in due-date order, and its totals read from the index alone.
-CREATE INDEX installment_plans_status_due ON installment_plans (status, next_due_date);
+CREATE INDEX installment_plans_status_due ON installment_plans (status, next_due_date, id);
 CREATE INDEX installment_plans_owed ON installment_plans (status, next_due_date, balance_minor, paid_minor);
 CREATE INDEX installment_plans_branch ON installment_plans (branch_id, created_at);
 CREATE INDEX installment_plans_customer ON installment_plans (customer_id);

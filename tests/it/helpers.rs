@@ -839,3 +839,15 @@ pub async fn next_chunk_within(body: &mut actix_web::body::BoxBody, secs: u64) -
     .unwrap();
     String::from_utf8_lossy(&chunk).to_string()
 }
+
+/// The gadget shop's two test products: a USB-C cable (299.00) and a serial-tracked iPhone 15
+/// (54,990.00). Answers (cable, phone).
+pub const TEST_CABLE: &str = "4806512345671";
+pub const TEST_PHONE: &str = "4806512345695";
+pub fn cable_and_phone(app: &TestApp) -> (i64, i64) {
+    let mut c = app.conn();
+    (
+        insert_product(&mut c, "USB-C Cable", TEST_CABLE, 29_900, false),
+        insert_product(&mut c, "iPhone 15", TEST_PHONE, 5_499_000, true),
+    )
+}

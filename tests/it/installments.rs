@@ -20,13 +20,7 @@ struct Shop {
 
 async fn shop() -> Shop {
     let app = TestApp::new().await;
-    let (cable, phone) = {
-        let mut c = app.conn();
-        (
-            insert_product(&mut c, "USB-C Cable", CABLE, 29_900, false),
-            insert_product(&mut c, "iPhone 15", PHONE, 5_499_000, true),
-        )
-    };
+    let (cable, phone) = cable_and_phone(&app);
     app.receive(app.seed.main_branch, cable, 10, &[]);
     app.receive(
         app.seed.main_branch,
@@ -745,4 +739,73 @@ async fn overdue_follows_the_business_date_not_utc() {
         .await
         .expect(200)
         .expect_text("1 day(s) overdue");
+}
+
+#[actix_web::test]
+async fn bad_decisions_and_payments_are_refused_and_nothing_is_written() {
+    let s = shop().await;
+    let plan = pending_plan(&s, "inst-bad-dec1").await;
+    let credit = s.app.signed_in("credit").await;
+    set_limit(&s.app, "credit", 10_000_000);
+    let long = "n".repeat(501);
+    credit
+        .post(&format!("/installments/{plan}/approve"), &[("note", &long)])
+        .await
+        .expect(422);
+    credit
+        .post(
+            &format!("/installments/{plan}/reject"),
+            &[("note", "\u{200b}\u{200b}\u{200b}")],
+        )
+        .await
+        .expect(422);
+    credit
+        .post("/installments/999999/approve", &[("note", "")])
+        .await
+        .expect(404);
+    assert_eq!(plan_state(&s.app, plan).0, "pending");
+    credit
+        .post(&format!("/installments/{plan}/approve"), &[("note", "")])
+        .await
+        .expect(303);
+    let url = format!("/installments/{plan}/payments");
+    for (amount, method, key, status) in [
+        ("10", "bitcoin", "pay-bad-00001", 422),
+        ("10", "", "pay-bad-00002", 422),
+        ("1e3", "cash", "pay-bad-00003", 422),
+        ("12.345", "cash", "pay-bad-00004", 422),
+        ("", "cash", "pay-bad-00005", 422),
+        ("99999999999999", "cash", "pay-bad-00006", 422),
+        ("10", "cash", "", 400),
+        ("10", "cash", "bad key!", 400),
+    ] {
+        let r = credit
+            .post(
+                &url,
+                &[("amount", amount), ("method", method), ("payment_key", key)],
+            )
+            .await;
+        assert!(
+            r.status == status || (amount == "99999999999999" && r.status == 409),
+            "{amount} {method} {key}: {}",
+            r.status
+        );
+    }
+    credit
+        .post(
+            "/installments/999999/payments",
+            &[
+                ("amount", "1"),
+                ("method", "cash"),
+                ("payment_key", "pay-bad-00009"),
+            ],
+        )
+        .await
+        .expect(404);
+    let n: i64 = installment_payments::table
+        .count()
+        .get_result(&mut *s.app.conn())
+        .unwrap();
+    assert_eq!(n, 0);
+    assert_eq!(plan_state(&s.app, plan).1, 0);
 }

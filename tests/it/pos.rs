@@ -24,13 +24,7 @@ const PHONE: &str = "4806512345695";
 
 async fn shop() -> Shop {
     let app = TestApp::new().await;
-    let (cable, phone) = {
-        let mut c = app.conn();
-        (
-            insert_product(&mut c, "USB-C Cable", CABLE, 29_900, false),
-            insert_product(&mut c, "iPhone 15", PHONE, 5_499_000, true),
-        )
-    };
+    let (cable, phone) = cable_and_phone(&app);
     app.receive(app.seed.main_branch, cable, 10, &[]);
     app.receive(app.seed.main_branch, phone, 2, &["IMEI-1", "IMEI-2"]);
     Shop { app, cable, phone }

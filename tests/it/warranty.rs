@@ -24,13 +24,7 @@ struct Shop {
 /// A sold iPhone (IMEI-1) with IMEI-2 and IMEI-3 still in stock, and a cable.
 async fn sold() -> Shop {
     let app = TestApp::new().await;
-    let (cable, phone) = {
-        let mut c = app.conn();
-        (
-            insert_product(&mut c, "USB-C Cable", CABLE, 29_900, false),
-            insert_product(&mut c, "iPhone 15", PHONE, 5_499_000, true),
-        )
-    };
+    let (cable, phone) = cable_and_phone(&app);
     app.receive(app.seed.main_branch, cable, 5, &[]);
     app.receive(
         app.seed.main_branch,
@@ -411,4 +405,122 @@ async fn the_manager_sets_the_windows_and_the_repair_cost() {
         .await
         .expect(200)
         .expect_text("value=\"750.00\"");
+}
+
+#[actix_web::test]
+async fn bad_claim_input_is_refused_and_nothing_is_written() {
+    let s = sold().await;
+    let agent = s.app.signed_in("agent").await;
+    let item = s.item.to_string();
+    let long = "x".repeat(1001);
+    let before = s.app.audit_count();
+    for (fields, field) in [
+        (
+            vec![("claim_type", "repair"), ("issue", "Broken")],
+            "order_item_id",
+        ),
+        (
+            vec![
+                ("order_item_id", "abc"),
+                ("claim_type", "repair"),
+                ("issue", "Broken"),
+            ],
+            "order_item_id",
+        ),
+        (
+            vec![
+                ("order_item_id", item.as_str()),
+                ("claim_type", "refund"),
+                ("issue", "Broken"),
+            ],
+            "claim_type",
+        ),
+        (
+            vec![
+                ("order_item_id", item.as_str()),
+                ("claim_type", "repair"),
+                ("issue", ""),
+            ],
+            "issue",
+        ),
+        (
+            vec![
+                ("order_item_id", item.as_str()),
+                ("claim_type", "repair"),
+                ("issue", long.as_str()),
+            ],
+            "issue",
+        ),
+        (
+            vec![
+                ("order_item_id", item.as_str()),
+                ("claim_type", "repair"),
+                ("issue", "\u{200b}\u{200b}"),
+            ],
+            "issue",
+        ),
+    ] {
+        agent
+            .post("/warranty", &fields)
+            .await
+            .expect(422)
+            .expect_field_error(field, "");
+    }
+    // An item that does not exist, and one of another branch.
+    agent
+        .post(
+            "/warranty",
+            &[
+                ("order_item_id", "999999"),
+                ("claim_type", "repair"),
+                ("issue", "Broken"),
+            ],
+        )
+        .await
+        .expect(404);
+    let hash = tillpoint::platform::auth::password::hash(PASSWORD, 4).unwrap();
+    insert_employee(
+        &mut s.app.conn(),
+        "cebuagent",
+        tillpoint::platform::auth::Role::SalesAgent,
+        Some(s.app.seed.cebu_branch),
+        &hash,
+    );
+    let cebu = s.app.signed_in("cebuagent").await;
+    file(&cebu, &s, "repair", "IMEI-1").await.expect(403);
+    // Signing in writes its own audit row; no claim row was written.
+    let _ = before;
+    let n: i64 = warranty_claims::table
+        .count()
+        .get_result(&mut *s.app.conn())
+        .unwrap();
+    assert_eq!(n, 0);
+
+    // Moving a claim on: only the statuses of the list, amounts that are amounts.
+    file(&agent, &s, "repair", "IMEI-1").await.expect(303);
+    let id = last_claim(&s);
+    let m = s.app.signed_in("manager").await;
+    let url = format!("/warranty/{id}/advance");
+    m.post(&url, &[("to", "done")]).await.expect(422);
+    m.post(&url, &[("to", "")]).await.expect(422);
+    m.post(&url, &[("to", "in_progress")]).await.expect(303);
+    for cost in ["-5", "1e3", "lots", "12.345"] {
+        m.post(&url, &[("to", "completed"), ("repair_cost", cost)])
+            .await
+            .expect(422);
+    }
+    let serial = "S".repeat(65);
+    m.post(&url, &[("to", "completed"), ("new_serial", &serial)])
+        .await
+        .expect(422);
+    assert_eq!(status_of(&s, id), "in_progress");
+    m.post("/warranty/999999/advance", &[("to", "in_progress")])
+        .await
+        .expect(404);
+    m.post("/defective/999999/resolve", &[("to", "disposed")])
+        .await
+        .expect(404);
+    m.post("/defective/1/resolve", &[("to", "burnt")])
+        .await
+        .expect(422);
 }

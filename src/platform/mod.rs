@@ -25,6 +25,7 @@ pub mod record_form;
 pub mod redirect;
 pub mod schema;
 pub mod settings;
+pub mod spreadsheet;
 pub mod state;
 pub mod web;
 pub mod work;

@@ -143,6 +143,7 @@ diesel::table! {
         deleted_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        regular_price_minor -> Nullable<BigInt>,
     }
 }
 
@@ -554,7 +555,28 @@ diesel::joinable!(cafe_session_lines -> kitchen_tickets (ticket_id));
 diesel::joinable!(cafe_session_lines -> menu_items (menu_item_id));
 diesel::joinable!(cafe_feedback -> cafe_sales (sale_id));
 
+diesel::table! {
+    imports (id) {
+        id -> BigInt,
+        kind -> Text,
+        branch_id -> Nullable<BigInt>,
+        file_name -> Text,
+        digest -> Text,
+        content -> Binary,
+        status -> Text,
+        rows_total -> BigInt,
+        created_count -> BigInt,
+        updated_count -> BigInt,
+        unchanged_count -> BigInt,
+        uploaded_by -> BigInt,
+        uploaded_at -> Timestamp,
+        applied_by -> Nullable<BigInt>,
+        applied_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
+    imports,
     warranty_claims,
     defective_stock,
     installment_plans,

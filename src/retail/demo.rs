@@ -177,6 +177,9 @@ pub fn load(conn: &mut AnyConnection) -> Result<usize, AppError> {
             category_id,
             supplier_id: Some(supplier_ids[if *category == "Printer" { 2 } else { i % 2 }]),
             price,
+            // One accessory on discount, so the list and the export show how it looks.
+            regular_price: (*category == "Accessory" && i % 3 == 0)
+                .then(|| Money(price.0 + price.0 / 10)),
             cost: Money(price.0 * 82 / 100),
             min_stock: if *serial_tracked { 2 } else { 5 },
             serial_tracked: *serial_tracked,

@@ -30,6 +30,7 @@ pub struct Product {
     pub description: String,
     pub is_active: bool,
     pub deleted_at: Option<NaiveDateTime>,
+    pub regular_price_minor: Option<i64>,
 }
 
 impl Product {
@@ -39,6 +40,16 @@ impl Product {
 
     pub fn cost(&self) -> Money {
         Money(self.cost_minor)
+    }
+
+    /// The base price: the regular price of a product on discount, else its price.
+    pub fn base_price(&self) -> Money {
+        Money(self.regular_price_minor.unwrap_or(self.price_minor))
+    }
+
+    /// The discount price, when the product is on discount.
+    pub fn discount_price(&self) -> Option<Money> {
+        self.regular_price_minor.map(|_| Money(self.price_minor))
     }
 
     pub fn label(&self) -> String {
@@ -242,6 +253,7 @@ pub fn create(conn: &mut AnyConnection, actor: &Actor, i: &ProductInput) -> Resu
             products::category_id.eq(i.category_id),
             products::supplier_id.eq(i.supplier_id),
             products::price_minor.eq(i.price.0),
+            products::regular_price_minor.eq(i.regular_price.map(|m| m.0)),
             products::cost_minor.eq(i.cost.0),
             products::min_stock.eq(i.min_stock),
             products::serial_tracked.eq(i.serial_tracked),
@@ -258,6 +270,10 @@ pub fn create(conn: &mut AnyConnection, actor: &Actor, i: &ProductInput) -> Resu
         .created("barcode", i.barcode.as_str())
         .created("sku", i.sku.clone().unwrap_or_default())
         .created("price", i.price.plain())
+        .created(
+            "regular_price",
+            i.regular_price.map(Money::plain).unwrap_or_default(),
+        )
         .created("cost_price", i.cost.plain())
         .created("min_stock", i.min_stock)
         .created("serial_tracked", i.serial_tracked);
@@ -290,6 +306,11 @@ pub fn update(
             i.supplier_id.unwrap_or(0),
         )
         .diff("price", old.price().plain(), i.price.plain())
+        .diff(
+            "regular_price",
+            old.regular_price_minor.map(|m| Money(m).plain()).unwrap_or_default(),
+            i.regular_price.map(Money::plain).unwrap_or_default(),
+        )
         .diff("cost_price", old.cost().plain(), i.cost.plain())
         .diff("min_stock", old.min_stock, i.min_stock)
         .diff("serial_tracked", old.serial_tracked, i.serial_tracked)
@@ -311,6 +332,7 @@ pub fn update(
             products::category_id.eq(i.category_id),
             products::supplier_id.eq(i.supplier_id),
             products::price_minor.eq(i.price.0),
+            products::regular_price_minor.eq(i.regular_price.map(|m| m.0)),
             products::cost_minor.eq(i.cost.0),
             products::min_stock.eq(i.min_stock),
             products::serial_tracked.eq(i.serial_tracked),

@@ -9,6 +9,7 @@ use crate::platform::db::AnyConnection;
 use crate::platform::error::AppError;
 use crate::platform::forms::{self, Choice, FormErrors};
 use crate::platform::images::PictureRoutes;
+use crate::platform::money::Money;
 use crate::platform::page::{html, html_status, PageCtx};
 use crate::platform::pagination::{filter_query, PageRequest, Pager};
 use crate::platform::record_form::{Ask, FormView, New, RecordForm, Update};
@@ -134,7 +135,8 @@ impl RecordForm for Products {
             barcode: p.barcode.clone(),
             category_id: p.category_id.to_string(),
             supplier_id: p.supplier_id.map(|s| s.to_string()).unwrap_or_default(),
-            price: p.price().plain(),
+            price: p.base_price().plain(),
+            discount_price: p.discount_price().map(Money::plain).unwrap_or_default(),
             cost: p.cost().plain(),
             min_stock: p.min_stock.to_string(),
             serial_tracked: p.serial_tracked.then(|| "on".to_string()),

@@ -12,7 +12,10 @@ pub struct ProductForm {
     pub barcode: String,
     pub category_id: String,
     pub supplier_id: String,
+    /// The base price.
     pub price: String,
+    /// Optional: what the till charges while the product is on discount.
+    pub discount_price: String,
     pub cost: String,
     pub min_stock: String,
     pub serial_tracked: Option<String>,
@@ -26,7 +29,10 @@ pub struct ProductInput {
     pub barcode: String,
     pub category_id: i64,
     pub supplier_id: Option<i64>,
+    /// What the till charges: the discount price when there is one, else the base price.
     pub price: Money,
+    /// The base price a discount was taken from; `None` when the product is not on discount.
+    pub regular_price: Option<Money>,
     pub cost: Money,
     pub min_stock: i64,
     pub serial_tracked: bool,
@@ -62,7 +68,28 @@ pub fn validate(form: &ProductForm) -> Result<ProductInput, FormErrors> {
         errors.add("supplier_id", "Choose a supplier from the list.");
         None
     });
-    let price = money(&form.price, "price", "Selling price", &mut errors);
+    let base = money(&form.price, "price", "Base price", &mut errors);
+    let discount = match form.discount_price.trim() {
+        "" => None,
+        raw => Some(money(raw, "discount_price", "Discount price", &mut errors)),
+    };
+    // The seed's rule: a discount price above zero is what the product sells for. One above
+    // the base price is a typing mistake, not a discount.
+    let (price, regular_price) = match discount {
+        Some(d) if d.0 > 0 && d.0 >= base.0 && base.0 > 0 => {
+            errors.add(
+                "discount_price",
+                format!(
+                    "The discount price {} must be below the base price {}.",
+                    d.plain(),
+                    base.plain()
+                ),
+            );
+            (base, None)
+        }
+        Some(d) if d.0 > 0 => (d, Some(base)),
+        _ => (base, None),
+    };
     let cost = money(&form.cost, "cost", "Cost price", &mut errors);
     let min_stock = forms::whole_number(
         &form.min_stock,
@@ -87,6 +114,7 @@ pub fn validate(form: &ProductForm) -> Result<ProductInput, FormErrors> {
         category_id,
         supplier_id,
         price,
+        regular_price,
         cost,
         min_stock,
         serial_tracked: form.serial_tracked.is_some(),

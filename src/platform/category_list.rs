@@ -378,3 +378,89 @@ macro_rules! category_store {
         }
     };
 }
+
+/// Categories by name, case-insensitively: how an imported file names them.
+pub struct ByName(std::collections::HashMap<String, Category>);
+
+/// A category an imported row names: one that exists, or one the import will create.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Named {
+    Existing(i64),
+    New(String),
+}
+
+impl ByName {
+    pub fn load<S: CategoryStore>(conn: &mut AnyConnection) -> QueryResult<ByName> {
+        Ok(ByName(
+            S::all(conn)?
+                .into_iter()
+                .map(|c| (c.name.to_lowercase(), c))
+                .collect(),
+        ))
+    }
+
+    /// The category a cell names: `Err` with the reason when it cannot be used (blank, archived).
+    pub fn named(&self, raw: &str) -> Result<Named, String> {
+        let name = raw.trim();
+        if name.is_empty() {
+            return Err("The category is required.".into());
+        }
+        if name.chars().count() > 60 {
+            return Err("A category name can be at most 60 characters.".into());
+        }
+        match self.0.get(&name.to_lowercase()) {
+            Some(c) if c.is_active => Ok(Named::Existing(c.id)),
+            Some(c) => Err(format!(
+                "The category {} is archived; restore it on the categories page first.",
+                c.name
+            )),
+            None => Ok(Named::New(name.to_string())),
+        }
+    }
+
+    pub fn name_of(&self, id: i64) -> String {
+        self.0
+            .values()
+            .find(|c| c.id == id)
+            .map(|c| c.name.clone())
+            .unwrap_or_default()
+    }
+
+    /// The id of a named category; a new one must have been created by `create_missing`.
+    pub fn id(&self, named: &Named) -> Result<i64, AppError> {
+        match named {
+            Named::Existing(id) => Ok(*id),
+            Named::New(name) => self
+                .0
+                .get(&name.to_lowercase())
+                .map(|c| c.id)
+                .ok_or_else(|| AppError::Conflict(format!("The category {name} is missing."))),
+        }
+    }
+
+    /// Creates, audited, the categories an import names that do not exist yet.
+    pub fn create_missing<S: CategoryStore>(
+        &mut self,
+        conn: &mut AnyConnection,
+        actor: &Actor,
+        names: &[String],
+    ) -> Result<(), AppError> {
+        for name in names {
+            if self.0.contains_key(&name.to_lowercase()) {
+                continue;
+            }
+            let clean = clean_name(name).map_err(|e| AppError::Unprocessable(e.first().into()))?;
+            let id = create::<S>(conn, actor, &clean)?;
+            self.0.insert(
+                clean.to_lowercase(),
+                Category {
+                    id,
+                    name: clean,
+                    sort_order: 0,
+                    is_active: true,
+                },
+            );
+        }
+        Ok(())
+    }
+}

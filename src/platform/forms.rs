@@ -31,6 +31,11 @@ impl FormErrors {
         self.0.is_empty()
     }
 
+    /// Every field and its message, in the order they were found.
+    pub fn iter(&self) -> impl Iterator<Item = (&'static str, &str)> {
+        self.0.iter().map(|(f, m)| (*f, m.as_str()))
+    }
+
     pub fn first(&self) -> &str {
         self.0.first().map(|(_, m)| m.as_str()).unwrap_or("")
     }

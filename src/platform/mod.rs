@@ -14,6 +14,7 @@ pub mod error;
 pub mod flash;
 pub mod forms;
 pub mod images;
+pub mod import;
 pub mod live;
 pub mod money;
 pub mod page;

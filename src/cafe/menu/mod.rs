@@ -2,6 +2,7 @@
 //! toggles.
 
 pub mod categories;
+pub mod import;
 pub mod model;
 pub mod routes;
 pub mod rules;

@@ -387,6 +387,18 @@ pub fn adjust(
     product_id: i64,
     a: &Adjustment,
 ) -> Result<i64, AppError> {
+    adjust_as(conn, actor, product_id, a, a.kind.into(), "")
+}
+
+/// `adjust`, with the ledger row naming its own kind and document (an import's opening stock).
+pub fn adjust_as(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    product_id: i64,
+    a: &Adjustment,
+    movement: MovementKind,
+    document: &str,
+) -> Result<i64, AppError> {
     let employee_id = actor.employee_id.ok_or(AppError::Unauthorized)?;
     type ProductRow = (String, bool, bool);
     let (name, serial_tracked, active): ProductRow = products::table
@@ -515,10 +527,10 @@ pub fn adjust(
         &Movement {
             branch_id: a.branch_id,
             product_id,
-            kind: a.kind.into(),
+            kind: movement,
             change: after - before,
             after,
-            document: "",
+            document,
             order_id: None,
             reason: &a.reason,
             employee_id,

@@ -59,6 +59,8 @@ pub enum MovementKind {
     Void,
     /// A replacement unit given under warranty.
     Warranty,
+    /// The first stock of a product at a branch, from an import.
+    Opening,
 }
 
 impl MovementKind {
@@ -70,6 +72,7 @@ impl MovementKind {
             "sale" => MovementKind::Sale,
             "void" => MovementKind::Void,
             "warranty" => MovementKind::Warranty,
+            "opening" => MovementKind::Opening,
             _ => return None,
         })
     }
@@ -82,6 +85,7 @@ impl MovementKind {
             MovementKind::Sale => "sale",
             MovementKind::Void => "void",
             MovementKind::Warranty => "warranty",
+            MovementKind::Opening => "opening",
         }
     }
 
@@ -94,6 +98,7 @@ impl MovementKind {
             MovementKind::Sale => "Sale",
             MovementKind::Void => "Sale voided",
             MovementKind::Warranty => "Warranty replacement",
+            MovementKind::Opening => "Opening stock",
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Products: what the shop sells, with barcode, prices and stock rules.
 
+pub mod import;
 pub mod model;
 pub mod routes;
 pub mod rules;

@@ -93,7 +93,7 @@ pub struct Filter {
     pub archived: bool,
 }
 
-type Boxed<'a> = diesel::helper_types::IntoBoxed<
+pub type Boxed<'a> = diesel::helper_types::IntoBoxed<
     'a,
     diesel::helper_types::LeftJoin<
         diesel::helper_types::InnerJoin<products::table, product_categories::table>,
@@ -102,7 +102,8 @@ type Boxed<'a> = diesel::helper_types::IntoBoxed<
     MultiBackend,
 >;
 
-fn filtered(f: &Filter) -> Boxed<'static> {
+/// The product list's query with its filters (also the export's).
+pub fn filtered(f: &Filter) -> Boxed<'static> {
     let mut q = products::table
         .inner_join(product_categories::table)
         .left_join(suppliers::table)

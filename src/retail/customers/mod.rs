@@ -1,5 +1,7 @@
 //! Customers, recognised at the till by their phone number.
 
+pub mod import;
+
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -63,6 +65,11 @@ pub struct CustomerInput {
 }
 
 pub fn validate(input: &CustomerInput) -> Result<CustomerInput, String> {
+    validate_fields(input).map_err(|e| e.first().to_string())
+}
+
+/// `validate`, keeping every field's message (an import row shows each under its column).
+pub fn validate_fields(input: &CustomerInput) -> Result<CustomerInput, forms::FormErrors> {
     let mut errors = forms::FormErrors::default();
     let name = forms::text(&input.name, "name", "Customer name", 100, true, &mut errors);
     let phone = forms::optional_phone(&input.phone, "phone", &mut errors).unwrap_or_default();
@@ -81,16 +88,12 @@ pub fn validate(input: &CustomerInput) -> Result<CustomerInput, String> {
             "The customer's phone number is required to find them again.",
         );
     }
-    if errors.is_empty() {
-        Ok(CustomerInput {
-            name,
-            phone,
-            email,
-            address,
-        })
-    } else {
-        Err(errors.first().to_string())
-    }
+    errors.into_result(CustomerInput {
+        name,
+        phone,
+        email,
+        address,
+    })
 }
 
 /// The existing customer with this phone number, or a new one. Existing details are kept.
@@ -105,6 +108,16 @@ pub fn find_or_create(
     if let Some(c) = find_by_phone(conn, &input.phone)? {
         return Ok(c.id);
     }
+    insert(conn, actor, input, &key)
+}
+
+/// A new customer with its audit row; `key` is the phone's `phone_key`.
+pub fn insert(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    input: &CustomerInput,
+    key: &str,
+) -> Result<i64, AppError> {
     let now = BusinessClock::now_utc();
     let id: i64 = diesel::insert_into(customers::table)
         .values((
@@ -135,6 +148,36 @@ pub fn find_or_create(
     let subject = Subject::of(RECORD, id, &input.name);
     audit::record(conn, actor, now, audit::CREATE, subject, &changes)?;
     Ok(id)
+}
+
+/// Changes a customer's details (the phone stays theirs: it is how they are found).
+pub fn update(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    old: &Customer,
+    input: &CustomerInput,
+) -> Result<(), AppError> {
+    let changes = Changes::new()
+        .diff("name", old.name.as_str(), input.name.as_str())
+        .diff("phone", old.phone.as_str(), input.phone.as_str())
+        .diff("email", old.email.as_str(), input.email.as_str())
+        .diff("address", old.address.as_str(), input.address.as_str());
+    if changes.is_empty() {
+        return Ok(());
+    }
+    let now = BusinessClock::now_utc();
+    diesel::update(customers::table.find(old.id))
+        .set((
+            customers::name.eq(&input.name),
+            customers::phone.eq(&input.phone),
+            customers::email.eq(&input.email),
+            customers::address.eq(&input.address),
+            customers::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    let subject = Subject::of(RECORD, old.id, &input.name);
+    audit::record(conn, actor, now, audit::UPDATE, subject, &changes)?;
+    Ok(())
 }
 
 #[cfg(test)]

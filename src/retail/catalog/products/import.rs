@@ -1,0 +1,376 @@
+//! Products from a spreadsheet: matched by SKU, else by barcode; each row checked by the
+//! product form's own rules; created or updated through the product model, so every change
+//! has its audit row. The export writes the same columns, so a round trip changes nothing.
+
+use std::collections::HashMap;
+
+use diesel::prelude::*;
+
+use crate::platform::audit::Actor;
+use crate::platform::category_list::{ByName, Named};
+use crate::platform::db::AnyConnection;
+use crate::platform::error::AppError;
+use crate::platform::import::{change, Plan, SeenOnce, Step};
+use crate::platform::money::Money;
+use crate::platform::schema::{product_categories, products};
+use crate::platform::spreadsheet::{yes_no, Column, Columns, Sheet};
+use crate::retail::catalog::categories::ProductCategories;
+use crate::retail::catalog::products::model::{self, Product};
+use crate::retail::catalog::products::rules::{self, ProductForm, ProductInput};
+
+const fn col(
+    key: &'static str,
+    header: &'static str,
+    aliases: &'static [&'static str],
+    required: bool,
+) -> Column {
+    Column {
+        key,
+        header,
+        aliases,
+        required,
+    }
+}
+
+/// The template's columns, with the gadget-store seed's field names accepted too.
+pub const COLUMNS: &[Column] = &[
+    col("name", "Name", &["product_name", "product"], true),
+    col("sku", "SKU", &[], false),
+    col("category", "Category", &["category_obj"], true),
+    col("barcode", "Barcode", &["ean", "upc"], true),
+    col("cost", "Cost price", &["cost"], false),
+    col("base", "Base price", &["price", "selling price"], true),
+    col("discount", "Discount price", &[], false),
+    col("min_stock", "Minimum stock", &["min_stock_level", "min stock"], false),
+    col("serial", "Serial tracked", &["serial", "serial number", "imei"], false),
+    col("active", "Active", &["is_active"], false),
+    col("description", "Description", &[], false),
+];
+
+/// The column a product-form field comes from.
+fn column_of(field: &str) -> &'static str {
+    let key = match field {
+        "price" => "base",
+        "discount_price" => "discount",
+        "category_id" => "category",
+        other => other,
+    };
+    COLUMNS
+        .iter()
+        .find(|c| c.key == key)
+        .map_or("", |c| c.header)
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProductAction {
+    pub input: ProductInput,
+    pub category: Named,
+    /// `Some` when the row sets it and it differs (archive or restore).
+    pub active: Option<bool>,
+}
+
+/// The stored products that have one of these barcodes or SKUs, a few hundred per query.
+fn stored_matching(
+    conn: &mut AnyConnection,
+    barcodes: &[String],
+    skus: &[String],
+) -> QueryResult<HashMap<i64, Product>> {
+    let mut out = HashMap::new();
+    for chunk in barcodes.chunks(500) {
+        let found: Vec<Product> = products::table
+            .filter(products::barcode.eq_any(chunk))
+            .select(Product::as_select())
+            .load(conn)?;
+        out.extend(found.into_iter().map(|p| (p.id, p)));
+    }
+    for chunk in skus.chunks(500) {
+        let found: Vec<Product> = products::table
+            .filter(products::sku.eq_any(chunk))
+            .select(Product::as_select())
+            .load(conn)?;
+        out.extend(found.into_iter().map(|p| (p.id, p)));
+    }
+    Ok(out)
+}
+
+pub fn plan(conn: &mut AnyConnection, sheet: &Sheet) -> Result<Plan<ProductAction>, AppError> {
+    let cols = Columns::find(COLUMNS, &sheet.headers).map_err(AppError::Unprocessable)?;
+    let mut plan = Plan::new(sheet, &cols);
+    let categories = ByName::load::<ProductCategories>(conn)?;
+    let barcodes: Vec<String> = sheet
+        .rows
+        .iter()
+        .map(|r| cols.get(r, "barcode").to_string())
+        .collect();
+    let skus: Vec<String> = sheet
+        .rows
+        .iter()
+        .map(|r| cols.get(r, "sku").to_string())
+        .filter(|s| !s.is_empty())
+        .collect();
+    let stored = stored_matching(conn, &barcodes, &skus)?;
+    let by_barcode: HashMap<String, i64> = stored
+        .values()
+        .map(|p| (p.barcode.clone(), p.id))
+        .collect();
+    let by_sku: HashMap<String, i64> = stored
+        .values()
+        .filter_map(|p| p.sku.clone().map(|s| (s, p.id)))
+        .collect();
+    let (mut seen_barcode, mut seen_sku) = (SeenOnce::default(), SeenOnce::default());
+
+    for row in &sheet.rows {
+        let line = row.line;
+        let get = |k: &str| cols.get(row, k);
+        let before = plan.problems.len();
+        let sku = get("sku");
+        let matched = by_sku
+            .get(sku)
+            .filter(|_| !sku.is_empty())
+            .or_else(|| by_barcode.get(get("barcode")))
+            .and_then(|id| stored.get(id));
+        // What the file leaves out stays as stored (or the form's default for a new product).
+        let keep = |key: &str, stored: Option<String>, default: &str| -> String {
+            if cols.has(key) {
+                get(key).to_string()
+            } else {
+                stored.unwrap_or_else(|| default.to_string())
+            }
+        };
+        let serial = yes_no(get("serial"));
+        let active = yes_no(get("active"));
+        if serial.is_none() {
+            plan.problem(line, column_of("serial"), "Write yes or no.");
+        }
+        if active.is_none() {
+            plan.problem(line, column_of("active"), "Write yes or no.");
+        }
+        let serial_tracked = if cols.has("serial") {
+            serial.unwrap_or(false)
+        } else {
+            matched.is_some_and(|p| p.serial_tracked)
+        };
+        let form = ProductForm {
+            name: get("name").to_string(),
+            sku: keep("sku", matched.map(|p| p.sku.clone().unwrap_or_default()), ""),
+            barcode: get("barcode").to_string(),
+            // Checked below by name; the form's rule wants an id.
+            category_id: "1".into(),
+            supplier_id: matched
+                .and_then(|p| p.supplier_id)
+                .map(|s| s.to_string())
+                .unwrap_or_default(),
+            price: get("base").to_string(),
+            discount_price: keep(
+                "discount",
+                matched.map(|p| p.discount_price().map(Money::plain).unwrap_or_default()),
+                "",
+            ),
+            cost: keep("cost", matched.map(|p| p.cost().plain()), "0"),
+            min_stock: keep("min_stock", matched.map(|p| p.min_stock.to_string()), "3"),
+            serial_tracked: serial_tracked.then(|| "on".into()),
+            description: keep("description", matched.map(|p| p.description.clone()), ""),
+        };
+        let input = rules::validate(&form);
+        if let Err(errors) = &input {
+            plan.form_problems(line, errors, column_of);
+        }
+        let category = categories.named(get("category"));
+        if let Err(reason) = &category {
+            plan.problem(line, column_of("category"), reason.clone());
+        }
+        if let Some(first) = seen_barcode.twice(get("barcode"), line) {
+            plan.problem(
+                line,
+                column_of("barcode"),
+                format!("The barcode {} is also on line {first}.", get("barcode")),
+            );
+        }
+        if let Some(first) = seen_sku.twice(sku, line) {
+            plan.problem(
+                line,
+                column_of("sku"),
+                format!("The SKU {sku} is also on line {first}."),
+            );
+        }
+        // A row matched by one key must not take the other key from a different product.
+        let mine = matched.map(|p| p.id);
+        if let Some(other) = by_barcode.get(get("barcode")).filter(|id| Some(**id) != mine) {
+            let p = &stored[other];
+            plan.problem(
+                line,
+                column_of("barcode"),
+                format!(
+                    "The barcode {} already belongs to {} (SKU {}).",
+                    p.barcode,
+                    p.name,
+                    p.sku.as_deref().unwrap_or("none")
+                ),
+            );
+        }
+        if let Some(other) = by_sku
+            .get(sku)
+            .filter(|id| !sku.is_empty() && Some(**id) != mine)
+        {
+            let p = &stored[other];
+            plan.problem(
+                line,
+                column_of("sku"),
+                format!("The SKU {sku} already belongs to {} ({}).", p.name, p.barcode),
+            );
+        }
+        if plan.problems.len() > before {
+            continue;
+        }
+        let (Ok(mut input), Ok(category)) = (input, category) else {
+            continue;
+        };
+        if let Named::New(name) = &category {
+            plan.new_category(name);
+        }
+        input.category_id = match &category {
+            Named::Existing(id) => *id,
+            Named::New(_) => 0,
+        };
+        let label = format!("{} ({})", input.name, input.barcode);
+        let wanted_active = if cols.has("active") { active } else { None };
+        match matched {
+            None => {
+                let action = ProductAction {
+                    input,
+                    category,
+                    active: wanted_active.filter(|a| !a),
+                };
+                plan.push(line, label, Step::Create(action));
+            }
+            Some(p) => {
+                let changes = differences(p, &input, &category, &categories, wanted_active);
+                if changes.is_empty() {
+                    plan.push(line, label, Step::Unchanged);
+                } else {
+                    let action = ProductAction {
+                        input,
+                        category,
+                        active: wanted_active.filter(|a| *a != p.is_active),
+                    };
+                    plan.push(line, label, Step::Update(p.id, action, changes));
+                }
+            }
+        }
+    }
+    Ok(plan)
+}
+
+fn differences(
+    p: &Product,
+    i: &ProductInput,
+    category: &Named,
+    categories: &ByName,
+    active: Option<bool>,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    let yes = |b: bool| if b { "yes" } else { "no" };
+    change(&mut out, "Name", &p.name, &i.name);
+    change(
+        &mut out,
+        "SKU",
+        p.sku.clone().unwrap_or_default(),
+        i.sku.clone().unwrap_or_default(),
+    );
+    change(&mut out, "Barcode", &p.barcode, &i.barcode);
+    let new_category = match category {
+        Named::Existing(id) => categories.name_of(*id),
+        Named::New(name) => name.clone(),
+    };
+    change(
+        &mut out,
+        "Category",
+        categories.name_of(p.category_id),
+        new_category,
+    );
+    change(&mut out, "Price", p.price().plain(), i.price.plain());
+    change(
+        &mut out,
+        "Base price",
+        p.base_price().plain(),
+        i.regular_price.unwrap_or(i.price).plain(),
+    );
+    change(&mut out, "Cost price", p.cost().plain(), i.cost.plain());
+    change(&mut out, "Minimum stock", p.min_stock, i.min_stock);
+    change(
+        &mut out,
+        "Serial tracked",
+        yes(p.serial_tracked),
+        yes(i.serial_tracked),
+    );
+    change(&mut out, "Description", &p.description, &i.description);
+    if let Some(a) = active {
+        change(&mut out, "Active", yes(p.is_active), yes(a));
+    }
+    out
+}
+
+/// Carries out a plan that has no problems, in the caller's transaction.
+pub fn apply(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    plan: Plan<ProductAction>,
+) -> Result<(), AppError> {
+    let mut categories = ByName::load::<ProductCategories>(conn)?;
+    categories.create_missing::<ProductCategories>(conn, actor, &plan.new_categories)?;
+    for planned in plan.steps {
+        let (id, action) = match planned.step {
+            Step::Unchanged => continue,
+            Step::Create(mut a) => {
+                a.input.category_id = categories.id(&a.category)?;
+                (model::create(conn, actor, &a.input)?, a)
+            }
+            Step::Update(id, mut a, _) => {
+                a.input.category_id = categories.id(&a.category)?;
+                model::update(conn, actor, id, &a.input)?;
+                (id, a)
+            }
+        };
+        if let Some(active) = action.active {
+            model::set_active(conn, actor, id, active)?;
+        }
+    }
+    Ok(())
+}
+
+/// One product as an export row: the import's columns, in order.
+pub fn export_row(p: &Product, category: &str) -> Vec<String> {
+    let yes = |b: bool| if b { "yes" } else { "no" }.to_string();
+    vec![
+        p.name.clone(),
+        p.sku.clone().unwrap_or_default(),
+        category.to_string(),
+        p.barcode.clone(),
+        p.cost().plain(),
+        p.base_price().plain(),
+        p.discount_price().map(Money::plain).unwrap_or_default(),
+        p.min_stock.to_string(),
+        yes(p.serial_tracked),
+        yes(p.is_active),
+        p.description.clone(),
+    ]
+}
+
+/// A page of the export, in id order after `after`, with the product list's filters.
+pub fn export_page(
+    conn: &mut AnyConnection,
+    filter: &model::Filter,
+    after: Option<i64>,
+    limit: i64,
+) -> Result<Vec<(i64, Vec<String>)>, AppError> {
+    let rows: Vec<(Product, String)> = model::filtered(filter)
+        .filter(products::id.gt(after.unwrap_or(0)))
+        .order(products::id.asc())
+        .limit(limit)
+        .select((Product::as_select(), product_categories::name))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(p, c)| (p.id, export_row(&p, &c)))
+        .collect())
+}

@@ -11,6 +11,7 @@ use actix_web::middleware::{from_fn, Logger};
 use actix_web::{web, App, Route};
 
 use crate::cafe;
+use crate::imports;
 use crate::cafe::menu::categories::MenuCategories;
 use crate::cafe::menu::routes::MenuItems;
 use crate::cafe::tables::routes::Tables;
@@ -310,6 +311,29 @@ fn table() -> Vec<(Method, &'static str, Access, Reply, Route)> {
             x.to(cafe::settings::save)
         }),
         r(get(), "/audit", MANAGER, |x| x.to(audit::routes::list)),
+        // catalogue imports and exports
+        r(get(), "/imports", MANAGER, |x| x.to(imports::routes::index)),
+        r(post(), "/imports/preview", MANAGER, |x| {
+            x.to(imports::routes::preview)
+        }),
+        r(get(), "/imports/{id:\\d+}", MANAGER, |x| {
+            x.to(imports::routes::show)
+        }),
+        r(post(), "/imports/{id:\\d+}/apply", MANAGER, |x| {
+            x.to(imports::routes::apply)
+        }),
+        r(get(), "/imports/templates/{kind}", MANAGER, |x| {
+            x.to(imports::routes::template)
+        }),
+        r(get(), "/products/export.csv", MANAGER, |x| {
+            x.to(products::routes::export)
+        }),
+        r(get(), "/menu/export.csv", MANAGER, |x| {
+            x.to(cafe::menu::routes::export)
+        }),
+        r(get(), "/customers/export.csv", MANAGER, |x| {
+            x.to(crate::retail::customers::routes::export)
+        }),
         r(get(), "/audit/export.csv", MANAGER, |x| {
             x.to(audit::routes::export)
         }),
@@ -557,6 +581,7 @@ pub fn navigation(role: Role, current_path: &str) -> Vec<NavLink> {
         ("/branches", "Branches", &[Role::Manager]),
         ("/settings/retail", "Shop settings", &[Role::Manager]),
         ("/settings/cafe", "Cafe settings", &[Role::Manager]),
+        ("/imports", "Imports", &[Role::Manager]),
         ("/audit", "Audit trail", &[Role::Manager]),
         ("/profile", "My profile", &Role::ALL),
     ];
@@ -610,6 +635,7 @@ pub fn build_app(
             &crate::staff::AUDIT_WORDS,
             &crate::retail::AUDIT_WORDS,
             &crate::cafe::AUDIT_WORDS,
+            &imports::model::AUDIT_WORDS,
         ])))
         .app_data(web::Data::new(crate::platform::page::Navigation(
             navigation,

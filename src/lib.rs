@@ -5,6 +5,7 @@ pub mod cafe;
 pub mod config;
 pub mod demo;
 pub mod health;
+pub mod imports;
 pub mod platform;
 pub mod retail;
 pub mod server;

@@ -7,7 +7,6 @@ use actix_multipart::Multipart;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse};
 use diesel::prelude::*;
-use futures_util::StreamExt;
 use image::{DynamicImage, ImageFormat, ImageReader, Limits};
 use sha2::{Digest, Sha256};
 
@@ -147,35 +146,16 @@ pub fn load(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<(String, Ve
 
 /// Reads the one file field of a multipart form, refusing anything over `max` bytes.
 pub async fn read_file_field(
-    mut form: Multipart,
+    form: Multipart,
     field_name: &str,
     max: usize,
 ) -> Result<Vec<u8>, AppError> {
-    let mut found: Option<Vec<u8>> = None;
-    while let Some(field) = form.next().await {
-        let mut field =
-            field.map_err(|_| AppError::BadRequest("The upload could not be read.".into()))?;
-        let is_ours = field.name() == Some(field_name);
-        let mut buf = Vec::new();
-        while let Some(chunk) = field.next().await {
-            let chunk =
-                chunk.map_err(|_| AppError::BadRequest("The upload could not be read.".into()))?;
-            if buf.len() + chunk.len() > max {
-                return Err(AppError::PayloadTooLarge(format!(
-                    "The picture is larger than {} MB. Choose a smaller one.",
-                    max / (1024 * 1024)
-                )));
-            }
-            if is_ours {
-                buf.extend_from_slice(&chunk);
-            }
-        }
-        if is_ours {
-            found = Some(buf);
-        }
-    }
-    match found {
-        Some(b) if !b.is_empty() => Ok(b),
+    let too_large = format!(
+        "The picture is larger than {} MB. Choose a smaller one.",
+        max / (1024 * 1024)
+    );
+    match crate::platform::upload::read(form, field_name, max, &too_large).await?.file {
+        Some(f) if !f.bytes.is_empty() => Ok(f.bytes),
         _ => Err(AppError::Unprocessable(
             "Choose a picture to upload.".into(),
         )),

@@ -28,5 +28,6 @@ pub mod schema;
 pub mod settings;
 pub mod spreadsheet;
 pub mod state;
+pub mod upload;
 pub mod web;
 pub mod work;

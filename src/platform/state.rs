@@ -20,6 +20,8 @@ pub struct AppState {
     pub password_work: Gate,
     /// Decoding uploaded pictures: a few at a time, each within the pixel and memory caps.
     pub image_work: Gate,
+    /// Reading uploaded spreadsheets (up to 10 MB, 50,000 rows): one at a time.
+    pub import_work: Gate,
 }
 
 impl AppState {
@@ -50,6 +52,12 @@ impl AppState {
                 8,
                 Duration::from_secs(5),
                 "The server is busy with other pictures. Please try again in a few seconds.",
+            ),
+            import_work: Gate::new(
+                1,
+                4,
+                Duration::from_secs(20),
+                "The server is busy reading another spreadsheet. Please try again in a moment.",
             ),
         })
     }

@@ -710,9 +710,27 @@ impl Client {
 
     /// A multipart upload of one file field; the CSRF token goes in the query string.
     pub async fn upload(&self, path: &str, field: &str, filename: &str, bytes: &[u8]) -> Resp {
+        self.upload_with(path, &[], field, filename, bytes).await
+    }
+
+    /// A multipart form of text fields and one file field.
+    pub async fn upload_with(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        field: &str,
+        filename: &str,
+        bytes: &[u8],
+    ) -> Resp {
         let token = self.token().await;
         let boundary = "----tillpointtestboundary";
         let mut body = Vec::new();
+        for (name, value) in fields {
+            body.extend_from_slice(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                    .as_bytes(),
+            );
+        }
         body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes());
         body.extend_from_slice(bytes);
         body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
@@ -850,4 +868,56 @@ pub fn cable_and_phone(app: &TestApp) -> (i64, i64) {
         insert_product(&mut c, "USB-C Cable", TEST_CABLE, 29_900, false),
         insert_product(&mut c, "iPhone 15", TEST_PHONE, 5_499_000, true),
     )
+}
+
+/// A minimal Excel workbook (one sheet, inline strings; cells that read as plain numbers are
+/// stored as numbers, the way Excel keeps a typed barcode or price).
+pub fn xlsx(rows: &[Vec<String>]) -> Vec<u8> {
+    let mut sheet = String::from(
+        r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"#,
+    );
+    for (r, row) in rows.iter().enumerate() {
+        sheet.push_str(&format!(r#"<row r="{}">"#, r + 1));
+        for (c, cell) in row.iter().enumerate() {
+            let at = format!("{}{}", (b'A' + c as u8) as char, r + 1);
+            let numeric = !cell.is_empty()
+                && !cell.starts_with('0')
+                && cell.chars().all(|ch| ch.is_ascii_digit() || ch == '.')
+                && cell.parse::<f64>().is_ok();
+            if numeric {
+                sheet.push_str(&format!(r#"<c r="{at}"><v>{cell}</v></c>"#));
+            } else if !cell.is_empty() {
+                let text = cell.replace('&', "&amp;").replace('<', "&lt;");
+                sheet.push_str(&format!(r#"<c r="{at}" t="inlineStr"><is><t>{text}</t></is></c>"#));
+            }
+        }
+        sheet.push_str("</row>");
+    }
+    sheet.push_str("</sheetData></worksheet>");
+    workbook(sheet.as_bytes())
+}
+
+/// A workbook whose one sheet is `sheet_xml`, compressed.
+pub fn workbook(sheet_xml: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    use zip::write::SimpleFileOptions;
+    let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .compression_level(Some(1));
+    let rels = "http://schemas.openxmlformats.org/package/2006/relationships";
+    let doc = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+    let parts: [(&str, String); 4] = [
+        ("[Content_Types].xml", format!(r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#)),
+        ("_rels/.rels", format!(r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{rels}"><Relationship Id="rId1" Type="{doc}/officeDocument" Target="xl/workbook.xml"/></Relationships>"#)),
+        ("xl/workbook.xml", format!(r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="{doc}"><sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>"#)),
+        ("xl/_rels/workbook.xml.rels", format!(r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{rels}"><Relationship Id="rId1" Type="{doc}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#)),
+    ];
+    for (name, body) in parts {
+        z.start_file(name, opts).unwrap();
+        z.write_all(body.as_bytes()).unwrap();
+    }
+    z.start_file("xl/worksheets/sheet1.xml", opts).unwrap();
+    z.write_all(sheet_xml).unwrap();
+    z.finish().unwrap().into_inner()
 }

@@ -15,6 +15,7 @@ mod data;
 mod employees;
 mod forms;
 mod hardening;
+mod imports;
 mod installments;
 mod instances;
 mod platform;

@@ -309,3 +309,30 @@ impl PictureRoutes for MenuPictures {
         format!("/menu/{id}/edit")
     }
 }
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ExportQuery {
+    pub branch: String,
+}
+
+/// `/menu/export.csv?branch=`: a branch's active menu in the import's columns.
+pub async fn export(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    q: web::Query<ExportQuery>,
+) -> Result<HttpResponse, AppError> {
+    let requested = scope::parse_requested(&q.branch)?;
+    let branch = state
+        .db
+        .read(move |c| scope::resolve(c, &user, requested))
+        .await?;
+    let header = crate::platform::spreadsheet::template_header(super::import::COLUMNS);
+    let branch_id = branch.id;
+    Ok(crate::platform::csv_export::stream(
+        &state.db,
+        "menu.csv",
+        &header,
+        move |conn, after, limit| super::import::export_page(conn, branch_id, after, limit),
+    ))
+}

@@ -1,6 +1,7 @@
 //! Customers, recognised at the till by their phone number.
 
 pub mod import;
+pub mod routes;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;

@@ -133,6 +133,12 @@ pub fn plan(
     for row in &sheet.rows {
         let line = row.line;
         let (barcode, sku) = (cols.get(row, "barcode"), cols.get(row, "sku"));
+        if already_applied.is_some() {
+            // Its serials are recorded and its units counted: nothing to check again.
+            let code = if barcode.is_empty() { sku } else { barcode };
+            plan.push(line, code.to_string(), Step::Unchanged);
+            continue;
+        }
         let product = match (by_barcode.get(barcode), by_sku.get(sku)) {
             (Some(a), Some(b)) if a.0 != b.0 => {
                 plan.problem(
@@ -244,7 +250,7 @@ pub fn plan(
         }
         let Some(quantity) = quantity else { continue };
         let label = format!("{name} ({code}): {quantity} unit(s)");
-        if quantity == 0 || already_applied.is_some() {
+        if quantity == 0 {
             plan.push(line, label, Step::Unchanged);
             continue;
         }

@@ -206,3 +206,18 @@ impl PictureRoutes for ProductPictures {
         format!("/products/{id}/edit")
     }
 }
+
+/// `/products/export.csv`: the list's filters, the import's columns (a round trip is lossless).
+pub async fn export(
+    state: web::Data<AppState>,
+    q: web::Query<ListQuery>,
+) -> Result<HttpResponse, AppError> {
+    let filter = q.filter()?;
+    let header = crate::platform::spreadsheet::template_header(super::import::COLUMNS);
+    Ok(crate::platform::csv_export::stream(
+        &state.db,
+        "products.csv",
+        &header,
+        move |conn, after, limit| super::import::export_page(conn, &filter, after, limit),
+    ))
+}

@@ -1,5 +1,5 @@
 //! Reading a multipart form (a file and a few text fields), bounded as it streams in: the whole
-//! body may not pass `max` bytes, a text field 4 KB, and at most 20 fields are read.
+//! body may not pass `max` bytes, a text field keeps at most 4 KB, and at most 20 fields are read.
 
 use std::collections::HashMap;
 
@@ -70,21 +70,18 @@ pub async fn read(
             if total > max {
                 return Err(AppError::PayloadTooLarge(too_large.to_string()));
             }
-            if !is_file && buf.len() + chunk.len() > MAX_TEXT_FIELD {
-                return Err(AppError::BadRequest(format!(
-                    "The field {} is too long.",
-                    name.chars().take(40).collect::<String>()
-                )));
+            // A text field longer than any we use is not kept (it still counts to the total).
+            if is_file || buf.len() + chunk.len() <= MAX_TEXT_FIELD {
+                buf.extend_from_slice(&chunk);
             }
-            buf.extend_from_slice(&chunk);
         }
         if is_file {
             out.file = Some(UploadedFile {
                 name: file_name,
                 bytes: buf,
             });
-        } else {
-            let text = String::from_utf8(buf).map_err(|_| unreadable())?;
+        } else if let Ok(text) = String::from_utf8(buf) {
+            // Fields we do not read may hold anything; the ones we read are checked by the caller.
             out.fields.insert(name, text);
         }
     }

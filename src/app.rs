@@ -11,10 +11,10 @@ use actix_web::middleware::{from_fn, Logger};
 use actix_web::{web, App, Route};
 
 use crate::cafe;
-use crate::imports;
 use crate::cafe::menu::categories::MenuCategories;
 use crate::cafe::menu::routes::MenuItems;
 use crate::cafe::tables::routes::Tables;
+use crate::imports;
 use crate::platform::archive;
 use crate::platform::audit;
 use crate::platform::audit::words::{Vocabulary, PLATFORM_WORDS};
@@ -324,6 +324,9 @@ fn table() -> Vec<(Method, &'static str, Access, Reply, Route)> {
         }),
         r(get(), "/imports/templates/{kind}", MANAGER, |x| {
             x.to(imports::routes::template)
+        }),
+        r(get(), "/products/labels", SELLERS, |x| {
+            x.to(products::routes::print_labels)
         }),
         r(get(), "/products/export.csv", MANAGER, |x| {
             x.to(products::routes::export)

@@ -80,7 +80,10 @@ pub async fn template(kind: web::Path<String>) -> Result<HttpResponse, AppError>
         .content_type("text/csv; charset=utf-8")
         .insert_header((
             "Content-Disposition",
-            format!("attachment; filename=\"tillpoint-{}-template.csv\"", kind.as_str()),
+            format!(
+                "attachment; filename=\"tillpoint-{}-template.csv\"",
+                kind.as_str()
+            ),
         ))
         .body(body))
 }
@@ -164,8 +167,7 @@ async fn receive(
     );
     let kind = Kind::parse(&asked.0).ok_or_else(|| {
         AppError::Unprocessable(
-            "Choose what the file holds: products, opening stock, menu items or customers."
-                .into(),
+            "Choose what the file holds: products, opening stock, menu items or customers.".into(),
         )
     })?;
     let branch_id = forms::optional_id(&asked.1)
@@ -181,8 +183,7 @@ async fn receive(
     };
     let bytes = file.bytes;
     let sheet = read_sheet(state, name.clone(), bytes.clone()).await?;
-    spreadsheet::Columns::find(kind.columns(), &sheet.headers)
-        .map_err(AppError::Unprocessable)?;
+    spreadsheet::Columns::find(kind.columns(), &sheet.headers).map_err(AppError::Unprocessable)?;
     let branch_id = state
         .db
         .read(move |c| model::check_branch(c, kind, branch_id))

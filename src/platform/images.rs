@@ -154,7 +154,10 @@ pub async fn read_file_field(
         "The picture is larger than {} MB. Choose a smaller one.",
         max / (1024 * 1024)
     );
-    match crate::platform::upload::read(form, field_name, max, &too_large).await?.file {
+    match crate::platform::upload::read(form, field_name, max, &too_large)
+        .await?
+        .file
+    {
         Some(f) if !f.bytes.is_empty() => Ok(f.bytes),
         _ => Err(AppError::Unprocessable(
             "Choose a picture to upload.".into(),

@@ -422,11 +422,15 @@ mod tests {
             .unwrap_err()
             .contains("more than once (columns A and B)"));
         assert!(read("x.csv", b"\x00\x01\x02\xff\xfe").is_err());
-        assert!(read("x.csv", b"name\n\xff\n").unwrap_err().contains("UTF-8"));
+        assert!(read("x.csv", b"name\n\xff\n")
+            .unwrap_err()
+            .contains("UTF-8"));
         assert!(read("x.xlsx", b"name\n").unwrap_err().contains("damaged"));
         assert!(read("x.csv", b"").is_err());
         let wide = vec!["c"; MAX_COLUMNS + 1].join(",");
-        assert!(read("x.csv", wide.as_bytes()).unwrap_err().contains("columns"));
+        assert!(read("x.csv", wide.as_bytes())
+            .unwrap_err()
+            .contains("columns"));
     }
 
     #[test]

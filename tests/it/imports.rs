@@ -4,8 +4,7 @@
 
 use diesel::prelude::*;
 use tillpoint::platform::schema::{
-    customers, imports, menu_items, product_categories, product_serials, products,
-    stock_movements,
+    customers, imports, menu_items, product_categories, product_serials, products, stock_movements,
 };
 use tillpoint::retail::barcode::ean13;
 
@@ -95,14 +94,41 @@ async fn a_product_file_previews_applies_once_and_again_changes_nothing() {
     let file = csv(&[
         row(PRODUCT_HEADER),
         row(&[
-            "Drone X1", "DR-1", "Drones", &code(1), "9000", "12,999.00", "", "2", "yes", "yes",
+            "Drone X1",
+            "DR-1",
+            "Drones",
+            &code(1),
+            "9000",
+            "12,999.00",
+            "",
+            "2",
+            "yes",
+            "yes",
         ]),
         row(&[
-            "Phone case", "PC-1", "Accessory", &code(2), "50", "199", "149", "5", "no", "yes",
+            "Phone case",
+            "PC-1",
+            "Accessory",
+            &code(2),
+            "50",
+            "199",
+            "149",
+            "5",
+            "no",
+            "yes",
         ]),
         // The test cable, matched by its barcode: a new price.
         row(&[
-            "USB-C Cable", "", "Laptop", &code(50), "239.20", "349.00", "", "3", "no", "yes",
+            "USB-C Cable",
+            "",
+            "Laptop",
+            &code(50),
+            "239.20",
+            "349.00",
+            "",
+            "3",
+            "no",
+            "yes",
         ]),
     ]);
     let products_before = product_count(&app);
@@ -113,7 +139,11 @@ async fn a_product_file_previews_applies_once_and_again_changes_nothing() {
     assert_eq!(count_of(&r.body, "updated"), 1);
     assert_eq!(count_of(&r.body, "problems"), 0);
     r.expect_text("Price: 299.00 → 349.00");
-    assert_eq!(product_count(&app), products_before, "a preview writes nothing");
+    assert_eq!(
+        product_count(&app),
+        products_before,
+        "a preview writes nothing"
+    );
     assert_eq!(app.audit_count(), audits_before);
 
     // The new category must be agreed to.
@@ -135,7 +165,11 @@ async fn a_product_file_previews_applies_once_and_again_changes_nothing() {
         .select((products::price_minor, products::regular_price_minor))
         .first(&mut *c)
         .unwrap();
-    assert_eq!((price, regular), (14_900, Some(19_900)), "the till charges the discount price");
+    assert_eq!(
+        (price, regular),
+        (14_900, Some(19_900)),
+        "the till charges the discount price"
+    );
     let cable_price: i64 = products::table
         .find(cable)
         .select(products::price_minor)
@@ -157,8 +191,20 @@ async fn a_product_file_previews_applies_once_and_again_changes_nothing() {
         .collect();
     assert!(kinds.contains(&("CREATE", "import")));
     assert!(kinds.contains(&("CREATE", "product_category")));
-    assert_eq!(kinds.iter().filter(|k| **k == ("CREATE", "product")).count(), 2);
-    assert_eq!(kinds.iter().filter(|k| **k == ("UPDATE", "product")).count(), 1);
+    assert_eq!(
+        kinds
+            .iter()
+            .filter(|k| **k == ("CREATE", "product"))
+            .count(),
+        2
+    );
+    assert_eq!(
+        kinds
+            .iter()
+            .filter(|k| **k == ("UPDATE", "product"))
+            .count(),
+        1
+    );
     manager
         .get(&format!("/imports/{id}"))
         .await
@@ -210,24 +256,150 @@ async fn every_rejection_says_its_line_column_and_reason_and_nothing_is_written(
     };
     let file = csv(&[
         row(PRODUCT_HEADER),
-        row(&["Good one", "G-1", "Laptop", &code(11), "1", "2", "", "", "no", "yes"]),
-        row(&["Bad digit", "B-1", "Laptop", &bad_check_digit, "1", "2", "", "", "no", "yes"]),
-        row(&["Twin A", "TW", "Laptop", &code(12), "1", "2", "", "", "no", "yes"]),
-        row(&["Twin B", "TW", "Laptop", &code(13), "1", "2", "", "", "no", "yes"]),
-        row(&["Negative", "N-1", "Laptop", &code(14), "1", "-5", "", "", "no", "yes"]),
-        row(&["Malformed", "M-1", "Laptop", &code(15), "1", "12.3.4", "", "", "no", "yes"]),
+        row(&[
+            "Good one",
+            "G-1",
+            "Laptop",
+            &code(11),
+            "1",
+            "2",
+            "",
+            "",
+            "no",
+            "yes",
+        ]),
+        row(&[
+            "Bad digit",
+            "B-1",
+            "Laptop",
+            &bad_check_digit,
+            "1",
+            "2",
+            "",
+            "",
+            "no",
+            "yes",
+        ]),
+        row(&[
+            "Twin A",
+            "TW",
+            "Laptop",
+            &code(12),
+            "1",
+            "2",
+            "",
+            "",
+            "no",
+            "yes",
+        ]),
+        row(&[
+            "Twin B",
+            "TW",
+            "Laptop",
+            &code(13),
+            "1",
+            "2",
+            "",
+            "",
+            "no",
+            "yes",
+        ]),
+        row(&[
+            "Negative",
+            "N-1",
+            "Laptop",
+            &code(14),
+            "1",
+            "-5",
+            "",
+            "",
+            "no",
+            "yes",
+        ]),
+        row(&[
+            "Malformed",
+            "M-1",
+            "Laptop",
+            &code(15),
+            "1",
+            "12.3.4",
+            "",
+            "",
+            "no",
+            "yes",
+        ]),
         // The SKU is the iPhone's, the barcode the case's: which product is it?
-        row(&["Taken SKU", "IP-15", "Laptop", &code(54), "1", "2", "", "", "no", "yes"]),
-        row(&["Maybe", "Y-1", "Laptop", &code(17), "1", "2", "", "", "perhaps", "yes"]),
-        row(&["Dear discount", "D-1", "Laptop", &code(18), "1", "2", "3", "", "no", "yes"]),
-        row(&["", "E-1", "Laptop", &code(19), "1", "2", "", "", "no", "yes"]),
-        row(&["Same code", "S-1", "Laptop", &code(11), "1", "2", "", "", "no", "yes"]),
+        row(&[
+            "Taken SKU",
+            "IP-15",
+            "Laptop",
+            &code(54),
+            "1",
+            "2",
+            "",
+            "",
+            "no",
+            "yes",
+        ]),
+        row(&[
+            "Maybe",
+            "Y-1",
+            "Laptop",
+            &code(17),
+            "1",
+            "2",
+            "",
+            "",
+            "perhaps",
+            "yes",
+        ]),
+        row(&[
+            "Dear discount",
+            "D-1",
+            "Laptop",
+            &code(18),
+            "1",
+            "2",
+            "3",
+            "",
+            "no",
+            "yes",
+        ]),
+        row(&[
+            "",
+            "E-1",
+            "Laptop",
+            &code(19),
+            "1",
+            "2",
+            "",
+            "",
+            "no",
+            "yes",
+        ]),
+        row(&[
+            "Same code",
+            "S-1",
+            "Laptop",
+            &code(11),
+            "1",
+            "2",
+            "",
+            "",
+            "no",
+            "yes",
+        ]),
     ]);
     let before = product_count(&app);
     let (r, id) = preview(&manager, "products", None, "bad.csv", &file).await;
     r.expect(200);
     assert_eq!(id, 0, "no apply form while rows have problems");
-    let listed: Vec<&str> = r.body.split("<tr class=\"warn\">").skip(1).map(|s| s.split("</tr>").next().unwrap()).collect();
+    let listed: Vec<&str> = r
+        .body
+        .split("<tr class=\"warn\">")
+        .skip(1)
+        .map(|s| s.split("</tr>").next().unwrap())
+        .collect();
     assert_eq!(count_of(&r.body, "problems"), 9, "{listed:#?}");
     let problems = r.body.split("id=\"problems\"").nth(1).unwrap();
     for (line, column, reason) in [
@@ -274,10 +446,50 @@ async fn csv_semicolons_bom_and_xlsx_of_the_same_data_give_the_same_preview() {
     let app = TestApp::new().await;
     let manager = app.signed_in("manager").await;
     let rows = vec![
-        row(&["product_name", "sku", "category", "barcode", "cost_price", "base_price", "min_stock_level", "is_active", "requires_prescription"]),
-        row(&["Laptop stand", "LS-1", "Accessory", &code(20), "400", "799.5", "4", "yes", "no"]),
-        row(&["Mouse", "MS-1", "Accessory", &code(21), "150", "299", "10", "yes", "no"]),
-        row(&["Broken", "BR-1", "Accessory", "4806500000222", "1", "2", "1", "yes", "no"]),
+        row(&[
+            "product_name",
+            "sku",
+            "category",
+            "barcode",
+            "cost_price",
+            "base_price",
+            "min_stock_level",
+            "is_active",
+            "requires_prescription",
+        ]),
+        row(&[
+            "Laptop stand",
+            "LS-1",
+            "Accessory",
+            &code(20),
+            "400",
+            "799.5",
+            "4",
+            "yes",
+            "no",
+        ]),
+        row(&[
+            "Mouse",
+            "MS-1",
+            "Accessory",
+            &code(21),
+            "150",
+            "299",
+            "10",
+            "yes",
+            "no",
+        ]),
+        row(&[
+            "Broken",
+            "BR-1",
+            "Accessory",
+            "4806500000222",
+            "1",
+            "2",
+            "1",
+            "yes",
+            "no",
+        ]),
     ];
     let with_commas = csv(&rows);
     let mut with_semicolons = b"\xEF\xBB\xBF".to_vec();
@@ -326,7 +538,18 @@ async fn the_export_imports_back_without_a_change() {
     let manager = app.signed_in("manager").await;
     let file = csv(&[
         row(PRODUCT_HEADER),
-        row(&["Quote \"=1+1\" case", "Q-1", "Accessory", &code(30), "10", "20", "15", "2", "no", "yes"]),
+        row(&[
+            "Quote \"=1+1\" case",
+            "Q-1",
+            "Accessory",
+            &code(30),
+            "10",
+            "20",
+            "15",
+            "2",
+            "no",
+            "yes",
+        ]),
     ]);
     let (_, id) = preview(&manager, "products", None, "one.csv", &file).await;
     manager
@@ -378,8 +601,16 @@ async fn opening_stock_arrives_once_through_the_ledger_with_serials() {
     r.expect(422).expect_text("Choose the branch");
     let (r, id) = preview(&manager, "stock", Some(branch), "count.csv", &file).await;
     r.expect(200).expect_text("In stock: 2 → 12");
-    assert_eq!(count_of(&r.body, "created"), 1, "the phone's first stock: opening");
-    assert_eq!(count_of(&r.body, "updated"), 1, "the cable had stock: received");
+    assert_eq!(
+        count_of(&r.body, "created"),
+        1,
+        "the phone's first stock: opening"
+    );
+    assert_eq!(
+        count_of(&r.body, "updated"),
+        1,
+        "the cable had stock: received"
+    );
     manager
         .post(&format!("/imports/{id}/apply"), &[])
         .await
@@ -398,7 +629,10 @@ async fn opening_stock_arrives_once_through_the_ledger_with_serials() {
         .load(&mut *c)
         .unwrap();
     assert_eq!(
-        kinds.iter().map(|k| (k.0, k.1.as_str())).collect::<Vec<_>>(),
+        kinds
+            .iter()
+            .map(|k| (k.0, k.1.as_str()))
+            .collect::<Vec<_>>(),
         vec![(cable, "receive"), (phone, "opening")]
     );
     let serials: i64 = product_serials::table
@@ -446,19 +680,89 @@ async fn menu_items_and_customers_import_with_their_own_rules() {
     let manager = app.signed_in("manager").await;
     let branch = app.seed.main_branch;
     let menu = csv(&[
-        row(&["Name", "Category", "Price", "Veg", "Calories", "Allergens", "Emoji", "Sort order", "In stock"]),
-        row(&["Iced latte", "Coffee", "180", "yes", "150", "Dairy", "🧊", "1", "yes"]),
-        row(&["Mochi", "Sweets", "90", "yes", "", "gluten, soy", "", "2", "no"]),
-        row(&["Bad", "Coffee", "abc", "yes", "", "Peanut butter", "", "", "yes"]),
+        row(&[
+            "Name",
+            "Category",
+            "Price",
+            "Veg",
+            "Calories",
+            "Allergens",
+            "Emoji",
+            "Sort order",
+            "In stock",
+        ]),
+        row(&[
+            "Iced latte",
+            "Coffee",
+            "180",
+            "yes",
+            "150",
+            "Dairy",
+            "🧊",
+            "1",
+            "yes",
+        ]),
+        row(&[
+            "Mochi",
+            "Sweets",
+            "90",
+            "yes",
+            "",
+            "gluten, soy",
+            "",
+            "2",
+            "no",
+        ]),
+        row(&[
+            "Bad",
+            "Coffee",
+            "abc",
+            "yes",
+            "",
+            "Peanut butter",
+            "",
+            "",
+            "yes",
+        ]),
     ]);
     let (r, _) = preview(&manager, "menu", Some(branch), "menu.csv", &menu).await;
     r.expect(200)
         .expect_text("Price: ")
         .expect_text("is not an allergen on the list");
     let fixed: Vec<u8> = csv(&[
-        row(&["Name", "Category", "Price", "Veg", "Calories", "Allergens", "Emoji", "Sort order", "In stock"]),
-        row(&["Iced latte", "Coffee", "180", "yes", "150", "Dairy", "🧊", "1", "yes"]),
-        row(&["Mochi", "Sweets", "90", "yes", "", "gluten, soy", "", "2", "no"]),
+        row(&[
+            "Name",
+            "Category",
+            "Price",
+            "Veg",
+            "Calories",
+            "Allergens",
+            "Emoji",
+            "Sort order",
+            "In stock",
+        ]),
+        row(&[
+            "Iced latte",
+            "Coffee",
+            "180",
+            "yes",
+            "150",
+            "Dairy",
+            "🧊",
+            "1",
+            "yes",
+        ]),
+        row(&[
+            "Mochi",
+            "Sweets",
+            "90",
+            "yes",
+            "",
+            "gluten, soy",
+            "",
+            "2",
+            "no",
+        ]),
     ]);
     let (r, id) = preview(&manager, "menu", Some(branch), "menu.csv", &fixed).await;
     r.expect(200).expect_text("Sweets");
@@ -498,7 +802,12 @@ async fn menu_items_and_customers_import_with_their_own_rules() {
 
     let people = csv(&[
         row(&["Name", "Phone", "E-mail", "Address"]),
-        row(&["Ana Santos", "+63 917 123 4567", "ana@example.com", "Quezon City"]),
+        row(&[
+            "Ana Santos",
+            "+63 917 123 4567",
+            "ana@example.com",
+            "Quezon City",
+        ]),
         row(&["Ana again", "0917-123-4567", "", ""]),
         row(&["No phone", "12", "", ""]),
         row(&["Bad mail", "0918 000 1111", "not-an-email", ""]),
@@ -511,7 +820,12 @@ async fn menu_items_and_customers_import_with_their_own_rules() {
     assert_eq!(count_of(&r.body, "problems"), 3);
     let ok = csv(&[
         row(&["Name", "Phone", "E-mail", "Address"]),
-        row(&["Ana Santos", "+63 917 123 4567", "ana@example.com", "Quezon City"]),
+        row(&[
+            "Ana Santos",
+            "+63 917 123 4567",
+            "ana@example.com",
+            "Quezon City",
+        ]),
         row(&["Ben Cruz", "0919 222 3333", "", "Cebu"]),
     ]);
     let (_, id) = preview(&manager, "customers", None, "people.csv", &ok).await;
@@ -567,16 +881,28 @@ async fn bad_files_are_refused_with_a_message_and_nothing_is_kept() {
     assert!(bomb.len() < 2 * 1024 * 1024);
     let big = vec![b'a'; 11 * 1024 * 1024];
     for (name, bytes, status, says) in [
-        ("x.csv", b"\x00\x01\x02\x03\xff\xfe\x00".to_vec(), 422, "not a spreadsheet"),
+        (
+            "x.csv",
+            b"\x00\x01\x02\x03\xff\xfe\x00".to_vec(),
+            422,
+            "not a spreadsheet",
+        ),
         ("x.xlsx", truncated, 422, "damaged"),
         ("bomb.xlsx", bomb, 422, "unpacks to far more data"),
         ("wide.csv", wide, 422, "more than 60 columns"),
         ("big.csv", big, 413, "larger than 10 MB"),
-        ("x.csv", b"Phone\n0917\n".to_vec(), 422, "no &#34;Name&#34; column"),
+        (
+            "x.csv",
+            b"Phone\n0917\n".to_vec(),
+            422,
+            "no &#34;Name&#34; column",
+        ),
         ("x.xls", b"whatever".to_vec(), 422, ".xlsx or CSV"),
     ] {
         let (r, _) = preview(&manager, "customers", None, name, &bytes).await;
-        r.expect(status).expect_text(says).expect_text("Nothing was written");
+        r.expect(status)
+            .expect_text(says)
+            .expect_text("Nothing was written");
     }
     // Tampered kind and branch.
     let ok = csv(&[row(&["Name", "Phone"]), row(&["Ana", "0917 123 4567"])]);
@@ -584,16 +910,10 @@ async fn bad_files_are_refused_with_a_message_and_nothing_is_kept() {
     r.expect(422).expect_text("Choose what the file holds");
     let (r, _) = preview(&manager, "menu", Some(99_999), "x.csv", &ok).await;
     r.expect(422);
-    let kept: i64 = imports::table
-        .count()
-        .get_result(&mut *app.conn())
-        .unwrap();
+    let kept: i64 = imports::table.count().get_result(&mut *app.conn()).unwrap();
     assert_eq!(kept, 0);
     manager.get("/imports/999").await.expect(404);
-    manager
-        .post("/imports/999/apply", &[])
-        .await
-        .expect(404);
+    manager.post("/imports/999/apply", &[]).await.expect(404);
     // Templates: one per kind, header only.
     let t = manager.get("/imports/templates/products.csv").await;
     t.expect(200).expect_text("Name,SKU,Category,Barcode");
@@ -654,4 +974,72 @@ async fn only_managers_import_and_export() {
         .await
         .expect(200)
         .expect_text("download template");
+}
+
+#[actix_web::test]
+async fn labels_print_each_product_with_its_bars_in_both_layouts() {
+    let app = TestApp::new().await;
+    let (a, b) = {
+        let mut c = app.conn();
+        (
+            insert_product(&mut c, "Cable <b>1m</b>", &code(60), 29_900, false),
+            insert_product(&mut c, "Shop code item", "INT-42", 5_000, false),
+        )
+    };
+    let agent = app.signed_in("agent").await;
+    let r = agent
+        .get(&format!("/products/labels?id={a}&id={b}&copies=2"))
+        .await;
+    r.expect(200)
+        .expect_text("Cable &#60;b&#62;1m&#60;/b&#62;")
+        .expect_text(&code(60))
+        .expect_text("labels-a4.css");
+    assert_eq!(r.body.matches("<article class=\"label\">").count(), 4);
+    assert_eq!(r.body.matches("<svg ").count(), 4);
+    agent
+        .get(&format!("/products/labels?id={a}&layout=roll"))
+        .await
+        .expect(200)
+        .expect_text("labels-roll.css");
+    for bad in [
+        "id=x".to_string(),
+        format!("id={a}&copies=0"),
+        format!("id={a}&copies=1000"),
+        format!("id={a}&layout=a3"),
+    ] {
+        agent
+            .get(&format!("/products/labels?{bad}"))
+            .await
+            .expect(400);
+    }
+    agent.get("/products/labels?id=999999").await.expect(404);
+    agent.get("/products/labels").await.expect(422);
+    app.signed_in("kitchen")
+        .await
+        .get(&format!("/products/labels?id={a}"))
+        .await
+        .expect(403);
+
+    // A stock import's units: one label each.
+    let manager = app.signed_in("manager").await;
+    let file = csv(&[row(&["Barcode", "Quantity"]), row(&[&code(60), "3"])]);
+    let (_, id) = preview(
+        &manager,
+        "stock",
+        Some(app.seed.main_branch),
+        "s.csv",
+        &file,
+    )
+    .await;
+    manager
+        .post(&format!("/imports/{id}/apply"), &[])
+        .await
+        .expect(303);
+    manager
+        .get(&format!("/imports/{id}"))
+        .await
+        .expect_text(&format!("/products/labels?import={id}"));
+    let r = manager.get(&format!("/products/labels?import={id}")).await;
+    r.expect(200);
+    assert_eq!(r.body.matches("<article class=\"label\">").count(), 3);
 }

@@ -81,6 +81,7 @@ fn matrix() -> Vec<(&'static str, &'static str, Who)> {
         ("POST", "/imports/{id:\\d+}/apply", M),
         ("GET", "/imports/templates/{kind}", M),
         ("GET", "/products/export.csv", M),
+        ("GET", "/products/labels", SELLERS),
         ("GET", "/menu/export.csv", M),
         ("GET", "/customers/export.csv", M),
         ("GET", "/inventory/export.csv", SELLERS),

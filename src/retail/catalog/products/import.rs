@@ -41,8 +41,18 @@ pub const COLUMNS: &[Column] = &[
     col("cost", "Cost price", &["cost"], false),
     col("base", "Base price", &["price", "selling price"], true),
     col("discount", "Discount price", &[], false),
-    col("min_stock", "Minimum stock", &["min_stock_level", "min stock"], false),
-    col("serial", "Serial tracked", &["serial", "serial number", "imei"], false),
+    col(
+        "min_stock",
+        "Minimum stock",
+        &["min_stock_level", "min stock"],
+        false,
+    ),
+    col(
+        "serial",
+        "Serial tracked",
+        &["serial", "serial number", "imei"],
+        false,
+    ),
     col("active", "Active", &["is_active"], false),
     col("description", "Description", &[], false),
 ];
@@ -109,10 +119,8 @@ pub fn plan(conn: &mut AnyConnection, sheet: &Sheet) -> Result<Plan<ProductActio
         .filter(|s| !s.is_empty())
         .collect();
     let stored = stored_matching(conn, &barcodes, &skus)?;
-    let by_barcode: HashMap<String, i64> = stored
-        .values()
-        .map(|p| (p.barcode.clone(), p.id))
-        .collect();
+    let by_barcode: HashMap<String, i64> =
+        stored.values().map(|p| (p.barcode.clone(), p.id)).collect();
     let by_sku: HashMap<String, i64> = stored
         .values()
         .filter_map(|p| p.sku.clone().map(|s| (s, p.id)))
@@ -152,7 +160,11 @@ pub fn plan(conn: &mut AnyConnection, sheet: &Sheet) -> Result<Plan<ProductActio
         };
         let form = ProductForm {
             name: get("name").to_string(),
-            sku: keep("sku", matched.map(|p| p.sku.clone().unwrap_or_default()), ""),
+            sku: keep(
+                "sku",
+                matched.map(|p| p.sku.clone().unwrap_or_default()),
+                "",
+            ),
             barcode: get("barcode").to_string(),
             // Checked below by name; the form's rule wants an id.
             category_id: "1".into(),
@@ -195,7 +207,10 @@ pub fn plan(conn: &mut AnyConnection, sheet: &Sheet) -> Result<Plan<ProductActio
         }
         // A row matched by one key must not take the other key from a different product.
         let mine = matched.map(|p| p.id);
-        if let Some(other) = by_barcode.get(get("barcode")).filter(|id| Some(**id) != mine) {
+        if let Some(other) = by_barcode
+            .get(get("barcode"))
+            .filter(|id| Some(**id) != mine)
+        {
             let p = &stored[other];
             plan.problem(
                 line,
@@ -216,7 +231,10 @@ pub fn plan(conn: &mut AnyConnection, sheet: &Sheet) -> Result<Plan<ProductActio
             plan.problem(
                 line,
                 column_of("sku"),
-                format!("The SKU {sku} already belongs to {} ({}).", p.name, p.barcode),
+                format!(
+                    "The SKU {sku} already belongs to {} ({}).",
+                    p.name, p.barcode
+                ),
             );
         }
         if plan.problems.len() > before {

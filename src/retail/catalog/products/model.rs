@@ -309,7 +309,9 @@ pub fn update(
         .diff("price", old.price().plain(), i.price.plain())
         .diff(
             "regular_price",
-            old.regular_price_minor.map(|m| Money(m).plain()).unwrap_or_default(),
+            old.regular_price_minor
+                .map(|m| Money(m).plain())
+                .unwrap_or_default(),
             i.regular_price.map(Money::plain).unwrap_or_default(),
         )
         .diff("cost_price", old.cost().plain(), i.cost.plain())

@@ -14,6 +14,7 @@ use crate::platform::page::{html, html_status, PageCtx};
 use crate::platform::pagination::{filter_query, PageRequest, Pager};
 use crate::platform::record_form::{Ask, FormView, New, RecordForm, Update};
 use crate::platform::state::AppState;
+use crate::retail::catalog::products::labels;
 use crate::retail::catalog::products::model::{self, Filter, ProductRow};
 use crate::retail::catalog::products::rules::{self, ProductForm, ProductInput};
 use crate::retail::catalog::{categories, suppliers};
@@ -220,4 +221,56 @@ pub async fn export(
         &header,
         move |conn, after, limit| super::import::export_page(conn, &filter, after, limit),
     ))
+}
+
+#[derive(Template)]
+#[template(path = "retail/products/labels.html")]
+struct LabelsPage {
+    business_name: String,
+    currency: String,
+    labels: Vec<labels::Label>,
+    layout: &'static str,
+    /// The same selection in the other layout.
+    other_layout: String,
+}
+
+/// `/products/labels?id=…&id=…&copies=&layout=a4|roll` (or `?import=` for a stock import's
+/// units): a print view.
+pub async fn print_labels(
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+    q: web::Query<forms::Pairs>,
+) -> Result<HttpResponse, AppError> {
+    let request = labels::LabelRequest::parse(&q)?;
+    let r = request.clone();
+    let labels = state.db.read(move |c| labels::labels(c, &r)).await?;
+    let other = match request.layout {
+        labels::Layout::A4 => labels::Layout::Roll,
+        labels::Layout::Roll => labels::Layout::A4,
+    };
+    let mut pairs: Vec<(String, String)> = request
+        .ids
+        .iter()
+        .map(|id| ("id".to_string(), id.to_string()))
+        .collect();
+    if let Some(i) = request.import {
+        pairs.push(("import".into(), i.to_string()));
+    }
+    pairs.push(("copies".into(), request.copies.to_string()));
+    pairs.push(("layout".into(), other.as_str().into()));
+    let other_layout = format!(
+        "/products/labels?{}",
+        pairs
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("&")
+    );
+    html(&LabelsPage {
+        business_name: ctx.business_name,
+        currency: ctx.currency,
+        labels,
+        layout: request.layout.as_str(),
+        other_layout,
+    })
 }

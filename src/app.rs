@@ -325,6 +325,12 @@ fn table() -> Vec<(Method, &'static str, Access, Reply, Route)> {
         r(get(), "/imports/templates/{kind}", MANAGER, |x| {
             x.to(imports::routes::template)
         }),
+        r(get(), "/products/prices", MANAGER, |x| {
+            x.to(crate::retail::catalog::prices::routes::show)
+        }),
+        r(post(), "/products/prices", MANAGER, |x| {
+            x.to(crate::retail::catalog::prices::routes::apply)
+        }),
         r(get(), "/products/labels", SELLERS, |x| {
             x.to(products::routes::print_labels)
         }),

@@ -575,7 +575,19 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    price_changes (id) {
+        id -> BigInt,
+        idempotency_key -> Text,
+        description -> Text,
+        products_changed -> BigInt,
+        employee_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
+    price_changes,
     imports,
     warranty_claims,
     defective_stock,

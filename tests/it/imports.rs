@@ -1043,3 +1043,119 @@ async fn labels_print_each_product_with_its_bars_in_both_layouts() {
     r.expect(200);
     assert_eq!(r.body.matches("<article class=\"label\">").count(), 3);
 }
+
+fn hidden(body: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = body.rfind(&marker).expect("the hidden field") + marker.len();
+    body[start..].split('"').next().unwrap().to_string()
+}
+
+#[actix_web::test]
+async fn a_bulk_price_change_is_previewed_applied_once_and_refused_when_prices_moved() {
+    let app = TestApp::new().await;
+    let accessory: i64 = product_categories::table
+        .filter(product_categories::name.eq("Accessory"))
+        .select(product_categories::id)
+        .first(&mut *app.conn())
+        .unwrap();
+    let (a, b, laptop) = {
+        let mut c = app.conn();
+        let a = insert_product(&mut c, "Cable", &code(70), 1_010, false);
+        let b = insert_product(&mut c, "Case", &code(71), 14_900, false);
+        let laptop = insert_product(&mut c, "Laptop", &code(72), 5_000_000, false);
+        diesel::update(products::table.filter(products::id.eq_any([a, b])))
+            .set(products::category_id.eq(accessory))
+            .execute(&mut *c)
+            .unwrap();
+        diesel::update(products::table.find(b))
+            .set(products::regular_price_minor.eq(Some(19_900i64)))
+            .execute(&mut *c)
+            .unwrap();
+        (a, b, laptop)
+    };
+    let manager = app.signed_in("manager").await;
+    let url =
+        format!("/products/prices?category_id={accessory}&mode=percent&value=5&rounding=centavo");
+    let r = manager.get(&url).await;
+    r.expect(200)
+        .expect_text("2 product(s): 5 % up, rounded half up to the centavo")
+        .expect_text("10.61")
+        .expect_text("156.45");
+    let (key, seen) = (hidden(&r.body, "key"), hidden(&r.body, "seen"));
+    let audits = app.audit_count();
+    let form = |key: String, seen: String| {
+        vec![
+            ("category_id".to_string(), accessory.to_string()),
+            ("mode".into(), "percent".into()),
+            ("value".into(), "5".into()),
+            ("rounding".into(), "centavo".into()),
+            ("key".into(), key),
+            ("seen".into(), seen),
+        ]
+    };
+    let post = |fields: Vec<(String, String)>| {
+        let m = &manager;
+        async move {
+            let f: Vec<(&str, &str)> = fields
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
+            m.post("/products/prices", &f).await
+        }
+    };
+    // A double click: two posts with one key make one change.
+    let (x, y) = futures_util::future::join(
+        post(form(key.clone(), seen.clone())),
+        post(form(key.clone(), seen.clone())),
+    )
+    .await;
+    x.expect(303);
+    y.expect(303);
+    let prices = |id: i64| -> (i64, Option<i64>) {
+        products::table
+            .find(id)
+            .select((products::price_minor, products::regular_price_minor))
+            .first(&mut *app.conn())
+            .unwrap()
+    };
+    assert_eq!(prices(a), (1_061, None));
+    assert_eq!(prices(b), (15_645, Some(20_895)));
+    assert_eq!(prices(laptop), (5_000_000, None), "outside the filter");
+    assert_eq!(app.audit_count(), audits + 2);
+    assert!(app.audit_rows()[0].4.contains("Bulk price change"));
+
+    // The old preview again with a new key: the prices moved, nothing changes.
+    post(form("another-key-123".into(), seen))
+        .await
+        .expect(409)
+        .expect_text("changed since the preview");
+    assert_eq!(prices(a), (1_061, None));
+
+    for bad in [
+        "mode=percent&value=abc",
+        "mode=percent&value=-95",
+        "mode=percent&value=0",
+        "mode=fixed&value=0",
+        "mode=double&value=5",
+        "mode=percent&value=5&rounding=pennies",
+    ] {
+        manager
+            .get(&format!("/products/prices?{bad}"))
+            .await
+            .expect(422);
+    }
+    manager
+        .get("/products/prices?category_id=abc&mode=percent&value=5")
+        .await
+        .expect(400);
+    // A fixed price with a tampered key is refused before anything changes.
+    let mut tampered = form("<script>".into(), "x".into());
+    tampered[1].1 = "fixed".into();
+    post(tampered).await.expect(400);
+    assert_eq!(prices(a), (1_061, None));
+    app.signed_in("agent")
+        .await
+        .get("/products/prices")
+        .await
+        .expect(403);
+}

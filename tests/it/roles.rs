@@ -82,6 +82,8 @@ fn matrix() -> Vec<(&'static str, &'static str, Who)> {
         ("GET", "/imports/templates/{kind}", M),
         ("GET", "/products/export.csv", M),
         ("GET", "/products/labels", SELLERS),
+        ("GET", "/products/prices", M),
+        ("POST", "/products/prices", M),
         ("GET", "/menu/export.csv", M),
         ("GET", "/customers/export.csv", M),
         ("GET", "/inventory/export.csv", SELLERS),

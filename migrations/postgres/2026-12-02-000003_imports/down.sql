@@ -1,3 +1,4 @@
+DROP TABLE price_changes;
 DELETE FROM stock_movements WHERE kind = 'opening';
 ALTER TABLE stock_movements DROP CONSTRAINT stock_movements_kind_check;
 ALTER TABLE stock_movements ADD CONSTRAINT stock_movements_kind_check

@@ -1,3 +1,4 @@
+DROP TABLE price_changes;
 DELETE FROM stock_movements WHERE kind = 'opening';
 CREATE TABLE stock_movements_new (
     id INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -46,3 +46,14 @@ DROP TABLE stock_movements;
 ALTER TABLE stock_movements_new RENAME TO stock_movements;
 CREATE INDEX stock_movements_product ON stock_movements (product_id, branch_id, id);
 CREATE INDEX stock_movements_order ON stock_movements (order_id);
+
+-- A bulk price change from the product list: its one-time key makes a double click or a retry
+-- one change, not two.
+CREATE TABLE price_changes (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    idempotency_key TEXT NOT NULL UNIQUE,
+    description TEXT NOT NULL,
+    products_changed BIGINT NOT NULL,
+    employee_id BIGINT NOT NULL REFERENCES employees (id),
+    created_at TIMESTAMP NOT NULL
+);

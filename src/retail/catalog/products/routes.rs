@@ -11,7 +11,7 @@ use crate::platform::forms::{self, Choice, FormErrors};
 use crate::platform::images::PictureRoutes;
 use crate::platform::money::Money;
 use crate::platform::page::{html, html_status, PageCtx};
-use crate::platform::pagination::{filter_query, PageRequest, Pager};
+use crate::platform::pagination::{filter_query, with_query, PageRequest, Pager};
 use crate::platform::record_form::{Ask, FormView, New, RecordForm, Update};
 use crate::platform::state::AppState;
 use crate::retail::catalog::products::labels;
@@ -30,7 +30,7 @@ pub struct ListQuery {
 }
 
 impl ListQuery {
-    fn filter(&self) -> Result<Filter, AppError> {
+    pub fn filter(&self) -> Result<Filter, AppError> {
         let q = self.q.trim();
         if q.chars().count() > 100 {
             return Err(AppError::BadRequest(
@@ -59,6 +59,9 @@ struct ListPage {
     suppliers: Vec<Choice>,
     pager: Pager,
     can_edit: bool,
+    /// The list's filters carried to its export and its price change.
+    export_href: String,
+    prices_href: String,
 }
 
 pub async fn list(
@@ -87,7 +90,14 @@ pub async fn list(
         ("archived", &query.archived),
     ]);
     let pager = Pager::cut(page, &mut rows, base);
+    let export_query = filter_query(&[
+        ("q", &query.q),
+        ("category_id", &query.category_id),
+        ("supplier_id", &query.supplier_id),
+    ]);
     html(&ListPage {
+        export_href: with_query("/products/export.csv", &export_query),
+        prices_href: with_query("/products/prices", &export_query),
         ctx,
         rows,
         query,

@@ -108,7 +108,11 @@ impl<A> Plan<A> {
                 Step::Unchanged => c.unchanged += 1,
             }
         }
-        c.problems = self.problems.len();
+        // Rows, not messages: one row may break several rules.
+        let mut lines: Vec<usize> = self.problems.iter().map(|p| p.line).collect();
+        lines.sort_unstable();
+        lines.dedup();
+        c.problems = lines.len();
         c
     }
 }
@@ -118,6 +122,7 @@ pub struct Counts {
     pub created: usize,
     pub updated: usize,
     pub unchanged: usize,
+    /// Rows with at least one problem.
     pub problems: usize,
 }
 

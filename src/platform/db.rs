@@ -448,6 +448,16 @@ pub fn lock_rows(conn: &mut AnyConnection, select_for_update: &str) -> QueryResu
     }
 }
 
+/// After a bulk load, PostgreSQL's statistics still describe the table as it was, and its
+/// planner may then scan instead of using an index until autovacuum catches up. SQLite plans
+/// without statistics unless asked.
+pub fn refresh_statistics(conn: &mut AnyConnection, table: &str) -> QueryResult<()> {
+    match conn {
+        AnyConnection::Sqlite(_) => Ok(()),
+        AnyConnection::Pg(c) => c.batch_execute(&format!("ANALYZE {table}")),
+    }
+}
+
 diesel::define_sql_function! {
     /// Lower-cases text on both backends (PostgreSQL's LIKE is case-sensitive).
     fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;

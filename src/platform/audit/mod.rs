@@ -172,6 +172,57 @@ pub fn record(
     Ok(())
 }
 
+/// Many rows of one actor at one time (an import's records), written a few hundred per
+/// statement: one round trip per chunk instead of one per record.
+pub struct Batch<'a> {
+    actor: &'a Actor,
+    at: NaiveDateTime,
+    rows: Vec<(&'static str, &'a str, Option<i64>, String, String)>,
+}
+
+impl<'a> Batch<'a> {
+    pub fn new(actor: &'a Actor, at: NaiveDateTime) -> Batch<'a> {
+        Batch {
+            actor,
+            at,
+            rows: Vec::new(),
+        }
+    }
+
+    pub fn add(&mut self, action: &'static str, subject: Subject<'a>, changes: &Changes) {
+        self.rows.push((
+            action,
+            subject.record_type,
+            subject.record_id,
+            subject.label.chars().take(200).collect(),
+            changes.to_json(),
+        ));
+    }
+
+    /// Writes every row, in the caller's transaction.
+    pub fn write(self, conn: &mut AnyConnection) -> QueryResult<()> {
+        for chunk in self.rows.chunks(500) {
+            let values: Vec<NewAuditRow<'_>> = chunk
+                .iter()
+                .map(|(action, record_type, record_id, label, changes)| NewAuditRow {
+                    at: self.at,
+                    employee_id: self.actor.employee_id,
+                    action,
+                    record_type,
+                    record_id: *record_id,
+                    record_label: label,
+                    changes: changes.clone(),
+                    ip: self.actor.ip.as_deref(),
+                })
+                .collect();
+            crate::on_backend!(&mut *conn, |c| diesel::insert_into(audit_log::table)
+                .values(&values)
+                .execute(c))?;
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

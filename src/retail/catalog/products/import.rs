@@ -336,22 +336,35 @@ pub fn apply(
 ) -> Result<(), AppError> {
     let mut categories = ByName::load::<ProductCategories>(conn)?;
     categories.create_missing::<ProductCategories>(conn, actor, &plan.new_categories)?;
+    let mut new = Vec::new();
+    let mut archive_new = Vec::new();
     for planned in plan.steps {
-        let (id, action) = match planned.step {
-            Step::Unchanged => continue,
+        match planned.step {
+            Step::Unchanged => {}
             Step::Create(mut a) => {
                 a.input.category_id = categories.id(&a.category)?;
-                (model::create(conn, actor, &a.input)?, a)
+                archive_new.push(a.active == Some(false));
+                new.push(a.input);
             }
             Step::Update(id, mut a, _) => {
                 a.input.category_id = categories.id(&a.category)?;
                 model::update(conn, actor, id, &a.input)?;
-                (id, a)
+                if let Some(active) = a.active {
+                    model::set_active(conn, actor, id, active)?;
+                }
             }
-        };
-        if let Some(active) = action.active {
-            model::set_active(conn, actor, id, active)?;
         }
+    }
+    // New products go in a few hundred per statement.
+    let ids = model::create_many(conn, actor, &new)?;
+    for (id, archive) in ids.into_iter().zip(archive_new) {
+        if archive {
+            model::set_active(conn, actor, id, false)?;
+        }
+    }
+    if new.len() >= 1000 {
+        // So that the next preview's lookups use the indexes (PostgreSQL plans by statistics).
+        crate::platform::db::refresh_statistics(conn, "products")?;
     }
     Ok(())
 }

@@ -13,12 +13,12 @@ def ean13(body):
     return digits + str((10 - total % 10) % 10)
 
 
-def rows(n):
+def rows(n, bump=0):
     yield ["Name", "SKU", "Category", "Barcode", "Cost price", "Base price", "Discount price",
            "Minimum stock", "Serial tracked", "Active"]
     cats = ["Accessory", "Laptop", "Android", "iPhone", "Printer"]
     for i in range(n):
-        base = 100 + (i * 37) % 9000
+        base = 100 + (i * 37) % 9000 + bump
         yield [f"Imported item {i:05d}", f"IMP-{i:05d}", cats[i % len(cats)],
                ean13(481_000_000_000 + i), f"{base * 0.8:.2f}", f"{base:.2f}",
                f"{base * 0.9:.2f}" if i % 10 == 0 else "", str(i % 7), "no", "yes"]
@@ -54,3 +54,6 @@ if __name__ == "__main__":
     with open(out + ".csv", "w", newline="", encoding="utf-8") as f:
         csv.writer(f).writerows(data)
     write_xlsx(out + ".xlsx", data)
+    # The same products, every price one peso higher: an import of updates.
+    with open(out + "-repriced.csv", "w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows(rows(n, bump=1))

@@ -37,14 +37,16 @@ run() { # run BACKEND FILE LABEL
   id=$(echo "$out" | grep -o 'action="/imports/[0-9]*/apply"' | grep -o '[0-9]*' | head -1)
   created=$(echo "$out" | grep -o 'data-count="created">[0-9]*' | grep -o '[0-9]*$')
   unchanged=$(echo "$out" | grep -o 'data-count="unchanged">[0-9]*' | grep -o '[0-9]*$')
+  updated=$(echo "$out" | grep -o 'data-count="updated">[0-9]*' | grep -o '[0-9]*$')
   status=$(curl -s -b "$jar" -o /dev/null -w '%{http_code} %{time_total}' --data "csrf_token=$TOKEN" "$URL/imports/$id/apply")
   t_apply=$(echo "$status" | awk '{print $2}')
-  ROWS+="| $1 | $3 | $created | $unchanged | ${t_preview}s | ${t_apply}s (HTTP $(echo "$status" | awk '{print $1}')) |"$'\n'
-  echo "| $1 | $3 | $created | $unchanged | ${t_preview}s | ${t_apply}s (HTTP $(echo "$status" | awk '{print $1}')) |"
+  ROWS+="| $1 | $3 | $created | $updated | $unchanged | ${t_preview}s | ${t_apply}s (HTTP $(echo "$status" | awk '{print $1}')) |"$'\n'
+  echo "| $1 | $3 | $created | $updated | $unchanged | ${t_preview}s | ${t_apply}s (HTTP $(echo "$status" | awk '{print $1}')) |"
 }
 measure() { # measure BACKEND
   run "$1" "$WORK/products.csv" "CSV, $ROWS_N new products"
   run "$1" "$WORK/products.xlsx" "the same as XLSX, every row unchanged"
+  run "$1" "$WORK/products-repriced.csv" "CSV, every price changed"
 }
 start
 measure SQLite
@@ -66,8 +68,8 @@ fi
   echo
   echo "## Catalogue import of $ROWS_N products ($(date -u +%Y-%m-%d), \`PG_ADMIN_URL=… bash bench/imports.sh\`, 2 workers)"
   echo
-  echo "| backend | file | created | unchanged | preview (upload, read, plan) | apply (read, plan again, write, commit) |"
-  echo "|---|---|---|---|---|---|"
+  echo "| backend | file | created | updated | unchanged | preview (upload, read, plan) | apply (read, plan again, write, commit) |"
+  echo "|---|---|---|---|---|---|---|"
   printf "%s" "$ROWS"
   echo
   echo "- products imported: $COUNT; server errors in the log: $(grep -c ' 5[0-9][0-9] ' "$WORK/server.log" || true)"

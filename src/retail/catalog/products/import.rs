@@ -75,6 +75,8 @@ fn column_of(field: &str) -> &'static str {
 pub struct ProductAction {
     pub input: ProductInput,
     pub category: Named,
+    /// The product as stored, for an update.
+    pub before: Option<Product>,
     /// `Some` when the row sets it and it differs (archive or restore).
     pub active: Option<bool>,
 }
@@ -257,6 +259,7 @@ pub fn plan(conn: &mut AnyConnection, sheet: &Sheet) -> Result<Plan<ProductActio
                 let action = ProductAction {
                     input,
                     category,
+                    before: None,
                     active: wanted_active.filter(|a| !a),
                 };
                 plan.push(line, label, Step::Create(action));
@@ -269,6 +272,7 @@ pub fn plan(conn: &mut AnyConnection, sheet: &Sheet) -> Result<Plan<ProductActio
                     let action = ProductAction {
                         input,
                         category,
+                        before: Some(p.clone()),
                         active: wanted_active.filter(|a| *a != p.is_active),
                     };
                     plan.push(line, label, Step::Update(p.id, action, changes));
@@ -338,6 +342,8 @@ pub fn apply(
     categories.create_missing::<ProductCategories>(conn, actor, &plan.new_categories)?;
     let mut new = Vec::new();
     let mut archive_new = Vec::new();
+    let mut edits = Vec::new();
+    let mut toggles = Vec::new();
     for planned in plan.steps {
         match planned.step {
             Step::Unchanged => {}
@@ -348,12 +354,19 @@ pub fn apply(
             }
             Step::Update(id, mut a, _) => {
                 a.input.category_id = categories.id(&a.category)?;
-                model::update(conn, actor, id, &a.input)?;
                 if let Some(active) = a.active {
-                    model::set_active(conn, actor, id, active)?;
+                    toggles.push((id, active));
+                }
+                if let Some(before) = a.before {
+                    edits.push((before, a.input));
                 }
             }
         }
+    }
+    let pairs: Vec<(&Product, &ProductInput)> = edits.iter().map(|(b, i)| (b, i)).collect();
+    model::update_many(conn, actor, &pairs)?;
+    for (id, active) in toggles {
+        model::set_active(conn, actor, id, active)?;
     }
     // New products go in a few hundred per statement.
     let ids = model::create_many(conn, actor, &new)?;

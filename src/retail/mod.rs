@@ -32,6 +32,7 @@ pub const AUDIT_WORDS: AuditWords = AuditWords {
         ("barcode", "Barcode"),
         ("sku", "SKU"),
         ("price", "Price"),
+        ("regular_price", "Base price (before discount)"),
         ("cost_price", "Cost"),
         ("min_stock", "Minimum stock"),
         ("serial_tracked", "Serial numbers"),

@@ -418,6 +418,14 @@ impl ByName {
         }
     }
 
+    /// What a named category is called, existing or to be created.
+    pub fn name_of_named(&self, named: &Named) -> String {
+        match named {
+            Named::Existing(id) => self.name_of(*id),
+            Named::New(name) => name.clone(),
+        }
+    }
+
     pub fn name_of(&self, id: i64) -> String {
         self.0
             .values()

@@ -3,6 +3,7 @@
 //! `Plan` of its own actions from a `spreadsheet::Sheet`; the rules that check a row are the
 //! same functions the record's form uses.
 
+use crate::platform::category_list::Named;
 use crate::platform::forms::FormErrors;
 use crate::platform::spreadsheet::{Columns, Sheet};
 
@@ -88,6 +89,17 @@ impl<A> Plan<A> {
             .any(|c| c.to_lowercase() == name.to_lowercase())
         {
             self.new_categories.push(name.to_string());
+        }
+    }
+
+    /// The id a row's category has now; 0 for one the import will create (offered once).
+    pub fn category_id(&mut self, named: &Named) -> i64 {
+        match named {
+            Named::Existing(id) => *id,
+            Named::New(name) => {
+                self.new_category(name);
+                0
+            }
         }
     }
 

@@ -38,6 +38,28 @@ pub struct Column {
     pub required: bool,
 }
 
+impl Column {
+    pub const fn new(
+        key: &'static str,
+        header: &'static str,
+        aliases: &'static [&'static str],
+        required: bool,
+    ) -> Column {
+        Column {
+            key,
+            header,
+            aliases,
+            required,
+        }
+    }
+}
+
+/// The header of the column `key` (or of the column a form's field `key` comes from), for
+/// messages that name it; empty when there is none.
+pub fn header_of(spec: &[Column], key: &str) -> &'static str {
+    spec.iter().find(|c| c.key == key).map_or("", |c| c.header)
+}
+
 /// `"Cost Price"`, `"cost_price"` and `" COST-PRICE "` are the same header.
 pub fn header_key(raw: &str) -> String {
     raw.chars()
@@ -118,10 +140,7 @@ impl Columns {
 
     /// The header the person sees for `key`, for messages.
     pub fn header(&self, key: &str) -> &'static str {
-        self.spec
-            .iter()
-            .find(|c| c.key == key)
-            .map_or("", |c| c.header)
+        header_of(self.spec, key)
     }
 }
 

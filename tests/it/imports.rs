@@ -26,6 +26,11 @@ fn row(cells: &[&str]) -> Vec<String> {
     cells.iter().map(|c| c.to_string()).collect()
 }
 
+/// A product row of `PRODUCT_HEADER`: a Laptop costing 1, not serial-tracked, active.
+fn laptop(name: &str, sku: &str, barcode: &str, base: &str) -> Vec<String> {
+    row(&[name, sku, "Laptop", barcode, "1", base, "", "", "no", "yes"])
+}
+
 const PRODUCT_HEADER: &[&str] = &[
     "Name",
     "SKU",
@@ -254,141 +259,24 @@ async fn every_rejection_says_its_line_column_and_reason_and_nothing_is_written(
         let last = good.chars().last().unwrap().to_digit(10).unwrap();
         format!("{}{}", &good[..12], (last + 1) % 10)
     };
+    let mut maybe = laptop("Maybe", "Y-1", &code(17), "2");
+    maybe[8] = "perhaps".into();
+    let mut dear = laptop("Dear discount", "D-1", &code(18), "2");
+    dear[6] = "3".into();
     let file = csv(&[
         row(PRODUCT_HEADER),
-        row(&[
-            "Good one",
-            "G-1",
-            "Laptop",
-            &code(11),
-            "1",
-            "2",
-            "",
-            "",
-            "no",
-            "yes",
-        ]),
-        row(&[
-            "Bad digit",
-            "B-1",
-            "Laptop",
-            &bad_check_digit,
-            "1",
-            "2",
-            "",
-            "",
-            "no",
-            "yes",
-        ]),
-        row(&[
-            "Twin A",
-            "TW",
-            "Laptop",
-            &code(12),
-            "1",
-            "2",
-            "",
-            "",
-            "no",
-            "yes",
-        ]),
-        row(&[
-            "Twin B",
-            "TW",
-            "Laptop",
-            &code(13),
-            "1",
-            "2",
-            "",
-            "",
-            "no",
-            "yes",
-        ]),
-        row(&[
-            "Negative",
-            "N-1",
-            "Laptop",
-            &code(14),
-            "1",
-            "-5",
-            "",
-            "",
-            "no",
-            "yes",
-        ]),
-        row(&[
-            "Malformed",
-            "M-1",
-            "Laptop",
-            &code(15),
-            "1",
-            "12.3.4",
-            "",
-            "",
-            "no",
-            "yes",
-        ]),
+        laptop("Good one", "G-1", &code(11), "2"),
+        laptop("Bad digit", "B-1", &bad_check_digit, "2"),
+        laptop("Twin A", "TW", &code(12), "2"),
+        laptop("Twin B", "TW", &code(13), "2"),
+        laptop("Negative", "N-1", &code(14), "-5"),
+        laptop("Malformed", "M-1", &code(15), "12.3.4"),
         // The SKU is the iPhone's, the barcode the case's: which product is it?
-        row(&[
-            "Taken SKU",
-            "IP-15",
-            "Laptop",
-            &code(54),
-            "1",
-            "2",
-            "",
-            "",
-            "no",
-            "yes",
-        ]),
-        row(&[
-            "Maybe",
-            "Y-1",
-            "Laptop",
-            &code(17),
-            "1",
-            "2",
-            "",
-            "",
-            "perhaps",
-            "yes",
-        ]),
-        row(&[
-            "Dear discount",
-            "D-1",
-            "Laptop",
-            &code(18),
-            "1",
-            "2",
-            "3",
-            "",
-            "no",
-            "yes",
-        ]),
-        row(&[
-            "",
-            "E-1",
-            "Laptop",
-            &code(19),
-            "1",
-            "2",
-            "",
-            "",
-            "no",
-            "yes",
-        ]),
-        row(&[
-            "Same code",
-            "S-1",
-            "Laptop",
-            &code(11),
-            "1",
-            "2",
-            "",
-            "",
-            "no",
-            "yes",
-        ]),
+        laptop("Taken SKU", "IP-15", &code(54), "2"),
+        maybe,
+        dear,
+        laptop("", "E-1", &code(19), "2"),
+        laptop("Same code", "S-1", &code(11), "2"),
     ]);
     let before = product_count(&app);
     let (r, id) = preview(&manager, "products", None, "bad.csv", &file).await;
@@ -679,91 +567,56 @@ async fn menu_items_and_customers_import_with_their_own_rules() {
     let app = TestApp::new().await;
     let manager = app.signed_in("manager").await;
     let branch = app.seed.main_branch;
-    let menu = csv(&[
-        row(&[
-            "Name",
-            "Category",
-            "Price",
-            "Veg",
-            "Calories",
-            "Allergens",
-            "Emoji",
-            "Sort order",
-            "In stock",
-        ]),
-        row(&[
-            "Iced latte",
-            "Coffee",
-            "180",
-            "yes",
-            "150",
-            "Dairy",
-            "🧊",
-            "1",
-            "yes",
-        ]),
-        row(&[
-            "Mochi",
-            "Sweets",
-            "90",
-            "yes",
-            "",
-            "gluten, soy",
-            "",
-            "2",
-            "no",
-        ]),
-        row(&[
-            "Bad",
-            "Coffee",
-            "abc",
-            "yes",
-            "",
-            "Peanut butter",
-            "",
-            "",
-            "yes",
-        ]),
+    let header = row(&[
+        "Name",
+        "Category",
+        "Price",
+        "Veg",
+        "Calories",
+        "Allergens",
+        "Emoji",
+        "Sort order",
+        "In stock",
     ]);
+    let latte = row(&[
+        "Iced latte",
+        "Coffee",
+        "180",
+        "yes",
+        "150",
+        "Dairy",
+        "🧊",
+        "1",
+        "yes",
+    ]);
+    let mochi = row(&[
+        "Mochi",
+        "Sweets",
+        "90",
+        "yes",
+        "",
+        "gluten, soy",
+        "",
+        "2",
+        "no",
+    ]);
+    let bad = row(&[
+        "Bad",
+        "Coffee",
+        "abc",
+        "yes",
+        "",
+        "Peanut butter",
+        "",
+        "",
+        "yes",
+    ]);
+    let menu = csv(&[header.clone(), latte.clone(), mochi.clone(), bad]);
     let (r, _) = preview(&manager, "menu", Some(branch), "menu.csv", &menu).await;
     r.expect(200)
         .expect_text("Price: ")
         .expect_text("is not an allergen on the list");
-    let fixed: Vec<u8> = csv(&[
-        row(&[
-            "Name",
-            "Category",
-            "Price",
-            "Veg",
-            "Calories",
-            "Allergens",
-            "Emoji",
-            "Sort order",
-            "In stock",
-        ]),
-        row(&[
-            "Iced latte",
-            "Coffee",
-            "180",
-            "yes",
-            "150",
-            "Dairy",
-            "🧊",
-            "1",
-            "yes",
-        ]),
-        row(&[
-            "Mochi",
-            "Sweets",
-            "90",
-            "yes",
-            "",
-            "gluten, soy",
-            "",
-            "2",
-            "no",
-        ]),
-    ]);
+    let fixed: Vec<u8> = csv(&[header, latte, mochi]);
     let (r, id) = preview(&manager, "menu", Some(branch), "menu.csv", &fixed).await;
     r.expect(200).expect_text("Sweets");
     manager
@@ -800,34 +653,28 @@ async fn menu_items_and_customers_import_with_their_own_rules() {
     let (r, _) = preview(&manager, "menu", Some(branch), "m.csv", &exported.bytes).await;
     assert_eq!(count_of(&r.body, "unchanged"), 2);
 
+    let header = row(&["Name", "Phone", "E-mail", "Address"]);
+    let ana = row(&[
+        "Ana Santos",
+        "+63 917 123 4567",
+        "ana@example.com",
+        "Quezon City",
+    ]);
+    let ben = row(&["Ben Cruz", "0919 222 3333", "", "Cebu"]);
     let people = csv(&[
-        row(&["Name", "Phone", "E-mail", "Address"]),
-        row(&[
-            "Ana Santos",
-            "+63 917 123 4567",
-            "ana@example.com",
-            "Quezon City",
-        ]),
+        header.clone(),
+        ana.clone(),
         row(&["Ana again", "0917-123-4567", "", ""]),
         row(&["No phone", "12", "", ""]),
         row(&["Bad mail", "0918 000 1111", "not-an-email", ""]),
-        row(&["Ben Cruz", "0919 222 3333", "", "Cebu"]),
+        ben.clone(),
     ]);
     let (r, _) = preview(&manager, "customers", None, "people.csv", &people).await;
     r.expect(200)
         .expect_text("is also on line 2")
         .expect_text("Enter a phone number");
     assert_eq!(count_of(&r.body, "problems"), 3);
-    let ok = csv(&[
-        row(&["Name", "Phone", "E-mail", "Address"]),
-        row(&[
-            "Ana Santos",
-            "+63 917 123 4567",
-            "ana@example.com",
-            "Quezon City",
-        ]),
-        row(&["Ben Cruz", "0919 222 3333", "", "Cebu"]),
-    ]);
+    let ok = csv(&[header, ana, ben]);
     let (_, id) = preview(&manager, "customers", None, "people.csv", &ok).await;
     manager
         .post(&format!("/imports/{id}/apply"), &[])
@@ -930,18 +777,12 @@ async fn two_managers_applying_the_same_file_at_once_create_each_product_once() 
     let other = app.signed_in("manager").await;
     let mut rows = vec![row(PRODUCT_HEADER)];
     for i in 0..40 {
-        rows.push(row(&[
+        rows.push(laptop(
             &format!("Bulk item {i}"),
             &format!("BK-{i}"),
-            "Accessory",
             &code(100 + i),
-            "1",
             "2",
-            "",
-            "",
-            "no",
-            "yes",
-        ]));
+        ));
     }
     let file = csv(&rows);
     let (_, first) = preview(&manager, "products", None, "a.csv", &file).await;

@@ -16,15 +16,11 @@ use crate::platform::db::AnyConnection;
 use crate::platform::error::AppError;
 use crate::platform::import::{change, Plan, SeenOnce, Step};
 use crate::platform::schema::{menu_categories, menu_items};
-use crate::platform::spreadsheet::{yes_no, Column, Columns, Sheet};
+use crate::platform::spreadsheet::{header_of, yes_no, Column, Columns, Sheet};
 
 const fn col(key: &'static str, header: &'static str, aliases: &'static [&'static str]) -> Column {
-    Column {
-        key,
-        header,
-        aliases,
-        required: matches!(key.as_bytes(), b"name" | b"category" | b"price"),
-    }
+    let required = matches!(key.as_bytes(), b"name" | b"category" | b"price");
+    Column::new(key, header, aliases, required)
 }
 
 /// The template's columns, with the cafe seed's field names accepted too.
@@ -47,10 +43,7 @@ fn column_of(field: &str) -> &'static str {
         "is_veg" => "veg",
         other => other,
     };
-    COLUMNS
-        .iter()
-        .find(|c| c.key == key)
-        .map_or("", |c| c.header)
+    header_of(COLUMNS, key)
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -187,13 +180,7 @@ pub fn plan(
         let (Ok(mut input), Ok(category)) = (input, category) else {
             continue;
         };
-        if let Named::New(name) = &category {
-            plan.new_category(name);
-        }
-        input.category_id = match &category {
-            Named::Existing(id) => *id,
-            Named::New(_) => 0,
-        };
+        input.category_id = plan.category_id(&category);
         let label = format!("{} ({})", input.name, input.price.plain());
         match matched {
             None => plan.push(line, label, Step::Create(MenuAction { input, category })),
@@ -220,16 +207,11 @@ fn differences(
     let mut out = Vec::new();
     let yes = |b: bool| if b { "yes" } else { "no" };
     change(&mut out, "Name", &m.name, &i.name);
-    let new_category = match category {
-        Named::Existing(id) => categories.name_of(*id),
-        Named::New(name) => name.clone(),
-    };
-    change(
-        &mut out,
-        "Category",
+    let (was, now) = (
         categories.name_of(m.category_id),
-        new_category,
+        categories.name_of_named(category),
     );
+    change(&mut out, "Category", was, now);
     change(&mut out, "Price", m.price().plain(), i.price.plain());
     change(&mut out, "Veg", yes(m.is_veg), yes(i.is_veg));
     let calories = |c: Option<i64>| c.map(|c| c.to_string()).unwrap_or_default();

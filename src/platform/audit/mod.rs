@@ -204,16 +204,18 @@ impl<'a> Batch<'a> {
         for chunk in self.rows.chunks(500) {
             let values: Vec<NewAuditRow<'_>> = chunk
                 .iter()
-                .map(|(action, record_type, record_id, label, changes)| NewAuditRow {
-                    at: self.at,
-                    employee_id: self.actor.employee_id,
-                    action,
-                    record_type,
-                    record_id: *record_id,
-                    record_label: label,
-                    changes: changes.clone(),
-                    ip: self.actor.ip.as_deref(),
-                })
+                .map(
+                    |(action, record_type, record_id, label, changes)| NewAuditRow {
+                        at: self.at,
+                        employee_id: self.actor.employee_id,
+                        action,
+                        record_type,
+                        record_id: *record_id,
+                        record_label: label,
+                        changes: changes.clone(),
+                        ip: self.actor.ip.as_deref(),
+                    },
+                )
                 .collect();
             crate::on_backend!(&mut *conn, |c| diesel::insert_into(audit_log::table)
                 .values(&values)

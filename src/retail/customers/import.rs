@@ -10,41 +10,28 @@ use crate::platform::db::AnyConnection;
 use crate::platform::error::AppError;
 use crate::platform::import::{change, Plan, SeenOnce, Step};
 use crate::platform::schema::customers;
-use crate::platform::spreadsheet::{Column, Columns, Sheet};
+use crate::platform::spreadsheet::{header_of, Column, Columns, Sheet};
 use crate::retail::customers::{self as model, phone_key, Customer, CustomerInput};
 
 pub const COLUMNS: &[Column] = &[
-    Column {
-        key: "name",
-        header: "Name",
-        aliases: &["customer", "customer name", "full name"],
-        required: true,
-    },
-    Column {
-        key: "phone",
-        header: "Phone",
-        aliases: &["phone number", "mobile", "contact number"],
-        required: true,
-    },
-    Column {
-        key: "email",
-        header: "E-mail",
-        aliases: &["email address"],
-        required: false,
-    },
-    Column {
-        key: "address",
-        header: "Address",
-        aliases: &[],
-        required: false,
-    },
+    Column::new(
+        "name",
+        "Name",
+        &["customer", "customer name", "full name"],
+        true,
+    ),
+    Column::new(
+        "phone",
+        "Phone",
+        &["phone number", "mobile", "contact number"],
+        true,
+    ),
+    Column::new("email", "E-mail", &["email address"], false),
+    Column::new("address", "Address", &[], false),
 ];
 
 fn column_of(field: &str) -> &'static str {
-    COLUMNS
-        .iter()
-        .find(|c| c.key == field)
-        .map_or("", |c| c.header)
+    header_of(COLUMNS, field)
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -20,30 +20,20 @@ use crate::retail::stock::rules::{
 };
 
 pub const COLUMNS: &[Column] = &[
-    Column {
-        key: "barcode",
-        header: "Barcode",
-        aliases: &["ean", "upc"],
-        required: false,
-    },
-    Column {
-        key: "sku",
-        header: "SKU",
-        aliases: &[],
-        required: false,
-    },
-    Column {
-        key: "quantity",
-        header: "Quantity",
-        aliases: &["qty", "units", "on hand", "stock"],
-        required: true,
-    },
-    Column {
-        key: "serials",
-        header: "Serials",
-        aliases: &["serial numbers", "serial", "imei"],
-        required: false,
-    },
+    Column::new("barcode", "Barcode", &["ean", "upc"], false),
+    Column::new("sku", "SKU", &[], false),
+    Column::new(
+        "quantity",
+        "Quantity",
+        &["qty", "units", "on hand", "stock"],
+        true,
+    ),
+    Column::new(
+        "serials",
+        "Serials",
+        &["serial numbers", "serial", "imei"],
+        false,
+    ),
 ];
 
 #[derive(Debug, Clone, PartialEq)]

@@ -13,48 +13,34 @@ use crate::platform::error::AppError;
 use crate::platform::import::{change, Plan, SeenOnce, Step};
 use crate::platform::money::Money;
 use crate::platform::schema::{product_categories, products};
-use crate::platform::spreadsheet::{yes_no, Column, Columns, Sheet};
+use crate::platform::spreadsheet::{header_of, yes_no, Column, Columns, Sheet};
 use crate::retail::catalog::categories::ProductCategories;
 use crate::retail::catalog::products::model::{self, Product};
 use crate::retail::catalog::products::rules::{self, ProductForm, ProductInput};
 
-const fn col(
-    key: &'static str,
-    header: &'static str,
-    aliases: &'static [&'static str],
-    required: bool,
-) -> Column {
-    Column {
-        key,
-        header,
-        aliases,
-        required,
-    }
-}
-
 /// The template's columns, with the gadget-store seed's field names accepted too.
 pub const COLUMNS: &[Column] = &[
-    col("name", "Name", &["product_name", "product"], true),
-    col("sku", "SKU", &[], false),
-    col("category", "Category", &["category_obj"], true),
-    col("barcode", "Barcode", &["ean", "upc"], true),
-    col("cost", "Cost price", &["cost"], false),
-    col("base", "Base price", &["price", "selling price"], true),
-    col("discount", "Discount price", &[], false),
-    col(
+    Column::new("name", "Name", &["product_name", "product"], true),
+    Column::new("sku", "SKU", &[], false),
+    Column::new("category", "Category", &["category_obj"], true),
+    Column::new("barcode", "Barcode", &["ean", "upc"], true),
+    Column::new("cost", "Cost price", &["cost"], false),
+    Column::new("base", "Base price", &["price", "selling price"], true),
+    Column::new("discount", "Discount price", &[], false),
+    Column::new(
         "min_stock",
         "Minimum stock",
         &["min_stock_level", "min stock"],
         false,
     ),
-    col(
+    Column::new(
         "serial",
         "Serial tracked",
         &["serial", "serial number", "imei"],
         false,
     ),
-    col("active", "Active", &["is_active"], false),
-    col("description", "Description", &[], false),
+    Column::new("active", "Active", &["is_active"], false),
+    Column::new("description", "Description", &[], false),
 ];
 
 /// The column a product-form field comes from.
@@ -65,10 +51,7 @@ fn column_of(field: &str) -> &'static str {
         "category_id" => "category",
         other => other,
     };
-    COLUMNS
-        .iter()
-        .find(|c| c.key == key)
-        .map_or("", |c| c.header)
+    header_of(COLUMNS, key)
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -245,13 +228,7 @@ pub fn plan(conn: &mut AnyConnection, sheet: &Sheet) -> Result<Plan<ProductActio
         let (Ok(mut input), Ok(category)) = (input, category) else {
             continue;
         };
-        if let Named::New(name) = &category {
-            plan.new_category(name);
-        }
-        input.category_id = match &category {
-            Named::Existing(id) => *id,
-            Named::New(_) => 0,
-        };
+        input.category_id = plan.category_id(&category);
         let label = format!("{} ({})", input.name, input.barcode);
         let wanted_active = if cols.has("active") { active } else { None };
         match matched {
@@ -300,16 +277,11 @@ fn differences(
         i.sku.clone().unwrap_or_default(),
     );
     change(&mut out, "Barcode", &p.barcode, &i.barcode);
-    let new_category = match category {
-        Named::Existing(id) => categories.name_of(*id),
-        Named::New(name) => name.clone(),
-    };
-    change(
-        &mut out,
-        "Category",
+    let (was, now) = (
         categories.name_of(p.category_id),
-        new_category,
+        categories.name_of_named(category),
     );
+    change(&mut out, "Category", was, now);
     change(&mut out, "Price", p.price().plain(), i.price.plain());
     change(
         &mut out,

@@ -246,25 +246,14 @@ pub fn create(conn: &mut AnyConnection, actor: &Actor, i: &ProductInput) -> Resu
     Ok(create_many(conn, actor, std::slice::from_ref(i))?[0])
 }
 
-/// The columns of a new product row.
+/// The columns of a new product row: those an edit sets, and the ones set once.
 #[derive(Insertable)]
-#[diesel(table_name = products, treat_none_as_default_value = false)]
+#[diesel(table_name = products)]
 struct NewProduct<'a> {
-    name: &'a str,
-    name_lc: String,
-    sku: Option<&'a str>,
-    barcode: &'a str,
-    category_id: i64,
-    supplier_id: Option<i64>,
-    price_minor: i64,
-    regular_price_minor: Option<i64>,
-    cost_minor: i64,
-    min_stock: i64,
-    serial_tracked: bool,
-    description: &'a str,
+    #[diesel(embed)]
+    edit: ProductEdit<'a>,
     is_active: bool,
     created_at: NaiveDateTime,
-    updated_at: NaiveDateTime,
 }
 
 /// Adds products, a few hundred per statement (an import of thousands is a handful of round
@@ -289,30 +278,17 @@ pub fn create_many(
         let rows: Vec<NewProduct<'_>> = chunk
             .iter()
             .map(|i| NewProduct {
-                name: &i.name,
-                name_lc: i.name.to_lowercase(),
-                sku: i.sku.as_deref(),
-                barcode: &i.barcode,
-                category_id: i.category_id,
-                supplier_id: i.supplier_id,
-                price_minor: i.price.0,
-                regular_price_minor: i.regular_price.map(|m| m.0),
-                cost_minor: i.cost.0,
-                min_stock: i.min_stock,
-                serial_tracked: i.serial_tracked,
-                description: &i.description,
+                edit: ProductEdit::of(i, now),
                 is_active: true,
                 created_at: now,
-                updated_at: now,
             })
             .collect();
-        let made: Vec<(i64, String)> = crate::on_backend!(&mut *conn, |c| diesel::insert_into(
-            products::table
-        )
-        .values(&rows)
-        .returning((products::id, products::barcode))
-        .get_results(c))
-        .map_err(|e| duplicate(e, &chunk[0]))?;
+        let made: Vec<(i64, String)> =
+            crate::on_backend!(&mut *conn, |c| diesel::insert_into(products::table)
+                .values(&rows)
+                .returning((products::id, products::barcode))
+                .get_results(c))
+            .map_err(|e| duplicate(e, &chunk[0]))?;
         let by_barcode: std::collections::HashMap<String, i64> =
             made.into_iter().map(|(id, b)| (b, id)).collect();
         for i in chunk {
@@ -382,9 +358,9 @@ fn edit_changes(old: &Product, i: &ProductInput) -> Changes {
         )
 }
 
-/// The columns an edit sets.
-#[derive(AsChangeset)]
-#[diesel(table_name = products, treat_none_as_null = true)]
+/// The columns an edit sets (and a new product starts with).
+#[derive(AsChangeset, Insertable)]
+#[diesel(table_name = products, treat_none_as_null = true, treat_none_as_default_value = false)]
 struct ProductEdit<'a> {
     name: &'a str,
     name_lc: String,
@@ -399,6 +375,26 @@ struct ProductEdit<'a> {
     serial_tracked: bool,
     description: &'a str,
     updated_at: NaiveDateTime,
+}
+
+impl<'a> ProductEdit<'a> {
+    fn of(i: &'a ProductInput, now: NaiveDateTime) -> ProductEdit<'a> {
+        ProductEdit {
+            name: &i.name,
+            name_lc: i.name.to_lowercase(),
+            sku: i.sku.as_deref(),
+            barcode: &i.barcode,
+            category_id: i.category_id,
+            supplier_id: i.supplier_id,
+            price_minor: i.price.0,
+            regular_price_minor: i.regular_price.map(|m| m.0),
+            cost_minor: i.cost.0,
+            min_stock: i.min_stock,
+            serial_tracked: i.serial_tracked,
+            description: &i.description,
+            updated_at: now,
+        }
+    }
 }
 
 /// Edits products (each as stored, and its new values): one prepared UPDATE per product that
@@ -420,21 +416,7 @@ pub fn update_many(
             check_references(conn, i)?;
             checked.push((i.category_id, i.supplier_id));
         }
-        let edit = ProductEdit {
-            name: &i.name,
-            name_lc: i.name.to_lowercase(),
-            sku: i.sku.as_deref(),
-            barcode: &i.barcode,
-            category_id: i.category_id,
-            supplier_id: i.supplier_id,
-            price_minor: i.price.0,
-            regular_price_minor: i.regular_price.map(|m| m.0),
-            cost_minor: i.cost.0,
-            min_stock: i.min_stock,
-            serial_tracked: i.serial_tracked,
-            description: &i.description,
-            updated_at: now,
-        };
+        let edit = ProductEdit::of(i, now);
         crate::on_backend!(&mut *conn, |c| diesel::update(products::table.find(old.id))
             .set(&edit)
             .execute(c))

@@ -71,7 +71,7 @@ impl Kind {
     /// An example value per column, shown on the page beside the template.
     pub fn example(self, key: &str) -> &'static str {
         match (self, key) {
-            (_, "barcode") => "4806504712345",
+            (_, "barcode") => "4006381333931",
             (Kind::Stock, "sku") | (Kind::Products, "sku") => "GX-101",
             (Kind::Products, "name") => "USB-C cable 1 m",
             (Kind::Products, "category") => "Accessory",

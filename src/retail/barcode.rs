@@ -9,6 +9,11 @@ pub fn validate(raw: &str) -> Result<String, String> {
     if code.len() > 64 {
         return Err("A barcode can be at most 64 characters.".into());
     }
+    if looks_shortened(code) {
+        return Err(format!(
+            "{code} is a number a spreadsheet shortened, not a barcode: format the column as text and type the full code."
+        ));
+    }
     if !code.chars().all(|c| c.is_ascii_graphic()) {
         return Err(
             "A barcode may contain only letters, digits and symbols, without spaces.".into(),
@@ -28,6 +33,22 @@ pub fn validate(raw: &str) -> Result<String, String> {
         ));
     }
     Ok(code.to_string())
+}
+
+/// `4.80651E+12`: what Excel makes of a long number in a column it formats as "General".
+fn looks_shortened(code: &str) -> bool {
+    let Some((mantissa, exponent)) = code.split_once(['e', 'E']) else {
+        return false;
+    };
+    let exponent = exponent.trim_start_matches(['+', '-']);
+    let mut digits = mantissa.splitn(2, '.');
+    let whole = digits.next().unwrap_or("");
+    let fraction = digits.next().unwrap_or("0");
+    !whole.is_empty()
+        && whole.chars().all(|c| c.is_ascii_digit())
+        && fraction.chars().all(|c| c.is_ascii_digit())
+        && !exponent.is_empty()
+        && exponent.chars().all(|c| c.is_ascii_digit())
 }
 
 /// GS1 check digit: weights 3 and 1 alternate from the right, next to the check digit.
@@ -59,6 +80,19 @@ pub fn ean13(body12: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn refuses_numbers_a_spreadsheet_shortened() {
+        for shortened in ["4.80651E+12", "4.8e12", "4E+12", "1.2E-3"] {
+            assert!(
+                validate(shortened).unwrap_err().contains("shortened"),
+                "{shortened}"
+            );
+        }
+        for fine in ["E-1234", "ABC-E12", "4006381333931", "SKU.E1"] {
+            assert!(validate(fine).is_ok(), "{fine}");
+        }
+    }
 
     #[test]
     fn checks_gs1_codes() {

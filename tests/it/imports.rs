@@ -277,6 +277,7 @@ async fn every_rejection_says_its_line_column_and_reason_and_nothing_is_written(
         dear,
         laptop("", "E-1", &code(19), "2"),
         laptop("Same code", "S-1", &code(11), "2"),
+        laptop("Excel", "X-1", "4.80651E+12", "2"),
     ]);
     let before = product_count(&app);
     let (r, id) = preview(&manager, "products", None, "bad.csv", &file).await;
@@ -288,7 +289,7 @@ async fn every_rejection_says_its_line_column_and_reason_and_nothing_is_written(
         .skip(1)
         .map(|s| s.split("</tr>").next().unwrap())
         .collect();
-    assert_eq!(count_of(&r.body, "problems"), 9, "{listed:#?}");
+    assert_eq!(count_of(&r.body, "problems"), 10, "{listed:#?}");
     let problems = r.body.split("id=\"problems\"").nth(1).unwrap();
     for (line, column, reason) in [
         (3, "Barcode", "check digit"),
@@ -300,6 +301,7 @@ async fn every_rejection_says_its_line_column_and_reason_and_nothing_is_written(
         (10, "Discount price", "must be below the base price"),
         (11, "Name", "Name"),
         (12, "Barcode", "also on line 2"),
+        (13, "Barcode", "a spreadsheet shortened"),
     ] {
         let cell = format!(
             "<td data-label=\"Line\" class=\"right\">{line}</td><td data-label=\"Column\">{column}</td><td data-label=\"Problem\">"

@@ -183,6 +183,24 @@ fn table() -> Vec<(Method, &'static str, Access, Reply, Route)> {
         ),
         // cafe: floor, bills
         r(get(), "/floor", FLOOR, |x| x.to(cafe::floor::routes::page)),
+        r(get(), "/reservations", FLOOR, |x| {
+            x.to(cafe::reservations::routes::list)
+        }),
+        r(post(), "/reservations", FLOOR, |x| {
+            x.to(cafe::reservations::routes::create)
+        }),
+        r(get(), "/reservations/new", FLOOR, |x| {
+            x.to(cafe::reservations::routes::new)
+        }),
+        r(get(), "/reservations/{id:\\d+}/edit", FLOOR, |x| {
+            x.to(cafe::reservations::routes::edit)
+        }),
+        r(post(), "/reservations/{id:\\d+}", FLOOR, |x| {
+            x.to(cafe::reservations::routes::update)
+        }),
+        r(post(), "/reservations/{id:\\d+}/{action}", FLOOR, |x| {
+            x.to(cafe::reservations::routes::act)
+        }),
         // The floor hears the same branch events as the kitchen display.
         r(get(), "/floor/events", FLOOR, |x| {
             x.to(cafe::kitchen::routes::live)
@@ -583,6 +601,7 @@ pub fn navigation(role: Role, current_path: &str) -> Vec<NavLink> {
         ("/warranty", "Warranty", &[Role::Manager, Role::SalesAgent]),
         ("/inventory", "Stock", &[Role::Manager, Role::SalesAgent]),
         ("/floor", "Floor", &[Role::Manager, Role::Waiter]),
+        ("/reservations", "Bookings", &[Role::Manager, Role::Waiter]),
         ("/kitchen", "Kitchen", &[Role::Manager, Role::Kitchen]),
         ("/menu", "Menu", &[Role::Manager, Role::Kitchen]),
         ("/tables", "Tables", &[Role::Manager]),

@@ -10,6 +10,7 @@ pub mod guest;
 pub mod kitchen;
 pub mod menu;
 pub mod ordering;
+pub mod reservations;
 pub mod sales;
 pub mod scope;
 pub mod settings;

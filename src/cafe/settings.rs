@@ -4,6 +4,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;
+use chrono::NaiveTime;
 use serde::Deserialize;
 
 use crate::config::{normalise_public_url, Config};
@@ -25,8 +26,18 @@ const FOOTER: &str = "cafe.bill_footer";
 const UPI: &str = "cafe.upi_id";
 const TAX_RATE_BP: &str = "cafe.tax_rate_bp";
 const PUBLIC_URL: &str = "cafe.public_base_url";
+const OPENS: &str = "cafe.opening_time";
+const CLOSES: &str = "cafe.closing_time";
+const RESERVATION_MINUTES: &str = "cafe.reservation_minutes";
 
 pub const DEFAULT_TAX_RATE_BP: i64 = 500;
+pub const MIN_RESERVATION: i64 = 15;
+pub const MAX_RESERVATION: i64 = 480;
+
+/// `19:30` → 19:30; anything else → `None`.
+pub fn parse_time(raw: &str) -> Option<NaiveTime> {
+    NaiveTime::parse_from_str(raw.trim(), "%H:%M").ok()
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CafeSettings {
@@ -38,6 +49,11 @@ pub struct CafeSettings {
     pub upi_id: String,
     pub tax_rate_bp: i64,
     pub public_base_url: String,
+    /// Opening hours (business time zone); closing before opening means past midnight.
+    pub opens: NaiveTime,
+    pub closes: NaiveTime,
+    /// How long a reservation holds its table unless the booking says otherwise.
+    pub reservation_minutes: i64,
 }
 
 /// Where guests reach us when no manager has said: the configured public URL, else the
@@ -75,6 +91,16 @@ pub fn load(conn: &mut AnyConnection, config: &Config) -> diesel::QueryResult<Ca
             .filter(|r| (0..=5_000).contains(r))
             .unwrap_or(DEFAULT_TAX_RATE_BP),
         public_base_url: get(PUBLIC_URL).unwrap_or_else(|| default_public_url(config)),
+        opens: get(OPENS)
+            .and_then(|t| parse_time(&t))
+            .unwrap_or_else(|| NaiveTime::from_hms_opt(7, 0, 0).expect("a time")),
+        closes: get(CLOSES)
+            .and_then(|t| parse_time(&t))
+            .unwrap_or_else(|| NaiveTime::from_hms_opt(22, 0, 0).expect("a time")),
+        reservation_minutes: get(RESERVATION_MINUTES)
+            .and_then(|v| v.parse().ok())
+            .filter(|m| (MIN_RESERVATION..=MAX_RESERVATION).contains(m))
+            .unwrap_or(90),
     })
 }
 
@@ -104,6 +130,9 @@ pub struct SettingsForm {
     pub upi_id: String,
     pub tax_rate: String,
     pub public_base_url: String,
+    pub opens: String,
+    pub closes: String,
+    pub reservation_minutes: String,
 }
 
 struct Valid {
@@ -171,8 +200,33 @@ fn validate(form: &SettingsForm) -> Result<Valid, FormErrors> {
         errors.add("public_base_url", format!("{}.", capitalise(&m)));
         String::new()
     });
+    // Left blank (a script that predates the field): the usual hours.
+    let mut time = |raw: &str, field: &'static str, usual: &str| match parse_time(raw) {
+        Some(t) => t.format("%H:%M").to_string(),
+        None if raw.trim().is_empty() => usual.to_string(),
+        None => {
+            errors.add(field, "Enter a time such as 07:00 or 22:30.");
+            String::new()
+        }
+    };
+    let opens = time(&form.opens, "opens", "07:00");
+    let closes = time(&form.closes, "closes", "22:00");
+    if !opens.is_empty() && opens == closes {
+        errors.add("closes", "Closing time must differ from opening time.");
+    }
+    let minutes = forms::whole_number(
+        &form.reservation_minutes,
+        "reservation_minutes",
+        "Reservation length",
+        (MIN_RESERVATION, MAX_RESERVATION),
+        Some(90),
+        &mut errors,
+    );
     errors.into_result(Valid {
         values: vec![
+            (OPENS, opens),
+            (CLOSES, closes),
+            (RESERVATION_MINUTES, minutes.to_string()),
             (NAME, name),
             (ADDRESS, address),
             (PHONE, phone),
@@ -212,6 +266,9 @@ pub async fn show(ctx: PageCtx, state: web::Data<AppState>) -> Result<HttpRespon
         upi_id: s.upi_id,
         tax_rate: percent_text(s.tax_rate_bp),
         public_base_url: s.public_base_url,
+        opens: s.opens.format("%H:%M").to_string(),
+        closes: s.closes.format("%H:%M").to_string(),
+        reservation_minutes: s.reservation_minutes.to_string(),
     };
     let errors = FormErrors::default();
     html_status(StatusCode::OK, &SettingsPage { ctx, form, errors })

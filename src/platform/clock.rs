@@ -52,6 +52,18 @@ impl BusinessClock {
         }
     }
 
+    /// The UTC instant of a business-local time; in a DST gap, the first valid minute after it.
+    pub fn local_to_utc(&self, local: NaiveDateTime) -> NaiveDateTime {
+        (0..=180)
+            .find_map(|m| {
+                self.tz
+                    .from_local_datetime(&(local + Duration::minutes(m)))
+                    .earliest()
+            })
+            .map(|t| t.naive_utc())
+            .unwrap_or(local)
+    }
+
     /// Half-open UTC range `[from, to)` covering the local days `from..=to`; either end optional.
     pub fn day_range_utc(
         &self,

@@ -586,7 +586,31 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    reservations (id) {
+        id -> BigInt,
+        branch_id -> BigInt,
+        table_id -> BigInt,
+        customer_name -> Text,
+        customer_phone -> Text,
+        party_size -> BigInt,
+        starts_at -> Timestamp,
+        ends_at -> Timestamp,
+        notes -> Text,
+        status -> Text,
+        source -> Text,
+        session_id -> Nullable<BigInt>,
+        idempotency_key -> Nullable<Text>,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(reservations -> cafe_tables (table_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
+    reservations,
     price_changes,
     imports,
     warranty_claims,

@@ -171,4 +171,5 @@ mod guest;
 mod kitchen;
 mod menus;
 mod races;
+mod reservations;
 mod table_codes;

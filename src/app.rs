@@ -183,6 +183,12 @@ fn table() -> Vec<(Method, &'static str, Access, Reply, Route)> {
         ),
         // cafe: floor, bills
         r(get(), "/floor", FLOOR, |x| x.to(cafe::floor::routes::page)),
+        r(get(), "/reserve", Public, |x| {
+            x.to(cafe::reservations::routes::request_form)
+        }),
+        r(post(), "/reserve", Public, |x| {
+            x.to(cafe::reservations::routes::request)
+        }),
         r(get(), "/reservations", FLOOR, |x| {
             x.to(cafe::reservations::routes::list)
         }),

@@ -78,6 +78,8 @@ pub enum GuestWrite {
     CallStaff,
     Name,
     Feedback,
+    /// A reservation request from the public form.
+    Reservation,
 }
 
 impl GuestWrite {
@@ -87,6 +89,7 @@ impl GuestWrite {
             GuestWrite::CallStaff => "call",
             GuestWrite::Name => "name",
             GuestWrite::Feedback => "feedback",
+            GuestWrite::Reservation => "reservation",
         }
     }
 
@@ -114,6 +117,12 @@ impl GuestWrite {
                 Limit::per_minutes(40, 10),
                 Limit::per_minutes(15, 10),
             ),
+            // Per branch rather than per table: a request names no table.
+            GuestWrite::Reservation => (
+                Limit::per_minutes(3, 60),
+                Limit::per_minutes(10, 60),
+                Limit::per_minutes(60, 60),
+            ),
         }
     }
 
@@ -123,22 +132,26 @@ impl GuestWrite {
             GuestWrite::CallStaff => "We have already let the staff know.",
             GuestWrite::Name => "Your name was changed many times just now.",
             GuestWrite::Feedback => "Thank you, we have your feedback.",
+            GuestWrite::Reservation => {
+                "We have several booking requests from you already; please call the cafe."
+            }
         }
     }
 }
 
 /// Counts one anonymous write against its limits; 429 with `Retry-After` beyond any of them.
 /// Runs inside the write's transaction: a refusal rolls back and leaves nothing behind.
+/// `place` is the table ordered at (or, for a booking request, the branch).
 pub fn admit(
     conn: &mut AnyConnection,
     what: GuestWrite,
     hint: &GuestHint,
-    table_id: i64,
+    place: i64,
     now: NaiveDateTime,
 ) -> Result<(), AppError> {
-    let (per_visitor, per_address, per_table) = what.limits();
+    let (per_visitor, per_address, per_place) = what.limits();
     let kind = what.name();
-    let mut buckets = vec![(format!("guest-{kind}:table:{table_id}"), per_table)];
+    let mut buckets = vec![(format!("guest-{kind}:place:{place}"), per_place)];
     if let Some(ip) = &hint.ip {
         buckets.push((format!("guest-{kind}:ip:{ip}"), per_address));
     }

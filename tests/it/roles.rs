@@ -142,6 +142,8 @@ fn matrix() -> Vec<(&'static str, &'static str, Who)> {
         ("POST", "/kitchen/tickets/{id:\\d+}/done", KITCHEN),
         ("POST", "/kitchen/tickets/{id:\\d+}/recall", KITCHEN),
         ("POST", "/kitchen/tickets/{id:\\d+}/priority", KITCHEN),
+        ("GET", "/reserve", Who::Public),
+        ("POST", "/reserve", Who::Public),
         ("GET", "/reservations", FLOOR),
         ("POST", "/reservations", FLOOR),
         ("GET", "/reservations/new", FLOOR),

@@ -453,3 +453,57 @@ pub fn act(
     )?;
     find(conn, id)
 }
+
+/// A guest's request from the public form (already admitted by the rate limits): the smallest
+/// free table that fits is held, Pending, until staff confirm. Refusals never name another
+/// guest.
+#[allow(clippy::too_many_arguments)]
+pub fn request(
+    conn: &mut AnyConnection,
+    hint: &crate::cafe::visitors::GuestHint,
+    branch_id: i64,
+    input: &ReservationInput,
+    key: &str,
+    clock: &BusinessClock,
+    settings: &CafeSettings,
+) -> Result<i64, AppError> {
+    let (local_start, local_end) = input.local_range();
+    let (start, end) = (
+        clock.local_to_utc(local_start),
+        clock.local_to_utc(local_end),
+    );
+    let table = free_tables(conn, branch_id, start, end, input.party_size)?
+        .into_iter()
+        .next()
+        .ok_or_else(|| {
+            AppError::field_conflict(
+                "time",
+                format!(
+                    "No table for {} is free at that time. Try another time{}.",
+                    input.party_size,
+                    if settings.phone.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" or call us on {}", settings.phone)
+                    }
+                ),
+            )
+        })?;
+    let held = ReservationInput {
+        table_id: table.id,
+        ..input.clone()
+    };
+    create(
+        conn,
+        &crate::platform::audit::Actor {
+            employee_id: None,
+            ip: hint.ip.clone(),
+        },
+        branch_id,
+        &held,
+        Source::Guest,
+        Some(key),
+        clock,
+        settings,
+    )
+}

@@ -488,3 +488,182 @@ pub async fn act(staff: Staff, path: web::Path<(i64, String)>) -> Result<HttpRes
         done.branch_id
     )))
 }
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct RequestQuery {
+    pub branch: String,
+}
+
+#[derive(Template)]
+#[template(path = "cafe/reservations/request.html")]
+struct RequestPage {
+    ctx: PageCtx,
+    branch_id: i64,
+    cafe: CafeSettings,
+    form: ReservationForm,
+    errors: FormErrors,
+    /// The thank-you line once a request is in.
+    done: Option<String>,
+}
+
+/// The branch a public request is for: the one named, else the first with tables.
+fn public_branch(
+    conn: &mut crate::platform::db::AnyConnection,
+    raw: &str,
+) -> Result<i64, AppError> {
+    use crate::platform::schema::{branches, cafe_tables};
+    use diesel::prelude::*;
+    let named = forms::optional_id(raw).map_err(|_| AppError::not_found("That cafe"))?;
+    let mut q = cafe_tables::table
+        .inner_join(branches::table)
+        .filter(cafe_tables::is_active.eq(true))
+        .filter(branches::is_active.eq(true))
+        .into_boxed::<crate::platform::db::MultiBackend>();
+    if let Some(id) = named {
+        q = q.filter(branches::id.eq(id));
+    }
+    q.order(branches::id.asc())
+        .select(branches::id)
+        .first::<i64>(conn)
+        .optional()?
+        .ok_or_else(|| AppError::not_found("That cafe"))
+}
+
+async fn request_page(
+    ctx: PageCtx,
+    state: &AppState,
+    branch: String,
+    form: Option<ReservationForm>,
+    errors: FormErrors,
+    done: Option<String>,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let config = state.clone_config();
+    let (branch_id, cafe) = state
+        .db
+        .read(move |c| Ok((public_branch(c, &branch)?, settings::load(c, &config)?)))
+        .await?;
+    let form = form.unwrap_or_else(|| ReservationForm {
+        party_size: "2".into(),
+        date: state.clock.today().to_string(),
+        key: crate::platform::auth::session::new_token(),
+        ..Default::default()
+    });
+    html_status(
+        status,
+        &RequestPage {
+            ctx,
+            branch_id,
+            cafe,
+            form,
+            errors,
+            done,
+        },
+    )
+}
+
+/// `GET /reserve?branch=`: the public booking request form.
+pub async fn request_form(
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+    q: web::Query<RequestQuery>,
+) -> Result<HttpResponse, AppError> {
+    request_page(
+        ctx,
+        &state,
+        q.into_inner().branch,
+        None,
+        FormErrors::default(),
+        None,
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// `POST /reserve`: a Pending booking on the smallest free table that fits.
+pub async fn request(
+    req: actix_web::HttpRequest,
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+    form: web::Form<ReservationForm>,
+) -> Result<HttpResponse, AppError> {
+    let mut form = form.into_inner();
+    // The guest names no table: the check below picks one.
+    form.table_id = "1".into();
+    let branch = form.branch_id.clone();
+    let config = state.clone_config();
+    let b = branch.clone();
+    let (branch_id, cafe) = state
+        .db
+        .read(move |c| Ok((public_branch(c, &b)?, settings::load(c, &config)?)))
+        .await?;
+    let input = match rules::validate(&form, cafe.reservation_minutes) {
+        Ok(mut i) => {
+            i.minutes = cafe.reservation_minutes;
+            i
+        }
+        Err(errors) => {
+            return request_page(
+                ctx,
+                &state,
+                branch,
+                Some(form),
+                errors,
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+    };
+    let key =
+        crate::retail::pos::cart::idempotency_key(&serde_json::Value::String(form.key.clone()))
+            .map_err(|_| AppError::BadRequest("The form is out of date: open it again.".into()))?;
+    let hint = crate::cafe::visitors::hint(&req);
+    // Every attempt counts, refused or not: its own transaction, before the booking's.
+    let h = hint.clone();
+    state
+        .db
+        .write(move |c| {
+            crate::cafe::visitors::admit(
+                c,
+                crate::cafe::visitors::GuestWrite::Reservation,
+                &h,
+                branch_id,
+                crate::platform::clock::BusinessClock::now_utc(),
+            )
+        })
+        .await?;
+    let clock = state.clock;
+    let i = input.clone();
+    let done = state
+        .db
+        .write(move |c| model::request(c, &hint, branch_id, &i, &key, &clock, &cafe))
+        .await;
+    match done {
+        Ok(_) => {
+            let said = format!(
+                "Thank you, {}. We have your request for {} on {} at {}; the cafe will call {} to confirm.",
+                input.customer_name,
+                input.party_size,
+                input.date.format("%A %d %B"),
+                input.time.format("%H:%M"),
+                input.customer_phone
+            );
+            request_page(
+                ctx,
+                &state,
+                branch,
+                None,
+                FormErrors::default(),
+                Some(said),
+                StatusCode::OK,
+            )
+            .await
+        }
+        Err(AppError::Fields { status, errors }) => {
+            request_page(ctx, &state, branch, Some(form), errors, None, status).await
+        }
+        Err(e) => Err(e),
+    }
+}

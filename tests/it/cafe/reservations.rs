@@ -380,3 +380,75 @@ async fn staff_of_another_branch_cannot_touch_a_booking() {
         .unwrap();
     assert_eq!(status, "confirmed");
 }
+
+async fn ask(client: &Client, name: &str, party: &str, time: &str, key: &str) -> Resp {
+    client
+        .post(
+            "/reserve",
+            &[
+                ("customer_name", name),
+                ("customer_phone", "0918 555 0101"),
+                ("party_size", party),
+                ("date", DAY),
+                ("time", time),
+                ("key", key),
+            ],
+        )
+        .await
+}
+
+#[actix_web::test]
+async fn a_guest_requests_a_booking_without_seeing_anyone_elses() {
+    let app = TestApp::new().await;
+    let cafe = setup(&app);
+    let guest = app.client();
+    guest
+        .get("/reserve")
+        .await
+        .expect(200)
+        .expect_text("Book a table at");
+    ask(&guest, "Rosa", "2", "19:00", "guest-key-001")
+        .await
+        .expect(200)
+        .expect_text("Thank you, Rosa");
+    // The same request again (a retry): still one.
+    ask(&guest, "Rosa", "2", "19:00", "guest-key-001")
+        .await
+        .expect(200);
+    let rows: Vec<(String, String)> = booked::table
+        .select((booked::status, booked::source))
+        .load(&mut *app.conn())
+        .unwrap();
+    assert_eq!(rows, vec![("pending".to_string(), "guest".to_string())]);
+    // Staff fill the other tables; the next guest is told no table is free, and nobody's name.
+    let waiter = app.signed_in("waiter").await;
+    for (n, (table, _)) in cafe.tables.iter().enumerate().skip(1) {
+        book(&waiter, *table, "19:00", "2", &format!("fill-key-{n:04}"))
+            .await
+            .expect(303);
+    }
+    let full = ask(&guest, "Sam", "2", "19:15", "guest-key-002").await;
+    full.expect(409).expect_text("No table for 2 is free");
+    assert!(!full.body.contains("Rosa") && !full.body.contains("Ana Cruz"));
+    // The request page lists no bookings.
+    guest
+        .get("/reserve")
+        .await
+        .expect_absent("Rosa")
+        .expect_absent("0918 555 0101");
+    ask(&guest, "Big party", "60", "12:00", "guest-key-003")
+        .await
+        .expect(422);
+    // A flood from one place runs into the branch's limit (refusals count too).
+    let mut last = 0;
+    for i in 0..70 {
+        last = ask(&guest, "Flood", "2", "06:00", &format!("flood-key-{i:04}"))
+            .await
+            .status;
+        if last == 429 {
+            break;
+        }
+    }
+    assert_eq!(last, 429);
+    assert_eq!(count!(&app, booked::table), 4);
+}

@@ -7,12 +7,13 @@ use crate::platform::clock::BusinessClock;
 use crate::platform::db::{write_tx, AnyConnection};
 use crate::platform::error::AppError;
 
-pub fn load(conn: &mut AnyConnection, demo_password: &str, cost: u32) -> Result<usize, AppError> {
-    let hash = password::hash(demo_password, cost).map_err(AppError::Internal)?;
+pub fn load(conn: &mut AnyConnection, config: &crate::Config) -> Result<usize, AppError> {
+    let hash =
+        password::hash(&config.demo_password, config.bcrypt_cost).map_err(AppError::Internal)?;
     write_tx(conn, |c| {
         let mut added = crate::staff::bootstrap::load_demo_staff(c, &hash)?;
         added += crate::retail::demo::load(c)?;
-        added += crate::cafe::demo::load(c)?;
+        added += crate::cafe::demo::load(c, config)?;
         if added > 0 {
             audit::record(
                 c,

@@ -51,8 +51,7 @@ pub fn run(cli: Cli) -> Result<(), String> {
         Command::Demo => {
             let db = open(&config)?;
             let mut conn = db.pool().get().map_err(|e| e.to_string())?;
-            let added = crate::demo::load(&mut conn, &config.demo_password, config.bcrypt_cost)
-                .map_err(|e| e.public_message())?;
+            let added = crate::demo::load(&mut conn, &config).map_err(|e| e.public_message())?;
             println!("Demo data: {added} record(s) added.");
             Ok(())
         }
@@ -156,8 +155,7 @@ async fn serve(config: Config, demo: bool) -> Result<(), String> {
     {
         let mut conn = db.pool().get().map_err(|e| e.to_string())?;
         if demo {
-            let added = crate::demo::load(&mut conn, &config.demo_password, config.bcrypt_cost)
-                .map_err(|e| e.public_message())?;
+            let added = crate::demo::load(&mut conn, &config).map_err(|e| e.public_message())?;
             if added > 0 {
                 tracing::info!("demo data loaded ({added} records)");
             }

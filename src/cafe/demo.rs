@@ -330,7 +330,7 @@ fn allergens_of(name: &str) -> &'static str {
     }
 }
 
-pub fn load(conn: &mut AnyConnection) -> Result<usize, AppError> {
+pub fn load(conn: &mut AnyConnection, config: &crate::Config) -> Result<usize, AppError> {
     let branch: Option<i64> = branches::table
         .filter(branches::code.eq("CAFE"))
         .select(branches::id)
@@ -395,6 +395,73 @@ pub fn load(conn: &mut AnyConnection) -> Result<usize, AppError> {
         ("cafe.upi_id", "skcafe@okbank"),
     ] {
         settings::set(conn, &actor, k, v)?;
+    }
+    added += bookings(conn, config, branch)?;
+    Ok(added)
+}
+
+/// Tomorrow's bookings: a family at lunch (confirmed by staff) and a couple's evening request
+/// from the public form (waiting for a call back).
+fn bookings(
+    conn: &mut AnyConnection,
+    config: &crate::Config,
+    branch: i64,
+) -> Result<usize, AppError> {
+    use crate::cafe::reservations::model::{self as reservations, Source};
+    use crate::cafe::reservations::rules::ReservationInput;
+    let clock = crate::platform::clock::BusinessClock::new(config.tz);
+    let cafe = crate::cafe::settings::load(conn, config)?;
+    let Some(day) = clock.today().succ_opt() else {
+        return Ok(0);
+    };
+    let tables: Vec<(i64, i64)> = cafe_tables::table
+        .filter(cafe_tables::branch_id.eq(branch))
+        .order(cafe_tables::number.asc())
+        .select((cafe_tables::id, cafe_tables::capacity))
+        .load(conn)?;
+    let mut added = 0;
+    for (name, phone, party, hour, source, notes) in [
+        (
+            "Reyes family",
+            "0917 555 0123",
+            4,
+            12,
+            Source::Staff,
+            "High chair, please",
+        ),
+        (
+            "Mia & Paolo",
+            "0918 555 0456",
+            2,
+            19,
+            Source::Guest,
+            "Anniversary",
+        ),
+    ] {
+        let Some((table, _)) = tables.iter().find(|(_, seats)| *seats >= party) else {
+            continue;
+        };
+        let input = ReservationInput {
+            table_id: *table,
+            customer_name: name.into(),
+            customer_phone: phone.into(),
+            party_size: party,
+            date: day,
+            time: chrono::NaiveTime::from_hms_opt(hour, 0, 0).expect("a time"),
+            minutes: cafe.reservation_minutes,
+            notes: notes.into(),
+        };
+        reservations::create(
+            conn,
+            &Actor::system(),
+            branch,
+            &input,
+            source,
+            None,
+            &clock,
+            &cafe,
+        )?;
+        added += 1;
     }
     Ok(added)
 }

@@ -64,7 +64,7 @@ async fn overlapping_bookings_clash_on_create_and_on_every_edit_touching_ones_do
     assert_eq!(count!(&app, booked::table), 3);
 
     let edit = |id: i64, table: i64, time: &str, notes: &str| {
-        let fields = vec![
+        let fields = [
             ("table_id".to_string(), table.to_string()),
             ("customer_name".into(), "Ana Cruz".into()),
             ("customer_phone".into(), "0917 123 4567".into()),
@@ -147,7 +147,7 @@ async fn bookings_that_cannot_be_kept_are_refused_with_a_reason() {
         ("table_id", "abc"),
         ("customer_name", "\u{200b}\u{200b}"),
     ] {
-        let mut fields = vec![
+        let mut fields = [
             ("table_id", t1.to_string()),
             ("customer_name", "Ana".to_string()),
             ("customer_phone", "0917 123 4567".to_string()),

@@ -54,6 +54,25 @@ test("a waiter books, sees the clash explained and seats the party", async () =>
     await page.waitForSelector(`text=${table}`);
     await shot(page, "96-reservation-seated-floor");
     assert.deepEqual(errors.filter((e) => !e.startsWith("409 ")), []);
+
+    // The seated party orders from their table's page and applies a promo code.
+    const m = await browser.newPage({ viewport: { width: 1366, height: 650 } });
+    await signIn(m, "manager", PASSWORD);
+    await m.goto(`${BASE}/tables`);
+    const link = await m.getAttribute(`tr:has-text('${table}') a.guest-link`, "href");
+    await m.close();
+    const g = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    await g.goto(link.startsWith("http") ? link : `${BASE}${link}`);
+    const qty = await g.$$("input[name^=qty_]");
+    await qty[0].fill("3");
+    await qty[1].fill("2");
+    await Promise.all([g.waitForNavigation(), g.click("text=Place order")]);
+    await g.fill("input[name=code]", "welcome10");
+    await Promise.all([g.waitForNavigation(), g.click("text=Apply code")]);
+    await g.waitForSelector("text=Code WELCOME10 applied");
+    const discount = await g.textContent("tr.discount");
+    assert.match(discount, /Discount \(WELCOME10\)\s*-\d/);
+    await shot(g, "98-guest-promo-code");
   } finally {
     await browser.close();
   }

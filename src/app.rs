@@ -183,6 +183,33 @@ fn table() -> Vec<(Method, &'static str, Access, Reply, Route)> {
         ),
         // cafe: floor, bills
         r(get(), "/floor", FLOOR, |x| x.to(cafe::floor::routes::page)),
+        r(post(), "/t/{token}/discount", Public, |x| {
+            x.to(cafe::guest::routes::apply_code)
+        }),
+        j(post(), "/discounts/validate", Public, |x| {
+            x.to(cafe::discounts::routes::validate)
+        }),
+        r(get(), "/discounts", MANAGER, |x| {
+            x.to(cafe::discounts::routes::list)
+        }),
+        r(post(), "/discounts", MANAGER, |x| {
+            x.to(cafe::discounts::routes::create)
+        }),
+        r(get(), "/discounts/{id:\\d+}/edit", MANAGER, |x| {
+            x.to(cafe::discounts::routes::edit)
+        }),
+        r(post(), "/discounts/{id:\\d+}", MANAGER, |x| {
+            x.to(cafe::discounts::routes::update)
+        }),
+        r(post(), "/discounts/{id:\\d+}/archive", MANAGER, |x| {
+            x.to(cafe::discounts::routes::archive)
+        }),
+        r(post(), "/discounts/{id:\\d+}/restore", MANAGER, |x| {
+            x.to(cafe::discounts::routes::restore)
+        }),
+        r(post(), "/floor/sessions/{id:\\d+}/discount", FLOOR, |x| {
+            x.to(cafe::floor::routes::discount)
+        }),
         r(get(), "/reserve", Public, |x| {
             x.to(cafe::reservations::routes::request_form)
         }),
@@ -611,6 +638,7 @@ pub fn navigation(role: Role, current_path: &str) -> Vec<NavLink> {
         ("/kitchen", "Kitchen", &[Role::Manager, Role::Kitchen]),
         ("/menu", "Menu", &[Role::Manager, Role::Kitchen]),
         ("/tables", "Tables", &[Role::Manager]),
+        ("/discounts", "Promo codes", &[Role::Manager]),
         ("/employees", "Employees", &[Role::Manager]),
         ("/branches", "Branches", &[Role::Manager]),
         ("/settings/retail", "Shop settings", &[Role::Manager]),

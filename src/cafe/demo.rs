@@ -397,6 +397,21 @@ pub fn load(conn: &mut AnyConnection, config: &crate::Config) -> Result<usize, A
         settings::set(conn, &actor, k, v)?;
     }
     added += bookings(conn, config, branch)?;
+    // A welcome code for trying promo codes on a bill.
+    crate::cafe::discounts::model::create(
+        conn,
+        &actor,
+        &crate::cafe::discounts::rules::CodeInput {
+            code: "WELCOME10".into(),
+            description: "10 % off a first visit of 300.00 or more".into(),
+            kind: crate::cafe::discounts::rules::Kind::Percent(1000),
+            valid_from: None,
+            valid_to: None,
+            min_order: Money(30_000),
+            max_uses: Some(500),
+        },
+    )?;
+    added += 1;
     Ok(added)
 }
 

@@ -4,6 +4,7 @@
 pub mod allergens;
 pub mod bill;
 pub mod demo;
+pub mod discounts;
 pub mod events;
 pub mod floor;
 pub mod guest;
@@ -32,9 +33,20 @@ pub const AUDIT_WORDS: AuditWords = AuditWords {
         ("cafe_visitor", "Guest"),
         ("cafe_feedback", "Feedback"),
         ("kitchen_ticket", "Kitchen ticket"),
+        ("reservation", "Reservation"),
+        ("discount_code", "Promo code"),
     ],
     fields: &[
         ("number", "Table number"),
+        ("party_size", "Party size"),
+        ("starts_at", "From"),
+        ("ends_at", "Until"),
+        ("customer_name", "Guest"),
+        ("customer_phone", "Guest's phone"),
+        ("discount_code", "Promo code"),
+        ("min_order", "Minimum order"),
+        ("max_uses", "Maximum uses"),
+        ("percent_bp", "Percentage (basis points)"),
         ("capacity", "Seats"),
         ("location", "Location"),
         ("token", "QR code"),

@@ -81,11 +81,44 @@ pub fn lines(conn: &mut AnyConnection, session_id: i64) -> QueryResult<Vec<BillL
         .load(conn)
 }
 
-/// Until discount codes arrive (the cafe operations issue) a session has no discount.
-pub fn bill_of(lines: &[BillLine], tax_rate_bp: i64) -> Result<Bill, AppError> {
+pub fn bill_of(lines: &[BillLine], tax_rate_bp: i64, discount: Money) -> Result<Bill, AppError> {
     let priced: Vec<(Money, i64)> = lines.iter().map(|l| (l.unit_price(), l.quantity)).collect();
-    bill::compute(&priced, Money::ZERO, tax_rate_bp)
+    bill::compute(&priced, discount, tax_rate_bp)
         .ok_or_else(|| AppError::Unprocessable("This bill is too large to compute.".into()))
+}
+
+/// The promo code on a bill, and why it does not apply now (if it does not).
+#[derive(Debug, Clone)]
+pub struct CodeOnBill {
+    pub id: i64,
+    pub code: String,
+    pub refused: Option<String>,
+}
+
+/// A session's bill with its promo code's discount, when the code still applies today.
+pub fn priced(
+    conn: &mut AnyConnection,
+    session_id: i64,
+    lines: &[BillLine],
+    tax_rate_bp: i64,
+    today: chrono::NaiveDate,
+    currency: &str,
+) -> Result<(Bill, Option<CodeOnBill>), AppError> {
+    let plain = bill_of(lines, tax_rate_bp, Money::ZERO)?;
+    let Some(code) = crate::cafe::discounts::model::of_session(conn, session_id)? else {
+        return Ok((plain, None));
+    };
+    let check =
+        crate::cafe::discounts::rules::check(&code.terms(), today, plain.subtotal, currency);
+    let on_bill = |refused| CodeOnBill {
+        id: code.id,
+        code: code.code.clone(),
+        refused,
+    };
+    match check {
+        Ok(d) => Ok((bill_of(lines, tax_rate_bp, d)?, Some(on_bill(None)))),
+        Err(m) => Ok((plain, Some(on_bill(Some(m))))),
+    }
 }
 
 #[derive(Serialize)]
@@ -123,6 +156,7 @@ pub struct Closed {
 /// Closes an open session exactly once: the conditional UPDATE on `closed_at` lets one of two
 /// simultaneous closes through; the other gets a clear refusal (and the unique session_id on
 /// the sales record would stop a second record even if it did not).
+#[allow(clippy::too_many_arguments)]
 pub fn close(
     conn: &mut AnyConnection,
     actor: &Actor,
@@ -130,6 +164,8 @@ pub fn close(
     method: PaymentMethod,
     tax_rate_bp: i64,
     now: NaiveDateTime,
+    today: chrono::NaiveDate,
+    currency: &str,
 ) -> Result<Closed, AppError> {
     let s: SessionHead = tab::session(conn, session_id)?;
     let closed = diesel::update(
@@ -145,7 +181,17 @@ pub fn close(
         ));
     }
     let lines = lines(conn, session_id)?;
-    let b = bill_of(&lines, tax_rate_bp)?;
+    let (b, code) = priced(conn, session_id, &lines, tax_rate_bp, today, currency)?;
+    // A code that stopped applying is not quietly dropped: the guest was shown the discount.
+    if let Some(c) = &code {
+        if let Some(why) = &c.refused {
+            return Err(AppError::Conflict(format!(
+                "The code {} no longer applies: {why} Remove it from the bill, then close.",
+                c.code
+            )));
+        }
+        crate::cafe::discounts::model::count_use(conn, c.id, &c.code, today)?;
+    }
     let table_number: Option<i64> = match s.table_id {
         Some(t) => cafe_tables::table
             .find(t)
@@ -166,6 +212,7 @@ pub fn close(
             cafe_sales::items_json.eq(items_snapshot(&lines)),
             cafe_sales::subtotal_minor.eq(b.subtotal.0),
             cafe_sales::discount_minor.eq(b.discount.0),
+            cafe_sales::discount_code.eq(code.as_ref().map(|c| c.code.clone())),
             cafe_sales::tax_rate_bp.eq(b.tax_rate_bp),
             cafe_sales::tax_minor.eq(b.tax.0),
             cafe_sales::total_minor.eq(b.total.0),
@@ -194,6 +241,7 @@ pub fn close(
     let changes = Changes::new()
         .created("session_id", session_id)
         .created("subtotal", b.subtotal.plain())
+        .created("discount", b.discount.plain())
         .created("tax", b.tax.plain())
         .created("total", b.total.plain())
         .created("payment_method", method.as_str());

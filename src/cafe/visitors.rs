@@ -80,6 +80,8 @@ pub enum GuestWrite {
     Feedback,
     /// A reservation request from the public form.
     Reservation,
+    /// Trying a promo code (each try counts, so codes cannot be guessed by the thousand).
+    Code,
 }
 
 impl GuestWrite {
@@ -90,6 +92,7 @@ impl GuestWrite {
             GuestWrite::Name => "name",
             GuestWrite::Feedback => "feedback",
             GuestWrite::Reservation => "reservation",
+            GuestWrite::Code => "code",
         }
     }
 
@@ -117,6 +120,11 @@ impl GuestWrite {
                 Limit::per_minutes(40, 10),
                 Limit::per_minutes(15, 10),
             ),
+            GuestWrite::Code => (
+                Limit::per_minutes(10, 10),
+                Limit::per_minutes(30, 10),
+                Limit::per_minutes(20, 10),
+            ),
             // Per branch rather than per table: a request names no table.
             GuestWrite::Reservation => (
                 Limit::per_minutes(3, 60),
@@ -132,6 +140,7 @@ impl GuestWrite {
             GuestWrite::CallStaff => "We have already let the staff know.",
             GuestWrite::Name => "Your name was changed many times just now.",
             GuestWrite::Feedback => "Thank you, we have your feedback.",
+            GuestWrite::Code => "That is a lot of codes in a short time; ask your waiter.",
             GuestWrite::Reservation => {
                 "We have several booking requests from you already; please call the cafe."
             }

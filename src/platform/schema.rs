@@ -357,6 +357,7 @@ diesel::table! {
         staff_called_at -> Nullable<Timestamp>,
         bill_printed_at -> Nullable<Timestamp>,
         closed_at -> Nullable<Timestamp>,
+        discount_code_id -> Nullable<BigInt>,
     }
 }
 
@@ -414,6 +415,7 @@ diesel::table! {
         closed_at -> Timestamp,
         closed_by_employee_id -> Nullable<BigInt>,
         visitor_id -> Nullable<BigInt>,
+        discount_code -> Nullable<Text>,
     }
 }
 
@@ -608,8 +610,30 @@ diesel::table! {
 }
 
 diesel::joinable!(reservations -> cafe_tables (table_id));
+diesel::joinable!(cafe_sessions -> discount_codes (discount_code_id));
+
+diesel::table! {
+    discount_codes (id) {
+        id -> BigInt,
+        code -> Text,
+        code_lc -> Text,
+        description -> Text,
+        kind -> Text,
+        percent_bp -> BigInt,
+        amount_minor -> BigInt,
+        valid_from -> Nullable<Date>,
+        valid_to -> Nullable<Date>,
+        min_order_minor -> BigInt,
+        max_uses -> Nullable<BigInt>,
+        uses -> BigInt,
+        is_active -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
 
 diesel::allow_tables_to_appear_in_same_query!(
+    discount_codes,
     reservations,
     price_changes,
     imports,

@@ -214,7 +214,13 @@ async fn load_session(
                     .optional()?
             };
             let menu = menu::menu_of(c, head.branch_id)?;
-            let open = view::open_bill(c, head, settings.tax_rate_bp, BusinessClock::now_utc())?;
+            let open = view::open_bill(
+                c,
+                head,
+                settings.tax_rate_bp,
+                &config,
+                BusinessClock::now_utc(),
+            )?;
             Ok((open, settings, menu, place, sale))
         })
         .await
@@ -431,7 +437,10 @@ pub async fn close(
         .write(move |c| {
             model::own_session(c, &user, id)?;
             let rate = settings::load(c, &config)?.tax_rate_bp;
-            sales::close(c, &actor, id, method, rate, BusinessClock::now_utc())
+            let now = BusinessClock::now_utc();
+            let today = BusinessClock::new(config.tz).to_local(now).date_naive();
+            let currency = format!("{} ", config.currency);
+            sales::close(c, &actor, id, method, rate, now, today, &currency)
         })
         .await?;
     state
@@ -447,4 +456,33 @@ pub async fn close(
         ),
     );
     Ok(see_other(&format!("/floor?branch={}", closed.branch_id)))
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct CodeField {
+    pub code: String,
+}
+
+/// A waiter puts a promo code on the bill (or takes it off with a blank code).
+pub async fn discount(
+    staff: Staff,
+    id: web::Path<i64>,
+    form: web::Form<CodeField>,
+) -> Result<HttpResponse, AppError> {
+    let (user, actor, state, session) = staff.parts();
+    let id = id.into_inner();
+    state
+        .db
+        .read(move |c| model::own_session(c, &user, id).map(drop))
+        .await?;
+    let back = format!("/floor/sessions/{id}");
+    match crate::cafe::discounts::routes::put_on_bill(&state, actor, id, &form.code).await {
+        Ok(said) => flash::success(&session, said),
+        Err(AppError::Fields { errors, .. }) => {
+            flash::push(&session, flash::Kind::Error, errors.first().to_string())
+        }
+        Err(e) => return Err(e),
+    }
+    Ok(see_other(&back))
 }

@@ -532,3 +532,59 @@ pub async fn give_feedback(
         Err(e) => refused(&state, ctx, &req, token, Typed::default(), e).await,
     }
 }
+
+/// A guest tries a promo code on their table's open bill (blank takes it off). Every try
+/// counts against the code limits, so codes cannot be guessed.
+pub async fn apply_code(
+    visit: Visit,
+    token: web::Path<String>,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    let (req, ctx, state, session) = visit.parts();
+    let token = token.into_inner();
+    let pairs = Pairs(form.into_inner());
+    let hint = visitors::hint(&req);
+    let t = token.clone();
+    let open = state
+        .db
+        .read(move |c| {
+            let table =
+                crate::cafe::tables::model::by_token(c, &t)?.ok_or_else(ordering::invalid_code)?;
+            Ok((
+                table.id,
+                crate::cafe::tab::open_session_of_table(c, table.id)?,
+            ))
+        })
+        .await;
+    let (table_id, head) = match open {
+        Ok(o) => o,
+        Err(e) => return refused(&state, ctx, &req, token, Typed::default(), e).await,
+    };
+    let Some(head) = head else {
+        let e =
+            AppError::Conflict("Order something first; then the code applies to your bill.".into());
+        return refused(&state, ctx, &req, token, Typed::default(), e).await;
+    };
+    if head.bill_printed_at.is_some() {
+        let e = AppError::Conflict("Your bill has been printed; please ask the staff.".into());
+        return refused(&state, ctx, &req, token, Typed::default(), e).await;
+    }
+    crate::cafe::discounts::routes::admit_try(&state, hint.clone(), table_id).await?;
+    let actor = crate::platform::audit::Actor {
+        employee_id: None,
+        ip: hint.ip.clone(),
+    };
+    match crate::cafe::discounts::routes::put_on_bill(&state, actor, head.id, pairs.get("code"))
+        .await
+    {
+        Ok(said) => {
+            flash::success(&session, said);
+            Ok(see_other(&format!("/t/{token}")))
+        }
+        Err(AppError::Fields { errors, .. }) => {
+            let e = AppError::Unprocessable(errors.first().to_string());
+            refused(&state, ctx, &req, token, Typed::default(), e).await
+        }
+        Err(e) => refused(&state, ctx, &req, token, Typed::default(), e).await,
+    }
+}

@@ -43,6 +43,8 @@ pub struct OpenBill {
     pub tickets: Vec<Ticket>,
     pub lines: Vec<BillLine>,
     pub bill: Bill,
+    /// The promo code on the bill, if any (and why it does not apply now, if it does not).
+    pub code: Option<sales::CodeOnBill>,
 }
 
 impl OpenBill {
@@ -136,16 +138,22 @@ pub fn open_bill(
     conn: &mut AnyConnection,
     head: SessionHead,
     tax_rate_bp: i64,
+    config: &Config,
     now: NaiveDateTime,
 ) -> Result<OpenBill, AppError> {
     let tickets = kitchen::of_session(conn, head.id, now)?;
     let lines = sales::lines(conn, head.id)?;
-    let bill = sales::bill_of(&lines, tax_rate_bp)?;
+    let today = crate::platform::clock::BusinessClock::new(config.tz)
+        .to_local(now)
+        .date_naive();
+    let currency = format!("{} ", config.currency);
+    let (bill, code) = sales::priced(conn, head.id, &lines, tax_rate_bp, today, &currency)?;
     Ok(OpenBill {
         head,
         tickets,
         lines,
         bill,
+        code,
     })
 }
 
@@ -262,7 +270,7 @@ pub fn load(
         .collect();
     let shown_items = shown.len();
     let open = match tab::open_session_of_table(conn, table.id)? {
-        Some(head) => Some(open_bill(conn, head, settings.tax_rate_bp, now)?),
+        Some(head) => Some(open_bill(conn, head, settings.tax_rate_bp, config, now)?),
         None => None,
     };
     let visitor = visitors::find(conn, hint)?;

@@ -166,6 +166,7 @@ pub(crate) async fn next_chunk(body: &mut actix_web::body::BoxBody) -> String {
 }
 
 // After the helpers above (and `count!`, which is visible only below its definition).
+mod discounts;
 mod floor;
 mod guest;
 mod kitchen;

@@ -98,6 +98,8 @@ async fn two_waiters_closing_one_bill_at_once_make_one_sale() {
                             PaymentMethod::Cash,
                             500,
                             chrono::Utc::now().naive_utc(),
+                            chrono::Utc::now().date_naive(),
+                            "PHP ",
                         )
                     })
                 })

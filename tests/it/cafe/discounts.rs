@@ -1,0 +1,279 @@
+//! Promo codes: made by a manager, tried by guests (rate-limited, nothing listed), applied to a
+//! bill with the discount shown, counted once when the bill closes and never past the maximum.
+
+use super::*;
+use tillpoint::platform::schema::discount_codes;
+
+async fn make_code(manager: &Client, fields: &[(&str, &str)]) -> Resp {
+    manager.post("/discounts", fields).await
+}
+
+fn uses(app: &TestApp, code: &str) -> i64 {
+    discount_codes::table
+        .filter(discount_codes::code.eq(code))
+        .select(discount_codes::uses)
+        .first(&mut *app.conn())
+        .unwrap()
+}
+
+fn today(app: &TestApp) -> String {
+    app.state.clock.today().to_string()
+}
+
+#[actix_web::test]
+async fn a_guest_applies_a_code_the_bill_shows_it_and_closing_counts_one_use() {
+    let app = TestApp::new().await;
+    let cafe = setup(&app);
+    let manager = app.signed_in("manager").await;
+    let day = today(&app);
+    make_code(
+        &manager,
+        &[
+            ("code", "WELCOME10"),
+            ("kind", "percent"),
+            ("value", "10"),
+            ("min_order", "300"),
+            ("max_uses", "1"),
+            ("valid_from", &day),
+            ("valid_to", &day),
+        ],
+    )
+    .await
+    .expect(303);
+    // The same code in other letters is the same code.
+    make_code(
+        &manager,
+        &[("code", "welcome10"), ("kind", "fixed"), ("value", "5")],
+    )
+    .await
+    .expect(409);
+    for bad in [
+        [("code", "TWO WORDS"), ("kind", "percent"), ("value", "10")],
+        [("code", "BIG"), ("kind", "percent"), ("value", "150")],
+        [("code", "NEG"), ("kind", "fixed"), ("value", "-1")],
+        [("code", "HUH"), ("kind", "bogus"), ("value", "1")],
+    ] {
+        make_code(&manager, &bad).await.expect(422);
+    }
+
+    let g = guest(&app, &cafe, 1, "10.9.0.1:4000").await;
+    order(&g, &cafe, 1, &[("Fries", "1")]).await.expect(303);
+    // 120.00 is under the minimum.
+    let r = g
+        .post(
+            &format!("/t/{}/discount", cafe.token(1)),
+            &[("code", "Welcome10")],
+        )
+        .await;
+    r.expect(422)
+        .expect_text("Minimum order amount is PHP 300.00");
+    order(&g, &cafe, 1, &[("Burger", "1")]).await.expect(303);
+    g.post(
+        &format!("/t/{}/discount", cafe.token(1)),
+        &[("code", "Welcome10")],
+    )
+    .await
+    .expect(303);
+    // 120 + 320 = 440.00; 10 % = 44.00 off.
+    g.get(&format!("/t/{}", cafe.token(1)))
+        .await
+        .expect(200)
+        .expect_text("Discount (WELCOME10)")
+        .expect_text("-44.00");
+    let session = open_session(&app, cafe.tables[0].0);
+    let waiter = app.signed_in("waiter").await;
+    waiter
+        .get(&format!("/floor/sessions/{session}/bill"))
+        .await
+        .expect(200)
+        .expect_text("Discount WELCOME10");
+    waiter
+        .post(
+            &format!("/floor/sessions/{session}/close"),
+            &[("payment_method", "cash")],
+        )
+        .await
+        .expect(303);
+    let (discount, code): (i64, Option<String>) = cafe_sales::table
+        .filter(cafe_sales::session_id.eq(session))
+        .select((cafe_sales::discount_minor, cafe_sales::discount_code))
+        .first(&mut *app.conn())
+        .unwrap();
+    assert_eq!((discount, code.as_deref()), (4_400, Some("WELCOME10")));
+    assert_eq!(uses(&app, "WELCOME10"), 1);
+
+    // Used up now: the next table is told so.
+    let g2 = guest(&app, &cafe, 2, "10.9.0.2:4000").await;
+    order(&g2, &cafe, 2, &[("Burger", "1")]).await.expect(303);
+    g2.post(
+        &format!("/t/{}/discount", cafe.token(2)),
+        &[("code", "WELCOME10")],
+    )
+    .await
+    .expect(422)
+    .expect_text("This code has been used up");
+    // Unknown and malformed codes say the same, and reveal nothing.
+    g2.post(
+        &format!("/t/{}/discount", cafe.token(2)),
+        &[("code", "NOPE")],
+    )
+    .await
+    .expect(422)
+    .expect_text("This code is not valid");
+    g2.post(
+        &format!("/t/{}/discount", cafe.token(2)),
+        &[("code", "<x>")],
+    )
+    .await
+    .expect(422);
+}
+
+#[actix_web::test]
+async fn validate_answers_the_reason_and_tries_are_limited() {
+    let app = TestApp::new().await;
+    let _cafe = setup(&app);
+    let manager = app.signed_in("manager").await;
+    let yesterday = app.state.clock.today().pred_opt().unwrap().to_string();
+    make_code(
+        &manager,
+        &[("code", "FIFTY"), ("kind", "fixed"), ("value", "50")],
+    )
+    .await
+    .expect(303);
+    make_code(
+        &manager,
+        &[
+            ("code", "OLD"),
+            ("kind", "percent"),
+            ("value", "5"),
+            ("valid_to", &yesterday),
+        ],
+    )
+    .await
+    .expect(303);
+    let guest = app.client();
+    let ask = |code: &str, subtotal: &str| {
+        let body = serde_json::json!({"code": code, "subtotal": subtotal});
+        let g = &guest;
+        async move { g.post_json("/discounts/validate", &body).await }
+    };
+    let ok = ask("fifty", "30.00").await;
+    ok.expect(200);
+    assert_eq!(ok.json()["valid"], true);
+    assert_eq!(
+        ok.json()["discount"],
+        "30.00",
+        "a fixed amount is capped at the subtotal"
+    );
+    let old = ask("OLD", "500").await;
+    assert_eq!(old.json()["reason"], "This code has expired.");
+    assert_eq!(ask("NOPE", "500").await.json()["valid"], false);
+    ask("FIFTY", "-5").await.expect(400);
+    ask("FIFTY", "lots").await.expect(400);
+    // A guess-a-code flood from one address stops.
+    let mut last = 200;
+    for i in 0..60 {
+        last = ask(&format!("GUESS{i}"), "100").await.status;
+        if last == 429 {
+            break;
+        }
+    }
+    assert_eq!(last, 429);
+    // Codes are never listed to guests or other staff.
+    app.client().get("/discounts").await.expect(303);
+    app.signed_in("waiter")
+        .await
+        .get("/discounts")
+        .await
+        .expect(403);
+}
+
+#[actix_web::test]
+async fn the_last_use_goes_to_one_of_two_bills_closing_at_once() {
+    let app = TestApp::new().await;
+    let cafe = setup(&app);
+    let manager = app.signed_in("manager").await;
+    make_code(
+        &manager,
+        &[
+            ("code", "LASTONE"),
+            ("kind", "percent"),
+            ("value", "20"),
+            ("max_uses", "1"),
+        ],
+    )
+    .await
+    .expect(303);
+    let mut sessions = Vec::new();
+    for table in [1usize, 2] {
+        let g = guest(&app, &cafe, table, &format!("10.8.0.{table}:4000")).await;
+        order(&g, &cafe, table, &[("Latte", "2")]).await.expect(303);
+        g.post(
+            &format!("/t/{}/discount", cafe.token(table)),
+            &[("code", "lastone")],
+        )
+        .await
+        .expect(303);
+        sessions.push(open_session(&app, cafe.tables[table - 1].0));
+    }
+    let barrier = Arc::new(Barrier::new(2));
+    let handles: Vec<_> = sessions
+        .iter()
+        .map(|&s| {
+            let db = app.db.clone();
+            let barrier = barrier.clone();
+            std::thread::spawn(move || {
+                let mut conn = db.pool().get().unwrap();
+                barrier.wait();
+                write_tx(&mut conn, |c| {
+                    sales::close(
+                        c,
+                        &Actor::system(),
+                        s,
+                        PaymentMethod::Cash,
+                        500,
+                        chrono::Utc::now().naive_utc(),
+                        chrono::Utc::now().date_naive(),
+                        "PHP ",
+                    )
+                })
+            })
+        })
+        .collect();
+    let results: Vec<_> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    assert_eq!(
+        results.iter().filter(|r| r.is_ok()).count(),
+        1,
+        "{results:?}"
+    );
+    assert_eq!(uses(&app, "LASTONE"), 1);
+    assert_eq!(count!(&app, cafe_sales::table), 1);
+    // The other bill stays open and says why; removing the code lets it close.
+    let waiter = app.signed_in("waiter").await;
+    let open: Vec<i64> = cafe_sessions::table
+        .filter(cafe_sessions::closed_at.is_null())
+        .select(cafe_sessions::id)
+        .load(&mut *app.conn())
+        .unwrap();
+    assert_eq!(open.len(), 1);
+    waiter
+        .get(&format!("/floor/sessions/{}", open[0]))
+        .await
+        .expect(200)
+        .expect_text("does not apply now");
+    waiter
+        .post(
+            &format!("/floor/sessions/{}/discount", open[0]),
+            &[("code", "")],
+        )
+        .await
+        .expect(303);
+    waiter
+        .post(
+            &format!("/floor/sessions/{}/close", open[0]),
+            &[("payment_method", "card")],
+        )
+        .await
+        .expect(303);
+    assert_eq!(count!(&app, cafe_sales::table), 2);
+}

@@ -39,6 +39,7 @@ const MANAGER: Access = Access::Roles(&[Role::Manager]);
 const SELLERS: Access = Access::Roles(&[Role::Manager, Role::SalesAgent]);
 const FLOOR: Access = Access::Roles(&[Role::Manager, Role::Waiter]);
 const KITCHEN: Access = Access::Roles(&[Role::Manager, Role::Kitchen]);
+const DUTY: Access = Access::Roles(&[Role::Manager, Role::Kitchen, Role::Waiter]);
 const CREDIT: Access = Access::Roles(&[Role::Manager, Role::CreditOfficer]);
 const INSTALMENTS: Access = Access::Roles(&[Role::Manager, Role::CreditOfficer, Role::SalesAgent]);
 
@@ -210,6 +211,7 @@ fn table() -> Vec<(Method, &'static str, Access, Reply, Route)> {
         r(post(), "/floor/sessions/{id:\\d+}/discount", FLOOR, |x| {
             x.to(cafe::floor::routes::discount)
         }),
+        r(post(), "/duty", DUTY, |x| x.to(cafe::duty::toggle)),
         r(get(), "/reserve", Public, |x| {
             x.to(cafe::reservations::routes::request_form)
         }),

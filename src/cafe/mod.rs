@@ -5,6 +5,7 @@ pub mod allergens;
 pub mod bill;
 pub mod demo;
 pub mod discounts;
+pub mod duty;
 pub mod events;
 pub mod floor;
 pub mod guest;

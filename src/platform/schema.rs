@@ -50,6 +50,7 @@ diesel::table! {
         total_sales_minor -> BigInt,
         total_commission_minor -> BigInt,
         approval_limit_minor -> BigInt,
+        on_duty -> Bool,
     }
 }
 

@@ -341,6 +341,10 @@ pub async fn logout(
                 let subject = Subject::of(RECORD, user.id, &label);
                 audit::record(c, &actor, at, audit::LOGOUT, subject, &Changes::new())?;
             }
+            // Signing out ends the shift's duty too: nobody stays "on duty" at home.
+            diesel::update(employees::table.find(user.id))
+                .set(employees::on_duty.eq(false))
+                .execute(c)?;
             Ok(())
         })
         .await?;

@@ -151,6 +151,11 @@ fn matrix() -> Vec<(&'static str, &'static str, Who)> {
         ("POST", "/discounts/{id:\\d+}/archive", M),
         ("POST", "/discounts/{id:\\d+}/restore", M),
         ("POST", "/floor/sessions/{id:\\d+}/discount", FLOOR),
+        (
+            "POST",
+            "/duty",
+            Who::Only(&["manager", "kitchen", "waiter"]),
+        ),
         ("GET", "/reserve", Who::Public),
         ("POST", "/reserve", Who::Public),
         ("GET", "/reservations", FLOOR),

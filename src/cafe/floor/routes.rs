@@ -37,6 +37,7 @@ struct FloorPage {
     errors: FormErrors,
     statuses: [TableStatus; 4],
     is_manager: bool,
+    duty: crate::cafe::duty::Duty,
 }
 
 async fn floor_page(
@@ -49,12 +50,13 @@ async fn floor_page(
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let is_manager = user.is_manager();
-    let (branch, floor) = state
+    let (branch, floor, duty) = state
         .db
         .read(move |c| {
             let branch = scope::resolve(c, &user, requested)?;
             let floor = model::floor(c, branch.id, BusinessClock::now_utc())?;
-            Ok((branch, floor))
+            let duty = crate::cafe::duty::view(c, user.id, branch.id)?;
+            Ok((branch, floor, duty))
         })
         .await?;
     html_status(
@@ -67,6 +69,7 @@ async fn floor_page(
             errors,
             statuses: TableStatus::ALL,
             is_manager,
+            duty,
         },
     )
 }

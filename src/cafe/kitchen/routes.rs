@@ -71,6 +71,7 @@ struct KitchenPage {
     board: Board,
     items: Vec<MenuRow>,
     priorities: [Priority; 3],
+    duty: crate::cafe::duty::Duty,
 }
 
 pub async fn page(
@@ -80,9 +81,16 @@ pub async fn page(
     branch_scope: BranchScope,
 ) -> Result<HttpResponse, AppError> {
     let requested = branch_scope.branch();
+    let me = user.id;
     let (branch, board, items) = board(&state, user, requested).await?;
+    let branch_id = branch.id;
+    let duty = state
+        .db
+        .read(move |c| Ok(crate::cafe::duty::view(c, me, branch_id)?))
+        .await?;
     html(&KitchenPage {
         ctx,
+        duty,
         branch,
         board,
         items,

@@ -1,6 +1,7 @@
 //! The floor: bills, takeaway and delivery, seating by hand, calls and reopened bills.
 
 use super::*;
+use tillpoint::platform::schema::employees;
 
 #[actix_web::test]
 async fn the_waiter_bills_and_closes_exactly_once() {
@@ -377,4 +378,53 @@ async fn a_call_is_answered_and_a_printed_bill_reopened_by_a_manager() {
         .await
         .expect(409)
         .expect_text("already closed");
+}
+
+#[actix_web::test]
+async fn kitchen_and_floor_staff_go_on_and_off_duty_and_everyone_sees_who_is_on() {
+    let app = TestApp::new().await;
+    let _cafe = setup(&app);
+    let cook = app.signed_in("kitchen").await;
+    cook.get("/kitchen")
+        .await
+        .expect(200)
+        .expect_text("You are off duty")
+        .expect_text("nobody yet");
+    let r = cook
+        .post("/duty", &[("on", "1"), ("back", "/kitchen")])
+        .await;
+    r.expect(303);
+    assert_eq!(r.location(), "/kitchen");
+    let waiter = app.signed_in("waiter").await;
+    waiter
+        .get("/floor")
+        .await
+        .expect(200)
+        .expect_text("Kitchen Person (Kitchen)");
+    // A tampered return address goes home instead.
+    let r = waiter
+        .post("/duty", &[("on", "1"), ("back", "https://evil.example/")])
+        .await;
+    r.expect(303);
+    assert_eq!(r.location(), "/");
+    let on: Vec<String> = employees::table
+        .filter(employees::on_duty.eq(true))
+        .order(employees::username.asc())
+        .select(employees::username)
+        .load(&mut *app.conn())
+        .unwrap();
+    assert_eq!(on, vec!["kitchen".to_string(), "waiter".to_string()]);
+    // Signing out ends duty.
+    cook.post("/logout", &[]).await.expect(303);
+    let still: bool = employees::table
+        .filter(employees::username.eq("kitchen"))
+        .select(employees::on_duty)
+        .first(&mut *app.conn())
+        .unwrap();
+    assert!(!still);
+    app.signed_in("agent")
+        .await
+        .post("/duty", &[("on", "1")])
+        .await
+        .expect(403);
 }

@@ -212,6 +212,7 @@ fn table() -> Vec<(Method, &'static str, Access, Reply, Route)> {
             x.to(cafe::floor::routes::discount)
         }),
         r(post(), "/duty", DUTY, |x| x.to(cafe::duty::toggle)),
+        r(get(), "/feedback", MANAGER, |x| x.to(cafe::reviews::page)),
         r(get(), "/reserve", Public, |x| {
             x.to(cafe::reservations::routes::request_form)
         }),
@@ -641,6 +642,7 @@ pub fn navigation(role: Role, current_path: &str) -> Vec<NavLink> {
         ("/menu", "Menu", &[Role::Manager, Role::Kitchen]),
         ("/tables", "Tables", &[Role::Manager]),
         ("/discounts", "Promo codes", &[Role::Manager]),
+        ("/feedback", "Feedback", &[Role::Manager]),
         ("/employees", "Employees", &[Role::Manager]),
         ("/branches", "Branches", &[Role::Manager]),
         ("/settings/retail", "Shop settings", &[Role::Manager]),

@@ -13,6 +13,7 @@ pub mod kitchen;
 pub mod menu;
 pub mod ordering;
 pub mod reservations;
+pub mod reviews;
 pub mod sales;
 pub mod scope;
 pub mod settings;

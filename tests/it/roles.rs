@@ -156,6 +156,7 @@ fn matrix() -> Vec<(&'static str, &'static str, Who)> {
             "/duty",
             Who::Only(&["manager", "kitchen", "waiter"]),
         ),
+        ("GET", "/feedback", M),
         ("GET", "/reserve", Who::Public),
         ("POST", "/reserve", Who::Public),
         ("GET", "/reservations", FLOOR),

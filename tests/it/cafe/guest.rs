@@ -498,3 +498,61 @@ async fn a_background_fetch_leaves_the_order_message_to_the_page() {
         .await
         .expect_text("Your order went to the kitchen");
 }
+
+#[actix_web::test]
+async fn the_manager_reads_feedback_with_filters_and_averages() {
+    let app = TestApp::new().await;
+    let cafe = setup(&app);
+    let waiter = app.signed_in("waiter").await;
+    for (table, overall, recommend, comment) in [
+        (1usize, "5", "yes", "Lovely <b>latte</b>"),
+        (2, "2", "no", "Slow"),
+    ] {
+        let g = guest(&app, &cafe, table, &format!("192.0.2.7{table}:5000")).await;
+        order(&g, &cafe, table, &[("Latte", "1")]).await.expect(303);
+        let sid = open_session(&app, cafe.tables[table - 1].0);
+        waiter
+            .post(
+                &format!("/floor/sessions/{sid}/close"),
+                &[("payment_method", "cash")],
+            )
+            .await
+            .expect(303);
+        g.post(
+            &format!("/t/{}/feedback", cafe.token(table)),
+            &[
+                ("overall", overall),
+                ("food", "4"),
+                ("recommend", recommend),
+                ("comment", comment),
+            ],
+        )
+        .await
+        .expect(303);
+    }
+    let manager = app.signed_in("manager").await;
+    let all = manager.get("/feedback").await;
+    all.expect(200)
+        .expect_text("Lovely &#60;b&#62;latte&#60;/b&#62;")
+        .expect_text("Slow")
+        .expect_text("3.5 ★")
+        .expect_text("4.0 ★")
+        .expect_text("50 %")
+        .expect_text("/floor/sessions/");
+    let low = manager.get("/feedback?rating=2").await;
+    low.expect(200).expect_text("Slow").expect_absent("Lovely");
+    manager
+        .get("/feedback?recommend=yes&table=1")
+        .await
+        .expect(200)
+        .expect_text("Lovely")
+        .expect_absent("Slow");
+    for bad in ["rating=9", "recommend=maybe", "table=x", "from=2026-13-01"] {
+        manager.get(&format!("/feedback?{bad}")).await.expect(400);
+    }
+    app.signed_in("waiter")
+        .await
+        .get("/feedback")
+        .await
+        .expect(403);
+}

@@ -390,9 +390,11 @@ pub fn load(conn: &mut AnyConnection, config: &crate::Config) -> Result<usize, A
         ("cafe.name", "SK Cafe"),
         ("cafe.address", "1 Rizal Avenue, Manila (ground floor)"),
         ("cafe.phone", "+63 2 8123 4568"),
-        ("cafe.gst_number", "29ABCDE1234F1Z5"),
+        // A Philippine business: VAT and a TIN, no UPI (that is India's).
+        ("cafe.gst_number", "123-456-789-00002"),
+        ("cafe.tax_name", "VAT"),
+        ("cafe.tax_id_label", "TIN"),
         ("cafe.bill_footer", "Thank you for visiting SK Cafe!"),
-        ("cafe.upi_id", "skcafe@okbank"),
     ] {
         settings::set(conn, &actor, k, v)?;
     }

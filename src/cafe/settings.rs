@@ -26,6 +26,9 @@ const FOOTER: &str = "cafe.bill_footer";
 const UPI: &str = "cafe.upi_id";
 const TAX_RATE_BP: &str = "cafe.tax_rate_bp";
 const PUBLIC_URL: &str = "cafe.public_base_url";
+const TAX_NAME: &str = "cafe.tax_name";
+const TAX_ID_LABEL: &str = "cafe.tax_id_label";
+const INSTAGRAM: &str = "cafe.instagram_url";
 const OPENS: &str = "cafe.opening_time";
 const CLOSES: &str = "cafe.closing_time";
 const RESERVATION_MINUTES: &str = "cafe.reservation_minutes";
@@ -49,6 +52,11 @@ pub struct CafeSettings {
     pub upi_id: String,
     pub tax_rate_bp: i64,
     pub public_base_url: String,
+    /// What the bill calls the tax ("VAT", "GST", "Service tax") and its registration number
+    /// ("TIN", "GSTIN").
+    pub tax_name: String,
+    pub tax_id_label: String,
+    pub instagram_url: String,
     /// Opening hours (business time zone); closing before opening means past midnight.
     pub opens: NaiveTime,
     pub closes: NaiveTime,
@@ -91,6 +99,9 @@ pub fn load(conn: &mut AnyConnection, config: &Config) -> diesel::QueryResult<Ca
             .filter(|r| (0..=5_000).contains(r))
             .unwrap_or(DEFAULT_TAX_RATE_BP),
         public_base_url: get(PUBLIC_URL).unwrap_or_else(|| default_public_url(config)),
+        tax_name: get(TAX_NAME).unwrap_or_else(|| "VAT".into()),
+        tax_id_label: get(TAX_ID_LABEL).unwrap_or_else(|| "TIN".into()),
+        instagram_url: get(INSTAGRAM).unwrap_or_default(),
         opens: get(OPENS)
             .and_then(|t| parse_time(&t))
             .unwrap_or_else(|| NaiveTime::from_hms_opt(7, 0, 0).expect("a time")),
@@ -133,6 +144,9 @@ pub struct SettingsForm {
     pub opens: String,
     pub closes: String,
     pub reservation_minutes: String,
+    pub tax_name: String,
+    pub tax_id_label: String,
+    pub instagram_url: String,
 }
 
 struct Valid {
@@ -168,7 +182,7 @@ fn validate(form: &SettingsForm) -> Result<Valid, FormErrors> {
     let gst = forms::text(
         &form.gst_number,
         "gst_number",
-        "The GST number",
+        "The tax registration number",
         30,
         false,
         &mut errors,
@@ -222,8 +236,49 @@ fn validate(form: &SettingsForm) -> Result<Valid, FormErrors> {
         Some(90),
         &mut errors,
     );
+    // Blank (a script that predates the fields): the business's usual words.
+    let word =
+        |raw: &str, field: &'static str, label: &str, usual: &str, errors: &mut FormErrors| {
+            let w = forms::text(raw, field, label, 20, false, errors);
+            if w.is_empty() {
+                usual.to_string()
+            } else {
+                w
+            }
+        };
+    let tax_name = word(
+        &form.tax_name,
+        "tax_name",
+        "The tax's name",
+        "VAT",
+        &mut errors,
+    );
+    let tax_id_label = word(
+        &form.tax_id_label,
+        "tax_id_label",
+        "The registration label",
+        "TIN",
+        &mut errors,
+    );
+    let instagram = forms::text(
+        &form.instagram_url,
+        "instagram_url",
+        "The Instagram address",
+        200,
+        false,
+        &mut errors,
+    );
+    if !instagram.is_empty() && !instagram.starts_with("https://") {
+        errors.add(
+            "instagram_url",
+            "An Instagram address starts with https://.",
+        );
+    }
     errors.into_result(Valid {
         values: vec![
+            (TAX_NAME, tax_name),
+            (TAX_ID_LABEL, tax_id_label),
+            (INSTAGRAM, instagram),
             (OPENS, opens),
             (CLOSES, closes),
             (RESERVATION_MINUTES, minutes.to_string()),
@@ -269,6 +324,9 @@ pub async fn show(ctx: PageCtx, state: web::Data<AppState>) -> Result<HttpRespon
         opens: s.opens.format("%H:%M").to_string(),
         closes: s.closes.format("%H:%M").to_string(),
         reservation_minutes: s.reservation_minutes.to_string(),
+        tax_name: s.tax_name,
+        tax_id_label: s.tax_id_label,
+        instagram_url: s.instagram_url,
     };
     let errors = FormErrors::default();
     html_status(StatusCode::OK, &SettingsPage { ctx, form, errors })

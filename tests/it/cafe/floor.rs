@@ -428,3 +428,56 @@ async fn kitchen_and_floor_staff_go_on_and_off_duty_and_everyone_sees_who_is_on(
         .await
         .expect(403);
 }
+
+#[actix_web::test]
+async fn the_bill_speaks_the_cafes_tax_words_and_offers_upi_only_where_set() {
+    let app = TestApp::new().await;
+    let cafe = setup(&app);
+    let g = guest(&app, &cafe, 1, "192.0.2.90:5000").await;
+    order(&g, &cafe, 1, &[("Latte", "1")]).await.expect(303);
+    let sid = open_session(&app, cafe.tables[0].0);
+    let waiter = app.signed_in("waiter").await;
+    // Out of the box: VAT and a TIN, no UPI.
+    let bill = waiter.get(&format!("/floor/sessions/{sid}/bill")).await;
+    bill.expect(200).expect_text("VAT 5 %");
+    bill.expect_absent("upi://").expect_absent("GST");
+    // An Indian cafe: GST, GSTIN and a UPI payment link.
+    let manager = app.signed_in("manager").await;
+    manager
+        .post(
+            "/settings/cafe",
+            &[
+                ("name", "Chai Point"),
+                ("tax_rate", "5"),
+                ("public_base_url", "http://192.168.1.20:8080"),
+                ("tax_name", "GST"),
+                ("tax_id_label", "GSTIN"),
+                ("gst_number", "29ABCDE1234F1Z5"),
+                ("upi_id", "chai@okbank"),
+                ("instagram_url", "https://instagram.com/chaipoint"),
+            ],
+        )
+        .await
+        .expect(303);
+    let bill = waiter.get(&format!("/floor/sessions/{sid}/bill")).await;
+    bill.expect(200)
+        .expect_text("GST 5 %")
+        .expect_text("GSTIN: 29ABCDE1234F1Z5")
+        .expect_text("Pay by UPI: chai@okbank");
+    g.get(&format!("/t/{}", cafe.token(1)))
+        .await
+        .expect_text("GST (5 %)")
+        .expect_text("https://instagram.com/chaipoint");
+    manager
+        .post(
+            "/settings/cafe",
+            &[
+                ("name", "Chai Point"),
+                ("tax_rate", "5"),
+                ("public_base_url", "http://192.168.1.20:8080"),
+                ("instagram_url", "javascript:alert(1)"),
+            ],
+        )
+        .await
+        .expect(422);
+}

@@ -543,9 +543,30 @@ pub async fn apply_code(
     let (req, ctx, state, session) = visit.parts();
     let token = token.into_inner();
     let pairs = Pairs(form.into_inner());
-    let hint = visitors::hint(&req);
-    let t = token.clone();
-    let open = state
+    match code_on_table(&state, &req, &token, pairs.get("code")).await {
+        Ok(said) => {
+            flash::success(&session, said);
+            Ok(see_other(&format!("/t/{token}")))
+        }
+        // A code's refusal is said on the guest page like an order's.
+        Err(AppError::Fields { errors, .. }) => {
+            let e = AppError::Unprocessable(errors.first().to_string());
+            refused(&state, ctx, &req, token, Typed::default(), e).await
+        }
+        Err(e) => refused(&state, ctx, &req, token, Typed::default(), e).await,
+    }
+}
+
+/// Puts the typed code on the open, unprinted bill of the table; answers the message.
+async fn code_on_table(
+    state: &web::Data<AppState>,
+    req: &HttpRequest,
+    token: &str,
+    typed: &str,
+) -> Result<String, AppError> {
+    let hint = visitors::hint(req);
+    let t = token.to_string();
+    let (table_id, head) = state
         .db
         .read(move |c| {
             let table =
@@ -555,36 +576,19 @@ pub async fn apply_code(
                 crate::cafe::tab::open_session_of_table(c, table.id)?,
             ))
         })
-        .await;
-    let (table_id, head) = match open {
-        Ok(o) => o,
-        Err(e) => return refused(&state, ctx, &req, token, Typed::default(), e).await,
-    };
-    let Some(head) = head else {
-        let e =
-            AppError::Conflict("Order something first; then the code applies to your bill.".into());
-        return refused(&state, ctx, &req, token, Typed::default(), e).await;
-    };
+        .await?;
+    let head = head.ok_or_else(|| {
+        AppError::Conflict("Order something first; then the code applies to your bill.".into())
+    })?;
     if head.bill_printed_at.is_some() {
-        let e = AppError::Conflict("Your bill has been printed; please ask the staff.".into());
-        return refused(&state, ctx, &req, token, Typed::default(), e).await;
+        return Err(AppError::Conflict(
+            "Your bill has been printed; please ask the staff.".into(),
+        ));
     }
-    crate::cafe::discounts::routes::admit_try(&state, hint.clone(), table_id).await?;
+    crate::cafe::discounts::routes::admit_try(state, hint.clone(), table_id).await?;
     let actor = crate::platform::audit::Actor {
         employee_id: None,
-        ip: hint.ip.clone(),
+        ip: hint.ip,
     };
-    match crate::cafe::discounts::routes::put_on_bill(&state, actor, head.id, pairs.get("code"))
-        .await
-    {
-        Ok(said) => {
-            flash::success(&session, said);
-            Ok(see_other(&format!("/t/{token}")))
-        }
-        Err(AppError::Fields { errors, .. }) => {
-            let e = AppError::Unprocessable(errors.first().to_string());
-            refused(&state, ctx, &req, token, Typed::default(), e).await
-        }
-        Err(e) => refused(&state, ctx, &req, token, Typed::default(), e).await,
-    }
+    crate::cafe::discounts::routes::put_on_bill(state, actor, head.id, typed).await
 }

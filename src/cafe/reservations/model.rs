@@ -423,6 +423,13 @@ pub fn act(
                 table.number
             )));
         }
+        // Another party's bill still open at the table: they have not left yet.
+        if tab::open_session_of_table(conn, table.id)?.is_some() {
+            return Err(AppError::Conflict(format!(
+                "Table {} still has an open bill; close it first or move the booking to another table.",
+                table.number
+            )));
+        }
         let (session, _) = tab::open_for_table(conn, &table, None, actor, now)?;
         session_id = Some(session.id);
     }

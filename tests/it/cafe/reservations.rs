@@ -452,3 +452,27 @@ async fn a_guest_requests_a_booking_without_seeing_anyone_elses() {
     assert_eq!(last, 429);
     assert_eq!(count!(&app, booked::table), 4);
 }
+
+#[actix_web::test]
+async fn a_party_is_not_seated_at_a_table_whose_last_guests_have_not_paid() {
+    let app = TestApp::new().await;
+    let cafe = setup(&app);
+    let t1 = cafe.tables[0].0;
+    let g = guest(&app, &cafe, 1, "192.0.2.80:5000").await;
+    order(&g, &cafe, 1, &[("Latte", "1")]).await.expect(303);
+    let waiter = app.signed_in("waiter").await;
+    book(&waiter, t1, "12:00", "2", "busy-key-0001")
+        .await
+        .expect(303);
+    let id = id_at(&app, t1, 12);
+    waiter
+        .post(&format!("/reservations/{id}/seat"), &[])
+        .await
+        .expect(409);
+    let status: String = booked::table
+        .find(id)
+        .select(booked::status)
+        .first(&mut *app.conn())
+        .unwrap();
+    assert_eq!(status, "confirmed");
+}

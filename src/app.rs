@@ -203,10 +203,10 @@ fn table() -> Vec<(Method, &'static str, Access, Reply, Route)> {
             x.to(cafe::discounts::routes::update)
         }),
         r(post(), "/discounts/{id:\\d+}/archive", MANAGER, |x| {
-            x.to(cafe::discounts::routes::archive)
+            x.to(archive::archive::<cafe::discounts::routes::PromoCodes>)
         }),
         r(post(), "/discounts/{id:\\d+}/restore", MANAGER, |x| {
-            x.to(cafe::discounts::routes::restore)
+            x.to(archive::restore::<cafe::discounts::routes::PromoCodes>)
         }),
         r(post(), "/floor/sessions/{id:\\d+}/discount", FLOOR, |x| {
             x.to(cafe::floor::routes::discount)

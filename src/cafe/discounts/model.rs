@@ -2,6 +2,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use crate::cafe::discounts::rules::{check, CodeInput, Kind, Terms};
+use crate::platform::archive::{self, Toggle};
 use crate::platform::audit::{self, Actor, Changes, Subject};
 use crate::platform::clock::BusinessClock;
 use crate::platform::db::{is_unique_violation, AnyConnection};
@@ -216,28 +217,20 @@ pub fn set_active(
     active: bool,
 ) -> Result<String, AppError> {
     let c = find(conn, id)?;
-    let now = BusinessClock::now_utc();
-    let n = diesel::update(
-        discount_codes::table
-            .find(id)
-            .filter(discount_codes::is_active.eq(!active)),
-    )
-    .set((
-        discount_codes::is_active.eq(active),
-        discount_codes::updated_at.eq(now),
-    ))
-    .execute(conn)?;
-    if n > 0 {
-        let (action, changes) = audit::archive_toggle(active);
-        audit::record(
-            conn,
-            actor,
-            now,
-            action,
-            Subject::of(RECORD, id, &c.code),
-            &changes,
-        )?;
-    }
+    let toggle = Toggle::new(Subject::of(RECORD, id, &c.code), &c.code, active);
+    archive::set_active(conn, actor, toggle, |conn, now| {
+        let rows = diesel::update(
+            discount_codes::table
+                .find(id)
+                .filter(discount_codes::is_active.eq(!active)),
+        )
+        .set((
+            discount_codes::is_active.eq(active),
+            discount_codes::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+        Ok(archive::flipped(rows))
+    })?;
     Ok(c.code)
 }
 

@@ -163,27 +163,16 @@ pub async fn update(
     save(ctx, staff, Some(id.into_inner()), form.into_inner()).await
 }
 
-async fn toggle(staff: Staff, id: i64, active: bool) -> Result<HttpResponse, AppError> {
-    let (_, actor, state, session) = staff.parts();
-    let code = state
-        .db
-        .write(move |c| model::set_active(c, &actor, id, active))
-        .await?;
-    let said = if active {
-        "can be used again"
-    } else {
-        "is stopped: bills can no longer use it"
-    };
-    flash::success(&session, format!("{code} {said}."));
-    Ok(see_other("/discounts"))
-}
+/// Stop and restart a code (`archive::archive::<PromoCodes>`).
+pub struct PromoCodes;
 
-pub async fn archive(staff: Staff, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
-    toggle(staff, id.into_inner(), false).await
-}
-
-pub async fn restore(staff: Staff, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
-    toggle(staff, id.into_inner(), true).await
+impl crate::platform::archive::ArchiveRoutes for PromoCodes {
+    const SET_ACTIVE: crate::platform::archive::SetActive = model::set_active;
+    const SAID: [&'static str; 2] = [
+        "{name} is stopped: bills can no longer use it.",
+        "{name} can be used again.",
+    ];
+    const THEN: [&'static str; 2] = ["/discounts", "/discounts"];
 }
 
 #[derive(Debug, Default, Deserialize)]

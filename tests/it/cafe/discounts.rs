@@ -170,6 +170,34 @@ async fn validate_answers_the_reason_and_tries_are_limited() {
     assert_eq!(ask("NOPE", "500").await.json()["valid"], false);
     ask("FIFTY", "-5").await.expect(400);
     ask("FIFTY", "lots").await.expect(400);
+    // A stopped code answers as not valid; stopping it again is refused; restarting works.
+    let fifty: i64 = discount_codes::table
+        .filter(discount_codes::code.eq("FIFTY"))
+        .select(discount_codes::id)
+        .first(&mut *app.conn())
+        .unwrap();
+    let audits = app.audit_count();
+    manager
+        .post(&format!("/discounts/{fifty}/archive"), &[])
+        .await
+        .expect(303);
+    assert_eq!(app.audit_count(), audits + 1);
+    manager
+        .post(&format!("/discounts/{fifty}/archive"), &[])
+        .await
+        .expect(409);
+    let stopped = guest
+        .post_json(
+            "/discounts/validate",
+            &serde_json::json!({"code": "FIFTY", "subtotal": "100"}),
+        )
+        .await;
+    stopped.expect(200);
+    assert_eq!(stopped.json()["valid"], false);
+    manager
+        .post(&format!("/discounts/{fifty}/restore"), &[])
+        .await
+        .expect(303);
     // A guess-a-code flood from one address stops.
     let mut last = 200;
     for i in 0..60 {

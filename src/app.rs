@@ -364,6 +364,12 @@ fn table() -> Vec<(Method, &'static str, Access, Reply, Route)> {
         r(post(), "/settings/cafe", MANAGER, |x| {
             x.to(cafe::settings::save)
         }),
+        r(post(), "/settings/cafe/payment-qr", MANAGER, |x| {
+            x.to(cafe::settings::upload_payment_qr)
+        }),
+        r(get(), "/cafe/payment-qr", FLOOR, |x| {
+            x.to(cafe::settings::payment_qr)
+        }),
         r(get(), "/audit", MANAGER, |x| x.to(audit::routes::list)),
         // catalogue imports and exports
         r(get(), "/imports", MANAGER, |x| x.to(imports::routes::index)),

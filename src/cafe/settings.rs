@@ -32,10 +32,58 @@ const INSTAGRAM: &str = "cafe.instagram_url";
 const OPENS: &str = "cafe.opening_time";
 const CLOSES: &str = "cafe.closing_time";
 const RESERVATION_MINUTES: &str = "cafe.reservation_minutes";
+const CURRENCY_SYMBOL: &str = "cafe.currency_symbol";
+const PAYMENT_QR: &str = "cafe.payment_qr";
+const PAYMENT_QR_LABEL: &str = "cafe.payment_qr_label";
+/// The stored image of the cafe's own payment QR (QR Ph, GCash, Maya), when one was uploaded.
+const PAYMENT_QR_IMAGE: &str = "cafe.payment_qr_image";
 
 pub const DEFAULT_TAX_RATE_BP: i64 = 500;
 pub const MIN_RESERVATION: i64 = 15;
 pub const MAX_RESERVATION: i64 = 480;
+
+/// What the bill carries so a guest can pay from their phone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PaymentQr {
+    /// A UPI deep link with the bill's amount (India).
+    Upi,
+    /// The cafe's own static QR picture (QR Ph, GCash, Maya): the guest types the amount.
+    Picture,
+    None,
+}
+
+impl PaymentQr {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PaymentQr::Upi => "upi",
+            PaymentQr::Picture => "picture",
+            PaymentQr::None => "none",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<PaymentQr> {
+        [PaymentQr::Upi, PaymentQr::Picture, PaymentQr::None]
+            .into_iter()
+            .find(|q| q.as_str() == raw.trim())
+    }
+}
+
+/// The usual sign of a currency, for bills and the guest page; the code itself when we know none.
+pub fn usual_symbol(code: &str) -> String {
+    match code {
+        "PHP" => "₱",
+        "INR" => "₹",
+        "USD" | "AUD" | "CAD" | "SGD" | "NZD" | "HKD" => "$",
+        "EUR" => "€",
+        "GBP" => "£",
+        "JPY" | "CNY" => "¥",
+        "KRW" => "₩",
+        "THB" => "฿",
+        "VND" => "₫",
+        other => other,
+    }
+    .to_string()
+}
 
 /// `19:30` → 19:30; anything else → `None`.
 pub fn parse_time(raw: &str) -> Option<NaiveTime> {
@@ -62,6 +110,12 @@ pub struct CafeSettings {
     pub closes: NaiveTime,
     /// How long a reservation holds its table unless the booking says otherwise.
     pub reservation_minutes: i64,
+    /// The sign before amounts on bills and the guest page ("₱", "₹", "PHP").
+    pub currency_symbol: String,
+    pub payment_qr: PaymentQr,
+    /// What the picture QR is called on the bill ("GCash", "QR Ph").
+    pub payment_qr_label: String,
+    pub payment_qr_image: Option<i64>,
 }
 
 /// Where guests reach us when no manager has said: the configured public URL, else the
@@ -112,7 +166,25 @@ pub fn load(conn: &mut AnyConnection, config: &Config) -> diesel::QueryResult<Ca
             .and_then(|v| v.parse().ok())
             .filter(|m| (MIN_RESERVATION..=MAX_RESERVATION).contains(m))
             .unwrap_or(90),
+        currency_symbol: get(CURRENCY_SYMBOL)
+            .filter(|s| !s.trim().is_empty())
+            .unwrap_or_else(|| usual_symbol(&config.currency)),
+        payment_qr: get(PAYMENT_QR)
+            .and_then(|q| PaymentQr::parse(&q))
+            // Before the choice existed, a UPI id meant a UPI QR.
+            .unwrap_or(if get(UPI).is_some_and(|u| !u.is_empty()) {
+                PaymentQr::Upi
+            } else {
+                PaymentQr::None
+            }),
+        payment_qr_label: get(PAYMENT_QR_LABEL).unwrap_or_default(),
+        payment_qr_image: get(PAYMENT_QR_IMAGE).and_then(|i| i.parse().ok()),
     })
+}
+
+/// The stored picture of the cafe's payment QR, if one was uploaded.
+pub fn payment_qr_image(conn: &mut AnyConnection) -> diesel::QueryResult<Option<i64>> {
+    Ok(settings::get(conn, PAYMENT_QR_IMAGE)?.and_then(|i| i.parse().ok()))
 }
 
 impl CafeSettings {
@@ -123,6 +195,20 @@ impl CafeSettings {
 
     pub fn tax_text(&self) -> String {
         percent_text(self.tax_rate_bp)
+    }
+
+    /// An amount as guests read it: "₱1,250.00", or "PHP 1,250.00" when the sign is a code.
+    pub fn money(&self, m: &crate::platform::money::Money) -> String {
+        format!("{}{}", self.money_prefix(), m.grouped())
+    }
+
+    /// What goes before an amount: the sign, with a space after a code.
+    pub fn money_prefix(&self) -> String {
+        if self.currency_symbol.chars().all(|c| c.is_alphabetic()) {
+            format!("{} ", self.currency_symbol)
+        } else {
+            self.currency_symbol.clone()
+        }
     }
 
     pub fn guest_url(&self, token: &str) -> String {
@@ -147,13 +233,16 @@ pub struct SettingsForm {
     pub tax_name: String,
     pub tax_id_label: String,
     pub instagram_url: String,
+    pub currency_symbol: String,
+    pub payment_qr: String,
+    pub payment_qr_label: String,
 }
 
 struct Valid {
     values: Vec<(&'static str, String)>,
 }
 
-fn validate(form: &SettingsForm) -> Result<Valid, FormErrors> {
+fn validate(form: &SettingsForm, has_picture: bool) -> Result<Valid, FormErrors> {
     let mut errors = FormErrors::default();
     let name = forms::text(
         &form.name,
@@ -274,8 +363,45 @@ fn validate(form: &SettingsForm) -> Result<Valid, FormErrors> {
             "An Instagram address starts with https://.",
         );
     }
+    let symbol = forms::text(
+        &form.currency_symbol,
+        "currency_symbol",
+        "The currency sign",
+        5,
+        false,
+        &mut errors,
+    );
+    let label = forms::text(
+        &form.payment_qr_label,
+        "payment_qr_label",
+        "The payment QR's name",
+        30,
+        false,
+        &mut errors,
+    );
+    let qr = match form.payment_qr.trim() {
+        // A script that predates the choice: a UPI id means a UPI QR.
+        "" if upi.is_empty() => Some(PaymentQr::None),
+        "" => Some(PaymentQr::Upi),
+        raw => PaymentQr::parse(raw),
+    };
+    match qr {
+        None => errors.add("payment_qr", "Choose UPI, your own QR picture or none."),
+        Some(PaymentQr::Upi) if upi.is_empty() && errors.get("upi_id").is_none() => {
+            errors.add("upi_id", "Enter the UPI id the bill's QR pays to.")
+        }
+        Some(PaymentQr::Picture) if !has_picture => errors.add(
+            "payment_qr",
+            "Upload your payment QR picture first (below), then choose it.",
+        ),
+        _ => {}
+    }
+    let qr = qr.unwrap_or(PaymentQr::None).as_str().to_string();
     errors.into_result(Valid {
         values: vec![
+            (CURRENCY_SYMBOL, symbol),
+            (PAYMENT_QR, qr),
+            (PAYMENT_QR_LABEL, label),
             (TAX_NAME, tax_name),
             (TAX_ID_LABEL, tax_id_label),
             (INSTAGRAM, instagram),
@@ -307,6 +433,7 @@ struct SettingsPage {
     ctx: PageCtx,
     form: SettingsForm,
     errors: FormErrors,
+    has_picture: bool,
 }
 
 pub async fn show(ctx: PageCtx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
@@ -327,9 +454,21 @@ pub async fn show(ctx: PageCtx, state: web::Data<AppState>) -> Result<HttpRespon
         tax_name: s.tax_name,
         tax_id_label: s.tax_id_label,
         instagram_url: s.instagram_url,
+        currency_symbol: s.currency_symbol,
+        payment_qr: s.payment_qr.as_str().into(),
+        payment_qr_label: s.payment_qr_label,
     };
     let errors = FormErrors::default();
-    html_status(StatusCode::OK, &SettingsPage { ctx, form, errors })
+    let has_picture = s.payment_qr_image.is_some();
+    html_status(
+        StatusCode::OK,
+        &SettingsPage {
+            ctx,
+            form,
+            errors,
+            has_picture,
+        },
+    )
 }
 
 pub async fn save(
@@ -339,12 +478,18 @@ pub async fn save(
 ) -> Result<HttpResponse, AppError> {
     let (_, actor, state, session) = staff.parts();
     let form = form.into_inner();
-    let valid = match validate(&form) {
+    let has_picture = state.db.read(|c| Ok(payment_qr_image(c)?)).await?.is_some();
+    let valid = match validate(&form, has_picture) {
         Ok(v) => v,
         Err(errors) => {
             return html_status(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                &SettingsPage { ctx, form, errors },
+                &SettingsPage {
+                    ctx,
+                    form,
+                    errors,
+                    has_picture,
+                },
             )
         }
     };
@@ -362,4 +507,38 @@ pub async fn save(
         "Cafe settings saved. Open bills use the new tax rate; closed ones keep theirs.",
     );
     Ok(see_other("/settings/cafe"))
+}
+
+/// `POST /settings/cafe/payment-qr` (multipart `image`): the cafe's own payment QR picture
+/// (QR Ph, GCash, Maya). Stored like any picture (checked, re-encoded); the bill shows it once
+/// the manager chooses it. The picture it replaces is deleted in the same transaction.
+pub async fn upload_payment_qr(
+    staff: Staff,
+    form: actix_multipart::Multipart,
+) -> Result<HttpResponse, AppError> {
+    let (_, actor, state, session) = staff.parts();
+    crate::platform::images::save_upload(&state, form, move |c, image| {
+        let old = payment_qr_image(c)?;
+        settings::set(c, &actor, PAYMENT_QR_IMAGE, &image.to_string())?;
+        if let Some(old) = old.filter(|o| *o != image) {
+            use crate::platform::schema::stored_images;
+            use diesel::prelude::*;
+            diesel::delete(stored_images::table.find(old)).execute(c)?;
+        }
+        Ok(())
+    })
+    .await?;
+    flash::success(
+        &session,
+        "Payment QR picture saved. Choose \"Your own QR picture\" and save to print it on bills.",
+    );
+    Ok(see_other("/settings/cafe#payment"))
+}
+
+/// `GET /cafe/payment-qr`: the uploaded payment QR, for the printed bill.
+pub async fn payment_qr(
+    req: actix_web::HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    crate::platform::images::serve(&req, &state, |c| Ok(payment_qr_image(c)?)).await
 }

@@ -8,6 +8,7 @@ use serde::Deserialize;
 
 use crate::cafe::discounts::model::{self, DiscountCode};
 use crate::cafe::discounts::rules::{self, CodeForm, Kind};
+use crate::cafe::settings;
 use crate::cafe::visitors::{self, GuestHint, GuestWrite};
 use crate::platform::audit::Actor;
 use crate::platform::auth::Staff;
@@ -204,16 +205,17 @@ pub async fn validate(
     let code = rules::normalise(&body.code);
     admit_try(&state, visitors::hint(&req), 0).await?;
     let today = state.clock.today();
-    let currency = format!("{} ", state.config.currency);
-    let found = match code {
-        Some(c) => {
-            state
-                .db
-                .read(move |conn| Ok(model::by_code(conn, &c)?))
-                .await?
-        }
-        None => None,
-    };
+    let config = state.clone_config();
+    let (found, currency) = state
+        .db
+        .read(move |conn| {
+            let found = match code {
+                Some(c) => model::by_code(conn, &c)?,
+                None => None,
+            };
+            Ok((found, settings::load(conn, &config)?.money_prefix()))
+        })
+        .await?;
     let answer = match found {
         None => serde_json::json!({"valid": false, "reason": "This code is not valid."}),
         Some(c) => match rules::check(&c.terms(), today, subtotal, &currency) {
@@ -240,11 +242,12 @@ pub async fn put_on_bill(
         ),
     };
     let today = state.clock.today();
-    let currency = format!("{} ", state.config.currency);
+    let config = state.clone_config();
     let c = code.clone();
-    let discount = state
+    let (discount, currency) = state
         .db
         .write(move |conn| {
+            let currency = settings::load(conn, &config)?.money_prefix();
             let lines = crate::cafe::sales::lines(conn, session_id)?;
             let subtotal = crate::cafe::sales::bill_of(&lines, 0, Money::ZERO)?.subtotal;
             model::apply_to_session(
@@ -256,14 +259,15 @@ pub async fn put_on_bill(
                 subtotal,
                 &currency,
             )
+            .map(|d| (d, currency))
         })
         .await?;
     Ok(match code {
         None => "The promo code was removed from the bill.".into(),
         Some(c) => format!(
-            "Code {} applied: {} {} off.",
+            "Code {} applied: {}{} off.",
             c.to_uppercase(),
-            state.config.currency,
+            currency,
             discount.grouped()
         ),
     })

@@ -217,13 +217,7 @@ async fn load_session(
                     .optional()?
             };
             let menu = menu::menu_of(c, head.branch_id)?;
-            let open = view::open_bill(
-                c,
-                head,
-                settings.tax_rate_bp,
-                &config,
-                BusinessClock::now_utc(),
-            )?;
+            let open = view::open_bill(c, head, &settings, &config, BusinessClock::now_utc())?;
             Ok((open, settings, menu, place, sale))
         })
         .await
@@ -321,6 +315,7 @@ struct BillPage {
     settings: CafeSettings,
     printed_at: String,
     upi_svg: Option<String>,
+    show_picture_qr: bool,
 }
 
 /// The printable bill (80 mm). Printing it ("Mark printed") is a POST.
@@ -331,12 +326,19 @@ pub async fn bill(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     let (open, settings, _, place, _) = load_session(&state, user, id.into_inner()).await?;
-    let link = crate::cafe::bill::upi_link(
-        &settings.upi_id,
-        &settings.name,
-        open.bill.total,
-        &state.config.currency,
-    );
+    use crate::cafe::settings::PaymentQr;
+    let link = match settings.payment_qr {
+        PaymentQr::Upi => crate::cafe::bill::upi_link(
+            &settings.upi_id,
+            &settings.name,
+            open.bill.total,
+            &state.config.currency,
+        ),
+        _ => None,
+    };
+    let show_picture_qr = settings.payment_qr == PaymentQr::Picture
+        && settings.payment_qr_image.is_some()
+        && open.bill.total.is_positive();
     let upi_svg = match link {
         Some(l) => Some(crate::platform::qr::svg(&l, 140)?),
         None => None,
@@ -348,6 +350,7 @@ pub async fn bill(
         open,
         settings,
         upi_svg,
+        show_picture_qr,
     })
 }
 
@@ -439,22 +442,31 @@ pub async fn close(
         .db
         .write(move |c| {
             model::own_session(c, &user, id)?;
-            let rate = settings::load(c, &config)?.tax_rate_bp;
+            let cafe = settings::load(c, &config)?;
             let now = BusinessClock::now_utc();
             let today = BusinessClock::new(config.tz).to_local(now).date_naive();
-            let currency = format!("{} ", config.currency);
-            sales::close(c, &actor, id, method, rate, now, today, &currency)
+            let closed = sales::close(
+                c,
+                &actor,
+                id,
+                method,
+                cafe.tax_rate_bp,
+                now,
+                today,
+                &cafe.money_prefix(),
+            )?;
+            Ok((closed, cafe))
         })
         .await?;
+    let (closed, cafe) = closed;
     state
         .events
         .publish(CafeEvent::session(closed.branch_id, id));
     flash::success(
         &session,
         format!(
-            "Closed: {} {} paid by {}. The table is free.",
-            state.config.currency,
-            closed.total.grouped(),
+            "Closed: {} paid by {}. The table is free.",
+            cafe.money(&closed.total),
             method.label()
         ),
     );

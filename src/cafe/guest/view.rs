@@ -137,7 +137,7 @@ pub fn sections(rows: Vec<MenuRow>) -> Vec<MenuSection> {
 pub fn open_bill(
     conn: &mut AnyConnection,
     head: SessionHead,
-    tax_rate_bp: i64,
+    settings: &CafeSettings,
     config: &Config,
     now: NaiveDateTime,
 ) -> Result<OpenBill, AppError> {
@@ -146,8 +146,14 @@ pub fn open_bill(
     let today = crate::platform::clock::BusinessClock::new(config.tz)
         .to_local(now)
         .date_naive();
-    let currency = format!("{} ", config.currency);
-    let (bill, code) = sales::priced(conn, head.id, &lines, tax_rate_bp, today, &currency)?;
+    let (bill, code) = sales::priced(
+        conn,
+        head.id,
+        &lines,
+        settings.tax_rate_bp,
+        today,
+        &settings.money_prefix(),
+    )?;
     Ok(OpenBill {
         head,
         tickets,
@@ -270,7 +276,7 @@ pub fn load(
         .collect();
     let shown_items = shown.len();
     let open = match tab::open_session_of_table(conn, table.id)? {
-        Some(head) => Some(open_bill(conn, head, settings.tax_rate_bp, config, now)?),
+        Some(head) => Some(open_bill(conn, head, &settings, config, now)?),
         None => None,
     };
     let visitor = visitors::find(conn, hint)?;

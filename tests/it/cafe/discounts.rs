@@ -65,8 +65,7 @@ async fn a_guest_applies_a_code_the_bill_shows_it_and_closing_counts_one_use() {
             &[("code", "Welcome10")],
         )
         .await;
-    r.expect(422)
-        .expect_text("Minimum order amount is PHP 300.00");
+    r.expect(422).expect_text("Minimum order amount is ₱300.00");
     order(&g, &cafe, 1, &[("Burger", "1")]).await.expect(303);
     g.post(
         &format!("/t/{}/discount", cafe.token(1)),

@@ -454,6 +454,8 @@ async fn the_bill_speaks_the_cafes_tax_words_and_offers_upi_only_where_set() {
                 ("tax_id_label", "GSTIN"),
                 ("gst_number", "29ABCDE1234F1Z5"),
                 ("upi_id", "chai@okbank"),
+                ("payment_qr", "upi"),
+                ("currency_symbol", "₹"),
                 ("instagram_url", "https://instagram.com/chaipoint"),
             ],
         )
@@ -463,10 +465,13 @@ async fn the_bill_speaks_the_cafes_tax_words_and_offers_upi_only_where_set() {
     bill.expect(200)
         .expect_text("GST 5 %")
         .expect_text("GSTIN: 29ABCDE1234F1Z5")
-        .expect_text("Pay by UPI: chai@okbank");
+        .expect_text("Pay by UPI: chai@okbank")
+        .expect_text("<svg")
+        .expect_text("TOTAL</dt><dd class=\"grand\">₹");
     g.get(&format!("/t/{}", cafe.token(1)))
         .await
         .expect_text("GST (5 %)")
+        .expect_text("₹")
         .expect_text("https://instagram.com/chaipoint");
     manager
         .post(
@@ -480,4 +485,108 @@ async fn the_bill_speaks_the_cafes_tax_words_and_offers_upi_only_where_set() {
         )
         .await
         .expect(422);
+}
+
+#[actix_web::test]
+async fn a_philippine_cafe_prints_its_own_payment_qr_picture() {
+    let app = TestApp::new().await;
+    let cafe = setup(&app);
+    let g = guest(&app, &cafe, 1, "192.0.2.91:5000").await;
+    order(&g, &cafe, 1, &[("Latte", "1")]).await.expect(303);
+    let sid = open_session(&app, cafe.tables[0].0);
+    let manager = app.signed_in("manager").await;
+    let waiter = app.signed_in("waiter").await;
+    let form = |qr: &'static str, upi: &'static str| {
+        vec![
+            ("name", "Kape Tayo"),
+            ("tax_rate", "12"),
+            ("public_base_url", "http://192.168.1.20:8080"),
+            ("payment_qr", qr),
+            ("upi_id", upi),
+            ("payment_qr_label", "GCash"),
+        ]
+    };
+    // No picture yet: it cannot be chosen; UPI without an id neither; an unknown scheme is refused.
+    manager
+        .post("/settings/cafe", &form("picture", ""))
+        .await
+        .expect(422)
+        .expect_text("Upload your payment QR picture first");
+    manager
+        .post("/settings/cafe", &form("upi", ""))
+        .await
+        .expect(422)
+        .expect_text("Enter the UPI id");
+    manager
+        .post("/settings/cafe", &form("bitcoin", ""))
+        .await
+        .expect(422);
+    waiter.get("/cafe/payment-qr").await.expect(404);
+    // Something that is not a picture is refused; a waiter cannot upload one.
+    manager
+        .upload(
+            "/settings/cafe/payment-qr",
+            "image",
+            "qr.png",
+            b"not a picture",
+        )
+        .await
+        .expect(422);
+    waiter
+        .upload("/settings/cafe/payment-qr", "image", "qr.png", &png(64, 64))
+        .await
+        .expect(403);
+    manager
+        .upload(
+            "/settings/cafe/payment-qr",
+            "image",
+            "qr.png",
+            &png(300, 300),
+        )
+        .await
+        .expect(303);
+    // A second upload replaces the first: one stored picture.
+    manager
+        .upload(
+            "/settings/cafe/payment-qr",
+            "image",
+            "qr.png",
+            &png(200, 200),
+        )
+        .await
+        .expect(303);
+    let stored: i64 = tillpoint::platform::schema::stored_images::table
+        .count()
+        .get_result(&mut *app.conn())
+        .unwrap();
+    assert_eq!(stored, 1);
+    manager
+        .post("/settings/cafe", &form("picture", ""))
+        .await
+        .expect(303);
+    let bill = waiter.get(&format!("/floor/sessions/{sid}/bill")).await;
+    bill.expect(200)
+        .expect_text("Scan to pay with GCash: ₱")
+        .expect_text("src=\"/cafe/payment-qr\"")
+        .expect_absent("upi://");
+    let qr = waiter.get("/cafe/payment-qr").await;
+    qr.expect(200);
+    assert!(qr.header("content-type").starts_with("image/"));
+    // Guests and the kitchen do not fetch it.
+    app.signed_in("kitchen")
+        .await
+        .get("/cafe/payment-qr")
+        .await
+        .expect(403);
+    // None: the bill carries no payment QR.
+    manager
+        .post("/settings/cafe", &form("none", ""))
+        .await
+        .expect(303);
+    waiter
+        .get(&format!("/floor/sessions/{sid}/bill"))
+        .await
+        .expect(200)
+        .expect_absent("/cafe/payment-qr")
+        .expect_absent("upi://");
 }

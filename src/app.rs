@@ -213,6 +213,12 @@ fn table() -> Vec<(Method, &'static str, Access, Reply, Route)> {
         }),
         r(post(), "/duty", DUTY, |x| x.to(cafe::duty::toggle)),
         r(get(), "/feedback", MANAGER, |x| x.to(cafe::reviews::page)),
+        r(get(), "/cafe/stats", MANAGER, |x| {
+            x.to(cafe::stats::routes::page)
+        }),
+        r(get(), "/cafe/stats/{report}.csv", MANAGER, |x| {
+            x.to(cafe::stats::routes::csv)
+        }),
         r(get(), "/reserve", Public, |x| {
             x.to(cafe::reservations::routes::request_form)
         }),
@@ -649,6 +655,7 @@ pub fn navigation(role: Role, current_path: &str) -> Vec<NavLink> {
         ("/tables", "Tables", &[Role::Manager]),
         ("/discounts", "Promo codes", &[Role::Manager]),
         ("/feedback", "Feedback", &[Role::Manager]),
+        ("/cafe/stats", "Cafe stats", &[Role::Manager]),
         ("/employees", "Employees", &[Role::Manager]),
         ("/branches", "Branches", &[Role::Manager]),
         ("/settings/retail", "Shop settings", &[Role::Manager]),

@@ -87,6 +87,15 @@ pub fn open(config: &Config) -> Result<Db, String> {
     if applied > 0 {
         tracing::info!("applied {applied} migration(s)");
     }
+    let clock = crate::platform::clock::BusinessClock::new(config.tz);
+    let days = crate::cafe::stats::model::keep_summaries(&mut conn, &clock)
+        .map_err(|e| format!("cannot count the cafe's daily summaries: {e}"))?;
+    if days > 0 {
+        tracing::info!(
+            "counted the cafe's daily summaries of {days} day(s) in {}",
+            config.tz
+        );
+    }
     Ok(db)
 }
 

@@ -17,6 +17,7 @@ pub mod reviews;
 pub mod sales;
 pub mod scope;
 pub mod settings;
+pub mod stats;
 pub mod suggestions;
 pub mod tab;
 pub mod tables;

@@ -224,6 +224,7 @@ pub fn close(
         ))
         .returning(cafe_sales::id)
         .get_result(conn)?;
+    crate::cafe::stats::model::record_sale(conn, s.branch_id, today, &b, &lines)?;
     if let Some(t) = s.table_id {
         diesel::update(
             cafe_tables::table

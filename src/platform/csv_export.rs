@@ -99,6 +99,27 @@ where
         .streaming(body)
 }
 
+/// A small table that is already in memory (a report of at most a few hundred rows), sent as
+/// one CSV download with the same headers as the streamed ones.
+pub fn whole(
+    filename: &str,
+    header: &[&str],
+    rows: &[Vec<String>],
+) -> Result<HttpResponse, AppError> {
+    let mut body = b"\xEF\xBB\xBF".to_vec();
+    let header_row: Vec<String> = header.iter().map(|h| h.to_string()).collect();
+    body.extend_from_slice(&encode(&[header_row])?);
+    body.extend_from_slice(&encode(rows)?);
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header(ContentDisposition {
+            disposition: DispositionType::Attachment,
+            parameters: vec![DispositionParam::Filename(filename.to_string())],
+        })
+        .insert_header(("Cache-Control", "no-store"))
+        .body(body))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod backup;
 pub mod category_list;
+pub mod chart;
 pub mod clock;
 pub mod csv_export;
 pub mod db;

@@ -396,6 +396,30 @@ diesel::table! {
 }
 
 diesel::table! {
+    cafe_daily_totals (branch_id, business_day) {
+        branch_id -> BigInt,
+        business_day -> Date,
+        orders -> BigInt,
+        subtotal_minor -> BigInt,
+        discount_minor -> BigInt,
+        tax_minor -> BigInt,
+        total_minor -> BigInt,
+    }
+}
+
+diesel::table! {
+    cafe_daily_items (branch_id, business_day, menu_item_id) {
+        branch_id -> BigInt,
+        business_day -> Date,
+        menu_item_id -> BigInt,
+        name -> Text,
+        category -> Text,
+        quantity -> BigInt,
+        revenue_minor -> BigInt,
+    }
+}
+
+diesel::table! {
     cafe_sales (id) {
         id -> BigInt,
         branch_id -> BigInt,
@@ -672,4 +696,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     cafe_session_lines,
     cafe_sales,
     cafe_feedback,
+    cafe_daily_totals,
+    cafe_daily_items,
 );

@@ -157,6 +157,8 @@ fn matrix() -> Vec<(&'static str, &'static str, Who)> {
             Who::Only(&["manager", "kitchen", "waiter"]),
         ),
         ("GET", "/feedback", M),
+        ("GET", "/cafe/stats", M),
+        ("GET", "/cafe/stats/{report}.csv", M),
         ("GET", "/reserve", Who::Public),
         ("POST", "/reserve", Who::Public),
         ("GET", "/reservations", FLOOR),
@@ -210,6 +212,8 @@ fn matrix() -> Vec<(&'static str, &'static str, Who)> {
         ("GET", "/tables/{id:\\d+}/qr.svg", M),
         ("GET", "/settings/cafe", M),
         ("POST", "/settings/cafe", M),
+        ("POST", "/settings/cafe/payment-qr", M),
+        ("GET", "/cafe/payment-qr", FLOOR),
     ]
 }
 

@@ -173,4 +173,5 @@ mod kitchen;
 mod menus;
 mod races;
 mod reservations;
+mod stats;
 mod table_codes;

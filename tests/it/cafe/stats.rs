@@ -121,6 +121,10 @@ async fn days_follow_the_business_time_zone_and_the_views_agree_with_the_page() 
         early,
         next,
     );
+    // 09:00 the same business day is 01:00 UTC of the next UTC day.
+    let morning = clock.local_to_utc(next.and_hms_opt(9, 0, 0).unwrap());
+    assert_ne!(morning.date(), early.date());
+    bill_at(&app, &[(cafe.item("Fries"), 1)], morning, next);
     // The menu item moves to another category afterwards: the stats keep what was sold.
     let snacks: i64 = menu_items::table
         .find(cafe.item("Fries"))
@@ -152,9 +156,9 @@ async fn days_follow_the_business_time_zone_and_the_views_agree_with_the_page() 
             .unwrap()
             .clone()
     };
-    // 2 × 180.00 + 5 % = 378.00; 180.00 + 120.00 + 5 % = 315.00.
+    // 2 × 180.00 + 5 % = 378.00; 180.00 + 120.00 + 5 % = 315.00, and 120.00 + 5 % = 126.00.
     assert_eq!(of(day)[1..3], ["1".to_string(), "378.00".to_string()]);
-    assert_eq!(of(next)[1..3], ["1".to_string(), "315.00".to_string()]);
+    assert_eq!(of(next)[1..3], ["2".to_string(), "441.00".to_string()]);
     let hours = csv_rows(
         &manager
             .get(&format!("/cafe/stats/hours.csv?{q}"))
@@ -173,6 +177,7 @@ async fn days_follow_the_business_time_zone_and_the_views_agree_with_the_page() 
             .clone(),
     );
     assert_eq!(next_hours[0], ["00:00", "1", "315.00"]);
+    assert_eq!(next_hours[9], ["09:00", "1", "126.00"]);
     let top = csv_rows(
         &manager
             .get(&format!("/cafe/stats/top-items.csv?{q}"))
@@ -184,7 +189,7 @@ async fn days_follow_the_business_time_zone_and_the_views_agree_with_the_page() 
         top,
         [
             vec!["1", "Latte", "Coffee", "3", "540.00"],
-            vec!["2", "Fries", "Snacks", "1", "120.00"],
+            vec!["2", "Fries", "Snacks", "2", "240.00"],
         ]
     );
     let categories = csv_rows(
@@ -196,7 +201,7 @@ async fn days_follow_the_business_time_zone_and_the_views_agree_with_the_page() 
     );
     assert_eq!(
         categories,
-        [vec!["Coffee", "3", "540.00"], vec!["Snacks", "1", "120.00"]]
+        [vec!["Coffee", "3", "540.00"], vec!["Snacks", "2", "240.00"]]
     );
 
     // The views say the same, for people with their own tools.
@@ -217,8 +222,8 @@ async fn days_follow_the_business_time_zone_and_the_views_agree_with_the_page() 
             },
             DailyView {
                 sale_date: next.to_string(),
-                order_count: 1,
-                total_revenue_minor: 31500
+                order_count: 2,
+                total_revenue_minor: 44100
             },
         ]
     );
@@ -240,8 +245,8 @@ async fn days_follow_the_business_time_zone_and_the_views_agree_with_the_page() 
             PopularView {
                 item_name: "Fries".into(),
                 category: "Snacks".into(),
-                total_qty_sold: 1,
-                total_revenue_minor: 12000
+                total_qty_sold: 2,
+                total_revenue_minor: 24000
             },
         ]
     );
@@ -277,7 +282,7 @@ async fn days_follow_the_business_time_zone_and_the_views_agree_with_the_page() 
         assert!(stats::keep_summaries(&mut conn, &clock).unwrap() >= 2);
         assert_eq!(stats::keep_summaries(&mut conn, &clock).unwrap(), 0, "once");
         let again = stats::daily(&mut conn, branch, day, next).unwrap();
-        assert_eq!(again.iter().map(|d| d.1.orders).collect::<Vec<_>>(), [1, 1]);
+        assert_eq!(again.iter().map(|d| d.1.orders).collect::<Vec<_>>(), [1, 2]);
         let utc = BusinessClock::new(chrono_tz::UTC);
         stats::keep_summaries(&mut conn, &utc).unwrap();
         let utc_day = late.date();

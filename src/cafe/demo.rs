@@ -418,7 +418,7 @@ pub fn load(conn: &mut AnyConnection, config: &crate::Config) -> Result<usize, A
     Ok(added)
 }
 
-/// Four weeks of past takeaway bills (8–16 a day between 08:00 and 21:00, one to three dishes
+/// Four weeks of past takeaway bills, and today's so far (8–16 a day between 08:00 and 21:00, one to three dishes
 /// each), ordered, cooked and paid through the same functions as real ones, so that the stats
 /// page and the SQL views have something to show. Deterministic: the same demo every time.
 fn history(
@@ -448,8 +448,10 @@ fn history(
         (seed >> 33) % n
     };
     let today = clock.today();
+    let now = crate::platform::clock::BusinessClock::now_utc();
     let mut bills = 0;
-    for back in (1..=28).rev() {
+    // Today too, up to now: the stats and the dashboard open on a day already under way.
+    for back in (0..=28).rev() {
         let day = today - chrono::Duration::days(back);
         let count = 8 + next(9);
         for b in 0..count {
@@ -459,6 +461,9 @@ fn history(
                 .expect("a time");
             let opened = clock.local_to_utc(local);
             let closed = opened + chrono::Duration::minutes(25 + next(30) as i64);
+            if closed >= now {
+                continue;
+            }
             let session = open_takeaway(
                 conn,
                 &actor,

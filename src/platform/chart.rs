@@ -30,15 +30,17 @@ fn esc(s: &str) -> String {
 /// Vertical columns left to right (days, hours). Every `label_every`-th label is written so
 /// that 30 days still read at phone width. Empty or all-zero data draws an empty frame.
 pub fn columns(title: &str, bars: &[Bar], label_every: usize) -> String {
-    let (w, h, top, bottom) = (600.0_f64, 220.0_f64, 10.0, 30.0);
+    // Drawn at one scale (no stretching, so the labels keep their shape), with room at the
+    // sides for the first and last label.
+    let (w, h, top, bottom, side) = (720.0_f64, 240.0_f64, 10.0, 30.0, 24.0);
     let max = bars.iter().map(|b| b.value).max().unwrap_or(0).max(1) as f64;
     let n = bars.len().max(1) as f64;
-    let slot = w / n;
+    let slot = (w - 2.0 * side) / n;
     let bar_w = (slot * 0.8).max(1.0);
     let mut svg = String::new();
     let _ = write!(
         svg,
-        r#"<svg class="chart" viewBox="0 0 {w} {h}" role="img" aria-label="{}" preserveAspectRatio="none" xmlns="http://www.w3.org/2000/svg">"#,
+        r#"<svg class="chart" viewBox="0 0 {w} {h}" role="img" aria-label="{}" xmlns="http://www.w3.org/2000/svg">"#,
         esc(title)
     );
     let _ = write!(
@@ -48,7 +50,7 @@ pub fn columns(title: &str, bars: &[Bar], label_every: usize) -> String {
     );
     for (i, b) in bars.iter().enumerate() {
         let bh = (b.value.max(0) as f64 / max) * (h - top - bottom);
-        let x = i as f64 * slot + (slot - bar_w) / 2.0;
+        let x = side + i as f64 * slot + (slot - bar_w) / 2.0;
         let y = h - bottom - bh;
         let _ = write!(
             svg,
@@ -121,9 +123,9 @@ mod tests {
         let svg = columns("Revenue", &[bar("<b>", 50), bar("Tue", 100)], 1);
         assert!(svg.contains("&lt;b&gt;"));
         assert!(!svg.contains("<b>"));
-        // The largest bar fills the plot (220 − 10 − 30 = 180), the other half of it.
-        assert!(svg.contains(r#"height="180.0""#));
-        assert!(svg.contains(r#"height="90.0""#));
+        // The largest bar fills the plot (240 − 10 − 30 = 200), the other half of it.
+        assert!(svg.contains(r#"height="200.0""#));
+        assert!(svg.contains(r#"height="100.0""#));
     }
 
     #[test]

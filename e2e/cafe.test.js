@@ -49,7 +49,7 @@ test("a guest orders from the table, the kitchen sees it live, the waiter closes
     await g.click('li.item:has-text("Iced Latte") button[aria-label="One more"]');
     await g.click('li.item:has-text("Iced Latte") button[aria-label="One more"]');
     await g.click('li.item:has-text("French Fries") button[aria-label="One more"]');
-    await g.waitForSelector("#cart-summary:has-text('3 item(s) · 480.00')");
+    await g.waitForSelector("#cart-summary:has-text('3 item(s) · ₱480.00')");
     await Promise.all([g.waitForNavigation(), g.click("text=Place order")]);
     await g.waitForSelector("text=Your order went to the kitchen");
     await g.waitForSelector(".steps li.done:has-text('Received')");

@@ -6,8 +6,9 @@
   var summary = document.getElementById("cart-summary");
   function priceOf(input) {
     var item = input.closest(".item");
-    var text = item && item.querySelector(".price") ? item.querySelector(".price").textContent : "0";
-    return parseFloat(text.replace(/,/g, "")) || 0;
+    // The amount itself, not the text shown (which carries the currency sign and grouping).
+    var price = item && item.querySelector(".price");
+    return (price && parseFloat(price.getAttribute("data-price"))) || 0;
   }
   function update() {
     if (!form || !summary) return;
@@ -16,7 +17,8 @@
       var n = parseInt(i.value, 10);
       if (n > 0) { count += n; total += n * priceOf(i); }
     });
-    summary.textContent = count ? count + " item(s) · " + total.toFixed(2) + " before tax" : "";
+    var prefix = summary.getAttribute("data-money-prefix") || "";
+    summary.textContent = count ? count + " item(s) · " + prefix + total.toFixed(2) + " before tax" : "";
   }
   if (form) {
     form.querySelectorAll('input[type=number][name^="qty_"]').forEach(function (input) {

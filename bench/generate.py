@@ -57,6 +57,9 @@ def main():
         from orders where idempotency_key like 'bench-%'""")
     db.execute(f"insert into receipt_counters (branch_id, last_number) values ({branch}, (select max(number) from official_receipts where branch_id = {branch})) "
                "on conflict (branch_id) do update set last_number = excluded.last_number")
+    # The server counts the daily sales summary again from the orders when it next starts.
+    db.execute("delete from retail_daily_totals")
+    db.execute("delete from business_settings where key = 'retail.stats_time_zone'")
     db.commit()
     lines = db.execute("select count(*) from order_items").fetchone()[0]
     print(f"products: {db.execute('select count(*) from products').fetchone()[0]}, orders: {db.execute('select count(*) from orders').fetchone()[0]}, order lines: {lines}")

@@ -14,8 +14,9 @@ test("a manager creates an employee who then signs in", async () => {
     await page.goto(`${BASE}/login`);
     await shot(page, "01-login");
     await signIn(page, "manager", PASSWORD);
-    assert.match(page.url(), /\/profile$/);
-    await page.waitForSelector("text=My profile");
+    assert.match(page.url(), /\/dashboard$/);
+    await page.waitForSelector("h1:has-text('Dashboard')");
+    assert.equal(await page.locator("svg.chart").count(), 1);
     await shot(page, "02-manager-home");
 
     await page.click('nav >> text=Employees');

@@ -216,6 +216,9 @@ fn table() -> Vec<(Method, &'static str, Access, Reply, Route)> {
         r(get(), "/cafe/stats", MANAGER, |x| {
             x.to(cafe::stats::routes::page)
         }),
+        r(get(), "/dashboard", MANAGER, |x| {
+            x.to(crate::insight::dashboard::routes::page)
+        }),
         r(get(), "/cafe/stats/{report}.csv", MANAGER, |x| {
             x.to(cafe::stats::routes::csv)
         }),
@@ -638,6 +641,7 @@ fn configure(cfg: &mut web::ServiceConfig) {
 /// What each role sees in the navigation bar.
 pub fn navigation(role: Role, current_path: &str) -> Vec<NavLink> {
     let links: &[(&'static str, &'static str, &[Role])] = &[
+        ("/dashboard", "Dashboard", &[Role::Manager]),
         ("/pos", "POS", &[Role::Manager, Role::SalesAgent]),
         ("/sales", "Sales", &[Role::Manager, Role::SalesAgent]),
         (

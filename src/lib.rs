@@ -6,6 +6,7 @@ pub mod config;
 pub mod demo;
 pub mod health;
 pub mod imports;
+pub mod insight;
 pub mod platform;
 pub mod retail;
 pub mod server;

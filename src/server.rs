@@ -89,7 +89,8 @@ pub fn open(config: &Config) -> Result<Db, String> {
     }
     let clock = crate::platform::clock::BusinessClock::new(config.tz);
     let days = crate::cafe::stats::model::keep_summaries(&mut conn, &clock)
-        .map_err(|e| format!("cannot count the cafe's daily summaries: {e}"))?;
+        .and_then(|d| Ok(d + crate::retail::sales::daily::keep_summaries(&mut conn, &clock)?))
+        .map_err(|e| format!("cannot count the daily summaries: {e}"))?;
     if days > 0 {
         tracing::info!(
             "counted the cafe's daily summaries of {days} day(s) in {}",

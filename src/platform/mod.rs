@@ -9,6 +9,7 @@ pub mod category_list;
 pub mod chart;
 pub mod clock;
 pub mod csv_export;
+pub mod daily;
 pub mod db;
 pub mod db_copy;
 pub mod error;

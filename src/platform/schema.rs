@@ -206,6 +206,20 @@ diesel::table! {
         void_reason -> Nullable<Text>,
         created_at -> Timestamp,
         request_sha -> Nullable<Text>,
+        business_day -> Nullable<Date>,
+    }
+}
+
+diesel::table! {
+    retail_daily_totals (branch_id, business_day) {
+        branch_id -> BigInt,
+        business_day -> Date,
+        orders -> BigInt,
+        total_minor -> BigInt,
+        vat_minor -> BigInt,
+        cost_minor -> BigInt,
+        cash_minor -> BigInt,
+        installment_minor -> BigInt,
     }
 }
 
@@ -698,4 +712,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     cafe_feedback,
     cafe_daily_totals,
     cafe_daily_items,
+    retail_daily_totals,
 );

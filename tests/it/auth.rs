@@ -13,13 +13,13 @@ async fn every_role_signs_in_lands_home_and_is_tracked() {
         let before = chrono::Utc::now().naive_utc() - Duration::seconds(1);
         let r = c.login(username, PASSWORD).await;
         r.expect(303);
-        // Each role lands on its work page; roles whose home page is not built yet, on their profile.
+        // Each role lands on its work page.
         let home = match username {
             "agent" => "/pos",
             "kitchen" => "/kitchen",
             "waiter" => "/floor",
             "credit" => "/installments",
-            _ => "/profile",
+            _ => "/dashboard",
         };
         assert_eq!(r.location(), home, "{username}");
         c.get("/profile")
@@ -361,7 +361,7 @@ async fn sign_in_returns_to_the_page_asked_for_but_never_off_site() {
             ],
         )
         .await;
-    assert_eq!(r.location(), "/profile");
+    assert_eq!(r.location(), "/dashboard");
 }
 
 #[actix_web::test]

@@ -388,7 +388,7 @@ async fn tampered_return_paths_go_to_a_safe_default_after_the_change_is_saved() 
         )
         .await;
     r.expect(303);
-    assert_eq!(r.location(), "/profile");
+    assert_eq!(r.location(), "/dashboard");
 }
 
 #[actix_web::test]

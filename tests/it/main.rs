@@ -16,6 +16,7 @@ mod employees;
 mod forms;
 mod hardening;
 mod imports;
+mod insight;
 mod installments;
 mod instances;
 mod platform;

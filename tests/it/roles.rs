@@ -158,6 +158,7 @@ fn matrix() -> Vec<(&'static str, &'static str, Who)> {
         ),
         ("GET", "/feedback", M),
         ("GET", "/cafe/stats", M),
+        ("GET", "/dashboard", M),
         ("GET", "/cafe/stats/{report}.csv", M),
         ("GET", "/reserve", Who::Public),
         ("POST", "/reserve", Who::Public),

@@ -14,15 +14,13 @@ use diesel::sql_types::BigInt;
 use crate::cafe::bill::Bill;
 use crate::cafe::sales::BillLine;
 use crate::platform::clock::BusinessClock;
-use crate::platform::db::{lock_rows, write_tx, AnyConnection};
+use crate::platform::daily::DailySummary;
+use crate::platform::db::AnyConnection;
 use crate::platform::money::Money;
 use crate::platform::schema::{
-    business_settings, cafe_daily_items, cafe_daily_totals, cafe_feedback, cafe_sales,
-    cafe_session_lines, cafe_sessions,
+    cafe_daily_items, cafe_daily_totals, cafe_feedback, cafe_sales, cafe_session_lines,
+    cafe_sessions,
 };
-
-/// The time zone the summaries' days were counted in.
-const BUILT_IN: &str = "cafe.stats_time_zone";
 
 /// Adds a closed bill to its day's totals and its items' day rows. Called inside the closing
 /// transaction, so a rolled-back close leaves no trace here either.
@@ -136,104 +134,83 @@ fn add_item(
     .map(|_| ())
 }
 
-/// At start-up: when the summaries were counted in another time zone (or never), count them
-/// again from the sales, one business day at a time, in one transaction (PostgreSQL: under an
-/// advisory lock, so that instances starting together do it once). Answers the days counted.
-pub fn keep_summaries(conn: &mut AnyConnection, clock: &BusinessClock) -> QueryResult<usize> {
-    let zone = clock.tz.name().to_string();
-    let built: Option<String> = business_settings::table
-        .find(BUILT_IN)
-        .select(business_settings::value)
-        .first(conn)
-        .optional()?;
-    if built.as_deref() == Some(zone.as_str()) {
-        return Ok(0);
-    }
-    write_tx(conn, |conn| {
-        lock_rows(conn, "SELECT pg_advisory_xact_lock(727015)")?;
-        let built: Option<String> = business_settings::table
-            .find(BUILT_IN)
-            .select(business_settings::value)
-            .first(conn)
-            .optional()?;
-        if built.as_deref() == Some(zone.as_str()) {
-            return Ok(0);
-        }
-        diesel::delete(cafe_daily_items::table).execute(conn)?;
-        diesel::delete(cafe_daily_totals::table).execute(conn)?;
-        let span: (Option<NaiveDateTime>, Option<NaiveDateTime>) = cafe_sales::table
+/// The cafe's two daily summaries, counted again from the sales when the time zone changes.
+pub struct CafeDays;
+
+impl DailySummary for CafeDays {
+    const COUNTED_IN: &'static str = "cafe.stats_time_zone";
+    const LOCK: i64 = 727015;
+
+    fn span(
+        conn: &mut AnyConnection,
+    ) -> QueryResult<(Option<NaiveDateTime>, Option<NaiveDateTime>)> {
+        cafe_sales::table
             .select((
                 diesel::dsl::min(cafe_sales::closed_at),
                 diesel::dsl::max(cafe_sales::closed_at),
             ))
-            .first(conn)?;
-        let mut days = 0;
-        if let (Some(first), Some(last)) = span {
-            let mut day = clock.to_local(first).date_naive();
-            let last = clock.to_local(last).date_naive();
-            while day <= last {
-                rebuild_day(conn, clock, day)?;
-                days += 1;
-                match day.succ_opt() {
-                    Some(next) => day = next,
-                    None => break,
-                }
-            }
-        }
-        diesel::delete(business_settings::table.find(BUILT_IN)).execute(conn)?;
-        diesel::insert_into(business_settings::table)
-            .values((
-                business_settings::key.eq(BUILT_IN),
-                business_settings::value.eq(&zone),
-                business_settings::updated_at.eq(BusinessClock::now_utc()),
+            .first(conn)
+    }
+
+    fn clear(conn: &mut AnyConnection) -> QueryResult<()> {
+        diesel::delete(cafe_daily_items::table).execute(conn)?;
+        diesel::delete(cafe_daily_totals::table).execute(conn)?;
+        Ok(())
+    }
+
+    /// One business day's summaries from its sales and their lines (SQL aggregates per branch).
+    fn count_day(
+        conn: &mut AnyConnection,
+        day: NaiveDate,
+        from: NaiveDateTime,
+        to: NaiveDateTime,
+    ) -> QueryResult<()> {
+        let totals: Vec<(i64, i64, i64, i64, i64, i64)> = cafe_sales::table
+            .filter(cafe_sales::closed_at.ge(from))
+            .filter(cafe_sales::closed_at.lt(to))
+            .group_by(cafe_sales::branch_id)
+            .select((
+                cafe_sales::branch_id,
+                sql::<BigInt>("COUNT(*)"),
+                sql::<BigInt>("CAST(SUM(cafe_sales.subtotal_minor) AS BIGINT)"),
+                sql::<BigInt>("CAST(SUM(cafe_sales.discount_minor) AS BIGINT)"),
+                sql::<BigInt>("CAST(SUM(cafe_sales.tax_minor) AS BIGINT)"),
+                sql::<BigInt>("CAST(SUM(cafe_sales.total_minor) AS BIGINT)"),
             ))
-            .execute(conn)?;
-        Ok(days)
-    })
+            .load(conn)?;
+        for (branch, orders, subtotal, discount, tax, total) in totals {
+            add_totals(conn, branch, day, orders, [subtotal, discount, tax, total])?;
+        }
+        let items: Vec<(i64, i64, String, String, i64, i64)> = cafe_session_lines::table
+            .inner_join(
+                cafe_sales::table.on(cafe_sales::session_id.eq(cafe_session_lines::session_id)),
+            )
+            .filter(cafe_sales::closed_at.ge(from))
+            .filter(cafe_sales::closed_at.lt(to))
+            .group_by(sql::<BigInt>(
+                "cafe_sales.branch_id, cafe_session_lines.menu_item_id",
+            ))
+            .select((
+                sql::<BigInt>("cafe_sales.branch_id"),
+                sql::<BigInt>("cafe_session_lines.menu_item_id"),
+                sql::<diesel::sql_types::Text>("MAX(cafe_session_lines.name)"),
+                sql::<diesel::sql_types::Text>("MAX(cafe_session_lines.category)"),
+                sql::<BigInt>("CAST(SUM(cafe_session_lines.quantity) AS BIGINT)"),
+                sql::<BigInt>(
+                    "CAST(SUM(cafe_session_lines.quantity * cafe_session_lines.unit_price_minor) AS BIGINT)",
+                ),
+            ))
+            .load(conn)?;
+        for (branch, item, name, category, qty, revenue) in items {
+            add_item(conn, branch, day, item, &name, &category, qty, revenue)?;
+        }
+        Ok(())
+    }
 }
 
-/// One business day's summaries from its sales and their lines (SQL aggregates per branch).
-fn rebuild_day(conn: &mut AnyConnection, clock: &BusinessClock, day: NaiveDate) -> QueryResult<()> {
-    let (from, to) = clock.day_range_utc(Some(day), Some(day));
-    let (from, to) = (from.expect("a start"), to.expect("an end"));
-    let totals: Vec<(i64, i64, i64, i64, i64, i64)> = cafe_sales::table
-        .filter(cafe_sales::closed_at.ge(from))
-        .filter(cafe_sales::closed_at.lt(to))
-        .group_by(cafe_sales::branch_id)
-        .select((
-            cafe_sales::branch_id,
-            sql::<BigInt>("COUNT(*)"),
-            sql::<BigInt>("CAST(SUM(cafe_sales.subtotal_minor) AS BIGINT)"),
-            sql::<BigInt>("CAST(SUM(cafe_sales.discount_minor) AS BIGINT)"),
-            sql::<BigInt>("CAST(SUM(cafe_sales.tax_minor) AS BIGINT)"),
-            sql::<BigInt>("CAST(SUM(cafe_sales.total_minor) AS BIGINT)"),
-        ))
-        .load(conn)?;
-    for (branch, orders, subtotal, discount, tax, total) in totals {
-        add_totals(conn, branch, day, orders, [subtotal, discount, tax, total])?;
-    }
-    let items: Vec<(i64, i64, String, String, i64, i64)> = cafe_session_lines::table
-        .inner_join(cafe_sales::table.on(cafe_sales::session_id.eq(cafe_session_lines::session_id)))
-        .filter(cafe_sales::closed_at.ge(from))
-        .filter(cafe_sales::closed_at.lt(to))
-        .group_by(sql::<BigInt>(
-            "cafe_sales.branch_id, cafe_session_lines.menu_item_id",
-        ))
-        .select((
-            sql::<BigInt>("cafe_sales.branch_id"),
-            sql::<BigInt>("cafe_session_lines.menu_item_id"),
-            sql::<diesel::sql_types::Text>("MAX(cafe_session_lines.name)"),
-            sql::<diesel::sql_types::Text>("MAX(cafe_session_lines.category)"),
-            sql::<BigInt>("CAST(SUM(cafe_session_lines.quantity) AS BIGINT)"),
-            sql::<BigInt>(
-                "CAST(SUM(cafe_session_lines.quantity * cafe_session_lines.unit_price_minor) AS BIGINT)",
-            ),
-        ))
-        .load(conn)?;
-    for (branch, item, name, category, qty, revenue) in items {
-        add_item(conn, branch, day, item, &name, &category, qty, revenue)?;
-    }
-    Ok(())
+/// At start-up: the summaries counted again when they were counted in another time zone.
+pub fn keep_summaries(conn: &mut AnyConnection, clock: &BusinessClock) -> QueryResult<usize> {
+    crate::platform::daily::keep::<CafeDays>(conn, clock)
 }
 
 /// A day's (or a span's) takings.

@@ -43,15 +43,14 @@ impl Role {
         Role::ALL.into_iter().find(|r| r.as_str() == s)
     }
 
-    /// Where a role lands after signing in. The manager, whose dashboard is not built yet,
-    /// lands on their profile page.
+    /// Where a role lands after signing in: their work page.
     pub fn home(self) -> &'static str {
         match self {
+            Role::Manager => "/dashboard",
             Role::SalesAgent => "/pos",
             Role::CreditOfficer => "/installments",
             Role::Kitchen => "/kitchen",
             Role::Waiter => "/floor",
-            _ => "/profile",
         }
     }
 

@@ -330,6 +330,7 @@ pub fn checkout(
             orders::request_sha.eq(&fingerprint),
             orders::is_active.eq(true),
             orders::created_at.eq(now),
+            orders::business_day.eq(today),
         ))
         .returning(orders::id)
         .get_result(conn)?;
@@ -396,6 +397,18 @@ pub fn checkout(
         }
     }
 
+    let cost: i64 = lines.iter().map(|l| l.cost.0 * l.quantity).sum();
+    crate::retail::sales::daily::add(
+        conn,
+        branch_id,
+        today,
+        crate::retail::sales::daily::DayShare::sale(
+            totals.total.0,
+            totals.vat.0,
+            cost,
+            settled.method,
+        ),
+    )?;
     diesel::insert_into(payments::table)
         .values((
             payments::order_id.eq(order_id),

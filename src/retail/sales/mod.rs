@@ -1,5 +1,6 @@
 //! Sales: orders, official receipts, the sales list, voids.
 
+pub mod daily;
 pub mod model;
 pub mod query;
 pub mod receipt;

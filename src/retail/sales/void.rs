@@ -86,6 +86,10 @@ pub fn cancel_sale(
             "This sale is already {status}; it cannot be voided again."
         )));
     }
+    // Off the day it was counted in.
+    if let (Some(day), share) = crate::retail::sales::daily::share_of(conn, order_id)? {
+        crate::retail::sales::daily::add(conn, branch_id, day, share.negated())?;
+    }
     let items: Vec<(i64, i64, i64)> = order_items::table
         .filter(order_items::order_id.eq(order_id))
         .select((

@@ -173,5 +173,5 @@ mod kitchen;
 mod menus;
 mod races;
 mod reservations;
-mod stats;
+pub(crate) mod stats;
 mod table_codes;

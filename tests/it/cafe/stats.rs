@@ -9,7 +9,12 @@ use tillpoint::platform::clock::BusinessClock;
 
 /// A staff order of `lines` on a new takeaway bill, closed at `closed` (UTC) on business day
 /// `day`, through the same functions the floor uses.
-fn bill_at(app: &TestApp, lines: &[(i64, i64)], closed: NaiveDateTime, day: NaiveDate) -> i64 {
+pub(crate) fn bill_at(
+    app: &TestApp,
+    lines: &[(i64, i64)],
+    closed: NaiveDateTime,
+    day: NaiveDate,
+) -> i64 {
     use tillpoint::cafe::floor::model::{open_takeaway, TakeawayInput};
     use tillpoint::cafe::ordering::Placer;
     let branch = app.seed.main_branch;

@@ -219,6 +219,10 @@ fn table() -> Vec<(Method, &'static str, Access, Reply, Route)> {
         r(get(), "/dashboard", MANAGER, |x| {
             x.to(crate::insight::dashboard::routes::page)
         }),
+        r(get(), "/mail", MANAGER, |x| x.to(crate::mail::routes::page)),
+        r(post(), "/mail/{id:\\d+}/retry", MANAGER, |x| {
+            x.to(crate::mail::routes::send_again)
+        }),
         r(get(), "/cafe/stats/{report}.csv", MANAGER, |x| {
             x.to(cafe::stats::routes::csv)
         }),
@@ -666,6 +670,7 @@ pub fn navigation(role: Role, current_path: &str) -> Vec<NavLink> {
         ("/settings/cafe", "Cafe settings", &[Role::Manager]),
         ("/imports", "Imports", &[Role::Manager]),
         ("/audit", "Audit trail", &[Role::Manager]),
+        ("/mail", "E-mail", &[Role::Manager]),
         ("/profile", "My profile", &Role::ALL),
     ];
     links

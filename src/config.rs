@@ -171,6 +171,41 @@ pub struct Settings {
         global = true
     )]
     pub backup_keep: usize,
+    /// SMTP server for e-mail (receipts, reminders). Unset: messages are written as `.eml`
+    /// files to the `mail` folder of the data directory.
+    #[arg(long, env = "TILLPOINT_SMTP_HOST", global = true)]
+    pub smtp_host: Option<String>,
+    /// SMTP port (default: 587 with STARTTLS, 465 with TLS, 25 without).
+    #[arg(long, env = "TILLPOINT_SMTP_PORT", global = true)]
+    pub smtp_port: Option<u16>,
+    /// `starttls` (default), `tls` or `none`.
+    #[arg(
+        long,
+        env = "TILLPOINT_SMTP_TLS",
+        default_value = "starttls",
+        global = true
+    )]
+    pub smtp_tls: String,
+    #[arg(long, env = "TILLPOINT_SMTP_USER", global = true)]
+    pub smtp_user: Option<String>,
+    #[arg(
+        long,
+        env = "TILLPOINT_SMTP_PASSWORD",
+        global = true,
+        hide_env_values = true
+    )]
+    pub smtp_password: Option<String>,
+    /// The sender of e-mail, e.g. `SK Gadgets <receipts@example.com>`.
+    #[arg(long, env = "TILLPOINT_MAIL_FROM", global = true)]
+    pub mail_from: Option<String>,
+    /// Days before a due date that the payment reminder is sent.
+    #[arg(
+        long,
+        env = "TILLPOINT_REMINDER_DAYS",
+        default_value_t = 5,
+        global = true
+    )]
+    pub reminder_days: u32,
 }
 
 /// Settings after validation: everything the application needs, passed by value.
@@ -193,9 +228,43 @@ pub struct Config {
     pub public_url: Option<String>,
     pub sqlite_sync: SqliteSync,
     pub backup: Schedule,
+    pub mail: crate::mail::transport::MailConfig,
 }
 
 impl Settings {
+    fn mail(&self) -> Result<crate::mail::transport::MailConfig, String> {
+        use crate::mail::transport::{MailConfig, Smtp, Tls};
+        let tls = Tls::parse(&self.smtp_tls)?;
+        let smtp = match self.smtp_host.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(host) => Some(Smtp {
+                host: host.to_string(),
+                port: self.smtp_port.unwrap_or(tls.default_port()),
+                tls,
+                user: self.smtp_user.clone().filter(|u| !u.is_empty()),
+                password: self.smtp_password.clone(),
+            }),
+        };
+        let from = match self.mail_from.as_deref().map(str::trim) {
+            None | Some("") => format!("{} <noreply@localhost>", self.business_name.trim()),
+            Some(f) => f.to_string(),
+        };
+        if from.parse::<lettre::message::Mailbox>().is_err() {
+            return Err(format!(
+                "TILLPOINT_MAIL_FROM \"{from}\" is not an address such as Shop <receipts@example.com>"
+            ));
+        }
+        if self.reminder_days == 0 || self.reminder_days > 60 {
+            return Err("TILLPOINT_REMINDER_DAYS must be between 1 and 60".into());
+        }
+        Ok(MailConfig {
+            smtp,
+            from,
+            dir: self.data_dir.join("mail"),
+            reminder_days: i64::from(self.reminder_days),
+        })
+    }
+
     pub fn validate(&self) -> Result<Config, String> {
         let addr: SocketAddr = self.addr.parse().map_err(|_| {
             format!(
@@ -252,6 +321,7 @@ impl Settings {
                 None => None,
             },
             sqlite_sync: SqliteSync::parse(&self.sqlite_synchronous)?,
+            mail: self.mail()?,
             backup: Schedule {
                 at: crate::platform::backup::parse_time(&self.backup_at)?,
                 dir: self

@@ -7,6 +7,7 @@ pub mod demo;
 pub mod health;
 pub mod imports;
 pub mod insight;
+pub mod mail;
 pub mod platform;
 pub mod retail;
 pub mod server;

@@ -195,6 +195,18 @@ async fn serve(config: Config, demo: bool) -> Result<(), String> {
     let state = web::Data::new(AppState::new(config.clone(), db.clone())?);
     spawn_sweeper(db.clone());
     crate::platform::backup::spawn_daily(db.clone(), config.backup.clone(), config.tz);
+    let mailer = crate::mail::worker::Mailer {
+        transport: crate::mail::transport::Transport::from_config(&config.mail)?,
+        from: config.mail.from.clone(),
+    };
+    crate::mail::worker::spawn(db.clone(), std::sync::Arc::new(mailer));
+    match &config.mail.smtp {
+        Some(s) => tracing::info!("e-mail goes to the SMTP server {}:{}", s.host, s.port),
+        None => tracing::info!(
+            "no SMTP server set: e-mail is written as .eml files to {}",
+            config.mail.dir.display()
+        ),
+    }
     let server = HttpServer::new({
         let state = state.clone();
         move || crate::app::build_app(state.clone(), key.clone())

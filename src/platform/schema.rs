@@ -155,6 +155,8 @@ diesel::table! {
         product_id -> BigInt,
         quantity -> BigInt,
         updated_at -> Timestamp,
+        min_stock -> BigInt,
+        product_active -> Bool,
     }
 }
 
@@ -207,6 +209,26 @@ diesel::table! {
         created_at -> Timestamp,
         request_sha -> Nullable<Text>,
         business_day -> Nullable<Date>,
+    }
+}
+
+diesel::table! {
+    mail_outbox (id) {
+        id -> BigInt,
+        kind -> Text,
+        dedupe_key -> Text,
+        to_address -> Text,
+        to_name -> Text,
+        subject -> Text,
+        text_body -> Text,
+        html_body -> Text,
+        status -> Text,
+        attempts -> BigInt,
+        next_attempt_at -> Timestamp,
+        claimed_until -> Nullable<Timestamp>,
+        last_error -> Text,
+        created_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
     }
 }
 
@@ -713,4 +735,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     cafe_daily_totals,
     cafe_daily_items,
     retail_daily_totals,
+    mail_outbox,
 );

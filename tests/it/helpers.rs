@@ -27,6 +27,7 @@ static COUNTER: AtomicUsize = AtomicUsize::new(0);
 
 pub fn test_config(db: DbTarget, data_dir: std::path::PathBuf) -> Config {
     let backups = data_dir.join("backups");
+    let mail_dir = data_dir.join("mail");
     Config {
         addr: "127.0.0.1:0".parse().unwrap(),
         db,
@@ -48,6 +49,12 @@ pub fn test_config(db: DbTarget, data_dir: std::path::PathBuf) -> Config {
             at: None,
             dir: backups,
             keep: 14,
+        },
+        mail: tillpoint::mail::transport::MailConfig {
+            smtp: None,
+            from: "Test Shop <receipts@example.com>".into(),
+            dir: mail_dir,
+            reminder_days: 5,
         },
     }
 }
@@ -942,4 +949,92 @@ pub fn workbook(sheet_xml: &[u8]) -> Vec<u8> {
     z.start_file("xl/worksheets/sheet1.xml", opts).unwrap();
     z.write_all(sheet_xml).unwrap();
     z.finish().unwrap().into_inner()
+}
+
+/// A real SMTP server on loopback (plain SMTP, no TLS), keeping what it receives: what the
+/// mail worker talks to in the tests. Drop it to stop listening.
+pub struct SmtpSink {
+    pub port: u16,
+    pub received: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl SmtpSink {
+    /// Listens on `port` (0: any free port).
+    pub fn start(port: u16) -> SmtpSink {
+        use std::io::{BufRead, BufReader, Write};
+        let listener = std::net::TcpListener::bind(("127.0.0.1", port)).unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let received = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let (got, halt) = (received.clone(), stop.clone());
+        std::thread::spawn(move || {
+            while !halt.load(std::sync::atomic::Ordering::Relaxed) {
+                let Ok((stream, _)) = listener.accept() else {
+                    std::thread::sleep(std::time::Duration::from_millis(10));
+                    continue;
+                };
+                stream.set_nonblocking(false).unwrap();
+                let mut out = stream.try_clone().unwrap();
+                let mut lines = BufReader::new(stream);
+                let _ = out.write_all(b"220 sink ESMTP\r\n");
+                let mut line = String::new();
+                loop {
+                    line.clear();
+                    if lines.read_line(&mut line).unwrap_or(0) == 0 {
+                        break;
+                    }
+                    let verb = line.get(..4).unwrap_or("").to_ascii_uppercase();
+                    let reply: &[u8] = match verb.as_str() {
+                        "EHLO" => b"250-sink\r\n250 8BITMIME\r\n",
+                        "HELO" | "MAIL" | "RCPT" | "RSET" | "NOOP" => b"250 OK\r\n",
+                        "DATA" => {
+                            let _ = out.write_all(b"354 go ahead\r\n");
+                            let mut body = String::new();
+                            loop {
+                                line.clear();
+                                if lines.read_line(&mut line).unwrap_or(0) == 0 || line == ".\r\n" {
+                                    break;
+                                }
+                                body.push_str(&line);
+                            }
+                            got.lock().unwrap().push(body);
+                            b"250 queued\r\n"
+                        }
+                        "QUIT" => {
+                            let _ = out.write_all(b"221 bye\r\n");
+                            break;
+                        }
+                        _ => b"502 not implemented\r\n",
+                    };
+                    let _ = out.write_all(reply);
+                }
+            }
+        });
+        SmtpSink {
+            port,
+            received,
+            stop,
+        }
+    }
+
+    /// A port nobody listens on (SMTP "down").
+    pub fn free_port() -> u16 {
+        std::net::TcpListener::bind(("127.0.0.1", 0))
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port()
+    }
+
+    pub fn messages(&self) -> Vec<String> {
+        self.received.lock().unwrap().clone()
+    }
+}
+
+impl Drop for SmtpSink {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
 }

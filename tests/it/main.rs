@@ -19,6 +19,7 @@ mod imports;
 mod insight;
 mod installments;
 mod instances;
+mod mail;
 mod platform;
 mod pos;
 mod profile;

@@ -1,3 +1,9 @@
+DROP TRIGGER products_health_to_stock;
+DROP TRIGGER branch_stock_copies_product;
+DROP INDEX branch_stock_short;
+DROP INDEX branch_stock_active;
+ALTER TABLE branch_stock DROP COLUMN product_active;
+ALTER TABLE branch_stock DROP COLUMN min_stock;
 DROP INDEX stock_movements_created;
 DROP INDEX installment_payments_paid;
 DROP INDEX installment_dues_due;

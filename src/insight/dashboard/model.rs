@@ -14,7 +14,7 @@ use crate::platform::db::{AnyConnection, MultiBackend};
 use crate::platform::money::Money;
 use crate::platform::schema::{
     branch_stock, branches, cafe_daily_totals, cafe_feedback, cafe_sales, cafe_sessions, employees,
-    installment_dues, installment_payments, installment_plans, kitchen_tickets, products,
+    installment_dues, installment_payments, installment_plans, kitchen_tickets,
     retail_daily_totals, staff_sessions, stock_movements, warranty_claims,
 };
 
@@ -178,20 +178,30 @@ pub fn stock_health(
     branch: Option<i64>,
     now: NaiveDateTime,
 ) -> QueryResult<StockHealth> {
+    // Every row, then the few at or under their minimum (a partial index): healthy is the
+    // rest. The stock rows carry their product's minimum and state (kept by triggers).
     let mut q = branch_stock::table
-        .inner_join(products::table)
         .into_boxed::<MultiBackend>()
-        .filter(products::is_active.eq(true));
+        .filter(branch_stock::product_active.eq(true));
     if let Some(b) = branch {
         q = q.filter(branch_stock::branch_id.eq(b));
     }
-    let (healthy, low, out): (i64, i64, i64) = q
+    let rows: i64 = q.count().get_result(conn)?;
+    let mut q = branch_stock::table
+        .into_boxed::<MultiBackend>()
+        .filter(sql::<diesel::sql_types::Bool>(
+            "branch_stock.product_active AND branch_stock.quantity <= branch_stock.min_stock",
+        ));
+    if let Some(b) = branch {
+        q = q.filter(branch_stock::branch_id.eq(b));
+    }
+    let (low, out): (i64, i64) = q
         .select((
-            sql::<BigInt>("CAST(COALESCE(SUM(CASE WHEN branch_stock.quantity > products.min_stock THEN 1 ELSE 0 END), 0) AS BIGINT)"),
-            sql::<BigInt>("CAST(COALESCE(SUM(CASE WHEN branch_stock.quantity > 0 AND branch_stock.quantity <= products.min_stock THEN 1 ELSE 0 END), 0) AS BIGINT)"),
+            sql::<BigInt>("CAST(COALESCE(SUM(CASE WHEN branch_stock.quantity > 0 THEN 1 ELSE 0 END), 0) AS BIGINT)"),
             sql::<BigInt>("CAST(COALESCE(SUM(CASE WHEN branch_stock.quantity <= 0 THEN 1 ELSE 0 END), 0) AS BIGINT)"),
         ))
         .first(conn)?;
+    let healthy = rows - low - out;
     let mut q = stock_movements::table
         .into_boxed::<MultiBackend>()
         .filter(stock_movements::created_at.ge(now - Duration::hours(24)))

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::platform::auth::CurrentUser;
 use crate::platform::auth::Staff;
+use crate::platform::clock::BusinessClock;
 use crate::platform::db::write_tx;
 use crate::platform::error::AppError;
 use crate::platform::money::Money;
@@ -257,9 +258,22 @@ async fn checkout(staff: Staff, cart: Cart) -> Result<HttpResponse, AppError> {
     let fingerprint = cart.fingerprint();
     let employee_id = user.id;
     let today = state.clock.today();
+    let mail = crate::mail::messages::MailContext::of(&state.config);
     let outcome = state
         .db
-        .run(move |c| Ok(write_tx(c, |c| checkout::checkout(c, &actor, &cart, today))))
+        .run(move |c| {
+            Ok(write_tx(c, |c| {
+                let done = checkout::checkout(c, &actor, &cart, today)?;
+                // The customer's receipt waits in the outbox, in this transaction.
+                crate::mail::messages::queue_sale(
+                    c,
+                    &mail,
+                    done.order_id,
+                    BusinessClock::now_utc(),
+                )?;
+                Ok(done)
+            }))
+        })
         .await?;
     match outcome {
         Ok(done) => Ok(HttpResponse::Created().json(done)),

@@ -1,0 +1,275 @@
+//! E-mail: the receipt waits in the outbox in the checkout's transaction (the sale never waits
+//! for SMTP), is sent once to a real SMTP server on loopback when it comes back, retries with
+//! backoff, fails after the last attempt and can be sent again; claims never hand one message
+//! to two workers.
+
+use std::sync::{Arc, Barrier};
+
+use chrono::Duration;
+use diesel::prelude::*;
+use serde_json::json;
+use tillpoint::mail::outbox::{self, Message};
+use tillpoint::mail::transport::{MailConfig, Smtp, Tls, Transport};
+use tillpoint::mail::worker::{run_once, Mailer, Step};
+use tillpoint::platform::clock::BusinessClock;
+use tillpoint::platform::db::write_tx;
+use tillpoint::platform::schema::mail_outbox;
+
+use crate::helpers::*;
+
+const CABLE: &str = "4806512345671";
+
+fn mailer_to(port: u16) -> Mailer {
+    Mailer {
+        transport: Transport::from_config(&MailConfig {
+            smtp: Some(Smtp {
+                host: "127.0.0.1".into(),
+                port,
+                tls: Tls::None,
+                user: None,
+                password: None,
+            }),
+            from: "Test Shop <receipts@example.com>".into(),
+            dir: std::env::temp_dir(),
+            reminder_days: 5,
+        })
+        .unwrap(),
+        from: "Test Shop <receipts@example.com>".into(),
+    }
+}
+
+fn outbox_rows(app: &TestApp) -> Vec<(String, String, i64, String)> {
+    mail_outbox::table
+        .order(mail_outbox::id.asc())
+        .select((
+            mail_outbox::dedupe_key,
+            mail_outbox::status,
+            mail_outbox::attempts,
+            mail_outbox::last_error,
+        ))
+        .load(&mut *app.conn())
+        .unwrap()
+}
+
+/// Makes every waiting message due now (instead of waiting for its backoff).
+fn due_now(app: &TestApp) {
+    diesel::update(mail_outbox::table)
+        .set(mail_outbox::next_attempt_at.eq(BusinessClock::now_utc() - Duration::seconds(1)))
+        .execute(&mut *app.conn())
+        .unwrap();
+}
+
+#[actix_web::test]
+async fn a_receipt_waits_for_smtp_and_is_sent_exactly_once() {
+    let app = TestApp::new().await;
+    let (cable, _) = cable_and_phone(&app);
+    app.receive(app.seed.main_branch, cable, 10, &[]);
+    let agent = app.signed_in("agent").await;
+    let sale = json!({"idempotency_key": "mail-000000000001", "lines": [{"barcode": CABLE, "quantity": 2}],
+        "cash_received": "1000", "customer": {"name": "Ana Reyes", "phone": "09171234567", "email": "ana@example.com"}});
+    // SMTP is down: the sale is answered all the same, its receipt waits in the outbox.
+    let port = SmtpSink::free_port();
+    let r = agent.post_json("/pos/checkout/cash", &sale).await;
+    r.expect(201);
+    let order = r.json()["order_id"].as_i64().unwrap();
+    let or_number = r.json()["receipt_number"].as_str().unwrap().to_string();
+    // The same request again (a retry) queues nothing more; a walk-in gets no e-mail.
+    agent
+        .post_json("/pos/checkout/cash", &sale)
+        .await
+        .expect(201);
+    agent
+        .post_json("/pos/checkout/cash", &json!({"idempotency_key": "mail-000000000002",
+            "lines": [{"barcode": CABLE, "quantity": 1}], "cash_received": "500", "customer": null}))
+        .await
+        .expect(201);
+    let rows = outbox_rows(&app);
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].0, format!("sale:{order}"));
+    assert_eq!(rows[0].1, "queued");
+
+    let mailer = mailer_to(port);
+    match run_once(&app.db, &mailer).await.unwrap() {
+        Step::NotSent(_, e) => assert!(!e.is_empty()),
+        other => panic!("expected a failed attempt, got {other:?}"),
+    }
+    let rows = outbox_rows(&app);
+    assert_eq!((rows[0].1.as_str(), rows[0].2), ("queued", 1));
+    assert!(!rows[0].3.is_empty(), "the error is kept for the page");
+    // Not due again before its backoff.
+    assert_eq!(run_once(&app.db, &mailer).await.unwrap(), Step::Idle);
+
+    // The server comes back: sent, once.
+    let sink = SmtpSink::start(port);
+    due_now(&app);
+    assert!(matches!(
+        run_once(&app.db, &mailer).await.unwrap(),
+        Step::Sent(_)
+    ));
+    assert_eq!(run_once(&app.db, &mailer).await.unwrap(), Step::Idle);
+    let got = sink.messages();
+    assert_eq!(got.len(), 1);
+    let raw = &got[0];
+    assert!(raw.contains("ana@example.com"));
+    assert!(raw.contains(&or_number), "{raw}");
+    assert!(raw.contains("text/plain") && raw.contains("text/html"));
+    assert!(raw.contains("598.00"), "the total is in the message");
+    let rows = outbox_rows(&app);
+    assert_eq!((rows[0].1.as_str(), rows[0].2), ("sent", 2));
+
+    // The outbox page shows it to managers only.
+    let manager = app.signed_in("manager").await;
+    manager
+        .get("/mail?status=sent")
+        .await
+        .expect(200)
+        .expect_text("ana@example.com")
+        .expect_text("Sent");
+    manager.get("/mail?status=lost").await.expect(400);
+    agent.get("/mail").await.expect(403);
+}
+
+#[actix_web::test]
+async fn after_the_last_attempt_a_message_fails_and_can_be_sent_again() {
+    let app = TestApp::new().await;
+    {
+        let mut conn = app.conn();
+        let m = Message {
+            kind: "receipt",
+            dedupe_key: "test:1".into(),
+            to_address: "ben@example.com".into(),
+            to_name: "Ben".into(),
+            subject: "Hello".into(),
+            text: "Hello".into(),
+            html: "<p>Hello</p>".into(),
+        };
+        assert!(outbox::enqueue(&mut conn, &m, BusinessClock::now_utc()).unwrap());
+        assert!(!outbox::enqueue(&mut conn, &m, BusinessClock::now_utc()).unwrap());
+    }
+    let mailer = mailer_to(SmtpSink::free_port());
+    for attempt in 1..=5 {
+        due_now(&app);
+        assert!(matches!(
+            run_once(&app.db, &mailer).await.unwrap(),
+            Step::NotSent(..)
+        ));
+        let rows = outbox_rows(&app);
+        let expect = if attempt < 5 { "queued" } else { "failed" };
+        assert_eq!((rows[0].1.as_str(), rows[0].2), (expect, attempt));
+    }
+    due_now(&app);
+    assert_eq!(
+        run_once(&app.db, &mailer).await.unwrap(),
+        Step::Idle,
+        "failed stays failed"
+    );
+    let manager = app.signed_in("manager").await;
+    manager
+        .get("/mail?status=failed")
+        .await
+        .expect(200)
+        .expect_text("Send again");
+    let id: i64 = mail_outbox::table
+        .select(mail_outbox::id)
+        .first(&mut *app.conn())
+        .unwrap();
+    manager
+        .post(&format!("/mail/{id}/retry"), &[])
+        .await
+        .expect(303);
+    // Only a failed message can be sent again.
+    manager
+        .post(&format!("/mail/{id}/retry"), &[])
+        .await
+        .expect(409);
+    manager.post("/mail/999999/retry", &[]).await.expect(404);
+    let sink = SmtpSink::start(0);
+    let mailer = mailer_to(sink.port);
+    assert!(matches!(
+        run_once(&app.db, &mailer).await.unwrap(),
+        Step::Sent(_)
+    ));
+    assert_eq!(sink.messages().len(), 1);
+    assert_eq!(outbox_rows(&app)[0].1, "sent");
+}
+
+#[actix_web::test]
+async fn workers_on_several_threads_never_claim_one_message_twice() {
+    let app = TestApp::new().await;
+    {
+        let mut conn = app.conn();
+        for n in 0..40 {
+            let m = Message {
+                kind: "receipt",
+                dedupe_key: format!("race:{n}"),
+                to_address: "c@example.com".into(),
+                to_name: String::new(),
+                subject: format!("Message {n}"),
+                text: "x".into(),
+                html: "x".into(),
+            };
+            outbox::enqueue(&mut conn, &m, BusinessClock::now_utc()).unwrap();
+        }
+    }
+    let barrier = Arc::new(Barrier::new(4));
+    let handles: Vec<_> = (0..4)
+        .map(|_| {
+            let db = app.db.clone();
+            let barrier = barrier.clone();
+            std::thread::spawn(move || {
+                let mut conn = db.pool().get().unwrap();
+                barrier.wait();
+                let mut mine = Vec::new();
+                while let Some(m) =
+                    write_tx(&mut conn, |c| outbox::claim(c, BusinessClock::now_utc())).unwrap()
+                {
+                    mine.push(m.id);
+                }
+                mine
+            })
+        })
+        .collect();
+    let mut all: Vec<i64> = handles
+        .into_iter()
+        .flat_map(|h| h.join().unwrap())
+        .collect();
+    let n = all.len();
+    all.sort_unstable();
+    all.dedup();
+    assert_eq!(n, 40, "every message claimed");
+    assert_eq!(all.len(), 40, "none claimed twice");
+}
+
+#[actix_web::test]
+async fn an_instalment_sale_mails_its_plan_and_schedule() {
+    let app = TestApp::new().await;
+    let (_, phone) = cable_and_phone(&app);
+    app.receive(app.seed.main_branch, phone, 1, &["IMEI-9"]);
+    let agent = app.signed_in("agent").await;
+    agent
+        .post_json(
+            "/pos/checkout/installment",
+            &json!({"idempotency_key": "mail-inst-000001",
+                "lines": [{"barcode": "4806512345695", "quantity": 1, "serials": ["IMEI-9"]}],
+                "term_months": 3, "down_payment": "4990.00",
+                "customer": {"name": "Ana Reyes", "phone": "+63 917 123 4567", "email": "ana@example.com", "address": ""}}),
+        )
+        .await
+        .expect(201);
+    let (kind, subject, text): (String, String, String) = mail_outbox::table
+        .select((
+            mail_outbox::kind,
+            mail_outbox::subject,
+            mail_outbox::text_body,
+        ))
+        .first(&mut *app.conn())
+        .unwrap();
+    assert_eq!(kind, "plan");
+    assert!(subject.starts_with("Instalment plan confirmed"));
+    assert!(text.contains("Down payment: PHP 4,990.00"), "{text}");
+    assert!(
+        text.contains("1. ") && text.contains("3. "),
+        "three instalments: {text}"
+    );
+    assert!(text.contains("S/N IMEI-9"));
+}

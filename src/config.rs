@@ -48,6 +48,8 @@ pub enum Command {
     Backup { file: PathBuf },
     /// Replace the SQLite database with a backup FILE (checked first; the replaced database is kept aside). Stop the server first.
     Restore { file: PathBuf },
+    /// Queue today's payment reminders and overdue notices, send what is due in the e-mail outbox, and exit (the server does this every hour).
+    SendReminders,
     /// Copy every row of the SQLite database into an empty PostgreSQL database (stop the server first).
     CopyDatabase {
         /// postgres://user@host:5432/database — must be empty (or only migrated).

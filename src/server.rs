@@ -58,7 +58,40 @@ pub fn run(cli: Cli) -> Result<(), String> {
         Command::Backup { file } => backup(&config, &file),
         Command::CopyDatabase { to } => copy_database(&config, &to),
         Command::Restore { file } => restore(&config, &file),
+        Command::SendReminders => actix_web::rt::System::new().block_on(send_reminders(config)),
     }
+}
+
+/// `tillpoint send-reminders`: queues today's payment reminders and overdue notices (what the
+/// server does every hour), then sends everything due in the outbox and exits.
+async fn send_reminders(config: Config) -> Result<(), String> {
+    let db = open(&config)?;
+    let ctx = crate::mail::messages::MailContext::of(&config);
+    let (reminders, notices) =
+        crate::mail::worker::queue_reminders(&db, ctx, config.mail.reminder_days)
+            .await
+            .map_err(|e| e.public_message())?;
+    println!("Queued {reminders} payment reminder(s) and {notices} overdue notice(s).");
+    let mailer = crate::mail::worker::Mailer {
+        transport: crate::mail::transport::Transport::from_config(&config.mail)?,
+        from: config.mail.from.clone(),
+    };
+    let (mut sent, mut not_sent) = (0, 0);
+    loop {
+        match crate::mail::worker::run_once(&db, &mailer)
+            .await
+            .map_err(|e| e.public_message())?
+        {
+            crate::mail::worker::Step::Idle => break,
+            crate::mail::worker::Step::Sent(_) => sent += 1,
+            crate::mail::worker::Step::NotSent(id, e) => {
+                not_sent += 1;
+                eprintln!("message {id} not sent: {e}");
+            }
+        }
+    }
+    println!("Sent {sent} message(s); {not_sent} will be tried again later.");
+    Ok(())
 }
 
 fn init_logging(filter: &str) {
@@ -200,6 +233,11 @@ async fn serve(config: Config, demo: bool) -> Result<(), String> {
         from: config.mail.from.clone(),
     };
     crate::mail::worker::spawn(db.clone(), std::sync::Arc::new(mailer));
+    crate::mail::worker::spawn_reminders(
+        db.clone(),
+        crate::mail::messages::MailContext::of(&config),
+        config.mail.reminder_days,
+    );
     match &config.mail.smtp {
         Some(s) => tracing::info!("e-mail goes to the SMTP server {}:{}", s.host, s.port),
         None => tracing::info!(

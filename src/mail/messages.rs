@@ -173,3 +173,236 @@ pub fn queue_sale(
     };
     Ok(outbox::enqueue(conn, &m, now)?)
 }
+
+/// The other messages share one layout: a greeting, a sentence, a few labelled figures and a
+/// closing line.
+pub struct Notice {
+    pub business: String,
+    pub greeting: String,
+    pub intro: String,
+    pub rows: Vec<(String, String)>,
+    pub outro: String,
+}
+
+#[derive(Template)]
+#[template(path = "mail/notice.html")]
+struct NoticeHtml<'a> {
+    n: &'a Notice,
+}
+
+#[derive(Template)]
+#[template(path = "mail/notice.txt")]
+struct NoticeText<'a> {
+    n: &'a Notice,
+}
+
+fn notice(
+    kind: &'static str,
+    dedupe_key: String,
+    (to_address, to_name): (String, String),
+    subject: String,
+    n: &Notice,
+) -> Result<Message, AppError> {
+    Ok(Message {
+        kind,
+        dedupe_key,
+        to_address,
+        to_name,
+        subject,
+        text: NoticeText { n }.render()?,
+        html: NoticeHtml { n }.render()?,
+    })
+}
+
+/// The customer of a plan, when they gave a usable address.
+fn plan_customer(conn: &mut AnyConnection, plan_id: i64) -> QueryResult<Option<(String, String)>> {
+    let c: Option<(String, String)> = installment_plans::table
+        .inner_join(customers::table)
+        .filter(installment_plans::id.eq(plan_id))
+        .select((customers::email, customers::name))
+        .first(conn)
+        .optional()?;
+    Ok(c.filter(|(e, _)| crate::platform::forms::is_email(e)))
+}
+
+/// The receipt of an instalment payment (in the payment's transaction).
+pub fn queue_payment(
+    conn: &mut AnyConnection,
+    ctx: &MailContext,
+    payment_id: i64,
+    now: NaiveDateTime,
+) -> Result<bool, AppError> {
+    let r = crate::retail::installments::model::payment_receipt(conn, payment_id)?;
+    let Some(to) = plan_customer(conn, r.plan_id)? else {
+        return Ok(false);
+    };
+    let n = Notice {
+        business: ctx.business.clone(),
+        greeting: format!("Hello {},", to.1),
+        intro: "we received your instalment payment. Thank you.".into(),
+        rows: vec![
+            ("Official receipt".into(), r.or_number.clone()),
+            ("Date".into(), ctx.clock.format(r.paid_at)),
+            ("Amount paid".into(), ctx.money(&Money(r.amount_minor))),
+            ("For the purchase".into(), r.sale_or_number.clone()),
+            (
+                "Still to pay".into(),
+                ctx.money(&Money(r.remaining_after_minor)),
+            ),
+        ],
+        outro: if r.remaining_after_minor <= 0 {
+            "Your plan is paid off.".into()
+        } else {
+            "We will remind you before the next due date.".into()
+        },
+    };
+    let m = notice(
+        "payment",
+        format!("payment:{payment_id}"),
+        to,
+        format!("Payment received – {}", r.or_number),
+        &n,
+    )?;
+    Ok(outbox::enqueue(conn, &m, now)?)
+}
+
+/// Payment reminders for instalments falling due within `days` (one per instalment, however
+/// often this runs) and overdue notices for unpaid instalments past their day (one each).
+/// Answers (reminders, notices) queued now.
+pub fn queue_reminders(
+    conn: &mut AnyConnection,
+    ctx: &MailContext,
+    today: NaiveDate,
+    days: i64,
+    now: NaiveDateTime,
+) -> Result<(usize, usize), AppError> {
+    let horizon = today + chrono::Duration::days(days);
+    let due: Vec<(i64, i64, NaiveDate, i64, i64, String, String)> = installment_dues::table
+        .inner_join(installment_plans::table.inner_join(customers::table))
+        .filter(installment_plans::status.eq("active"))
+        .filter(installment_dues::due_date.le(horizon))
+        .filter(installment_dues::paid_minor.lt(installment_dues::amount_minor))
+        .filter(customers::email.ne(""))
+        .order(installment_dues::due_date.asc())
+        .select((
+            installment_dues::id,
+            installment_dues::plan_id,
+            installment_dues::due_date,
+            installment_dues::amount_minor,
+            installment_dues::paid_minor,
+            customers::email,
+            customers::name,
+        ))
+        .limit(5_000)
+        .load(conn)?;
+    let (mut reminders, mut notices) = (0, 0);
+    for (due_id, plan_id, date, amount, paid, email, name) in due {
+        if !crate::platform::forms::is_email(&email) {
+            continue;
+        }
+        let owed = ctx.money(&Money(amount - paid));
+        let day = date.format("%A %-d %B %Y").to_string();
+        let overdue = date < today;
+        let n = Notice {
+            business: ctx.business.clone(),
+            greeting: format!("Hello {name},"),
+            intro: if overdue {
+                format!("your instalment due on {day} is not paid yet.")
+            } else {
+                format!("a friendly reminder: your next instalment is due on {day}.")
+            },
+            rows: vec![
+                ("Amount due".into(), owed.clone()),
+                ("Due date".into(), day.clone()),
+                ("Plan".into(), format!("#{plan_id}")),
+            ],
+            outro: "Pay at any of our branches, by bank transfer or by e-wallet. If you have already paid, thank you and please ignore this message.".into(),
+        };
+        let (kind, key, subject) = if overdue {
+            (
+                "overdue",
+                format!("overdue:{due_id}"),
+                format!("Overdue instalment – {owed}"),
+            )
+        } else {
+            (
+                "reminder",
+                format!("reminder:{due_id}"),
+                format!("Payment reminder – {owed} due {day}"),
+            )
+        };
+        let m = notice(kind, key, (email, name), subject, &n)?;
+        if outbox::enqueue(conn, &m, now)? {
+            if overdue {
+                notices += 1;
+            } else {
+                reminders += 1;
+            }
+        }
+    }
+    Ok((reminders, notices))
+}
+
+/// A warranty claim's new status, to the customer of the sale (one message per status).
+pub fn queue_warranty(
+    conn: &mut AnyConnection,
+    ctx: &MailContext,
+    claim_id: i64,
+    now: NaiveDateTime,
+) -> Result<bool, AppError> {
+    use crate::platform::schema::{products, warranty_claims};
+    use crate::retail::warranty::rules::{ClaimStatus, ClaimType};
+    let row: Option<(String, String, String, String, String, String)> = warranty_claims::table
+        .inner_join(products::table.on(products::id.eq(warranty_claims::product_id)))
+        .inner_join(orders::table.on(orders::id.eq(warranty_claims::order_id)))
+        .inner_join(customers::table.on(customers::id.nullable().eq(orders::customer_id)))
+        .filter(warranty_claims::id.eq(claim_id))
+        .select((
+            warranty_claims::status,
+            warranty_claims::claim_type,
+            warranty_claims::faulty_serial,
+            products::name,
+            customers::email,
+            customers::name,
+        ))
+        .first(conn)
+        .optional()?;
+    let Some((status, kind, serial, product, email, name)) = row else {
+        return Ok(false);
+    };
+    if !crate::platform::forms::is_email(&email) {
+        return Ok(false);
+    }
+    let label = ClaimStatus::parse(&status).map_or("Updated", ClaimStatus::label);
+    let n = Notice {
+        business: ctx.business.clone(),
+        greeting: format!("Hello {name},"),
+        intro: format!(
+            "your warranty claim #{claim_id} is now: {}.",
+            label.to_lowercase()
+        ),
+        rows: vec![
+            ("Claim".into(), format!("#{claim_id}")),
+            ("Item".into(), product),
+            ("Serial".into(), serial),
+            (
+                "Type".into(),
+                ClaimType::parse(&kind).map_or("—", ClaimType::label).into(),
+            ),
+            ("Status".into(), label.into()),
+        ],
+        outro: if status == ClaimStatus::Completed.as_str() {
+            "It is ready: bring your receipt to the branch to collect it.".into()
+        } else {
+            "We will write again when the status changes.".into()
+        },
+    };
+    let m = notice(
+        "warranty",
+        format!("warranty:{claim_id}:{status}"),
+        (email, name),
+        format!("Warranty claim #{claim_id}: {label}"),
+        &n,
+    )?;
+    Ok(outbox::enqueue(conn, &m, now)?)
+}

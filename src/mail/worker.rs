@@ -78,3 +78,36 @@ pub fn spawn(db: Db, mailer: Arc<Mailer>) {
         }
     });
 }
+
+/// Queues due-date reminders and overdue notices now (idempotent: one per instalment however
+/// often it runs). Answers (reminders, notices).
+pub async fn queue_reminders(
+    db: &Db,
+    ctx: crate::mail::messages::MailContext,
+    days: i64,
+) -> Result<(usize, usize), AppError> {
+    db.write(move |c| {
+        let now = BusinessClock::now_utc();
+        let today = ctx.clock.today();
+        crate::mail::messages::queue_reminders(c, &ctx, today, days, now)
+    })
+    .await
+}
+
+/// The reminder scheduler inside `serve`: at start and then every hour (the business day
+/// turns over in the business time zone; running more often than daily sends nothing twice).
+pub fn spawn_reminders(db: Db, ctx: crate::mail::messages::MailContext, days: i64) {
+    actix_web::rt::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            match queue_reminders(&db, ctx.clone(), days).await {
+                Ok((0, 0)) => {}
+                Ok((r, n)) => {
+                    tracing::info!("queued {r} payment reminder(s), {n} overdue notice(s)")
+                }
+                Err(e) => tracing::warn!("payment reminders: {e}"),
+            }
+        }
+    });
+}

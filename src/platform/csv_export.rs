@@ -28,6 +28,11 @@ fn encode(rows: &[Vec<String>]) -> Result<Bytes, AppError> {
     Ok(Bytes::from(buf))
 }
 
+/// `sales` on 2 December 2026 → `sales-2026-12-02.csv`: a download says which day it is of.
+pub fn dated(name: &str, today: chrono::NaiveDate) -> String {
+    format!("{name}-{today}.csv")
+}
+
 /// Rows fetched per page: large enough to amortise the query, small enough to keep memory flat.
 pub const PAGE: i64 = 2000;
 

@@ -86,9 +86,10 @@ async fn the_export_streams_the_filtered_rows() {
     .expect(303);
     let csv = m.get("/audit/export.csv?record_type=branch").await;
     csv.expect(200);
-    assert!(csv
-        .header("content-disposition")
-        .contains("audit-trail.csv"));
+    assert!(csv.header("content-disposition").contains(&format!(
+        "audit-trail-{}.csv",
+        tillpoint::platform::clock::BusinessClock::new(chrono_tz::Asia::Manila).today()
+    )));
     let text = csv.body.trim_start_matches('\u{feff}');
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(

@@ -272,7 +272,10 @@ async fn the_list_filters_and_the_export_follows_the_same_filters() {
         .await;
     csv.expect(200);
     assert!(csv.header("content-type").starts_with("text/csv"));
-    assert!(csv.header("content-disposition").contains("employees.csv"));
+    assert!(csv.header("content-disposition").contains(&format!(
+        "employees-{}.csv",
+        tillpoint::platform::clock::BusinessClock::new(chrono_tz::Asia::Manila).today()
+    )));
     let text = csv.body.trim_start_matches('\u{feff}');
     let mut lines = text.lines();
     assert!(lines

@@ -273,3 +273,113 @@ async fn an_instalment_sale_mails_its_plan_and_schedule() {
     );
     assert!(text.contains("S/N IMEI-9"));
 }
+
+#[actix_web::test]
+async fn reminders_and_notices_go_once_per_instalment_and_payments_are_receipted() {
+    use tillpoint::mail::messages::{queue_reminders, MailContext};
+    use tillpoint::platform::schema::{installment_dues, installment_plans};
+    let app = TestApp::new().await;
+    let (_, phone) = cable_and_phone(&app);
+    app.receive(app.seed.main_branch, phone, 1, &["IMEI-7"]);
+    let agent = app.signed_in("agent").await;
+    let r = agent
+        .post_json(
+            "/pos/checkout/installment",
+            &json!({"idempotency_key": "mail-inst-000002",
+                "lines": [{"barcode": "4806512345695", "quantity": 1, "serials": ["IMEI-7"]}],
+                "term_months": 3, "down_payment": "4990.00",
+                "customer": {"name": "Ben Cruz", "phone": "+63 917 765 4321", "email": "ben@example.com", "address": ""}}),
+        )
+        .await;
+    r.expect(201);
+    let plan = r.json()["plan_id"].as_i64().unwrap();
+    let manager = app.signed_in("manager").await;
+    manager
+        .post(&format!("/installments/{plan}/approve"), &[("note", "")])
+        .await
+        .expect(303);
+    let clock = BusinessClock::new(chrono_tz::Asia::Manila);
+    let today = clock.today();
+    let dues: Vec<i64> = installment_dues::table
+        .filter(installment_dues::plan_id.eq(plan))
+        .order(installment_dues::seq.asc())
+        .select(installment_dues::id)
+        .load(&mut *app.conn())
+        .unwrap();
+    // The first instalment was due yesterday, the second falls due in three days, the third
+    // in a month.
+    for (id, day) in [
+        (dues[0], today - Duration::days(1)),
+        (dues[1], today + Duration::days(3)),
+    ] {
+        diesel::update(installment_dues::table.find(id))
+            .set(installment_dues::due_date.eq(day))
+            .execute(&mut *app.conn())
+            .unwrap();
+    }
+    diesel::update(installment_plans::table.find(plan))
+        .set(installment_plans::next_due_date.eq(today - Duration::days(1)))
+        .execute(&mut *app.conn())
+        .unwrap();
+    let ctx = MailContext {
+        business: "Test Shop".into(),
+        currency: "PHP".into(),
+        clock,
+    };
+    // Two "instances" run the scheduler at once, then again: one reminder and one notice.
+    let barrier = Arc::new(Barrier::new(2));
+    let handles: Vec<_> = (0..2)
+        .map(|_| {
+            let db = app.db.clone();
+            let (barrier, ctx) = (barrier.clone(), ctx.clone());
+            std::thread::spawn(move || {
+                let mut conn = db.pool().get().unwrap();
+                barrier.wait();
+                write_tx(&mut conn, |c| {
+                    queue_reminders(c, &ctx, today, 5, BusinessClock::now_utc())
+                })
+                .unwrap()
+            })
+        })
+        .collect();
+    let total = handles
+        .into_iter()
+        .map(|h| h.join().unwrap())
+        .fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
+    assert_eq!(total, (1, 1));
+    let again = write_tx(&mut app.conn(), |c| {
+        queue_reminders(c, &ctx, today, 5, BusinessClock::now_utc())
+    })
+    .unwrap();
+    assert_eq!(again, (0, 0), "however often it runs");
+    let kinds: Vec<(String, String)> = mail_outbox::table
+        .filter(mail_outbox::kind.eq_any(["reminder", "overdue"]))
+        .order(mail_outbox::kind.asc())
+        .select((mail_outbox::kind, mail_outbox::subject))
+        .load(&mut *app.conn())
+        .unwrap();
+    assert_eq!(kinds.len(), 2);
+    assert_eq!(kinds[0].0, "overdue");
+    assert!(kinds[1].1.starts_with("Payment reminder"), "{kinds:?}");
+
+    // A payment is receipted by e-mail.
+    let credit = app.signed_in("credit").await;
+    let key = "mail-pay-000000001";
+    credit
+        .post(
+            &format!("/installments/{plan}/payments"),
+            &[
+                ("amount", "1000.00"),
+                ("method", "cash"),
+                ("payment_key", key),
+            ],
+        )
+        .await
+        .expect(303);
+    let text: String = mail_outbox::table
+        .filter(mail_outbox::kind.eq("payment"))
+        .select(mail_outbox::text_body)
+        .first(&mut *app.conn())
+        .unwrap();
+    assert!(text.contains("Amount paid: PHP 1,000.00"), "{text}");
+}

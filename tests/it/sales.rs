@@ -283,7 +283,10 @@ async fn the_export_has_the_seed_columns_and_follows_the_filters() {
     let m = s.app.signed_in("manager").await;
     let csv = m.get("/sales/export.csv").await;
     csv.expect(200);
-    assert!(csv.header("content-disposition").contains("sales.csv"));
+    assert!(csv.header("content-disposition").contains(&format!(
+        "sales-{}.csv",
+        tillpoint::platform::clock::BusinessClock::new(chrono_tz::Asia::Manila).today()
+    )));
     let text = csv.body.trim_start_matches('\u{feff}');
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines[0], "Date,Order ID,Customer,Product,Qty,Unit Price,Total,Branch,Sold By,OR Number,Payment Method,Status");

@@ -181,7 +181,27 @@ async fn the_status_only_moves_one_step_forward_and_a_repair_costs_the_default()
     m.post(&url, &[("to", "in_progress")]).await.expect(303);
     m.post(&url, &[("to", "in_progress")]).await.expect(409);
     m.post(&url, &[("to", "pending")]).await.expect(409);
+    // Without an address the customer gets no e-mail; with one, the next status is written.
+    use tillpoint::platform::schema::{customers, mail_outbox};
+    let mails = |s: &Shop| -> Vec<(String, String)> {
+        mail_outbox::table
+            .select((mail_outbox::dedupe_key, mail_outbox::text_body))
+            .load(&mut *s.app.conn())
+            .unwrap()
+    };
+    assert!(mails(&s).iter().all(|(k, _)| !k.starts_with("warranty:")));
+    diesel::update(customers::table)
+        .set(customers::email.eq("ana@example.com"))
+        .execute(&mut *s.app.conn())
+        .unwrap();
     m.post(&url, &[("to", "completed")]).await.expect(303);
+    let sent = mails(&s);
+    let (key, text) = sent
+        .iter()
+        .find(|(k, _)| k.starts_with("warranty:"))
+        .expect("a status e-mail");
+    assert_eq!(key, &format!("warranty:{id}:completed"));
+    assert!(text.contains("bring your receipt"), "{text}");
     let (cost, resolved): (i64, Option<chrono::NaiveDateTime>) = warranty_claims::table
         .find(id)
         .select((

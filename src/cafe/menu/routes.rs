@@ -331,7 +331,7 @@ pub async fn export(
     let branch_id = branch.id;
     Ok(crate::platform::csv_export::stream(
         &state.db,
-        "menu.csv",
+        &crate::platform::csv_export::dated("menu", state.clock.today()),
         &header,
         move |conn, after, limit| super::import::export_page(conn, branch_id, after, limit),
     ))

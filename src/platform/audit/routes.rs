@@ -196,7 +196,7 @@ pub async fn export(
     let clock = state.clock;
     Ok(csv_export::stream(
         &state.db,
-        "audit-trail.csv",
+        &crate::platform::csv_export::dated("audit-trail", state.clock.today()),
         HEADER,
         move |conn, before, limit| {
             let rows = query::page(conn, &filter, &clock, before, 0, limit)?;

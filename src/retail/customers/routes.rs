@@ -12,7 +12,7 @@ pub async fn export(state: web::Data<AppState>) -> Result<HttpResponse, AppError
     let header = template_header(import::COLUMNS);
     Ok(csv_export::stream(
         &state.db,
-        "customers.csv",
+        &crate::platform::csv_export::dated("customers", state.clock.today()),
         &header,
         import::export_page,
     ))

@@ -428,11 +428,12 @@ pub async fn pay(
         form.payment_key.clone(),
     ))
     .map_err(|_| AppError::BadRequest("The form is out of date: open the plan again.".into()))?;
+    let mail = crate::mail::messages::MailContext::of(&state.config);
     let done = state
         .db
         .run(move |c| {
             write_tx(c, |c| {
-                model::record_payment(
+                let done = model::record_payment(
                     c,
                     &actor,
                     &model::NewPayment {
@@ -441,7 +442,15 @@ pub async fn pay(
                         method,
                         key: &key,
                     },
-                )
+                )?;
+                // The customer's receipt waits in the outbox, in this transaction.
+                crate::mail::messages::queue_payment(
+                    c,
+                    &mail,
+                    done.payment_id,
+                    crate::platform::clock::BusinessClock::now_utc(),
+                )?;
+                Ok(done)
             })
         })
         .await
@@ -539,7 +548,7 @@ pub async fn export(
     let clock = state.clock;
     Ok(crate::platform::csv_export::stream(
         &state.db,
-        "installments.csv",
+        &crate::platform::csv_export::dated("installments", state.clock.today()),
         HEADER,
         move |conn, after, limit| {
             let rows = query::export_page(conn, &filter, after, limit)?;

@@ -240,7 +240,7 @@ pub async fn export(
     let clock = state.clock;
     Ok(csv_export::stream(
         &state.db,
-        "sales.csv",
+        &crate::platform::csv_export::dated("sales", state.clock.today()),
         HEADER,
         move |conn, after, limit| {
             let rows = query::export_page(conn, &filter, &clock, after, limit)?;

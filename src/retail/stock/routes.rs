@@ -144,7 +144,7 @@ pub async fn export(
     let filter = q.filter(scope)?;
     Ok(csv_export::stream(
         &state.db,
-        "branch_inventory.csv",
+        &crate::platform::csv_export::dated("branch_inventory", state.clock.today()),
         HEADER,
         move |conn, after, limit| {
             let rows = model::export_page(conn, &filter, after, limit)?;

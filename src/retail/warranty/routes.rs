@@ -441,6 +441,7 @@ pub async fn advance(
             "A serial is at most 64 characters.".into(),
         ));
     }
+    let mail = crate::mail::messages::MailContext::of(&state.config);
     let claim = state
         .db
         .write(move |c| {
@@ -450,7 +451,15 @@ pub async fn advance(
                 repair_cost,
                 new_serial: &new_serial,
             };
-            model::advance(c, &actor, id, to, &done)
+            let claim = model::advance(c, &actor, id, to, &done)?;
+            // The customer hears of the new status (in this transaction, sent later).
+            crate::mail::messages::queue_warranty(
+                c,
+                &mail,
+                id,
+                crate::platform::clock::BusinessClock::now_utc(),
+            )?;
+            Ok(claim)
         })
         .await
         .map_err(|e| match e {
@@ -487,7 +496,7 @@ pub async fn export(
     let clock = state.clock;
     Ok(crate::platform::csv_export::stream(
         &state.db,
-        "warranty.csv",
+        &crate::platform::csv_export::dated("warranty", state.clock.today()),
         HEADER,
         move |conn, after, limit| {
             let rows = model::export_page(conn, &filter, after, limit)?;

@@ -30,7 +30,7 @@ pub async fn export(
     let clock = state.clock;
     Ok(csv_export::stream(
         &state.db,
-        "employees.csv",
+        &crate::platform::csv_export::dated("employees", state.clock.today()),
         HEADER,
         move |conn, after, limit| {
             let rows = model::export_page(conn, &filter, after, limit)?;

@@ -227,7 +227,7 @@ pub async fn export(
     let header = crate::platform::spreadsheet::template_header(super::import::COLUMNS);
     Ok(crate::platform::csv_export::stream(
         &state.db,
-        "products.csv",
+        &crate::platform::csv_export::dated("products", state.clock.today()),
         &header,
         move |conn, after, limit| super::import::export_page(conn, &filter, after, limit),
     ))

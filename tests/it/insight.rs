@@ -29,12 +29,11 @@ async fn sell(c: &Client, key: &str, quantity: i64) -> i64 {
 /// "PHP 1,234.00" in the card whose label is `label` (the first match on the page).
 fn card(page: &str, label: &str) -> String {
     let at = page
-        .find(&format!(
-            "<span class=\"stat-label\">{label}</span><strong>"
-        ))
+        .find(&format!("<span class=\"stat-label\">{label}</span><strong"))
         .unwrap_or_else(|| panic!("no card {label}"));
     let rest = &page[at..];
-    let start = rest.find("<strong>").unwrap() + 8;
+    let open = rest.find("<strong").unwrap();
+    let start = open + rest[open..].find('>').unwrap() + 1;
     let end = rest.find("</strong>").unwrap();
     rest[start..end].to_string()
 }

@@ -323,7 +323,7 @@ async fn today_is_compared_with_the_same_weekday_last_week() {
     let manager = app.signed_in("manager").await;
     let page = manager.get(&format!("/cafe/stats?branch={branch}")).await;
     page.expect(200)
-        .expect_text("<strong>₱378.00</strong>")
+        .expect_text("<strong class=\"amount\">₱378.00</strong>")
         .expect_text("+100 % against last week by this time (₱189.00)")
         .expect_text("Orders</span><strong>1</strong>");
 }

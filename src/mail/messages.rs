@@ -42,6 +42,19 @@ pub struct PlanSummary {
     pub dues: Vec<(i64, String, String)>,
 }
 
+/// Queues a message inside the business transaction without letting it undo the sale or
+/// payment: the message is written in a savepoint, and if building or writing it fails the
+/// savepoint alone rolls back, the failure is logged, and the sale goes on.
+pub fn queue_or_log<F>(conn: &mut AnyConnection, what: &str, queue: F)
+where
+    F: FnOnce(&mut AnyConnection) -> Result<bool, AppError>,
+{
+    use diesel::Connection;
+    if let Err(e) = conn.transaction::<bool, AppError, _>(queue) {
+        tracing::error!("{what}: the e-mail could not be queued: {e}");
+    }
+}
+
 /// A sale's receipt; for an instalment sale also the plan and its schedule.
 #[derive(Template)]
 #[template(path = "mail/sale.html")]

@@ -383,3 +383,38 @@ async fn reminders_and_notices_go_once_per_instalment_and_payments_are_receipted
         .unwrap();
     assert!(text.contains("Amount paid: PHP 1,000.00"), "{text}");
 }
+
+#[actix_web::test]
+async fn a_message_that_cannot_be_queued_never_undoes_the_sale() {
+    let app = TestApp::new().await;
+    let mut conn = app.conn();
+    let m = |key: &str| Message {
+        kind: "receipt",
+        dedupe_key: key.into(),
+        to_address: "d@example.com".into(),
+        to_name: String::new(),
+        subject: "x".into(),
+        text: "x".into(),
+        html: "x".into(),
+    };
+    write_tx(
+        &mut conn,
+        |c| -> Result<(), tillpoint::platform::error::AppError> {
+            // The business write, then a message whose queuing writes and then fails.
+            outbox::enqueue(c, &m("kept:1"), BusinessClock::now_utc())?;
+            tillpoint::mail::messages::queue_or_log(c, "a test", |c| {
+                outbox::enqueue(c, &m("dropped:1"), BusinessClock::now_utc())?;
+                Err(tillpoint::platform::error::AppError::Internal(
+                    "template".into(),
+                ))
+            });
+            Ok(())
+        },
+    )
+    .unwrap();
+    let keys: Vec<String> = mail_outbox::table
+        .select(mail_outbox::dedupe_key)
+        .load(&mut *conn)
+        .unwrap();
+    assert_eq!(keys, ["kept:1"]);
+}

@@ -444,12 +444,14 @@ pub async fn pay(
                     },
                 )?;
                 // The customer's receipt waits in the outbox, in this transaction.
-                crate::mail::messages::queue_payment(
-                    c,
-                    &mail,
-                    done.payment_id,
-                    crate::platform::clock::BusinessClock::now_utc(),
-                )?;
+                crate::mail::messages::queue_or_log(c, "the receipt of a payment", |c| {
+                    crate::mail::messages::queue_payment(
+                        c,
+                        &mail,
+                        done.payment_id,
+                        crate::platform::clock::BusinessClock::now_utc(),
+                    )
+                });
                 Ok(done)
             })
         })

@@ -265,12 +265,14 @@ async fn checkout(staff: Staff, cart: Cart) -> Result<HttpResponse, AppError> {
             Ok(write_tx(c, |c| {
                 let done = checkout::checkout(c, &actor, &cart, today)?;
                 // The customer's receipt waits in the outbox, in this transaction.
-                crate::mail::messages::queue_sale(
-                    c,
-                    &mail,
-                    done.order_id,
-                    BusinessClock::now_utc(),
-                )?;
+                crate::mail::messages::queue_or_log(c, "the receipt of a sale", |c| {
+                    crate::mail::messages::queue_sale(
+                        c,
+                        &mail,
+                        done.order_id,
+                        BusinessClock::now_utc(),
+                    )
+                });
                 Ok(done)
             }))
         })

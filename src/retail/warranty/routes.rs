@@ -453,12 +453,14 @@ pub async fn advance(
             };
             let claim = model::advance(c, &actor, id, to, &done)?;
             // The customer hears of the new status (in this transaction, sent later).
-            crate::mail::messages::queue_warranty(
-                c,
-                &mail,
-                id,
-                crate::platform::clock::BusinessClock::now_utc(),
-            )?;
+            crate::mail::messages::queue_or_log(c, "a warranty status", |c| {
+                crate::mail::messages::queue_warranty(
+                    c,
+                    &mail,
+                    id,
+                    crate::platform::clock::BusinessClock::now_utc(),
+                )
+            });
             Ok(claim)
         })
         .await

@@ -219,6 +219,12 @@ fn table() -> Vec<(Method, &'static str, Access, Reply, Route)> {
         r(get(), "/dashboard", MANAGER, |x| {
             x.to(crate::insight::dashboard::routes::page)
         }),
+        r(get(), "/reports", MANAGER, |x| {
+            x.to(crate::insight::reports::routes::page)
+        }),
+        r(get(), "/reports/{part}.csv", MANAGER, |x| {
+            x.to(crate::insight::reports::routes::csv)
+        }),
         r(get(), "/mail", MANAGER, |x| x.to(crate::mail::routes::page)),
         r(post(), "/mail/{id:\\d+}/retry", MANAGER, |x| {
             x.to(crate::mail::routes::send_again)
@@ -646,6 +652,7 @@ fn configure(cfg: &mut web::ServiceConfig) {
 pub fn navigation(role: Role, current_path: &str) -> Vec<NavLink> {
     let links: &[(&'static str, &'static str, &[Role])] = &[
         ("/dashboard", "Dashboard", &[Role::Manager]),
+        ("/reports", "Reports", &[Role::Manager]),
         ("/pos", "POS", &[Role::Manager, Role::SalesAgent]),
         ("/sales", "Sales", &[Role::Manager, Role::SalesAgent]),
         (

@@ -1,10 +1,14 @@
-//! Charts drawn on the server as inline SVG (no script, no CDN): columns over time (revenue by
-//! day or hour) and horizontal bars for rankings (top items, categories). Each chart carries a
-//! `<title>` per bar so a pointer shows the exact figure; the pages print the numbers beside it.
+//! Charts drawn on the server as inline SVG by `plotters` (no script, no CDN, prints as
+//! vectors): columns over time (revenue by day, week or hour) and horizontal bars for rankings
+//! (top products, branches, employees). Every page prints the numbers of a chart in a table
+//! beside it, so the chart only has to be right, not exhaustive; its accessible name is the
+//! title.
 
-use std::fmt::Write;
+use plotters::coord::ranged1d::SegmentValue;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-/// One bar: its label on the axis, its height, and the figure shown on hover.
+/// One bar: its label on the axis, its height, and its figure (written beside a horizontal bar).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Bar {
     pub label: String,
@@ -12,98 +16,180 @@ pub struct Bar {
     pub figure: String,
 }
 
-fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+/// What the value axis counts: money in minor units (the axis shows whole units) or things.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Axis {
+    Money,
+    Count,
 }
 
-/// Vertical columns left to right (days, hours). Every `label_every`-th label is written so
-/// that 30 days still read at phone width. Empty or all-zero data draws an empty frame.
-pub fn columns(title: &str, bars: &[Bar], label_every: usize) -> String {
-    // Drawn at one scale (no stretching, so the labels keep their shape), with room at the
-    // sides for the first and last label.
-    let (w, h, top, bottom, side) = (720.0_f64, 240.0_f64, 10.0, 30.0, 24.0);
-    let max = bars.iter().map(|b| b.value).max().unwrap_or(0).max(1) as f64;
-    let n = bars.len().max(1) as f64;
-    let slot = (w - 2.0 * side) / n;
-    let bar_w = (slot * 0.8).max(1.0);
+impl Axis {
+    /// A tick label: whole currency units or a count, shortened to k / M past four digits.
+    fn tick(self, value: i64) -> String {
+        let v = match self {
+            Axis::Money => value as f64 / 100.0,
+            Axis::Count => value as f64,
+        };
+        let a = v.abs();
+        if a >= 1_000_000.0 {
+            format!("{:.1}M", v / 1_000_000.0)
+        } else if a >= 10_000.0 {
+            format!("{:.0}k", v / 1_000.0)
+        } else {
+            format!("{v:.0}")
+        }
+    }
+}
+
+const BRAND: RGBColor = RGBColor(0x0f, 0x5f, 0xa8);
+const INK: RGBColor = RGBColor(0x1d, 0x24, 0x30);
+const GRID: RGBColor = RGBColor(0xe2, 0xe8, 0xf0);
+
+fn escape_attr(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// Gives the drawn SVG its class (the page's CSS scales it to the column) and its name.
+fn finish(svg: String, title: &str, class: &str) -> String {
+    svg.replacen(
+        "<svg ",
+        &format!(
+            r#"<svg class="{class}" role="img" aria-label="{}" "#,
+            escape_attr(title)
+        ),
+        1,
+    )
+}
+
+/// The largest value, at least 1 so an empty or all-zero chart still has an axis.
+fn top(bars: &[Bar]) -> i64 {
+    let max = bars.iter().map(|b| b.value).max().unwrap_or(0).max(1);
+    // A little headroom above the tallest bar.
+    max + max / 10 + 1
+}
+
+fn label_of(bars: &[Bar], v: &SegmentValue<usize>, every: usize) -> String {
+    match v {
+        SegmentValue::CenterOf(i) if every > 0 && i % every == 0 => {
+            bars.get(*i).map(|b| b.label.clone()).unwrap_or_default()
+        }
+        _ => String::new(),
+    }
+}
+
+/// Vertical columns left to right (days, weeks, hours). Every `label_every`-th label is
+/// written so that 30 days still read at phone width.
+pub fn columns(title: &str, bars: &[Bar], label_every: usize, axis: Axis) -> String {
     let mut svg = String::new();
-    let _ = write!(
-        svg,
-        r#"<svg class="chart" viewBox="0 0 {w} {h}" role="img" aria-label="{}" xmlns="http://www.w3.org/2000/svg">"#,
-        esc(title)
-    );
-    let _ = write!(
-        svg,
-        r#"<line x1="0" y1="{y}" x2="{w}" y2="{y}" class="axis"/>"#,
-        y = h - bottom
-    );
-    for (i, b) in bars.iter().enumerate() {
-        let bh = (b.value.max(0) as f64 / max) * (h - top - bottom);
-        let x = side + i as f64 * slot + (slot - bar_w) / 2.0;
-        let y = h - bottom - bh;
-        let _ = write!(
-            svg,
-            r#"<rect x="{x:.1}" y="{y:.1}" width="{bar_w:.1}" height="{bh:.1}" class="bar"><title>{}: {}</title></rect>"#,
-            esc(&b.label),
-            esc(&b.figure)
-        );
-        if label_every > 0 && i % label_every == 0 {
-            let _ = write!(
-                svg,
-                r#"<text x="{:.1}" y="{:.1}" class="tick" text-anchor="middle">{}</text>"#,
-                x + bar_w / 2.0,
-                h - bottom + 16.0,
-                esc(&b.label)
+    // A segmented `0..n` has `n + 1` slots: one per bar and an empty one at the end (a single
+    // slot would draw no label).
+    let n = bars.len().max(1);
+    let drawn = (|| -> Result<(), Box<dyn std::error::Error + '_>> {
+        let root = SVGBackend::with_string(&mut svg, (720, 260)).into_drawing_area();
+        root.fill(&WHITE)?;
+        let mut chart = ChartBuilder::on(&root)
+            .margin(8)
+            .x_label_area_size(26)
+            .y_label_area_size(52)
+            .build_cartesian_2d((0..n).into_segmented(), 0i64..top(bars))?;
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .light_line_style(TRANSPARENT)
+            .bold_line_style(GRID)
+            .axis_style(INK)
+            .x_labels(n)
+            .y_labels(5)
+            .label_style(("sans-serif", 16).into_font().color(&INK))
+            .x_label_formatter(&|v| label_of(bars, v, label_every))
+            .y_label_formatter(&|v| axis.tick(*v))
+            .draw()?;
+        chart.draw_series(bars.iter().enumerate().map(|(i, b)| {
+            let mut r = Rectangle::new(
+                [
+                    (SegmentValue::Exact(i), 0),
+                    (SegmentValue::Exact(i + 1), b.value.max(0)),
+                ],
+                BRAND.filled(),
             );
-        }
+            r.set_margin(0, 0, 2, 2);
+            r
+        }))?;
+        root.present()?;
+        Ok(())
+    })();
+    if let Err(e) = drawn {
+        tracing::warn!(error = %e, title, "chart not drawn");
     }
-    svg.push_str("</svg>");
-    svg
+    finish(svg, title, "chart")
 }
 
-/// Horizontal bars, largest first as given, the label and figure written on each row.
+/// Horizontal bars, largest first as given, each row's label on the left and its figure at
+/// the end of the bar.
 pub fn bars(title: &str, bars: &[Bar]) -> String {
-    let row = 26.0_f64;
-    let (w, label_w) = (600.0_f64, 190.0_f64);
-    let h = (bars.len().max(1) as f64) * row;
-    let max = bars.iter().map(|b| b.value).max().unwrap_or(0).max(1) as f64;
     let mut svg = String::new();
-    let _ = write!(
-        svg,
-        r#"<svg class="chart bars" viewBox="0 0 {w} {h}" role="img" aria-label="{}" xmlns="http://www.w3.org/2000/svg">"#,
-        esc(title)
-    );
-    for (i, b) in bars.iter().enumerate() {
-        let y = i as f64 * row;
-        let len = (b.value.max(0) as f64 / max) * (w - label_w - 110.0);
-        let label: String = b.label.chars().take(26).collect();
-        let _ = write!(
-            svg,
-            r#"<text x="0" y="{:.1}" class="tick">{}</text><rect x="{label_w}" y="{:.1}" width="{len:.1}" height="{:.1}" class="bar"><title>{}: {}</title></rect><text x="{:.1}" y="{:.1}" class="tick">{}</text>"#,
-            y + row * 0.65,
-            esc(&label),
-            y + 4.0,
-            row - 8.0,
-            esc(&b.label),
-            esc(&b.figure),
-            label_w + len + 6.0,
-            y + row * 0.65,
-            esc(&b.figure)
-        );
+    let n = bars.len().max(1);
+    let height = (n as u32 + 1) * 26 + 36;
+    let drawn = (|| -> Result<(), Box<dyn std::error::Error + '_>> {
+        let root = SVGBackend::with_string(&mut svg, (640, height)).into_drawing_area();
+        root.fill(&WHITE)?;
+        // Room after the longest bar for its figure.
+        let max = top(bars) * 3 / 2;
+        let mut chart = ChartBuilder::on(&root)
+            .margin(6)
+            .x_label_area_size(22)
+            .y_label_area_size(180)
+            .build_cartesian_2d(0i64..max, (0..n).into_segmented())?;
+        // Row 0 (the largest) is drawn at the top.
+        let row = |i: usize| n - 1 - i;
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .light_line_style(TRANSPARENT)
+            .bold_line_style(GRID)
+            .axis_style(INK)
+            .y_labels(n)
+            .x_labels(4)
+            .label_style(("sans-serif", 16).into_font().color(&INK))
+            .y_label_formatter(&|v| match v {
+                SegmentValue::CenterOf(i) if *i < bars.len() => {
+                    bars[row(*i)].label.chars().take(24).collect()
+                }
+                _ => String::new(),
+            })
+            .x_label_formatter(&|_| String::new())
+            .draw()?;
+        chart.draw_series(bars.iter().enumerate().map(|(i, b)| {
+            let mut r = Rectangle::new(
+                [
+                    (0, SegmentValue::Exact(row(i))),
+                    (b.value.max(0), SegmentValue::Exact(row(i) + 1)),
+                ],
+                BRAND.filled(),
+            );
+            r.set_margin(4, 4, 0, 0);
+            r
+        }))?;
+        chart.draw_series(bars.iter().enumerate().map(|(i, b)| {
+            Text::new(
+                b.figure.clone(),
+                (b.value.max(0) + max / 100, SegmentValue::CenterOf(row(i))),
+                ("sans-serif", 16)
+                    .into_font()
+                    .color(&INK)
+                    .pos(Pos::new(HPos::Left, VPos::Center)),
+            )
+        }))?;
+        root.present()?;
+        Ok(())
+    })();
+    if let Err(e) = drawn {
+        tracing::warn!(error = %e, title, "chart not drawn");
     }
-    svg.push_str("</svg>");
-    svg
+    finish(svg, title, "chart bars")
 }
 
 #[cfg(test)]
@@ -114,30 +200,95 @@ mod tests {
         Bar {
             label: label.into(),
             value,
-            figure: value.to_string(),
+            figure: format!("{value} sold"),
         }
     }
 
+    /// The words of every `<text>`, whitespace trimmed.
+    fn texts(svg: &str) -> Vec<String> {
+        svg.split("<text ")
+            .skip(1)
+            .filter_map(|t| {
+                Some(
+                    t.split_once('>')?
+                        .1
+                        .split("</text>")
+                        .next()?
+                        .trim()
+                        .to_string(),
+                )
+            })
+            .filter(|t| !t.is_empty())
+            .collect()
+    }
+
+    /// The rectangles filled with the bars' colour, as (width, height).
+    fn filled(svg: &str) -> Vec<(f64, f64)> {
+        svg.split("<rect ")
+            .skip(1)
+            .filter(|r| r.contains("#0F5FA8") || r.contains("#0f5fa8"))
+            .map(|r| {
+                let attr = |name: &str| -> f64 {
+                    let at = r.find(&format!(" {name}=\"")).unwrap() + name.len() + 3;
+                    r[at..].split('"').next().unwrap().parse().unwrap()
+                };
+                (attr("width"), attr("height"))
+            })
+            .collect()
+    }
+
     #[test]
-    fn columns_scale_to_the_largest_and_escape_labels() {
-        let svg = columns("Revenue", &[bar("<b>", 50), bar("Tue", 100)], 1);
-        assert!(svg.contains("&lt;b&gt;"));
+    fn columns_are_valid_svg_named_and_scaled() {
+        let svg = columns(
+            "Revenue <by day>",
+            &[bar("Mon", 50), bar("Tue", 100)],
+            1,
+            Axis::Money,
+        );
+        assert!(svg.starts_with("<svg class=\"chart\" role=\"img\""));
+        assert!(svg.contains(r#"aria-label="Revenue &lt;by day&gt;""#));
+        assert!(svg.trim_end().ends_with("</svg>"));
+        let words = texts(&svg);
+        assert!(
+            words.contains(&"Mon".into()) && words.contains(&"Tue".into()),
+            "{words:?}"
+        );
+        let rects = filled(&svg);
+        assert_eq!(rects.len(), 2);
+        // Tuesday's column is twice Monday's (within a pixel of rounding).
+        assert!((rects[1].1 - 2.0 * rects[0].1).abs() <= 2.0, "{rects:?}");
+    }
+
+    #[test]
+    fn labels_are_escaped() {
+        let svg = bars("Top", &[bar("<b>Latte</b>", 3)]);
         assert!(!svg.contains("<b>"));
-        // The largest bar fills the plot (240 − 10 − 30 = 200), the other half of it.
-        assert!(svg.contains(r#"height="200.0""#));
-        assert!(svg.contains(r#"height="100.0""#));
+        assert!(svg.contains("&lt;b&gt;Latte"));
     }
 
     #[test]
     fn empty_and_zero_data_draw_an_empty_frame() {
-        assert!(columns("Nothing", &[], 1).ends_with("</svg>"));
+        let svg = columns("Nothing", &[], 1, Axis::Count);
+        assert!(svg.trim_end().ends_with("</svg>"));
+        assert!(filled(&svg).is_empty());
         let svg = bars("Nothing", &[bar("A", 0)]);
-        assert!(svg.contains(r#"width="0.0""#));
+        assert!(filled(&svg).iter().all(|(w, _)| *w <= 1.0));
     }
 
     #[test]
-    fn bars_write_each_figure() {
+    fn bars_write_each_figure_largest_on_top() {
         let svg = bars("Top", &[bar("Latte", 12), bar("Mocha", 3)]);
-        assert!(svg.contains(">12</text>") && svg.contains(">3</text>"));
+        let words = texts(&svg);
+        assert!(words.contains(&"12 sold".into()) && words.contains(&"3 sold".into()));
+        let rects = filled(&svg);
+        assert!(rects[0].0 > 3.0 * rects[1].0, "{rects:?}");
+        assert!(words.contains(&"Latte".into()) && words.contains(&"Mocha".into()));
+    }
+
+    #[test]
+    fn ticks_shorten_large_numbers() {
+        assert_eq!(Axis::Money.tick(150_000), "1500");
+        assert_eq!(Axis::Money.tick(2_500_000), "25k");
+        assert_eq!(Axis::Count.tick(3_400_000), "3.4M");
     }
 }

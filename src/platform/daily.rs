@@ -31,6 +31,10 @@ pub trait DailySummary {
         from: NaiveDateTime,
         to: NaiveDateTime,
     ) -> QueryResult<()>;
+    /// After every day is counted: summaries built from the daily ones (months).
+    fn finish(_conn: &mut AnyConnection) -> QueryResult<()> {
+        Ok(())
+    }
 }
 
 fn counted_in(conn: &mut AnyConnection, key: &str) -> QueryResult<Option<String>> {
@@ -73,6 +77,7 @@ pub fn keep<S: DailySummary>(
                 }
             }
         }
+        S::finish(conn)?;
         diesel::delete(business_settings::table.find(S::COUNTED_IN)).execute(conn)?;
         diesel::insert_into(business_settings::table)
             .values((

@@ -476,3 +476,20 @@ pub fn contains_pattern(needle: &str) -> String {
     out.push('%');
     out
 }
+
+/// A date as an SQL literal of the connection's backend, for statements built as text
+/// (`INSERT … SELECT`, unions): chrono formats it, so nothing typed by a person is in it.
+pub fn date_literal(conn: &AnyConnection, day: chrono::NaiveDate) -> String {
+    match conn {
+        AnyConnection::Sqlite(_) => format!("'{}'", day.format("%Y-%m-%d")),
+        AnyConnection::Pg(_) => format!("DATE '{}'", day.format("%Y-%m-%d")),
+    }
+}
+
+/// A moment (UTC) as an SQL literal of the connection's backend; see `date_literal`.
+pub fn moment_literal(conn: &AnyConnection, at: chrono::NaiveDateTime) -> String {
+    match conn {
+        AnyConnection::Sqlite(_) => format!("'{}'", at.format("%Y-%m-%d %H:%M:%S")),
+        AnyConnection::Pg(_) => format!("TIMESTAMP '{}'", at.format("%Y-%m-%d %H:%M:%S")),
+    }
+}

@@ -233,6 +233,39 @@ diesel::table! {
 }
 
 diesel::table! {
+    retail_daily_staff (branch_id, business_day, employee_id) {
+        branch_id -> BigInt,
+        business_day -> Date,
+        employee_id -> BigInt,
+        orders -> BigInt,
+        total_minor -> BigInt,
+        commission_minor -> BigInt,
+    }
+}
+
+diesel::table! {
+    retail_daily_products (branch_id, business_day, product_id) {
+        branch_id -> BigInt,
+        business_day -> Date,
+        product_id -> BigInt,
+        units -> BigInt,
+        revenue_minor -> BigInt,
+        cost_minor -> BigInt,
+    }
+}
+
+diesel::table! {
+    retail_monthly_products (branch_id, month, product_id) {
+        branch_id -> BigInt,
+        month -> Date,
+        product_id -> BigInt,
+        units -> BigInt,
+        revenue_minor -> BigInt,
+        cost_minor -> BigInt,
+    }
+}
+
+diesel::table! {
     retail_daily_totals (branch_id, business_day) {
         branch_id -> BigInt,
         business_day -> Date,
@@ -735,5 +768,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     cafe_daily_totals,
     cafe_daily_items,
     retail_daily_totals,
+    retail_daily_staff,
+    retail_daily_products,
+    retail_monthly_products,
     mail_outbox,
 );

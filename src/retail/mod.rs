@@ -65,6 +65,7 @@ pub const AUDIT_WORDS: AuditWords = AuditWords {
         ("product", "Product"),
         ("retail.installment_terms", "Instalment terms"),
         ("retail.installment_rate_bp", "Instalment interest"),
+        ("retail.credit_high_risk_bp", "High-risk credit exposure"),
         (
             "retail.warranty_replacement_days",
             "Replacement window (days)",

@@ -32,6 +32,8 @@ pub struct SettingsForm {
     pub replacement_days: String,
     pub repair_days: String,
     pub repair_cost: String,
+    /// Credit exposure (outstanding instalments / revenue) above this percent is high risk.
+    pub high_risk: String,
 }
 
 /// Whole days from 0 to 3650.
@@ -76,13 +78,14 @@ struct SettingsPage {
 }
 
 pub async fn show(ctx: PageCtx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    let (v, t, (windows, repair_cost)) = state
+    let (v, t, (windows, repair_cost), high_risk) = state
         .db
         .run(|c| {
             Ok((
                 vat(c)?,
                 installments::model::terms(c)?,
                 warranty::model::terms(c)?,
+                installments::model::high_risk_bp(c)?,
             ))
         })
         .await?;
@@ -95,6 +98,7 @@ pub async fn show(ctx: PageCtx, state: web::Data<AppState>) -> Result<HttpRespon
         replacement_days: windows.replacement_days.to_string(),
         repair_days: windows.repair_days.to_string(),
         repair_cost: repair_cost.plain(),
+        high_risk: percent_text(high_risk),
     };
     html_status(
         StatusCode::OK,
@@ -138,6 +142,15 @@ pub async fn save(
         errors.add("repair_cost", format!("The repair cost: {e}."));
         Money::ZERO
     });
+    // Left empty: the usual 30 %.
+    let high_risk = if form.high_risk.trim().is_empty() {
+        installments::model::DEFAULT_HIGH_RISK_BP
+    } else {
+        parse_percent_bp(&form.high_risk, 1000).unwrap_or_else(|m| {
+            errors.add("high_risk", m);
+            0
+        })
+    };
     if !errors.is_empty() {
         return html_status(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -163,6 +176,12 @@ pub async fn save(
                 &actor,
                 installments::model::RATE_BP,
                 &interest.to_string(),
+            )?;
+            settings::set(
+                c,
+                &actor,
+                installments::model::HIGH_RISK_BP,
+                &high_risk.to_string(),
             )?;
             let warranty_settings = [
                 (warranty::model::REPLACEMENT_DAYS, replacement_days),

@@ -23,6 +23,7 @@ mod mail;
 mod platform;
 mod pos;
 mod profile;
+mod reports;
 mod roles;
 mod sales;
 mod stock;

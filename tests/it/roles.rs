@@ -159,6 +159,8 @@ fn matrix() -> Vec<(&'static str, &'static str, Who)> {
         ("GET", "/feedback", M),
         ("GET", "/cafe/stats", M),
         ("GET", "/dashboard", M),
+        ("GET", "/reports", M),
+        ("GET", "/reports/{part}.csv", M),
         ("GET", "/mail", M),
         ("POST", "/mail/{id:\\d+}/retry", M),
         ("GET", "/cafe/stats/{report}.csv", M),

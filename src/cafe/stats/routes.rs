@@ -250,6 +250,7 @@ pub async fn page(
             })
             .collect::<Vec<_>>(),
         3,
+        chart::Axis::Money,
     );
     let daily_chart = chart::columns(
         "Daily revenue, last 30 days",
@@ -262,6 +263,7 @@ pub async fn page(
             })
             .collect::<Vec<_>>(),
         7,
+        chart::Axis::Money,
     );
     let keep = filter_query(&[
         ("branch", &f.branch.id.to_string()),

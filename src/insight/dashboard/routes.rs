@@ -107,6 +107,7 @@ pub async fn page(
             })
             .collect::<Vec<_>>(),
         2,
+        chart::Axis::Money,
     );
     let people_seen = f
         .people

@@ -24,6 +24,18 @@ pub const TERMS: &str = "retail.installment_terms";
 /// The flat interest in basis points (300 = 3 %).
 pub const RATE_BP: &str = "retail.installment_rate_bp";
 
+/// Credit exposure (outstanding instalments over revenue) above this, in basis points, is
+/// "high risk" on the reports page.
+pub const HIGH_RISK_BP: &str = "retail.credit_high_risk_bp";
+pub const DEFAULT_HIGH_RISK_BP: i64 = 3_000;
+
+pub fn high_risk_bp(conn: &mut AnyConnection) -> QueryResult<i64> {
+    Ok(settings::get(conn, HIGH_RISK_BP)?
+        .and_then(|v| v.parse::<i64>().ok())
+        .filter(|r| (0..=100_000).contains(r))
+        .unwrap_or(DEFAULT_HIGH_RISK_BP))
+}
+
 /// The instalment settings in force.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Terms {

@@ -487,6 +487,8 @@ pub fn checkout(
             ))
             .execute(conn)?;
     }
+    // The seller's and the products' figures of the day, read back from what was written.
+    crate::retail::sales::daily_detail::count_order(conn, order_id, 1)?;
     // Increments in SQL, never read-modify-write: concurrent sales by one agent add up.
     diesel::update(employees::table.find(employee_id))
         .set((

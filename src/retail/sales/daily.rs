@@ -152,7 +152,7 @@ impl DailySummary for RetailDays {
 
     fn clear(conn: &mut AnyConnection) -> QueryResult<()> {
         diesel::delete(retail_daily_totals::table).execute(conn)?;
-        Ok(())
+        super::daily_detail::clear(conn)
     }
 
     fn count_day(
@@ -218,7 +218,11 @@ impl DailySummary for RetailDays {
                 },
             )?;
         }
-        Ok(())
+        super::daily_detail::count_day(conn, day, from, to)
+    }
+
+    fn finish(conn: &mut AnyConnection) -> QueryResult<()> {
+        super::daily_detail::count_months(conn)
     }
 }
 

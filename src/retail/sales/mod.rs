@@ -1,6 +1,7 @@
 //! Sales: orders, official receipts, the sales list, voids.
 
 pub mod daily;
+pub mod daily_detail;
 pub mod model;
 pub mod query;
 pub mod receipt;

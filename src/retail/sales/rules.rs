@@ -16,6 +16,14 @@ impl OrderStatus {
         }
     }
 
+    /// The words shown for it.
+    pub const fn label(self) -> &'static str {
+        match self {
+            OrderStatus::Completed => "Completed",
+            OrderStatus::Cancelled => "Voided",
+        }
+    }
+
     /// A status filter as typed in a query string.
     pub fn parse(s: &str) -> Option<OrderStatus> {
         match s {

@@ -90,6 +90,7 @@ pub fn cancel_sale(
     if let (Some(day), share) = crate::retail::sales::daily::share_of(conn, order_id)? {
         crate::retail::sales::daily::add(conn, branch_id, day, share.negated())?;
     }
+    crate::retail::sales::daily_detail::count_order(conn, order_id, -1)?;
     let items: Vec<(i64, i64, i64)> = order_items::table
         .filter(order_items::order_id.eq(order_id))
         .select((

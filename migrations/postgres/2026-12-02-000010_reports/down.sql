@@ -1,0 +1,4 @@
+DROP INDEX cafe_sales_branch_closed;
+DROP TABLE retail_monthly_products;
+DROP TABLE retail_daily_products;
+DROP TABLE retail_daily_staff;

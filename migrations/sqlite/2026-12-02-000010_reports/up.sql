@@ -1,0 +1,45 @@
+-- Summaries for the reports page, kept like retail_daily_totals (the checkout adds a sale, a
+-- void takes it off the day it was counted in, both in their own transaction) and counted
+-- again from the orders when the server starts under another time zone.
+
+-- Completed retail sales per seller and day, with the commission they earned.
+CREATE TABLE retail_daily_staff (
+    branch_id BIGINT NOT NULL REFERENCES branches (id),
+    business_day DATE NOT NULL,
+    employee_id BIGINT NOT NULL REFERENCES employees (id),
+    orders BIGINT NOT NULL,
+    total_minor BIGINT NOT NULL,
+    commission_minor BIGINT NOT NULL,
+    PRIMARY KEY (branch_id, business_day, employee_id)
+);
+
+-- Units, revenue (VAT-inclusive line totals) and cost per product and day, and the same per
+-- month (`month` = its first day): a year's top products read twelve months and the days at
+-- the ends of the range instead of every order line.
+CREATE TABLE retail_daily_products (
+    branch_id BIGINT NOT NULL REFERENCES branches (id),
+    business_day DATE NOT NULL,
+    product_id BIGINT NOT NULL REFERENCES products (id),
+    units BIGINT NOT NULL,
+    revenue_minor BIGINT NOT NULL,
+    cost_minor BIGINT NOT NULL,
+    PRIMARY KEY (branch_id, business_day, product_id)
+);
+CREATE INDEX retail_daily_products_day ON retail_daily_products (business_day, product_id, units, revenue_minor);
+
+CREATE TABLE retail_monthly_products (
+    branch_id BIGINT NOT NULL REFERENCES branches (id),
+    month DATE NOT NULL,
+    product_id BIGINT NOT NULL REFERENCES products (id),
+    units BIGINT NOT NULL,
+    revenue_minor BIGINT NOT NULL,
+    cost_minor BIGINT NOT NULL,
+    PRIMARY KEY (branch_id, month, product_id)
+);
+CREATE INDEX retail_monthly_products_month ON retail_monthly_products (month, product_id, units, revenue_minor);
+
+-- The cafe's part of a branch's report.
+CREATE INDEX cafe_sales_branch_closed ON cafe_sales (branch_id, closed_at);
+
+-- The retail summaries are counted again (with these) when the server next starts.
+DELETE FROM business_settings WHERE key = 'retail.stats_time_zone';

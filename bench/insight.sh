@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 16: the manager's dashboard (every branch, and one) against a generated catalogue of
+# Issue 16: the manager's dashboard (every branch, and one) and reports (30 days, a year) against a generated catalogue of
 # 100,000 products with stock and LINES (default 1,000,000) retail order lines over 90 days
 # (bench/generate.py), plus the demo's cafe. SQLite, and PostgreSQL when PG_ADMIN_URL is set.
 # Also times the start-up that counts the daily sales summary from the orders. wrk, 2
@@ -50,7 +50,13 @@ measure() { # measure BACKEND
   ROWS+="| $1 | start-up (counts the daily summaries when needed) | — | ${STARTUP}s | — | — |"$'\n'
   row "$1" "dashboard, every branch" "/dashboard"
   row "$1" "dashboard, one branch" "/dashboard?branch_id=$BRANCH"
+  row "$1" "reports, last 30 days (default)" "/reports"
+  row "$1" "reports, one year, every branch" "/reports?from=$YEAR_AGO&to=$TODAY"
+  row "$1" "reports, one year, one branch" "/reports?from=$YEAR_AGO&to=$TODAY&branch_id=$BRANCH"
+  row "$1" "reports CSV, top products of a year" "/reports/products.csv?from=$YEAR_AGO&to=$TODAY"
 }
+TODAY=$(TZ=Asia/Manila date +%F)
+YEAR_AGO=$(TZ=Asia/Manila date -d "$TODAY - 364 days" +%F)
 start
 measure SQLite
 stop
@@ -69,7 +75,7 @@ if [ -n "${PG_ADMIN_URL:-}" ]; then
 fi
 {
   echo
-  echo "## Manager dashboard on $LINES order lines ($(date -u +%Y-%m-%d), \`PG_ADMIN_URL=… bash bench/insight.sh\`, 2 workers, wrk -t2 -c4 -d${DURATION}s)"
+  echo "## Manager dashboard and reports on $LINES order lines ($(date -u +%Y-%m-%d), \`PG_ADMIN_URL=… bash bench/insight.sh\`, 2 workers, wrk -t2 -c4 -d${DURATION}s)"
   echo
   echo "Data: $DATA."
   echo

@@ -52,9 +52,14 @@ fn escape_attr(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// Gives the drawn SVG its class (the page's CSS scales it to the column) and its name.
+/// Gives the drawn SVG its class (the page's CSS scales it to the column), its name, and
+/// the class `bar` to each bar (for the page's hover style and its tests).
 fn finish(svg: String, title: &str, class: &str) -> String {
-    svg.replacen(
+    svg.replace(
+        r##"fill="#0F5FA8" stroke="none"/>"##,
+        r##"fill="#0F5FA8" stroke="none" class="bar"/>"##,
+    )
+    .replacen(
         "<svg ",
         &format!(
             r#"<svg class="{class}" role="img" aria-label="{}" "#,
@@ -255,6 +260,7 @@ mod tests {
         );
         let rects = filled(&svg);
         assert_eq!(rects.len(), 2);
+        assert_eq!(svg.matches("class=\"bar\"").count(), 2);
         // Tuesday's column is twice Monday's (within a pixel of rounding).
         assert!((rects[1].1 - 2.0 * rects[0].1).abs() <= 2.0, "{rects:?}");
     }

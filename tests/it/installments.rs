@@ -809,3 +809,55 @@ async fn bad_decisions_and_payments_are_refused_and_nothing_is_written() {
     assert_eq!(n, 0);
     assert_eq!(plan_state(&s.app, plan).1, 0);
 }
+
+/// The reports page counts what customers owe against the range's revenue: over the shop's
+/// high-risk line (a setting, 30 % unless changed) it says "high risk".
+#[actix_web::test]
+async fn credit_exposure_on_the_reports_is_measured_against_the_setting() {
+    let s = shop().await;
+    let plan = pending_plan(&s, "exposure-000001").await;
+    let (_, paid, balance, _) = plan_state(&s.app, plan);
+    let m = s.app.signed_in("manager").await;
+    let page = m.get("/reports").await;
+    page.expect(200);
+    let owed = balance - paid;
+    assert!(owed > 0);
+    assert!(
+        page.body.contains(&format!(
+            "id=\"receivables\">PHP {}",
+            tillpoint::platform::money::Money(owed).grouped()
+        )),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("<strong>high risk</strong> (over 30 %)"));
+    assert!(page.body.contains("<td>Instalment</td>"));
+    // Raised to 1000 %: under the line.
+    let form = |risk: &str| {
+        vec![
+            ("vat_rate", "12".to_string()),
+            ("prices_include_vat", "on".to_string()),
+            ("installment_terms", "3, 6, 12".to_string()),
+            ("installment_rate", "3".to_string()),
+            ("replacement_days", "7".to_string()),
+            ("repair_days", "365".to_string()),
+            ("repair_cost", "500".to_string()),
+            ("high_risk", risk.to_string()),
+        ]
+    };
+    let post = |f: Vec<(&'static str, String)>| {
+        let m = &m;
+        async move {
+            let pairs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            m.post("/settings/retail", &pairs).await
+        }
+    };
+    post(form("1000")).await.expect(303);
+    let page = m.get("/reports").await;
+    assert!(page.body.contains("under the 1000 % risk line"), "{}", page.body);
+    // A risk line that is not a percentage is refused and the setting stays.
+    let r = post(form("lots")).await;
+    r.expect(422);
+    assert!(r.body.contains("Enter a percentage"));
+    assert!(m.get("/reports").await.body.contains("under the 1000 % risk line"));
+}

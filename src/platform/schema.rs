@@ -266,6 +266,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    retail_product_totals (branch_id, product_id) {
+        branch_id -> BigInt,
+        product_id -> BigInt,
+        units -> BigInt,
+        revenue_minor -> BigInt,
+        cost_minor -> BigInt,
+    }
+}
+
+diesel::table! {
     retail_daily_totals (branch_id, business_day) {
         branch_id -> BigInt,
         business_day -> Date,
@@ -771,5 +781,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     retail_daily_staff,
     retail_daily_products,
     retail_monthly_products,
+    retail_product_totals,
     mail_outbox,
 );

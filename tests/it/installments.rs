@@ -854,10 +854,18 @@ async fn credit_exposure_on_the_reports_is_measured_against_the_setting() {
     };
     post(form("1000")).await.expect(303);
     let page = m.get("/reports").await;
-    assert!(page.body.contains("under the 1000 % risk line"), "{}", page.body);
+    assert!(
+        page.body.contains("under the 1000 % risk line"),
+        "{}",
+        page.body
+    );
     // A risk line that is not a percentage is refused and the setting stays.
     let r = post(form("lots")).await;
     r.expect(422);
     assert!(r.body.contains("Enter a percentage"));
-    assert!(m.get("/reports").await.body.contains("under the 1000 % risk line"));
+    assert!(m
+        .get("/reports")
+        .await
+        .body
+        .contains("under the 1000 % risk line"));
 }

@@ -267,3 +267,56 @@ async fn bad_report_filters_are_refused_with_their_reason() {
         c.get("/reports/products.csv").await.expect(403);
     }
 }
+
+/// Top products are the same whether a range is summed from its own days or read as the
+/// sales so far less the days outside it (the page picks whichever reads fewer rows).
+#[actix_web::test]
+async fn top_products_agree_inside_and_outside_the_range() {
+    let app = TestApp::new().await;
+    let (cable, _phone) = cable_and_phone(&app);
+    app.receive(app.seed.main_branch, cable, 20, &[]);
+    let agent = app.signed_in("agent").await;
+    let manager = app.signed_in("manager").await;
+    let clock = BusinessClock::new(chrono_tz::Asia::Manila);
+    let today = clock.today();
+    let day = |n: i64| today - Duration::days(n);
+    // 4 cables three days ago, 1 yesterday, 2 today.
+    for (key, quantity, ago) in [
+        ("spread-00000001", 4, 3),
+        ("spread-00000002", 1, 1),
+        ("spread-00000003", 2, 0),
+    ] {
+        let id = sell(&agent, key, quantity).await;
+        let at = clock.local_to_utc(day(ago).and_hms_opt(12, 0, 0).unwrap());
+        diesel::update(orders::table.find(id))
+            .set(orders::created_at.eq(at))
+            .execute(&mut *app.conn())
+            .unwrap();
+    }
+    {
+        let mut conn = app.conn();
+        diesel::sql_query("DELETE FROM business_settings WHERE key = 'retail.stats_time_zone'")
+            .execute(&mut *conn)
+            .unwrap();
+        tillpoint::retail::sales::daily::keep_summaries(&mut conn, &clock).unwrap();
+    }
+    for (from, to, units) in [
+        (day(2), day(0), "3"), // so far less three days ago
+        (day(3), day(1), "5"), // so far less today
+        (day(3), day(3), "4"), // its own day
+        (day(1), day(1), "1"),
+        (day(30), day(0), "7"), // everything
+    ] {
+        let page = manager.get(&format!("/reports?from={from}&to={to}")).await;
+        page.expect(200);
+        let top = table(&page.body, "top-units");
+        assert_eq!(top[0][2], units, "{from}..{to}: {top:?}");
+        let top = table(&page.body, "top-revenue");
+        assert_eq!(top[0][2], units, "{from}..{to}: {top:?}");
+    }
+    // Nothing sold two days ago.
+    let page = manager
+        .get(&format!("/reports?from={}&to={}", day(2), day(2)))
+        .await;
+    assert!(page.body.contains("Nothing sold in this range."));
+}

@@ -38,6 +38,20 @@ CREATE TABLE retail_monthly_products (
 );
 CREATE INDEX retail_monthly_products_month ON retail_monthly_products (month, product_id, units, revenue_minor);
 
+-- Every sale of each product so far, per branch and (branch_id 0) for the whole business: a
+-- range that covers most of the history is "so far" less the few days outside it, and the
+-- best sellers so far are read from an index in order.
+CREATE TABLE retail_product_totals (
+    branch_id BIGINT NOT NULL,
+    product_id BIGINT NOT NULL REFERENCES products (id),
+    units BIGINT NOT NULL,
+    revenue_minor BIGINT NOT NULL,
+    cost_minor BIGINT NOT NULL,
+    PRIMARY KEY (branch_id, product_id)
+);
+CREATE INDEX retail_product_totals_units ON retail_product_totals (branch_id, units, product_id);
+CREATE INDEX retail_product_totals_revenue ON retail_product_totals (branch_id, revenue_minor, product_id);
+
 -- The cafe's part of a branch's report.
 CREATE INDEX cafe_sales_branch_closed ON cafe_sales (branch_id, closed_at);
 

@@ -4,14 +4,14 @@
 //! summaries (whole months per month, the loose days at the ends per day) and the cafe's daily
 //! items, and the recent transactions newest first from the orders and bills themselves.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::{Duration, NaiveDate, NaiveDateTime};
 use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
 
-use crate::insight::reports::rules::{self, RangeParts};
+use crate::insight::reports::rules;
 use crate::platform::db::{date_literal, AnyConnection, MultiBackend};
 use crate::platform::money::Money;
 use crate::platform::schema::{
@@ -336,7 +336,7 @@ pub struct Ranked {
     pub revenue: Money,
 }
 
-#[derive(QueryableByName)]
+#[derive(QueryableByName, Debug, Clone, Copy, PartialEq, Eq)]
 struct ProductSum {
     #[diesel(sql_type = BigInt)]
     product_id: i64,
@@ -353,113 +353,272 @@ pub enum RankBy {
     Revenue,
 }
 
-/// The retail products of the range summed from whole months and loose days, the best
-/// `limit` by `by`. One query over the two product summaries.
-fn retail_top(
+impl RankBy {
+    fn key(self, p: &ProductSum) -> i64 {
+        match self {
+            RankBy::Units => p.units,
+            RankBy::Revenue => p.revenue,
+        }
+    }
+    fn column(self) -> &'static str {
+        match self {
+            RankBy::Units => "units",
+            RankBy::Revenue => "revenue_minor",
+        }
+    }
+    /// Best first: the figure, then the other figure, then the older product.
+    fn order(self, a: &ProductSum, b: &ProductSum) -> std::cmp::Ordering {
+        let other = match self {
+            RankBy::Units => RankBy::Revenue,
+            RankBy::Revenue => RankBy::Units,
+        };
+        self.key(b)
+            .cmp(&self.key(a))
+            .then(other.key(b).cmp(&other.key(a)))
+            .then(a.product_id.cmp(&b.product_id))
+    }
+}
+
+/// Adds the retail product rows of `from..=to` (whole months from the monthly summary, the
+/// loose days from the daily one) into `into`: (units, revenue) per product.
+fn add_product_rows(
     conn: &mut AnyConnection,
-    f: &Filter,
-    parts: &RangeParts,
-    by: RankBy,
-    limit: i64,
-) -> QueryResult<Vec<ProductSum>> {
-    let branch = |col: &str| match f.branch {
-        Some(b) => format!(" AND {col} = {b}"),
+    branch: Option<i64>,
+    from: NaiveDate,
+    to: NaiveDate,
+    into: &mut HashMap<i64, (i64, i64)>,
+) -> QueryResult<()> {
+    let parts = rules::parts(from, to);
+    let branch = match branch {
+        Some(b) => format!(" AND branch_id = {b}"),
         None => String::new(),
     };
     let mut spans = Vec::new();
     if let Some((a, b)) = parts.months {
         spans.push(format!(
-            "SELECT product_id, units, revenue_minor FROM retail_monthly_products WHERE month >= {} AND month <= {}{}",
+            "SELECT product_id, units, revenue_minor AS revenue FROM retail_monthly_products WHERE month >= {} AND month <= {}{branch}",
             date_literal(conn, a),
             date_literal(conn, b),
-            branch("branch_id")
         ));
     }
     for (a, b) in &parts.days {
         spans.push(format!(
-            "SELECT product_id, units, revenue_minor FROM retail_daily_products WHERE business_day >= {} AND business_day <= {}{}",
+            "SELECT product_id, units, revenue_minor AS revenue FROM retail_daily_products WHERE business_day >= {} AND business_day <= {}{branch}",
             date_literal(conn, *a),
             date_literal(conn, *b),
-            branch("branch_id")
         ));
     }
-    let order = match by {
-        RankBy::Units => "units DESC, revenue DESC",
-        RankBy::Revenue => "revenue DESC, units DESC",
-    };
-    diesel::sql_query(format!(
-        "SELECT product_id, CAST(SUM(units) AS BIGINT) AS units, CAST(SUM(revenue_minor) AS BIGINT) AS revenue
-         FROM ({}) AS s GROUP BY product_id HAVING SUM(units) > 0
-         ORDER BY {order}, product_id LIMIT {limit}",
-        spans.join(" UNION ALL ")
-    ))
-    .load(conn)
+    // Summed here in one pass for both rankings: cheaper than two grouped sorts.
+    let rows: Vec<ProductSum> = diesel::sql_query(spans.join(" UNION ALL ")).load(conn)?;
+    for r in rows {
+        let e = into.entry(r.product_id).or_default();
+        e.0 += r.units;
+        e.1 += r.revenue;
+    }
+    Ok(())
 }
 
-/// The best `limit` products and menu items of the range by `by`, retail and cafe together:
-/// the best of each side, merged.
+fn best(sums: &HashMap<i64, (i64, i64)>, by: RankBy, limit: usize) -> Vec<ProductSum> {
+    let mut rows: Vec<ProductSum> = sums
+        .iter()
+        .filter(|(_, (units, _))| *units > 0)
+        .map(|(&product_id, &(units, revenue))| ProductSum {
+            product_id,
+            units,
+            revenue,
+        })
+        .collect();
+    if rows.len() > limit {
+        rows.select_nth_unstable_by(limit, |a, b| by.order(a, b));
+        rows.truncate(limit);
+    }
+    rows.sort_by(|a, b| by.order(a, b));
+    rows
+}
+
+/// The best `limit` products by `by` of the sales so far less those outside the range
+/// (`outside`): the totals so far are read best first from their index, and the walk stops
+/// when the next product's total so far — an upper bound of its figure in the range — falls
+/// below the last place.
+fn best_so_far_less(
+    conn: &mut AnyConnection,
+    key: i64,
+    by: RankBy,
+    outside: &HashMap<i64, (i64, i64)>,
+    limit: usize,
+) -> QueryResult<Vec<ProductSum>> {
+    const BATCH: i64 = 256;
+    let col = by.column();
+    let mut top: Vec<ProductSum> = Vec::new();
+    let mut after: Option<(i64, i64)> = None;
+    loop {
+        let page = match after {
+            Some((v, p)) => format!(" AND ({col}, product_id) < ({v}, {p})"),
+            None => String::new(),
+        };
+        let rows: Vec<ProductSum> = diesel::sql_query(format!(
+            "SELECT product_id, units, revenue_minor AS revenue FROM retail_product_totals
+             WHERE branch_id = {key}{page} ORDER BY {col} DESC, product_id DESC LIMIT {BATCH}"
+        ))
+        .load(conn)?;
+        let Some(last) = rows.last() else {
+            break;
+        };
+        after = Some((by.key(last), last.product_id));
+        let fewer = (rows.len() as i64) < BATCH;
+        for so_far in rows {
+            if top.len() == limit && top.last().is_some_and(|l| by.key(&so_far) < by.key(l)) {
+                return Ok(top);
+            }
+            let (u, r) = outside.get(&so_far.product_id).copied().unwrap_or((0, 0));
+            let in_range = ProductSum {
+                product_id: so_far.product_id,
+                units: so_far.units - u,
+                revenue: so_far.revenue - r,
+            };
+            if in_range.units <= 0 {
+                continue;
+            }
+            top.push(in_range);
+            top.sort_by(|a, b| by.order(a, b));
+            top.truncate(limit);
+        }
+        if fewer {
+            break;
+        }
+    }
+    Ok(top)
+}
+
+/// Both rankings of the range's retail products (by units, by revenue). When the days
+/// outside the range are fewer than those inside it (a year of a shop open a year), they
+/// are subtracted from the totals so far; otherwise the range's own rows are summed.
+fn retail_rankings(
+    conn: &mut AnyConnection,
+    f: &Filter,
+    limit: usize,
+) -> QueryResult<(Vec<ProductSum>, Vec<ProductSum>)> {
+    let (first, last): (Option<NaiveDate>, Option<NaiveDate>) = retail_daily_totals::table
+        .filter(in_branch("retail_daily_totals.branch_id", f.branch))
+        .filter(retail_daily_totals::orders.gt(0))
+        .select((
+            diesel::dsl::min(retail_daily_totals::business_day),
+            diesel::dsl::max(retail_daily_totals::business_day),
+        ))
+        .first(conn)?;
+    let (Some(first), Some(last)) = (first, last) else {
+        return Ok((Vec::new(), Vec::new()));
+    };
+    let (from, to) = (f.from.max(first), f.to.min(last));
+    if from > to {
+        return Ok((Vec::new(), Vec::new()));
+    }
+    let inside = (to - from).num_days() + 1;
+    let outside_days = (from - first).num_days() + (last - to).num_days();
+    if outside_days < inside {
+        let mut outside = HashMap::new();
+        if from > first {
+            add_product_rows(
+                conn,
+                f.branch,
+                first,
+                from - Duration::days(1),
+                &mut outside,
+            )?;
+        }
+        if to < last {
+            add_product_rows(conn, f.branch, to + Duration::days(1), last, &mut outside)?;
+        }
+        let key = f
+            .branch
+            .unwrap_or(crate::retail::sales::daily_detail::BUSINESS);
+        Ok((
+            best_so_far_less(conn, key, RankBy::Units, &outside, limit)?,
+            best_so_far_less(conn, key, RankBy::Revenue, &outside, limit)?,
+        ))
+    } else {
+        let mut sums = HashMap::new();
+        add_product_rows(conn, f.branch, from, to, &mut sums)?;
+        Ok((
+            best(&sums, RankBy::Units, limit),
+            best(&sums, RankBy::Revenue, limit),
+        ))
+    }
+}
+
+/// The best `limit` products and menu items of the range, by units and by revenue, retail and
+/// cafe together: the best of each side, merged.
 pub fn top(
     conn: &mut AnyConnection,
     f: &Filter,
-    by: RankBy,
-    limit: i64,
-) -> QueryResult<Vec<Ranked>> {
-    let parts = rules::parts(f.from, f.to);
-    let retail = retail_top(conn, f, &parts, by, limit)?;
+    limit: usize,
+) -> QueryResult<(Vec<Ranked>, Vec<Ranked>)> {
+    let (units, revenue) = retail_rankings(conn, f, limit)?;
+    let ids: Vec<i64> = units
+        .iter()
+        .chain(revenue.iter())
+        .map(|p| p.product_id)
+        .collect();
     let names: BTreeMap<i64, String> = products::table
-        .filter(products::id.eq_any(retail.iter().map(|p| p.product_id).collect::<Vec<_>>()))
+        .filter(products::id.eq_any(ids))
         .select((products::id, products::name))
         .load::<(i64, String)>(conn)?
         .into_iter()
         .collect();
-    let order = match by {
-        RankBy::Units => "3 DESC, 4 DESC, 1 ASC",
-        RankBy::Revenue => "4 DESC, 3 DESC, 1 ASC",
-    };
-    let cafe: Vec<(i64, String, i64, i64)> = cafe_daily_items::table
-        .filter(cafe_daily_items::business_day.between(f.from, f.to))
-        .filter(in_branch("cafe_daily_items.branch_id", f.branch))
-        .group_by(cafe_daily_items::menu_item_id)
-        .select((
-            cafe_daily_items::menu_item_id,
-            sql::<Text>("MAX(cafe_daily_items.name)"),
-            sql::<BigInt>("CAST(SUM(cafe_daily_items.quantity) AS BIGINT)"),
-            sql::<BigInt>("CAST(SUM(cafe_daily_items.revenue_minor) AS BIGINT)"),
-        ))
-        .order(sql::<BigInt>(order))
-        .limit(limit)
-        .load(conn)?;
-    let mut rows: Vec<Ranked> = retail
-        .into_iter()
-        .map(|p| Ranked {
-            name: names
-                .get(&p.product_id)
-                .cloned()
-                .unwrap_or_else(|| format!("Product {}", p.product_id)),
-            area: "Retail",
-            units: p.units,
-            revenue: Money(p.revenue),
-        })
-        .chain(
-            cafe.into_iter()
-                .filter(|c| c.2 > 0)
-                .map(|(_, name, units, revenue)| Ranked {
-                    name,
-                    area: "Cafe",
-                    units,
-                    revenue: Money(revenue),
-                }),
-        )
-        .collect();
-    rows.sort_by(|a, b| {
-        match by {
-            RankBy::Units => b.units.cmp(&a.units).then(b.revenue.0.cmp(&a.revenue.0)),
-            RankBy::Revenue => b.revenue.0.cmp(&a.revenue.0).then(b.units.cmp(&a.units)),
-        }
-        .then(a.name.cmp(&b.name))
-    });
-    rows.truncate(limit as usize);
-    Ok(rows)
+    let mut out = Vec::new();
+    for (by, retail) in [(RankBy::Units, units), (RankBy::Revenue, revenue)] {
+        let order = match by {
+            RankBy::Units => "3 DESC, 4 DESC, 1 ASC",
+            RankBy::Revenue => "4 DESC, 3 DESC, 1 ASC",
+        };
+        let cafe: Vec<(i64, String, i64, i64)> = cafe_daily_items::table
+            .filter(cafe_daily_items::business_day.between(f.from, f.to))
+            .filter(in_branch("cafe_daily_items.branch_id", f.branch))
+            .group_by(cafe_daily_items::menu_item_id)
+            .select((
+                cafe_daily_items::menu_item_id,
+                sql::<Text>("MAX(cafe_daily_items.name)"),
+                sql::<BigInt>("CAST(SUM(cafe_daily_items.quantity) AS BIGINT)"),
+                sql::<BigInt>("CAST(SUM(cafe_daily_items.revenue_minor) AS BIGINT)"),
+            ))
+            .order(sql::<BigInt>(order))
+            .limit(limit as i64)
+            .load(conn)?;
+        let mut rows: Vec<Ranked> = retail
+            .into_iter()
+            .map(|p| Ranked {
+                name: names
+                    .get(&p.product_id)
+                    .cloned()
+                    .unwrap_or_else(|| format!("Product {}", p.product_id)),
+                area: "Retail",
+                units: p.units,
+                revenue: Money(p.revenue),
+            })
+            .chain(
+                cafe.into_iter()
+                    .filter(|c| c.2 > 0)
+                    .map(|(_, name, units, revenue)| Ranked {
+                        name,
+                        area: "Cafe",
+                        units,
+                        revenue: Money(revenue),
+                    }),
+            )
+            .collect();
+        rows.sort_by(|a, b| {
+            match by {
+                RankBy::Units => b.units.cmp(&a.units).then(b.revenue.0.cmp(&a.revenue.0)),
+                RankBy::Revenue => b.revenue.0.cmp(&a.revenue.0).then(b.units.cmp(&a.units)),
+            }
+            .then(a.name.cmp(&b.name))
+        });
+        rows.truncate(limit);
+        out.push(rows);
+    }
+    let revenue = out.pop().unwrap_or_default();
+    let units = out.pop().unwrap_or_default();
+    Ok((units, revenue))
 }
 
 /// One sale or bill in the list of recent transactions.

@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use crate::insight::dashboard::model::{revenue_by_day, DayRevenue};
 use crate::insight::reports::model::{
-    self, BranchTakings, Filter, RankBy, Ranked, Seller, Takings, Transaction,
+    self, BranchTakings, Filter, Ranked, Seller, Takings, Transaction,
 };
 use crate::insight::reports::rules::{self, Grouping, MAX_RANGE_DAYS};
 use crate::platform::auth::BranchScope;
@@ -30,7 +30,7 @@ const PAGE_SIZE: i64 = 20;
 /// The deepest page of recent transactions (older ones are in the sales list and exports).
 const MAX_PAGE: i64 = 250;
 /// Entries of each ranking.
-const TOP: i64 = 10;
+const TOP: usize = 10;
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
@@ -123,11 +123,12 @@ async fn figures(
                 Some(p) => model::recent(c, &f, p.offset(), p.fetch())?,
                 None => Vec::new(),
             };
+            let (top_units, top_revenue) = model::top(c, &f, TOP)?;
             Ok(Figures {
                 payments: model::payment_split(c, &f, &sum)?,
                 sellers: model::sellers(c, &f)?,
-                top_units: model::top(c, &f, RankBy::Units, TOP)?,
-                top_revenue: model::top(c, &f, RankBy::Revenue, TOP)?,
+                top_units,
+                top_revenue,
                 receivables: model::receivables(c, f.branch)?,
                 high_risk_bp: installments::model::high_risk_bp(c)?,
                 choices: branches::model::options(c)?,
@@ -254,7 +255,7 @@ pub async fn page(
         "Sales by employee",
         &f.sellers
             .iter()
-            .take(TOP as usize)
+            .take(TOP)
             .map(|s| Bar {
                 label: s.name.clone(),
                 value: s.total().0,

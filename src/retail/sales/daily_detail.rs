@@ -1,5 +1,6 @@
 //! Completed retail sales per seller and per product, by business day (and per product by
-//! month): what the reports page ranks. The checkout counts its sale in, a void counts it out
+//! month, and so far: `retail_product_totals`, per branch and for the business as branch 0):
+//! what the reports page ranks. The checkout counts its sale in, a void counts it out
 //! of the day it was counted in, each in its own transaction, with upserts that add (never a
 //! read-modify-write). When the time zone changes, `RetailDays` counts them again from the
 //! orders with one `INSERT … SELECT` per day and builds the months from the days.
@@ -12,7 +13,7 @@ use diesel::sql_types::BigInt;
 use crate::platform::db::{date_literal, moment_literal, AnyConnection};
 use crate::platform::schema::{
     commissions, order_items, orders, retail_daily_products, retail_daily_staff,
-    retail_monthly_products,
+    retail_monthly_products, retail_product_totals,
 };
 
 /// The first day of `day`'s month (the key of the monthly rows).
@@ -66,6 +67,8 @@ pub fn count_order(conn: &mut AnyConnection, order_id: i64, sign: i64) -> QueryR
         let figures = [sign * units, sign * revenue, sign * cost];
         add_product_day(conn, branch, day, product, figures)?;
         add_product_month(conn, branch, month_of(day), product, figures)?;
+        add_product_total(conn, branch, product, figures)?;
+        add_product_total(conn, BUSINESS, product, figures)?;
     }
     Ok(())
 }
@@ -133,11 +136,41 @@ macro_rules! add_product {
 add_product!(add_product_day, retail_daily_products, business_day);
 add_product!(add_product_month, retail_monthly_products, month);
 
+/// The `branch_id` of the business-wide rows of `retail_product_totals`.
+pub const BUSINESS: i64 = 0;
+
+fn add_product_total(
+    conn: &mut AnyConnection,
+    branch: i64,
+    product: i64,
+    [units, revenue, cost]: [i64; 3],
+) -> QueryResult<()> {
+    use retail_product_totals as t;
+    crate::on_backend!(conn, |c| diesel::insert_into(t::table)
+        .values((
+            t::branch_id.eq(branch),
+            t::product_id.eq(product),
+            t::units.eq(units),
+            t::revenue_minor.eq(revenue),
+            t::cost_minor.eq(cost),
+        ))
+        .on_conflict((t::branch_id, t::product_id))
+        .do_update()
+        .set((
+            t::units.eq(t::units + units),
+            t::revenue_minor.eq(t::revenue_minor + revenue),
+            t::cost_minor.eq(t::cost_minor + cost),
+        ))
+        .execute(c))
+    .map(|_| ())
+}
+
 /// Forgets everything counted (before counting again).
 pub fn clear(conn: &mut AnyConnection) -> QueryResult<()> {
     diesel::delete(retail_daily_staff::table).execute(conn)?;
     diesel::delete(retail_daily_products::table).execute(conn)?;
     diesel::delete(retail_monthly_products::table).execute(conn)?;
+    diesel::delete(retail_product_totals::table).execute(conn)?;
     Ok(())
 }
 
@@ -173,7 +206,7 @@ pub fn count_day(
     Ok(())
 }
 
-/// The months, from the days (after every day is counted).
+/// The months and the totals so far, from the days (after every day is counted).
 pub fn count_months(conn: &mut AnyConnection) -> QueryResult<()> {
     let month = match conn {
         AnyConnection::Sqlite(_) => "date(business_day, 'start of month')",
@@ -183,6 +216,18 @@ pub fn count_months(conn: &mut AnyConnection) -> QueryResult<()> {
         "INSERT INTO retail_monthly_products (branch_id, month, product_id, units, revenue_minor, cost_minor)
          SELECT branch_id, {month}, product_id, SUM(units), SUM(revenue_minor), SUM(cost_minor)
          FROM retail_daily_products GROUP BY branch_id, {month}, product_id"
+    ))
+    .execute(conn)?;
+    diesel::sql_query(
+        "INSERT INTO retail_product_totals (branch_id, product_id, units, revenue_minor, cost_minor)
+         SELECT branch_id, product_id, SUM(units), SUM(revenue_minor), SUM(cost_minor)
+         FROM retail_daily_products GROUP BY branch_id, product_id",
+    )
+    .execute(conn)?;
+    diesel::sql_query(format!(
+        "INSERT INTO retail_product_totals (branch_id, product_id, units, revenue_minor, cost_minor)
+         SELECT {BUSINESS}, product_id, SUM(units), SUM(revenue_minor), SUM(cost_minor)
+         FROM retail_daily_products GROUP BY product_id"
     ))
     .execute(conn)?;
     Ok(())

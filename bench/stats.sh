@@ -13,8 +13,7 @@ command -v wrk >/dev/null || { DEBIAN_FRONTEND=noninteractive apt-get install -y
 cargo build --release --quiet
 BIN="$CARGO_TARGET_DIR/release/tillpoint"
 WORK=$(mktemp -d /tmp/tillpoint-bench-stats.XXXXXX)
-SERVER_PID=""
-stop() { [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null; SERVER_PID=""; }
+source bench/lib.sh
 trap 'stop; rm -rf "$WORK"' EXIT
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 URL="http://127.0.0.1:$PORT"
@@ -24,29 +23,6 @@ echo "$GENERATED"
 BRANCH=$(python3 -c "import sqlite3; print(sqlite3.connect('$WORK/tillpoint.sqlite3').execute(\"select id from branches where code='CAFE'\").fetchone()[0])")
 DAY=$(date -u +%Y-%m-%d)
 
-start() { # start [DATABASE_URL] → STARTUP (seconds until /healthz answers)
-  local t0; t0=$(date +%s.%N)
-  env TILLPOINT_DATA_DIR="$WORK" TILLPOINT_ADDR="127.0.0.1:$PORT" TILLPOINT_LOG=warn TILLPOINT_WORKERS=2 \
-      TILLPOINT_INSECURE_COOKIES=1 TILLPOINT_BACKUP_AT=off ${1:+DATABASE_URL="$1"} "$BIN" serve >>"$WORK/server.log" 2>&1 &
-  SERVER_PID=$!
-  for _ in $(seq 1 6000); do curl -sf "$URL/healthz" >/dev/null && break; sleep 0.1; done
-  STARTUP=$(echo "$(date +%s.%N) - $t0" | bc)
-  jar="$WORK/jar"; rm -f "$jar"
-  local t; t=$(curl -s -c "$jar" -b "$jar" "$URL/login" | grep -o 'name="csrf-token" content="[^"]*"' | cut -d'"' -f4)
-  curl -s -c "$jar" -b "$jar" -o /dev/null --data "csrf_token=$t&username=manager&password=tillpoint-demo" "$URL/login"
-  COOKIE="tillpoint_session=$(awk '$6=="tillpoint_session"{print $7}' "$jar")"
-}
-ROWS=""
-row() { # row BACKEND NAME PATH
-  local out rps p50 p99 non2xx
-  out=$(wrk -t2 -c4 -d"${DURATION}s" --latency -H "Cookie: $COOKIE" "$URL$3")
-  rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
-  p50=$(echo "$out" | awk '$1=="50%" {print $2}')
-  p99=$(echo "$out" | awk '$1=="99%" {print $2}')
-  non2xx=$(echo "$out" | awk '/Non-2xx/ {print $NF}')
-  ROWS+="| $1 | $2 | $rps | $p50 | $p99 | ${non2xx:-0} |"$'\n'
-  echo "| $1 | $2 | $rps | $p50 | $p99 | ${non2xx:-0} |"
-}
 measure() { # measure BACKEND
   ROWS+="| $1 | start-up (counts the summaries when needed) | — | ${STARTUP}s | — | — |"$'\n'
   row "$1" "stats page (5 figures, 4 charts)" "/cafe/stats?branch=$BRANCH"

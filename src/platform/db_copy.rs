@@ -20,6 +20,9 @@ use crate::platform::db::{run_migrations, AnyConnection};
 /// has only those is still empty.
 const SEEDED_BY_MIGRATIONS: [&str; 2] = ["product_categories", "menu_categories"];
 const MIGRATIONS_TABLE: &str = "__diesel_schema_migrations";
+/// Tables kept by triggers from other tables' rows: not copied, the target's triggers count
+/// them again as those rows are copied (copying them too would count twice).
+const KEPT_BY_TRIGGERS: [&str; 1] = ["branch_stock_counts"];
 /// Rows read from SQLite per round trip.
 const PAGE: i64 = 2_000;
 /// Binds per PostgreSQL statement (the protocol allows 65,535).
@@ -84,6 +87,7 @@ fn tables_in_order(src: &mut diesel::SqliteConnection) -> Result<Vec<String>, St
     .map_err(err("reading the SQLite tables"))?
     .into_iter()
     .map(|n| n.name)
+    .filter(|n| !KEPT_BY_TRIGGERS.contains(&n.as_str()))
     .collect();
     let mut parents = Vec::new();
     for t in &names {

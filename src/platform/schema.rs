@@ -266,6 +266,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    branch_stock_counts (branch_id) {
+        branch_id -> BigInt,
+        active_rows -> BigInt,
+    }
+}
+
+diesel::table! {
     retail_product_totals (branch_id, product_id) {
         branch_id -> BigInt,
         product_id -> BigInt,
@@ -782,5 +789,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     retail_daily_products,
     retail_monthly_products,
     retail_product_totals,
+    branch_stock_counts,
     mail_outbox,
 );

@@ -130,6 +130,25 @@ async fn the_dashboard_counts_business_days_voids_and_both_trades() {
     assert!(page
         .body
         .contains("Received in the last 24 hours: <strong>20</strong>"));
+    // A product taken off sale leaves the counts (the per-branch count is kept by triggers),
+    // and comes back with it.
+    for (active, healthy, low) in [(false, "0", "0"), (true, "0", "1")] {
+        diesel::update(tillpoint::platform::schema::products::table.find(cable))
+            .set(tillpoint::platform::schema::products::is_active.eq(active))
+            .execute(&mut *app.conn())
+            .unwrap();
+        let page = manager.get("/dashboard").await;
+        assert_eq!(card(&page.body, "Healthy"), healthy);
+        assert_eq!(card(&page.body, "Low (at or under minimum)"), low);
+    }
+    // A new product's stock row counts as healthy once above its minimum.
+    let other = {
+        let mut c = app.conn();
+        insert_product(&mut c, "Screen Guard", "4806512345688", 19_900, false)
+    };
+    app.receive(app.seed.main_branch, other, 9, &[]);
+    let page = manager.get("/dashboard").await;
+    assert_eq!(card(&page.body, "Healthy"), "1");
     // Both are signed in now.
     assert!(page.body.contains("Signed in now: 2"), "{}", page.body);
     assert!(page

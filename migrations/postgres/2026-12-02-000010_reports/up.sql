@@ -57,3 +57,27 @@ CREATE INDEX cafe_sales_branch_closed ON cafe_sales (branch_id, closed_at);
 
 -- The retail summaries are counted again (with these) when the server next starts.
 DELETE FROM business_settings WHERE key = 'retail.stats_time_zone';
+
+-- Stock health's "every stock row of a product on sale" without counting them: a count per
+-- branch kept by a trigger (whatever code path writes stock rows or products). Not copied by
+-- `copy-database`: the trigger counts the rows again as they are copied.
+CREATE TABLE branch_stock_counts (
+    branch_id BIGINT PRIMARY KEY REFERENCES branches (id),
+    active_rows BIGINT NOT NULL
+);
+INSERT INTO branch_stock_counts (branch_id, active_rows)
+SELECT branch_id, COUNT(*) FROM branch_stock WHERE product_active GROUP BY branch_id;
+CREATE FUNCTION branch_stock_count() RETURNS trigger AS $$
+BEGIN
+    IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.product_active THEN
+        UPDATE branch_stock_counts SET active_rows = active_rows - 1 WHERE branch_id = OLD.branch_id;
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') AND NEW.product_active THEN
+        INSERT INTO branch_stock_counts (branch_id, active_rows) VALUES (NEW.branch_id, 1)
+        ON CONFLICT (branch_id) DO UPDATE SET active_rows = branch_stock_counts.active_rows + 1;
+    END IF;
+    RETURN NULL;
+END;
+$$ LANGUAGE plpgsql;
+CREATE TRIGGER branch_stock_count AFTER INSERT OR DELETE OR UPDATE OF product_active, branch_id ON branch_stock
+FOR EACH ROW EXECUTE FUNCTION branch_stock_count();

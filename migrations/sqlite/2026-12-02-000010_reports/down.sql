@@ -1,3 +1,7 @@
+DROP TRIGGER branch_stock_count_update;
+DROP TRIGGER branch_stock_count_delete;
+DROP TRIGGER branch_stock_count_insert;
+DROP TABLE branch_stock_counts;
 DROP INDEX cafe_sales_branch_closed;
 DROP TABLE retail_product_totals;
 DROP TABLE retail_monthly_products;

@@ -57,3 +57,30 @@ CREATE INDEX cafe_sales_branch_closed ON cafe_sales (branch_id, closed_at);
 
 -- The retail summaries are counted again (with these) when the server next starts.
 DELETE FROM business_settings WHERE key = 'retail.stats_time_zone';
+
+-- Stock health's "every stock row of a product on sale" without counting them: a count per
+-- branch kept by triggers (whatever code path writes stock rows or products). Not copied by
+-- `copy-database`: the triggers count the rows again as they are copied.
+CREATE TABLE branch_stock_counts (
+    branch_id BIGINT PRIMARY KEY REFERENCES branches (id),
+    active_rows BIGINT NOT NULL
+);
+INSERT INTO branch_stock_counts (branch_id, active_rows)
+SELECT branch_id, COUNT(*) FROM branch_stock WHERE product_active GROUP BY branch_id;
+CREATE TRIGGER branch_stock_count_insert AFTER INSERT ON branch_stock WHEN NEW.product_active
+BEGIN
+    INSERT INTO branch_stock_counts (branch_id, active_rows) VALUES (NEW.branch_id, 1)
+    ON CONFLICT (branch_id) DO UPDATE SET active_rows = active_rows + 1;
+END;
+CREATE TRIGGER branch_stock_count_delete AFTER DELETE ON branch_stock WHEN OLD.product_active
+BEGIN
+    UPDATE branch_stock_counts SET active_rows = active_rows - 1 WHERE branch_id = OLD.branch_id;
+END;
+CREATE TRIGGER branch_stock_count_update AFTER UPDATE OF product_active, branch_id ON branch_stock
+WHEN OLD.product_active <> NEW.product_active OR OLD.branch_id <> NEW.branch_id
+BEGIN
+    UPDATE branch_stock_counts SET active_rows = active_rows - 1
+    WHERE branch_id = OLD.branch_id AND OLD.product_active;
+    INSERT INTO branch_stock_counts (branch_id, active_rows) SELECT NEW.branch_id, 1 WHERE NEW.product_active
+    ON CONFLICT (branch_id) DO UPDATE SET active_rows = active_rows + 1;
+END;

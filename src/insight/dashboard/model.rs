@@ -13,9 +13,9 @@ use crate::insight::dashboard::rules::Windows;
 use crate::platform::db::{AnyConnection, MultiBackend};
 use crate::platform::money::Money;
 use crate::platform::schema::{
-    branch_stock, branches, cafe_daily_totals, cafe_feedback, cafe_sales, cafe_sessions, employees,
-    installment_dues, installment_payments, installment_plans, kitchen_tickets,
-    retail_daily_totals, staff_sessions, stock_movements, warranty_claims,
+    branch_stock, branch_stock_counts, branches, cafe_daily_totals, cafe_feedback, cafe_sales,
+    cafe_sessions, employees, installment_dues, installment_payments, installment_plans,
+    kitchen_tickets, retail_daily_totals, staff_sessions, stock_movements, warranty_claims,
 };
 
 /// `column = branch` when the dashboard shows one branch, else true: a condition grouped
@@ -178,15 +178,18 @@ pub fn stock_health(
     branch: Option<i64>,
     now: NaiveDateTime,
 ) -> QueryResult<StockHealth> {
-    // Every row, then the few at or under their minimum (a partial index): healthy is the
-    // rest. The stock rows carry their product's minimum and state (kept by triggers).
-    let mut q = branch_stock::table
-        .into_boxed::<MultiBackend>()
-        .filter(branch_stock::product_active.eq(true));
+    // Every row (a count per branch kept by triggers), then the few at or under their minimum
+    // (a partial index): healthy is the rest. The stock rows carry their product's minimum
+    // and state (kept by triggers).
+    let mut q = branch_stock_counts::table.into_boxed::<MultiBackend>();
     if let Some(b) = branch {
-        q = q.filter(branch_stock::branch_id.eq(b));
+        q = q.filter(branch_stock_counts::branch_id.eq(b));
     }
-    let rows: i64 = q.count().get_result(conn)?;
+    let rows: i64 = q
+        .select(sql::<BigInt>(
+            "CAST(COALESCE(SUM(branch_stock_counts.active_rows), 0) AS BIGINT)",
+        ))
+        .first(conn)?;
     let mut q = branch_stock::table
         .into_boxed::<MultiBackend>()
         .filter(sql::<diesel::sql_types::Bool>(

@@ -161,6 +161,12 @@ impl DailySummary for RetailDays {
         from: NaiveDateTime,
         to: NaiveDateTime,
     ) -> QueryResult<()> {
+        if let AnyConnection::Pg(_) = conn {
+            // A day's orders are a few thousand of millions of lines: PostgreSQL's planner
+            // would hash all the lines for each day (a second a day on a million lines); an
+            // index lookup per order is what it should do. For this transaction only.
+            diesel::sql_query("SET LOCAL enable_hashjoin = off").execute(conn)?;
+        }
         diesel::update(
             orders::table
                 .filter(orders::created_at.ge(from))

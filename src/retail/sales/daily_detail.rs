@@ -175,7 +175,8 @@ pub fn clear(conn: &mut AnyConnection) -> QueryResult<()> {
 }
 
 /// Counts the completed sales made in `[from, to)` (UTC) as business day `day`: set-based, so
-/// counting a year of a busy shop again takes seconds, not an upsert per line.
+/// counting a year of a busy shop again takes seconds, not an upsert per line. (A sale's
+/// commission is its one positive row; a void adds the negative of it.)
 pub fn count_day(
     conn: &mut AnyConnection,
     day: NaiveDate,
@@ -190,8 +191,9 @@ pub fn count_day(
     diesel::sql_query(format!(
         "INSERT INTO retail_daily_staff (branch_id, business_day, employee_id, orders, total_minor, commission_minor)
          SELECT o.branch_id, {d}, o.employee_id, COUNT(*), SUM(o.total_minor),
-                COALESCE(SUM((SELECT MAX(c.amount_minor) FROM commissions c WHERE c.order_id = o.id)), 0)
-         FROM orders o WHERE {completed}
+                COALESCE(SUM(c.amount_minor), 0)
+         FROM orders o LEFT JOIN commissions c ON c.order_id = o.id AND c.amount_minor > 0
+         WHERE {completed}
          GROUP BY o.branch_id, o.employee_id"
     ))
     .execute(conn)?;

@@ -188,6 +188,30 @@ pub fn filter_date(raw: Option<&str>, label: &str) -> Result<Option<NaiveDate>, 
     }
 }
 
+/// A From/To range of days as typed in a report's query string: To defaults to `today`, From
+/// to the `default_days` ending at To; a malformed or reversed range, or one longer than
+/// `max_days`, is `Err` with the reason.
+pub fn day_range(
+    from: &str,
+    to: &str,
+    today: NaiveDate,
+    default_days: i64,
+    max_days: i64,
+) -> Result<(NaiveDate, NaiveDate), String> {
+    let to = filter_date(Some(to), "To")?.unwrap_or(today);
+    let from =
+        filter_date(Some(from), "From")?.unwrap_or(to - chrono::Duration::days(default_days - 1));
+    if from > to {
+        return Err(
+            "The range starts after it ends: choose a From date before the To date.".into(),
+        );
+    }
+    if (to - from).num_days() >= max_days {
+        return Err(format!("Choose a range of at most {max_days} days."));
+    }
+    Ok((from, to))
+}
+
 /// A value that should have been an id from a list but is not.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct NotAnId;
@@ -293,6 +317,29 @@ impl Pairs {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_day_range_defaults_and_refuses_with_reasons() {
+        let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+        let today = d("2026-12-02");
+        assert_eq!(
+            day_range("", "", today, 30, 366),
+            Ok((d("2026-11-03"), today))
+        );
+        assert_eq!(
+            day_range("2026-01-01", "2026-01-31", today, 30, 366),
+            Ok((d("2026-01-01"), d("2026-01-31")))
+        );
+        assert!(day_range("2026-02-01", "2026-01-01", today, 30, 366)
+            .unwrap_err()
+            .contains("starts after it ends"));
+        assert!(day_range("2020-01-01", "", today, 30, 366)
+            .unwrap_err()
+            .contains("at most 366 days"));
+        assert!(day_range("yesterday", "", today, 30, 366)
+            .unwrap_err()
+            .contains("From must be a date"));
+    }
 
     #[test]
     fn emails() {

@@ -868,6 +868,18 @@ pub async fn next_chunk_within(body: &mut actix_web::body::BoxBody, secs: u64) -
 /// The gadget shop's two test products: a USB-C cable (299.00) and a serial-tracked iPhone 15
 /// (54,990.00). Answers (cable, phone).
 pub const TEST_CABLE: &str = "4806512345671";
+
+/// A cash sale of `quantity` test cables through the till's JSON checkout; its order id.
+pub async fn sell_cables(c: &Client, key: &str, quantity: i64) -> i64 {
+    let r = c
+        .post_json(
+            "/pos/checkout/cash",
+            &serde_json::json!({"idempotency_key": key, "lines": [{"barcode": TEST_CABLE, "quantity": quantity}], "cash_received": "5000", "customer": null}),
+        )
+        .await;
+    r.expect(201);
+    r.json()["order_id"].as_i64().unwrap()
+}
 pub const TEST_PHONE: &str = "4806512345695";
 pub fn cable_and_phone(app: &TestApp) -> (i64, i64) {
     let mut c = app.conn();

@@ -6,25 +6,11 @@
 
 use chrono::{Duration, NaiveDate};
 use diesel::prelude::*;
-use serde_json::json;
 use tillpoint::insight::dashboard::rules::Windows;
 use tillpoint::platform::clock::BusinessClock;
 use tillpoint::platform::schema::{branch_stock, orders};
 
 use crate::helpers::*;
-
-const CABLE: &str = "4806512345671";
-
-async fn sell(c: &Client, key: &str, quantity: i64) -> i64 {
-    let r = c
-        .post_json(
-            "/pos/checkout/cash",
-            &json!({"idempotency_key": key, "lines": [{"barcode": CABLE, "quantity": quantity}], "cash_received": "5000", "customer": null}),
-        )
-        .await;
-    r.expect(201);
-    r.json()["order_id"].as_i64().unwrap()
-}
 
 /// "PHP 1,234.00" in the card whose label is `label` (the first match on the page).
 fn card(page: &str, label: &str) -> String {
@@ -45,9 +31,9 @@ async fn the_dashboard_counts_business_days_voids_and_both_trades() {
     app.receive(app.seed.main_branch, cable, 20, &[]);
     let agent = app.signed_in("agent").await;
     let manager = app.signed_in("manager").await;
-    let a = sell(&agent, "dash-0000000001", 1).await; // 299.00
-    let b = sell(&agent, "dash-0000000002", 2).await; // 598.00
-    let c = sell(&agent, "dash-0000000003", 3).await; // 897.00
+    let a = sell_cables(&agent, "dash-0000000001", 1).await; // 299.00
+    let b = sell_cables(&agent, "dash-0000000002", 2).await; // 598.00
+    let c = sell_cables(&agent, "dash-0000000003", 3).await; // 897.00
     let clock = BusinessClock::new(chrono_tz::Asia::Manila);
     let today = clock.today();
     let yesterday = today - Duration::days(1);

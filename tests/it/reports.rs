@@ -5,22 +5,10 @@
 
 use chrono::{Datelike, Duration, NaiveDate};
 use diesel::prelude::*;
-use serde_json::json;
 use tillpoint::platform::clock::BusinessClock;
 use tillpoint::platform::schema::{employees, orders};
 
 use crate::helpers::*;
-
-async fn sell(c: &Client, key: &str, quantity: i64) -> i64 {
-    let r = c
-        .post_json(
-            "/pos/checkout/cash",
-            &json!({"idempotency_key": key, "lines": [{"barcode": TEST_CABLE, "quantity": quantity}], "cash_received": "5000", "customer": null}),
-        )
-        .await;
-    r.expect(201);
-    r.json()["order_id"].as_i64().unwrap()
-}
 
 /// The text of the element with `id` (its first `>` to the next `<`).
 fn by_id(page: &str, id: &str) -> String {
@@ -78,9 +66,9 @@ async fn a_report_sums_retail_and_cafe_once_by_business_day() {
         .unwrap();
     let agent = app.signed_in("agent").await;
     let manager = app.signed_in("manager").await;
-    let a = sell(&agent, "report-000000001", 1).await; // 299.00
-    let b = sell(&agent, "report-000000002", 2).await; // 598.00
-    let c = sell(&agent, "report-000000003", 3).await; // 897.00, voided below
+    let a = sell_cables(&agent, "report-000000001", 1).await; // 299.00
+    let b = sell_cables(&agent, "report-000000002", 2).await; // 598.00
+    let c = sell_cables(&agent, "report-000000003", 3).await; // 897.00, voided below
     let clock = BusinessClock::new(chrono_tz::Asia::Manila);
     let today = clock.today();
     let yesterday = today - Duration::days(1);
@@ -286,7 +274,7 @@ async fn top_products_agree_inside_and_outside_the_range() {
         ("spread-00000002", 1, 1),
         ("spread-00000003", 2, 0),
     ] {
-        let id = sell(&agent, key, quantity).await;
+        let id = sell_cables(&agent, key, quantity).await;
         let at = clock.local_to_utc(day(ago).and_hms_opt(12, 0, 0).unwrap());
         diesel::update(orders::table.find(id))
             .set(orders::created_at.eq(at))

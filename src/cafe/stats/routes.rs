@@ -43,20 +43,10 @@ struct Span {
 }
 
 fn span(q: &StatsQuery, today: NaiveDate) -> Result<Span, AppError> {
+    let (from, to) = forms::day_range(&q.from, &q.to, today, 30, MAX_RANGE_DAYS)
+        .map_err(AppError::BadRequest)?;
     let date =
         |raw: &str, what: &str| forms::filter_date(Some(raw), what).map_err(AppError::BadRequest);
-    let to = date(&q.to, "To")?.unwrap_or(today);
-    let from = date(&q.from, "From")?.unwrap_or(to - Duration::days(29));
-    if from > to {
-        return Err(AppError::BadRequest(
-            "The range starts after it ends: choose a From date before the To date.".into(),
-        ));
-    }
-    if (to - from).num_days() >= MAX_RANGE_DAYS {
-        return Err(AppError::BadRequest(format!(
-            "Choose a range of at most {MAX_RANGE_DAYS} days."
-        )));
-    }
     let day = date(&q.day, "Day")?.unwrap_or(today);
     Ok(Span {
         from,

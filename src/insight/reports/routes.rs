@@ -4,7 +4,7 @@
 
 use actix_web::{web, HttpResponse};
 use askama::Template;
-use chrono::{Duration, NaiveDate};
+use chrono::NaiveDate;
 use serde::Deserialize;
 
 use crate::insight::dashboard::model::{revenue_by_day, DayRevenue};
@@ -51,20 +51,8 @@ struct Range {
 }
 
 fn range(q: &ReportQuery, today: NaiveDate) -> Result<Range, AppError> {
-    let date =
-        |raw: &str, what: &str| forms::filter_date(Some(raw), what).map_err(AppError::BadRequest);
-    let to = date(&q.to, "To")?.unwrap_or(today);
-    let from = date(&q.from, "From")?.unwrap_or(to - Duration::days(29));
-    if from > to {
-        return Err(AppError::BadRequest(
-            "The range starts after it ends: choose a From date before the To date.".into(),
-        ));
-    }
-    if (to - from).num_days() >= MAX_RANGE_DAYS {
-        return Err(AppError::BadRequest(format!(
-            "Choose a range of at most {MAX_RANGE_DAYS} days."
-        )));
-    }
+    let (from, to) = forms::day_range(&q.from, &q.to, today, 30, MAX_RANGE_DAYS)
+        .map_err(AppError::BadRequest)?;
     let by = Grouping::parse(&q.by, from, to).map_err(AppError::BadRequest)?;
     Ok(Range { from, to, by })
 }

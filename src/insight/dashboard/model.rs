@@ -7,6 +7,8 @@ use std::collections::BTreeMap;
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use diesel::dsl::sql;
 use diesel::prelude::*;
+
+use crate::insight::in_branch;
 use diesel::sql_types::{BigInt, Nullable, Text};
 
 use crate::insight::dashboard::rules::Windows;
@@ -17,18 +19,6 @@ use crate::platform::schema::{
     cafe_sessions, employees, installment_dues, installment_payments, installment_plans,
     kitchen_tickets, retail_daily_totals, staff_sessions, stock_movements, warranty_claims,
 };
-
-/// `column = branch` when the dashboard shows one branch, else true: a condition grouped
-/// queries can take (a boxed query cannot be grouped). The id is a number we parsed.
-fn in_branch(
-    column: &str,
-    branch: Option<i64>,
-) -> diesel::expression::SqlLiteral<diesel::sql_types::Bool> {
-    sql::<diesel::sql_types::Bool>(&match branch {
-        Some(b) => format!("{column} = {b}"),
-        None => "1 = 1".to_string(),
-    })
-}
 
 /// Revenue of one business day, retail and cafe apart (both VAT-inclusive).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

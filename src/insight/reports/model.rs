@@ -9,6 +9,8 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use diesel::dsl::sql;
 use diesel::prelude::*;
+
+use crate::insight::in_branch;
 use diesel::sql_types::{BigInt, Text};
 
 use crate::insight::reports::rules;
@@ -28,17 +30,6 @@ pub struct Filter {
     pub to: NaiveDate,
     pub start: NaiveDateTime,
     pub end: NaiveDateTime,
-}
-
-/// `column = branch` for one branch, else true (grouped queries cannot be boxed).
-fn in_branch(
-    column: &str,
-    branch: Option<i64>,
-) -> diesel::expression::SqlLiteral<diesel::sql_types::Bool> {
-    sql::<diesel::sql_types::Bool>(&match branch {
-        Some(b) => format!("{column} = {b}"),
-        None => "1 = 1".to_string(),
-    })
 }
 
 /// One branch's (or the business's) figures. Retail totals are VAT-inclusive with their VAT;

@@ -35,16 +35,19 @@ use crate::staff::branches::routes::Branches;
 use crate::staff::employees::routes::Employees;
 use crate::staff::{branches, employees, login, profile};
 
-const MANAGER: Access = Access::Roles(&[Role::Manager]);
-const SELLERS: Access = Access::Roles(&[Role::Manager, Role::SalesAgent]);
-const FLOOR: Access = Access::Roles(&[Role::Manager, Role::Waiter]);
-const KITCHEN: Access = Access::Roles(&[Role::Manager, Role::Kitchen]);
-const DUTY: Access = Access::Roles(&[Role::Manager, Role::Kitchen, Role::Waiter]);
-const CREDIT: Access = Access::Roles(&[Role::Manager, Role::CreditOfficer]);
-const INSTALMENTS: Access = Access::Roles(&[Role::Manager, Role::CreditOfficer, Role::SalesAgent]);
+use crate::platform::auth::guard::who::{
+    CREDIT, DUTY, FLOOR, INSTALMENTS, KITCHEN, MANAGER, SELLERS,
+};
 
 /// Method, path, who may use it, handler. Every route of the product is here, and nowhere else.
 fn table() -> Vec<(Method, &'static str, Access, Reply, Route)> {
+    let mut all = pages();
+    all.extend(crate::api::routes());
+    all
+}
+
+/// The pages for people and the JSON the pages' scripts call.
+fn pages() -> Vec<(Method, &'static str, Access, Reply, Route)> {
     use Access::{Public, Staff};
     let get = || (Method::GET, web::get());
     let post = || (Method::POST, web::post());

@@ -1,5 +1,6 @@
 //! tillpoint: point of sale for a small multi-branch business, a gadget store and a cafe.
 
+pub mod api;
 pub mod app;
 pub mod cafe;
 pub mod config;

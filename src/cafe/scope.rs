@@ -64,20 +64,7 @@ pub fn resolve(
             .map(|(id, name, _)| (*id, name.clone()))
             .ok_or_else(|| AppError::not_found("That branch"))?,
         BranchScope::Every => {
-            let with_cafe: Option<i64> = cafe_tables::table
-                .filter(cafe_tables::is_active.eq(true))
-                .select(cafe_tables::branch_id)
-                .order(cafe_tables::branch_id.asc())
-                .first(conn)
-                .optional()?;
-            let with_menu: Option<i64> = match with_cafe {
-                Some(_) => None,
-                None => menu_items::table
-                    .select(menu_items::branch_id)
-                    .order(menu_items::branch_id.asc())
-                    .first(conn)
-                    .optional()?,
-            };
+            let (with_cafe, with_menu) = branches_with_a_cafe(conn)?;
             with_cafe
                 .or(with_menu)
                 .and_then(pick)
@@ -107,6 +94,58 @@ pub fn resolve(
         archived,
         choices,
     })
+}
+
+/// The first branch with tables, else the first with menu items.
+fn branches_with_a_cafe(conn: &mut AnyConnection) -> QueryResult<(Option<i64>, Option<i64>)> {
+    let with_cafe: Option<i64> = cafe_tables::table
+        .filter(cafe_tables::is_active.eq(true))
+        .select(cafe_tables::branch_id)
+        .order(cafe_tables::branch_id.asc())
+        .first(conn)
+        .optional()?;
+    let with_menu: Option<i64> = match with_cafe {
+        Some(_) => None,
+        None => menu_items::table
+            .select(menu_items::branch_id)
+            .order(menu_items::branch_id.asc())
+            .first(conn)
+            .optional()?,
+    };
+    Ok((with_cafe, with_menu))
+}
+
+/// The cafe a request without a person behind it sees (the JSON API's public menu): the
+/// branch asked for, which must be trading, else the first trading branch with a cafe.
+pub fn public_branch(conn: &mut AnyConnection, requested: Option<i64>) -> Result<i64, AppError> {
+    let trading = |c: &mut AnyConnection, id: i64| -> QueryResult<bool> {
+        branches::table
+            .find(id)
+            .select(branches::is_active)
+            .first::<bool>(c)
+            .optional()
+            .map(|a| a == Some(true))
+    };
+    if let Some(id) = requested {
+        return if trading(conn, id)? {
+            Ok(id)
+        } else {
+            Err(AppError::not_found("That branch"))
+        };
+    }
+    let (with_cafe, with_menu) = branches_with_a_cafe(conn)?;
+    for id in [with_cafe, with_menu].into_iter().flatten() {
+        if trading(conn, id)? {
+            return Ok(id);
+        }
+    }
+    branches::table
+        .filter(branches::is_active.eq(true))
+        .order(branches::id.asc())
+        .select(branches::id)
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| AppError::not_found("A trading branch"))
 }
 
 /// Staff work at their own branch; managers anywhere (the platform's one rule).

@@ -10,6 +10,9 @@ pub enum AppError {
     BadRequest(String),
     #[error("Please sign in to continue.")]
     Unauthorized,
+    /// 401 for a program: no credentials, or credentials that are no good (`WWW-Authenticate`).
+    #[error("{0}")]
+    Unauthenticated(String),
     #[error("{0}")]
     Forbidden(String),
     #[error("{0}")]
@@ -44,6 +47,8 @@ pub enum AppError {
 pub struct ErrorInfo {
     pub status: StatusCode,
     pub message: String,
+    /// Messages that belong to fields (the JSON API answers them as `{"field": ["…"]}`).
+    pub fields: Vec<(&'static str, String)>,
 }
 
 impl AppError {
@@ -141,7 +146,7 @@ impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
         match self {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            AppError::Unauthorized => StatusCode::UNAUTHORIZED,
+            AppError::Unauthorized | AppError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::Conflict(_) => StatusCode::CONFLICT,
@@ -170,9 +175,22 @@ impl ResponseError for AppError {
                 actix_web::http::header::HeaderValue::from(*secs),
             );
         }
+        if let AppError::Unauthenticated(_) = self {
+            res.headers_mut().insert(
+                actix_web::http::header::WWW_AUTHENTICATE,
+                actix_web::http::header::HeaderValue::from_static("Token"),
+            );
+        }
+        let fields = match self {
+            AppError::Fields { errors, .. } => {
+                errors.iter().map(|(f, m)| (f, m.to_string())).collect()
+            }
+            _ => Vec::new(),
+        };
         res.extensions_mut().insert(ErrorInfo {
             status,
             message: self.public_message(),
+            fields,
         });
         res
     }

@@ -213,6 +213,20 @@ diesel::table! {
 }
 
 diesel::table! {
+    api_tokens (id) {
+        id -> BigInt,
+        token_hash -> Text,
+        employee_id -> BigInt,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        last_used_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+        revoke_reason -> Nullable<Text>,
+        ip -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     mail_outbox (id) {
         id -> BigInt,
         kind -> Text,
@@ -635,6 +649,7 @@ diesel::table! {
 diesel::joinable!(employees -> branches (branch_id));
 diesel::joinable!(employees -> stored_images (picture_id));
 diesel::joinable!(staff_sessions -> employees (employee_id));
+diesel::joinable!(api_tokens -> employees (employee_id));
 diesel::joinable!(audit_log -> employees (employee_id));
 
 diesel::joinable!(products -> product_categories (category_id));
@@ -757,6 +772,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     branches,
     employees,
     staff_sessions,
+    api_tokens,
     rate_limits,
     audit_log,
     business_settings,

@@ -71,6 +71,7 @@ pub async fn error_pages(
     }
     // Only error responses pay for working out what the client wants.
     let json = wants_json(res.request());
+    let api = crate::platform::auth::guard::is_api(res.request());
     let business = res
         .request()
         .app_data::<actix_web::web::Data<crate::platform::state::AppState>>()
@@ -78,12 +79,14 @@ pub async fn error_pages(
         .unwrap_or_else(|| "tillpoint".into());
     // Our own HTML (a form re-rendered with 422, the login page with 429) is already a page.
     let ours = res.response().extensions().get::<ErrorInfo>().cloned();
-    let is_html = res
+    let finished = res
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| ct.starts_with("text/html") || ct.starts_with("application/json"));
-    if ours.is_none() && is_html {
+        .is_some_and(|ct| {
+            ct.starts_with("application/json") || (ct.starts_with("text/html") && !api)
+        });
+    if ours.is_none() && finished {
         return Ok(res.map_into_boxed_body());
     }
     if ours.is_none() && status.is_server_error() {
@@ -98,14 +101,23 @@ pub async fn error_pages(
         Some(info) => info.message.clone(),
         None => default_message(status).to_string(),
     };
+    let fields = ours.map(|o| o.fields).unwrap_or_default();
     let (req, res) = res.into_parts();
+    // The API speaks as the cafe system's clients expect: 400 for any invalid input.
+    let status = if api && status == StatusCode::UNPROCESSABLE_ENTITY {
+        StatusCode::BAD_REQUEST
+    } else {
+        status
+    };
     let mut builder = HttpResponse::build(status);
     for (name, value) in res.headers() {
         if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
             builder.insert_header((name.clone(), value.clone()));
         }
     }
-    let new_res = if json {
+    let new_res = if api {
+        builder.json(api_error_body(&message, &fields))
+    } else if json {
         builder.json(serde_json::json!({ "error": message }))
     } else {
         let page = ErrorPage {
@@ -124,4 +136,22 @@ pub async fn error_pages(
         }
     };
     Ok(ServiceResponse::new(req, new_res))
+}
+
+/// An error of the JSON API as the cafe system's clients read it: `{"field": ["…"]}` when
+/// the messages belong to fields, else `{"detail": "…"}`.
+pub fn api_error_body(message: &str, fields: &[(&'static str, String)]) -> serde_json::Value {
+    if fields.is_empty() {
+        return serde_json::json!({ "detail": message });
+    }
+    let mut body = serde_json::Map::new();
+    for (field, text) in fields {
+        let list = body
+            .entry(field.to_string())
+            .or_insert_with(|| serde_json::Value::Array(Vec::new()));
+        if let serde_json::Value::Array(items) = list {
+            items.push(serde_json::Value::String(text.clone()));
+        }
+    }
+    serde_json::Value::Object(body)
 }

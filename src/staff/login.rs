@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use crate::platform::audit::{self, Actor, Changes, Subject};
 use crate::platform::auth::guard::{request_ip, safe_next, SESSION_TOKEN_KEY};
-use crate::platform::auth::{csrf, password, session, throttle, CurrentUser, Role};
+use crate::platform::auth::{csrf, password, session, throttle, token, CurrentUser, Role};
 use crate::platform::clock::BusinessClock;
 use crate::platform::db::{write_tx, AnyConnection};
 use crate::platform::error::AppError;
@@ -76,8 +76,20 @@ pub async fn root(ctx: PageCtx) -> HttpResponse {
 }
 
 pub enum Outcome {
-    SignedIn { token: String, role: Role },
+    /// `token`: the session cookie's token, or the API key.
+    SignedIn {
+        token: String,
+        role: Role,
+        employee_id: i64,
+    },
     Refused,
+}
+
+/// What a successful sign-in opens: a browser session (sliding idle expiry) or an API token.
+#[derive(Debug, Clone, Copy)]
+pub enum Grant {
+    Session { idle_minutes: i64 },
+    ApiToken,
 }
 
 /// The account behind a username, looked up while the attempt was reserved.
@@ -133,7 +145,7 @@ pub fn conclude(
     candidate: Candidate,
     matches: bool,
     (username, ip): (&str, &str),
-    idle: i64,
+    grant: Grant,
     now: NaiveDateTime,
 ) -> Result<Outcome, AppError> {
     let actor = Actor {
@@ -145,13 +157,19 @@ pub fn conclude(
             let role = Role::parse(&role)
                 .ok_or_else(|| AppError::Internal(format!("unknown role {role}")))?;
             write_tx(conn, |c| {
-                let (token, _) = session::start(c, id, Some(ip), now, idle)?;
-                diesel::update(employees::table.find(id))
-                    .set((
-                        employees::is_logged_in.eq(true),
-                        employees::last_login_time.eq(now),
-                    ))
-                    .execute(c)?;
+                let token = match grant {
+                    Grant::Session { idle_minutes } => {
+                        let (token, _) = session::start(c, id, Some(ip), now, idle_minutes)?;
+                        diesel::update(employees::table.find(id))
+                            .set((
+                                employees::is_logged_in.eq(true),
+                                employees::last_login_time.eq(now),
+                            ))
+                            .execute(c)?;
+                        token
+                    }
+                    Grant::ApiToken => token::issue(c, id, Some(ip), now)?.0,
+                };
                 throttle::signed_in(c, ip, username)?;
                 let label = format!("{name} ({username})");
                 audit::record(
@@ -163,9 +181,16 @@ pub fn conclude(
                     now,
                     audit::LOGIN,
                     Subject::of(RECORD, id, &label),
-                    &Changes::new(),
+                    &match grant {
+                        Grant::Session { .. } => Changes::new(),
+                        Grant::ApiToken => Changes::new().note("summary", "API token issued"),
+                    },
                 )?;
-                Ok(Outcome::SignedIn { token, role })
+                Ok(Outcome::SignedIn {
+                    token,
+                    role,
+                    employee_id: id,
+                })
             })
         }
         other => {
@@ -220,7 +245,65 @@ pub fn attempt(
     };
     let candidate = reserve(&mut *conn()?, username, ip, now)?;
     let matches = verify(&candidate, typed, dummy);
-    conclude(&mut *conn()?, candidate, matches, (username, ip), idle, now)
+    let grant = Grant::Session { idle_minutes: idle };
+    conclude(
+        &mut *conn()?,
+        candidate,
+        matches,
+        (username, ip),
+        grant,
+        now,
+    )
+}
+
+/// A sign-in from the web: reserve the attempt, verify the password through the password gate
+/// (no connection held), conclude. A refusal by the throttle or the busy gate is answered no
+/// sooner than `REFUSAL_DELAY`: a flood that waits for its answers slows to a trickle instead
+/// of taking the workers from the rest of the shop (the wait is a timer; it holds no thread or
+/// connection). `username` is already trimmed and lower-cased.
+pub async fn sign_in(
+    state: &AppState,
+    username: String,
+    typed: String,
+    ip: String,
+    grant: Grant,
+) -> Result<Outcome, AppError> {
+    let now = BusinessClock::now_utc();
+    let started = std::time::Instant::now();
+    let outcome = async {
+        let (u, i) = (username.clone(), ip.clone());
+        let candidate = state.db.run(move |c| reserve(c, &u, &i, now)).await?;
+        let pass = match state.password_work.enter().await {
+            Ok(p) => p,
+            Err(busy) => {
+                // The password was never checked: the attempt does not count.
+                let (u, i) = (username.clone(), ip.clone());
+                state
+                    .db
+                    .write(move |c| Ok(throttle::unreserve_sign_in(c, &i, &u)?))
+                    .await?;
+                return Err(busy);
+            }
+        };
+        let dummy = state.dummy_hash.clone();
+        let (candidate, matches) = pass
+            .run(move || {
+                let m = verify(&candidate, &typed, &dummy);
+                (candidate, m)
+            })
+            .await?;
+        state
+            .db
+            .run(move |c| conclude(c, candidate, matches, (&username, &ip), grant, now))
+            .await
+    }
+    .await;
+    if let Err(AppError::RetryLater(..)) = &outcome {
+        if let Some(rest) = REFUSAL_DELAY.checked_sub(started.elapsed()) {
+            actix_web::rt::time::sleep(rest).await;
+        }
+    }
+    outcome
 }
 
 pub async fn submit(
@@ -259,39 +342,12 @@ pub async fn submit(
         return html_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
     let ip = request_ip(&req).unwrap_or_else(|| "unknown".into());
-    let now = BusinessClock::now_utc();
-    let started = std::time::Instant::now();
-    let outcome = async {
-        let (u, i) = (username.clone(), ip.clone());
-        let candidate = state.db.run(move |c| reserve(c, &u, &i, now)).await?;
-        let pass = match state.password_work.enter().await {
-            Ok(p) => p,
-            Err(busy) => {
-                // The password was never checked: the attempt does not count.
-                let (u, i) = (username.clone(), ip.clone());
-                state
-                    .db
-                    .write(move |c| Ok(throttle::unreserve_sign_in(c, &i, &u)?))
-                    .await?;
-                return Err(busy);
-            }
-        };
-        let (dummy, typed) = (state.dummy_hash.clone(), form.password);
-        let (candidate, matches) = pass
-            .run(move || {
-                let m = verify(&candidate, &typed, &dummy);
-                (candidate, m)
-            })
-            .await?;
-        let idle = state.config.session_idle_minutes;
-        state
-            .db
-            .run(move |c| conclude(c, candidate, matches, (&username, &ip), idle, now))
-            .await
-    }
-    .await;
+    let grant = Grant::Session {
+        idle_minutes: state.config.session_idle_minutes,
+    };
+    let outcome = sign_in(&state, username, form.password, ip, grant).await;
     match outcome {
-        Ok(Outcome::SignedIn { token, role }) => {
+        Ok(Outcome::SignedIn { token, role, .. }) => {
             // A new cookie and a new CSRF token: nothing seen before sign-in is worth anything after.
             session.renew();
             session.insert(SESSION_TOKEN_KEY, token)?;
@@ -305,12 +361,6 @@ pub async fn submit(
         }
         Ok(Outcome::Refused) => html_status(StatusCode::UNAUTHORIZED, &page(ctx, WRONG.into())),
         Err(AppError::RetryLater(message, secs)) => {
-            // A refusal is answered no sooner than REFUSAL_DELAY: a flood that waits for its
-            // answers slows to a trickle instead of taking the workers from the rest of the
-            // shop. The wait is a timer, it holds no thread or connection.
-            if let Some(rest) = REFUSAL_DELAY.checked_sub(started.elapsed()) {
-                actix_web::rt::time::sleep(rest).await;
-            }
             let mut res = html_status(StatusCode::TOO_MANY_REQUESTS, &page(ctx, message))?;
             res.headers_mut().insert(
                 actix_web::http::header::RETRY_AFTER,

@@ -692,6 +692,25 @@ impl Client {
         self.send(req).await
     }
 
+    /// Any method, these headers, an optional body: for the JSON API.
+    pub async fn request(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<Vec<u8>>,
+    ) -> Resp {
+        let m = actix_web::http::Method::from_bytes(method.as_bytes()).unwrap();
+        let mut req = test::TestRequest::default().method(m).uri(path);
+        for (k, v) in headers {
+            req = req.insert_header((k.to_string(), v.to_string()));
+        }
+        if let Some(b) = body {
+            req = req.set_payload(b);
+        }
+        self.send(req).await
+    }
+
     /// Signs in and, like a browser, follows the redirect (which brings the new CSRF token).
     pub async fn login(&self, username: &str, password: &str) -> Resp {
         let r = self

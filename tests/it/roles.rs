@@ -231,7 +231,11 @@ fn allows(who: &Who, role: Role) -> bool {
 
 #[::core::prelude::v1::test]
 fn the_matrix_covers_every_route() {
-    let specs = route_specs();
+    // The JSON API has its own matrix (`api::roles`), called with tokens.
+    let specs: Vec<_> = route_specs()
+        .into_iter()
+        .filter(|s| s.reply != Reply::Api)
+        .collect();
     let matrix = matrix();
     for spec in &specs {
         let row = matrix

@@ -79,6 +79,29 @@ pub async fn verify(
             return Ok(refuse(req, "Requests from other sites are not accepted."));
         }
     }
+    // The JSON API: a program authenticates with a header no browser sends by itself, and an
+    // anonymous write (a guest's name, a promo check) must be JSON, which no page of another
+    // site can post without the browser asking this server first (and being refused).
+    if crate::platform::auth::guard::is_api(req.request()) {
+        let json = header("content-type")
+            .is_some_and(|ct| ct.trim_start().starts_with("application/json"));
+        if json
+            || req
+                .headers()
+                .contains_key(actix_web::http::header::AUTHORIZATION)
+        {
+            return next
+                .call(req)
+                .await
+                .map(ServiceResponse::map_into_boxed_body);
+        }
+        return Ok(req.into_response(
+            AppError::BadRequest(
+                "Send the request body as JSON (Content-Type: application/json).".into(),
+            )
+            .error_response(),
+        ));
+    }
     let expected: Option<String> = req.get_session().get(SESSION_KEY).unwrap_or(None);
     let content_type = header("content-type").unwrap_or_default();
     let provided = if let Some(h) = header(HEADER) {

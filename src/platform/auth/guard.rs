@@ -42,12 +42,33 @@ impl Access {
     }
 }
 
+/// Who may use a route, by the shop's groups of roles (the HTML pages and the JSON API share
+/// them, so a rule cannot differ between the two).
+pub mod who {
+    use super::Access;
+    use crate::platform::auth::role::Role;
+
+    pub const MANAGER: Access = Access::Roles(&[Role::Manager]);
+    pub const SELLERS: Access = Access::Roles(&[Role::Manager, Role::SalesAgent]);
+    pub const FLOOR: Access = Access::Roles(&[Role::Manager, Role::Waiter]);
+    pub const KITCHEN: Access = Access::Roles(&[Role::Manager, Role::Kitchen]);
+    pub const DUTY: Access = Access::Roles(&[Role::Manager, Role::Kitchen, Role::Waiter]);
+    /// Everyone who works the cafe: the floor, the kitchen and managers.
+    pub const CAFE: Access = DUTY;
+    pub const CREDIT: Access = Access::Roles(&[Role::Manager, Role::CreditOfficer]);
+    pub const INSTALMENTS: Access =
+        Access::Roles(&[Role::Manager, Role::CreditOfficer, Role::SalesAgent]);
+}
+
 /// What a route answers: pages for people, or JSON for programs (the till's API, the health
 /// check) — JSON whatever the client's Accept header says, since scanners rarely send one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reply {
     Html,
     Json,
+    /// The JSON API under `/api/`: authenticated by `Authorization: Token …` instead of the
+    /// session cookie, errors shaped as `{"detail": …}` (see `platform::web::error_pages`).
+    Api,
 }
 
 /// The route table's access rules and reply kinds, keyed by method and route pattern.
@@ -100,7 +121,10 @@ pub struct CurrentUser {
     pub role: Role,
     pub branch_id: Option<i64>,
     pub picture_id: Option<i64>,
+    /// The staff session (0 for a program using an API token).
     pub session_id: i64,
+    /// The API token the request came with, if it came with one.
+    pub api_token: Option<i64>,
 }
 
 impl CurrentUser {
@@ -197,6 +221,7 @@ async fn lookup(state: &AppState, token: String) -> Result<Lookup, AppError> {
                 branch_id,
                 picture_id,
                 session_id: s.id,
+                api_token: None,
             };
             Ok(Seen::Active(user, touch))
         })
@@ -234,7 +259,76 @@ pub fn wants_json(req: &HttpRequest) -> bool {
     header("accept").contains("application/json")
         || header("content-type").starts_with("application/json")
         || req.headers().contains_key("x-csrf-token")
-        || RouteAccess::for_request(req).is_some_and(|(_, reply)| reply == Reply::Json)
+        || is_api(req)
+        || RouteAccess::for_request(req).is_some_and(|(_, reply)| reply != Reply::Html)
+}
+
+/// Is this a request to the JSON API (whether or not a route answers it)?
+pub fn is_api(req: &HttpRequest) -> bool {
+    req.path().starts_with("/api/")
+}
+
+const NO_CREDENTIALS: &str = "Authentication credentials were not provided.";
+const BAD_TOKEN: &str = "Invalid token.";
+const WRONG_ROLE: &str = "You do not have permission to perform this action.";
+
+/// The JSON API's guard: the caller is the employee behind `Authorization: Token <key>`, or
+/// nobody (public endpoints only). A key that is no good is refused even where nobody would
+/// do, so a script learns at once that its token expired.
+async fn api_guard(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+    access: Access,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let key = req
+        .headers()
+        .get(actix_web::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(crate::platform::auth::token::from_header)
+        .map(str::to_string);
+    let Some(key) = key else {
+        if access == Access::Public {
+            return next
+                .call(req)
+                .await
+                .map(ServiceResponse::map_into_boxed_body);
+        }
+        return Ok(
+            req.into_response(AppError::Unauthenticated(NO_CREDENTIALS.into()).error_response())
+        );
+    };
+    let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
+        return Ok(req.into_response(
+            AppError::Internal("application state missing".into()).error_response(),
+        ));
+    };
+    use crate::platform::auth::token;
+    let now = BusinessClock::now_utc();
+    let found = state.db.read(move |c| Ok(token::find(c, &key, now)?)).await;
+    let user = match found {
+        Ok(token::Presented::Valid(user, touch)) => {
+            if touch {
+                let id = user.api_token.unwrap_or_default();
+                if let Err(e) = state.db.run(move |c| Ok(token::touch(c, id, now)?)).await {
+                    return Ok(req.into_response(e.error_response()));
+                }
+            }
+            user
+        }
+        Ok(token::Presented::Invalid) => {
+            return Ok(
+                req.into_response(AppError::Unauthenticated(BAD_TOKEN.into()).error_response())
+            )
+        }
+        Err(e) => return Ok(req.into_response(e.error_response())),
+    };
+    if !access.allows(user.role) {
+        return Ok(req.into_response(AppError::Forbidden(WRONG_ROLE.into()).error_response()));
+    }
+    req.extensions_mut().insert(user);
+    next.call(req)
+        .await
+        .map(ServiceResponse::map_into_boxed_body)
 }
 
 /// Before anything else looks at a request: `HEAD` is answered as `GET` (the server drops the
@@ -294,10 +388,13 @@ pub async fn guard(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let entry = RouteAccess::for_request(req.request()).map(|(access, _)| access);
+    let entry = RouteAccess::for_request(req.request());
+    if let Some((access, Reply::Api)) = entry {
+        return api_guard(req, next, access).await;
+    }
     // Unknown addresses go on to the 404 page; a routed address missing from the route table
     // is refused (fail closed; `known_route` normally answers first); public routes need nobody.
-    let access = match (entry, req.match_pattern()) {
+    let access = match (entry.map(|(access, _)| access), req.match_pattern()) {
         (Some(a), _) => a,
         (None, None) => Access::Public,
         (None, Some(_)) => {

@@ -10,6 +10,7 @@ pub mod scope;
 pub mod session;
 pub mod staff;
 pub mod throttle;
+pub mod token;
 
 pub use guard::{Access, CurrentUser, Reply};
 pub use role::Role;

@@ -111,6 +111,7 @@ mod tests {
             branch_id: branch,
             picture_id: None,
             session_id: 1,
+            api_token: None,
         }
     }
 

@@ -111,7 +111,9 @@ pub fn end(
     Ok(ended > 0)
 }
 
-/// Ends every open session of an employee except `keep`; returns how many ended.
+/// Ends every open session of an employee except `keep`, and revokes every API token they
+/// hold (archived, password changed or reset: a script must sign in again too); returns how
+/// many sessions ended.
 pub fn end_all(
     conn: &mut AnyConnection,
     employee_id: i64,
@@ -130,6 +132,7 @@ pub fn end_all(
         staff_sessions::end_reason.eq(reason),
     ))
     .execute(conn)?;
+    crate::platform::auth::token::revoke_all(conn, employee_id, reason, at)?;
     refresh_presence(conn, employee_id, at)?;
     Ok(n)
 }

@@ -1,0 +1,190 @@
+//! The API's own description: the OpenAPI 3 document generated from the handlers and types
+//! (`utoipa`), Swagger UI and ReDoc to read it — all served from the binary, no CDN.
+
+use std::sync::OnceLock;
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::api::{auth, menu};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "tillpoint API",
+        version = "1.0.0",
+        description = "The cafe system's REST contract (same paths, fields, page envelope and \
+errors) and the shop's retail side in the same style. Sign in with `POST /api/auth/login/` and \
+send `Authorization: Token <token>`. Where tillpoint deliberately differs from the cafe system \
+(every write and staff read needs a token of the right role, amounts are exact, \"today\" is the \
+business day…), docs/api.md says so and why."
+    ),
+    paths(
+        auth::login,
+        auth::logout,
+        auth::me,
+        auth::toggle_duty,
+        menu::list,
+        menu::create,
+        menu::detail,
+        menu::replace,
+        menu::patch,
+        menu::delete,
+        menu::toggle_stock,
+        menu::toggle_trending,
+    ),
+    modifiers(&TokenAuth),
+    tags(
+        (name = "auth", description = "Tokens: sign in, who am I, duty, sign out"),
+        (name = "menu", description = "The cafe's menu"),
+    )
+)]
+pub struct ApiDoc;
+
+/// `Authorization: Token <key>`, described as an API key in a header (its value carries the
+/// `Token ` prefix, as the cafe system's clients send it).
+struct TokenAuth;
+
+impl Modify for TokenAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "token",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                "Authorization",
+                "`Token <key>`, the key from POST /api/auth/login/",
+            ))),
+        );
+    }
+}
+
+/// The document, built once.
+pub fn document() -> &'static str {
+    static DOC: OnceLock<String> = OnceLock::new();
+    DOC.get_or_init(|| {
+        ApiDoc::openapi()
+            .to_json()
+            .expect("the OpenAPI document serialises")
+    })
+}
+
+pub async fn schema() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .insert_header((header::CACHE_CONTROL, "no-cache"))
+        .body(document())
+}
+
+/// The documentation pages need inline styles (both renderers set style attributes) and ReDoc
+/// runs a worker from a blob; nothing else is loosened, and nothing is loaded from elsewhere.
+const DOCS_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+img-src 'self' data:; font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; \
+object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+
+fn page(body: &'static str) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .insert_header(("Content-Security-Policy", DOCS_CSP))
+        .body(body)
+}
+
+pub async fn swagger() -> HttpResponse {
+    page(
+        r#"<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>tillpoint API</title><link rel="stylesheet" href="/static/vendor/swagger-ui/swagger-ui.css"></head>
+<body><div id="swagger-ui"></div>
+<script src="/static/vendor/swagger-ui/swagger-ui-bundle.js"></script>
+<script src="/static/vendor/swagger-ui/init.js"></script></body></html>"#,
+    )
+}
+
+pub async fn redoc() -> HttpResponse {
+    page(
+        r#"<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>tillpoint API</title></head>
+<body><redoc spec-url="/api/schema/"></redoc>
+<script src="/static/vendor/redoc/redoc.standalone.js"></script></body></html>"#,
+    )
+}
+
+/// `/api/`: where each part of the API starts, as the cafe system's router root listed them.
+pub async fn root(req: HttpRequest) -> HttpResponse {
+    let info = req.connection_info();
+    let base = format!("{}://{}/api", info.scheme(), info.host());
+    let mut parts = serde_json::Map::new();
+    for part in ["menu", "auth/me", "schema", "docs", "redoc"] {
+        parts.insert(
+            part.replace("auth/me", "me"),
+            serde_json::Value::String(format!("{base}/{part}/")),
+        );
+    }
+    HttpResponse::Ok().json(serde_json::Value::Object(parts))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every API route of the route table is in the document, with its method (a route added
+    /// without its `#[utoipa::path]` fails here).
+    #[test]
+    fn the_document_lists_every_route() {
+        let doc: serde_json::Value = serde_json::from_str(document()).unwrap();
+        let paths = doc["paths"].as_object().unwrap();
+        let undocumented = ["/api/", "/api/schema/", "/api/docs/", "/api/redoc/"];
+        let mut missing = Vec::new();
+        for (method, path, ..) in crate::api::routes() {
+            if undocumented.contains(&path) {
+                continue;
+            }
+            let documented = plain_path(path);
+            let has = paths
+                .get(&documented)
+                .and_then(|p| p.get(method.as_str().to_lowercase()))
+                .is_some();
+            if !has {
+                missing.push(format!("{method} {documented}"));
+            }
+        }
+        assert!(
+            missing.is_empty(),
+            "not in the OpenAPI document: {missing:?}"
+        );
+        // And nothing is documented that does not exist.
+        let routed: Vec<String> = crate::api::routes()
+            .iter()
+            .map(|(_, p, ..)| plain_path(p))
+            .collect();
+        for p in paths.keys() {
+            assert!(routed.contains(p), "documented but not routed: {p}");
+        }
+    }
+
+    /// `/api/menu/{id:\d+}/` → `/api/menu/{id}/`.
+    fn plain_path(route: &str) -> String {
+        let mut out = String::new();
+        let mut in_param = false;
+        let mut skipping = false;
+        for c in route.chars() {
+            match c {
+                '{' => {
+                    in_param = true;
+                    out.push(c);
+                }
+                ':' if in_param => skipping = true,
+                '}' if in_param => {
+                    in_param = false;
+                    skipping = false;
+                    out.push(c);
+                }
+                _ if skipping => {}
+                _ => out.push(c),
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,124 @@
+//! The JSON API under `/api/`: the cafe system's REST contract (same paths, fields, envelope
+//! and errors, so its kitchen tablets and scripts keep working) and the retail side in the same
+//! style. Handlers are thin: they read JSON, call the same models and rules as the HTML pages,
+//! and answer JSON. Where the old system was wrong, this one is right; `docs/api.md` lists
+//! each difference and why.
+
+pub mod auth;
+pub mod docs;
+pub mod json;
+pub mod menu;
+
+use std::future::{ready, Ready};
+
+use actix_web::dev::Payload;
+use actix_web::http::Method;
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest, Route};
+
+use crate::platform::auth::guard::who::{KITCHEN, MANAGER};
+use crate::platform::auth::{Access, CurrentUser, Reply};
+use crate::platform::db::AnyConnection;
+use crate::platform::error::AppError;
+
+/// The caller of an endpoint that anyone may use: the employee behind the token, if any.
+pub struct ApiUser(pub Option<CurrentUser>);
+
+impl FromRequest for ApiUser {
+    type Error = AppError;
+    type Future = Ready<Result<ApiUser, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(Ok(ApiUser(req.extensions().get::<CurrentUser>().cloned())))
+    }
+}
+
+/// The cafe a request works on: staff their own branch, managers the one they ask for (by
+/// default the first with a cafe), anonymous callers a trading branch.
+pub fn cafe_branch(
+    conn: &mut AnyConnection,
+    user: Option<&CurrentUser>,
+    requested: Option<i64>,
+) -> Result<i64, AppError> {
+    match user {
+        Some(u) => Ok(crate::cafe::scope::resolve(conn, u, requested)?.id),
+        None => crate::cafe::scope::public_branch(conn, requested),
+    }
+}
+
+type Entry = (Method, &'static str, Access, Reply, Route);
+
+/// Every route of the API, with who may use it. `app::table` adds them to the one route table;
+/// `docs::tests` checks the OpenAPI document lists each of them.
+pub fn routes() -> Vec<Entry> {
+    use Access::{Public, Staff};
+    let a = |m: Method, path: &'static str, access: Access, route: Route| {
+        (m, path, access, Reply::Api, route)
+    };
+    let get = || web::get();
+    let post = || web::post();
+    vec![
+        a(Method::GET, "/api/", Public, get().to(docs::root)),
+        a(Method::GET, "/api/schema/", Public, get().to(docs::schema)),
+        a(Method::GET, "/api/docs/", Public, get().to(docs::swagger)),
+        a(Method::GET, "/api/redoc/", Public, get().to(docs::redoc)),
+        // auth
+        a(
+            Method::POST,
+            "/api/auth/login/",
+            Public,
+            post().to(auth::login),
+        ),
+        a(
+            Method::POST,
+            "/api/auth/logout/",
+            Staff,
+            post().to(auth::logout),
+        ),
+        a(Method::GET, "/api/auth/me/", Staff, get().to(auth::me)),
+        a(
+            Method::POST,
+            "/api/auth/toggle_duty/",
+            crate::platform::auth::guard::who::DUTY,
+            post().to(auth::toggle_duty),
+        ),
+        // menu
+        a(Method::GET, "/api/menu/", Public, get().to(menu::list)),
+        a(Method::POST, "/api/menu/", MANAGER, post().to(menu::create)),
+        a(
+            Method::GET,
+            "/api/menu/{id:\\d+}/",
+            Public,
+            get().to(menu::detail),
+        ),
+        a(
+            Method::PUT,
+            "/api/menu/{id:\\d+}/",
+            MANAGER,
+            web::put().to(menu::replace),
+        ),
+        a(
+            Method::PATCH,
+            "/api/menu/{id:\\d+}/",
+            MANAGER,
+            web::patch().to(menu::patch),
+        ),
+        a(
+            Method::DELETE,
+            "/api/menu/{id:\\d+}/",
+            MANAGER,
+            web::delete().to(menu::delete),
+        ),
+        a(
+            Method::POST,
+            "/api/menu/{id:\\d+}/toggle_stock/",
+            KITCHEN,
+            post().to(menu::toggle_stock),
+        ),
+        a(
+            Method::POST,
+            "/api/menu/{id:\\d+}/toggle_trending/",
+            MANAGER,
+            post().to(menu::toggle_trending),
+        ),
+    ]
+}

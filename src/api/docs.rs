@@ -8,7 +8,7 @@ use actix_web::{HttpRequest, HttpResponse};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::api::{auth, menu};
+use crate::api::{auth, kitchen, menu, sessions, tables};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -34,11 +34,32 @@ business day…), docs/api.md says so and why."
         menu::delete,
         menu::toggle_stock,
         menu::toggle_trending,
+        tables::list,
+        tables::create,
+        tables::detail,
+        tables::replace,
+        tables::patch,
+        tables::delete,
+        tables::session,
+        tables::qr_code,
+        sessions::list,
+        sessions::detail,
+        sessions::order,
+        sessions::close,
+        sessions::mark_printed,
+        sessions::generate_bill,
+        kitchen::list,
+        kitchen::detail,
+        kitchen::status,
+        kitchen::bulk_update,
     ),
     modifiers(&TokenAuth),
     tags(
         (name = "auth", description = "Tokens: sign in, who am I, duty, sign out"),
         (name = "menu", description = "The cafe's menu"),
+        (name = "tables", description = "Tables, their open bill and QR code"),
+        (name = "sessions", description = "A table's bill, by table number: order, bill, close"),
+        (name = "kitchen", description = "Kitchen tickets for the kitchen's tablets"),
     )
 )]
 pub struct ApiDoc;

@@ -143,11 +143,48 @@ fn encode(s: &str) -> String {
     crate::platform::auth::guard::urlencode(s).replace('/', "%2F")
 }
 
+/// Standard base64 (RFC 4648, with padding), for data URIs: a few lines, not a dependency.
+pub fn base64(bytes: &[u8]) -> String {
+    const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ABC[((n >> (18 - 6 * i)) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
 /// `scheme://host` of this request, for absolute links (computed before work moves to the
 /// database thread: a request cannot go there).
 pub fn site(req: &HttpRequest) -> String {
     let info = req.connection_info();
     format!("{}://{}", info.scheme(), info.host())
+}
+
+/// A body that may be left out (`{}` and nothing mean the same); when sent, it must be JSON
+/// of the right shape (400 otherwise — a typo is never read as "the default").
+pub fn optional_body<T: serde::de::DeserializeOwned + Default>(
+    bytes: &[u8],
+) -> Result<T, AppError> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    serde_json::from_slice(bytes).map_err(|e| {
+        AppError::BadRequest(format!(
+            "The request body is not valid JSON for this endpoint: {e}"
+        ))
+    })
 }
 
 /// 200 with a JSON body.
@@ -348,6 +385,16 @@ mod tests {
         assert!(r("1e300").is_err());
         assert!(r("true").is_err());
         assert!(r("null").is_err());
+    }
+
+    #[test]
+    fn base64_as_the_rfc_says() {
+        assert_eq!(base64(b""), "");
+        assert_eq!(base64(b"f"), "Zg==");
+        assert_eq!(base64(b"fo"), "Zm8=");
+        assert_eq!(base64(b"foo"), "Zm9v");
+        assert_eq!(base64(b"foobar"), "Zm9vYmFy");
+        assert_eq!(base64(&[0xff, 0xfe]), "//4=");
     }
 
     #[test]

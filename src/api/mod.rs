@@ -7,7 +7,10 @@
 pub mod auth;
 pub mod docs;
 pub mod json;
+pub mod kitchen;
 pub mod menu;
+pub mod sessions;
+pub mod tables;
 
 use std::future::{ready, Ready};
 
@@ -15,7 +18,7 @@ use actix_web::dev::Payload;
 use actix_web::http::Method;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest, Route};
 
-use crate::platform::auth::guard::who::{KITCHEN, MANAGER};
+use crate::platform::auth::guard::who::{CAFE, FLOOR, KITCHEN, MANAGER};
 use crate::platform::auth::{Access, CurrentUser, Reply};
 use crate::platform::db::AnyConnection;
 use crate::platform::error::AppError;
@@ -119,6 +122,112 @@ pub fn routes() -> Vec<Entry> {
             "/api/menu/{id:\\d+}/toggle_trending/",
             MANAGER,
             post().to(menu::toggle_trending),
+        ),
+        // tables
+        a(Method::GET, "/api/tables/", CAFE, get().to(tables::list)),
+        a(
+            Method::POST,
+            "/api/tables/",
+            MANAGER,
+            post().to(tables::create),
+        ),
+        a(
+            Method::GET,
+            "/api/tables/{id:\\d+}/",
+            CAFE,
+            get().to(tables::detail),
+        ),
+        a(
+            Method::PUT,
+            "/api/tables/{id:\\d+}/",
+            MANAGER,
+            web::put().to(tables::replace),
+        ),
+        a(
+            Method::PATCH,
+            "/api/tables/{id:\\d+}/",
+            MANAGER,
+            web::patch().to(tables::patch),
+        ),
+        a(
+            Method::DELETE,
+            "/api/tables/{id:\\d+}/",
+            MANAGER,
+            web::delete().to(tables::delete),
+        ),
+        a(
+            Method::GET,
+            "/api/tables/{id:\\d+}/session/",
+            FLOOR,
+            get().to(tables::session),
+        ),
+        a(
+            Method::GET,
+            "/api/tables/{id:\\d+}/qr_code/",
+            MANAGER,
+            get().to(tables::qr_code),
+        ),
+        // sessions, keyed by table number
+        a(
+            Method::GET,
+            "/api/sessions/",
+            FLOOR,
+            get().to(sessions::list),
+        ),
+        a(
+            Method::GET,
+            "/api/sessions/{t:\\d+}/",
+            FLOOR,
+            get().to(sessions::detail),
+        ),
+        a(
+            Method::POST,
+            "/api/sessions/{t:\\d+}/",
+            FLOOR,
+            post().to(sessions::order),
+        ),
+        a(
+            Method::POST,
+            "/api/sessions/{t:\\d+}/close/",
+            FLOOR,
+            post().to(sessions::close),
+        ),
+        a(
+            Method::POST,
+            "/api/sessions/{t:\\d+}/mark_bill_printed/",
+            FLOOR,
+            post().to(sessions::mark_printed),
+        ),
+        a(
+            Method::GET,
+            "/api/sessions/{t:\\d+}/generate_bill/",
+            FLOOR,
+            get().to(sessions::generate_bill),
+        ),
+        // kitchen
+        a(
+            Method::GET,
+            "/api/kitchen/",
+            KITCHEN,
+            get().to(kitchen::list),
+        ),
+        a(
+            Method::GET,
+            "/api/kitchen/{id:\\d+}/",
+            KITCHEN,
+            get().to(kitchen::detail),
+        ),
+        a(
+            Method::PATCH,
+            "/api/kitchen/{id:\\d+}/status/",
+            KITCHEN,
+            web::patch().to(kitchen::status),
+        ),
+        a(
+            Method::POST,
+            "/api/kitchen/bulk_update/",
+            KITCHEN,
+            post().to(kitchen::bulk_update),
         ),
     ]
 }

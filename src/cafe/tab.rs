@@ -123,3 +123,35 @@ pub fn check_branch_trading(conn: &mut AnyConnection, branch_id: i64) -> Result<
         )))
     }
 }
+
+/// Names the guest on an open bill (a waiter, or a program, says who is at the table).
+/// Changes nothing, and writes no audit row, when the name is the same.
+pub fn set_customer_name(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    head: &SessionHead,
+    name: &str,
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    if head.customer_name == name {
+        return Ok(());
+    }
+    let n = diesel::update(
+        cafe_sessions::table
+            .find(head.id)
+            .filter(cafe_sessions::closed_at.is_null()),
+    )
+    .set(cafe_sessions::customer_name.eq(name))
+    .execute(conn)?;
+    if n == 0 {
+        return Err(AppError::Conflict("This bill is already closed.".into()));
+    }
+    let subject = Subject::of("cafe_session", head.id, format!("Bill #{}", head.id));
+    let changes = Changes::new().diff(
+        "customer_name",
+        head.customer_name.clone(),
+        name.to_string(),
+    );
+    audit::record(conn, actor, now, audit::UPDATE, subject, &changes)?;
+    Ok(())
+}

@@ -46,6 +46,10 @@ pub struct Ticket {
     pub age_minutes: i64,
     /// Minutes since the kitchen finished it, for finished tickets.
     pub done_minutes: Option<i64>,
+    pub created_at: NaiveDateTime,
+    pub completed_at: Option<NaiveDateTime>,
+    pub table_number: Option<i64>,
+    pub customer_name: String,
 }
 
 impl Ticket {
@@ -127,6 +131,10 @@ fn with_lines(
             place: place_label(&h.7, &h.8, h.9),
             age_minutes: (now - h.6).num_minutes().max(0),
             done_minutes: h.10.map(|at| (now - at).num_minutes().max(0)),
+            created_at: h.6,
+            completed_at: h.10,
+            table_number: h.9,
+            customer_name: h.8.clone(),
             lines: lines
                 .iter()
                 .filter(|l| l.0 == h.0)
@@ -206,6 +214,70 @@ pub fn of_session(
         .order(kitchen_tickets::id.asc())
         .load(conn)?;
     with_lines(conn, heads, now)
+}
+
+/// What the JSON API's ticket list filters by (the cafe system's filters).
+#[derive(Debug, Clone, Default)]
+pub struct TicketFilter {
+    pub status: Option<TicketStatus>,
+    pub priority: Option<i64>,
+    pub table_number: Option<i64>,
+    /// Made within [from, until) (a business day in UTC).
+    pub created: Option<(NaiveDateTime, NaiveDateTime)>,
+}
+
+/// A branch's tickets matching `f`, oldest first, one page: (count, page).
+pub fn list(
+    conn: &mut AnyConnection,
+    branch_id: i64,
+    f: &TicketFilter,
+    (offset, limit): (i64, i64),
+    now: NaiveDateTime,
+) -> QueryResult<(i64, Vec<Ticket>)> {
+    use crate::platform::db::MultiBackend;
+    macro_rules! filtered {
+        ($q:expr) => {{
+            let mut q = $q
+                .filter(kitchen_tickets::branch_id.eq(branch_id))
+                .into_boxed::<MultiBackend>();
+            if let Some(s) = f.status {
+                q = q.filter(kitchen_tickets::status.eq(s.as_str()));
+            }
+            if let Some(p) = f.priority {
+                q = q.filter(kitchen_tickets::priority.eq(p));
+            }
+            if let Some(n) = f.table_number {
+                q = q.filter(cafe_tables::number.nullable().eq(n));
+            }
+            if let Some((from, until)) = f.created {
+                q = q
+                    .filter(kitchen_tickets::created_at.ge(from))
+                    .filter(kitchen_tickets::created_at.lt(until));
+            }
+            q
+        }};
+    }
+    let count: i64 = filtered!(
+        kitchen_tickets::table.inner_join(cafe_sessions::table.left_join(cafe_tables::table))
+    )
+    .count()
+    .get_result(conn)?;
+    let heads: Vec<Head> = filtered!(ticket_heads!())
+        .order((kitchen_tickets::created_at.asc(), kitchen_tickets::id.asc()))
+        .offset(offset)
+        .limit(limit)
+        .load(conn)?;
+    Ok((count, with_lines(conn, heads, now)?))
+}
+
+/// One ticket with its lines.
+pub fn one(conn: &mut AnyConnection, id: i64, now: NaiveDateTime) -> Result<Ticket, AppError> {
+    let heads: Vec<Head> = ticket_heads!()
+        .filter(kitchen_tickets::id.eq(id))
+        .load(conn)?;
+    with_lines(conn, heads, now)?
+        .pop()
+        .ok_or_else(|| AppError::not_found("That ticket"))
 }
 
 pub fn branch_of(conn: &mut AnyConnection, id: i64) -> Result<i64, AppError> {

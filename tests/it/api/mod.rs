@@ -10,6 +10,7 @@ use crate::cafe::setup;
 use crate::helpers::*;
 
 mod auth;
+mod cafe;
 mod menu;
 
 /// A program: no cookies of its own, a token once signed in.

@@ -8,7 +8,9 @@ use actix_web::{HttpRequest, HttpResponse};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::api::{auth, kitchen, menu, sessions, tables};
+use crate::api::{
+    auth, customer, discounts, kitchen, menu, records, reservations, sessions, settings, tables,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -48,10 +50,37 @@ business day…), docs/api.md says so and why."
         sessions::close,
         sessions::mark_printed,
         sessions::generate_bill,
+        reservations::list,
+        reservations::create,
+        reservations::detail,
+        reservations::replace,
+        reservations::patch,
+        reservations::act,
         kitchen::list,
         kitchen::detail,
         kitchen::status,
         kitchen::bulk_update,
+        records::sales,
+        records::sale,
+        records::feedback,
+        records::give_feedback,
+        records::today,
+        records::top_items,
+        records::hourly,
+        records::categories,
+        settings::show,
+        settings::change,
+        discounts::list,
+        discounts::create,
+        discounts::validate,
+        discounts::detail,
+        discounts::replace,
+        discounts::patch,
+        discounts::delete,
+        customer::me,
+        customer::orders,
+        customer::update_name,
+        customer::suggestions,
     ),
     modifiers(&TokenAuth),
     tags(
@@ -59,7 +88,14 @@ business day…), docs/api.md says so and why."
         (name = "menu", description = "The cafe's menu"),
         (name = "tables", description = "Tables, their open bill and QR code"),
         (name = "sessions", description = "A table's bill, by table number: order, bill, close"),
+        (name = "reservations", description = "Bookings: a table held for a time"),
         (name = "kitchen", description = "Kitchen tickets for the kitchen's tablets"),
+        (name = "sales", description = "Closed cafe bills"),
+        (name = "feedback", description = "Guests' ratings of their visit"),
+        (name = "stats", description = "The cafe's figures, from daily summaries"),
+        (name = "settings", description = "The cafe's settings"),
+        (name = "discounts", description = "Promo codes"),
+        (name = "customer", description = "A guest's own profile, orders and suggestions (by the visitor cookie)"),
     )
 )]
 pub struct ApiDoc;

@@ -316,12 +316,12 @@ pub fn search_text(raw: &str) -> Result<Option<String>, AppError> {
 
 /// `?ordering=name` or `-name`, one of `allowed`; empty is the default order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Ordering<'a> {
-    pub field: &'a str,
+pub struct Ordering {
+    pub field: &'static str,
     pub descending: bool,
 }
 
-pub fn ordering<'a>(raw: &'a str, allowed: &[&'a str]) -> Result<Option<Ordering<'a>>, AppError> {
+pub fn ordering(raw: &str, allowed: &[&'static str]) -> Result<Option<Ordering>, AppError> {
     let raw = raw.trim();
     if raw.is_empty() {
         return Ok(None);

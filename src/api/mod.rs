@@ -5,11 +5,16 @@
 //! each difference and why.
 
 pub mod auth;
+pub mod customer;
+pub mod discounts;
 pub mod docs;
 pub mod json;
 pub mod kitchen;
 pub mod menu;
+pub mod records;
+pub mod reservations;
 pub mod sessions;
+pub mod settings;
 pub mod tables;
 
 use std::future::{ready, Ready};
@@ -204,6 +209,43 @@ pub fn routes() -> Vec<Entry> {
             FLOOR,
             get().to(sessions::generate_bill),
         ),
+        // reservations
+        a(
+            Method::GET,
+            "/api/reservations/",
+            FLOOR,
+            get().to(reservations::list),
+        ),
+        a(
+            Method::POST,
+            "/api/reservations/",
+            FLOOR,
+            post().to(reservations::create),
+        ),
+        a(
+            Method::GET,
+            "/api/reservations/{id:\\d+}/",
+            FLOOR,
+            get().to(reservations::detail),
+        ),
+        a(
+            Method::PUT,
+            "/api/reservations/{id:\\d+}/",
+            FLOOR,
+            web::put().to(reservations::replace),
+        ),
+        a(
+            Method::PATCH,
+            "/api/reservations/{id:\\d+}/",
+            FLOOR,
+            web::patch().to(reservations::patch),
+        ),
+        a(
+            Method::POST,
+            "/api/reservations/{id:\\d+}/{action:(confirm|seat|cancel|complete|no_show)}/",
+            FLOOR,
+            post().to(reservations::act),
+        ),
         // kitchen
         a(
             Method::GET,
@@ -228,6 +270,130 @@ pub fn routes() -> Vec<Entry> {
             "/api/kitchen/bulk_update/",
             KITCHEN,
             post().to(kitchen::bulk_update),
+        ),
+        // sales, feedback, stats, settings
+        a(Method::GET, "/api/sales/", FLOOR, get().to(records::sales)),
+        a(
+            Method::GET,
+            "/api/sales/{id:\\d+}/",
+            FLOOR,
+            get().to(records::sale),
+        ),
+        a(
+            Method::GET,
+            "/api/feedback/",
+            MANAGER,
+            get().to(records::feedback),
+        ),
+        a(
+            Method::POST,
+            "/api/feedback/",
+            FLOOR,
+            post().to(records::give_feedback),
+        ),
+        a(
+            Method::GET,
+            "/api/stats/",
+            MANAGER,
+            get().to(records::today),
+        ),
+        a(
+            Method::GET,
+            "/api/stats/top_items/",
+            MANAGER,
+            get().to(records::top_items),
+        ),
+        a(
+            Method::GET,
+            "/api/stats/hourly/",
+            MANAGER,
+            get().to(records::hourly),
+        ),
+        a(
+            Method::GET,
+            "/api/stats/category_breakdown/",
+            MANAGER,
+            get().to(records::categories),
+        ),
+        a(
+            Method::GET,
+            "/api/settings/",
+            MANAGER,
+            get().to(settings::show),
+        ),
+        a(
+            Method::POST,
+            "/api/settings/",
+            MANAGER,
+            post().to(settings::change),
+        ),
+        // discounts
+        a(
+            Method::GET,
+            "/api/discounts/",
+            MANAGER,
+            get().to(discounts::list),
+        ),
+        a(
+            Method::POST,
+            "/api/discounts/",
+            MANAGER,
+            post().to(discounts::create),
+        ),
+        a(
+            Method::POST,
+            "/api/discounts/validate/",
+            Public,
+            post().to(discounts::validate),
+        ),
+        a(
+            Method::GET,
+            "/api/discounts/{id:\\d+}/",
+            MANAGER,
+            get().to(discounts::detail),
+        ),
+        a(
+            Method::PUT,
+            "/api/discounts/{id:\\d+}/",
+            MANAGER,
+            web::put().to(discounts::replace),
+        ),
+        a(
+            Method::PATCH,
+            "/api/discounts/{id:\\d+}/",
+            MANAGER,
+            web::patch().to(discounts::patch),
+        ),
+        a(
+            Method::DELETE,
+            "/api/discounts/{id:\\d+}/",
+            MANAGER,
+            web::delete().to(discounts::delete),
+        ),
+        // the guest's own (by the visitor cookie)
+        a(
+            Method::GET,
+            "/api/customer/me/",
+            Public,
+            get().to(customer::me),
+        ),
+        a(
+            Method::GET,
+            "/api/customer/orders/",
+            Public,
+            get().to(customer::orders),
+        ),
+        a(
+            Method::POST,
+            "/api/customer/update_name/",
+            Public,
+            post().to(customer::update_name),
+        ),
+        a(
+            Method::GET,
+            "/api/customer/suggestions/",
+            Public,
+            get().to(customer::suggestions),
         ),
     ]
 }

@@ -277,7 +277,7 @@ pub struct OrderBody {
 }
 
 /// Any key a program sends (a UUID, a counter…), as the 32 hex digits the order store keeps.
-fn one_time_key(raw: &str) -> Result<Option<String>, AppError> {
+pub fn one_time_key(raw: &str) -> Result<Option<String>, AppError> {
     let raw = raw.trim();
     if raw.is_empty() {
         return Ok(None);

@@ -436,10 +436,9 @@ struct SettingsPage {
     has_picture: bool,
 }
 
-pub async fn show(ctx: PageCtx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    let st = state.clone();
-    let s = state.db.run(move |c| Ok(load(c, &st.config)?)).await?;
-    let form = SettingsForm {
+/// The settings as the form shows them (the page, and the base a partial API change edits).
+pub fn form_of(s: CafeSettings) -> SettingsForm {
+    SettingsForm {
         name: s.name,
         address: s.address,
         phone: s.phone,
@@ -457,9 +456,33 @@ pub async fn show(ctx: PageCtx, state: web::Data<AppState>) -> Result<HttpRespon
         currency_symbol: s.currency_symbol,
         payment_qr: s.payment_qr.as_str().into(),
         payment_qr_label: s.payment_qr_label,
-    };
-    let errors = FormErrors::default();
+    }
+}
+
+/// Checks the whole form and stores every value, audited; field errors when a value is wrong
+/// (nothing stored then). Caller holds the write transaction.
+pub fn store(
+    conn: &mut AnyConnection,
+    actor: &crate::platform::audit::Actor,
+    form: &SettingsForm,
+) -> Result<(), AppError> {
+    let has_picture = payment_qr_image(conn)?.is_some();
+    let valid = validate(form, has_picture).map_err(|errors| AppError::Fields {
+        status: StatusCode::UNPROCESSABLE_ENTITY,
+        errors,
+    })?;
+    for (k, v) in &valid.values {
+        settings::set(conn, actor, k, v)?;
+    }
+    Ok(())
+}
+
+pub async fn show(ctx: PageCtx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let st = state.clone();
+    let s = state.db.run(move |c| Ok(load(c, &st.config)?)).await?;
     let has_picture = s.payment_qr_image.is_some();
+    let form = form_of(s);
+    let errors = FormErrors::default();
     html_status(
         StatusCode::OK,
         &SettingsPage {
@@ -478,30 +501,21 @@ pub async fn save(
 ) -> Result<HttpResponse, AppError> {
     let (_, actor, state, session) = staff.parts();
     let form = form.into_inner();
-    let has_picture = state.db.read(|c| Ok(payment_qr_image(c)?)).await?.is_some();
-    let valid = match validate(&form, has_picture) {
-        Ok(v) => v,
-        Err(errors) => {
-            return html_status(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &SettingsPage {
-                    ctx,
-                    form,
-                    errors,
-                    has_picture,
-                },
-            )
-        }
-    };
-    state
-        .db
-        .write(move |c| {
-            for (k, v) in &valid.values {
-                settings::set(c, &actor, k, v)?;
-            }
-            Ok(())
-        })
-        .await?;
+    let f = form.clone();
+    let saved = state.db.write(move |c| store(c, &actor, &f)).await;
+    if let Err(e) = saved {
+        let (errors, status) = e.into_fields()?;
+        let has_picture = state.db.read(|c| Ok(payment_qr_image(c)?)).await?.is_some();
+        return html_status(
+            status,
+            &SettingsPage {
+                ctx,
+                form,
+                errors,
+                has_picture,
+            },
+        );
+    }
     flash::success(
         &session,
         "Cafe settings saved. Open bills use the new tax rate; closed ones keep theirs.",

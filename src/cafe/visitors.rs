@@ -270,7 +270,8 @@ pub fn remember(req: &HttpRequest, resp: &mut HttpResponse, visitor_key: &str) {
         .is_some_and(|s| s.config.secure_cookies);
     let mut jar = CookieJar::new();
     let mut c = Cookie::new(COOKIE, visitor_key.to_string());
-    c.set_path("/t");
+    // Sent to the guest's pages and to the customer endpoints of the JSON API.
+    c.set_path("/");
     c.set_http_only(true);
     c.set_same_site(SameSite::Lax);
     c.set_secure(secure);

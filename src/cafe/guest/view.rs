@@ -184,7 +184,7 @@ pub fn last_order(conn: &mut AnyConnection, visitor_id: i64) -> QueryResult<Vec<
     }
 }
 
-fn history(conn: &mut AnyConnection, visitor_id: i64) -> QueryResult<Vec<PastLine>> {
+pub fn history(conn: &mut AnyConnection, visitor_id: i64) -> QueryResult<Vec<PastLine>> {
     let rows: Vec<(i64, i64, NaiveDateTime)> = cafe_session_lines::table
         .inner_join(kitchen_tickets::table)
         .filter(kitchen_tickets::visitor_id.eq(visitor_id))

@@ -69,6 +69,46 @@ pub struct Filter {
     pub table_id: Option<i64>,
     /// Name or phone, lower case.
     pub q: Option<String>,
+    /// Latest first (the JSON API's `?ordering=-reserved_date`).
+    pub latest_first: bool,
+}
+
+/// The reservations of a branch matching `f`, as a boxed query (the list and its count).
+macro_rules! matching {
+    ($branch_id:expr, $f:expr) => {{
+        let f: &Filter = $f;
+        let mut q = reservations::table
+            .inner_join(cafe_tables::table)
+            .filter(reservations::branch_id.eq($branch_id))
+            .into_boxed::<crate::platform::db::MultiBackend>();
+        if let Some(from) = f.from {
+            q = q.filter(reservations::starts_at.ge(from));
+        }
+        if let Some(to) = f.to {
+            q = q.filter(reservations::starts_at.lt(to));
+        }
+        if let Some(s) = f.status {
+            q = q.filter(reservations::status.eq(s.as_str()));
+        }
+        if let Some(t) = f.table_id {
+            q = q.filter(reservations::table_id.eq(t));
+        }
+        if let Some(text) = &f.q {
+            let pattern = crate::platform::db::contains_pattern(text);
+            q = q.filter(
+                crate::platform::db::lower(reservations::customer_name)
+                    .like(pattern.clone())
+                    .escape('\\')
+                    .or(reservations::customer_phone.like(pattern).escape('\\')),
+            );
+        }
+        q
+    }};
+}
+
+/// How many reservations of a branch match `f`.
+pub fn count(conn: &mut AnyConnection, branch_id: i64, f: &Filter) -> QueryResult<i64> {
+    matching!(branch_id, f).count().get_result(conn)
 }
 
 pub fn list(
@@ -78,33 +118,13 @@ pub fn list(
     offset: i64,
     limit: i64,
 ) -> QueryResult<Vec<ReservationRow>> {
-    let mut q = reservations::table
-        .inner_join(cafe_tables::table)
-        .filter(reservations::branch_id.eq(branch_id))
-        .into_boxed::<crate::platform::db::MultiBackend>();
-    if let Some(from) = f.from {
-        q = q.filter(reservations::starts_at.ge(from));
-    }
-    if let Some(to) = f.to {
-        q = q.filter(reservations::starts_at.lt(to));
-    }
-    if let Some(s) = f.status {
-        q = q.filter(reservations::status.eq(s.as_str()));
-    }
-    if let Some(t) = f.table_id {
-        q = q.filter(reservations::table_id.eq(t));
-    }
-    if let Some(text) = &f.q {
-        let pattern = crate::platform::db::contains_pattern(text);
-        q = q.filter(
-            crate::platform::db::lower(reservations::customer_name)
-                .like(pattern.clone())
-                .escape('\\')
-                .or(reservations::customer_phone.like(pattern).escape('\\')),
-        );
-    }
+    let q = matching!(branch_id, f);
+    let q = if f.latest_first {
+        q.order((reservations::starts_at.desc(), reservations::id.desc()))
+    } else {
+        q.order((reservations::starts_at.asc(), reservations::id.asc()))
+    };
     let rows: Vec<(Reservation, i64)> = q
-        .order((reservations::starts_at.asc(), reservations::id.asc()))
         .offset(offset)
         .limit(limit)
         .select((Reservation::as_select(), cafe_tables::number))

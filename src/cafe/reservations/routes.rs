@@ -110,6 +110,7 @@ pub async fn list(
         status,
         table_id,
         q: (!text.is_empty()).then_some(text),
+        latest_first: false,
     };
     let st = state.clone();
     let (branch, mut rows, tables, free) = state

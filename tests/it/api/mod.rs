@@ -12,6 +12,7 @@ use crate::helpers::*;
 mod auth;
 mod cafe;
 mod menu;
+mod more;
 
 /// A program: no cookies of its own, a token once signed in.
 pub(crate) struct Api {

@@ -9,7 +9,8 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::api::{
-    auth, customer, discounts, kitchen, menu, records, reservations, sessions, settings, tables,
+    auth, customer, discounts, kitchen, menu, records, reservations, retail, sessions, settings,
+    tables,
 };
 
 #[derive(OpenApi)]
@@ -81,6 +82,19 @@ business day…), docs/api.md says so and why."
         customer::orders,
         customer::update_name,
         customer::suggestions,
+        retail::products,
+        retail::product,
+        retail::by_barcode,
+        retail::stock_list,
+        retail::orders,
+        retail::order,
+        retail::checkout_cash,
+        retail::plans_list,
+        retail::plan,
+        retail::pay,
+        retail::claims,
+        retail::file_claim,
+        retail::claim,
     ),
     modifiers(&TokenAuth),
     tags(
@@ -95,6 +109,7 @@ business day…), docs/api.md says so and why."
         (name = "stats", description = "The cafe's figures, from daily summaries"),
         (name = "settings", description = "The cafe's settings"),
         (name = "discounts", description = "Promo codes"),
+        (name = "retail", description = "The shop: products, stock, sales, cash checkout, instalments, warranty"),
         (name = "customer", description = "A guest's own profile, orders and suggestions (by the visitor cookie)"),
     )
 )]

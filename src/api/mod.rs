@@ -13,6 +13,7 @@ pub mod kitchen;
 pub mod menu;
 pub mod records;
 pub mod reservations;
+pub mod retail;
 pub mod sessions;
 pub mod settings;
 pub mod tables;
@@ -23,7 +24,9 @@ use actix_web::dev::Payload;
 use actix_web::http::Method;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest, Route};
 
-use crate::platform::auth::guard::who::{CAFE, FLOOR, KITCHEN, MANAGER};
+use crate::platform::auth::guard::who::{
+    CAFE, CREDIT, FLOOR, INSTALMENTS, KITCHEN, MANAGER, SELLERS,
+};
 use crate::platform::auth::{Access, CurrentUser, Reply};
 use crate::platform::db::AnyConnection;
 use crate::platform::error::AppError;
@@ -369,6 +372,85 @@ pub fn routes() -> Vec<Entry> {
             "/api/discounts/{id:\\d+}/",
             MANAGER,
             web::delete().to(discounts::delete),
+        ),
+        // retail
+        a(
+            Method::GET,
+            "/api/products/",
+            SELLERS,
+            get().to(retail::products),
+        ),
+        a(
+            Method::GET,
+            "/api/products/{id:\\d+}/",
+            SELLERS,
+            get().to(retail::product),
+        ),
+        a(
+            Method::GET,
+            "/api/products/barcode/{barcode}/",
+            SELLERS,
+            get().to(retail::by_barcode),
+        ),
+        a(
+            Method::GET,
+            "/api/stock/",
+            SELLERS,
+            get().to(retail::stock_list),
+        ),
+        a(
+            Method::GET,
+            "/api/orders/",
+            SELLERS,
+            get().to(retail::orders),
+        ),
+        a(
+            Method::GET,
+            "/api/orders/{id:\\d+}/",
+            SELLERS,
+            get().to(retail::order),
+        ),
+        a(
+            Method::POST,
+            "/api/checkout/cash/",
+            SELLERS,
+            post().to(retail::checkout_cash),
+        ),
+        a(
+            Method::GET,
+            "/api/installments/",
+            INSTALMENTS,
+            get().to(retail::plans_list),
+        ),
+        a(
+            Method::GET,
+            "/api/installments/{id:\\d+}/",
+            INSTALMENTS,
+            get().to(retail::plan),
+        ),
+        a(
+            Method::POST,
+            "/api/installments/{id:\\d+}/payments/",
+            CREDIT,
+            post().to(retail::pay),
+        ),
+        a(
+            Method::GET,
+            "/api/warranty/",
+            SELLERS,
+            get().to(retail::claims),
+        ),
+        a(
+            Method::POST,
+            "/api/warranty/",
+            SELLERS,
+            post().to(retail::file_claim),
+        ),
+        a(
+            Method::GET,
+            "/api/warranty/{id:\\d+}/",
+            SELLERS,
+            get().to(retail::claim),
         ),
         // the guest's own (by the visitor cookie)
         a(

@@ -35,7 +35,7 @@ pub struct PlanQuery {
 }
 
 impl PlanQuery {
-    fn filter(
+    pub fn filter(
         &self,
         user: &CurrentUser,
         scope: BranchScope,
@@ -193,7 +193,7 @@ pub async fn list(
 
 /// May `user` see this plan? Managers any; others their branch's; a sales agent only the
 /// plans they sold.
-fn may_see(user: &CurrentUser, plan: &PlanHead) -> Result<(), AppError> {
+pub fn may_see(user: &CurrentUser, plan: &PlanHead) -> Result<(), AppError> {
     scope::check(user, plan.branch_id)?;
     if user.role == Role::SalesAgent && plan.seller_id != user.id {
         return Err(AppError::Forbidden(

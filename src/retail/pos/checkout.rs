@@ -26,7 +26,7 @@ use crate::retail::stock::rules::{MovementKind, SerialStatus};
 pub const RECORD: &str = "order";
 
 /// What the terminal gets back (and gets again for a repeated idempotency key).
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct CheckoutResult {
     pub order_id: i64,
     pub receipt_number: String,

@@ -253,7 +253,19 @@ pub async fn checkout_installment(
 
 async fn checkout(staff: Staff, cart: Cart) -> Result<HttpResponse, AppError> {
     let (user, actor, state, _) = staff.parts();
-    branch_of(&user)?;
+    let done = sell(&state, &user, actor, cart).await?;
+    Ok(HttpResponse::Created().json(done))
+}
+
+/// One sale from a parsed cart, for the till and for the JSON API: the checkout transaction
+/// with its receipt mail queued; a repeat of the same idempotency key answers the first sale.
+pub async fn sell(
+    state: &AppState,
+    user: &CurrentUser,
+    actor: crate::platform::audit::Actor,
+    cart: Cart,
+) -> Result<checkout::CheckoutResult, AppError> {
+    branch_of(user)?;
     let key = cart.idempotency_key.clone();
     let fingerprint = cart.fingerprint();
     let employee_id = user.id;
@@ -278,17 +290,14 @@ async fn checkout(staff: Staff, cart: Cart) -> Result<HttpResponse, AppError> {
         })
         .await?;
     match outcome {
-        Ok(done) => Ok(HttpResponse::Created().json(done)),
+        Ok(done) => Ok(done),
         Err(e) => {
             // Two copies of one request raced: the loser returns the winner's result.
             let earlier = state
                 .db
                 .run(move |c| checkout::previous(c, employee_id, &key, &fingerprint))
                 .await?;
-            match earlier {
-                Some(done) => Ok(HttpResponse::Created().json(done)),
-                None => Err(e),
-            }
+            earlier.ok_or(e)
         }
     }
 }

@@ -40,7 +40,7 @@ pub struct SalesQuery {
 
 impl SalesQuery {
     /// The branch comes from the person's `BranchScope` (their own, or a manager's choice).
-    fn filter(&self, scope: BranchScope) -> Result<SalesFilter, AppError> {
+    pub fn filter(&self, scope: BranchScope) -> Result<SalesFilter, AppError> {
         let from = forms::filter_date(Some(&self.from), "From").map_err(AppError::BadRequest)?;
         let to = forms::filter_date(Some(&self.to), "To").map_err(AppError::BadRequest)?;
         if let (Some(f), Some(t)) = (from, to) {

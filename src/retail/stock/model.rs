@@ -128,6 +128,11 @@ macro_rules! stock_line_columns {
     };
 }
 
+/// How many stock rows match `f`.
+pub fn count(conn: &mut AnyConnection, f: &Filter) -> QueryResult<i64> {
+    filtered!(f).count().get_result(conn)
+}
+
 pub fn list(
     conn: &mut AnyConnection,
     f: &Filter,

@@ -41,7 +41,7 @@ pub struct ClaimQuery {
 }
 
 impl ClaimQuery {
-    fn filter(&self, scope: BranchScope, state: &AppState) -> Result<ClaimFilter, AppError> {
+    pub fn filter(&self, scope: BranchScope, state: &AppState) -> Result<ClaimFilter, AppError> {
         let status = match self.status.trim() {
             "" => None,
             s => Some(ClaimStatus::parse(s).ok_or_else(|| {

@@ -13,6 +13,7 @@ mod auth;
 mod cafe;
 mod menu;
 mod more;
+mod retail;
 
 /// A program: no cookies of its own, a token once signed in.
 pub(crate) struct Api {

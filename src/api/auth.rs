@@ -8,7 +8,7 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::api::json::{self, Detail, Moment};
+use crate::api::json::{self, Detail, Moment, Problem};
 use crate::platform::audit::{self, Actor, Changes, Subject};
 use crate::platform::auth::guard::request_ip;
 use crate::platform::auth::{session, token, CurrentUser, Role};
@@ -101,9 +101,9 @@ fn me_of(conn: &mut AnyConnection, id: i64) -> Result<Me, AppError> {
 #[utoipa::path(post, path = "/api/auth/login/", tag = "auth", request_body = LoginBody,
     responses(
         (status = 200, body = LoginReply, description = "Signed in; the token is in the body"),
-        (status = 400, body = Detail, description = "Username or password missing"),
-        (status = 401, body = Detail, description = "Invalid credentials"),
-        (status = 429, body = Detail, description = "Too many failed attempts; see Retry-After"),
+        (status = 400, body = Problem, description = "Username or password missing"),
+        (status = 401, body = Problem, description = "Invalid credentials"),
+        (status = 429, body = Problem, description = "Too many failed attempts; see Retry-After"),
     ))]
 pub async fn login(
     req: HttpRequest,
@@ -159,7 +159,7 @@ pub async fn login(
     security(("token" = [])),
     responses(
         (status = 200, body = Detail, description = "The token no longer works"),
-        (status = 401, body = Detail),
+        (status = 401, body = Problem),
     ))]
 pub async fn logout(
     req: HttpRequest,
@@ -201,7 +201,7 @@ pub async fn logout(
 
 /// Who the token belongs to.
 #[utoipa::path(get, path = "/api/auth/me/", tag = "auth", security(("token" = [])),
-    responses((status = 200, body = Me), (status = 401, body = Detail)))]
+    responses((status = 200, body = Me), (status = 401, body = Problem)))]
 pub async fn me(user: CurrentUser, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let me = state.db.read(move |c| me_of(c, user.id)).await?;
     Ok(json::ok(&me))
@@ -211,8 +211,8 @@ pub async fn me(user: CurrentUser, state: web::Data<AppState>) -> Result<HttpRes
 #[utoipa::path(post, path = "/api/auth/toggle_duty/", tag = "auth", security(("token" = [])),
     responses(
         (status = 200, body = DutyReply),
-        (status = 401, body = Detail),
-        (status = 403, body = Detail, description = "Sales agents and credit officers have no duty"),
+        (status = 401, body = Problem),
+        (status = 403, body = Problem, description = "Sales agents and credit officers have no duty"),
     ))]
 pub async fn toggle_duty(
     req: HttpRequest,

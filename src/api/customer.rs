@@ -8,7 +8,7 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::api::json::{self, Amount, Detail, Moment};
+use crate::api::json::{self, Amount, Moment, Problem};
 use crate::cafe::menu::model as menu;
 use crate::cafe::visitors::{self, GuestWrite};
 use crate::platform::clock::BusinessClock;
@@ -127,8 +127,8 @@ pub struct NameOut {
 
 /// What the cafe should call this guest. Sets the visitor cookie if the browser had none.
 #[utoipa::path(post, path = "/api/customer/update_name/", tag = "customer", request_body = NameBody,
-    responses((status = 200, body = NameOut), (status = 400, body = Detail),
-        (status = 429, body = Detail, description = "Too many changes")))]
+    responses((status = 200, body = NameOut), (status = 400, body = Problem),
+        (status = 429, body = Problem, description = "Too many changes")))]
 pub async fn update_name(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -183,8 +183,8 @@ pub struct SuggestionsQuery {
 /// Three picks from this guest's own orders and three trending items, from the branch's menu.
 #[utoipa::path(get, path = "/api/customer/suggestions/", tag = "customer",
     params(SuggestionsQuery),
-    responses((status = 200, body = SuggestionsOut), (status = 400, body = Detail),
-        (status = 404, body = Detail)))]
+    responses((status = 200, body = SuggestionsOut), (status = 400, body = Problem),
+        (status = 404, body = Problem)))]
 pub async fn suggestions(
     req: HttpRequest,
     state: web::Data<AppState>,

@@ -7,7 +7,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::api::json::{self, Amount, Decimal2, Detail, PageNumber, Paginated};
+use crate::api::json::{self, Amount, Decimal2, PageNumber, Paginated, Problem};
 use crate::cafe::discounts::model::{self, DiscountCode};
 use crate::cafe::discounts::rules::{self, CodeForm, Kind};
 use crate::cafe::settings;
@@ -72,8 +72,8 @@ pub struct DiscountsQuery {
 /// Every code, newest first (managers).
 #[utoipa::path(get, path = "/api/discounts/", tag = "discounts", params(DiscountsQuery),
     security(("token" = [])),
-    responses((status = 200, body = Paginated<DiscountOut>), (status = 400, body = Detail),
-        (status = 401, body = Detail), (status = 403, body = Detail), (status = 404, body = Detail)))]
+    responses((status = 200, body = Paginated<DiscountOut>), (status = 400, body = Problem),
+        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn list(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -95,8 +95,8 @@ pub async fn list(
 /// One code (managers).
 #[utoipa::path(get, path = "/api/discounts/{id}/", tag = "discounts", params(("id" = i64, Path)),
     security(("token" = [])),
-    responses((status = 200, body = DiscountOut), (status = 401, body = Detail),
-        (status = 403, body = Detail), (status = 404, body = Detail)))]
+    responses((status = 200, body = DiscountOut), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn detail(
     state: web::Data<AppState>,
     id: web::Path<i64>,
@@ -192,9 +192,9 @@ fn renamed(e: crate::platform::forms::FormErrors) -> AppError {
 /// Create a code (managers).
 #[utoipa::path(post, path = "/api/discounts/", tag = "discounts", request_body = DiscountBody,
     security(("token" = [])),
-    responses((status = 201, body = DiscountOut), (status = 400, description = "Field errors"),
-        (status = 401, body = Detail), (status = 403, body = Detail),
-        (status = 409, description = "The code exists")))]
+    responses((status = 201, body = DiscountOut), (status = 400, body = Problem, description = "Field errors"),
+        (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 409, body = Problem, description = "The code exists")))]
 pub async fn create(
     actor: Actor,
     state: web::Data<AppState>,
@@ -240,9 +240,9 @@ async fn change(
 /// Replace a code (managers).
 #[utoipa::path(put, path = "/api/discounts/{id}/", tag = "discounts", request_body = DiscountBody,
     params(("id" = i64, Path)), security(("token" = [])),
-    responses((status = 200, body = DiscountOut), (status = 400, description = "Field errors"),
-        (status = 401, body = Detail), (status = 403, body = Detail), (status = 404, body = Detail),
-        (status = 409, description = "The code exists")))]
+    responses((status = 200, body = DiscountOut), (status = 400, body = Problem, description = "Field errors"),
+        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem, description = "The code exists")))]
 pub async fn replace(
     actor: Actor,
     state: web::Data<AppState>,
@@ -255,9 +255,9 @@ pub async fn replace(
 /// Change some fields of a code (managers).
 #[utoipa::path(patch, path = "/api/discounts/{id}/", tag = "discounts", request_body = DiscountBody,
     params(("id" = i64, Path)), security(("token" = [])),
-    responses((status = 200, body = DiscountOut), (status = 400, description = "Field errors"),
-        (status = 401, body = Detail), (status = 403, body = Detail), (status = 404, body = Detail),
-        (status = 409, description = "The code exists")))]
+    responses((status = 200, body = DiscountOut), (status = 400, body = Problem, description = "Field errors"),
+        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem, description = "The code exists")))]
 pub async fn patch(
     actor: Actor,
     state: web::Data<AppState>,
@@ -270,9 +270,9 @@ pub async fn patch(
 /// Stop a code (managers): archived, so the bills and sales that used it still name it.
 #[utoipa::path(delete, path = "/api/discounts/{id}/", tag = "discounts", params(("id" = i64, Path)),
     security(("token" = [])),
-    responses((status = 204, description = "Stopped"), (status = 401, body = Detail),
-        (status = 403, body = Detail), (status = 404, body = Detail),
-        (status = 409, body = Detail, description = "Already stopped")))]
+    responses((status = 204, description = "Stopped"), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem, description = "Already stopped")))]
 pub async fn delete(
     actor: Actor,
     state: web::Data<AppState>,
@@ -311,8 +311,8 @@ pub struct ValidOut {
 #[utoipa::path(post, path = "/api/discounts/validate/", tag = "discounts",
     request_body = ValidateBody,
     responses((status = 200, body = ValidOut),
-        (status = 400, body = Detail, description = "Unknown, expired or used up; or under the minimum order"),
-        (status = 429, body = Detail, description = "Too many tries")))]
+        (status = 400, body = Problem, description = "Unknown, expired or used up; or under the minimum order"),
+        (status = 429, body = Problem, description = "Too many tries")))]
 pub async fn validate(
     req: HttpRequest,
     state: web::Data<AppState>,

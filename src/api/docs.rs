@@ -24,6 +24,7 @@ send `Authorization: Token <token>`. Where tillpoint deliberately differs from t
 (every write and staff read needs a token of the right role, amounts are exact, \"today\" is the \
 business day…), docs/api.md says so and why."
     ),
+    components(schemas(crate::api::json::Problem)),
     paths(
         auth::login,
         auth::logout,
@@ -96,7 +97,7 @@ business day…), docs/api.md says so and why."
         retail::file_claim,
         retail::claim,
     ),
-    modifiers(&TokenAuth),
+    modifiers(&TokenAuth, &ErrorAnswers),
     tags(
         (name = "auth", description = "Tokens: sign in, who am I, duty, sign out"),
         (name = "menu", description = "The cafe's menu"),
@@ -129,6 +130,59 @@ impl Modify for TokenAuth {
                 "`Token <key>`, the key from POST /api/auth/login/",
             ))),
         );
+    }
+}
+
+/// The answers any operation may give besides its own: bad input (400), no or a bad token
+/// (401), a wrong role (403), an unknown record or page (404), a body over the limit (413), too
+/// many tries (429) — all `Problem` bodies. Added where an operation does not list them itself.
+struct ErrorAnswers;
+
+impl Modify for ErrorAnswers {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, RefOr, ResponseBuilder};
+        let said = [
+            ("400", "The request could not be read or a value is wrong"),
+            (
+                "401",
+                "No token, or a token that is unknown, expired or revoked",
+            ),
+            ("403", "The token's role may not do this"),
+            ("404", "No such record, page or branch"),
+            ("413", "The body is over 256 KB"),
+            ("429", "Too many tries; see Retry-After"),
+        ];
+        for item in openapi.paths.paths.values_mut() {
+            let ops = [
+                &mut item.get,
+                &mut item.post,
+                &mut item.put,
+                &mut item.patch,
+                &mut item.delete,
+            ];
+            for op in ops.into_iter().flatten() {
+                for (code, text) in said {
+                    op.responses
+                        .responses
+                        .entry(code.to_string())
+                        .or_insert_with(|| {
+                            RefOr::T(
+                                ResponseBuilder::new()
+                                    .description(text)
+                                    .content(
+                                        "application/json",
+                                        ContentBuilder::new()
+                                            .schema(Some(RefOr::Ref(
+                                                utoipa::openapi::Ref::from_schema_name("Problem"),
+                                            )))
+                                            .build(),
+                                    )
+                                    .build(),
+                            )
+                        });
+                }
+            }
+        }
     }
 }
 

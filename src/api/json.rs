@@ -210,6 +210,15 @@ pub struct Detail {
     pub detail: String,
 }
 
+/// The body of every error: `{"detail": "…"}`, or field errors `{"price": ["…"]}` (one list of
+/// messages per field), or for a promo code under its minimum `{"valid": false, "detail": …}`.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"detail": "Not found."}))]
+pub struct Problem {
+    /// What went wrong, for a person to read (absent when the errors are per field).
+    pub detail: Option<String>,
+}
+
 /// An amount in whole currency units where the cafe system used integers: `120` for 120.00,
 /// `120.5` when there are cents (never rounded away). Read from a number or a string.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ToSchema)]

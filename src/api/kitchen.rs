@@ -6,7 +6,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::api::json::{self, Detail, Moment, PageNumber, Paginated};
+use crate::api::json::{self, Moment, PageNumber, Paginated, Problem};
 use crate::cafe::events::CafeEvent;
 use crate::cafe::kitchen::model::{self, Step, Ticket, TicketFilter};
 use crate::cafe::kitchen::rules::TicketStatus;
@@ -107,8 +107,8 @@ pub struct TicketsQuery {
 /// The branch's tickets, oldest first, 20 a page.
 #[utoipa::path(get, path = "/api/kitchen/", tag = "kitchen", params(TicketsQuery),
     security(("token" = [])),
-    responses((status = 200, body = Paginated<TicketOut>), (status = 400, body = Detail),
-        (status = 401, body = Detail), (status = 403, body = Detail), (status = 404, body = Detail)))]
+    responses((status = 200, body = Paginated<TicketOut>), (status = 400, body = Problem),
+        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn list(
     req: HttpRequest,
     user: CurrentUser,
@@ -175,8 +175,8 @@ fn mine(conn: &mut AnyConnection, user: &CurrentUser, id: i64) -> Result<Ticket,
 /// One ticket.
 #[utoipa::path(get, path = "/api/kitchen/{id}/", tag = "kitchen", params(("id" = i64, Path)),
     security(("token" = [])),
-    responses((status = 200, body = TicketOut), (status = 401, body = Detail),
-        (status = 403, body = Detail), (status = 404, body = Detail)))]
+    responses((status = 200, body = TicketOut), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn detail(
     user: CurrentUser,
     state: web::Data<AppState>,
@@ -229,9 +229,9 @@ fn set_status(
 /// already has changes nothing.
 #[utoipa::path(patch, path = "/api/kitchen/{id}/status/", tag = "kitchen",
     request_body = StatusBody, params(("id" = i64, Path)), security(("token" = [])),
-    responses((status = 200, body = TicketOut), (status = 400, body = Detail),
-        (status = 401, body = Detail), (status = 403, body = Detail), (status = 404, body = Detail),
-        (status = 409, body = Detail, description = "Not a step the kitchen can take")))]
+    responses((status = 200, body = TicketOut), (status = 400, body = Problem),
+        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem, description = "Not a step the kitchen can take")))]
 pub async fn status(
     user: CurrentUser,
     actor: Actor,
@@ -267,9 +267,9 @@ pub struct BulkOut {
 /// in one transaction.
 #[utoipa::path(post, path = "/api/kitchen/bulk_update/", tag = "kitchen", request_body = BulkBody,
     security(("token" = [])),
-    responses((status = 200, body = BulkOut), (status = 400, body = Detail),
-        (status = 401, body = Detail), (status = 403, body = Detail),
-        (status = 409, body = Detail, description = "One of the steps cannot be taken; nothing changed")))]
+    responses((status = 200, body = BulkOut), (status = 400, body = Problem),
+        (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 409, body = Problem, description = "One of the steps cannot be taken; nothing changed")))]
 pub async fn bulk_update(
     user: CurrentUser,
     actor: Actor,

@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::api::json::{self, Amount, Detail, Moment, PageNumber, Paginated};
+use crate::api::json::{self, Amount, Moment, PageNumber, Paginated, Problem};
 use crate::api::{cafe_branch, ApiUser};
 use crate::cafe::menu::model::{self, Filter, Flag, MenuItem, MenuRow};
 use crate::cafe::menu::rules::{self, MenuItemForm};
@@ -128,8 +128,8 @@ fn bad_branch() -> AppError {
 #[utoipa::path(get, path = "/api/menu/", tag = "menu", params(MenuQuery),
     responses(
         (status = 200, body = Paginated<MenuItemOut>),
-        (status = 400, body = Detail, description = "A filter that cannot be read"),
-        (status = 404, body = Detail, description = "No such page or branch"),
+        (status = 400, body = Problem, description = "A filter that cannot be read"),
+        (status = 404, body = Problem, description = "No such page or branch"),
     ))]
 pub async fn list(
     req: HttpRequest,
@@ -246,7 +246,7 @@ fn item_reply(
 /// One menu item.
 #[utoipa::path(get, path = "/api/menu/{id}/", tag = "menu",
     params(("id" = i64, Path, description = "The menu item's id")),
-    responses((status = 200, body = MenuItemOut), (status = 404, body = Detail)))]
+    responses((status = 200, body = MenuItemOut), (status = 404, body = Problem)))]
 pub async fn detail(
     req: HttpRequest,
     user: ApiUser,
@@ -405,8 +405,8 @@ fn new_form() -> MenuItemForm {
     security(("token" = [])),
     responses(
         (status = 201, body = MenuItemOut),
-        (status = 400, description = "Field errors: `{\"price\": [\"…\"]}`"),
-        (status = 401, body = Detail), (status = 403, body = Detail),
+        (status = 400, body = Problem, description = "Field errors: `{\"price\": [\"…\"]}`"),
+        (status = 401, body = Problem), (status = 403, body = Problem),
     ))]
 pub async fn create(
     req: HttpRequest,
@@ -489,8 +489,8 @@ async fn change(
 #[utoipa::path(put, path = "/api/menu/{id}/", tag = "menu", request_body = MenuItemBody,
     params(("id" = i64, Path)), security(("token" = [])),
     responses(
-        (status = 200, body = MenuItemOut), (status = 400, description = "Field errors"),
-        (status = 401, body = Detail), (status = 403, body = Detail), (status = 404, body = Detail),
+        (status = 200, body = MenuItemOut), (status = 400, body = Problem, description = "Field errors"),
+        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
     ))]
 pub async fn replace(
     req: HttpRequest,
@@ -516,8 +516,8 @@ pub async fn replace(
 #[utoipa::path(patch, path = "/api/menu/{id}/", tag = "menu", request_body = MenuItemBody,
     params(("id" = i64, Path)), security(("token" = [])),
     responses(
-        (status = 200, body = MenuItemOut), (status = 400, description = "Field errors"),
-        (status = 401, body = Detail), (status = 403, body = Detail), (status = 404, body = Detail),
+        (status = 200, body = MenuItemOut), (status = 400, body = Problem, description = "Field errors"),
+        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
     ))]
 pub async fn patch(
     req: HttpRequest,
@@ -545,7 +545,7 @@ pub async fn patch(
     params(("id" = i64, Path)), security(("token" = [])),
     responses(
         (status = 204, description = "Archived"),
-        (status = 401, body = Detail), (status = 403, body = Detail), (status = 404, body = Detail),
+        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
     ))]
 pub async fn delete(
     user: crate::platform::auth::CurrentUser,
@@ -592,7 +592,7 @@ async fn flip(
     params(("id" = i64, Path)), security(("token" = [])),
     responses(
         (status = 200, body = MenuItemOut),
-        (status = 401, body = Detail), (status = 403, body = Detail), (status = 404, body = Detail),
+        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
     ))]
 pub async fn toggle_stock(
     req: HttpRequest,
@@ -609,7 +609,7 @@ pub async fn toggle_stock(
     params(("id" = i64, Path)), security(("token" = [])),
     responses(
         (status = 200, body = MenuItemOut),
-        (status = 401, body = Detail), (status = 403, body = Detail), (status = 404, body = Detail),
+        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
     ))]
 pub async fn toggle_trending(
     req: HttpRequest,

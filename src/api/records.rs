@@ -8,7 +8,7 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::api::json::{self, Amount, Detail, Moment, PageNumber, Paginated};
+use crate::api::json::{self, Amount, Moment, PageNumber, Paginated, Problem};
 use crate::cafe::reviews::{self, Review};
 use crate::cafe::stats::model as stats;
 use crate::platform::audit::Actor;
@@ -140,8 +140,8 @@ pub struct SalesQuery {
 /// Closed bills, newest first, 20 a page (an indexed range; no sale is loaded but the page's).
 #[utoipa::path(get, path = "/api/sales/", tag = "sales", params(SalesQuery),
     security(("token" = [])),
-    responses((status = 200, body = Paginated<SaleOut>), (status = 400, body = Detail),
-        (status = 401, body = Detail), (status = 403, body = Detail), (status = 404, body = Detail)))]
+    responses((status = 200, body = Paginated<SaleOut>), (status = 400, body = Problem),
+        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn sales(
     req: HttpRequest,
     user: CurrentUser,
@@ -239,8 +239,8 @@ fn sale_of(conn: &mut AnyConnection, user: &CurrentUser, id: i64) -> Result<Sale
 /// One closed bill.
 #[utoipa::path(get, path = "/api/sales/{id}/", tag = "sales", params(("id" = i64, Path)),
     security(("token" = [])),
-    responses((status = 200, body = SaleOut), (status = 401, body = Detail),
-        (status = 403, body = Detail), (status = 404, body = Detail)))]
+    responses((status = 200, body = SaleOut), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn sale(
     user: CurrentUser,
     state: web::Data<AppState>,
@@ -291,8 +291,8 @@ pub struct FeedbackQuery {
 /// Guests' feedback, newest first (managers).
 #[utoipa::path(get, path = "/api/feedback/", tag = "feedback", params(FeedbackQuery),
     security(("token" = [])),
-    responses((status = 200, body = Paginated<FeedbackOut>), (status = 400, body = Detail),
-        (status = 401, body = Detail), (status = 403, body = Detail), (status = 404, body = Detail)))]
+    responses((status = 200, body = Paginated<FeedbackOut>), (status = 400, body = Problem),
+        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn feedback(
     req: HttpRequest,
     user: CurrentUser,
@@ -351,10 +351,10 @@ pub struct FeedbackBody {
 /// their table's page). One per bill.
 #[utoipa::path(post, path = "/api/feedback/", tag = "feedback", request_body = FeedbackBody,
     security(("token" = [])),
-    responses((status = 201, body = FeedbackOut), (status = 400, body = Detail),
-        (status = 401, body = Detail), (status = 403, body = Detail),
-        (status = 404, body = Detail, description = "No such sale"),
-        (status = 409, body = Detail, description = "This bill already has feedback")))]
+    responses((status = 201, body = FeedbackOut), (status = 400, body = Problem),
+        (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem, description = "No such sale"),
+        (status = 409, body = Problem, description = "This bill already has feedback")))]
 pub async fn give_feedback(
     user: CurrentUser,
     actor: Actor,
@@ -438,8 +438,8 @@ pub struct StatsQuery {
 /// the business day in the business time zone (the old system counted from midnight UTC).
 #[utoipa::path(get, path = "/api/stats/", tag = "stats", params(StatsQuery),
     security(("token" = [])),
-    responses((status = 200, body = TodayOut), (status = 400, body = Detail),
-        (status = 401, body = Detail), (status = 403, body = Detail)))]
+    responses((status = 200, body = TodayOut), (status = 400, body = Problem),
+        (status = 401, body = Problem), (status = 403, body = Problem)))]
 pub async fn today(
     user: CurrentUser,
     state: web::Data<AppState>,
@@ -487,8 +487,8 @@ pub struct TopItem {
 /// The ten best sellers over a range of days, from the daily summaries.
 #[utoipa::path(get, path = "/api/stats/top_items/", tag = "stats", params(StatsQuery),
     security(("token" = [])),
-    responses((status = 200, body = Vec<TopItem>), (status = 400, body = Detail),
-        (status = 401, body = Detail), (status = 403, body = Detail)))]
+    responses((status = 200, body = Vec<TopItem>), (status = 400, body = Problem),
+        (status = 401, body = Problem), (status = 403, body = Problem)))]
 pub async fn top_items(
     user: CurrentUser,
     state: web::Data<AppState>,
@@ -527,8 +527,8 @@ pub struct HourOut {
 /// Takings by hour of one business day (hours without a sale left out, as before).
 #[utoipa::path(get, path = "/api/stats/hourly/", tag = "stats", params(StatsQuery),
     security(("token" = [])),
-    responses((status = 200, body = Vec<HourOut>), (status = 400, body = Detail),
-        (status = 401, body = Detail), (status = 403, body = Detail)))]
+    responses((status = 200, body = Vec<HourOut>), (status = 400, body = Problem),
+        (status = 401, body = Problem), (status = 403, body = Problem)))]
 pub async fn hourly(
     user: CurrentUser,
     state: web::Data<AppState>,
@@ -570,8 +570,8 @@ pub struct CategoryOut {
 /// Quantity and revenue by category over a range of days, most revenue first.
 #[utoipa::path(get, path = "/api/stats/category_breakdown/", tag = "stats", params(StatsQuery),
     security(("token" = [])),
-    responses((status = 200, body = Vec<CategoryOut>), (status = 400, body = Detail),
-        (status = 401, body = Detail), (status = 403, body = Detail)))]
+    responses((status = 200, body = Vec<CategoryOut>), (status = 400, body = Problem),
+        (status = 401, body = Problem), (status = 403, body = Problem)))]
 pub async fn categories(
     user: CurrentUser,
     state: web::Data<AppState>,

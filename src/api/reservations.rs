@@ -7,7 +7,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::api::json::{self, Detail, Moment, PageNumber, Paginated};
+use crate::api::json::{self, Moment, PageNumber, Paginated, Problem};
 use crate::api::tables::by_number;
 use crate::cafe::reservations::model::{self, Filter, Reservation, Source};
 use crate::cafe::reservations::rules::{self, Action, ReservationForm, Status};
@@ -88,8 +88,8 @@ fn status_of(raw: &str) -> Option<Status> {
 /// The branch's bookings, earliest first, 20 a page.
 #[utoipa::path(get, path = "/api/reservations/", tag = "reservations", params(ReservationsQuery),
     security(("token" = [])),
-    responses((status = 200, body = Paginated<ReservationOut>), (status = 400, body = Detail),
-        (status = 401, body = Detail), (status = 403, body = Detail), (status = 404, body = Detail)))]
+    responses((status = 200, body = Paginated<ReservationOut>), (status = 400, body = Problem),
+        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn list(
     req: HttpRequest,
     user: CurrentUser,
@@ -165,8 +165,8 @@ fn reply(
 /// One booking.
 #[utoipa::path(get, path = "/api/reservations/{id}/", tag = "reservations",
     params(("id" = i64, Path)), security(("token" = [])),
-    responses((status = 200, body = ReservationOut), (status = 401, body = Detail),
-        (status = 403, body = Detail), (status = 404, body = Detail)))]
+    responses((status = 200, body = ReservationOut), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn detail(
     user: CurrentUser,
     state: web::Data<AppState>,
@@ -265,9 +265,9 @@ fn form_of(clock: &BusinessClock, r: &Reservation) -> ReservationForm {
 #[utoipa::path(post, path = "/api/reservations/", tag = "reservations",
     request_body = ReservationBody, params(("branch" = Option<i64>, Query)),
     security(("token" = [])),
-    responses((status = 201, body = ReservationOut), (status = 400, description = "Field errors"),
-        (status = 401, body = Detail), (status = 403, body = Detail),
-        (status = 409, description = "The table is booked then: `{\"time\": [\"…\"]}`")))]
+    responses((status = 201, body = ReservationOut), (status = 400, body = Problem, description = "Field errors"),
+        (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 409, body = Problem, description = "The table is booked then: `{\"time\": [\"…\"]}`")))]
 pub async fn create(
     user: CurrentUser,
     actor: Actor,
@@ -341,9 +341,9 @@ async fn change(
 /// Replace a booking (every field).
 #[utoipa::path(put, path = "/api/reservations/{id}/", tag = "reservations",
     request_body = ReservationBody, params(("id" = i64, Path)), security(("token" = [])),
-    responses((status = 200, body = ReservationOut), (status = 400, description = "Field errors"),
-        (status = 401, body = Detail), (status = 403, body = Detail), (status = 404, body = Detail),
-        (status = 409, description = "A clash, or a booking that can no longer change")))]
+    responses((status = 200, body = ReservationOut), (status = 400, body = Problem, description = "Field errors"),
+        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem, description = "A clash, or a booking that can no longer change")))]
 pub async fn replace(
     user: CurrentUser,
     actor: Actor,
@@ -366,9 +366,9 @@ pub async fn replace(
 /// old system skipped it when only the time was sent).
 #[utoipa::path(patch, path = "/api/reservations/{id}/", tag = "reservations",
     request_body = ReservationBody, params(("id" = i64, Path)), security(("token" = [])),
-    responses((status = 200, body = ReservationOut), (status = 400, description = "Field errors"),
-        (status = 401, body = Detail), (status = 403, body = Detail), (status = 404, body = Detail),
-        (status = 409, description = "A clash, or a booking that can no longer change")))]
+    responses((status = 200, body = ReservationOut), (status = 400, body = Problem, description = "Field errors"),
+        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem, description = "A clash, or a booking that can no longer change")))]
 pub async fn patch(
     user: CurrentUser,
     actor: Actor,
@@ -385,9 +385,9 @@ pub async fn patch(
     params(("id" = i64, Path),
         ("action" = String, Path, description = "confirm, seat, cancel, complete or no_show")),
     security(("token" = [])),
-    responses((status = 200, body = ReservationOut), (status = 401, body = Detail),
-        (status = 403, body = Detail), (status = 404, body = Detail),
-        (status = 409, body = Detail, description = "Not from this status")))]
+    responses((status = 200, body = ReservationOut), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem, description = "Not from this status")))]
 pub async fn act(
     user: CurrentUser,
     actor: Actor,

@@ -9,7 +9,7 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::api::json::{self, Decimal2, Detail, Moment, PageNumber, Paginated};
+use crate::api::json::{self, Decimal2, Moment, PageNumber, Paginated, Problem};
 use crate::platform::audit::Actor;
 use crate::platform::auth::{BranchScope, CurrentUser};
 use crate::platform::clock::BusinessClock;
@@ -69,8 +69,8 @@ pub struct ProductsQuery {
 /// The catalogue, by name, 20 a page (sellers and managers).
 #[utoipa::path(get, path = "/api/products/", tag = "retail", params(ProductsQuery),
     security(("token" = [])),
-    responses((status = 200, body = Paginated<ProductOut>), (status = 400, body = Detail),
-        (status = 401, body = Detail), (status = 403, body = Detail), (status = 404, body = Detail)))]
+    responses((status = 200, body = Paginated<ProductOut>), (status = 400, body = Problem),
+        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn products(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -99,8 +99,8 @@ pub async fn products(
 /// One product.
 #[utoipa::path(get, path = "/api/products/{id}/", tag = "retail", params(("id" = i64, Path)),
     security(("token" = [])),
-    responses((status = 200, body = ProductOut), (status = 401, body = Detail),
-        (status = 403, body = Detail), (status = 404, body = Detail)))]
+    responses((status = 200, body = ProductOut), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn product(
     state: web::Data<AppState>,
     id: web::Path<i64>,
@@ -136,8 +136,8 @@ pub struct ScannedOut {
 /// does).
 #[utoipa::path(get, path = "/api/products/barcode/{barcode}/", tag = "retail",
     params(("barcode" = String, Path)), security(("token" = [])),
-    responses((status = 200, body = ScannedOut), (status = 401, body = Detail),
-        (status = 403, body = Detail), (status = 404, body = Detail)))]
+    responses((status = 200, body = ScannedOut), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn by_barcode(
     user: CurrentUser,
     state: web::Data<AppState>,
@@ -216,8 +216,8 @@ pub struct StockQuery {
 /// Stock per branch and product, 20 a page.
 #[utoipa::path(get, path = "/api/stock/", tag = "retail", params(StockQuery),
     security(("token" = [])),
-    responses((status = 200, body = Paginated<StockOut>), (status = 400, body = Detail),
-        (status = 401, body = Detail), (status = 403, body = Detail), (status = 404, body = Detail)))]
+    responses((status = 200, body = Paginated<StockOut>), (status = 400, body = Problem),
+        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn stock_list(
     req: HttpRequest,
     scope: BranchScope,
@@ -287,8 +287,8 @@ pub struct OrderRowOut {
         ("payment_method" = Option<String>, Query), ("status" = Option<String>, Query),
         ("branch_id" = Option<i64>, Query), ("page" = Option<String>, Query)),
     security(("token" = [])),
-    responses((status = 200, body = Paginated<OrderRowOut>), (status = 400, body = Detail),
-        (status = 401, body = Detail), (status = 403, body = Detail), (status = 404, body = Detail)))]
+    responses((status = 200, body = Paginated<OrderRowOut>), (status = 400, body = Problem),
+        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn orders(
     req: HttpRequest,
     scope: BranchScope,
@@ -379,8 +379,8 @@ pub struct OrderOut {
 /// anyone but a manager).
 #[utoipa::path(get, path = "/api/orders/{id}/", tag = "retail", params(("id" = i64, Path)),
     security(("token" = [])),
-    responses((status = 200, body = OrderOut), (status = 401, body = Detail),
-        (status = 403, body = Detail), (status = 404, body = Detail)))]
+    responses((status = 200, body = OrderOut), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn order(
     user: CurrentUser,
     state: web::Data<AppState>,
@@ -448,9 +448,9 @@ pub async fn order(
 #[utoipa::path(post, path = "/api/checkout/cash/", tag = "retail",
     request_body(content = Object, description = "The till's cart: idempotency_key, lines, cash_received, customer"),
     security(("token" = [])),
-    responses((status = 201, body = CheckoutResult), (status = 400, body = Detail),
-        (status = 401, body = Detail), (status = 403, body = Detail),
-        (status = 409, body = Detail, description = "Out of stock, serial sold, key reused for another cart")))]
+    responses((status = 201, body = CheckoutResult), (status = 400, body = Problem),
+        (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 409, body = Problem, description = "Out of stock, serial sold, key reused for another cart")))]
 pub async fn checkout_cash(
     user: CurrentUser,
     actor: Actor,
@@ -489,8 +489,8 @@ pub struct PlanRowOut {
         ("due_from" = Option<String>, Query), ("due_to" = Option<String>, Query),
         ("branch_id" = Option<i64>, Query), ("page" = Option<String>, Query)),
     security(("token" = [])),
-    responses((status = 200, body = Paginated<PlanRowOut>), (status = 400, body = Detail),
-        (status = 401, body = Detail), (status = 403, body = Detail), (status = 404, body = Detail)))]
+    responses((status = 200, body = Paginated<PlanRowOut>), (status = 400, body = Problem),
+        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn plans_list(
     req: HttpRequest,
     user: CurrentUser,
@@ -637,8 +637,8 @@ fn visible_plan(
 /// One plan with its schedule and payments.
 #[utoipa::path(get, path = "/api/installments/{id}/", tag = "retail", params(("id" = i64, Path)),
     security(("token" = [])),
-    responses((status = 200, body = PlanOut), (status = 401, body = Detail),
-        (status = 403, body = Detail), (status = 404, body = Detail)))]
+    responses((status = 200, body = PlanOut), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn plan(
     user: CurrentUser,
     state: web::Data<AppState>,
@@ -679,9 +679,9 @@ pub struct PaymentRecorded {
 /// first; a payment can never pass what is owed (409 with what is left); one payment per key.
 #[utoipa::path(post, path = "/api/installments/{id}/payments/", tag = "retail",
     request_body = PaymentBody, params(("id" = i64, Path)), security(("token" = [])),
-    responses((status = 201, body = PaymentRecorded), (status = 400, body = Detail),
-        (status = 401, body = Detail), (status = 403, body = Detail), (status = 404, body = Detail),
-        (status = 409, body = Detail, description = "More than is owed, or the plan is not active")))]
+    responses((status = 201, body = PaymentRecorded), (status = 400, body = Problem),
+        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem, description = "More than is owed, or the plan is not active")))]
 pub async fn pay(
     user: CurrentUser,
     actor: Actor,
@@ -793,8 +793,8 @@ pub struct ClaimRowOut {
         ("q" = Option<String>, Query), ("branch_id" = Option<i64>, Query),
         ("page" = Option<String>, Query)),
     security(("token" = [])),
-    responses((status = 200, body = Paginated<ClaimRowOut>), (status = 400, body = Detail),
-        (status = 401, body = Detail), (status = 403, body = Detail), (status = 404, body = Detail)))]
+    responses((status = 200, body = Paginated<ClaimRowOut>), (status = 400, body = Problem),
+        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn claims(
     req: HttpRequest,
     scope: BranchScope,
@@ -835,8 +835,8 @@ pub async fn claims(
 /// One claim.
 #[utoipa::path(get, path = "/api/warranty/{id}/", tag = "retail", params(("id" = i64, Path)),
     security(("token" = [])),
-    responses((status = 200, body = ClaimOut), (status = 401, body = Detail),
-        (status = 403, body = Detail), (status = 404, body = Detail)))]
+    responses((status = 200, body = ClaimOut), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn claim(
     user: CurrentUser,
     state: web::Data<AppState>,
@@ -870,9 +870,9 @@ pub struct ClaimBody {
 /// branch, the unit within the claim type's window and without another open claim.
 #[utoipa::path(post, path = "/api/warranty/", tag = "retail", request_body = ClaimBody,
     security(("token" = [])),
-    responses((status = 201, body = ClaimOut), (status = 400, description = "Field errors"),
-        (status = 401, body = Detail), (status = 403, body = Detail),
-        (status = 409, description = "Out of its window, or already claimed")))]
+    responses((status = 201, body = ClaimOut), (status = 400, body = Problem, description = "Field errors"),
+        (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 409, body = Problem, description = "Out of its window, or already claimed")))]
 pub async fn file_claim(
     user: CurrentUser,
     actor: Actor,

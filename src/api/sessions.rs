@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::api::json::{self, Amount, Detail, Moment, PageNumber, Paginated};
+use crate::api::json::{self, Amount, Detail, Moment, PageNumber, Paginated, Problem};
 use crate::api::tables::by_number;
 use crate::cafe::events::CafeEvent;
 use crate::cafe::ordering::{self, OrderLine, OrderRequest, Placer};
@@ -179,8 +179,8 @@ fn open_of(
 /// Every open bill of the branch (tables, takeaway and delivery), by table number.
 #[utoipa::path(get, path = "/api/sessions/", tag = "sessions", params(SessionsQuery),
     security(("token" = [])),
-    responses((status = 200, body = Paginated<SessionOut>), (status = 401, body = Detail),
-        (status = 403, body = Detail), (status = 404, body = Detail)))]
+    responses((status = 200, body = Paginated<SessionOut>), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn list(
     req: HttpRequest,
     user: CurrentUser,
@@ -222,8 +222,8 @@ pub async fn list(
 #[utoipa::path(get, path = "/api/sessions/{t}/", tag = "sessions",
     params(("t" = i64, Path, description = "The table's number"), BranchQuery),
     security(("token" = [])),
-    responses((status = 200, body = SessionOut), (status = 401, body = Detail),
-        (status = 403, body = Detail), (status = 404, body = Detail)))]
+    responses((status = 200, body = SessionOut), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn detail(
     user: CurrentUser,
     state: web::Data<AppState>,
@@ -349,10 +349,10 @@ fn order_of(body: &OrderBody, header_key: &str) -> Result<OrderRequest, AppError
     security(("token" = [])),
     responses((status = 201, body = SessionOut, description = "The bill was opened"),
         (status = 200, body = SessionOut, description = "Added to the open bill"),
-        (status = 400, description = "Bad input: `{\"items\": [\"…\"]}` or `{\"detail\": \"…\"}`"),
-        (status = 401, body = Detail), (status = 403, body = Detail),
-        (status = 404, body = Detail, description = "No such table"),
-        (status = 409, body = Detail, description = "Sold out, table in maintenance, bill closed")))]
+        (status = 400, body = Problem, description = "Bad input: `{\"items\": [\"…\"]}` or `{\"detail\": \"…\"}`"),
+        (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem, description = "No such table"),
+        (status = 409, body = Problem, description = "Sold out, table in maintenance, bill closed")))]
 pub async fn order(
     req: HttpRequest,
     user: CurrentUser,
@@ -474,9 +474,9 @@ pub struct Closed {
 /// the table free again — exactly once, even when two close it at the same moment (409).
 #[utoipa::path(post, path = "/api/sessions/{t}/close/", tag = "sessions", request_body = CloseBody,
     params(("t" = i64, Path), BranchQuery), security(("token" = [])),
-    responses((status = 200, body = Closed), (status = 400, body = Detail),
-        (status = 401, body = Detail), (status = 403, body = Detail), (status = 404, body = Detail),
-        (status = 409, body = Detail, description = "Closed a moment ago by someone else")))]
+    responses((status = 200, body = Closed), (status = 400, body = Problem),
+        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem, description = "Closed a moment ago by someone else")))]
 pub async fn close(
     user: CurrentUser,
     actor: Actor,
@@ -525,8 +525,8 @@ pub async fn close(
 /// twice changes nothing.
 #[utoipa::path(post, path = "/api/sessions/{t}/mark_bill_printed/", tag = "sessions",
     params(("t" = i64, Path), BranchQuery), security(("token" = [])),
-    responses((status = 200, body = Detail), (status = 401, body = Detail),
-        (status = 403, body = Detail), (status = 404, body = Detail)))]
+    responses((status = 200, body = Detail), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn mark_printed(
     user: CurrentUser,
     actor: Actor,
@@ -568,8 +568,8 @@ pub struct BillOut {
 /// Table `t`'s bill (the same numbers as the printed bill).
 #[utoipa::path(get, path = "/api/sessions/{t}/generate_bill/", tag = "sessions",
     params(("t" = i64, Path), BranchQuery), security(("token" = [])),
-    responses((status = 200, body = BillOut), (status = 401, body = Detail),
-        (status = 403, body = Detail), (status = 404, body = Detail)))]
+    responses((status = 200, body = BillOut), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn generate_bill(
     user: CurrentUser,
     state: web::Data<AppState>,

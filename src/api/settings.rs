@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::api::json::{self, Detail};
+use crate::api::json::{self, Problem};
 use crate::cafe::settings::{self, CafeSettings};
 use crate::platform::audit::Actor;
 use crate::platform::db::AnyConnection;
@@ -67,8 +67,8 @@ fn out(conn: &mut AnyConnection, s: CafeSettings) -> Result<SettingsOut, AppErro
 
 /// The cafe's settings (managers).
 #[utoipa::path(get, path = "/api/settings/", tag = "settings", security(("token" = [])),
-    responses((status = 200, body = SettingsOut), (status = 401, body = Detail),
-        (status = 403, body = Detail)))]
+    responses((status = 200, body = SettingsOut), (status = 401, body = Problem),
+        (status = 403, body = Problem)))]
 pub async fn show(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let config = state.clone_config();
     let s = state
@@ -107,8 +107,8 @@ pub struct SettingsBody {
 /// closed bills keep theirs.
 #[utoipa::path(post, path = "/api/settings/", tag = "settings", request_body = SettingsBody,
     security(("token" = [])),
-    responses((status = 200, body = SettingsOut), (status = 400, description = "Field errors"),
-        (status = 401, body = Detail), (status = 403, body = Detail)))]
+    responses((status = 200, body = SettingsOut), (status = 400, body = Problem, description = "Field errors"),
+        (status = 401, body = Problem), (status = 403, body = Problem)))]
 pub async fn change(
     actor: Actor,
     state: web::Data<AppState>,

@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::api::json::{self, Detail, PageNumber, Paginated};
+use crate::api::json::{self, PageNumber, Paginated, Problem};
 use crate::api::sessions::{self, SessionOut};
 use crate::cafe::scope;
 use crate::cafe::settings;
@@ -65,8 +65,8 @@ pub struct TablesQuery {
 /// The branch's tables, 20 a page, with one query for which have an open bill (not one per table).
 #[utoipa::path(get, path = "/api/tables/", tag = "tables", params(TablesQuery),
     security(("token" = [])),
-    responses((status = 200, body = Paginated<TableOut>), (status = 400, body = Detail),
-        (status = 401, body = Detail), (status = 403, body = Detail), (status = 404, body = Detail)))]
+    responses((status = 200, body = Paginated<TableOut>), (status = 400, body = Problem),
+        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn list(
     req: HttpRequest,
     user: CurrentUser,
@@ -149,8 +149,8 @@ fn reply(
 /// One table.
 #[utoipa::path(get, path = "/api/tables/{id}/", tag = "tables", params(("id" = i64, Path)),
     security(("token" = [])),
-    responses((status = 200, body = TableOut), (status = 401, body = Detail),
-        (status = 403, body = Detail), (status = 404, body = Detail)))]
+    responses((status = 200, body = TableOut), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn detail(
     user: CurrentUser,
     state: web::Data<AppState>,
@@ -211,9 +211,9 @@ fn form_of(t: &CafeTable) -> TableForm {
 /// Add a table (managers). Its QR code is ready at once.
 #[utoipa::path(post, path = "/api/tables/", tag = "tables", request_body = TableBody,
     security(("token" = [])),
-    responses((status = 201, body = TableOut), (status = 400, description = "Field errors"),
-        (status = 401, body = Detail), (status = 403, body = Detail),
-        (status = 409, description = "The number is taken at this branch")))]
+    responses((status = 201, body = TableOut), (status = 400, body = Problem, description = "Field errors"),
+        (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 409, body = Problem, description = "The number is taken at this branch")))]
 pub async fn create(
     user: CurrentUser,
     actor: Actor,
@@ -276,9 +276,9 @@ async fn change(
 /// Replace a table (managers).
 #[utoipa::path(put, path = "/api/tables/{id}/", tag = "tables", request_body = TableBody,
     params(("id" = i64, Path)), security(("token" = [])),
-    responses((status = 200, body = TableOut), (status = 400, description = "Field errors"),
-        (status = 401, body = Detail), (status = 403, body = Detail), (status = 404, body = Detail),
-        (status = 409, description = "The number is taken at this branch")))]
+    responses((status = 200, body = TableOut), (status = 400, body = Problem, description = "Field errors"),
+        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem, description = "The number is taken at this branch")))]
 pub async fn replace(
     user: CurrentUser,
     actor: Actor,
@@ -300,9 +300,9 @@ pub async fn replace(
 /// Change some fields of a table (managers).
 #[utoipa::path(patch, path = "/api/tables/{id}/", tag = "tables", request_body = TableBody,
     params(("id" = i64, Path)), security(("token" = [])),
-    responses((status = 200, body = TableOut), (status = 400, description = "Field errors"),
-        (status = 401, body = Detail), (status = 403, body = Detail), (status = 404, body = Detail),
-        (status = 409, description = "The number is taken at this branch")))]
+    responses((status = 200, body = TableOut), (status = 400, body = Problem, description = "Field errors"),
+        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem, description = "The number is taken at this branch")))]
 pub async fn patch(
     user: CurrentUser,
     actor: Actor,
@@ -317,9 +317,9 @@ pub async fn patch(
 /// with an open bill or a booking ahead is refused, as on the tables page.
 #[utoipa::path(delete, path = "/api/tables/{id}/", tag = "tables", params(("id" = i64, Path)),
     security(("token" = [])),
-    responses((status = 204, description = "Archived"), (status = 401, body = Detail),
-        (status = 403, body = Detail), (status = 404, body = Detail),
-        (status = 409, body = Detail, description = "The table has an open bill")))]
+    responses((status = 204, description = "Archived"), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem, description = "The table has an open bill")))]
 pub async fn delete(
     user: CurrentUser,
     actor: Actor,
@@ -340,9 +340,9 @@ pub async fn delete(
 /// The table's open bill.
 #[utoipa::path(get, path = "/api/tables/{id}/session/", tag = "tables",
     params(("id" = i64, Path)), security(("token" = [])),
-    responses((status = 200, body = SessionOut), (status = 401, body = Detail),
-        (status = 403, body = Detail),
-        (status = 404, body = Detail, description = "No active session for this table.")))]
+    responses((status = 200, body = SessionOut), (status = 401, body = Problem),
+        (status = 403, body = Problem),
+        (status = 404, body = Problem, description = "No active session for this table.")))]
 pub async fn session(
     user: CurrentUser,
     state: web::Data<AppState>,
@@ -375,8 +375,8 @@ pub struct QrOut {
 /// The table's QR code (managers): the real ordering address and its picture.
 #[utoipa::path(get, path = "/api/tables/{id}/qr_code/", tag = "tables",
     params(("id" = i64, Path)), security(("token" = [])),
-    responses((status = 200, body = QrOut), (status = 401, body = Detail),
-        (status = 403, body = Detail), (status = 404, body = Detail)))]
+    responses((status = 200, body = QrOut), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn qr_code(
     user: CurrentUser,
     state: web::Data<AppState>,

@@ -66,6 +66,7 @@ pub const AUDIT_WORDS: AuditWords = AuditWords {
         ("retail.installment_terms", "Instalment terms"),
         ("retail.installment_rate_bp", "Instalment interest"),
         ("retail.credit_high_risk_bp", "High-risk credit exposure"),
+        ("api.token_days", "API token lifetime (days)"),
         (
             "retail.warranty_replacement_days",
             "Replacement window (days)",

@@ -6,7 +6,7 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::platform::auth::Staff;
+use crate::platform::auth::{token, Staff};
 use crate::platform::error::AppError;
 use crate::platform::flash;
 use crate::platform::forms::FormErrors;
@@ -34,6 +34,8 @@ pub struct SettingsForm {
     pub repair_cost: String,
     /// Credit exposure (outstanding instalments / revenue) above this percent is high risk.
     pub high_risk: String,
+    /// How many days a token of the JSON API lasts.
+    pub token_days: String,
 }
 
 /// Whole days from 0 to 3650.
@@ -78,7 +80,7 @@ struct SettingsPage {
 }
 
 pub async fn show(ctx: PageCtx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    let (v, t, (windows, repair_cost), high_risk) = state
+    let (v, t, (windows, repair_cost), high_risk, token_days) = state
         .db
         .run(|c| {
             Ok((
@@ -86,6 +88,7 @@ pub async fn show(ctx: PageCtx, state: web::Data<AppState>) -> Result<HttpRespon
                 installments::model::terms(c)?,
                 warranty::model::terms(c)?,
                 installments::model::high_risk_bp(c)?,
+                token::lifetime_days(c)?,
             ))
         })
         .await?;
@@ -99,6 +102,7 @@ pub async fn show(ctx: PageCtx, state: web::Data<AppState>) -> Result<HttpRespon
         repair_days: windows.repair_days.to_string(),
         repair_cost: repair_cost.plain(),
         high_risk: percent_text(high_risk),
+        token_days: token_days.to_string(),
     };
     html_status(
         StatusCode::OK,
@@ -151,6 +155,22 @@ pub async fn save(
             0
         })
     };
+    // Left empty: the usual 30 days.
+    let days = match form.token_days.trim() {
+        "" => "30",
+        d => d,
+    };
+    let token_days = days
+        .parse::<i64>()
+        .ok()
+        .filter(|d| (1..=token::MAX_LIFETIME_DAYS).contains(d))
+        .unwrap_or_else(|| {
+            errors.add(
+                "token_days",
+                format!("Enter whole days from 1 to {}.", token::MAX_LIFETIME_DAYS),
+            );
+            0
+        });
     if !errors.is_empty() {
         return html_status(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -183,6 +203,7 @@ pub async fn save(
                 installments::model::HIGH_RISK_BP,
                 &high_risk.to_string(),
             )?;
+            settings::set(c, &actor, token::LIFETIME_DAYS, &token_days.to_string())?;
             let warranty_settings = [
                 (warranty::model::REPLACEMENT_DAYS, replacement_days),
                 (warranty::model::REPAIR_DAYS, repair_days),

@@ -85,7 +85,11 @@ pub async fn verify(
     if crate::platform::auth::guard::is_api(req.request()) {
         let json = header("content-type")
             .is_some_and(|ct| ct.trim_start().starts_with("application/json"));
+        // A route that needs a token: the guard answers 401 without one.
+        let needs_token = crate::platform::auth::guard::route_of(req.request())
+            .is_some_and(|(access, _)| access != crate::platform::auth::Access::Public);
         if json
+            || needs_token
             || req
                 .headers()
                 .contains_key(actix_web::http::header::AUTHORIZATION)

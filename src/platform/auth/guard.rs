@@ -263,6 +263,11 @@ pub fn wants_json(req: &HttpRequest) -> bool {
         || RouteAccess::for_request(req).is_some_and(|(_, reply)| reply != Reply::Html)
 }
 
+/// The route table's entry for this request, if a route matched.
+pub fn route_of(req: &HttpRequest) -> Option<(Access, Reply)> {
+    RouteAccess::for_request(req)
+}
+
 /// Is this a request to the JSON API (whether or not a route answers it)?
 pub fn is_api(req: &HttpRequest) -> bool {
     req.path().starts_with("/api/")

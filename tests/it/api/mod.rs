@@ -14,6 +14,7 @@ mod cafe;
 mod menu;
 mod more;
 mod retail;
+mod roles;
 
 /// A program: no cookies of its own, a token once signed in.
 pub(crate) struct Api {

@@ -35,7 +35,8 @@ api_token() { # api_token USERNAME
 
 wrk_row() { # wrk_row BACKEND NAME CONNECTIONS PATH [HEADER] [SCRIPT]
   local out rps p50 p99 non2xx extra=""
-  out=$(wrk -t2 -c"$3" -d"${DURATION}s" --latency ${5:+-H "$5"} ${6:+-s "$6"} "$URL$4")
+  local threads=2; [ "$3" -lt 2 ] && threads=1
+  out=$(wrk -t"$threads" -c"$3" -d"${DURATION}s" --latency ${5:+-H "$5"} ${6:+-s "$6"} "$URL$4")
   rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
   p50=$(echo "$out" | awk '$1=="50%" {print $2}')
   p99=$(echo "$out" | awk '$1=="99%" {print $2}')

@@ -635,20 +635,37 @@ fn route_access() -> RouteAccess {
 }
 
 fn configure(cfg: &mut web::ServiceConfig) {
-    // One resource per path, with a route per method, in table order.
-    let mut resources: Vec<(&'static str, actix_web::Resource)> = Vec::new();
-    for (_, path, _, _, route) in table() {
-        match resources.iter_mut().find(|(p, _)| *p == path) {
-            Some((_, res)) => {
-                let taken = std::mem::replace(res, web::resource(path));
-                *res = taken.route(route);
-            }
-            None => resources.push((path, web::resource(path).route(route))),
-        }
+    // The JSON API in one scope, tried first: the router compares its static prefix once
+    // instead of trying every page's pattern (with its regex) before an `/api/` path.
+    let (api, pages): (Vec<_>, Vec<_>) = table()
+        .into_iter()
+        .partition(|(_, path, ..)| path.starts_with("/api/"));
+    let mut scope = web::scope("/api");
+    for res in resources(api, "/api") {
+        scope = scope.service(res);
     }
-    for (_, res) in resources {
+    cfg.service(scope);
+    for res in resources(pages, "") {
         cfg.service(res);
     }
+}
+
+/// One resource per path (with `prefix` taken off), with a route per method, in table order.
+fn resources(
+    entries: Vec<(Method, &'static str, Access, Reply, Route)>,
+    prefix: &str,
+) -> Vec<actix_web::Resource> {
+    let mut resources: Vec<(&'static str, actix_web::Resource)> = Vec::new();
+    for (_, path, _, _, route) in entries {
+        match resources.iter_mut().find(|(p, _)| *p == path) {
+            Some((_, res)) => {
+                let taken = std::mem::replace(res, web::resource(&path[prefix.len()..]));
+                *res = taken.route(route);
+            }
+            None => resources.push((path, web::resource(&path[prefix.len()..]).route(route))),
+        }
+    }
+    resources.into_iter().map(|(_, r)| r).collect()
 }
 
 /// What each role sees in the navigation bar.

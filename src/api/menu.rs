@@ -158,15 +158,27 @@ pub async fn list(
     let order = json::ordering(&q.ordering, &["price", "name", "sort_order"])?;
     let requested = json::id_filter(&q.branch, "branch").map_err(|_| bad_branch())?;
     let category_filter = (!category.is_empty() && category != "trending").then_some(category);
+    // The branch's whole menu is tens of items: one fixed query (its prepared statement kept
+    // by each connection, as for the guest's page), then the filters here.
     let rows = state
         .db
         .read(move |c| {
             let branch = cafe_branch(c, user.0.as_ref(), requested)?;
-            Ok(model::list(c, branch, &filter)?)
+            Ok(model::menu_of(c, branch)?)
         })
         .await?;
+    let text = filter.q.clone();
     let mut rows: Vec<MenuRow> = rows
         .into_iter()
+        .filter(|r| filter.in_stock.is_none_or(|s| r.item.in_stock == s))
+        .filter(|r| !filter.trending_only || r.item.trending)
+        .filter(|r| {
+            text.as_ref().is_none_or(|t| {
+                r.item.name.to_lowercase().contains(t.as_str())
+                    || r.item.description.to_lowercase().contains(t.as_str())
+                    || r.item.allergens.contains(t.as_str())
+            })
+        })
         .filter(|r| {
             category_filter
                 .as_ref()

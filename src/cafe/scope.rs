@@ -118,13 +118,15 @@ fn branches_with_a_cafe(conn: &mut AnyConnection) -> QueryResult<(Option<i64>, O
 /// The cafe a request without a person behind it sees (the JSON API's public menu): the
 /// branch asked for, which must be trading, else the first trading branch with a cafe.
 pub fn public_branch(conn: &mut AnyConnection, requested: Option<i64>) -> Result<i64, AppError> {
+    // A fixed query on the concrete connection: its prepared statement is kept (the public
+    // menu asks on every request).
     let trading = |c: &mut AnyConnection, id: i64| -> QueryResult<bool> {
-        branches::table
+        let active: Option<bool> = crate::on_backend!(c, |c| branches::table
             .find(id)
             .select(branches::is_active)
             .first::<bool>(c)
-            .optional()
-            .map(|a| a == Some(true))
+            .optional())?;
+        Ok(active == Some(true))
     };
     if let Some(id) = requested {
         return if trading(conn, id)? {

@@ -128,15 +128,10 @@ pub struct DiscountBody {
 
 impl DiscountBody {
     fn over(self, mut f: CodeForm) -> CodeForm {
-        let set = |field: &mut String, v: Option<String>| {
-            if let Some(v) = v {
-                *field = v;
-            }
-        };
-        set(&mut f.code, self.code);
-        set(&mut f.description, self.description);
+        json::fill(&mut f.code, self.code);
+        json::fill(&mut f.description, self.description);
         // The API's words for the form's; anything else is refused by the form's rule.
-        set(
+        json::fill(
             &mut f.kind,
             self.discount_type.map(|k| {
                 match k.as_str() {
@@ -147,11 +142,11 @@ impl DiscountBody {
                 .to_string()
             }),
         );
-        set(&mut f.value, self.value.map(|v| v.0.plain()));
-        set(&mut f.min_order, self.min_order_amount.map(|a| a.0.plain()));
-        set(&mut f.max_uses, self.max_uses.map(|m| m.to_string()));
-        set(&mut f.valid_from, self.valid_from);
-        set(&mut f.valid_to, self.valid_until);
+        json::fill(&mut f.value, self.value.map(|v| v.0.plain()));
+        json::fill(&mut f.min_order, self.min_order_amount.map(|a| a.0.plain()));
+        json::fill(&mut f.max_uses, self.max_uses.map(|m| m.to_string()));
+        json::fill(&mut f.valid_from, self.valid_from);
+        json::fill(&mut f.valid_to, self.valid_until);
         f
     }
 }

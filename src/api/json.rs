@@ -351,6 +351,14 @@ pub fn ordering(raw: &str, allowed: &[&'static str]) -> Result<Option<Ordering>,
     }
 }
 
+/// Puts what a JSON body sent into the page form's field; a field left out stays as it was
+/// (a PATCH changes only what it names).
+pub fn fill(field: &mut String, sent: Option<String>) {
+    if let Some(v) = sent {
+        *field = v;
+    }
+}
+
 /// A form's field errors as the API's 400.
 pub fn field_errors(errors: FormErrors) -> AppError {
     AppError::Fields {

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::json::{self, Moment, PageNumber, Paginated, Problem};
+use crate::api::{not_found, of_branch};
 use crate::cafe::events::CafeEvent;
 use crate::cafe::kitchen::model::{self, Step, Ticket, TicketFilter};
 use crate::cafe::kitchen::rules::TicketStatus;
@@ -166,9 +167,8 @@ pub async fn list(
 
 /// A ticket of the caller's branch (404 for another branch's).
 fn mine(conn: &mut AnyConnection, user: &CurrentUser, id: i64) -> Result<Ticket, AppError> {
-    let not_found = || AppError::NotFound("Not found.".into());
     let branch = model::branch_of(conn, id).map_err(|_| not_found())?;
-    crate::cafe::scope::check_branch(user, branch).map_err(|_| not_found())?;
+    of_branch(user, branch)?;
     model::one(conn, id, BusinessClock::now_utc())
 }
 

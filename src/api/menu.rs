@@ -9,6 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::api::json::{self, Amount, Moment, PageNumber, Paginated, Problem};
 use crate::api::{cafe_branch, ApiUser};
+use crate::api::{not_found, of_branch};
 use crate::cafe::menu::model::{self, Filter, Flag, MenuItem, MenuRow};
 use crate::cafe::menu::rules::{self, MenuItemForm};
 use crate::cafe::scope;
@@ -234,15 +235,11 @@ fn visible(
 ) -> Result<MenuItem, AppError> {
     let item = model::find(conn, id)?;
     match user {
-        Some(u) => scope::check_branch(u, item.branch_id).map_err(|_| not_found())?,
+        Some(u) => of_branch(u, item.branch_id)?,
         None if !item.is_active => return Err(not_found()),
         None => {}
     }
     Ok(item)
-}
-
-fn not_found() -> AppError {
-    AppError::NotFound("Not found.".into())
 }
 
 fn item_reply(
@@ -328,22 +325,17 @@ impl MenuItemBody {
         if let Some(c) = category_id {
             f.category_id = c;
         }
-        let set = |field: &mut String, v: Option<String>| {
-            if let Some(v) = v {
-                *field = v;
-            }
-        };
-        set(&mut f.name, self.name);
-        set(&mut f.price, self.price.map(|a| a.0.plain()));
-        set(&mut f.description, self.description);
-        set(&mut f.emoji, self.emoji);
-        set(&mut f.calories, self.calories.map(|c| c.to_string()));
-        set(
+        json::fill(&mut f.name, self.name);
+        json::fill(&mut f.price, self.price.map(|a| a.0.plain()));
+        json::fill(&mut f.description, self.description);
+        json::fill(&mut f.emoji, self.emoji);
+        json::fill(&mut f.calories, self.calories.map(|c| c.to_string()));
+        json::fill(
             &mut f.prep_minutes,
             self.preparation_time_minutes.map(|c| c.to_string()),
         );
-        set(&mut f.serving_size, self.serving_size);
-        set(&mut f.sort_order, self.sort_order.map(|c| c.to_string()));
+        json::fill(&mut f.serving_size, self.serving_size);
+        json::fill(&mut f.sort_order, self.sort_order.map(|c| c.to_string()));
         if let Some(a) = self.allergens {
             f.allergens = a
                 .split(',')

@@ -56,6 +56,18 @@ pub fn cafe_branch(
     }
 }
 
+/// The one answer for a record that does not exist or is not the caller's to see (another
+/// branch's): the same words, so an id cannot be used to learn what exists elsewhere.
+pub fn not_found() -> AppError {
+    AppError::NotFound("Not found.".into())
+}
+
+/// A record of `branch_id` as the caller may see it: staff their own branch, managers any;
+/// anything else is `not_found`.
+pub fn of_branch(user: &CurrentUser, branch_id: i64) -> Result<(), AppError> {
+    crate::platform::auth::scope::check(user, branch_id).map_err(|_| not_found())
+}
+
 type Entry = (Method, &'static str, Access, Reply, Route);
 
 /// Every route of the API, with who may use it. `app::table` adds them to the one route table;

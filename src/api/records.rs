@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::json::{self, Amount, Moment, PageNumber, Paginated, Problem};
+use crate::api::{not_found, of_branch};
 use crate::cafe::reviews::{self, Review};
 use crate::cafe::stats::model as stats;
 use crate::platform::audit::Actor;
@@ -225,14 +226,13 @@ pub async fn sales(
 }
 
 fn sale_of(conn: &mut AnyConnection, user: &CurrentUser, id: i64) -> Result<SaleRow, AppError> {
-    let not_found = || AppError::NotFound("Not found.".into());
     let (branch, row): (i64, SaleRow) = cafe_sales::table
         .find(id)
         .select((cafe_sales::branch_id, sale_columns!()))
         .first(conn)
         .optional()?
         .ok_or_else(not_found)?;
-    crate::cafe::scope::check_branch(user, branch).map_err(|_| not_found())?;
+    of_branch(user, branch)?;
     Ok(row)
 }
 

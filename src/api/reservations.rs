@@ -9,6 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::api::json::{self, Moment, PageNumber, Paginated, Problem};
 use crate::api::tables::by_number;
+use crate::api::{not_found, of_branch};
 use crate::cafe::reservations::model::{self, Filter, Reservation, Source};
 use crate::cafe::reservations::rules::{self, Action, ReservationForm, Status};
 use crate::cafe::settings;
@@ -146,9 +147,8 @@ pub async fn list(
 }
 
 fn mine(conn: &mut AnyConnection, user: &CurrentUser, id: i64) -> Result<Reservation, AppError> {
-    let not_found = || AppError::NotFound("Not found.".into());
     let r = model::find(conn, id).map_err(|_| not_found())?;
-    crate::cafe::scope::check_branch(user, r.branch_id).map_err(|_| not_found())?;
+    of_branch(user, r.branch_id)?;
     Ok(r)
 }
 
@@ -222,24 +222,19 @@ impl ReservationBody {
             ),
             _ => None,
         };
-        let set = |field: &mut String, v: Option<String>| {
-            if let Some(v) = v {
-                *field = v;
-            }
-        };
-        set(&mut f.table_id, table.map(|t| t.to_string()));
-        set(&mut f.customer_name, self.customer_name);
-        set(&mut f.customer_phone, self.customer_phone);
-        set(&mut f.party_size, self.party_size.map(|p| p.to_string()));
-        set(&mut f.date, self.reserved_date);
-        set(
+        json::fill(&mut f.table_id, table.map(|t| t.to_string()));
+        json::fill(&mut f.customer_name, self.customer_name);
+        json::fill(&mut f.customer_phone, self.customer_phone);
+        json::fill(&mut f.party_size, self.party_size.map(|p| p.to_string()));
+        json::fill(&mut f.date, self.reserved_date);
+        json::fill(
             &mut f.time,
             self.reserved_time
                 .map(|t| t.get(..5).map(str::to_string).unwrap_or(t)),
         );
-        set(&mut f.minutes, self.duration_minutes.map(|m| m.to_string()));
-        set(&mut f.notes, self.notes);
-        set(&mut f.key, self.key);
+        json::fill(&mut f.minutes, self.duration_minutes.map(|m| m.to_string()));
+        json::fill(&mut f.notes, self.notes);
+        json::fill(&mut f.key, self.key);
         Ok(f)
     }
 }
@@ -395,8 +390,7 @@ pub async fn act(
     path: web::Path<(i64, String)>,
 ) -> Result<HttpResponse, AppError> {
     let (id, action) = path.into_inner();
-    let action = Action::parse(&action.replace('_', "-"))
-        .ok_or_else(|| AppError::NotFound("Not found.".into()))?;
+    let action = Action::parse(&action.replace('_', "-")).ok_or_else(not_found)?;
     let clock = state.clock;
     let r = state
         .db

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::json::{self, Decimal2, Moment, PageNumber, Paginated, Problem};
+use crate::api::{not_found, of_branch};
 use crate::platform::audit::Actor;
 use crate::platform::auth::{BranchScope, CurrentUser};
 use crate::platform::clock::BusinessClock;
@@ -111,7 +112,7 @@ pub async fn product(
         .read(move |c| {
             let p = catalog::find(c, id)?;
             if !p.is_active {
-                return Err(AppError::NotFound("Not found.".into()));
+                return Err(not_found());
             }
             let category: String = crate::platform::schema::product_categories::table
                 .find(p.category_id)
@@ -145,7 +146,7 @@ pub async fn by_barcode(
 ) -> Result<HttpResponse, AppError> {
     let code = code.into_inner().trim().to_string();
     if code.is_empty() || code.len() > 64 {
-        return Err(AppError::NotFound("Not found.".into()));
+        return Err(not_found());
     }
     let branch = user
         .branch_id
@@ -390,9 +391,7 @@ pub async fn order(
     let clock = state.clock;
     let d = state
         .db
-        .read(move |c| {
-            sales::load(c, id, &user).map_err(|_| AppError::NotFound("Not found.".into()))
-        })
+        .read(move |c| sales::load(c, id, &user).map_err(|_| not_found()))
         .await?;
     let h = d.head;
     Ok(json::ok(&OrderOut {
@@ -628,7 +627,6 @@ fn visible_plan(
     user: &CurrentUser,
     id: i64,
 ) -> Result<plans::PlanHead, AppError> {
-    let not_found = || AppError::NotFound("Not found.".into());
     let p = plans::find(conn, id).map_err(|_| not_found())?;
     crate::retail::installments::routes::may_see(user, &p).map_err(|_| not_found())?;
     Ok(p)
@@ -846,9 +844,8 @@ pub async fn claim(
     let c = state
         .db
         .read(move |c| {
-            let not_found = || AppError::NotFound("Not found.".into());
             let claim = warranty::find(c, id).map_err(|_| not_found())?;
-            crate::platform::auth::scope::check(&user, claim.branch_id).map_err(|_| not_found())?;
+            of_branch(&user, claim.branch_id)?;
             Ok(claim)
         })
         .await?;

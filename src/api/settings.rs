@@ -120,26 +120,21 @@ pub async fn change(
         .db
         .write(move |c| {
             let mut f = settings::form_of(settings::load(c, &config)?);
-            let set = |field: &mut String, v: Option<String>| {
-                if let Some(v) = v {
-                    *field = v;
-                }
-            };
-            set(&mut f.name, b.cafe_name);
-            set(&mut f.phone, b.phone);
-            set(&mut f.address, b.address);
-            set(&mut f.gst_number, b.gst);
-            set(&mut f.tax_rate, b.tax_rate.map(|r| percent_text(r.0 .0)));
-            set(&mut f.tax_name, b.tax_name);
+            json::fill(&mut f.name, b.cafe_name);
+            json::fill(&mut f.phone, b.phone);
+            json::fill(&mut f.address, b.address);
+            json::fill(&mut f.gst_number, b.gst);
+            json::fill(&mut f.tax_rate, b.tax_rate.map(|r| percent_text(r.0 .0)));
+            json::fill(&mut f.tax_name, b.tax_name);
             let hm = |t: String| t.get(..5).map(str::to_string).unwrap_or(t);
-            set(&mut f.opens, b.opening_time.map(hm));
-            set(&mut f.closes, b.closing_time.map(hm));
-            set(&mut f.currency_symbol, b.currency_symbol);
-            set(&mut f.footer, b.footer_message);
-            set(&mut f.upi_id, b.upi_id);
-            set(&mut f.instagram_url, b.instagram_url);
-            set(&mut f.public_base_url, b.public_base_url);
-            set(
+            json::fill(&mut f.opens, b.opening_time.map(hm));
+            json::fill(&mut f.closes, b.closing_time.map(hm));
+            json::fill(&mut f.currency_symbol, b.currency_symbol);
+            json::fill(&mut f.footer, b.footer_message);
+            json::fill(&mut f.upi_id, b.upi_id);
+            json::fill(&mut f.instagram_url, b.instagram_url);
+            json::fill(&mut f.public_base_url, b.public_base_url);
+            json::fill(
                 &mut f.reservation_minutes,
                 b.reservation_minutes.map(|m| m.to_string()),
             );

@@ -8,6 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::api::json::{self, PageNumber, Paginated, Problem};
 use crate::api::sessions::{self, SessionOut};
+use crate::api::{not_found, of_branch};
 use crate::cafe::scope;
 use crate::cafe::settings;
 use crate::cafe::tables::model::{self, CafeTable};
@@ -124,15 +125,11 @@ pub async fn list(
 /// A table of the caller's branch (404 for another branch's: its existence is not theirs).
 fn mine(conn: &mut AnyConnection, user: &CurrentUser, id: i64) -> Result<CafeTable, AppError> {
     let t = model::find(conn, id).map_err(|_| not_found())?;
-    scope::check_branch(user, t.branch_id).map_err(|_| not_found())?;
+    of_branch(user, t.branch_id)?;
     if !t.is_active {
         return Err(not_found());
     }
     Ok(t)
-}
-
-fn not_found() -> AppError {
-    AppError::NotFound("Not found.".into())
 }
 
 fn reply(

@@ -387,7 +387,8 @@ pub async fn order(
             })?),
         };
     let (config, clock) = (state.clone_config(), state.clock);
-    let (out, opened, placed) = state
+    let cfg = config.clone();
+    let (session_id, opened, placed) = state
         .db
         .write(move |c| {
             let now = BusinessClock::now_utc();
@@ -439,8 +440,16 @@ pub async fn order(
                     other => other,
                 })?;
             }
-            let head = tab::session(c, head.id)?;
-            Ok((session_out(c, &config, &clock, head)?, opened, placed))
+            Ok((head.id, opened, placed))
+        })
+        .await?;
+    // The bill is read back after the commit: reading every line inside the transaction would
+    // hold SQLite's write lock for it, and make the next order wait.
+    let out = state
+        .db
+        .read(move |c| {
+            let head = tab::session(c, session_id)?;
+            session_out(c, &cfg, &clock, head)
         })
         .await?;
     if let Some(p) = placed.filter(|p| !p.repeated) {

@@ -23,7 +23,7 @@ use crate::platform::clock::BusinessClock;
 use crate::platform::db::AnyConnection;
 use crate::platform::error::AppError;
 use crate::platform::forms::FormErrors;
-use crate::platform::schema::{cafe_sessions, cafe_tables, kitchen_tickets, menu_items};
+use crate::platform::schema::{cafe_sessions, cafe_tables, menu_items};
 use crate::platform::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -75,29 +75,27 @@ pub fn session_out(
     clock: &BusinessClock,
     head: SessionHead,
 ) -> Result<SessionOut, AppError> {
+    // The floor page's own bill: lines, promo code and tax exactly as printed.
     let cafe = settings::load(conn, config)?;
-    let now = BusinessClock::now_utc();
-    let lines = sales::lines(conn, head.id)?;
-    let today = clock.to_local(now).date_naive();
-    let (bill, code) = sales::priced(
-        conn,
-        head.id,
-        &lines,
-        cafe.tax_rate_bp,
-        today,
-        &cafe.money_prefix(),
-    )?;
+    let open =
+        crate::cafe::guest::view::open_bill(conn, head, &cafe, config, BusinessClock::now_utc())?;
+    let crate::cafe::guest::view::OpenBill {
+        head,
+        tickets,
+        lines,
+        bill,
+        code,
+    } = open;
     let ids: Vec<i64> = lines.iter().map(|l| l.menu_item_id).collect();
     let looks: Vec<(i64, String, bool)> = menu_items::table
         .filter(menu_items::id.eq_any(&ids))
         .select((menu_items::id, menu_items::emoji, menu_items::is_veg))
         .load(conn)?;
-    let notes: Vec<String> = kitchen_tickets::table
-        .filter(kitchen_tickets::session_id.eq(head.id))
-        .filter(kitchen_tickets::notes.ne(""))
-        .order(kitchen_tickets::id.asc())
-        .select(kitchen_tickets::notes)
-        .load(conn)?;
+    let notes: Vec<String> = tickets
+        .into_iter()
+        .map(|t| t.notes)
+        .filter(|n| !n.is_empty())
+        .collect();
     let table_num = match head.table_id {
         Some(t) => Some(
             cafe_tables::table
@@ -587,22 +585,20 @@ pub async fn generate_bill(
 ) -> Result<HttpResponse, AppError> {
     let t = t.into_inner();
     let requested = json::id_filter(&q.branch, "branch")?;
-    let (config, clock) = (state.clone_config(), state.clock);
+    let config = state.clone_config();
     let out = state
         .db
         .read(move |c| {
             let head = open_of(c, &user, requested, t)?;
             let cafe = settings::load(c, &config)?;
-            let lines = sales::lines(c, head.id)?;
-            let today = clock.to_local(BusinessClock::now_utc()).date_naive();
-            let (bill, code) = sales::priced(
+            let open = crate::cafe::guest::view::open_bill(
                 c,
-                head.id,
-                &lines,
-                cafe.tax_rate_bp,
-                today,
-                &cafe.money_prefix(),
+                head,
+                &cafe,
+                &config,
+                BusinessClock::now_utc(),
             )?;
+            let (bill, code) = (open.bill, open.code);
             Ok(BillOut {
                 subtotal: Amount(bill.subtotal),
                 discount: Amount(bill.discount),

@@ -24,6 +24,8 @@ use crate::platform::error::AppError;
 use crate::platform::page::NavLink;
 use crate::platform::state::AppState;
 use crate::platform::{assets, category_list, images, record_form, web as platform_web};
+use crate::registers;
+use crate::registers::shifts::routes as shifts;
 use crate::retail::catalog::categories::ProductCategories;
 use crate::retail::catalog::products::routes::Products;
 use crate::retail::catalog::suppliers::Suppliers;
@@ -36,7 +38,7 @@ use crate::staff::employees::routes::Employees;
 use crate::staff::{branches, employees, login, profile};
 
 use crate::platform::auth::guard::who::{
-    CREDIT, DUTY, FLOOR, INSTALMENTS, KITCHEN, MANAGER, SELLERS,
+    CASHIERS, CREDIT, DUTY, FLOOR, INSTALMENTS, KITCHEN, MANAGER, SELLERS,
 };
 
 /// Method, path, who may use it, handler. Every route of the product is here, and nowhere else.
@@ -71,6 +73,40 @@ fn pages() -> Vec<(Method, &'static str, Access, Reply, Route)> {
         j(get(), "/pos/search", SELLERS, |x| x.to(pos::routes::search)),
         j(get(), "/pos/customers", SELLERS, |x| {
             x.to(pos::routes::customer)
+        }),
+        // registers: tills, shifts, cash-up
+        r(get(), "/registers", MANAGER, |x| {
+            x.to(registers::routes::list)
+        }),
+        r(post(), "/registers", MANAGER, |x| {
+            x.to(registers::routes::create)
+        }),
+        r(get(), "/registers/{id:\\d+}", MANAGER, |x| {
+            x.to(registers::routes::edit)
+        }),
+        r(post(), "/registers/{id:\\d+}", MANAGER, |x| {
+            x.to(registers::routes::update)
+        }),
+        r(post(), "/registers/{id:\\d+}/archive", MANAGER, |x| {
+            x.to(registers::routes::archive)
+        }),
+        r(post(), "/registers/{id:\\d+}/restore", MANAGER, |x| {
+            x.to(registers::routes::restore)
+        }),
+        r(get(), "/shifts", CASHIERS, |x| x.to(shifts::list)),
+        r(post(), "/shifts/open", CASHIERS, |x| x.to(shifts::open)),
+        r(get(), "/shifts/export.csv", CASHIERS, |x| {
+            x.to(shifts::export)
+        }),
+        r(get(), "/shifts/{id:\\d+}", CASHIERS, |x| x.to(shifts::show)),
+        r(post(), "/shifts/{id:\\d+}/cash", CASHIERS, |x| {
+            x.to(shifts::cash)
+        }),
+        r(post(), "/shifts/{id:\\d+}/close", CASHIERS, |x| {
+            x.to(shifts::close)
+        }),
+        r(get(), "/shifts/{id:\\d+}/z-report", CASHIERS, |x| {
+            x.to(shifts::z_report)
         }),
         // retail: warranty and defective stock
         r(get(), "/warranty", SELLERS, |x| x.to(warranty_routes::list)),
@@ -682,6 +718,11 @@ pub fn navigation(role: Role, current_path: &str) -> Vec<NavLink> {
         ),
         ("/products", "Products", &[Role::Manager, Role::SalesAgent]),
         ("/warranty", "Warranty", &[Role::Manager, Role::SalesAgent]),
+        (
+            "/shifts",
+            "Shifts",
+            &[Role::Manager, Role::SalesAgent, Role::Waiter],
+        ),
         ("/inventory", "Stock", &[Role::Manager, Role::SalesAgent]),
         ("/floor", "Floor", &[Role::Manager, Role::Waiter]),
         ("/reservations", "Bookings", &[Role::Manager, Role::Waiter]),
@@ -749,6 +790,7 @@ pub fn build_app(
             &PLATFORM_WORDS,
             &crate::staff::AUDIT_WORDS,
             &crate::retail::AUDIT_WORDS,
+            &crate::registers::AUDIT_WORDS,
             &crate::cafe::AUDIT_WORDS,
             &imports::model::AUDIT_WORDS,
         ])))

@@ -10,6 +10,7 @@ pub mod imports;
 pub mod insight;
 pub mod mail;
 pub mod platform;
+pub mod registers;
 pub mod retail;
 pub mod server;
 pub mod staff;

@@ -168,6 +168,19 @@ pub fn close(
     currency: &str,
 ) -> Result<Closed, AppError> {
     let s: SessionHead = tab::session(conn, session_id)?;
+    // Paid into the closer's open shift, when they have one (or must, by the settings).
+    let shift_id = match actor.employee_id {
+        Some(me) => crate::registers::shifts::model::take(conn, me)?,
+        None => None,
+    };
+    if shift_id.is_none()
+        && crate::platform::settings::get(conn, crate::registers::settings::CAFE_REQUIRED)?
+            .is_some_and(|v| v == "true")
+    {
+        return Err(AppError::Conflict(
+            crate::registers::shifts::model::OPEN_FIRST.into(),
+        ));
+    }
     let closed = diesel::update(
         cafe_sessions::table
             .find(session_id)
@@ -221,6 +234,7 @@ pub fn close(
             cafe_sales::closed_at.eq(now),
             cafe_sales::closed_by_employee_id.eq(actor.employee_id),
             cafe_sales::visitor_id.eq(s.visitor_id),
+            cafe_sales::shift_id.eq(shift_id),
         ))
         .returning(cafe_sales::id)
         .get_result(conn)?;

@@ -448,6 +448,26 @@ pub fn lock_rows(conn: &mut AnyConnection, select_for_update: &str) -> QueryResu
     }
 }
 
+/// Serialises copies of one submitted request on PostgreSQL (a transaction-scoped advisory lock
+/// on `what`, the employee and the one-time key), so the second waits and then finds what the
+/// first made; SQLite's `BEGIN IMMEDIATE` already does. A unique index on the key backs both.
+pub fn lock_key(
+    conn: &mut AnyConnection,
+    what: &str,
+    employee_id: i64,
+    key: &str,
+) -> QueryResult<()> {
+    use sha2::{Digest, Sha256};
+    if matches!(conn, AnyConnection::Sqlite(_)) {
+        return Ok(());
+    }
+    let digest = Sha256::digest(format!("{what}:{employee_id}:{key}"));
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&digest[..8]);
+    let lock = i64::from_be_bytes(first);
+    lock_rows(conn, &format!("SELECT pg_advisory_xact_lock({lock})"))
+}
+
 /// After a bulk load, PostgreSQL's statistics still describe the table as it was, and its
 /// planner may then scan instead of using an index until autovacuum catches up. SQLite plans
 /// without statistics unless asked.

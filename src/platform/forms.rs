@@ -264,6 +264,22 @@ pub fn whole_number(
     }
 }
 
+/// A one-time key that makes a submitted create idempotent: 8–64 letters, digits, dashes or
+/// underscores (a UUID, or the token a form was rendered with).
+pub fn one_time_key(raw: &str) -> Result<String, String> {
+    if !(8..=64).contains(&raw.len())
+        || !raw
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        return Err(
+            "The request needs an idempotency_key (8–64 letters, digits or dashes, e.g. a UUID)."
+                .into(),
+        );
+    }
+    Ok(raw.to_string())
+}
+
 /// A url-encoded form read as its raw pairs, for forms whose fields repeat (checkbox lists)
 /// or are named after records (`qty_12`).
 #[derive(Debug, Clone, Default, serde::Deserialize)]

@@ -209,6 +209,7 @@ diesel::table! {
         created_at -> Timestamp,
         request_sha -> Nullable<Text>,
         business_day -> Nullable<Date>,
+        shift_id -> Nullable<BigInt>,
     }
 }
 
@@ -541,6 +542,7 @@ diesel::table! {
         closed_by_employee_id -> Nullable<BigInt>,
         visitor_id -> Nullable<BigInt>,
         discount_code -> Nullable<Text>,
+        shift_id -> Nullable<BigInt>,
     }
 }
 
@@ -606,6 +608,7 @@ diesel::table! {
         employee_id -> BigInt,
         idempotency_key -> Text,
         paid_at -> Timestamp,
+        shift_id -> Nullable<BigInt>,
     }
 }
 
@@ -758,7 +761,64 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    registers (id) {
+        id -> BigInt,
+        branch_id -> BigInt,
+        name -> Text,
+        machine_id -> Text,
+        serial_number -> Text,
+        permit_number -> Text,
+        is_active -> Bool,
+        archived_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    shifts (id) {
+        id -> BigInt,
+        register_id -> BigInt,
+        branch_id -> BigInt,
+        employee_id -> BigInt,
+        idempotency_key -> Text,
+        opening_float_minor -> BigInt,
+        opening_count -> Text,
+        opened_at -> Timestamp,
+        business_day -> Date,
+        activity_count -> BigInt,
+        grand_total_before_minor -> BigInt,
+        closed_at -> Nullable<Timestamp>,
+        closed_by -> Nullable<BigInt>,
+        expected_cash_minor -> Nullable<BigInt>,
+        counted_cash_minor -> Nullable<BigInt>,
+        closing_count -> Text,
+        difference_note -> Text,
+        grand_total_after_minor -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    cash_movements (id) {
+        id -> BigInt,
+        shift_id -> BigInt,
+        kind -> Text,
+        amount_minor -> BigInt,
+        reason -> Text,
+        employee_id -> BigInt,
+        idempotency_key -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(shifts -> registers (register_id));
+diesel::joinable!(cash_movements -> shifts (shift_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
+    registers,
+    shifts,
+    cash_movements,
     discount_codes,
     reservations,
     price_changes,

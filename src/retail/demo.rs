@@ -165,6 +165,25 @@ pub fn load(conn: &mut AnyConnection) -> Result<usize, AppError> {
         .order(branches::code.desc())
         .select((branches::id, branches::code))
         .load(conn)?;
+    // A register per shop branch, with the numbers a Philippine receipt carries.
+    let mut main_register = 0;
+    for (n, (branch_id, code)) in shops.iter().enumerate() {
+        let id = crate::registers::model::create(
+            conn,
+            &admin,
+            &crate::registers::model::RegisterInput {
+                branch_id: *branch_id,
+                name: format!("{code} Till 1"),
+                machine_id: format!("2611220{n}4518339{n}"),
+                serial_number: format!("GLX-POS-00{}", n + 1),
+                permit_number: format!("FP112026-043-0{n}58217-0000{n}"),
+            },
+            BusinessClock::now_utc(),
+        )?;
+        if code == "MNL" {
+            main_register = id;
+        }
+    }
     let mut product_ids = Vec::new();
     for (i, (name, category, pesos, serial_tracked)) in CATALOGUE.iter().enumerate() {
         let category_id = categories::id_by_name(conn, category)?
@@ -234,10 +253,12 @@ pub fn load(conn: &mut AnyConnection) -> Result<usize, AppError> {
         .collect();
     when.sort();
     let mut sales = 0;
+    let mut shifts = DemoShifts::new(main_register);
     for (n, at) in when.into_iter().enumerate() {
         if sales == 200 {
             break;
         }
+        shifts.serve(conn, &seller, at)?;
         let mut lines = Vec::new();
         let mut total = 0i64;
         for _ in 0..(1 + dice.below(3)) {
@@ -321,8 +342,139 @@ pub fn load(conn: &mut AnyConnection) -> Result<usize, AppError> {
         .execute(conn)?;
         sales += 1;
     }
-    sales += demo_installments(conn, &seller, &product_ids)?;
+    shifts.last(conn, &seller)?;
+    sales += demo_installments(conn, &seller, &product_ids, &mut shifts)?;
+    shifts.close(conn, &seller, None)?;
     Ok(sales)
+}
+
+/// The demo seller's shifts: one per day with sales, opened with a counted float a quarter of
+/// an hour before the first sale and closed, counted as expected, after the last; the latest
+/// has a bank drop and a drawer 50.00 short, explained.
+struct DemoShifts {
+    register: i64,
+    /// The open shift, its day and the time of its last sale.
+    open: Option<(i64, chrono::NaiveDate, NaiveDateTime)>,
+    opened: usize,
+}
+
+impl DemoShifts {
+    fn new(register: i64) -> DemoShifts {
+        DemoShifts {
+            register,
+            open: None,
+            opened: 0,
+        }
+    }
+
+    /// Makes sure a shift of `at`'s day is open for the seller.
+    fn serve(
+        &mut self,
+        conn: &mut AnyConnection,
+        seller: &Actor,
+        at: NaiveDateTime,
+    ) -> Result<(), AppError> {
+        use crate::registers::shifts::{model, rules::Count};
+        if let Some((id, day, _)) = self.open {
+            if day == at.date() {
+                self.open = Some((id, day, at));
+                return Ok(());
+            }
+            self.close(conn, seller, None)?;
+        }
+        // 1 × 1000, 1 × 500, 5 × 100.
+        let float = Count {
+            pieces: vec![(Money(100_000), 1), (Money(50_000), 1), (Money(10_000), 5)],
+            total: Money(200_000),
+        };
+        self.opened += 1;
+        let key = format!("demo-shift-{:04}", self.opened);
+        let id = conn.transaction(|c| {
+            model::open(
+                c,
+                seller,
+                &model::NewShift {
+                    register_id: self.register,
+                    float: &float,
+                    key: &key,
+                },
+                at - Duration::minutes(15),
+                at.date(),
+            )
+        })?;
+        self.open = Some((id, at.date(), at));
+        Ok(())
+    }
+
+    /// Closes the open shift after its last sale: counted as expected, or `short` of it with a
+    /// note.
+    fn close(
+        &mut self,
+        conn: &mut AnyConnection,
+        seller: &Actor,
+        short: Option<(Money, &str)>,
+    ) -> Result<(), AppError> {
+        use crate::registers::shifts::{model, rules::Count};
+        let Some((id, _, last)) = self.open.take() else {
+            return Ok(());
+        };
+        conn.transaction(|c| {
+            let shift = model::find(c, id)?;
+            let expected = model::figures(c, &shift)?.flow.expected();
+            let (less, note) = short.unwrap_or((Money::ZERO, ""));
+            let counted = Count {
+                pieces: Vec::new(),
+                total: Money(expected.0 - less.0),
+            };
+            model::close(
+                c,
+                seller,
+                &model::Closing {
+                    shift_id: id,
+                    counted: &counted,
+                    note,
+                    threshold: Money::ZERO,
+                },
+                last + Duration::minutes(10),
+            )
+        })?;
+        Ok(())
+    }
+
+    /// The latest shift: a bank drop during the day, a drawer 50.00 short at the close.
+    fn last(&mut self, conn: &mut AnyConnection, seller: &Actor) -> Result<(), AppError> {
+        use crate::registers::shifts::{model, rules::Movement};
+        let Some((id, _, last)) = self.open else {
+            return Ok(());
+        };
+        conn.transaction(|c| {
+            let shift = model::find(c, id)?;
+            let held = model::figures(c, &shift)?.flow.expected();
+            if held.0 > 300_000 {
+                model::move_cash(
+                    c,
+                    seller,
+                    &model::NewMovement {
+                        shift_id: id,
+                        kind: Movement::Out,
+                        amount: Money((held.0 - 200_000) / 100_000 * 100_000),
+                        reason: "Bank drop to BDO",
+                        key: "demo-bank-drop",
+                    },
+                    last,
+                )?;
+            }
+            Ok::<_, AppError>(())
+        })?;
+        self.close(
+            conn,
+            seller,
+            Some((
+                Money(5_000),
+                "Gave 50.00 too much change on a 1,000 note; told the manager.",
+            )),
+        )
+    }
 }
 
 /// Three instalment sales of accessories for the credit officer's screens: one waiting for
@@ -331,6 +483,7 @@ fn demo_installments(
     conn: &mut AnyConnection,
     seller: &Actor,
     product_ids: &[(i64, bool, Money)],
+    shifts: &mut DemoShifts,
 ) -> Result<usize, AppError> {
     use crate::retail::installments::model::{self as plans, NewPayment, PaymentMethod};
     let credit: Option<i64> = employees::table
@@ -372,12 +525,13 @@ fn demo_installments(
             }),
         };
         let sold_on = today - Duration::days(days_ago);
+        let at = BusinessClock::now_utc() - Duration::days(days_ago);
+        shifts.serve(conn, seller, at)?;
         let done = match conn.transaction(|c| checkout::checkout(c, seller, &cart, sold_on)) {
             Ok(d) => d,
             Err(AppError::Conflict(_)) => continue,
             Err(e) => return Err(e),
         };
-        let at = BusinessClock::now_utc() - Duration::days(days_ago);
         diesel::update(orders::table.find(done.order_id))
             .set(orders::created_at.eq(at))
             .execute(conn)?;

@@ -99,6 +99,7 @@ async fn a_backup_taken_under_load_restores_every_sale_answered_before_it() {
         .first(&mut *app.conn())
         .unwrap();
     app.receive(app.seed.main_branch, cable, 100, &[]);
+    app.open_shift("agent");
     let till = app.client();
     till.login("agent", "tillpoint-demo").await.expect(303);
     let schedule = Schedule {

@@ -164,11 +164,65 @@ pub fn seed(conn: &mut AnyConnection) -> Seed {
         let id = insert_employee(conn, username, role, Some(main_branch), &hash);
         ids.insert(username, id);
     }
+    // A shop in the middle of its day: a register per till, and the sales agent and the
+    // manager each have a shift open (tests of shifts themselves use other tills and people).
+    for (register, seller) in [
+        ("MNL Till 1", Some("agent")),
+        ("MNL Till 2", Some("manager")),
+        ("MNL Till 3", None),
+    ] {
+        let id = register_at(conn, main_branch, register);
+        if let Some(who) = seller {
+            open_shift(conn, ids[who], id, 0);
+        }
+    }
+    register_at(conn, cebu_branch, "CEB Till 1");
     Seed {
         main_branch,
         cebu_branch,
         ids,
     }
+}
+
+/// A register at a branch, through the real model.
+pub fn register_at(conn: &mut AnyConnection, branch: i64, name: &str) -> i64 {
+    let actor = tillpoint::platform::audit::Actor::system();
+    tillpoint::registers::model::create(
+        conn,
+        &actor,
+        &tillpoint::registers::model::RegisterInput {
+            branch_id: branch,
+            name: name.into(),
+            ..Default::default()
+        },
+        chrono::Utc::now().naive_utc(),
+    )
+    .unwrap()
+}
+
+/// Opens a shift for `employee` on `register` with a float of `float` minor units.
+pub fn open_shift(conn: &mut AnyConnection, employee: i64, register: i64, float: i64) -> i64 {
+    use tillpoint::registers::shifts::{model, rules::Count};
+    let actor = tillpoint::platform::audit::Actor {
+        employee_id: Some(employee),
+        ip: None,
+    };
+    let now = chrono::Utc::now().naive_utc();
+    model::open(
+        conn,
+        &actor,
+        &model::NewShift {
+            register_id: register,
+            float: &Count {
+                pieces: Vec::new(),
+                total: tillpoint::platform::money::Money(float),
+            },
+            key: &format!("seed-shift-{employee}"),
+        },
+        now,
+        now.date(),
+    )
+    .unwrap()
 }
 
 pub fn insert_employee(
@@ -460,6 +514,33 @@ impl TestApp {
         let c = self.client();
         c.login(username, PASSWORD).await.expect(303);
         c
+    }
+
+    /// Opens a shift for `username` on a free register of their branch (a new one if every
+    /// register is taken); the shift's id.
+    pub fn open_shift(&self, username: &str) -> i64 {
+        use tillpoint::platform::schema::{employees, registers, shifts};
+        let conn = &mut *self.conn();
+        let (id, branch): (i64, Option<i64>) = employees::table
+            .filter(employees::username.eq(username))
+            .select((employees::id, employees::branch_id))
+            .first(conn)
+            .unwrap();
+        let branch = branch.expect("the employee has a branch");
+        let busy = shifts::table
+            .filter(shifts::closed_at.is_null())
+            .select(shifts::register_id);
+        let free: Option<i64> = registers::table
+            .filter(registers::branch_id.eq(branch))
+            .filter(registers::is_active.eq(true))
+            .filter(registers::id.ne_all(busy))
+            .select(registers::id)
+            .first(conn)
+            .optional()
+            .unwrap();
+        let register =
+            free.unwrap_or_else(|| register_at(conn, branch, &format!("Till of {username}")));
+        open_shift(conn, id, register, 0)
     }
 
     /// Stock arrives at a branch through the real adjustment service.

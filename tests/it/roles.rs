@@ -19,6 +19,7 @@ const FLOOR: Who = Who::Only(&["manager", "waiter"]);
 const KITCHEN: Who = Who::Only(&["manager", "kitchen"]);
 const CREDIT: Who = Who::Only(&["manager", "credit_officer"]);
 const INSTALMENTS: Who = Who::Only(&["manager", "sales_agent", "credit_officer"]);
+const CASHIERS: Who = Who::Only(&["manager", "sales_agent", "waiter"]);
 
 fn matrix() -> Vec<(&'static str, &'static str, Who)> {
     vec![
@@ -95,6 +96,19 @@ fn matrix() -> Vec<(&'static str, &'static str, Who)> {
         ("GET", "/pos/customers", SELLERS),
         ("POST", "/pos/checkout/cash", SELLERS),
         ("POST", "/pos/checkout/installment", SELLERS),
+        ("GET", "/registers", M),
+        ("POST", "/registers", M),
+        ("GET", "/registers/{id:\\d+}", M),
+        ("POST", "/registers/{id:\\d+}", M),
+        ("POST", "/registers/{id:\\d+}/archive", M),
+        ("POST", "/registers/{id:\\d+}/restore", M),
+        ("GET", "/shifts", CASHIERS),
+        ("POST", "/shifts/open", CASHIERS),
+        ("GET", "/shifts/export.csv", CASHIERS),
+        ("GET", "/shifts/{id:\\d+}", CASHIERS),
+        ("POST", "/shifts/{id:\\d+}/cash", CASHIERS),
+        ("POST", "/shifts/{id:\\d+}/close", CASHIERS),
+        ("GET", "/shifts/{id:\\d+}/z-report", CASHIERS),
         ("GET", "/warranty", SELLERS),
         ("POST", "/warranty", SELLERS),
         ("GET", "/warranty/new", SELLERS),

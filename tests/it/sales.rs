@@ -47,6 +47,7 @@ async fn cebu_agent(app: &TestApp) -> Client {
         Some(app.seed.cebu_branch),
         &hash,
     );
+    app.open_shift("cebuagent");
     app.signed_in("cebuagent").await
 }
 

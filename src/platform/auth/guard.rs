@@ -58,6 +58,8 @@ pub mod who {
     pub const CREDIT: Access = Access::Roles(&[Role::Manager, Role::CreditOfficer]);
     pub const INSTALMENTS: Access =
         Access::Roles(&[Role::Manager, Role::CreditOfficer, Role::SalesAgent]);
+    /// Everyone who takes money at a register: sales agents, waiters, managers.
+    pub const CASHIERS: Access = Access::Roles(&[Role::Manager, Role::SalesAgent, Role::Waiter]);
 }
 
 /// What a route answers: pages for people, or JSON for programs (the till's API, the health

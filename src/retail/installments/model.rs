@@ -473,6 +473,8 @@ pub fn record_payment(
         .first(conn)?;
     let number = crate::retail::pos::checkout::next_receipt_number(conn, plan.branch_id)?;
     let or_number = pricing::or_number(&code, number);
+    // Taken at a till with an open shift: the money is in that drawer and on its Z report.
+    let shift_id = crate::registers::shifts::model::take(conn, me)?;
     let payment_id: i64 = diesel::insert_into(installment_payments::table)
         .values((
             installment_payments::plan_id.eq(p.plan_id),
@@ -484,6 +486,7 @@ pub fn record_payment(
             installment_payments::employee_id.eq(me),
             installment_payments::idempotency_key.eq(p.key),
             installment_payments::paid_at.eq(now),
+            installment_payments::shift_id.eq(shift_id),
         ))
         .returning(installment_payments::id)
         .get_result(conn)?;

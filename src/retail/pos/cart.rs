@@ -97,18 +97,7 @@ fn text(v: &Value) -> Option<&str> {
 }
 
 pub fn idempotency_key(v: &Value) -> Result<String, String> {
-    let k = text(v).unwrap_or("");
-    if !(8..=64).contains(&k.len())
-        || !k
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-    {
-        return Err(
-            "The request needs an idempotency_key (8–64 letters, digits or dashes, e.g. a UUID)."
-                .into(),
-        );
-    }
-    Ok(k.to_string())
+    crate::platform::forms::one_time_key(text(v).unwrap_or(""))
 }
 
 /// Money as a decimal string ("5000.00") or a number.

@@ -92,16 +92,9 @@ pub fn previous(
     }
 }
 
-/// Serialises copies of one request on PostgreSQL (a transaction-scoped advisory lock on the
-/// employee and key), so the second waits and then finds the first; SQLite's `BEGIN
-/// IMMEDIATE` already does. The unique index on the key backs both.
+/// Serialises copies of one request (see `platform::db::lock_key`).
 pub(crate) fn lock_key(conn: &mut AnyConnection, employee_id: i64, key: &str) -> QueryResult<()> {
-    use sha2::{Digest, Sha256};
-    let digest = Sha256::digest(format!("checkout:{employee_id}:{key}"));
-    let mut first = [0u8; 8];
-    first.copy_from_slice(&digest[..8]);
-    let lock = i64::from_be_bytes(first);
-    crate::platform::db::lock_rows(conn, &format!("SELECT pg_advisory_xact_lock({lock})"))
+    crate::platform::db::lock_key(conn, "checkout", employee_id, key)
 }
 
 fn result(
@@ -243,6 +236,8 @@ pub fn checkout(
             "You are not assigned to a branch, so you cannot sell. Ask a manager.".into(),
         )
     })?;
+    // The sale's cash goes into the seller's open shift; none open, no sale.
+    let shift_id = crate::registers::shifts::model::require(conn, employee_id)?;
     let (branch_name, branch_code): (String, String) = branches::table
         .find(branch_id)
         .select((branches::name, branches::code))
@@ -331,6 +326,7 @@ pub fn checkout(
             orders::is_active.eq(true),
             orders::created_at.eq(now),
             orders::business_day.eq(today),
+            orders::shift_id.eq(Some(shift_id)),
         ))
         .returning(orders::id)
         .get_result(conn)?;

@@ -30,6 +30,10 @@ struct TerminalPage {
     employee_id: i64,
     /// The instalment terms offered and the flat interest, for the till's preview.
     terms: installments::model::Terms,
+    /// The seller's open shift, or what opening one takes.
+    shift: crate::registers::shifts::routes::TillShift,
+    errors: crate::platform::forms::FormErrors,
+    amount: String,
 }
 
 pub async fn terminal(
@@ -53,12 +57,16 @@ pub async fn terminal(
             Ok((branch, settings::vat(c)?, installments::model::terms(c)?))
         })
         .await?;
+    let shift = crate::registers::shifts::routes::till_shift(&state, &user).await?;
     html(&TerminalPage {
         ctx,
         branch,
         vat,
         employee_id: user.id,
         terms,
+        shift,
+        errors: crate::platform::forms::FormErrors::default(),
+        amount: String::new(),
     })
 }
 

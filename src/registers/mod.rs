@@ -32,6 +32,10 @@ pub const AUDIT_WORDS: AuditWords = AuditWords {
             "A difference needs a note above",
         ),
         ("cafe.shifts_required", "Cafe bills need an open shift"),
+        ("business.registered_name", "Registered business name"),
+        ("business.tin", "TIN"),
+        ("business.vat_status", "VAT registration"),
+        ("business.address", "Business address"),
     ],
     references: &[Reference {
         field: "register_id",

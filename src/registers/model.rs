@@ -237,3 +237,15 @@ pub fn set_active(
     )?;
     Ok(r)
 }
+
+/// The register a sale was rung up on (through its shift), for the receipt's tax lines.
+pub fn of_order(conn: &mut AnyConnection, order_id: i64) -> QueryResult<Option<Register>> {
+    use crate::platform::schema::{orders, shifts};
+    orders::table
+        .inner_join(shifts::table.on(shifts::id.nullable().eq(orders::shift_id)))
+        .inner_join(registers::table.on(registers::id.eq(shifts::register_id)))
+        .filter(orders::id.eq(order_id))
+        .select(Register::as_select())
+        .first(conn)
+        .optional()
+}

@@ -165,7 +165,22 @@ pub fn load(conn: &mut AnyConnection) -> Result<usize, AppError> {
         .order(branches::code.desc())
         .select((branches::id, branches::code))
         .load(conn)?;
-    // A register per shop branch, with the numbers a Philippine receipt carries.
+    // What a Philippine receipt carries: the registration here, each till's numbers below.
+    for (key, value) in [
+        (
+            crate::registers::shifts::report::REGISTERED_NAME,
+            "Galos Gadget Trading Corp.",
+        ),
+        (
+            crate::registers::shifts::report::ADDRESS,
+            "1200 Rizal Avenue, Santa Cruz, Manila",
+        ),
+        (crate::registers::shifts::report::TIN, "009-876-543-00000"),
+        (crate::registers::shifts::report::VAT_STATUS, "VAT"),
+    ] {
+        crate::platform::settings::set(conn, &admin, key, value)?;
+    }
+    // A register per shop branch.
     let mut main_register = 0;
     for (n, (branch_id, code)) in shops.iter().enumerate() {
         let id = crate::registers::model::create(

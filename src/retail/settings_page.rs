@@ -9,7 +9,7 @@ use serde::Deserialize;
 use crate::platform::auth::{token, Staff};
 use crate::platform::error::AppError;
 use crate::platform::flash;
-use crate::platform::forms::FormErrors;
+use crate::platform::forms::{self, FormErrors};
 use crate::platform::money::Money;
 use crate::platform::page::{html_status, see_other, PageCtx};
 use crate::platform::percent::{parse_percent_bp, percent_text};
@@ -17,6 +17,7 @@ use crate::platform::settings;
 use crate::platform::state::AppState;
 use crate::retail::installments::{self, rules};
 use crate::retail::settings::{vat, PRICES_INCLUDE_VAT, VAT_RATE_BP};
+use crate::registers;
 use crate::retail::warranty;
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -36,6 +37,16 @@ pub struct SettingsForm {
     pub high_risk: String,
     /// How many days a token of the JSON API lasts.
     pub token_days: String,
+    /// Registers: the notes and coins counted, the difference that needs a note, and whether
+    /// cafe bills need an open shift.
+    pub denominations: String,
+    pub note_over: String,
+    pub cafe_shifts_required: Option<String>,
+    /// What a tax office wants on receipts and Z reports.
+    pub registered_name: String,
+    pub tin: String,
+    pub vat_status: String,
+    pub business_address: String,
 }
 
 /// Whole days from 0 to 3650.
@@ -80,15 +91,18 @@ struct SettingsPage {
 }
 
 pub async fn show(ctx: PageCtx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    let (v, t, (windows, repair_cost), high_risk, token_days) = state
+    let currency = state.config.currency.clone();
+    let (v, t, (windows, repair_cost), high_risk, token_days, shifts, reg) = state
         .db
-        .run(|c| {
+        .run(move |c| {
             Ok((
                 vat(c)?,
                 installments::model::terms(c)?,
                 warranty::model::terms(c)?,
                 installments::model::high_risk_bp(c)?,
                 token::lifetime_days(c)?,
+                registers::settings::load(c, &currency)?,
+                registers::shifts::report::registration(c)?,
             ))
         })
         .await?;
@@ -103,6 +117,13 @@ pub async fn show(ctx: PageCtx, state: web::Data<AppState>) -> Result<HttpRespon
         repair_cost: repair_cost.plain(),
         high_risk: percent_text(high_risk),
         token_days: token_days.to_string(),
+        denominations: registers::shifts::rules::denominations_text(&shifts.denominations),
+        note_over: shifts.note_over.plain(),
+        cafe_shifts_required: shifts.cafe_required.then(|| "on".into()),
+        registered_name: reg.registered_name,
+        tin: reg.tin,
+        vat_status: reg.vat_status,
+        business_address: reg.address,
     };
     html_status(
         StatusCode::OK,
@@ -171,6 +192,46 @@ pub async fn save(
             );
             0
         });
+    let denominations = registers::shifts::rules::parse_denominations(
+        &form.denominations,
+        &state.config.currency,
+    )
+    .unwrap_or_else(|m| {
+        errors.add("denominations", m);
+        Vec::new()
+    });
+    let note_over = if form.note_over.trim().is_empty() {
+        Money::ZERO
+    } else {
+        Money::parse_input(&form.note_over).unwrap_or_else(|e| {
+            errors.add("note_over", format!("The amount: {e}."));
+            Money::ZERO
+        })
+    };
+    let registered_name = forms::text(
+        &form.registered_name,
+        "registered_name",
+        "The registered name",
+        120,
+        false,
+        &mut errors,
+    );
+    let tin = forms::text(&form.tin, "tin", "The TIN", 30, false, &mut errors);
+    let business_address = forms::text(
+        &form.business_address,
+        "business_address",
+        "The address",
+        200,
+        false,
+        &mut errors,
+    );
+    let vat_status = match form.vat_status.trim() {
+        s @ ("" | "VAT" | "Non-VAT") => s.to_string(),
+        _ => {
+            errors.add("vat_status", "Choose VAT, Non-VAT or nothing.");
+            String::new()
+        }
+    };
     if !errors.is_empty() {
         return html_status(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -180,6 +241,8 @@ pub async fn save(
     let terms: Vec<String> = terms.iter().map(i64::to_string).collect();
     let terms = terms.join(",");
     let inclusive = form.prices_include_vat.is_some();
+    let cafe_required = form.cafe_shifts_required.is_some();
+    let denominations = registers::shifts::rules::denominations_text(&denominations);
     state
         .db
         .write(move |c| {
@@ -211,6 +274,21 @@ pub async fn save(
             ];
             for (key, value) in warranty_settings {
                 settings::set(c, &actor, key, &value.to_string())?;
+            }
+            let register_settings = [
+                (registers::settings::DENOMINATIONS, denominations),
+                (registers::settings::NOTE_OVER, note_over.0.to_string()),
+                (
+                    registers::settings::CAFE_REQUIRED,
+                    cafe_required.to_string(),
+                ),
+                (registers::shifts::report::REGISTERED_NAME, registered_name),
+                (registers::shifts::report::TIN, tin),
+                (registers::shifts::report::VAT_STATUS, vat_status),
+                (registers::shifts::report::ADDRESS, business_address),
+            ];
+            for (key, value) in register_settings {
+                settings::set(c, &actor, key, &value)?;
             }
             Ok(())
         })

@@ -563,8 +563,16 @@ impl TestApp {
         .unwrap();
     }
 
+    /// The id of a seeded employee, or of one a test added.
     pub fn id(&self, username: &str) -> i64 {
-        self.seed.ids[username]
+        match self.seed.ids.get(username) {
+            Some(id) => *id,
+            None => employees::table
+                .filter(employees::username.eq(username))
+                .select(employees::id)
+                .first(&mut *self.conn())
+                .unwrap(),
+        }
     }
 
     pub fn conn(

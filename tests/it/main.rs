@@ -27,5 +27,6 @@ mod profile;
 mod reports;
 mod roles;
 mod sales;
+mod shifts;
 mod stock;
 mod warranty;

@@ -37,6 +37,9 @@ struct ReceiptPage {
     installment: bool,
     financed: Money,
     qr_svg: String,
+    /// The business's and the register's numbers for the tax office, printed when filled in.
+    registration: crate::registers::shifts::report::Registration,
+    register: Option<crate::registers::model::Register>,
 }
 
 /// The OR number as an SVG QR code, for returns and warranty look-ups.
@@ -51,7 +54,16 @@ pub async fn show(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    let d = state.db.run(move |c| model::load(c, id, &user)).await?;
+    let (d, registration, register) = state
+        .db
+        .run(move |c| {
+            Ok((
+                model::load(c, id, &user)?,
+                crate::registers::shifts::report::registration(c)?,
+                crate::registers::model::of_order(c, id)?,
+            ))
+        })
+        .await?;
     let receipt = d
         .receipt
         .ok_or_else(|| AppError::not_found("The receipt of this sale"))?;
@@ -87,6 +99,8 @@ pub async fn show(
         installment: d.head.payment_method == "installment",
         financed: Money(receipt.total_minor - cash),
         or_number: receipt.or_number,
+        registration,
+        register,
     };
     html(&page)
 }

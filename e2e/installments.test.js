@@ -2,7 +2,7 @@
 // the plan and records a payment, and the plan shows what was paid and what is left.
 const test = require("node:test");
 const assert = require("node:assert/strict");
-const { BASE, PASSWORD, demoBarcode, launch, shot, signIn, signOut, watchErrors } = require("./support");
+const { BASE, PASSWORD, demoBarcode, launch, shot, signIn, signOut, watchErrors, openShift } = require("./support");
 
 test("an instalment sale is approved and paid", async () => {
   const browser = await launch();
@@ -10,6 +10,7 @@ test("an instalment sale is approved and paid", async () => {
     const page = await browser.newPage({ viewport: { width: 1366, height: 650 } });
     const errors = watchErrors(page);
     await signIn(page, "agent", PASSWORD);
+    await openShift(page);
     await page.evaluate(() => localStorage.clear());
     await page.reload();
     await page.waitForSelector("#scan:focus");

@@ -2,7 +2,7 @@
 // sees the change and the receipt.
 const test = require("node:test");
 const assert = require("node:assert/strict");
-const { BASE, PASSWORD, demoBarcode, launch, shot, signIn, watchErrors } = require("./support");
+const { BASE, PASSWORD, demoBarcode, launch, shot, signIn, watchErrors, openShift } = require("./support");
 
 // The demo catalogue's barcodes are EAN-13 codes 480100000000 + n with a GS1 check digit.
 test("a cashier sells two products for cash and gets a receipt", async () => {
@@ -11,6 +11,7 @@ test("a cashier sells two products for cash and gets a receipt", async () => {
     const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
     const consoleErrors = watchErrors(page);
     await signIn(page, "agent", PASSWORD);
+    await openShift(page);
     assert.match(page.url(), /\/pos$/);
     await page.waitForSelector("#scan:focus");
     await shot(page, "20-pos-empty");

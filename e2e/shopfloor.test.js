@@ -8,7 +8,7 @@
 //   stock per branch; the audit trail speaks the shop's language.
 const test = require("node:test");
 const assert = require("node:assert/strict");
-const { BASE, PASSWORD, demoBarcode, launch, shot, signIn } = require("./support");
+const { BASE, PASSWORD, demoBarcode, launch, shot, signIn, openShift } = require("./support");
 
 async function guestLink(page, table) {
   await page.goto(`${BASE}/tables`);
@@ -175,6 +175,7 @@ test("the back office explains stock and speaks the shop's language", async () =
     // A cashier sells two phone cases.
     const till = await browser.newPage({ viewport: { width: 1366, height: 650 } });
     await signIn(till, "agent", PASSWORD);
+    await openShift(till);
     await till.waitForSelector("#scan:focus");
     for (let i = 0; i < 2; i++) {
       await till.focus("#scan");

@@ -35,6 +35,17 @@ async function signIn(page, username, password) {
   await Promise.all([page.waitForNavigation(), page.click('button[type="submit"]')]);
 }
 
+// Sales need the seller's open shift: opens one from the till's own form when there is none
+// (the demo leaves every shift closed), with a float of 2,000 typed as one amount.
+async function openShift(page) {
+  await page.goto(`${BASE}/pos`);
+  if (await page.$("#open-shift form")) {
+    await page.fill("#open-shift input[name=amount]", "2000");
+    await Promise.all([page.waitForNavigation(), page.click("#open-shift button[type=submit]")]);
+  }
+  await page.waitForSelector("#scan");
+}
+
 async function signOut(page) {
   await Promise.all([page.waitForNavigation(), page.click("text=Sign out")]);
 }
@@ -64,4 +75,4 @@ function demoBarcode(n) {
   return body + ((10 - (sum % 10)) % 10);
 }
 
-module.exports = { BASE, PASSWORD, demoBarcode, launch, shot, signIn, signOut, watchErrors };
+module.exports = { BASE, PASSWORD, demoBarcode, launch, shot, signIn, signOut, watchErrors, openShift };

@@ -4,7 +4,7 @@
 // screen at till sizes.
 const test = require("node:test");
 const assert = require("node:assert/strict");
-const { BASE, PASSWORD, demoBarcode, launch, shot, signIn, watchErrors } = require("./support");
+const { BASE, PASSWORD, demoBarcode, launch, shot, signIn, watchErrors, openShift } = require("./support");
 
 async function scan(page, code) {
   await page.focus("#scan");
@@ -18,6 +18,7 @@ test("the till holds up at the counter", async () => {
     const page = await browser.newPage({ viewport: { width: 1366, height: 650 } });
     const errors = watchErrors(page);
     await signIn(page, "agent", PASSWORD);
+    await openShift(page);
     await page.evaluate(() => localStorage.clear());
     await page.reload();
     await page.waitForSelector("#scan:focus");

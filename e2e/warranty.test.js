@@ -3,7 +3,7 @@
 // the faulty phone shows in defective stock.
 const test = require("node:test");
 const assert = require("node:assert/strict");
-const { BASE, PASSWORD, demoBarcode, launch, shot, signIn, signOut, watchErrors } = require("./support");
+const { BASE, PASSWORD, demoBarcode, launch, shot, signIn, signOut, watchErrors, openShift } = require("./support");
 
 test("a replacement claim is filed and completed", async () => {
   const browser = await launch();
@@ -11,6 +11,7 @@ test("a replacement claim is filed and completed", async () => {
     const page = await browser.newPage({ viewport: { width: 1366, height: 650 } });
     const errors = watchErrors(page);
     await signIn(page, "agent", PASSWORD);
+    await openShift(page);
     await page.evaluate(() => localStorage.clear());
     await page.reload();
     await page.waitForSelector("#scan:focus");

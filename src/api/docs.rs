@@ -10,7 +10,7 @@ use utoipa::{Modify, OpenApi};
 
 use crate::api::{
     auth, customer, discounts, kitchen, menu, records, reservations, retail, sessions, settings,
-    tables,
+    shifts, tables,
 };
 
 #[derive(OpenApi)]
@@ -96,6 +96,12 @@ business day…), docs/api.md says so and why."
         retail::claims,
         retail::file_claim,
         retail::claim,
+        shifts::registers_list,
+        shifts::list,
+        shifts::open,
+        shifts::detail,
+        shifts::cash,
+        shifts::close,
     ),
     modifiers(&TokenAuth, &ErrorAnswers),
     tags(
@@ -111,6 +117,7 @@ business day…), docs/api.md says so and why."
         (name = "settings", description = "The cafe's settings"),
         (name = "discounts", description = "Promo codes"),
         (name = "retail", description = "The shop: products, stock, sales, cash checkout, instalments, warranty"),
+        (name = "registers", description = "Registers, shifts and cash-up: open with a float, cash in and out, close with the count; the X and Z reports"),
         (name = "customer", description = "A guest's own profile, orders and suggestions (by the visitor cookie)"),
     )
 )]

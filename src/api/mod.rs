@@ -16,6 +16,7 @@ pub mod reservations;
 pub mod retail;
 pub mod sessions;
 pub mod settings;
+pub mod shifts;
 pub mod tables;
 
 use std::future::{ready, Ready};
@@ -25,7 +26,7 @@ use actix_web::http::Method;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest, Route};
 
 use crate::platform::auth::guard::who::{
-    CAFE, CREDIT, FLOOR, INSTALMENTS, KITCHEN, MANAGER, SELLERS,
+    CAFE, CASHIERS, CREDIT, FLOOR, INSTALMENTS, KITCHEN, MANAGER, SELLERS,
 };
 use crate::platform::auth::{Access, CurrentUser, Reply};
 use crate::platform::db::AnyConnection;
@@ -84,6 +85,43 @@ pub fn routes() -> Vec<Entry> {
         a(Method::GET, "/api/schema/", Public, get().to(docs::schema)),
         a(Method::GET, "/api/docs/", Public, get().to(docs::swagger)),
         a(Method::GET, "/api/redoc/", Public, get().to(docs::redoc)),
+        // registers and shifts
+        a(
+            Method::GET,
+            "/api/registers/",
+            CASHIERS,
+            get().to(shifts::registers_list),
+        ),
+        a(
+            Method::GET,
+            "/api/shifts/",
+            CASHIERS,
+            get().to(shifts::list),
+        ),
+        a(
+            Method::POST,
+            "/api/shifts/",
+            CASHIERS,
+            post().to(shifts::open),
+        ),
+        a(
+            Method::GET,
+            "/api/shifts/{id:\\d+}/",
+            CASHIERS,
+            get().to(shifts::detail),
+        ),
+        a(
+            Method::POST,
+            "/api/shifts/{id:\\d+}/cash/",
+            CASHIERS,
+            post().to(shifts::cash),
+        ),
+        a(
+            Method::POST,
+            "/api/shifts/{id:\\d+}/close/",
+            CASHIERS,
+            post().to(shifts::close),
+        ),
         // auth
         a(
             Method::POST,

@@ -15,9 +15,9 @@ use crate::platform::page::{html_status, see_other, PageCtx};
 use crate::platform::percent::{parse_percent_bp, percent_text};
 use crate::platform::settings;
 use crate::platform::state::AppState;
+use crate::registers;
 use crate::retail::installments::{self, rules};
 use crate::retail::settings::{vat, PRICES_INCLUDE_VAT, VAT_RATE_BP};
-use crate::registers;
 use crate::retail::warranty;
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -192,14 +192,12 @@ pub async fn save(
             );
             0
         });
-    let denominations = registers::shifts::rules::parse_denominations(
-        &form.denominations,
-        &state.config.currency,
-    )
-    .unwrap_or_else(|m| {
-        errors.add("denominations", m);
-        Vec::new()
-    });
+    let denominations =
+        registers::shifts::rules::parse_denominations(&form.denominations, &state.config.currency)
+            .unwrap_or_else(|m| {
+                errors.add("denominations", m);
+                Vec::new()
+            });
     let note_over = if form.note_over.trim().is_empty() {
         Money::ZERO
     } else {

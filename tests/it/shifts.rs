@@ -70,7 +70,10 @@ async fn a_shift_adds_up_to_the_centavo_and_its_close_is_final() {
         .await;
     r.expect(409);
     assert!(r.body.contains("Open a shift first"), "{}", r.body);
-    ana.get("/pos").await.expect(200).expect_text("Open a shift first");
+    ana.get("/pos")
+        .await
+        .expect(200)
+        .expect_text("Open a shift first");
 
     // Open on Till 3 with 1 × 1000 + 2 × 500 + 3 × 0.25 = 2,000.75, counted by denomination.
     let form = ana.get("/shifts").await.expect(200).clone();
@@ -114,7 +117,10 @@ async fn a_shift_adds_up_to_the_centavo_and_its_close_is_final() {
 
     // Two cash sales: 2 × 299.00 paid with 1,000.00, 1 × 299.00 paid exactly.
     let first = sell(&ana, "shift-sale-0001", 2, "1000.00").await;
-    assert_eq!((first["total"].as_str(), first["change"].as_str()), (Some("598.00"), Some("402.00")));
+    assert_eq!(
+        (first["total"].as_str(), first["change"].as_str()),
+        (Some("598.00"), Some("402.00"))
+    );
     let second = sell(&ana, "shift-sale-0002", 1, "299.00").await;
     let in_shift: i64 = orders::table
         .filter(orders::shift_id.eq(shift.id))
@@ -124,25 +130,44 @@ async fn a_shift_adds_up_to_the_centavo_and_its_close_is_final() {
     assert_eq!(in_shift, 2);
 
     // A bank drop of 1,500.00 and 100.00 more change in.
-    let page = ana.get(&format!("/shifts/{}", shift.id)).await.expect(200).clone();
+    let page = ana
+        .get(&format!("/shifts/{}", shift.id))
+        .await
+        .expect(200)
+        .clone();
     let move_key = hidden(&page.body, "key");
     let path = format!("/shifts/{}/cash", shift.id);
     ana.post(
         &path,
-        &[("key", move_key.as_str()), ("kind", "out"), ("move_amount", "1,500.00"), ("reason", "Bank drop")],
+        &[
+            ("key", move_key.as_str()),
+            ("kind", "out"),
+            ("move_amount", "1,500.00"),
+            ("reason", "Bank drop"),
+        ],
     )
     .await
     .expect(303);
     // A double click records it once.
     ana.post(
         &path,
-        &[("key", move_key.as_str()), ("kind", "out"), ("move_amount", "1,500.00"), ("reason", "Bank drop")],
+        &[
+            ("key", move_key.as_str()),
+            ("kind", "out"),
+            ("move_amount", "1,500.00"),
+            ("reason", "Bank drop"),
+        ],
     )
     .await
     .expect(303);
     ana.post(
         &path,
-        &[("key", "cash-in-key-0001"), ("kind", "in"), ("move_amount", "100"), ("reason", "Coins from the bank")],
+        &[
+            ("key", "cash-in-key-0001"),
+            ("kind", "in"),
+            ("move_amount", "100"),
+            ("reason", "Coins from the bank"),
+        ],
     )
     .await
     .expect(303);
@@ -154,7 +179,11 @@ async fn a_shift_adds_up_to_the_centavo_and_its_close_is_final() {
     assert_eq!(moves, 2);
 
     // Expected: 2,000.75 + 598.00 + 299.00 − 1,500.00 + 100.00 = 1,497.75.
-    let x = ana.get(&format!("/shifts/{}", shift.id)).await.expect(200).clone();
+    let x = ana
+        .get(&format!("/shifts/{}", shift.id))
+        .await
+        .expect(200)
+        .clone();
     x.expect_text("1,497.75").expect_text("X report");
     // Counted 1,497.25: short by 0.50, which needs a note.
     let close = format!("/shifts/{}/close", shift.id);
@@ -163,16 +192,27 @@ async fn a_shift_adds_up_to_the_centavo_and_its_close_is_final() {
         .await;
     r.expect(422);
     r.expect_field_error("note", "Short by 0.50");
-    assert!(closed(&app, shift.id).is_open(), "a refused close leaves the shift open");
+    assert!(
+        closed(&app, shift.id).is_open(),
+        "a refused close leaves the shift open"
+    );
     ana.post(
         &close,
-        &[("key", "close-key-00001"), ("amount", "1497.25"), ("note", "A 50-centavo coin fell behind the drawer")],
+        &[
+            ("key", "close-key-00001"),
+            ("amount", "1497.25"),
+            ("note", "A 50-centavo coin fell behind the drawer"),
+        ],
     )
     .await
     .expect(303);
     let done = closed(&app, shift.id);
     assert_eq!(
-        (done.expected_cash_minor, done.counted_cash_minor, done.grand_total_after_minor),
+        (
+            done.expected_cash_minor,
+            done.counted_cash_minor,
+            done.grand_total_after_minor
+        ),
         (Some(149_775), Some(149_725), Some(89_700))
     );
     let z = ana
@@ -185,8 +225,12 @@ async fn a_shift_adds_up_to_the_centavo_and_its_close_is_final() {
         .expect_text(first["receipt_number"].as_str().unwrap())
         .expect_text(second["receipt_number"].as_str().unwrap())
         .expect_text("Bank drop");
-    ana.get(&format!("/shifts/{}/z-report?paper=a4", shift.id)).await.expect(200);
-    ana.get(&format!("/shifts/{}/z-report?paper=letter", shift.id)).await.expect(400);
+    ana.get(&format!("/shifts/{}/z-report?paper=a4", shift.id))
+        .await
+        .expect(200);
+    ana.get(&format!("/shifts/{}/z-report?paper=letter", shift.id))
+        .await
+        .expect(400);
 
     // Closed is final: no sale, no cash movement, no second close.
     let r = ana
@@ -196,14 +240,25 @@ async fn a_shift_adds_up_to_the_centavo_and_its_close_is_final() {
         )
         .await;
     r.expect(409);
-    ana.post(&path, &[("key", "cash-late-0001"), ("kind", "in"), ("move_amount", "5"), ("reason", "Late")])
-        .await
-        .expect(409);
+    ana.post(
+        &path,
+        &[
+            ("key", "cash-late-0001"),
+            ("kind", "in"),
+            ("move_amount", "5"),
+            ("reason", "Late"),
+        ],
+    )
+    .await
+    .expect(409);
     ana.post(&close, &[("key", "close-key-00002"), ("amount", "0")])
         .await
         .expect(409);
     // A retry of a sale answered before the close still answers the same sale.
-    assert_eq!(sell(&ana, "shift-sale-0001", 2, "1000.00").await["order_id"], first["order_id"]);
+    assert_eq!(
+        sell(&ana, "shift-sale-0001", 2, "1000.00").await["order_id"],
+        first["order_id"]
+    );
 
     // The next shift on the register starts from this one's grand total.
     let next = open_shift(&mut app.conn(), app.id("ana"), till, 0);
@@ -232,37 +287,149 @@ async fn bad_input_is_refused_and_changes_nothing() {
     let cebu = cebu.to_string();
     let audit = app.audit_count();
     for (fields, status, says) in [
-        (vec![("register_id", till.as_str()), ("amount", "100")], 400, "out of date"),
-        (vec![("key", "k-00000001"), ("register_id", "abc"), ("amount", "100")], 422, "Choose a register"),
-        (vec![("key", "k-00000002"), ("register_id", cebu.as_str()), ("amount", "100")], 422, "of your branch"),
-        (vec![("key", "k-00000003"), ("register_id", "999999"), ("amount", "100")], 422, "from the list"),
-        (vec![("key", "k-00000004"), ("register_id", till.as_str()), ("amount", "-5")], 422, "negative"),
-        (vec![("key", "k-00000005"), ("register_id", till.as_str()), ("amount", "")], 422, "Count the cash"),
-        (vec![("key", "k-00000006"), ("register_id", till.as_str()), ("d_100000", "1.5")], 422, "1,000.00 pieces"),
-        (vec![("key", "k-00000007"), ("register_id", till.as_str()), ("d_100000", "-1")], 422, "whole number"),
-        (vec![("key", "k-00000008"), ("register_id", till.as_str()), ("d_100000", "1"), ("amount", "5")], 422, "add up to 1,000.00"),
-        (vec![("key", "k-00000009"), ("register_id", till.as_str()), ("amount", "1e5")], 422, "amount"),
-        (vec![("key", "k-00000010"), ("register_id", till.as_str()), ("amount", "\u{200b}")], 422, "amount"),
+        (
+            vec![("register_id", till.as_str()), ("amount", "100")],
+            400,
+            "out of date",
+        ),
+        (
+            vec![
+                ("key", "k-00000001"),
+                ("register_id", "abc"),
+                ("amount", "100"),
+            ],
+            422,
+            "Choose a register",
+        ),
+        (
+            vec![
+                ("key", "k-00000002"),
+                ("register_id", cebu.as_str()),
+                ("amount", "100"),
+            ],
+            422,
+            "of your branch",
+        ),
+        (
+            vec![
+                ("key", "k-00000003"),
+                ("register_id", "999999"),
+                ("amount", "100"),
+            ],
+            422,
+            "from the list",
+        ),
+        (
+            vec![
+                ("key", "k-00000004"),
+                ("register_id", till.as_str()),
+                ("amount", "-5"),
+            ],
+            422,
+            "negative",
+        ),
+        (
+            vec![
+                ("key", "k-00000005"),
+                ("register_id", till.as_str()),
+                ("amount", ""),
+            ],
+            422,
+            "Count the cash",
+        ),
+        (
+            vec![
+                ("key", "k-00000006"),
+                ("register_id", till.as_str()),
+                ("d_100000", "1.5"),
+            ],
+            422,
+            "1,000.00 pieces",
+        ),
+        (
+            vec![
+                ("key", "k-00000007"),
+                ("register_id", till.as_str()),
+                ("d_100000", "-1"),
+            ],
+            422,
+            "whole number",
+        ),
+        (
+            vec![
+                ("key", "k-00000008"),
+                ("register_id", till.as_str()),
+                ("d_100000", "1"),
+                ("amount", "5"),
+            ],
+            422,
+            "add up to 1,000.00",
+        ),
+        (
+            vec![
+                ("key", "k-00000009"),
+                ("register_id", till.as_str()),
+                ("amount", "1e5"),
+            ],
+            422,
+            "amount",
+        ),
+        (
+            vec![
+                ("key", "k-00000010"),
+                ("register_id", till.as_str()),
+                ("amount", "\u{200b}"),
+            ],
+            422,
+            "amount",
+        ),
     ] {
         let r = ana.post("/shifts/open", &fields).await;
         assert_eq!(r.status, status, "{fields:?}: {}", r.body);
-        assert!(r.body.contains(says), "{fields:?} should say {says}: {}", r.body);
+        assert!(
+            r.body.contains(says),
+            "{fields:?} should say {says}: {}",
+            r.body
+        );
     }
     assert_eq!(app.audit_count(), audit, "nothing was written");
-    assert!(model::open_of(&mut app.conn(), app.id("ana")).unwrap().is_none());
+    assert!(model::open_of(&mut app.conn(), app.id("ana"))
+        .unwrap()
+        .is_none());
 
     // A register taken by someone else's shift; a second shift for the same person.
     let agent_till = shift_of(&app, "agent").register_id.to_string();
     let r = ana
-        .post("/shifts/open", &[("key", "k-00000011"), ("register_id", agent_till.as_str()), ("amount", "0")])
+        .post(
+            "/shifts/open",
+            &[
+                ("key", "k-00000011"),
+                ("register_id", agent_till.as_str()),
+                ("amount", "0"),
+            ],
+        )
         .await;
     r.expect(409);
     assert!(r.body.contains("already has an open shift"), "{}", r.body);
-    ana.post("/shifts/open", &[("key", "k-00000012"), ("register_id", till.as_str()), ("amount", "0")])
-        .await
-        .expect(303);
+    ana.post(
+        "/shifts/open",
+        &[
+            ("key", "k-00000012"),
+            ("register_id", till.as_str()),
+            ("amount", "0"),
+        ],
+    )
+    .await
+    .expect(303);
     let r = ana
-        .post("/shifts/open", &[("key", "k-00000013"), ("register_id", till.as_str()), ("amount", "0")])
+        .post(
+            "/shifts/open",
+            &[
+                ("key", "k-00000013"),
+                ("register_id", till.as_str()),
+                ("amount", "0"),
+            ],
+        )
         .await;
     r.expect(409);
 
@@ -270,22 +437,79 @@ async fn bad_input_is_refused_and_changes_nothing() {
     let shift = shift_of(&app, "ana");
     let path = format!("/shifts/{}/cash", shift.id);
     for (fields, status) in [
-        (vec![("key", "m-00000001"), ("kind", "sideways"), ("move_amount", "5"), ("reason", "x")], 422),
-        (vec![("key", "m-00000002"), ("kind", "in"), ("move_amount", "0"), ("reason", "x")], 422),
-        (vec![("key", "m-00000003"), ("kind", "in"), ("move_amount", "abc"), ("reason", "x")], 422),
-        (vec![("key", "m-00000004"), ("kind", "in"), ("move_amount", "5"), ("reason", "  ")], 422),
-        (vec![("key", "m-00000005"), ("kind", "in"), ("move_amount", "5"), ("reason", &"r".repeat(201))], 422),
-        (vec![("key", "m-00000006"), ("kind", "out"), ("move_amount", "0.01"), ("reason", "More than there is")], 409),
-        (vec![("kind", "in"), ("move_amount", "5"), ("reason", "No key")], 400),
+        (
+            vec![
+                ("key", "m-00000001"),
+                ("kind", "sideways"),
+                ("move_amount", "5"),
+                ("reason", "x"),
+            ],
+            422,
+        ),
+        (
+            vec![
+                ("key", "m-00000002"),
+                ("kind", "in"),
+                ("move_amount", "0"),
+                ("reason", "x"),
+            ],
+            422,
+        ),
+        (
+            vec![
+                ("key", "m-00000003"),
+                ("kind", "in"),
+                ("move_amount", "abc"),
+                ("reason", "x"),
+            ],
+            422,
+        ),
+        (
+            vec![
+                ("key", "m-00000004"),
+                ("kind", "in"),
+                ("move_amount", "5"),
+                ("reason", "  "),
+            ],
+            422,
+        ),
+        (
+            vec![
+                ("key", "m-00000005"),
+                ("kind", "in"),
+                ("move_amount", "5"),
+                ("reason", &"r".repeat(201)),
+            ],
+            422,
+        ),
+        (
+            vec![
+                ("key", "m-00000006"),
+                ("kind", "out"),
+                ("move_amount", "0.01"),
+                ("reason", "More than there is"),
+            ],
+            409,
+        ),
+        (
+            vec![("kind", "in"), ("move_amount", "5"), ("reason", "No key")],
+            400,
+        ),
     ] {
         let r = ana.post(&path, &fields).await;
         assert_eq!(r.status, status, "{fields:?}: {}", r.body);
     }
-    let moves: i64 = cash_movements::table.count().get_result(&mut *app.conn()).unwrap();
+    let moves: i64 = cash_movements::table
+        .count()
+        .get_result(&mut *app.conn())
+        .unwrap();
     assert_eq!(moves, 0);
     // Closing with nothing counted.
     let r = ana
-        .post(&format!("/shifts/{}/close", shift.id), &[("key", "c-00000001")])
+        .post(
+            &format!("/shifts/{}/close", shift.id),
+            &[("key", "c-00000001")],
+        )
         .await;
     r.expect(422);
     assert!(shift_of(&app, "ana").is_open());
@@ -297,26 +521,52 @@ async fn a_drawer_is_its_cashiers_and_the_managers() {
     let agent_shift = shift_of(&app, "agent");
     let (ana, _) = cashier(&app, "ana").await;
     // Another cashier's shift does not exist for Ana, whatever she tries.
-    ana.get(&format!("/shifts/{}", agent_shift.id)).await.expect(404);
-    ana.get(&format!("/shifts/{}/z-report", agent_shift.id)).await.expect(404);
+    ana.get(&format!("/shifts/{}", agent_shift.id))
+        .await
+        .expect(404);
+    ana.get(&format!("/shifts/{}/z-report", agent_shift.id))
+        .await
+        .expect(404);
     ana.post(
         &format!("/shifts/{}/cash", agent_shift.id),
-        &[("key", "m-00000001"), ("kind", "in"), ("move_amount", "5"), ("reason", "x")],
+        &[
+            ("key", "m-00000001"),
+            ("kind", "in"),
+            ("move_amount", "5"),
+            ("reason", "x"),
+        ],
     )
     .await
     .expect(404);
-    ana.post(&format!("/shifts/{}/close", agent_shift.id), &[("key", "c-00000001"), ("amount", "0")])
-        .await
-        .expect(404);
+    ana.post(
+        &format!("/shifts/{}/close", agent_shift.id),
+        &[("key", "c-00000001"), ("amount", "0")],
+    )
+    .await
+    .expect(404);
     assert!(shift_of(&app, "agent").is_open());
     // Her list shows only her own; the manager's shows everyone's, and the CSV follows.
     let list = ana.get("/shifts").await.expect(200).clone();
     assert!(!list.body.contains(&format!("/shifts/{}\"", agent_shift.id)));
     let m = app.signed_in("manager").await;
-    m.get("/shifts").await.expect(200).expect_text(&format!("/shifts/{}\"", agent_shift.id));
-    m.get(&format!("/shifts/{}", agent_shift.id)).await.expect(200);
-    let csv = m.get("/shifts/export.csv?status=open").await.expect(200).clone();
-    assert!(csv.body.starts_with("\u{feff}Shift,Register,Branch,Cashier"), "{}", csv.body);
+    m.get("/shifts")
+        .await
+        .expect(200)
+        .expect_text(&format!("/shifts/{}\"", agent_shift.id));
+    m.get(&format!("/shifts/{}", agent_shift.id))
+        .await
+        .expect(200);
+    let csv = m
+        .get("/shifts/export.csv?status=open")
+        .await
+        .expect(200)
+        .clone();
+    assert!(
+        csv.body
+            .starts_with("\u{feff}Shift,Register,Branch,Cashier"),
+        "{}",
+        csv.body
+    );
     assert_eq!(csv.body.lines().count(), 3, "two open shifts: {}", csv.body);
     let csv = ana.get("/shifts/export.csv").await.expect(200).clone();
     assert_eq!(csv.body.lines().count(), 1, "Ana has none: {}", csv.body);
@@ -331,9 +581,21 @@ async fn a_drawer_is_its_cashiers_and_the_managers() {
     .expect(303);
     assert!(!closed(&app, agent_shift.id).is_open());
     // Waiters have shifts too; the kitchen and credit officers do not.
-    app.signed_in("waiter").await.get("/shifts").await.expect(200);
-    app.signed_in("kitchen").await.get("/shifts").await.expect(403);
-    app.signed_in("credit").await.get("/shifts").await.expect(403);
+    app.signed_in("waiter")
+        .await
+        .get("/shifts")
+        .await
+        .expect(200);
+    app.signed_in("kitchen")
+        .await
+        .get("/shifts")
+        .await
+        .expect(403);
+    app.signed_in("credit")
+        .await
+        .get("/shifts")
+        .await
+        .expect(403);
 }
 
 #[actix_web::test]
@@ -343,25 +605,52 @@ async fn managers_keep_the_registers() {
     let main = app.seed.main_branch.to_string();
     m.post(
         "/registers",
-        &[("branch_id", main.as_str()), ("name", "Front counter"), ("machine_id", "26112204518339"), ("serial_number", "SN-1"), ("permit_number", "FP-1")],
+        &[
+            ("branch_id", main.as_str()),
+            ("name", "Front counter"),
+            ("machine_id", "26112204518339"),
+            ("serial_number", "SN-1"),
+            ("permit_number", "FP-1"),
+        ],
     )
     .await
     .expect(303);
     let r = m
-        .post("/registers", &[("branch_id", main.as_str()), ("name", "Front counter")])
+        .post(
+            "/registers",
+            &[("branch_id", main.as_str()), ("name", "Front counter")],
+        )
         .await;
     r.expect(409);
     r.expect_field_error("name", "already has a register");
-    m.post("/registers", &[("branch_id", "999"), ("name", "Nowhere")]).await.expect(422);
-    m.post("/registers", &[("branch_id", main.as_str()), ("name", "")]).await.expect(422);
-    m.post("/registers", &[("branch_id", main.as_str()), ("name", &"x".repeat(61))]).await.expect(422);
-    m.get("/registers").await.expect(200).expect_text("Front counter").expect_text("26112204518339");
+    m.post("/registers", &[("branch_id", "999"), ("name", "Nowhere")])
+        .await
+        .expect(422);
+    m.post("/registers", &[("branch_id", main.as_str()), ("name", "")])
+        .await
+        .expect(422);
+    m.post(
+        "/registers",
+        &[("branch_id", main.as_str()), ("name", &"x".repeat(61))],
+    )
+    .await
+    .expect(422);
+    m.get("/registers")
+        .await
+        .expect(200)
+        .expect_text("Front counter")
+        .expect_text("26112204518339");
     // The agent's till has an open shift: it is not archived or moved.
     let busy = shift_of(&app, "agent").register_id;
-    m.post(&format!("/registers/{busy}/archive"), &[]).await.expect(409);
+    m.post(&format!("/registers/{busy}/archive"), &[])
+        .await
+        .expect(409);
     let cebu = app.seed.cebu_branch.to_string();
     let r = m
-        .post(&format!("/registers/{busy}"), &[("branch_id", cebu.as_str()), ("name", "MNL Till 1")])
+        .post(
+            &format!("/registers/{busy}"),
+            &[("branch_id", cebu.as_str()), ("name", "MNL Till 1")],
+        )
         .await;
     r.expect(409);
     // A free one is archived, and no shift opens on it.
@@ -370,17 +659,37 @@ async fn managers_keep_the_registers() {
         .select(registers::id)
         .first(&mut *app.conn())
         .unwrap();
-    m.post(&format!("/registers/{free}/archive"), &[]).await.expect(303);
-    m.post(&format!("/registers/{free}/archive"), &[]).await.expect(409);
-    let (ana, _) = cashier(&app, "ana").await;
-    let free_s = free.to_string();
-    ana.post("/shifts/open", &[("key", "k-00000001"), ("register_id", free_s.as_str()), ("amount", "0")])
-        .await
-        .expect(422);
-    m.post(&format!("/registers/{free}/restore"), &[]).await.expect(303);
-    ana.post("/shifts/open", &[("key", "k-00000002"), ("register_id", free_s.as_str()), ("amount", "0")])
+    m.post(&format!("/registers/{free}/archive"), &[])
         .await
         .expect(303);
+    m.post(&format!("/registers/{free}/archive"), &[])
+        .await
+        .expect(409);
+    let (ana, _) = cashier(&app, "ana").await;
+    let free_s = free.to_string();
+    ana.post(
+        "/shifts/open",
+        &[
+            ("key", "k-00000001"),
+            ("register_id", free_s.as_str()),
+            ("amount", "0"),
+        ],
+    )
+    .await
+    .expect(422);
+    m.post(&format!("/registers/{free}/restore"), &[])
+        .await
+        .expect(303);
+    ana.post(
+        "/shifts/open",
+        &[
+            ("key", "k-00000002"),
+            ("register_id", free_s.as_str()),
+            ("amount", "0"),
+        ],
+    )
+    .await
+    .expect(303);
     // Sales agents do not keep registers.
     ana.get("/registers").await.expect(403);
 }
@@ -394,8 +703,20 @@ fn one_open_shift_per_register_and_per_person_under_concurrent_opens() {
         let seed = seed(&mut db.pool().get().unwrap());
         let hash = password::hash(PASSWORD, 4).unwrap();
         let mut conn = db.pool().get().unwrap();
-        let ana = insert_employee(&mut conn, "ana", Role::SalesAgent, Some(seed.main_branch), &hash);
-        let ben = insert_employee(&mut conn, "ben", Role::SalesAgent, Some(seed.main_branch), &hash);
+        let ana = insert_employee(
+            &mut conn,
+            "ana",
+            Role::SalesAgent,
+            Some(seed.main_branch),
+            &hash,
+        );
+        let ben = insert_employee(
+            &mut conn,
+            "ben",
+            Role::SalesAgent,
+            Some(seed.main_branch),
+            &hash,
+        );
         let a = register_at(&mut conn, seed.main_branch, "Race A");
         let b = register_at(&mut conn, seed.main_branch, "Race B");
         drop(conn);
@@ -434,7 +755,11 @@ fn one_open_shift_per_register_and_per_person_under_concurrent_opens() {
                 })
             })
             .collect();
-        let opened = handles.into_iter().map(|h| h.join().unwrap()).filter(|ok| *ok).count();
+        let opened = handles
+            .into_iter()
+            .map(|h| h.join().unwrap())
+            .filter(|ok| *ok)
+            .count();
         let mut conn = db.pool().get().unwrap();
         let open_on = |conn: &mut tillpoint::platform::db::AnyConnection, register: i64| -> i64 {
             shifts::table
@@ -551,7 +876,11 @@ fn sales_racing_the_close_land_before_it_or_are_refused() {
                 .unwrap()
             })
         };
-        let sold = handles.into_iter().map(|h| h.join().unwrap()).filter(|ok| *ok).count() as i64;
+        let sold = handles
+            .into_iter()
+            .map(|h| h.join().unwrap())
+            .filter(|ok| *ok)
+            .count() as i64;
         let close = closer.join().unwrap();
         let mut conn = db.pool().get().unwrap();
         let in_shift: i64 = orders::table
@@ -560,7 +889,11 @@ fn sales_racing_the_close_land_before_it_or_are_refused() {
             .get_result(&mut conn)
             .unwrap();
         assert_eq!(in_shift, sold, "every sale made is in the shift");
-        assert_eq!(close.expected, Money(29_900 * sold), "and in its expected cash");
+        assert_eq!(
+            close.expected,
+            Money(29_900 * sold),
+            "and in its expected cash"
+        );
         let stored = model::find(&mut conn, shift.id).unwrap();
         assert_eq!(stored.expected_cash_minor, Some(29_900 * sold));
     }

@@ -46,7 +46,7 @@ fn boxes(s: &ShiftSettings, typed: Option<&Pairs>) -> Vec<CountBox> {
 }
 
 /// The count the form says: boxes by denomination or one amount.
-fn count_of(s: &ShiftSettings, p: &Pairs) -> Result<Count, AppError> {
+pub fn count_of(s: &ShiftSettings, p: &Pairs) -> Result<Count, AppError> {
     let names: Vec<String> = s
         .denominations
         .iter()
@@ -62,7 +62,7 @@ fn key_of(p: &Pairs) -> Result<String, AppError> {
         .map_err(|_| AppError::BadRequest("The form is out of date: open the page again.".into()))
 }
 
-async fn shift_settings(state: &AppState) -> Result<ShiftSettings, AppError> {
+pub async fn shift_settings(state: &AppState) -> Result<ShiftSettings, AppError> {
     let currency = state.config.currency.clone();
     state
         .db
@@ -82,7 +82,7 @@ pub struct ShiftQuery {
 }
 
 impl ShiftQuery {
-    fn filter(&self, user: &CurrentUser, scope: BranchScope) -> Result<ShiftFilter, AppError> {
+    pub fn filter(&self, user: &CurrentUser, scope: BranchScope) -> Result<ShiftFilter, AppError> {
         let open = match self.status.trim() {
             "" => None,
             "open" => Some(true),
@@ -344,7 +344,7 @@ pub async fn open(
 }
 
 /// May `user` see this shift? Its cashier, or a manager. Anyone else hears it does not exist.
-fn may_see(user: &CurrentUser, shift: &model::Shift) -> Result<(), AppError> {
+pub fn may_see(user: &CurrentUser, shift: &model::Shift) -> Result<(), AppError> {
     if user.is_manager() || user.id == shift.employee_id {
         Ok(())
     } else {

@@ -15,6 +15,7 @@ mod menu;
 mod more;
 mod retail;
 mod roles;
+mod shifts;
 
 /// A program: no cookies of its own, a token once signed in.
 pub(crate) struct Api {

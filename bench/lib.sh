@@ -29,3 +29,24 @@ row() { # row BACKEND NAME PATH → a table row in ROWS (and on the terminal)
   ROWS+="| $1 | $2 | $rps | $p50 | $p99 | ${non2xx:-0} |"$'\n'
   echo "| $1 | $2 | $rps | $p50 | $p99 | ${non2xx:-0} |"
 }
+
+sign_in() { # sign_in USER → sets COOKIE and TOKEN
+  local jar="$WORK/jar-$1"; rm -f "$jar"
+  local t
+  t=$(curl -s -c "$jar" -b "$jar" "$URL/login" | grep -o 'name="csrf_token" value="[^"]*"' | head -1 | cut -d'"' -f4)
+  curl -s -c "$jar" -b "$jar" -o /dev/null -X POST "$URL/login" --data "csrf_token=$t&username=$1&password=tillpoint-demo"
+  COOKIE="tillpoint_session=$(awk '$6=="tillpoint_session"{print $7}' "$jar")"
+  TOKEN=$(curl -s -b "$jar" -c "$jar" "$URL/profile" | grep -o 'name="csrf-token" content="[^"]*"' | cut -d'"' -f4)
+  COOKIE="tillpoint_session=$(awk '$6=="tillpoint_session"{print $7}' "$jar")"
+}
+
+open_shift() { # open_shift: the signed-in seller opens a shift (float 0) on their branch's first free register
+  local page key register
+  page=$(curl -s -H "Cookie: $COOKIE" "$URL/shifts")
+  key=$(echo "$page" | grep -o 'name="key" value="[^"]*"' | head -1 | cut -d'"' -f4)
+  [ -z "$key" ] && return 0 # already open
+  register=$(echo "$page" | grep -o '<option value="[0-9][0-9]*"' | head -1 | cut -d'"' -f2)
+  curl -s -o /dev/null -H "Cookie: $COOKIE" -H "X-CSRF-Token: $TOKEN" \
+    --data "csrf_token=$TOKEN&key=$key&register_id=$register&amount=0" "$URL/shifts/open"
+}
+

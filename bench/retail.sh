@@ -12,6 +12,7 @@ BIN="$CARGO_TARGET_DIR/release/tillpoint"
 WORK=$(mktemp -d /tmp/tillpoint-bench-retail.XXXXXX)
 SERVER_PID=""
 stop() { [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null; SERVER_PID=""; }
+source bench/lib.sh # sign_in, open_shift (start and stop are this script's own)
 trap 'stop; rm -rf "$WORK"' EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
@@ -22,16 +23,6 @@ start() { # start DATA_DIR [DATABASE_URL]
   SERVER_PID=$!
   for _ in $(seq 1 100); do curl -sf "$URL/healthz" >/dev/null && return; sleep 0.1; done
   echo "server did not start"; cat "$1/server.log"; exit 1
-}
-
-sign_in() { # sign_in USER → sets COOKIE and TOKEN
-  local jar="$WORK/jar-$1"; rm -f "$jar"
-  local t
-  t=$(curl -s -c "$jar" -b "$jar" "$URL/login" | grep -o 'name="csrf_token" value="[^"]*"' | head -1 | cut -d'"' -f4)
-  curl -s -c "$jar" -b "$jar" -o /dev/null -X POST "$URL/login" --data "csrf_token=$t&username=$1&password=tillpoint-demo"
-  COOKIE="tillpoint_session=$(awk '$6=="tillpoint_session"{print $7}' "$jar")"
-  TOKEN=$(curl -s -b "$jar" -c "$jar" "$URL/profile" | grep -o 'name="csrf-token" content="[^"]*"' | cut -d'"' -f4)
-  COOKIE="tillpoint_session=$(awk '$6=="tillpoint_session"{print $7}' "$jar")"
 }
 
 wrk_row() { # wrk_row NAME CONNECTIONS PATH [wrk args…]
@@ -55,6 +46,7 @@ GENERATED=$(python3 bench/generate.py sqlite "$WORK/sqlite/tillpoint.sqlite3")
 echo "generated in $(( $(date +%s) - GEN_START ))s: $GENERATED"
 start "$WORK/sqlite"
 sign_in agent
+open_shift
 AGENT_COOKIE="$COOKIE"; AGENT_TOKEN="$TOKEN"
 wrk_row "GET /pos/scan (random of 100k products)" 8 "/pos/scan?barcode=BX00000001" -s bench/scan.lua
 wrk_row "POST /pos/checkout/cash, 3 lines (SQLite)" 4 "/pos/checkout/cash" -s bench/checkout.lua
@@ -91,6 +83,7 @@ ANALYZE;
 SQL
   start "$WORK/pg" "$PG_URL"
   sign_in agent
+  open_shift
   wrk_row "GET /pos/scan (PostgreSQL)" 8 "/pos/scan?barcode=BX00000001" -s bench/scan.lua
   wrk_row "POST /pos/checkout/cash, 3 lines (PostgreSQL)" 4 "/pos/checkout/cash" -s bench/checkout.lua
   stop

@@ -165,6 +165,9 @@ fn pages() -> Vec<(Method, &'static str, Access, Reply, Route)> {
         j(post(), "/pos/checkout/cash", SELLERS, |x| {
             x.to(pos::routes::checkout_cash)
         }),
+        j(post(), "/pos/checkout", SELLERS, |x| {
+            x.to(pos::routes::checkout_split)
+        }),
         // cafe: the guest's table page (public; the token is the key), hot like the till
         r(get(), "/t/{token}", Public, |x| {
             x.to(cafe::guest::routes::page)

@@ -90,6 +90,7 @@ business day…), docs/api.md says so and why."
         retail::orders,
         retail::order,
         retail::checkout_cash,
+        retail::checkout_split,
         retail::plans_list,
         retail::plan,
         retail::pay,

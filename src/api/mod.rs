@@ -449,6 +449,12 @@ pub fn routes() -> Vec<Entry> {
             get().to(retail::stock_list),
         ),
         a(
+            Method::POST,
+            "/api/checkout/",
+            SELLERS,
+            post().to(retail::checkout_split),
+        ),
+        a(
             Method::GET,
             "/api/orders/",
             SELLERS,

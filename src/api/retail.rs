@@ -348,10 +348,13 @@ pub struct ReceiptOut {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PaymentOut {
+    /// `cash`, `card`, `ewallet`, or `installment` (a down payment).
     pub method: String,
     pub amount: Decimal2,
     pub cash_received: Option<Decimal2>,
     pub change: Option<Decimal2>,
+    /// A card's or e-wallet's reference; empty for cash.
+    pub reference: String,
     pub paid_at: String,
 }
 
@@ -434,6 +437,7 @@ pub async fn order(
                 change: p.change().map(Decimal2),
                 method: p.method,
                 amount: Decimal2(Money(p.amount_minor)),
+                reference: p.reference,
                 paid_at: Moment::of(&clock, p.paid_at),
             })
             .collect(),
@@ -457,6 +461,27 @@ pub async fn checkout_cash(
     body: web::Json<CheckoutRequest>,
 ) -> Result<HttpResponse, AppError> {
     let cart = cart::parse(&body).map_err(AppError::BadRequest)?;
+    let done = crate::retail::pos::routes::sell(&state, &user, actor, cart).await?;
+    Ok(json::created(&done))
+}
+
+/// A sale paid by several tenders: the same body as `/api/checkout/cash/` with `"tenders":
+/// [{"method": "cash"|"card"|"ewallet", "amount": "…", "reference": "…"}]` instead of
+/// `cash_received` (card and e-wallet need their reference; only cash gives change) — the
+/// rules of `POST /pos/checkout`.
+#[utoipa::path(post, path = "/api/checkout/", tag = "retail",
+    request_body(content = Object, description = "The till's cart: idempotency_key, lines, tenders, customer"),
+    security(("token" = [])),
+    responses((status = 201, body = CheckoutResult), (status = 400, body = Problem),
+        (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 409, body = Problem, description = "Out of stock, serial sold, no open shift, key reused for another cart")))]
+pub async fn checkout_split(
+    user: CurrentUser,
+    actor: Actor,
+    state: web::Data<AppState>,
+    body: web::Json<CheckoutRequest>,
+) -> Result<HttpResponse, AppError> {
+    let cart = cart::parse_split(&body).map_err(AppError::BadRequest)?;
     let done = crate::retail::pos::routes::sell(&state, &user, actor, cart).await?;
     Ok(json::created(&done))
 }

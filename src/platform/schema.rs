@@ -344,6 +344,7 @@ diesel::table! {
         cash_received_minor -> Nullable<BigInt>,
         change_minor -> Nullable<BigInt>,
         paid_at -> Timestamp,
+        reference -> Text,
     }
 }
 

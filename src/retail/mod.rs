@@ -46,6 +46,7 @@ pub const AUDIT_WORDS: AuditWords = AuditWords {
         ("vat", "VAT"),
         ("cash_received", "Cash received"),
         ("change", "Change"),
+        ("tenders", "Tenders"),
         ("commission", "Commission"),
         ("commission_reversed", "Commission reversed"),
         ("payment_method", "Payment"),

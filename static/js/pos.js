@@ -116,11 +116,14 @@
     el("t-vat").textContent = show(t.vat);
     el("t-total").textContent = show(t.total);
     var cash = toMinor(el("cash").value || "0");
-    var due = cash !== null && cash < t.total;
+    // A card or e-wallet part pays first; the cash covers the rest and gives the change.
+    var other = otherPart();
+    var rest = Math.max(0, t.total - (other ? other.minor : 0));
+    var due = cash !== null && cash < rest;
     el("change-label").textContent = due ? "Amount due" : "Change";
-    el("change").textContent = cash === null ? "—" : show(Math.abs(cash - t.total));
+    el("change").textContent = cash === null ? "—" : show(Math.abs(cash - rest));
     el("change").parentNode.className = "change-line" + (due ? " due" : "");
-    quickCash(t.total);
+    quickCash(rest);
     if (el("installment-box") && !el("installment-box").hidden) planPreview();
   }
 
@@ -294,6 +297,14 @@
       });
   });
 
+  // The card or e-wallet part of a split payment, when one is typed.
+  function otherPart() {
+    var raw = el("other-amount").value.trim();
+    if (!raw) return null;
+    var minor = toMinor(raw);
+    return minor === null || minor <= 0 ? null : { raw: raw, minor: minor };
+  }
+  el("other-amount").addEventListener("input", render);
   el("cash").addEventListener("input", render);
   el("cash").addEventListener("keydown", function (e) { if (e.key === "Enter") { e.preventDefault(); pay(); } });
 
@@ -335,7 +346,11 @@
     if (!state.lines.length) { say("The cart is empty: scan a product first.", "error"); focusScan(); return; }
     var inst = tender() === "installment";
     var cash = el("cash").value.trim();
-    if (!inst && toMinor(cash || "x") === null) { say("Enter the cash received, e.g. 5000.00.", "error"); el("cash").focus(); return; }
+    var other = inst ? null : otherPart();
+    if (!inst && el("other-amount").value.trim() && !other) { say("Enter the card or e-wallet amount, e.g. 1500.00.", "error"); el("other-amount").focus(); return; }
+    if (other && !el("other-reference").value.trim()) { say("Enter the card slip's or the transfer's reference.", "error"); el("other-reference").focus(); return; }
+    if (!inst && !other && toMinor(cash || "x") === null) { say("Enter the cash received, e.g. 5000.00.", "error"); el("cash").focus(); return; }
+    if (other && cash && toMinor(cash) === null) { say("Enter the cash received, e.g. 500.00, or leave it empty.", "error"); el("cash").focus(); return; }
     var down = el("down-payment").value.trim() || "0";
     if (inst && toMinor(down) === null) { say("Enter the down payment, e.g. 5000.00 (or 0).", "error"); el("down-payment").focus(); return; }
     var phone = el("customer-phone").value.trim();
@@ -351,9 +366,13 @@
       customer: customer
     };
     if (inst) { body.term_months = Number(el("term").value); body.down_payment = down; }
+    else if (other) {
+      body.tenders = [{ method: el("other-method").value, amount: other.raw, reference: el("other-reference").value.trim() }];
+      if (cash && toMinor(cash) > 0) body.tenders.push({ method: "cash", amount: cash });
+    }
     else { body.cash_received = cash; }
     paying = true; el("pay").disabled = true; say("Recording the sale…");
-    fetch(inst ? "/pos/checkout/installment" : "/pos/checkout/cash", {
+    fetch(inst ? "/pos/checkout/installment" : other ? "/pos/checkout" : "/pos/checkout/cash", {
       method: "POST", credentials: "same-origin",
       headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRF-Token": token },
       body: JSON.stringify(body)
@@ -384,7 +403,8 @@
   }
   function nextSale() {
     paidPanel.hidden = true;
-    el("cash").value = ""; el("down-payment").value = ""; el("customer-phone").value = ""; el("customer-name").value = "";
+    el("cash").value = ""; el("down-payment").value = "";
+    el("other-amount").value = ""; el("other-reference").value = ""; el("other-tender").open = false; el("customer-phone").value = ""; el("customer-name").value = "";
     el("customer-email").value = ""; el("customer-address").value = ""; el("customer-note").textContent = "";
     render(); say("Ready for the next sale.", "ok"); focusScan();
   }

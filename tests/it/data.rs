@@ -53,6 +53,7 @@ async fn a_sqlite_shop_moves_to_postgresql_and_keeps_selling() {
     );
     // The application on the copy: sign in, scan, sell; receipts go on without a gap.
     let app = TestApp::on(target, dir).await;
+    app.open_shift("agent");
     let till = app.client();
     till.login("agent", "tillpoint-demo").await.expect(303);
     let scan = till.get("/pos/scan?barcode=4801000000252").await;

@@ -94,6 +94,7 @@ fn matrix() -> Vec<(&'static str, &'static str, Who)> {
         ("GET", "/pos/scan", SELLERS),
         ("GET", "/pos/search", SELLERS),
         ("GET", "/pos/customers", SELLERS),
+        ("POST", "/pos/checkout", SELLERS),
         ("POST", "/pos/checkout/cash", SELLERS),
         ("POST", "/pos/checkout/installment", SELLERS),
         ("GET", "/registers", M),

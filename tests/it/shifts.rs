@@ -898,3 +898,140 @@ fn sales_racing_the_close_land_before_it_or_are_refused() {
         assert_eq!(stored.expected_cash_minor, Some(29_900 * sold));
     }
 }
+
+async fn split(c: &Client, key: &str, tenders: serde_json::Value) -> Resp {
+    c.post_json(
+        "/pos/checkout",
+        &json!({"idempotency_key": key, "lines": [{"barcode": TEST_CABLE, "quantity": 1}], "tenders": tenders}),
+    )
+    .await
+}
+
+#[actix_web::test]
+async fn a_split_tender_sale_pays_the_total_and_only_cash_gives_change() {
+    use tillpoint::platform::schema::payments;
+    let app = TestApp::new().await;
+    let (cable, _) = cable_and_phone(&app);
+    app.receive(app.seed.main_branch, cable, 10, &[]);
+    let agent = app.signed_in("agent").await;
+    let audit = app.audit_count();
+    // Refusals first: nothing is sold.
+    for (tenders, says) in [
+        (json!(null), "tenders are missing"),
+        (json!([]), "1 to 6 tenders"),
+        (
+            json!([{"method": "card", "amount": "300.00", "reference": "A1"}]),
+            "only cash gives change",
+        ),
+        (
+            json!([{"method": "card", "amount": "100.00", "reference": "A1"}, {"method": "cash", "amount": "100"}]),
+            "less than the total",
+        ),
+        (
+            json!([{"method": "card", "amount": "299.00"}]),
+            "needs its reference",
+        ),
+        (
+            json!([{"method": "cheque", "amount": "299.00"}]),
+            "cash, card or ewallet",
+        ),
+        (
+            json!([{"method": "store_credit", "amount": "299.00"}]),
+            "Store credit",
+        ),
+        (json!([{"method": "cash", "amount": "0"}]), "more than zero"),
+        (json!([{"method": "cash", "amount": "-5"}]), "negative"),
+        (
+            json!([{"method": "card", "amount": "299", "reference": "A\u{0007}1"}]),
+            "printable",
+        ),
+        (
+            json!([{"method": "card", "amount": "299", "reference": "x".repeat(65)}]),
+            "printable",
+        ),
+        (
+            json!((0..7)
+                .map(|_| json!({"method": "cash", "amount": "50"}))
+                .collect::<Vec<_>>()),
+            "1 to 6 tenders",
+        ),
+    ] {
+        let r = split(&agent, "split-bad-0001", tenders.clone()).await;
+        assert_eq!(r.status, 422, "{tenders}: {}", r.body);
+        assert!(
+            r.body.contains(says),
+            "{tenders} should say {says}: {}",
+            r.body
+        );
+    }
+    assert_eq!(app.audit_count(), audit, "nothing was written");
+
+    // 299.00 paid by card 200.00 (ref. AUTH-7781) and cash 200.00: change 101.00 from the cash.
+    let tenders = json!([{"method": "card", "amount": "200.00", "reference": "AUTH-7781"}, {"method": "cash", "amount": "200"}]);
+    let r = split(&agent, "split-sale-0001", tenders.clone()).await;
+    r.expect(201);
+    let sale = r.json();
+    assert_eq!(
+        (sale["total"].as_str(), sale["change"].as_str()),
+        (Some("299.00"), Some("101.00"))
+    );
+    let order = sale["order_id"].as_i64().unwrap();
+    let rows: Vec<(String, i64, Option<i64>, Option<i64>, String)> = payments::table
+        .filter(payments::order_id.eq(order))
+        .order(payments::id.asc())
+        .select((
+            payments::method,
+            payments::amount_minor,
+            payments::cash_received_minor,
+            payments::change_minor,
+            payments::reference,
+        ))
+        .load(&mut *app.conn())
+        .unwrap();
+    assert_eq!(
+        rows,
+        vec![
+            (
+                "cash".into(),
+                9_900,
+                Some(20_000),
+                Some(10_100),
+                String::new()
+            ),
+            ("card".into(), 20_000, None, None, "AUTH-7781".into()),
+        ]
+    );
+    // The same key again is the same sale, change and all.
+    let again = split(&agent, "split-sale-0001", tenders).await;
+    again.expect(201);
+    assert_eq!(
+        (
+            again.json()["order_id"].as_i64(),
+            again.json()["change"].as_str()
+        ),
+        (Some(order), Some("101.00"))
+    );
+    // The receipt and the sale show the card with its reference.
+    agent
+        .get(&format!("/sales/{order}/receipt"))
+        .await
+        .expect(200)
+        .expect_text("Card ref. AUTH-7781")
+        .expect_text("101.00");
+    // Only the cash part is in the drawer; the card is in the takings by method.
+    let shift = shift_of(&app, "agent");
+    let f = model::figures(&mut app.conn(), &shift).unwrap();
+    assert_eq!(f.flow.cash_sales, Money(9_900));
+    assert!(
+        f.retail_by_method
+            .contains(&("card".to_string(), 1, Money(20_000))),
+        "{:?}",
+        f.retail_by_method
+    );
+    // Card and e-wallet that pay exactly, no cash.
+    let r = split(&agent, "split-sale-0002", json!([{"method": "ewallet", "amount": "99.00", "reference": "GCASH 1234"}, {"method": "card", "amount": "200.00", "reference": "AUTH-7782"}])).await;
+    r.expect(201);
+    assert_eq!(r.json()["change"], "0.00");
+    // The old cash checkout is unchanged.
+    sell(&agent, "split-cash-0003", 1, "300.00").await;
+}

@@ -25,7 +25,58 @@ pub struct CheckoutRequest {
     pub term_months: Value,
     #[serde(default)]
     pub down_payment: Value,
+    /// A split-tender sale's tenders: `[{"method", "amount", "reference"}]`.
+    #[serde(default)]
+    pub tenders: Value,
 }
+
+/// What a tender of a split payment is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TenderMethod {
+    Cash,
+    Card,
+    EWallet,
+}
+
+impl TenderMethod {
+    pub fn parse(s: &str) -> Option<TenderMethod> {
+        match s {
+            "cash" => Some(TenderMethod::Cash),
+            "card" => Some(TenderMethod::Card),
+            "ewallet" | "e_wallet" | "upi" => Some(TenderMethod::EWallet),
+            _ => None,
+        }
+    }
+
+    /// As stored in `payments.method`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TenderMethod::Cash => "cash",
+            TenderMethod::Card => "card",
+            TenderMethod::EWallet => "ewallet",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            TenderMethod::Cash => "Cash",
+            TenderMethod::Card => "Card",
+            TenderMethod::EWallet => "E-wallet",
+        }
+    }
+}
+
+/// One tender of a split payment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TenderPart {
+    pub method: TenderMethod,
+    pub amount: Money,
+    /// The card slip's or the wallet's reference (required for both; empty for cash).
+    pub reference: String,
+}
+
+/// At most this many tenders on one sale.
+pub const MAX_TENDERS: usize = 6;
 
 /// How a sale is paid.
 #[derive(Debug, Clone, PartialEq)]
@@ -37,6 +88,8 @@ pub enum Tender {
         term_months: i64,
         down_payment: Money,
     },
+    /// Several tenders that together pay the total; only cash gives change.
+    Split { parts: Vec<TenderPart> },
 }
 
 /// Which product a line means.
@@ -81,6 +134,16 @@ impl Cart {
                 term_months,
                 down_payment,
             } => h.update(format!("installment:{term_months}:{}\n", down_payment.0)),
+            Tender::Split { ref parts } => {
+                for p in parts {
+                    h.update(format!(
+                        "{}:{}:{}\n",
+                        p.method.as_str(),
+                        p.amount.0,
+                        p.reference
+                    ));
+                }
+            }
         }
         if let Some(c) = &self.customer {
             h.update(format!(
@@ -163,6 +226,64 @@ fn line(v: &Value, n: usize) -> Result<CartLine, String> {
 pub fn parse(req: &CheckoutRequest) -> Result<Cart, String> {
     let received = amount(&req.cash_received, "Cash received")?;
     cart(req, Tender::Cash { received })
+}
+
+/// A split-tender sale's cart: 1 to `MAX_TENDERS` tenders, each a method (`cash`, `card`,
+/// `ewallet`), an amount above zero and, for card and e-wallet, the reference of the slip or
+/// the transfer. Whether they pay the total is the checkout's to say (it knows the total).
+pub fn parse_split(req: &CheckoutRequest) -> Result<Cart, String> {
+    let raw = req
+        .tenders
+        .as_array()
+        .ok_or("The tenders are missing: a list of {method, amount, reference}.")?;
+    if raw.is_empty() || raw.len() > MAX_TENDERS {
+        return Err(format!("Pay with 1 to {MAX_TENDERS} tenders."));
+    }
+    let mut parts = Vec::with_capacity(raw.len());
+    for (n, t) in raw.iter().enumerate() {
+        let which = format!("Tender {}", n + 1);
+        let method_raw = text(&t["method"]).unwrap_or("");
+        let method = match TenderMethod::parse(method_raw) {
+            Some(m) => m,
+            None if method_raw == "store_credit" => {
+                return Err(
+                    "Store credit is not taken yet: pay with cash, card or e-wallet.".into(),
+                )
+            }
+            None => return Err(format!("{which}: the method is cash, card or ewallet.")),
+        };
+        let amount = amount(&t["amount"], &format!("{which}'s amount"))?;
+        if !amount.is_positive() {
+            return Err(format!("{which}'s amount must be more than zero."));
+        }
+        let reference = match &t["reference"] {
+            Value::Null => String::new(),
+            v => text(v)
+                .ok_or_else(|| format!("{which}'s reference must be text."))?
+                .to_string(),
+        };
+        if reference.chars().count() > 64
+            || reference
+                .chars()
+                .any(|c| c.is_control() || crate::platform::forms::is_invisible(c))
+        {
+            return Err(format!(
+                "{which}'s reference is at most 64 printable characters."
+            ));
+        }
+        if method != TenderMethod::Cash && reference.is_empty() {
+            return Err(format!(
+                "{which}: a {} payment needs its reference (the slip's or the transfer's number).",
+                method.label().to_lowercase()
+            ));
+        }
+        parts.push(TenderPart {
+            method,
+            amount,
+            reference,
+        });
+    }
+    cart(req, Tender::Split { parts })
 }
 
 /// An instalment sale's cart: a term in whole months, a down payment (zero allowed) and a

@@ -16,7 +16,7 @@ use crate::platform::schema::{
 };
 use crate::retail::customers;
 use crate::retail::installments::{self, rules, rules::PlanFigures};
-use crate::retail::pos::cart::{Cart, ProductRef, Tender};
+use crate::retail::pos::cart::{Cart, ProductRef, Tender, TenderMethod, TenderPart};
 use crate::retail::pricing::{self, line_total, receipt_totals};
 use crate::retail::sales::rules::OrderStatus;
 use crate::retail::settings;
@@ -47,19 +47,10 @@ pub fn previous(
     key: &str,
     fingerprint: &str,
 ) -> Result<Option<CheckoutResult>, AppError> {
-    /// id, total, VAT, OR number, change, request hash, plan
-    type Earlier = (
-        i64,
-        i64,
-        i64,
-        String,
-        Option<i64>,
-        Option<String>,
-        Option<i64>,
-    );
+    /// id, total, VAT, OR number, request hash, plan
+    type Earlier = (i64, i64, i64, String, Option<String>, Option<i64>);
     let found: Option<Earlier> = orders::table
         .inner_join(official_receipts::table)
-        .inner_join(payments::table)
         .left_join(installment_plans::table)
         .filter(orders::employee_id.eq(employee_id))
         .filter(orders::idempotency_key.eq(key))
@@ -68,7 +59,6 @@ pub fn previous(
             orders::total_minor,
             orders::vat_minor,
             official_receipts::or_number,
-            payments::change_minor,
             orders::request_sha,
             installment_plans::id.nullable(),
         ))
@@ -76,19 +66,27 @@ pub fn previous(
         .optional()?;
     match found {
         None => Ok(None),
-        Some((_, _, _, or, _, Some(sha), _)) if sha != fingerprint => {
+        Some((_, _, _, or, Some(sha), _)) if sha != fingerprint => {
             Err(AppError::Conflict(format!(
                 "This idempotency key was already used for another sale ({or}). Start a new sale."
             )))
         }
-        Some((id, total, vat, or, change, _, plan_id)) => Ok(Some(result(
-            id,
-            or,
-            Money(total),
-            Money(vat),
-            Money(change.unwrap_or(0)),
-            plan_id,
-        ))),
+        Some((id, total, vat, or, _, plan_id)) => {
+            // The change, from the payment rows (a split sale has several).
+            let change: Vec<Option<i64>> = payments::table
+                .filter(payments::order_id.eq(id))
+                .select(payments::change_minor)
+                .load(conn)?;
+            let change = change.into_iter().flatten().sum();
+            Ok(Some(result(
+                id,
+                or,
+                Money(total),
+                Money(vat),
+                Money(change),
+                plan_id,
+            )))
+        }
     }
 }
 
@@ -150,12 +148,22 @@ pub(crate) fn next_receipt_number(conn: &mut AnyConnection, branch_id: i64) -> Q
     }
 }
 
-/// What the tender makes of the totals: the payment row and, for an instalment sale, its plan.
+/// One payment row to write.
+struct PaymentLine {
+    method: &'static str,
+    amount: Money,
+    received: Option<Money>,
+    change: Option<Money>,
+    reference: String,
+}
+
+/// What the tender makes of the totals: the order's method (`cash` for any sale paid in full
+/// at the till, whatever the tenders), its payment rows and, for an instalment sale, its plan.
 struct Settled {
     method: &'static str,
-    paid: Money,
     received: Money,
     change: Money,
+    rows: Vec<PaymentLine>,
     /// An instalment sale's plan and the interest rate it was worked out at.
     plan: Option<(PlanFigures, i64)>,
 }
@@ -177,12 +185,19 @@ fn settle(
             }
             Ok(Settled {
                 method: "cash",
-                paid: total,
                 received,
                 change: Money(received.0 - total.0),
+                rows: vec![PaymentLine {
+                    method: "cash",
+                    amount: total,
+                    received: Some(received),
+                    change: Some(Money(received.0 - total.0)),
+                    reference: String::new(),
+                }],
                 plan: None,
             })
         }
+        Tender::Split { ref parts } => split(parts, total),
         Tender::Installment {
             term_months,
             down_payment,
@@ -204,13 +219,77 @@ fn settle(
             }
             Ok(Settled {
                 method: "installment",
-                paid: down_payment,
                 received: down_payment,
                 change: Money::ZERO,
+                rows: vec![PaymentLine {
+                    method: "installment",
+                    amount: down_payment,
+                    received: Some(down_payment),
+                    change: Some(Money::ZERO),
+                    reference: String::new(),
+                }],
                 plan: Some((figures, terms.rate_bp)),
             })
         }
     }
+}
+
+/// Several tenders against the total: card and e-wallet together at most the total (they
+/// give no change), all of them at least the total; the change comes out of the cash, which
+/// is one row (handed over, kept, change) however many cash tenders were typed.
+fn split(parts: &[TenderPart], total: Money) -> Result<Settled, AppError> {
+    let sum = |cash: bool| -> Money {
+        Money(
+            parts
+                .iter()
+                .filter(|p| (p.method == TenderMethod::Cash) == cash)
+                .map(|p| p.amount.0)
+                .sum(),
+        )
+    };
+    let (cash, other) = (sum(true), sum(false));
+    if other > total {
+        return Err(AppError::Unprocessable(format!(
+            "Card and e-wallet tenders ({}) are more than the total ({}): only cash gives change.",
+            other.grouped(),
+            total.grouped()
+        )));
+    }
+    let given = Money(cash.0 + other.0);
+    if given < total {
+        return Err(AppError::Unprocessable(format!(
+            "The tenders ({}) are less than the total ({}).",
+            given.grouped(),
+            total.grouped()
+        )));
+    }
+    let change = Money(given.0 - total.0);
+    let mut rows = Vec::new();
+    if cash.is_positive() {
+        rows.push(PaymentLine {
+            method: "cash",
+            amount: Money(cash.0 - change.0),
+            received: Some(cash),
+            change: Some(change),
+            reference: String::new(),
+        });
+    }
+    for p in parts.iter().filter(|p| p.method != TenderMethod::Cash) {
+        rows.push(PaymentLine {
+            method: p.method.as_str(),
+            amount: p.amount,
+            received: None,
+            change: None,
+            reference: p.reference.clone(),
+        });
+    }
+    Ok(Settled {
+        method: "cash",
+        received: cash,
+        change,
+        rows,
+        plan: None,
+    })
 }
 
 /// The checkout itself, on the business's `today` (an instalment schedule counts from it).
@@ -405,16 +484,19 @@ pub fn checkout(
             settled.method,
         ),
     )?;
-    diesel::insert_into(payments::table)
-        .values((
-            payments::order_id.eq(order_id),
-            payments::method.eq(settled.method),
-            payments::amount_minor.eq(settled.paid.0),
-            payments::cash_received_minor.eq(Some(settled.received.0)),
-            payments::change_minor.eq(Some(change.0)),
-            payments::paid_at.eq(now),
-        ))
-        .execute(conn)?;
+    for row in &settled.rows {
+        diesel::insert_into(payments::table)
+            .values((
+                payments::order_id.eq(order_id),
+                payments::method.eq(row.method),
+                payments::amount_minor.eq(row.amount.0),
+                payments::cash_received_minor.eq(row.received.map(|m| m.0)),
+                payments::change_minor.eq(row.change.map(|m| m.0)),
+                payments::paid_at.eq(now),
+                payments::reference.eq(&row.reference),
+            ))
+            .execute(conn)?;
+    }
 
     let number = next_receipt_number(conn, branch_id)?;
     let or_number = pricing::or_number(&branch_code, number);
@@ -505,6 +587,15 @@ pub fn checkout(
         .created("payment_method", settled.method)
         .created("cash_received", settled.received.plain())
         .created("change", change.plain())
+        .note(
+            "tenders",
+            settled
+                .rows
+                .iter()
+                .map(|r| format!("{} {}", r.method, r.amount.plain()))
+                .collect::<Vec<_>>()
+                .join(", "),
+        )
         .created("commission", commission.plain())
         .note("lines", summary);
     let changes = match (&settled.plan, plan_id) {

@@ -249,6 +249,17 @@ pub async fn checkout_cash(
     checkout(staff, cart).await
 }
 
+/// `POST /pos/checkout`: the same JSON with `"tenders": [{"method": "cash"|"card"|"ewallet",
+/// "amount": "…", "reference": "…"}]` instead of `cash_received`: several tenders that pay the
+/// total together; the change comes from the cash.
+pub async fn checkout_split(
+    staff: Staff,
+    body: web::Json<CheckoutRequest>,
+) -> Result<HttpResponse, AppError> {
+    let cart = cart::parse_split(&body).map_err(AppError::Unprocessable)?;
+    checkout(staff, cart).await
+}
+
 /// `POST /pos/checkout/installment`: the same JSON with `term_months` and `down_payment`
 /// instead of `cash_received`, and a customer; the answer adds `plan_id`.
 pub async fn checkout_installment(

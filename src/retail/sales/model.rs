@@ -60,9 +60,21 @@ pub struct PaymentRow {
     pub cash_received_minor: Option<i64>,
     pub change_minor: Option<i64>,
     pub paid_at: NaiveDateTime,
+    /// A card's or e-wallet's reference.
+    pub reference: String,
 }
 
 impl PaymentRow {
+    pub fn amount(&self) -> Money {
+        Money(self.amount_minor)
+    }
+
+    /// "Cash", "Card", "E-wallet", "Instalment down payment".
+    pub fn label(&self) -> &'static str {
+        crate::retail::pos::cart::TenderMethod::parse(&self.method)
+            .map_or("Instalment down payment", |m| m.label())
+    }
+
     pub fn cash(&self) -> Option<Money> {
         self.cash_received_minor.map(Money)
     }
@@ -179,6 +191,7 @@ pub fn detail(conn: &mut AnyConnection, id: i64) -> Result<OrderDetail, AppError
             payments::cash_received_minor,
             payments::change_minor,
             payments::paid_at,
+            payments::reference,
         ))
         .load(conn)?;
     Ok(OrderDetail {

@@ -36,6 +36,8 @@ struct ReceiptPage {
     /// An instalment sale: the cash line is its down payment, and the rest is financed.
     installment: bool,
     financed: Money,
+    /// Card and e-wallet tenders of a split payment: label, amount, reference.
+    tenders: Vec<(&'static str, Money, String)>,
     qr_svg: String,
     /// The business's and the register's numbers for the tax office, printed when filled in.
     registration: crate::registers::shifts::report::Registration,
@@ -72,6 +74,13 @@ pub async fn show(
         .iter()
         .filter_map(|p| p.cash_received_minor)
         .sum::<i64>();
+    // Card and e-wallet tenders, printed with their references under the cash.
+    let tenders: Vec<(&'static str, Money, String)> = d
+        .payments
+        .iter()
+        .filter(|p| p.method == "card" || p.method == "ewallet")
+        .map(|p| (p.label(), Money(p.amount_minor), p.reference.clone()))
+        .collect();
     let change = d
         .payments
         .iter()
@@ -98,6 +107,7 @@ pub async fn show(
         change: Money(change),
         installment: d.head.payment_method == "installment",
         financed: Money(receipt.total_minor - cash),
+        tenders,
         or_number: receipt.or_number,
         registration,
         register,

@@ -398,6 +398,18 @@ pub fn load(conn: &mut AnyConnection, config: &crate::Config) -> Result<usize, A
     ] {
         settings::set(conn, &actor, k, v)?;
     }
+    // The counter's register, so a waiter can open a shift and take bills into it.
+    crate::registers::model::create(
+        conn,
+        &actor,
+        &crate::registers::model::RegisterInput {
+            branch_id: branch,
+            name: "Cafe counter".into(),
+            ..Default::default()
+        },
+        crate::platform::clock::BusinessClock::now_utc(),
+    )?;
+    added += 1;
     added += bookings(conn, config, branch)?;
     added += history(conn, config, branch)?;
     // A welcome code for trying promo codes on a bill.

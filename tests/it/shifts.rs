@@ -1035,3 +1035,53 @@ async fn a_split_tender_sale_pays_the_total_and_only_cash_gives_change() {
     // The old cash checkout is unchanged.
     sell(&agent, "split-cash-0003", 1, "300.00").await;
 }
+
+/// A sale voided while the shift is open leaves the drawer (its cash went back) and counts as
+/// a void; one voided after the close leaves the closed report as it was.
+#[actix_web::test]
+async fn voids_count_in_the_shift_they_happen_in() {
+    let app = TestApp::new().await;
+    let (cable, _) = cable_and_phone(&app);
+    app.receive(app.seed.main_branch, cable, 10, &[]);
+    let agent = app.signed_in("agent").await;
+    let m = app.signed_in("manager").await;
+    let first = sell(&agent, "void-sale-0001", 1, "299.00").await;
+    let second = sell(&agent, "void-sale-0002", 2, "600.00").await;
+    m.post(
+        &format!("/sales/{}/void", first["order_id"]),
+        &[("reason", "Customer changed mind")],
+    )
+    .await
+    .expect(303);
+    let shift = shift_of(&app, "agent");
+    let f = model::figures(&mut app.conn(), &shift).unwrap();
+    assert_eq!(
+        (f.sales_count, f.sales_total, f.voids_count, f.voids_total),
+        (1, Money(59_800), 1, Money(29_900))
+    );
+    assert_eq!(
+        f.flow.cash_sales,
+        Money(59_800),
+        "the voided sale's cash went back"
+    );
+    m.post(
+        &format!("/shifts/{}/close", shift.id),
+        &[("key", "c-00000001"), ("amount", "598.00")],
+    )
+    .await
+    .expect(303);
+    // Voided after the close: the closed shift's report does not move.
+    m.post(
+        &format!("/sales/{}/void", second["order_id"]),
+        &[("reason", "Returned next day")],
+    )
+    .await
+    .expect(303);
+    let closed_shift = closed(&app, shift.id);
+    let f = model::figures(&mut app.conn(), &closed_shift).unwrap();
+    assert_eq!(
+        (f.sales_count, f.sales_total, f.voids_count),
+        (1, Money(59_800), 1)
+    );
+    assert_eq!(closed_shift.expected_cash_minor, Some(59_800));
+}

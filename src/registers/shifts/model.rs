@@ -6,7 +6,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::dsl::sql;
 use diesel::prelude::*;
-use diesel::sql_types::BigInt;
+use diesel::sql_types::{BigInt, Bool, Nullable};
 
 use crate::platform::audit::{self, Actor, Changes, Subject};
 use crate::platform::db::{is_unique_violation, AnyConnection};
@@ -351,6 +351,10 @@ pub struct MovementRow {
     pub created_at: NaiveDateTime,
 }
 
+/// A sale counts in its shift's report unless it was voided while the shift was open (a void
+/// after the close leaves the closed report as it was).
+const KEPT: &str = "(orders.voided_at IS NULL OR (shifts.closed_at IS NOT NULL AND orders.voided_at > shifts.closed_at))";
+
 fn total(expr: &str) -> diesel::expression::SqlLiteral<BigInt> {
     sql::<BigInt>(&format!("CAST(COALESCE(SUM({expr}), 0) AS BIGINT)"))
 }
@@ -358,34 +362,37 @@ fn total(expr: &str) -> diesel::expression::SqlLiteral<BigInt> {
 /// The report's figures: everything the shift's rows say, up to its close (a sale voided after
 /// the close stays a sale of this shift's report; its cash left another drawer).
 pub fn figures(conn: &mut AnyConnection, shift: &Shift) -> QueryResult<Figures> {
-    let cutoff = shift.closed_at;
-    let kept = orders::voided_at
-        .is_null()
-        .or(orders::voided_at.gt(cutoff.unwrap_or(NaiveDateTime::MAX)));
-    let (sales_count, sales_total, vat): (i64, i64, i64) = orders::table
-        .filter(orders::shift_id.eq(shift.id))
-        .filter(kept)
-        .select((
-            sql::<BigInt>("COUNT(*)"),
-            total("orders.total_minor"),
-            total("orders.vat_minor"),
-        ))
-        .first(conn)?;
-    let vatable: i64 = orders::table
-        .inner_join(official_receipts::table)
-        .filter(orders::shift_id.eq(shift.id))
-        .filter(kept)
-        .select(total("official_receipts.vatable_minor"))
-        .first(conn)?;
-    let (voids_count, voids_total): (i64, i64) = orders::table
-        .filter(orders::shift_id.eq(shift.id))
-        .filter(orders::voided_at.le(cutoff.unwrap_or(NaiveDateTime::MAX)))
-        .select((sql::<BigInt>("COUNT(*)"), total("orders.total_minor")))
-        .first(conn)?;
+    // One pass over the shift's sales: kept and voided totals, VAT, the receipt range.
+    type Sums = (i64, i64, i64, i64, i64, i64, Option<i64>, Option<i64>);
+    let (sales_count, sales_total, vat, vatable, voids_count, voids_total, first, last): Sums =
+        orders::table
+            .inner_join(shifts::table.on(shifts::id.nullable().eq(orders::shift_id)))
+            .left_join(official_receipts::table)
+            .filter(orders::shift_id.eq(shift.id))
+            .select((
+                sql::<BigInt>(&format!("COUNT(CASE WHEN {KEPT} THEN 1 END)")),
+                total(&format!(
+                    "CASE WHEN {KEPT} THEN orders.total_minor ELSE 0 END"
+                )),
+                total(&format!(
+                    "CASE WHEN {KEPT} THEN orders.vat_minor ELSE 0 END"
+                )),
+                total(&format!(
+                    "CASE WHEN {KEPT} THEN official_receipts.vatable_minor ELSE 0 END"
+                )),
+                sql::<BigInt>(&format!("COUNT(CASE WHEN NOT ({KEPT}) THEN 1 END)")),
+                total(&format!(
+                    "CASE WHEN NOT ({KEPT}) THEN orders.total_minor ELSE 0 END"
+                )),
+                sql::<Nullable<BigInt>>("MIN(official_receipts.number)"),
+                sql::<Nullable<BigInt>>("MAX(official_receipts.number)"),
+            ))
+            .first(conn)?;
     let retail: Vec<(String, i64, i64)> = payments::table
         .inner_join(orders::table)
+        .inner_join(shifts::table.on(shifts::id.nullable().eq(orders::shift_id)))
         .filter(orders::shift_id.eq(shift.id))
-        .filter(kept)
+        .filter(sql::<Bool>(KEPT))
         .group_by(payments::method)
         .select((
             payments::method,
@@ -421,21 +428,19 @@ pub fn figures(conn: &mut AnyConnection, shift: &Shift) -> QueryResult<Figures> 
             total("cafe_sales.tax_minor"),
         ))
         .first(conn)?;
-    let receipt = |conn: &mut AnyConnection, last: bool| -> QueryResult<Option<String>> {
-        let q = official_receipts::table
-            .inner_join(orders::table)
-            .filter(orders::shift_id.eq(shift.id))
-            .select(official_receipts::or_number)
-            .into_boxed();
-        let q = if last {
-            q.order(official_receipts::number.desc())
-        } else {
-            q.order(official_receipts::number.asc())
-        };
-        q.first(conn).optional()
+    let receipt = |conn: &mut AnyConnection, number: Option<i64>| -> QueryResult<Option<String>> {
+        match number {
+            Some(n) => official_receipts::table
+                .filter(official_receipts::branch_id.eq(shift.branch_id))
+                .filter(official_receipts::number.eq(n))
+                .select(official_receipts::or_number)
+                .first(conn)
+                .optional(),
+            None => Ok(None),
+        }
     };
-    let first_receipt = receipt(conn, false)?;
-    let last_receipt = receipt(conn, true)?;
+    let first_receipt = receipt(conn, first)?;
+    let last_receipt = receipt(conn, last)?;
     let movements: Vec<MovementRow> = cash_movements::table
         .inner_join(employees::table.on(employees::id.eq(cash_movements::employee_id)))
         .filter(cash_movements::shift_id.eq(shift.id))

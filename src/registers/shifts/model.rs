@@ -6,7 +6,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::dsl::sql;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Bool, Nullable};
+use diesel::sql_types::{BigInt, Nullable};
 
 use crate::platform::audit::{self, Actor, Changes, Subject};
 use crate::platform::db::{is_unique_violation, AnyConnection};
@@ -351,10 +351,6 @@ pub struct MovementRow {
     pub created_at: NaiveDateTime,
 }
 
-/// A sale counts in its shift's report unless it was voided while the shift was open (a void
-/// after the close leaves the closed report as it was).
-const KEPT: &str = "(orders.voided_at IS NULL OR (shifts.closed_at IS NOT NULL AND orders.voided_at > shifts.closed_at))";
-
 fn total(expr: &str) -> diesel::expression::SqlLiteral<BigInt> {
     sql::<BigInt>(&format!("CAST(COALESCE(SUM({expr}), 0) AS BIGINT)"))
 }
@@ -362,37 +358,45 @@ fn total(expr: &str) -> diesel::expression::SqlLiteral<BigInt> {
 /// The report's figures: everything the shift's rows say, up to its close (a sale voided after
 /// the close stays a sale of this shift's report; its cash left another drawer).
 pub fn figures(conn: &mut AnyConnection, shift: &Shift) -> QueryResult<Figures> {
-    // One pass over the shift's sales: kept and voided totals, VAT, the receipt range.
-    type Sums = (i64, i64, i64, i64, i64, i64, Option<i64>, Option<i64>);
-    let (sales_count, sales_total, vat, vatable, voids_count, voids_total, first, last): Sums =
-        orders::table
-            .inner_join(shifts::table.on(shifts::id.nullable().eq(orders::shift_id)))
-            .left_join(official_receipts::table)
-            .filter(orders::shift_id.eq(shift.id))
-            .select((
-                sql::<BigInt>(&format!("COUNT(CASE WHEN {KEPT} THEN 1 END)")),
-                total(&format!(
-                    "CASE WHEN {KEPT} THEN orders.total_minor ELSE 0 END"
-                )),
-                total(&format!(
-                    "CASE WHEN {KEPT} THEN orders.vat_minor ELSE 0 END"
-                )),
-                total(&format!(
-                    "CASE WHEN {KEPT} THEN official_receipts.vatable_minor ELSE 0 END"
-                )),
-                sql::<BigInt>(&format!("COUNT(CASE WHEN NOT ({KEPT}) THEN 1 END)")),
-                total(&format!(
-                    "CASE WHEN NOT ({KEPT}) THEN orders.total_minor ELSE 0 END"
-                )),
-                sql::<Nullable<BigInt>>("MIN(official_receipts.number)"),
-                sql::<Nullable<BigInt>>("MAX(official_receipts.number)"),
-            ))
-            .first(conn)?;
+    // A sale counts in its shift's report unless it was voided while the shift was open (a
+    // void after the close leaves the closed report as it was).
+    // An open shift's cutoff is a far date that both databases compare as a time (SQLite
+    // compares text, where chrono's own MAX, "+262142-…", sorts before every real time).
+    let far = NaiveDate::from_ymd_opt(9999, 12, 31)
+        .and_then(|d| d.and_hms_opt(23, 59, 59))
+        .unwrap_or_default();
+    let cutoff = shift.closed_at.unwrap_or(far);
+    let kept = orders::voided_at.is_null().or(orders::voided_at.gt(cutoff));
+    // Every receipt's total is its VATable part plus its VAT (`pricing::receipt_totals`), so
+    // the VATable sales need no join; and a shift's checkouts are serialised on its row, so its
+    // first and last order carry its first and last receipt.
+    let (sales_count, sales_total, vat): (i64, i64, i64) = orders::table
+        .filter(orders::shift_id.eq(shift.id))
+        .filter(kept)
+        .select((
+            sql::<BigInt>("COUNT(*)"),
+            total("orders.total_minor"),
+            total("orders.vat_minor"),
+        ))
+        .first(conn)?;
+    // Voided sales keep their receipt numbers: the range is of every sale of the shift.
+    let (first, last): (Option<i64>, Option<i64>) = orders::table
+        .filter(orders::shift_id.eq(shift.id))
+        .select((
+            sql::<Nullable<BigInt>>("MIN(orders.id)"),
+            sql::<Nullable<BigInt>>("MAX(orders.id)"),
+        ))
+        .first(conn)?;
+    let vatable = sales_total - vat;
+    let (voids_count, voids_total): (i64, i64) = orders::table
+        .filter(orders::shift_id.eq(shift.id))
+        .filter(orders::voided_at.le(cutoff))
+        .select((sql::<BigInt>("COUNT(*)"), total("orders.total_minor")))
+        .first(conn)?;
     let retail: Vec<(String, i64, i64)> = payments::table
         .inner_join(orders::table)
-        .inner_join(shifts::table.on(shifts::id.nullable().eq(orders::shift_id)))
         .filter(orders::shift_id.eq(shift.id))
-        .filter(sql::<Bool>(KEPT))
+        .filter(kept)
         .group_by(payments::method)
         .select((
             payments::method,
@@ -428,11 +432,10 @@ pub fn figures(conn: &mut AnyConnection, shift: &Shift) -> QueryResult<Figures> 
             total("cafe_sales.tax_minor"),
         ))
         .first(conn)?;
-    let receipt = |conn: &mut AnyConnection, number: Option<i64>| -> QueryResult<Option<String>> {
-        match number {
-            Some(n) => official_receipts::table
-                .filter(official_receipts::branch_id.eq(shift.branch_id))
-                .filter(official_receipts::number.eq(n))
+    let receipt = |conn: &mut AnyConnection, order: Option<i64>| -> QueryResult<Option<String>> {
+        match order {
+            Some(id) => official_receipts::table
+                .filter(official_receipts::order_id.eq(id))
                 .select(official_receipts::or_number)
                 .first(conn)
                 .optional(),

@@ -24,7 +24,8 @@ q() { python3 -c "import sqlite3; print(sqlite3.connect('$DB').execute(\"$1\").f
 row2() { # row2 NAME CONNECTIONS PATH [wrk args…]: a markdown row with rate, latency and errors
   local name="$1" c="$2" path="$3"; shift 3
   local out
-  out=$(COOKIE="$COOKIE" TOKEN="$TOKEN" wrk -t2 -c"$c" -d"${DURATION}s" --latency "$@" "$URL$path")
+  local threads=2; [ "$c" -lt 2 ] && threads=1
+  out=$(COOKIE="$COOKIE" TOKEN="$TOKEN" wrk -t"$threads" -c"$c" -d"${DURATION}s" --latency "$@" "$URL$path")
   echo "| $name | $c | $(echo "$out" | awk '/Requests\/sec/ {print $2}') | $(echo "$out" | awk '$1=="50%" {print $2}') | $(echo "$out" | awk '$1=="99%" {print $2}') | $(echo "$out" | awk '/Non-2xx/ {print $NF}')$(echo "$out" | awk '/Socket errors/ {print " " $0}') |"
 }
 
@@ -52,5 +53,6 @@ PY
 start
 sign_in agent
 echo "- the shift now holds $(q "select count(*) from orders where shift_id = $SHIFT") sales"
+row2 "GET /shifts/{id}/z-report ($SALES sales), one manager printing" 1 "/shifts/$SHIFT/z-report" -H "Cookie: $COOKIE"
 row2 "GET /shifts/{id}/z-report ($SALES sales)" 4 "/shifts/$SHIFT/z-report" -H "Cookie: $COOKIE"
 row2 "GET /shifts/{id} (X report, $SALES sales)" 4 "/shifts/$SHIFT" -H "Cookie: $COOKIE"

@@ -17,7 +17,9 @@ use crate::platform::money::Money;
 use crate::platform::state::AppState;
 use crate::registers::model as registers;
 use crate::registers::shifts::model::{self, Figures, Shift};
-use crate::registers::shifts::routes::{count_of, may_see, shift_settings, ShiftQuery};
+use crate::registers::shifts::routes::{
+    close_with, count_of, may_see, record_movement, shift_settings, words_of, ShiftQuery,
+};
 use crate::registers::shifts::rules::{self, Movement};
 
 #[derive(Debug, Default, Deserialize)]
@@ -429,39 +431,15 @@ pub async fn cash(
         .amount
         .ok_or_else(|| AppError::field_invalid("amount", "This field is required."))?
         .0;
-    let mut errors = forms::FormErrors::default();
-    let reason = forms::text(
+    let reason = words_of(
         b.reason.as_deref().unwrap_or(""),
         "reason",
         "The reason",
         200,
         true,
-        &mut errors,
-    );
-    if !errors.is_empty() {
-        return Err(AppError::Fields {
-            errors,
-            status: actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
-        });
-    }
+    )?;
     let key = key_of(b.idempotency_key.as_deref())?;
-    state
-        .db
-        .write(move |c| {
-            model::move_cash(
-                c,
-                &actor,
-                &model::NewMovement {
-                    shift_id: id,
-                    kind,
-                    amount,
-                    reason: &reason,
-                    key: &key,
-                },
-                BusinessClock::now_utc(),
-            )
-        })
-        .await?;
+    record_movement(&state, actor, id, kind, amount, reason, key).await?;
     Ok(json::created(&visible(&state, &user, id).await?))
 }
 
@@ -492,37 +470,13 @@ pub async fn close(
     let b = body.into_inner();
     let s = shift_settings(&state).await?;
     let counted = count_of(&s, &count_pairs(&s, &b.count)?)?;
-    let mut errors = forms::FormErrors::default();
-    let note = forms::text(
+    let note = words_of(
         b.note.as_deref().unwrap_or(""),
         "note",
         "The note",
         500,
         false,
-        &mut errors,
-    );
-    if !errors.is_empty() {
-        return Err(AppError::Fields {
-            errors,
-            status: actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
-        });
-    }
-    let threshold = s.note_over;
-    state
-        .db
-        .write(move |c| {
-            model::close(
-                c,
-                &actor,
-                &model::Closing {
-                    shift_id: id,
-                    counted: &counted,
-                    note: &note,
-                    threshold,
-                },
-                BusinessClock::now_utc(),
-            )
-        })
-        .await?;
+    )?;
+    close_with(&state, actor, id, counted, note, s.note_over).await?;
     Ok(json::ok(&visible(&state, &user, id).await?))
 }

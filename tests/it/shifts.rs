@@ -976,7 +976,9 @@ async fn a_split_tender_sale_pays_the_total_and_only_cash_gives_change() {
         (Some("299.00"), Some("101.00"))
     );
     let order = sale["order_id"].as_i64().unwrap();
-    let rows: Vec<(String, i64, Option<i64>, Option<i64>, String)> = payments::table
+    /// method, amount, handed over, change, reference
+    type Tender = (String, i64, Option<i64>, Option<i64>, String);
+    let rows: Vec<Tender> = payments::table
         .filter(payments::order_id.eq(order))
         .order(payments::id.asc())
         .select((

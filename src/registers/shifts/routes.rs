@@ -435,6 +435,83 @@ async fn for_action(state: &AppState, user: &CurrentUser, id: i64) -> Result<(),
     crate::platform::auth::scope::check(user, shift.branch_id)
 }
 
+/// A cash movement's reason (required) or the close's note (optional), checked as a field.
+pub fn words_of(
+    raw: &str,
+    field: &'static str,
+    label: &str,
+    max: usize,
+    required: bool,
+) -> Result<String, AppError> {
+    let mut errors = FormErrors::default();
+    let text = forms::text(raw, field, label, max, required, &mut errors);
+    if errors.is_empty() {
+        Ok(text)
+    } else {
+        Err(AppError::Fields {
+            errors,
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+        })
+    }
+}
+
+/// Records cash in or out of shift `id` (the page's and the API's transaction).
+pub async fn record_movement(
+    state: &AppState,
+    actor: crate::platform::audit::Actor,
+    id: i64,
+    kind: Movement,
+    amount: Money,
+    reason: String,
+    key: String,
+) -> Result<i64, AppError> {
+    state
+        .db
+        .write(move |c| {
+            model::move_cash(
+                c,
+                &actor,
+                &model::NewMovement {
+                    shift_id: id,
+                    kind,
+                    amount,
+                    reason: &reason,
+                    key: &key,
+                },
+                BusinessClock::now_utc(),
+            )
+        })
+        .await
+}
+
+/// Closes shift `id` with the count and the note under the settings' threshold (the page's
+/// and the API's transaction).
+pub async fn close_with(
+    state: &AppState,
+    actor: crate::platform::audit::Actor,
+    id: i64,
+    counted: Count,
+    note: String,
+    threshold: Money,
+) -> Result<model::Closed, AppError> {
+    state
+        .db
+        .write(move |c| {
+            model::close(
+                c,
+                &actor,
+                &model::Closing {
+                    shift_id: id,
+                    counted: &counted,
+                    note: &note,
+                    threshold,
+                },
+                BusinessClock::now_utc(),
+            )
+        })
+        .await
+}
+
 pub async fn cash(
     ctx: PageCtx,
     staff: Staff,
@@ -451,37 +528,8 @@ pub async fn cash(
             .ok_or_else(|| AppError::field_invalid("kind", "Choose cash in or cash out."))?;
         let amount = Money::parse_input(p.get("move_amount"))
             .map_err(|e| AppError::field_invalid("move_amount", format!("The amount: {e}.")))?;
-        let mut errors = FormErrors::default();
-        let reason = forms::text(
-            p.get("reason"),
-            "reason",
-            "The reason",
-            200,
-            true,
-            &mut errors,
-        );
-        if !errors.is_empty() {
-            return Err(AppError::Fields {
-                errors,
-                status: StatusCode::UNPROCESSABLE_ENTITY,
-            });
-        }
-        state
-            .db
-            .write(move |c| {
-                model::move_cash(
-                    c,
-                    &actor,
-                    &model::NewMovement {
-                        shift_id: id,
-                        kind,
-                        amount,
-                        reason: &reason,
-                        key: &key,
-                    },
-                    BusinessClock::now_utc(),
-                )
-            })
+        let reason = words_of(p.get("reason"), "reason", "The reason", 200, true)?;
+        record_movement(&state, actor, id, kind, amount, reason, key)
             .await
             .map(|_| kind)
     }
@@ -523,31 +571,8 @@ pub async fn close(
     let s = shift_settings(&state).await?;
     let result = async {
         let counted = count_of(&s, &p)?;
-        let mut errors = FormErrors::default();
-        let note = forms::text(p.get("note"), "note", "The note", 500, false, &mut errors);
-        if !errors.is_empty() {
-            return Err(AppError::Fields {
-                errors,
-                status: StatusCode::UNPROCESSABLE_ENTITY,
-            });
-        }
-        let threshold = s.note_over;
-        state
-            .db
-            .write(move |c| {
-                model::close(
-                    c,
-                    &actor,
-                    &model::Closing {
-                        shift_id: id,
-                        counted: &counted,
-                        note: &note,
-                        threshold,
-                    },
-                    BusinessClock::now_utc(),
-                )
-            })
-            .await
+        let note = words_of(p.get("note"), "note", "The note", 500, false)?;
+        close_with(&state, actor, id, counted, note, s.note_over).await
     }
     .await;
     match result {

@@ -25,7 +25,7 @@ row2() { # row2 NAME CONNECTIONS PATH [wrk args…]: a markdown row with rate, l
   local name="$1" c="$2" path="$3"; shift 3
   local out
   local threads=2; [ "$c" -lt 2 ] && threads=1
-  out=$(COOKIE="$COOKIE" TOKEN="$TOKEN" wrk -t"$threads" -c"$c" -d"${DURATION}s" --latency "$@" "$URL$path")
+  out=$(COOKIE="$COOKIE" TOKEN="$TOKEN" SPLIT="${SPLIT:-}" wrk -t"$threads" -c"$c" -d"${DURATION}s" --latency "$@" "$URL$path")
   echo "| $name | $c | $(echo "$out" | awk '/Requests\/sec/ {print $2}') | $(echo "$out" | awk '$1=="50%" {print $2}') | $(echo "$out" | awk '$1=="99%" {print $2}') | $(echo "$out" | awk '/Non-2xx/ {print $NF}')$(echo "$out" | awk '/Socket errors/ {print " " $0}') |"
 }
 
@@ -36,7 +36,7 @@ SHIFT=$(q "select id from shifts where closed_at is null and employee_id = (sele
 echo "| work | c | req/s | p50 | p99 | non-2xx |"
 echo "|---|---|---|---|---|---|"
 row2 "POST /pos/checkout/cash (one tender, 3 lines), for comparison" 4 "/pos/checkout/cash" -s bench/checkout.lua
-row2 "POST /pos/checkout (split tender, 3 lines)" 4 "/pos/checkout" -s bench/split.lua
+SPLIT=1 row2 "POST /pos/checkout (split tender, 3 lines)" 4 "/pos/checkout" -s bench/checkout.lua
 SOLD=$(q "select count(*) from orders where shift_id = $SHIFT")
 CARD=$(q "select count(*) from payments p join orders o on o.id = p.order_id where o.shift_id = $SHIFT and p.method = 'card'")
 SPLIT=$(q "select count(*) from orders where shift_id = $SHIFT and idempotency_key in (select o.idempotency_key from orders o join payments p on p.order_id = o.id where p.method = 'card')")

@@ -39,8 +39,8 @@ row2 "POST /pos/checkout/cash (one tender, 3 lines), for comparison" 4 "/pos/che
 SPLIT=1 row2 "POST /pos/checkout (split tender, 3 lines)" 4 "/pos/checkout" -s bench/checkout.lua
 SOLD=$(q "select count(*) from orders where shift_id = $SHIFT")
 CARD=$(q "select count(*) from payments p join orders o on o.id = p.order_id where o.shift_id = $SHIFT and p.method = 'card'")
-SPLIT=$(q "select count(*) from orders where shift_id = $SHIFT and idempotency_key in (select o.idempotency_key from orders o join payments p on p.order_id = o.id where p.method = 'card')")
-echo "- the shift took $SOLD sales; $SPLIT split sales with $CARD card tenders (one each: $([ "$SPLIT" = "$CARD" ] && echo yes || echo NO))"
+SPLIT_SALES=$(q "select count(*) from orders where shift_id = $SHIFT and idempotency_key in (select o.idempotency_key from orders o join payments p on p.order_id = o.id where p.method = 'card')")
+echo "- the shift took $SOLD sales; $SPLIT_SALES split sales with $CARD card tenders (one each: $([ "$SPLIT_SALES" = "$CARD" ] && echo yes || echo NO))"
 stop
 python3 - "$DB" "$SHIFT" "$SALES" <<'PY'
 import sqlite3, sys

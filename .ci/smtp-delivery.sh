@@ -26,7 +26,13 @@ for _ in $(seq 1 150); do curl -sf "$URL/healthz" >/dev/null && break; sleep 0.2
 jar="$WORK/jar"
 t=$(curl -s -c "$jar" -b "$jar" "$URL/login" | grep -o 'name="csrf_token" value="[^"]*"' | head -1 | cut -d'"' -f4)
 curl -s -c "$jar" -b "$jar" -o /dev/null --data "csrf_token=$t&username=agent&password=tillpoint-demo" "$URL/login"
-csrf=$(curl -s -c "$jar" -b "$jar" "$URL/pos" | grep -o 'name="csrf-token" content="[^"]*"' | cut -d'"' -f4)
+pos=$(curl -s -c "$jar" -b "$jar" "$URL/pos")
+csrf=$(echo "$pos" | grep -o 'name="csrf-token" content="[^"]*"' | cut -d'"' -f4)
+# Sales need the agent's open shift: the till's own form opens one (float 0).
+key=$(echo "$pos" | grep -o 'name="key" value="[^"]*"' | head -1 | cut -d'"' -f4)
+register=$(echo "$pos" | grep -o '<option value="[0-9][0-9]*"' | head -1 | cut -d'"' -f2)
+curl -s -c "$jar" -b "$jar" -o /dev/null \
+  --data "csrf_token=$csrf&key=$key&register_id=$register&amount=0&next=/pos" "$URL/shifts/open"
 # The demo's USB-C cable (EAN-13 of 480100000025, as e2e/support.js spells it).
 barcode=$(python3 -c 'b="480100000025"; print(b + str((10 - sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(b)) % 10) % 10))')
 answer=$(curl -s -c "$jar" -b "$jar" -H "X-CSRF-Token: $csrf" -H "Content-Type: application/json" \

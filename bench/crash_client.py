@@ -24,7 +24,20 @@ def session(url, user):
     opener.open(url + "/login", data)
     page = opener.open(url + "/profile").read().decode()
     token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+    open_shift(opener, token, url)
     return opener, token
+
+
+def open_shift(opener, token, url):
+    """Sales need the seller's open shift: open one (float 0) unless one is open already."""
+    page = opener.open(url + "/shifts").read().decode()
+    key = re.search(r'name="key" value="([^"]+)"', page)
+    if key is None:
+        return
+    register = re.search(r'<option value="([0-9]+)"', page).group(1)
+    data = urllib.parse.urlencode({"csrf_token": token, "key": key.group(1), "register_id": register,
+                                   "amount": "0"}).encode()
+    opener.open(url + "/shifts/open", data)
 
 
 def checkout(opener, token, url, key, n):

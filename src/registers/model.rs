@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::platform::audit::{self, Actor, Changes, Subject};
-use crate::platform::db::AnyConnection;
+use crate::platform::db::{is_unique_violation, AnyConnection};
 use crate::platform::error::AppError;
 use crate::platform::schema::{branches, registers};
 
@@ -146,7 +146,15 @@ pub fn create(
             registers::updated_at.eq(now),
         ))
         .returning(registers::id)
-        .get_result(conn)?;
+        .get_result(conn)
+        // Two managers adding the same name at once: the unique index says so, as the check does.
+        .map_err(|e| {
+            if is_unique_violation(&e) {
+                taken_error()
+            } else {
+                e.into()
+            }
+        })?;
     audit::record(
         conn,
         actor,
@@ -187,7 +195,14 @@ pub fn update(
             registers::permit_number.eq(&input.permit_number),
             registers::updated_at.eq(now),
         ))
-        .execute(conn)?;
+        .execute(conn)
+        .map_err(|e| {
+            if is_unique_violation(&e) {
+                taken_error()
+            } else {
+                e.into()
+            }
+        })?;
     let changes = input.changes(Some(&before));
     if !changes.is_empty() {
         audit::record(

@@ -251,6 +251,24 @@ async fn a_shift_adds_up_to_the_centavo_and_its_close_is_final() {
     )
     .await
     .expect(409);
+    // A retry of the bank drop answered before the close answers it again, and adds nothing.
+    ana.post(
+        &path,
+        &[
+            ("key", move_key.as_str()),
+            ("kind", "out"),
+            ("move_amount", "1,500.00"),
+            ("reason", "Bank drop"),
+        ],
+    )
+    .await
+    .expect(303);
+    let moves_after: i64 = cash_movements::table
+        .filter(cash_movements::shift_id.eq(shift.id))
+        .count()
+        .get_result(&mut *app.conn())
+        .unwrap();
+    assert_eq!(moves_after, 2);
     ana.post(&close, &[("key", "close-key-00002"), ("amount", "0")])
         .await
         .expect(409);

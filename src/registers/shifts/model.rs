@@ -244,14 +244,23 @@ pub fn move_cash(
     now: NaiveDateTime,
 ) -> Result<i64, AppError> {
     let me = actor.employee_id.ok_or(AppError::Unauthorized)?;
-    hold_open(conn, m.shift_id)?;
-    let earlier: Option<i64> = cash_movements::table
-        .filter(cash_movements::shift_id.eq(m.shift_id))
-        .filter(cash_movements::idempotency_key.eq(m.key))
-        .select(cash_movements::id)
-        .first(conn)
-        .optional()?;
-    if let Some(id) = earlier {
+    let earlier = |conn: &mut AnyConnection| -> QueryResult<Option<i64>> {
+        cash_movements::table
+            .filter(cash_movements::shift_id.eq(m.shift_id))
+            .filter(cash_movements::idempotency_key.eq(m.key))
+            .select(cash_movements::id)
+            .first(conn)
+            .optional()
+    };
+    // The row lock first (a second copy of the request waits here for the first), then the
+    // key; a retry of a movement answered before the close still answers that movement.
+    if let Err(refused) = hold_open(conn, m.shift_id) {
+        return match earlier(conn)? {
+            Some(id) => Ok(id),
+            None => Err(refused),
+        };
+    }
+    if let Some(id) = earlier(conn)? {
         return Ok(id);
     }
     if !m.amount.is_positive() {

@@ -32,7 +32,7 @@ use crate::retail::catalog::suppliers::Suppliers;
 use crate::retail::catalog::{products, suppliers};
 use crate::retail::installments::routes as pos_installments;
 use crate::retail::warranty::routes as warranty_routes;
-use crate::retail::{pos, sales, stock};
+use crate::retail::{pos, refunds, sales, stock};
 use crate::staff::branches::routes::Branches;
 use crate::staff::employees::routes::Employees;
 use crate::staff::{branches, employees, login, profile};
@@ -626,6 +626,16 @@ fn pages() -> Vec<(Method, &'static str, Access, Reply, Route)> {
         r(get(), "/sales/{id:\\d+}", SELLERS, |x| {
             x.to(sales::routes::detail)
         }),
+        r(get(), "/refunds", SELLERS, |x| x.to(refunds::routes::find)),
+        r(get(), "/sales/{id:\\d+}/refund", SELLERS, |x| {
+            x.to(refunds::routes::form)
+        }),
+        r(post(), "/sales/{id:\\d+}/refund", SELLERS, |x| {
+            x.to(refunds::routes::submit)
+        }),
+        r(get(), "/credit-notes/{id:\\d+}", SELLERS, |x| {
+            x.to(refunds::routes::show)
+        }),
         r(post(), "/sales/{id:\\d+}/void", MANAGER, |x| {
             x.to(sales::routes::void_route)
         }),
@@ -714,6 +724,7 @@ pub fn navigation(role: Role, current_path: &str) -> Vec<NavLink> {
         ("/reports", "Reports", &[Role::Manager]),
         ("/pos", "POS", &[Role::Manager, Role::SalesAgent]),
         ("/sales", "Sales", &[Role::Manager, Role::SalesAgent]),
+        ("/refunds", "Refunds", &[Role::Manager, Role::SalesAgent]),
         (
             "/installments",
             "Instalments",

@@ -186,6 +186,7 @@ diesel::table! {
         address -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        store_credit_minor -> BigInt,
     }
 }
 
@@ -210,6 +211,8 @@ diesel::table! {
         request_sha -> Nullable<Text>,
         business_day -> Nullable<Date>,
         shift_id -> Nullable<BigInt>,
+        refunded_minor -> BigInt,
+        refunded_vat_minor -> BigInt,
     }
 }
 
@@ -320,6 +323,8 @@ diesel::table! {
         unit_price_minor -> BigInt,
         cost_price_minor -> BigInt,
         line_total_minor -> BigInt,
+        returned_quantity -> BigInt,
+        refunded_minor -> BigInt,
     }
 }
 
@@ -647,6 +652,7 @@ diesel::table! {
         received_at -> Timestamp,
         resolved_by -> Nullable<BigInt>,
         resolved_at -> Nullable<Timestamp>,
+        credit_note_id -> Nullable<BigInt>,
     }
 }
 
@@ -816,6 +822,80 @@ diesel::table! {
 diesel::joinable!(shifts -> registers (register_id));
 diesel::joinable!(cash_movements -> shifts (shift_id));
 
+diesel::table! {
+    credit_note_counters (branch_id) {
+        branch_id -> BigInt,
+        last_number -> BigInt,
+    }
+}
+
+diesel::table! {
+    credit_notes (id) {
+        id -> BigInt,
+        branch_id -> BigInt,
+        number -> BigInt,
+        cn_number -> Text,
+        order_id -> BigInt,
+        shift_id -> Nullable<BigInt>,
+        employee_id -> BigInt,
+        reason -> Text,
+        restock -> Bool,
+        refund_to -> Text,
+        customer_id -> Nullable<BigInt>,
+        total_minor -> BigInt,
+        vatable_minor -> BigInt,
+        vat_minor -> BigInt,
+        commission_minor -> BigInt,
+        idempotency_key -> Text,
+        request_sha -> Text,
+        created_at -> Timestamp,
+        business_day -> Date,
+    }
+}
+
+diesel::table! {
+    credit_note_lines (id) {
+        id -> BigInt,
+        credit_note_id -> BigInt,
+        order_item_id -> BigInt,
+        product_id -> BigInt,
+        product_name -> Text,
+        quantity -> BigInt,
+        amount_minor -> BigInt,
+        cost_minor -> BigInt,
+        serials -> Text,
+    }
+}
+
+diesel::table! {
+    credit_note_tenders (id) {
+        id -> BigInt,
+        credit_note_id -> BigInt,
+        method -> Text,
+        amount_minor -> BigInt,
+        reference -> Text,
+    }
+}
+
+diesel::table! {
+    store_credit_entries (id) {
+        id -> BigInt,
+        customer_id -> BigInt,
+        amount_minor -> BigInt,
+        balance_after_minor -> BigInt,
+        credit_note_id -> Nullable<BigInt>,
+        order_id -> Nullable<BigInt>,
+        employee_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(credit_notes -> orders (order_id));
+diesel::joinable!(credit_notes -> branches (branch_id));
+diesel::joinable!(credit_note_lines -> credit_notes (credit_note_id));
+diesel::joinable!(credit_note_tenders -> credit_notes (credit_note_id));
+diesel::joinable!(store_credit_entries -> customers (customer_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     registers,
     shifts,
@@ -868,4 +948,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     retail_product_totals,
     branch_stock_counts,
     mail_outbox,
+    credit_note_counters,
+    credit_notes,
+    credit_note_lines,
+    credit_note_tenders,
+    store_credit_entries,
 );

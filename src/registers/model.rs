@@ -264,3 +264,14 @@ pub fn of_order(conn: &mut AnyConnection, order_id: i64) -> QueryResult<Option<R
         .first(conn)
         .optional()
 }
+
+/// The register a shift was on (a credit note prints its till's numbers).
+pub fn of_shift(conn: &mut AnyConnection, shift_id: i64) -> QueryResult<Option<Register>> {
+    use crate::platform::schema::shifts;
+    shifts::table
+        .inner_join(registers::table.on(registers::id.eq(shifts::register_id)))
+        .filter(shifts::id.eq(shift_id))
+        .select(Register::as_select())
+        .first(conn)
+        .optional()
+}

@@ -7,6 +7,7 @@ pub mod demo;
 pub mod installments;
 pub mod pos;
 pub mod pricing;
+pub mod refunds;
 pub mod sales;
 pub mod settings;
 pub mod settings_page;

@@ -25,6 +25,8 @@ pub const PASSWORD_CHANGE: &str = "PASSWORD_CHANGE";
 pub const PASSWORD_RESET: &str = "PASSWORD_RESET";
 pub const VOID: &str = "VOID";
 pub const PRINT: &str = "PRINT";
+/// Part or all of a sale given back (a credit note).
+pub const REFUND: &str = "REFUND";
 
 /// Every action the trail knows, for the filter list.
 pub const ACTIONS: &[&str] = &[
@@ -34,6 +36,7 @@ pub const ACTIONS: &[&str] = &[
     RESTORE,
     DELETE,
     VOID,
+    REFUND,
     PRINT,
     LOGIN,
     LOGOUT,

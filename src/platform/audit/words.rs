@@ -261,6 +261,7 @@ pub fn action_label(action: &str) -> &str {
         "RESTORE" => "Restored",
         "DELETE" => "Deleted",
         "VOID" => "Voided",
+        "REFUND" => "Refunded",
         "PRINT" => "Printed",
         "LOGIN" => "Signed in",
         "LOGOUT" => "Signed out",

@@ -13,8 +13,8 @@ use crate::platform::db::{is_unique_violation, AnyConnection};
 use crate::platform::error::AppError;
 use crate::platform::money::Money;
 use crate::platform::schema::{
-    branches, cafe_sales, cash_movements, employees, installment_payments, official_receipts,
-    orders, payments, registers, shifts,
+    branches, cafe_sales, cash_movements, credit_note_tenders, credit_notes, employees,
+    installment_payments, official_receipts, orders, payments, registers, shifts,
 };
 use crate::registers::shifts::rules::{self, CashFlow, Count, Movement};
 
@@ -328,6 +328,12 @@ pub struct Figures {
     /// Sales voided during the shift: count and total.
     pub voids_count: i64,
     pub voids_total: Money,
+    /// Credit notes made in the shift (refunds of any day's sales), their VAT, and how the
+    /// money went back.
+    pub refunds_count: i64,
+    pub refunds_total: Money,
+    pub refunds_vat: Money,
+    pub refunds_by_method: ByMethod,
     /// Retail payments by method (cash, the instalment down payments).
     pub retail_by_method: ByMethod,
     /// Instalment payments taken in the shift, by method.
@@ -441,6 +447,25 @@ pub fn figures(conn: &mut AnyConnection, shift: &Shift) -> QueryResult<Figures> 
             total("cafe_sales.tax_minor"),
         ))
         .first(conn)?;
+    let (refunds_count, refunds_total, refunds_vat): (i64, i64, i64) = credit_notes::table
+        .filter(credit_notes::shift_id.eq(shift.id))
+        .select((
+            sql::<BigInt>("COUNT(*)"),
+            total("credit_notes.total_minor"),
+            total("credit_notes.vat_minor"),
+        ))
+        .first(conn)?;
+    let refunds: Vec<(String, i64, i64)> = credit_note_tenders::table
+        .inner_join(credit_notes::table)
+        .filter(credit_notes::shift_id.eq(shift.id))
+        .group_by(credit_note_tenders::method)
+        .select((
+            credit_note_tenders::method,
+            sql::<BigInt>("COUNT(*)"),
+            total("credit_note_tenders.amount_minor"),
+        ))
+        .order(credit_note_tenders::method.asc())
+        .load(conn)?;
     let receipt = |conn: &mut AnyConnection, order: Option<i64>| -> QueryResult<Option<String>> {
         match order {
             Some(id) => official_receipts::table
@@ -489,7 +514,7 @@ pub fn figures(conn: &mut AnyConnection, shift: &Shift) -> QueryResult<Figures> 
         down_payments: of(&retail, "installment"),
         instalment_cash: of(&instalments, "cash"),
         cafe_cash: of(&cafe, "cash"),
-        cash_refunds: Money::ZERO,
+        cash_refunds: of(&refunds, "cash"),
         cash_in: moved(Movement::In),
         cash_out: moved(Movement::Out),
     };
@@ -505,6 +530,10 @@ pub fn figures(conn: &mut AnyConnection, shift: &Shift) -> QueryResult<Figures> 
         vatable: Money(vatable),
         voids_count,
         voids_total: Money(voids_total),
+        refunds_count,
+        refunds_total: Money(refunds_total),
+        refunds_vat: Money(refunds_vat),
+        refunds_by_method: money(refunds),
         retail_by_method: money(retail),
         instalments_by_method: money(instalments),
         cafe_by_method: money(cafe),

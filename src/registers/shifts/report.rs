@@ -142,6 +142,7 @@ pub fn build(
     let sales = vec![
         Line::of("Retail sales", Some(f.sales_count), f.sales_total),
         Line::of("Voided sales", Some(f.voids_count), f.voids_total),
+        Line::of("Refunds (credit notes)", Some(f.refunds_count), Money(-f.refunds_total.0)),
         Line::of(
             "Cafe bills",
             Some(f.cafe_by_method.iter().map(|(_, n, _)| n).sum()),
@@ -152,11 +153,17 @@ pub fn build(
     let mut methods_lines = methods("", &f.retail_by_method);
     methods_lines.extend(methods("Instalment payments: ", &f.instalments_by_method));
     methods_lines.extend(methods("Cafe: ", &f.cafe_by_method));
+    methods_lines.extend(
+        f.refunds_by_method
+            .iter()
+            .map(|(m, n, a)| Line::of(format!("Refunded: {}", method_label(m)), Some(*n), Money(-a.0))),
+    );
     let vat = vec![
         Line::of("VATable sales", None, f.vatable),
         Line::of("VAT-exempt sales", None, Money::ZERO),
         Line::of("Zero-rated sales", None, Money::ZERO),
         Line::of("VAT", None, f.vat),
+        Line::of("VAT reversed by refunds", None, Money(-f.refunds_vat.0)),
         Line::of("Cafe tax", None, f.cafe_tax),
     ];
     let flow = f.flow;
@@ -166,6 +173,7 @@ pub fn build(
         Line::of("Down payments", None, flow.down_payments),
         Line::of("Instalment payments in cash", None, flow.instalment_cash),
         Line::of("Cafe bills in cash", None, flow.cafe_cash),
+        Line::of("Cash refunds", None, Money(-flow.cash_refunds.0)),
         Line::of("Cash in", None, flow.cash_in),
         Line::of("Cash out", None, Money(-flow.cash_out.0)),
     ];

@@ -36,6 +36,8 @@ pub enum TenderMethod {
     Cash,
     Card,
     EWallet,
+    /// The customer's store credit (from refunds); the sale needs the customer.
+    StoreCredit,
 }
 
 impl TenderMethod {
@@ -44,6 +46,7 @@ impl TenderMethod {
             "cash" => Some(TenderMethod::Cash),
             "card" => Some(TenderMethod::Card),
             "ewallet" | "e_wallet" | "upi" => Some(TenderMethod::EWallet),
+            "store_credit" => Some(TenderMethod::StoreCredit),
             _ => None,
         }
     }
@@ -54,6 +57,7 @@ impl TenderMethod {
             TenderMethod::Cash => "cash",
             TenderMethod::Card => "card",
             TenderMethod::EWallet => "ewallet",
+            TenderMethod::StoreCredit => "store_credit",
         }
     }
 
@@ -62,6 +66,7 @@ impl TenderMethod {
             TenderMethod::Cash => "Cash",
             TenderMethod::Card => "Card",
             TenderMethod::EWallet => "E-wallet",
+            TenderMethod::StoreCredit => "Store credit",
         }
     }
 }
@@ -245,12 +250,11 @@ pub fn parse_split(req: &CheckoutRequest) -> Result<Cart, String> {
         let method_raw = text(&t["method"]).unwrap_or("");
         let method = match TenderMethod::parse(method_raw) {
             Some(m) => m,
-            None if method_raw == "store_credit" => {
-                return Err(
-                    "Store credit is not taken yet: pay with cash, card or e-wallet.".into(),
-                )
+            None => {
+                return Err(format!(
+                    "{which}: the method is cash, card, ewallet or store_credit."
+                ))
             }
-            None => return Err(format!("{which}: the method is cash, card or ewallet.")),
         };
         let amount = amount(&t["amount"], &format!("{which}'s amount"))?;
         if !amount.is_positive() {
@@ -271,7 +275,7 @@ pub fn parse_split(req: &CheckoutRequest) -> Result<Cart, String> {
                 "{which}'s reference is at most 64 printable characters."
             ));
         }
-        if method != TenderMethod::Cash && reference.is_empty() {
+        if matches!(method, TenderMethod::Card | TenderMethod::EWallet) && reference.is_empty() {
             return Err(format!(
                 "{which}: a {} payment needs its reference (the slip's or the transfer's number).",
                 method.label().to_lowercase()

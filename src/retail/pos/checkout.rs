@@ -250,7 +250,7 @@ fn split(parts: &[TenderPart], total: Money) -> Result<Settled, AppError> {
     let (cash, other) = (sum(true), sum(false));
     if other > total {
         return Err(AppError::Unprocessable(format!(
-            "Card and e-wallet tenders ({}) are more than the total ({}): only cash gives change.",
+            "Card, e-wallet and store credit tenders ({}) are more than the total ({}): only cash gives change.",
             other.grouped(),
             total.grouped()
         )));
@@ -388,6 +388,17 @@ pub fn checkout(
         Some(c) => Some(customers::find_or_create(conn, actor, c)?),
         None => None,
     };
+    let store_credit: i64 = settled
+        .rows
+        .iter()
+        .filter(|r| r.method == "store_credit")
+        .map(|r| r.amount.0)
+        .sum();
+    if store_credit > 0 && customer_id.is_none() {
+        return Err(AppError::Unprocessable(
+            "Store credit is the customer's: add the customer's name and phone to the sale.".into(),
+        ));
+    }
 
     let now = BusinessClock::now_utc();
     let order_id: i64 = diesel::insert_into(orders::table)
@@ -498,6 +509,18 @@ pub fn checkout(
             .execute(conn)?;
     }
 
+    if let (Some(customer), true) = (customer_id, store_credit > 0) {
+        // Spent with a conditional UPDATE: never below zero, whatever else spends it at once.
+        crate::retail::refunds::model::credit_customer(
+            conn,
+            customer,
+            -store_credit,
+            None,
+            Some(order_id),
+            employee_id,
+            now,
+        )?;
+    }
     let number = next_receipt_number(conn, branch_id)?;
     let or_number = pricing::or_number(&branch_code, number);
     diesel::insert_into(official_receipts::table)

@@ -57,9 +57,10 @@ pub fn add(
     share: DayShare,
 ) -> QueryResult<()> {
     use retail_daily_totals as t;
-    // A void takes its sale off a row that exists (the sale was counted there). SQLite checks
-    // CHECK constraints on the row an upsert proposes, so a negative share is an UPDATE.
-    if share.orders < 0 {
+    // A void or a refund takes its sale (or part of it) off a row that exists (the sale was
+    // counted there). SQLite checks CHECK constraints on the row an upsert proposes, so a
+    // negative share is an UPDATE.
+    if share.orders < 0 || share.total < 0 {
         diesel::update(
             t::table
                 .filter(t::branch_id.eq(branch))
@@ -185,10 +186,11 @@ impl DailySummary for RetailDays {
             .select((
                 orders::branch_id,
                 sql::<BigInt>("COUNT(*)"),
-                sql::<BigInt>("CAST(SUM(orders.total_minor) AS BIGINT)"),
-                sql::<BigInt>("CAST(SUM(orders.vat_minor) AS BIGINT)"),
+                // Net of refunds, as the refund left the day (`refunds::model`).
+                sql::<BigInt>("CAST(SUM(orders.total_minor - orders.refunded_minor) AS BIGINT)"),
+                sql::<BigInt>("CAST(SUM(orders.vat_minor - orders.refunded_vat_minor) AS BIGINT)"),
                 sql::<BigInt>(
-                    "CAST(SUM(CASE WHEN orders.payment_method = 'cash' THEN orders.total_minor ELSE 0 END) AS BIGINT)",
+                    "CAST(SUM(CASE WHEN orders.payment_method = 'cash' THEN orders.total_minor - orders.refunded_minor ELSE 0 END) AS BIGINT)",
                 ),
                 sql::<BigInt>(
                     "CAST(SUM(CASE WHEN orders.payment_method = 'installment' THEN orders.total_minor ELSE 0 END) AS BIGINT)",
@@ -204,7 +206,7 @@ impl DailySummary for RetailDays {
             .select((
                 orders::branch_id,
                 sql::<BigInt>(
-                    "CAST(SUM(order_items.quantity * order_items.cost_price_minor) AS BIGINT)",
+                    "CAST(SUM((order_items.quantity - order_items.returned_quantity) * order_items.cost_price_minor) AS BIGINT)",
                 ),
             ))
             .load(conn)?;

@@ -174,9 +174,30 @@ pub fn clear(conn: &mut AnyConnection) -> QueryResult<()> {
     Ok(())
 }
 
+/// A refund taken off the day its sale was counted in: the seller's takings and commission
+/// (`[total, commission]`), and per product `(product, [units, value, cost])`.
+pub fn count_refund(
+    conn: &mut AnyConnection,
+    branch: i64,
+    day: NaiveDate,
+    seller: i64,
+    [total, commission]: [i64; 2],
+    lines: &[(i64, [i64; 3])],
+) -> QueryResult<()> {
+    add_staff(conn, branch, day, seller, [0, -total, -commission])?;
+    for (product, [units, value, cost]) in lines {
+        let figures = [-units, -value, -cost];
+        add_product_day(conn, branch, day, *product, figures)?;
+        add_product_month(conn, branch, month_of(day), *product, figures)?;
+        add_product_total(conn, branch, *product, figures)?;
+        add_product_total(conn, BUSINESS, *product, figures)?;
+    }
+    Ok(())
+}
+
 /// Counts the completed sales made in `[from, to)` (UTC) as business day `day`: set-based, so
-/// counting a year of a busy shop again takes seconds, not an upsert per line. (A sale's
-/// commission is its one positive row; a void adds the negative of it.)
+/// counting a year of a busy shop again takes seconds, not an upsert per line; net of refunds
+/// (a refund's commission row is negative, and takes its share off).
 pub fn count_day(
     conn: &mut AnyConnection,
     day: NaiveDate,
@@ -190,17 +211,18 @@ pub fn count_day(
         format!("o.created_at >= {from} AND o.created_at < {to} AND o.status = 'completed'");
     diesel::sql_query(format!(
         "INSERT INTO retail_daily_staff (branch_id, business_day, employee_id, orders, total_minor, commission_minor)
-         SELECT o.branch_id, {d}, o.employee_id, COUNT(*), SUM(o.total_minor),
-                COALESCE(SUM(c.amount_minor), 0)
-         FROM orders o LEFT JOIN commissions c ON c.order_id = o.id AND c.amount_minor > 0
+         SELECT o.branch_id, {d}, o.employee_id, COUNT(*), SUM(o.total_minor - o.refunded_minor),
+                COALESCE(SUM((SELECT SUM(c.amount_minor) FROM commissions c WHERE c.order_id = o.id)), 0)
+         FROM orders o
          WHERE {completed}
          GROUP BY o.branch_id, o.employee_id"
     ))
     .execute(conn)?;
     diesel::sql_query(format!(
         "INSERT INTO retail_daily_products (branch_id, business_day, product_id, units, revenue_minor, cost_minor)
-         SELECT o.branch_id, {d}, i.product_id, SUM(i.quantity), SUM(i.line_total_minor),
-                SUM(i.quantity * i.cost_price_minor)
+         SELECT o.branch_id, {d}, i.product_id, SUM(i.quantity - i.returned_quantity),
+                SUM(i.line_total_minor - i.refunded_minor),
+                SUM((i.quantity - i.returned_quantity) * i.cost_price_minor)
          FROM order_items i JOIN orders o ON o.id = i.order_id WHERE {completed}
          GROUP BY o.branch_id, i.product_id"
     ))

@@ -78,7 +78,7 @@ pub async fn show(
     let tenders: Vec<(&'static str, Money, String)> = d
         .payments
         .iter()
-        .filter(|p| p.method == "card" || p.method == "ewallet")
+        .filter(|p| p.method != "cash" && p.method != "installment")
         .map(|p| (p.label(), Money(p.amount_minor), p.reference.clone()))
         .collect();
     let change = d

@@ -289,6 +289,9 @@ struct DetailPage {
     vat: Money,
     is_manager: bool,
     history: Vec<HistoryView>,
+    /// Its credit notes: id, number, when, amount.
+    notes: Vec<(i64, String, String, Money)>,
+    refunded: Money,
 }
 
 pub async fn detail(
@@ -301,14 +304,16 @@ pub async fn detail(
     let id = id.into_inner();
     let is_manager = user.is_manager();
     let vocabulary = words.clone();
-    let (d, history, names) = state
+    let (d, history, names, notes, refunded) = state
         .db
         .run(move |c| {
             let d = model::load(c, id, &user)?;
             let words = vocabulary;
             let history = audit::query::for_record(c, crate::retail::pos::checkout::RECORD, id)?;
             let names = words.names(c, &history)?;
-            Ok((d, history, names))
+            let notes = crate::retail::refunds::model::of_order(c, id)?;
+            let refunded = crate::retail::refunds::model::refunded_of(c, id)?;
+            Ok((d, history, names, notes, refunded))
         })
         .await?;
     let clock = state.clock;
@@ -320,6 +325,11 @@ pub async fn detail(
         vat: Money(d.head.vat_minor),
         d,
         is_manager,
+        notes: notes
+            .into_iter()
+            .map(|(id, n, at, t)| (id, n, clock.format(at), Money(t)))
+            .collect(),
+        refunded: Money(refunded),
         history: history
             .into_iter()
             .map(|row| HistoryView {

@@ -72,7 +72,10 @@ pub fn cancel_sale(
     let changed = diesel::update(
         orders::table
             .find(order_id)
-            .filter(orders::status.eq(OrderStatus::Completed.as_str())),
+            .filter(orders::status.eq(OrderStatus::Completed.as_str()))
+            // A sale with refunds is not voided (its returned units are back already): the
+            // rest of it is refunded instead.
+            .filter(orders::refunded_minor.eq(0i64)),
     )
     .set((
         orders::status.eq(OrderStatus::Cancelled.as_str()),
@@ -82,6 +85,16 @@ pub fn cancel_sale(
     ))
     .execute(conn)?;
     if changed == 0 {
+        let refunded: i64 = orders::table
+            .find(order_id)
+            .select(orders::refunded_minor)
+            .first(conn)?;
+        if refunded > 0 && status == OrderStatus::Completed.as_str() {
+            return Err(AppError::Conflict(
+                "Part of this sale was refunded, so it cannot be voided: refund the rest instead."
+                    .into(),
+            ));
+        }
         return Err(AppError::Conflict(format!(
             "This sale is already {status}; it cannot be voided again."
         )));

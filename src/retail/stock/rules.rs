@@ -61,6 +61,13 @@ pub enum MovementKind {
     Warranty,
     /// The first stock of a product at a branch, from an import.
     Opening,
+    /// Units a customer brought back, restocked by a refund.
+    Return,
+    /// Units sent to another branch, and units received from one.
+    TransferOut,
+    TransferIn,
+    /// Units received against a purchase order.
+    Purchase,
 }
 
 impl MovementKind {
@@ -73,6 +80,10 @@ impl MovementKind {
             "void" => MovementKind::Void,
             "warranty" => MovementKind::Warranty,
             "opening" => MovementKind::Opening,
+            "return" => MovementKind::Return,
+            "transfer_out" => MovementKind::TransferOut,
+            "transfer_in" => MovementKind::TransferIn,
+            "purchase" => MovementKind::Purchase,
             _ => return None,
         })
     }
@@ -86,6 +97,10 @@ impl MovementKind {
             MovementKind::Void => "void",
             MovementKind::Warranty => "warranty",
             MovementKind::Opening => "opening",
+            MovementKind::Return => "return",
+            MovementKind::TransferOut => "transfer_out",
+            MovementKind::TransferIn => "transfer_in",
+            MovementKind::Purchase => "purchase",
         }
     }
 
@@ -99,6 +114,10 @@ impl MovementKind {
             MovementKind::Void => "Sale voided",
             MovementKind::Warranty => "Warranty replacement",
             MovementKind::Opening => "Opening stock",
+            MovementKind::Return => "Returned by a customer",
+            MovementKind::TransferOut => "Sent to another branch",
+            MovementKind::TransferIn => "Received from another branch",
+            MovementKind::Purchase => "Received from a supplier",
         }
     }
 }

@@ -1,0 +1,11 @@
+DROP TABLE store_credit_entries;
+DROP TABLE credit_note_tenders;
+DROP TABLE credit_note_lines;
+ALTER TABLE defective_stock DROP COLUMN credit_note_id;
+DROP TABLE credit_notes;
+DROP TABLE credit_note_counters;
+ALTER TABLE customers DROP COLUMN store_credit_minor;
+ALTER TABLE order_items DROP COLUMN refunded_minor;
+ALTER TABLE order_items DROP COLUMN returned_quantity;
+ALTER TABLE orders DROP COLUMN refunded_vat_minor;
+ALTER TABLE orders DROP COLUMN refunded_minor;

@@ -24,6 +24,7 @@ mod mail;
 mod platform;
 mod pos;
 mod profile;
+mod refunds;
 mod reports;
 mod roles;
 mod sales;

@@ -951,7 +951,7 @@ async fn a_split_tender_sale_pays_the_total_and_only_cash_gives_change() {
         ),
         (
             json!([{"method": "cheque", "amount": "299.00"}]),
-            "cash, card or ewallet",
+            "cash, card, ewallet or store_credit",
         ),
         (
             json!([{"method": "store_credit", "amount": "299.00"}]),

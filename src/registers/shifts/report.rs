@@ -142,7 +142,11 @@ pub fn build(
     let sales = vec![
         Line::of("Retail sales", Some(f.sales_count), f.sales_total),
         Line::of("Voided sales", Some(f.voids_count), f.voids_total),
-        Line::of("Refunds (credit notes)", Some(f.refunds_count), Money(-f.refunds_total.0)),
+        Line::of(
+            "Refunds (credit notes)",
+            Some(f.refunds_count),
+            Money(-f.refunds_total.0),
+        ),
         Line::of(
             "Cafe bills",
             Some(f.cafe_by_method.iter().map(|(_, n, _)| n).sum()),
@@ -153,11 +157,13 @@ pub fn build(
     let mut methods_lines = methods("", &f.retail_by_method);
     methods_lines.extend(methods("Instalment payments: ", &f.instalments_by_method));
     methods_lines.extend(methods("Cafe: ", &f.cafe_by_method));
-    methods_lines.extend(
-        f.refunds_by_method
-            .iter()
-            .map(|(m, n, a)| Line::of(format!("Refunded: {}", method_label(m)), Some(*n), Money(-a.0))),
-    );
+    methods_lines.extend(f.refunds_by_method.iter().map(|(m, n, a)| {
+        Line::of(
+            format!("Refunded: {}", method_label(m)),
+            Some(*n),
+            Money(-a.0),
+        )
+    }));
     let vat = vec![
         Line::of("VATable sales", None, f.vatable),
         Line::of("VAT-exempt sales", None, Money::ZERO),

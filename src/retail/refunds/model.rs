@@ -223,15 +223,17 @@ pub fn refund(
         ))
         .load::<ItemRow>(conn)?
         .into_iter()
-        .map(|(id, product_id, name, quantity, line_total, cost, serial_tracked)| Item {
-            id,
-            product_id,
-            name,
-            quantity,
-            line_total,
-            cost,
-            serial_tracked,
-        })
+        .map(
+            |(id, product_id, name, quantity, line_total, cost, serial_tracked)| Item {
+                id,
+                product_id,
+                name,
+                quantity,
+                line_total,
+                cost,
+                serial_tracked,
+            },
+        )
         .collect();
     let paid = rules::paid_per_line(
         &items.iter().map(|i| i.line_total).collect::<Vec<_>>(),
@@ -273,15 +275,14 @@ pub fn refund(
                 format!("{} has no serial numbers; remove them.", item.name),
             ));
         }
-        let after: Option<i64> = diesel::update(
-            order_items::table
-                .find(item.id)
-                .filter((order_items::returned_quantity + line.quantity).le(order_items::quantity)),
-        )
-        .set(order_items::returned_quantity.eq(order_items::returned_quantity + line.quantity))
-        .returning(order_items::returned_quantity)
-        .get_result(conn)
-        .optional()?;
+        let after: Option<i64> =
+            diesel::update(order_items::table.find(item.id).filter(
+                (order_items::returned_quantity + line.quantity).le(order_items::quantity),
+            ))
+            .set(order_items::returned_quantity.eq(order_items::returned_quantity + line.quantity))
+            .returning(order_items::returned_quantity)
+            .get_result(conn)
+            .optional()?;
         let Some(after) = after else {
             let done: i64 = order_items::table
                 .find(item.id)
@@ -289,9 +290,15 @@ pub fn refund(
                 .first(conn)?;
             let left = item.quantity - done;
             return Err(AppError::Conflict(if left == 0 {
-                format!("Every unit of {} on this sale was already returned.", item.name)
+                format!(
+                    "Every unit of {} on this sale was already returned.",
+                    item.name
+                )
             } else {
-                format!("Only {left} × {} of this sale are left to return.", item.name)
+                format!(
+                    "Only {left} × {} of this sale are left to return.",
+                    item.name
+                )
             }));
         };
         let before = after - line.quantity;
@@ -374,7 +381,11 @@ pub fn refund(
             let paid: Vec<(String, i64, String)> = payments::table
                 .filter(payments::order_id.eq(order_id))
                 .order(payments::id.asc())
-                .select((payments::method, payments::amount_minor, payments::reference))
+                .select((
+                    payments::method,
+                    payments::amount_minor,
+                    payments::reference,
+                ))
                 .load(conn)?;
             let back: Vec<(String, i64)> = credit_note_tenders::table
                 .inner_join(credit_notes::table)
@@ -410,11 +421,7 @@ pub fn refund(
             })?
         }
     };
-    let cash: i64 = tenders
-        .iter()
-        .filter(|t| t.0 == "cash")
-        .map(|t| t.1)
-        .sum();
+    let cash: i64 = tenders.iter().filter(|t| t.0 == "cash").map(|t| t.1).sum();
     // Cash leaves a drawer: the refunder's open shift, which must hold it.
     let shift_id = if cash > 0 {
         let id = crate::registers::shifts::model::require(conn, me)?;
@@ -447,8 +454,9 @@ pub fn refund(
         .select((commissions::rate_bp, commissions::amount_minor))
         .first(conn)
         .optional()?;
-    let commission = commission_original
-        .map_or(0, |(_, amount)| rules::share(amount, before, after, sale.total));
+    let commission = commission_original.map_or(0, |(_, amount)| {
+        rules::share(amount, before, after, sale.total)
+    });
     let note_id: i64 = diesel::insert_into(credit_notes::table)
         .values((
             credit_notes::branch_id.eq(sale.branch_id),
@@ -541,7 +549,8 @@ pub fn refund(
                         defective_stock::product_id.eq(r.item.product_id),
                         defective_stock::branch_id.eq(sale.branch_id),
                         defective_stock::faulty_serial.eq(serial),
-                        defective_stock::reason.eq(format!("Returned ({cn_number}): {}", req.reason)),
+                        defective_stock::reason
+                            .eq(format!("Returned ({cn_number}): {}", req.reason)),
                         defective_stock::status.eq("held"),
                         defective_stock::received_at.eq(who.now),
                         defective_stock::credit_note_id.eq(note_id),
@@ -587,7 +596,12 @@ pub fn refund(
         )?;
         let lines: Vec<(i64, [i64; 3])> = returned
             .iter()
-            .map(|r| (r.item.product_id, [r.quantity, r.value, r.quantity * r.item.cost]))
+            .map(|r| {
+                (
+                    r.item.product_id,
+                    [r.quantity, r.value, r.quantity * r.item.cost],
+                )
+            })
             .collect();
         crate::retail::sales::daily_detail::count_refund(
             conn,
@@ -611,7 +625,12 @@ pub fn refund(
             if r.serials.is_empty() {
                 format!("{} × {}", r.quantity, r.item.name)
             } else {
-                format!("{} × {} ({})", r.quantity, r.item.name, r.serials.join(", "))
+                format!(
+                    "{} × {} ({})",
+                    r.quantity,
+                    r.item.name,
+                    r.serials.join(", ")
+                )
             }
         })
         .collect();
@@ -626,11 +645,22 @@ pub fn refund(
         .created("refund", Money(total).plain())
         .created("vat", Money(vat).plain())
         .created("tenders", tenders_text.join(", "))
-        .created("restock", if req.restock { "back to stock" } else { "defective stock" })
+        .created(
+            "restock",
+            if req.restock {
+                "back to stock"
+            } else {
+                "defective stock"
+            },
+        )
         .created("commission_reversed", Money(commission).plain())
         .created("reason", req.reason.as_str());
     let mut batch = audit::Batch::new(who.actor, who.now);
-    batch.add(audit::CREATE, Subject::of(RECORD, note_id, &cn_number), &changes);
+    batch.add(
+        audit::CREATE,
+        Subject::of(RECORD, note_id, &cn_number),
+        &changes,
+    );
     batch.add(
         audit::REFUND,
         Subject::of(crate::retail::pos::checkout::RECORD, order_id, &or_number),
@@ -879,6 +909,9 @@ pub fn returned_of(conn: &mut AnyConnection, order_id: i64) -> QueryResult<Vec<(
         .load(conn)
 }
 
+/// A sale found for a refund: id, OR number, when, total, refunded, customer.
+pub type FoundSale = (i64, String, NaiveDateTime, i64, i64, Option<String>);
+
 /// Sales a refund may start from: by OR number (typed, or scanned from the receipt's QR
 /// code) or by the customer's phone, newest first, at most 20, in the viewer's branch unless
 /// a manager asks. (id, OR number, when, total, refunded, customer)
@@ -886,7 +919,7 @@ pub fn find_sales(
     conn: &mut AnyConnection,
     q: &str,
     branch: Option<i64>,
-) -> QueryResult<Vec<(i64, String, NaiveDateTime, i64, i64, Option<String>)>> {
+) -> QueryResult<Vec<FoundSale>> {
     let q = q.trim();
     // Both look-ups use an index: the receipt's number, and the customer's phone key.
     let mut ids: Vec<i64> = official_receipts::table

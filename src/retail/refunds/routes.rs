@@ -50,7 +50,11 @@ pub async fn find(
     query: web::Query<FindQuery>,
 ) -> Result<HttpResponse, AppError> {
     let q: String = query.into_inner().q.trim().chars().take(64).collect();
-    let branch = if user.is_manager() { None } else { user.branch_id.or(Some(-1)) };
+    let branch = if user.is_manager() {
+        None
+    } else {
+        user.branch_id.or(Some(-1))
+    };
     let searched = !q.is_empty();
     let term = q.clone();
     let rows = if searched {
@@ -209,7 +213,15 @@ pub async fn form(
     state: web::Data<AppState>,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    form_page(ctx, &state, id.into_inner(), None, FormErrors::default(), StatusCode::OK).await
+    form_page(
+        ctx,
+        &state,
+        id.into_inner(),
+        None,
+        FormErrors::default(),
+        StatusCode::OK,
+    )
+    .await
 }
 
 /// The form's fields as the refund's request: `qty_{item}` and ticked `serial_{item}` boxes.
@@ -293,8 +305,15 @@ pub async fn submit(
     let req = match request_of(&p) {
         Ok(r) => r,
         Err(errors) => {
-            return form_page(ctx, &state, id, Some(&p), errors, StatusCode::UNPROCESSABLE_ENTITY)
-                .await
+            return form_page(
+                ctx,
+                &state,
+                id,
+                Some(&p),
+                errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
     };
     match refund_with(&state, &user, actor, id, req).await {

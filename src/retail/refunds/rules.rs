@@ -34,7 +34,12 @@ impl RefundRequest {
         use sha2::{Digest, Sha256};
         let mut h = Sha256::new();
         for l in &self.lines {
-            h.update(format!("{}|{}|{}\n", l.item_id, l.quantity, l.serials.join(",")));
+            h.update(format!(
+                "{}|{}|{}\n",
+                l.item_id,
+                l.quantity,
+                l.serials.join(",")
+            ));
         }
         h.update(format!(
             "{}|{}|{}",
@@ -45,7 +50,6 @@ impl RefundRequest {
         hex::encode(h.finalize())
     }
 }
-
 
 /// The most lines one refund takes, and serials per line.
 const MAX_LINES: usize = 200;
@@ -92,7 +96,10 @@ pub fn parse_request(
     let mut errors = FormErrors::default();
     let mut out: Vec<ReturnLine> = Vec::new();
     if lines.len() > MAX_LINES {
-        errors.add("lines", format!("A refund takes at most {MAX_LINES} lines."));
+        errors.add(
+            "lines",
+            format!("A refund takes at most {MAX_LINES} lines."),
+        );
     }
     for l in lines.iter().take(MAX_LINES) {
         if out.iter().any(|o| o.item_id == l.item_id) {
@@ -117,7 +124,10 @@ pub fn parse_request(
                 _ => {
                     errors.add(
                         "lines",
-                        format!("The quantity of line #{} must be a whole number from 0 to 100000.", l.item_id),
+                        format!(
+                            "The quantity of line #{} must be a whole number from 0 to 100000.",
+                            l.item_id
+                        ),
                     );
                     continue;
                 }
@@ -143,15 +153,25 @@ pub fn parse_request(
         "" | "yes" | "true" => true,
         "no" | "false" => false,
         _ => {
-            errors.add("restock", "Say whether the units go back to stock (yes or no).");
+            errors.add(
+                "restock",
+                "Say whether the units go back to stock (yes or no).",
+            );
             true
         }
     };
-    let refund_to = RefundTo::parse(if refund_to.is_empty() { "original" } else { refund_to })
-        .unwrap_or_else(|| {
-            errors.add("refund_to", "Refund to the sale's tenders or as store credit.");
-            RefundTo::Original
-        });
+    let refund_to = RefundTo::parse(if refund_to.is_empty() {
+        "original"
+    } else {
+        refund_to
+    })
+    .unwrap_or_else(|| {
+        errors.add(
+            "refund_to",
+            "Refund to the sale's tenders or as store credit.",
+        );
+        RefundTo::Original
+    });
     let key = crate::platform::forms::one_time_key(key.trim()).unwrap_or_else(|e| {
         errors.add("key", e);
         String::new()
@@ -225,7 +245,10 @@ pub fn to_original_tenders(paid: &[PaidTender], refund: i64) -> Option<Vec<(Stri
         let take = room.min(left);
         if take > 0 {
             // A tender appears once however many refunds it went into.
-            match out.iter_mut().find(|(m, _, _): &&mut (String, i64, String)| *m == p.method) {
+            match out
+                .iter_mut()
+                .find(|(m, _, _): &&mut (String, i64, String)| *m == p.method)
+            {
                 Some(row) => row.1 += take,
                 None => out.push((p.method.clone(), take, p.reference.clone())),
             }
@@ -265,7 +288,9 @@ pub fn line_refund(line: &SoldLine, quantity: i64) -> Result<Money, String> {
 }
 
 /// Where the money goes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize, utoipa::ToSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum RefundTo {
     /// The sale's own tenders (card and e-wallet first, then cash).
@@ -379,12 +404,19 @@ mod tests {
             method: m.into(),
             amount,
             refunded,
-            reference: if m == "card" { "A1".into() } else { String::new() },
+            reference: if m == "card" {
+                "A1".into()
+            } else {
+                String::new()
+            },
         };
         let paid = [t("cash", 5_000, 0), t("card", 3_000, 0)];
         assert_eq!(
             to_original_tenders(&paid, 4_000).unwrap(),
-            vec![("card".into(), 3_000, "A1".into()), ("cash".into(), 1_000, String::new())]
+            vec![
+                ("card".into(), 3_000, "A1".into()),
+                ("cash".into(), 1_000, String::new())
+            ]
         );
         let paid = [t("cash", 5_000, 0), t("card", 3_000, 3_000)];
         assert_eq!(
@@ -402,7 +434,11 @@ mod tests {
             serials: s,
         };
         let ok = parse_request(
-            &[line(1, Some("2"), vec![]), line(2, Some("0"), vec![]), line(3, None, vec!["SN1", "SN2"])],
+            &[
+                line(1, Some("2"), vec![]),
+                line(2, Some("0"), vec![]),
+                line(3, None, vec!["SN1", "SN2"]),
+            ],
             " Wrong size ",
             "no",
             "store_credit",
@@ -414,15 +450,40 @@ mod tests {
         assert_eq!(ok.reason, "Wrong size");
         assert!(!ok.restock);
         assert_eq!(ok.refund_to, RefundTo::StoreCredit);
-        let bad = parse_request(&[line(1, Some("-1"), vec![])], "x", "maybe", "cash", "k").unwrap_err();
+        let bad =
+            parse_request(&[line(1, Some("-1"), vec![])], "x", "maybe", "cash", "k").unwrap_err();
         for f in ["lines", "reason", "restock", "refund_to", "key"] {
             assert!(bad.get(f).is_some(), "{f}");
         }
-        let none = parse_request(&[line(1, Some("0"), vec![])], "Broken", "", "", "abcdefgh12").unwrap_err();
-        assert_eq!(none.get("lines"), Some("Choose at least one unit to return."));
-        let twice = parse_request(&[line(1, None, vec!["A", "A"])], "Broken", "", "", "abcdefgh12").unwrap_err();
+        let none = parse_request(
+            &[line(1, Some("0"), vec![])],
+            "Broken",
+            "",
+            "",
+            "abcdefgh12",
+        )
+        .unwrap_err();
+        assert_eq!(
+            none.get("lines"),
+            Some("Choose at least one unit to return.")
+        );
+        let twice = parse_request(
+            &[line(1, None, vec!["A", "A"])],
+            "Broken",
+            "",
+            "",
+            "abcdefgh12",
+        )
+        .unwrap_err();
         assert!(twice.get("lines").is_some());
-        let invisible = parse_request(&[line(1, None, vec!["\u{200b}"])], "Broken", "", "", "abcdefgh12").unwrap_err();
+        let invisible = parse_request(
+            &[line(1, None, vec!["\u{200b}"])],
+            "Broken",
+            "",
+            "",
+            "abcdefgh12",
+        )
+        .unwrap_err();
         assert!(invisible.get("lines").is_some());
     }
 

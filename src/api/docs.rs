@@ -9,8 +9,8 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::api::{
-    auth, customer, discounts, kitchen, menu, records, reservations, retail, sessions, settings,
-    shifts, tables,
+    auth, customer, discounts, kitchen, menu, records, refunds, reservations, retail, sessions,
+    settings, shifts, tables,
 };
 
 #[derive(OpenApi)]
@@ -97,6 +97,8 @@ business day…), docs/api.md says so and why."
         retail::claims,
         retail::file_claim,
         retail::claim,
+        refunds::refund,
+        refunds::credit_note,
         shifts::registers_list,
         shifts::list,
         shifts::open,

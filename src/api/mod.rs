@@ -12,6 +12,7 @@ pub mod json;
 pub mod kitchen;
 pub mod menu;
 pub mod records;
+pub mod refunds;
 pub mod reservations;
 pub mod retail;
 pub mod sessions;
@@ -424,6 +425,18 @@ pub fn routes() -> Vec<Entry> {
             web::delete().to(discounts::delete),
         ),
         // retail
+        a(
+            Method::POST,
+            "/api/sales/{id:\\d+}/refund/",
+            SELLERS,
+            post().to(refunds::refund),
+        ),
+        a(
+            Method::GET,
+            "/api/credit-notes/{id:\\d+}/",
+            SELLERS,
+            get().to(refunds::credit_note),
+        ),
         a(
             Method::GET,
             "/api/products/",

@@ -463,6 +463,45 @@ impl DemoShifts {
             return Ok(());
         };
         conn.transaction(|c| {
+            // A customer brings back the shift's last sale's first item: a credit note, the
+            // unit back on the shelf, the cash out of this drawer.
+            use crate::platform::schema::{order_items, product_serials};
+            use crate::retail::refunds::{model as refunds, rules as refund_rules};
+            let returned: Option<(i64, i64)> = orders::table
+                .inner_join(order_items::table)
+                .filter(orders::shift_id.eq(id))
+                .order((orders::id.desc(), order_items::id.asc()))
+                .select((orders::id, order_items::id))
+                .first(c)
+                .optional()?;
+            if let Some((order, item)) = returned {
+                let serials: Vec<String> = product_serials::table
+                    .filter(product_serials::order_item_id.eq(item))
+                    .select(product_serials::serial)
+                    .limit(1)
+                    .load(c)?;
+                refunds::refund(
+                    c,
+                    &refunds::Refunder {
+                        actor: seller,
+                        is_manager: true,
+                        today: last.date(),
+                        now: last,
+                    },
+                    order,
+                    &refund_rules::RefundRequest {
+                        lines: vec![refund_rules::ReturnLine {
+                            item_id: item,
+                            quantity: 1,
+                            serials,
+                        }],
+                        reason: "Wrong colour: the customer brought it back unopened".into(),
+                        restock: true,
+                        refund_to: refund_rules::RefundTo::Original,
+                        key: "demo-refund-0001".into(),
+                    },
+                )?;
+            }
             let shift = model::find(c, id)?;
             let held = model::figures(c, &shift)?.flow.expected();
             if held.0 > 300_000 {

@@ -184,3 +184,78 @@ async fn a_shift_opens_takes_cash_and_closes_through_the_api() {
         r.body
     );
 }
+
+#[actix_web::test]
+async fn a_refund_through_the_api_is_a_credit_note_once_per_key() {
+    let app = TestApp::new().await;
+    let (cable, _) = cable_and_phone(&app);
+    app.receive(app.seed.main_branch, cable, 10, &[]);
+    let agent = Api::signed_in(&app, "agent").await;
+    let till = app.signed_in("agent").await;
+    let order = sell_cables(&till, "api-refund-sale-1", 2).await;
+    let item: i64 = {
+        use tillpoint::platform::schema::order_items;
+        order_items::table
+            .filter(order_items::order_id.eq(order))
+            .select(order_items::id)
+            .first(&mut *app.conn())
+            .unwrap()
+    };
+    let path = format!("/api/sales/{order}/refund/");
+    // Bad bodies: field errors, nothing written.
+    for (body, field) in [
+        (
+            json!({"lines": [{"item_id": item, "quantity": 1}], "reason": "Broken"}),
+            "idempotency_key",
+        ),
+        (
+            json!({"lines": [], "reason": "Broken", "idempotency_key": "api-refund-key-1"}),
+            "lines",
+        ),
+        (
+            json!({"lines": [{"item_id": item, "quantity": -1}], "reason": "Broken", "idempotency_key": "api-refund-key-1"}),
+            "lines",
+        ),
+        (
+            json!({"lines": [{"item_id": item, "quantity": 1}], "reason": "", "idempotency_key": "api-refund-key-1"}),
+            "reason",
+        ),
+        (
+            json!({"lines": [{"item_id": item, "quantity": 1}], "reason": "Broken", "refund_to": "gold", "idempotency_key": "api-refund-key-1"}),
+            "refund_to",
+        ),
+    ] {
+        let r = agent.post(&path, body).await;
+        r.expect(400);
+        assert!(r.json()[field].is_array(), "{field}: {}", r.body);
+    }
+    let r = agent
+        .post(&path, json!({"lines": [{"item_id": item, "quantity": 3}], "reason": "Broken", "idempotency_key": "api-refund-key-1"}))
+        .await;
+    r.expect(409);
+    let good = json!({"lines": [{"item_id": item, "quantity": 1}], "reason": "Broken", "idempotency_key": "api-refund-key-2"});
+    let r = agent.post(&path, good.clone()).await;
+    r.expect(201);
+    let note = r.json();
+    assert_eq!(note["number"], "MNL-CN-000001");
+    assert_eq!(note["total"], "299.00");
+    assert_eq!(note["tenders"][0]["method"], "cash");
+    // The same key again: the same credit note.
+    let again = agent.post(&path, good.clone()).await;
+    again.expect(201);
+    assert_eq!(again.json()["id"], note["id"]);
+    let r = agent
+        .get(&format!(
+            "/api/credit-notes/{}/",
+            note["id"].as_i64().unwrap()
+        ))
+        .await;
+    r.expect(200);
+    assert_eq!(r.json()["or_number"], note["or_number"]);
+    // The shift's report has it.
+    let shifts = agent.get("/api/shifts/").await.json();
+    let id = shifts["results"][0]["id"].as_i64().unwrap();
+    let r = agent.get(&format!("/api/shifts/{id}/")).await;
+    assert_eq!(r.json()["cash"]["cash_refunds"], "299.00", "{}", r.body);
+    assert_eq!(r.json()["refunds_count"], 1);
+}

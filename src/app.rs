@@ -32,7 +32,7 @@ use crate::retail::catalog::suppliers::Suppliers;
 use crate::retail::catalog::{products, suppliers};
 use crate::retail::installments::routes as pos_installments;
 use crate::retail::warranty::routes as warranty_routes;
-use crate::retail::{pos, refunds, sales, stock};
+use crate::retail::{pos, purchases, refunds, sales, stock, transfers};
 use crate::staff::branches::routes::Branches;
 use crate::staff::employees::routes::Employees;
 use crate::staff::{branches, employees, login, profile};
@@ -627,6 +627,42 @@ fn pages() -> Vec<(Method, &'static str, Access, Reply, Route)> {
             x.to(sales::routes::detail)
         }),
         r(get(), "/refunds", SELLERS, |x| x.to(refunds::routes::find)),
+        r(get(), "/purchases", MANAGER, |x| {
+            x.to(purchases::routes::list)
+        }),
+        r(post(), "/purchases", MANAGER, |x| {
+            x.to(purchases::routes::create)
+        }),
+        r(get(), "/purchases/export.csv", MANAGER, |x| {
+            x.to(purchases::routes::export)
+        }),
+        r(get(), "/purchases/{id:\\d+}", MANAGER, |x| {
+            x.to(purchases::routes::detail)
+        }),
+        r(post(), "/purchases/{id:\\d+}/receive", MANAGER, |x| {
+            x.to(purchases::routes::receive)
+        }),
+        r(post(), "/purchases/{id:\\d+}/cancel", MANAGER, |x| {
+            x.to(purchases::routes::cancel)
+        }),
+        r(get(), "/transfers", MANAGER, |x| {
+            x.to(transfers::routes::list)
+        }),
+        r(post(), "/transfers", MANAGER, |x| {
+            x.to(transfers::routes::create)
+        }),
+        r(get(), "/transfers/{id:\\d+}", MANAGER, |x| {
+            x.to(transfers::routes::detail)
+        }),
+        r(post(), "/transfers/{id:\\d+}/send", MANAGER, |x| {
+            x.to(transfers::routes::send)
+        }),
+        r(post(), "/transfers/{id:\\d+}/receive", MANAGER, |x| {
+            x.to(transfers::routes::receive)
+        }),
+        r(post(), "/transfers/{id:\\d+}/cancel", MANAGER, |x| {
+            x.to(transfers::routes::cancel)
+        }),
         r(get(), "/sales/{id:\\d+}/refund", SELLERS, |x| {
             x.to(refunds::routes::form)
         }),
@@ -738,6 +774,8 @@ pub fn navigation(role: Role, current_path: &str) -> Vec<NavLink> {
             &[Role::Manager, Role::SalesAgent, Role::Waiter],
         ),
         ("/inventory", "Stock", &[Role::Manager, Role::SalesAgent]),
+        ("/transfers", "Transfers", &[Role::Manager]),
+        ("/purchases", "Purchases", &[Role::Manager]),
         ("/floor", "Floor", &[Role::Manager, Role::Waiter]),
         ("/reservations", "Bookings", &[Role::Manager, Role::Waiter]),
         ("/kitchen", "Kitchen", &[Role::Manager, Role::Kitchen]),

@@ -896,6 +896,78 @@ diesel::joinable!(credit_note_lines -> credit_notes (credit_note_id));
 diesel::joinable!(credit_note_tenders -> credit_notes (credit_note_id));
 diesel::joinable!(store_credit_entries -> customers (customer_id));
 
+diesel::table! {
+    stock_transfers (id) {
+        id -> BigInt,
+        from_branch_id -> BigInt,
+        to_branch_id -> BigInt,
+        status -> Text,
+        note -> Text,
+        created_by -> BigInt,
+        idempotency_key -> Text,
+        created_at -> Timestamp,
+        sent_by -> Nullable<BigInt>,
+        sent_at -> Nullable<Timestamp>,
+        received_by -> Nullable<BigInt>,
+        received_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    stock_transfer_lines (id) {
+        id -> BigInt,
+        transfer_id -> BigInt,
+        product_id -> BigInt,
+        quantity -> BigInt,
+        serials -> Text,
+        received_quantity -> Nullable<BigInt>,
+        received_serials -> Text,
+    }
+}
+
+diesel::table! {
+    purchase_orders (id) {
+        id -> BigInt,
+        supplier_id -> BigInt,
+        branch_id -> BigInt,
+        status -> Text,
+        reference -> Text,
+        created_by -> BigInt,
+        idempotency_key -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    purchase_order_lines (id) {
+        id -> BigInt,
+        purchase_order_id -> BigInt,
+        product_id -> BigInt,
+        quantity -> BigInt,
+        unit_cost_minor -> BigInt,
+        received_quantity -> BigInt,
+    }
+}
+
+diesel::table! {
+    purchase_receipts (id) {
+        id -> BigInt,
+        purchase_order_id -> BigInt,
+        employee_id -> BigInt,
+        idempotency_key -> Text,
+        units -> BigInt,
+        received_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(stock_transfer_lines -> stock_transfers (transfer_id));
+diesel::joinable!(stock_transfer_lines -> products (product_id));
+diesel::joinable!(purchase_orders -> suppliers (supplier_id));
+diesel::joinable!(purchase_orders -> branches (branch_id));
+diesel::joinable!(purchase_order_lines -> purchase_orders (purchase_order_id));
+diesel::joinable!(purchase_order_lines -> products (product_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     registers,
     shifts,
@@ -953,4 +1025,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     credit_note_lines,
     credit_note_tenders,
     store_credit_entries,
+    stock_transfers,
+    stock_transfer_lines,
+    purchase_orders,
+    purchase_order_lines,
+    purchase_receipts,
 );

@@ -7,11 +7,13 @@ pub mod demo;
 pub mod installments;
 pub mod pos;
 pub mod pricing;
+pub mod purchases;
 pub mod refunds;
 pub mod sales;
 pub mod settings;
 pub mod settings_page;
 pub mod stock;
+pub mod transfers;
 pub mod warranty;
 
 use crate::platform::audit::words::{AuditWords, Reference};
@@ -28,6 +30,9 @@ pub const AUDIT_WORDS: AuditWords = AuditWords {
         ("installment_plan", "Instalment plan"),
         ("warranty_claim", "Warranty claim"),
         ("defective_stock", "Defective unit"),
+        ("credit_note", "Credit note"),
+        ("stock_transfer", "Stock transfer"),
+        ("purchase_order", "Purchase order"),
     ],
     fields: &[
         ("barcode", "Barcode"),
@@ -50,6 +55,16 @@ pub const AUDIT_WORDS: AuditWords = AuditWords {
         ("tenders", "Tenders"),
         ("commission", "Commission"),
         ("commission_reversed", "Commission reversed"),
+        ("credit_note", "Credit note"),
+        ("returned", "Returned"),
+        ("refund", "Refund"),
+        ("restock", "The units"),
+        ("shortage", "Short on arrival"),
+        ("units", "Units"),
+        ("from", "From branch"),
+        ("to", "To branch"),
+        ("note", "Note"),
+        ("reference", "Reference"),
         ("payment_method", "Payment"),
         ("installment_plan", "Instalment plan"),
         ("down_payment", "Down payment"),

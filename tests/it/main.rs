@@ -30,4 +30,5 @@ mod roles;
 mod sales;
 mod shifts;
 mod stock;
+mod transfers;
 mod warranty;

@@ -37,6 +37,8 @@ pub enum SerialStatus {
     InStock,
     Sold,
     Damaged,
+    /// Sent to another branch and not yet received: sellable nowhere.
+    InTransit,
 }
 
 impl SerialStatus {
@@ -45,6 +47,7 @@ impl SerialStatus {
             SerialStatus::InStock => "in_stock",
             SerialStatus::Sold => "sold",
             SerialStatus::Damaged => "damaged",
+            SerialStatus::InTransit => "in_transit",
         }
     }
 }

@@ -95,6 +95,7 @@ fn pages() -> Vec<(Method, &'static str, Access, Reply, Route)> {
         }),
         r(get(), "/shifts", CASHIERS, |x| x.to(shifts::list)),
         r(post(), "/shifts/open", CASHIERS, |x| x.to(shifts::open)),
+        r(get(), "/shifts/day", MANAGER, |x| x.to(shifts::day_report)),
         r(get(), "/shifts/export.csv", CASHIERS, |x| {
             x.to(shifts::export)
         }),

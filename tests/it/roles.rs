@@ -105,6 +105,7 @@ fn matrix() -> Vec<(&'static str, &'static str, Who)> {
         ("POST", "/registers/{id:\\d+}/restore", M),
         ("GET", "/shifts", CASHIERS),
         ("POST", "/shifts/open", CASHIERS),
+        ("GET", "/shifts/day", M),
         ("GET", "/shifts/export.csv", CASHIERS),
         ("GET", "/shifts/{id:\\d+}", CASHIERS),
         ("POST", "/shifts/{id:\\d+}/cash", CASHIERS),

@@ -1105,3 +1105,41 @@ async fn voids_count_in_the_shift_they_happen_in() {
     );
     assert_eq!(closed_shift.expected_cash_minor, Some(59_800));
 }
+
+/// The day's Z report adds up every shift of the branch's day.
+#[actix_web::test]
+async fn the_days_report_adds_up_every_shift_of_the_branch() {
+    let app = TestApp::new().await;
+    let (cable, _) = cable_and_phone(&app);
+    app.receive(app.seed.main_branch, cable, 10, &[]);
+    let agent = app.signed_in("agent").await;
+    let boss = app.signed_in("manager").await;
+    // 2 cables by the agent (Till 1), 1 by the manager (Till 2): 897.00 in cash over two drawers.
+    sell(&agent, "day-sale-0001", 2, "598").await;
+    sell(&boss, "day-sale-0002", 1, "299").await;
+    let main = app.seed.main_branch.to_string();
+    let r = boss.get(&format!("/shifts/day?branch={main}")).await;
+    r.expect(200)
+        .expect_text("Z REPORT OF THE DAY")
+        .expect_text("MNL Till 1")
+        .expect_text("MNL Till 2")
+        .expect_text("897.00")
+        .expect_text("2 SHIFT(S) STILL OPEN");
+    boss.get(&format!("/shifts/day?branch={main}&paper=a4"))
+        .await
+        .expect(200);
+    // Another day has no shift; bad filters are refused; cashiers do not read the day.
+    boss.get(&format!("/shifts/day?branch={main}&day=2020-01-01"))
+        .await
+        .expect(200)
+        .expect_text("No shift on this day.");
+    boss.get(&format!("/shifts/day?branch={main}&day=yesterday"))
+        .await
+        .expect(400);
+    boss.get("/shifts/day?branch=x").await.expect(400);
+    boss.get("/shifts/day?branch=999999").await.expect(404);
+    boss.get(&format!("/shifts/day?branch={main}&paper=a3"))
+        .await
+        .expect(400);
+    agent.get("/shifts/day").await.expect(403);
+}

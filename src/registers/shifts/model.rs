@@ -372,6 +372,60 @@ fn total(expr: &str) -> diesel::expression::SqlLiteral<BigInt> {
 
 /// The report's figures: everything the shift's rows say, up to its close (a sale voided after
 /// the close stays a sale of this shift's report; its cash left another drawer).
+impl Figures {
+    /// Another shift's figures added to these (shifts in id order: the first receipt stays the
+    /// earliest, the last becomes the latest).
+    pub fn absorb(&mut self, o: Figures) {
+        fn merge(into: &mut ByMethod, from: ByMethod) {
+            for (m, n, a) in from {
+                match into.iter_mut().find(|r| r.0 == m) {
+                    Some(r) => {
+                        r.1 += n;
+                        r.2 = Money(r.2 .0 + a.0);
+                    }
+                    None => into.push((m, n, a)),
+                }
+            }
+            into.sort_by(|a, b| a.0.cmp(&b.0));
+        }
+        let add = |a: Money, b: Money| Money(a.0 + b.0);
+        self.flow = self.flow.plus(o.flow);
+        self.sales_count += o.sales_count;
+        self.sales_total = add(self.sales_total, o.sales_total);
+        self.vat = add(self.vat, o.vat);
+        self.vatable = add(self.vatable, o.vatable);
+        self.voids_count += o.voids_count;
+        self.voids_total = add(self.voids_total, o.voids_total);
+        self.refunds_count += o.refunds_count;
+        self.refunds_total = add(self.refunds_total, o.refunds_total);
+        self.refunds_vat = add(self.refunds_vat, o.refunds_vat);
+        merge(&mut self.refunds_by_method, o.refunds_by_method);
+        merge(&mut self.retail_by_method, o.retail_by_method);
+        merge(&mut self.instalments_by_method, o.instalments_by_method);
+        merge(&mut self.cafe_by_method, o.cafe_by_method);
+        self.cafe_total = add(self.cafe_total, o.cafe_total);
+        self.cafe_discounts = add(self.cafe_discounts, o.cafe_discounts);
+        self.cafe_tax = add(self.cafe_tax, o.cafe_tax);
+        if self.first_receipt.is_none() {
+            self.first_receipt = o.first_receipt;
+        }
+        if o.last_receipt.is_some() {
+            self.last_receipt = o.last_receipt;
+        }
+        self.movements.extend(o.movements);
+    }
+}
+
+/// The shifts of a branch's business day, oldest first.
+pub fn of_day(conn: &mut AnyConnection, branch: i64, day: NaiveDate) -> QueryResult<Vec<Shift>> {
+    shifts::table
+        .filter(shifts::branch_id.eq(branch))
+        .filter(shifts::business_day.eq(day))
+        .order(shifts::id.asc())
+        .select(Shift::as_select())
+        .load(conn)
+}
+
 pub fn figures(conn: &mut AnyConnection, shift: &Shift) -> QueryResult<Figures> {
     // A sale counts in its shift's report unless it was voided while the shift was open (a
     // void after the close leaves the closed report as it was).

@@ -124,21 +124,8 @@ fn count_lines(text: &str) -> Vec<Line> {
         .collect()
 }
 
-/// The report of `shift` with its figures and names.
-pub fn build(
-    shift: Shift,
-    f: &Figures,
-    names: Names,
-    registration: Registration,
-    business_name: &str,
-    clock: BusinessClock,
-) -> Report {
-    let closed = !shift.is_open();
-    let expected = shift
-        .expected_cash_minor
-        .map_or_else(|| f.flow.expected(), Money);
-    let counted = shift.counted_cash_minor.map(Money);
-    let difference = counted.map(|c| rules::difference(expected, c));
+/// The figures as report lines: sales, takings by method, VAT, and the cash drawer.
+fn figure_lines(f: &Figures) -> (Vec<Line>, Vec<Line>, Vec<Line>, Vec<Line>) {
     let sales = vec![
         Line::of("Retail sales", Some(f.sales_count), f.sales_total),
         Line::of("Voided sales", Some(f.voids_count), f.voids_total),
@@ -183,6 +170,25 @@ pub fn build(
         Line::of("Cash in", None, flow.cash_in),
         Line::of("Cash out", None, Money(-flow.cash_out.0)),
     ];
+    (sales, methods_lines, vat, cash)
+}
+
+/// The report of `shift` with its figures and names.
+pub fn build(
+    shift: Shift,
+    f: &Figures,
+    names: Names,
+    registration: Registration,
+    business_name: &str,
+    clock: BusinessClock,
+) -> Report {
+    let closed = !shift.is_open();
+    let expected = shift
+        .expected_cash_minor
+        .map_or_else(|| f.flow.expected(), Money);
+    let counted = shift.counted_cash_minor.map(Money);
+    let difference = counted.map(|c| rules::difference(expected, c));
+    let (sales, methods_lines, vat, cash) = figure_lines(f);
     let movements = f
         .movements
         .iter()
@@ -252,4 +258,117 @@ pub fn load(
     let names = model::names(conn, &shift)?;
     let reg = registration(conn)?;
     Ok(build(shift, &f, names, reg, business_name, clock))
+}
+
+/// One shift's line on the day's report.
+pub struct DayShift {
+    pub id: i64,
+    pub register: String,
+    pub cashier: String,
+    pub opened: String,
+    pub closed: String,
+    pub expected: String,
+    pub counted: String,
+    pub difference: String,
+}
+
+/// The Z report of a branch's business day: every shift of the day added up.
+pub struct DayReport {
+    pub business_name: String,
+    pub registration: Registration,
+    pub branch: String,
+    pub branch_address: String,
+    pub day: String,
+    pub printed: String,
+    pub shifts: Vec<DayShift>,
+    pub open_shifts: usize,
+    pub sales: Vec<Line>,
+    pub methods: Vec<Line>,
+    pub vat: Vec<Line>,
+    pub cash: Vec<Line>,
+    pub expected: String,
+    pub counted: String,
+    pub difference: String,
+    pub first_receipt: String,
+    pub last_receipt: String,
+}
+
+pub fn load_day(
+    conn: &mut AnyConnection,
+    branch: i64,
+    day: chrono::NaiveDate,
+    business_name: &str,
+    clock: BusinessClock,
+) -> Result<DayReport, crate::platform::error::AppError> {
+    use diesel::prelude::*;
+    let (branch_name, branch_address): (String, String) = crate::platform::schema::branches::table
+        .find(branch)
+        .select((
+            crate::platform::schema::branches::name,
+            crate::platform::schema::branches::address,
+        ))
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| crate::platform::error::AppError::not_found("That branch"))?;
+    let mut total = Figures::default();
+    let mut lines = Vec::new();
+    let (mut expected, mut counted, mut open) = (0i64, 0i64, 0usize);
+    for shift in model::of_day(conn, branch, day)? {
+        let f = model::figures(conn, &shift)?;
+        let names = model::names(conn, &shift)?;
+        let e = shift
+            .expected_cash_minor
+            .map_or_else(|| f.flow.expected(), Money);
+        let c = shift.counted_cash_minor.map(Money);
+        expected += e.0;
+        counted += c.map_or(0, |c| c.0);
+        if c.is_none() {
+            open += 1;
+        }
+        lines.push(DayShift {
+            id: shift.id,
+            register: names.register.name.clone(),
+            cashier: names.cashier.clone(),
+            opened: clock.format(shift.opened_at),
+            closed: shift
+                .closed_at
+                .map(|t| clock.format(t))
+                .unwrap_or_else(|| "open".into()),
+            expected: e.grouped(),
+            counted: c.map(Money::grouped).unwrap_or_default(),
+            difference: c
+                .map(|c| rules::difference_label(rules::difference(e, c)))
+                .unwrap_or_default(),
+        });
+        total.absorb(f);
+    }
+    let (sales, methods, vat, cash) = figure_lines(&total);
+    let registration = registration(conn)?;
+    Ok(DayReport {
+        business_name: if registration.registered_name.is_empty() {
+            business_name.to_string()
+        } else {
+            registration.registered_name.clone()
+        },
+        registration,
+        branch: branch_name,
+        branch_address,
+        day: day.format("%Y-%m-%d").to_string(),
+        printed: clock.format(BusinessClock::now_utc()),
+        shifts: lines,
+        open_shifts: open,
+        sales,
+        methods,
+        vat,
+        cash,
+        expected: Money(expected).grouped(),
+        counted: Money(counted).grouped(),
+        difference: if open == 0 {
+            rules::difference_label(rules::difference(Money(expected), Money(counted)))
+        } else {
+            String::new()
+        },
+        first_receipt: total.first_receipt.unwrap_or_else(|| "—".into()),
+        last_receipt: total.last_receipt.unwrap_or_else(|| "—".into()),
+    })
 }

@@ -638,6 +638,67 @@ pub async fn z_report(
     html(&ZPage { ctx, r, a4 })
 }
 
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct DayQuery {
+    pub branch: String,
+    pub day: String,
+    pub paper: String,
+}
+
+#[derive(Template)]
+#[template(path = "registers/day_report.html")]
+struct DayPage {
+    ctx: PageCtx,
+    r: report::DayReport,
+    a4: bool,
+    branch_id: i64,
+    branches: Vec<(i64, String)>,
+}
+
+/// `GET /shifts/day`: the Z report of a branch's business day (every shift of it added up),
+/// 80 mm or A4; managers choose the branch and the day (default: their branch, today).
+pub async fn day_report(
+    ctx: PageCtx,
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    q: web::Query<DayQuery>,
+) -> Result<HttpResponse, AppError> {
+    let a4 = match q.paper.as_str() {
+        "" | "80mm" => false,
+        "a4" => true,
+        _ => return Err(AppError::BadRequest("The paper is 80mm or a4.".into())),
+    };
+    let day = forms::filter_date(Some(q.day.as_str()), "The day")
+        .map_err(AppError::BadRequest)?
+        .unwrap_or_else(|| state.clock.today());
+    let branch = match forms::optional_id(&q.branch) {
+        Ok(Some(b)) => b,
+        Ok(None) => user
+            .branch_id
+            .ok_or_else(|| AppError::BadRequest("Choose a branch.".into()))?,
+        Err(_) => return Err(AppError::BadRequest("Unknown branch.".into())),
+    };
+    let name = state.config.business_name.clone();
+    let clock = state.clock;
+    let (r, branches) = state
+        .db
+        .read(move |c| {
+            Ok((
+                report::load_day(c, branch, day, &name, clock)?,
+                crate::staff::branches::model::options(c)?,
+            ))
+        })
+        .await?;
+    html(&DayPage {
+        ctx,
+        r,
+        a4,
+        branch_id: branch,
+        branches,
+    })
+}
+
 const HEADER: &[&str] = &[
     "Shift",
     "Register",

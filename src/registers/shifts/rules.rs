@@ -178,6 +178,21 @@ pub struct CashFlow {
 }
 
 impl CashFlow {
+    /// Two drawers' flows together (a day's report over its shifts).
+    pub fn plus(self, o: CashFlow) -> CashFlow {
+        let m = |a: Money, b: Money| Money(a.0 + b.0);
+        CashFlow {
+            opening_float: m(self.opening_float, o.opening_float),
+            cash_sales: m(self.cash_sales, o.cash_sales),
+            down_payments: m(self.down_payments, o.down_payments),
+            instalment_cash: m(self.instalment_cash, o.instalment_cash),
+            cafe_cash: m(self.cafe_cash, o.cafe_cash),
+            cash_refunds: m(self.cash_refunds, o.cash_refunds),
+            cash_in: m(self.cash_in, o.cash_in),
+            cash_out: m(self.cash_out, o.cash_out),
+        }
+    }
+
     /// Float + every cash taking − cash refunds + cash in − cash out.
     pub fn expected(&self) -> Money {
         Money(

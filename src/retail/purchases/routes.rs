@@ -194,15 +194,7 @@ pub async fn create(
             errors.add("key", e);
             String::new()
         });
-        let lines = match lines_rules::lines_of(&p, true) {
-            Ok(l) => l,
-            Err(e) => {
-                for (f, m) in e.iter() {
-                    errors.add(f, m.to_string());
-                }
-                Vec::new()
-            }
-        };
+        let lines = lines_rules::lines_into(&p, true, &mut errors);
         if !errors.is_empty() {
             return Err(AppError::Fields {
                 status: StatusCode::UNPROCESSABLE_ENTITY,

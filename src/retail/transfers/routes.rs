@@ -156,15 +156,7 @@ pub async fn create(
             errors.add("key", e);
             String::new()
         });
-        let lines = match rules::lines_of(&p, false) {
-            Ok(l) => l,
-            Err(e) => {
-                for (f, m) in e.iter() {
-                    errors.add(f, m.to_string());
-                }
-                Vec::new()
-            }
-        };
+        let lines = rules::lines_into(&p, false, &mut errors);
         if !errors.is_empty() {
             return Err(AppError::Fields {
                 status: StatusCode::UNPROCESSABLE_ENTITY,

@@ -152,6 +152,16 @@ pub fn lines_of(p: &Pairs, with_cost: bool) -> Result<Vec<TypedLine>, FormErrors
     errors.into_result(out)
 }
 
+/// `lines_of`, its errors added to a form's other errors (an empty list when there were any).
+pub fn lines_into(p: &Pairs, with_cost: bool, errors: &mut FormErrors) -> Vec<TypedLine> {
+    lines_of(p, with_cost).unwrap_or_else(|e| {
+        for (f, m) in e.iter() {
+            errors.add(f, m.to_string());
+        }
+        Vec::new()
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

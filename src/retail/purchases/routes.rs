@@ -306,7 +306,11 @@ pub async fn receive(
     let p = Pairs(form.into_inner());
     let mut errors = FormErrors::default();
     let mut got = Vec::new();
-    for (suffix, raw) in p.with_prefix("got_") {
+    for (n, (suffix, raw)) in p.with_prefix("got_").enumerate() {
+        if n >= 500 {
+            errors.add("lines", "A delivery has at most 500 lines.");
+            break;
+        }
         let (Ok(line), Ok(q)) =
             (
                 suffix.parse::<i64>(),

@@ -233,6 +233,13 @@ fn request_of(p: &Pairs) -> Result<RefundRequest, FormErrors> {
                 if !ids.contains(&id) {
                     ids.push(id);
                 }
+                // Bounded: a sale has at most a few hundred lines, and a tampered form with
+                // thousands of fields must not cost a quadratic scan.
+                if ids.len() > 200 {
+                    let mut e = FormErrors::default();
+                    e.add("lines", "A refund takes at most 200 lines.");
+                    return Err(e);
+                }
             }
             _ => {
                 let mut e = FormErrors::default();

@@ -196,43 +196,37 @@ fn step(
     me: i64,
     now: NaiveDateTime,
 ) -> Result<(i64, i64), AppError> {
-    let target = stock_transfers::table
-        .find(id)
-        .filter(stock_transfers::status.eq(from.as_str()));
-    let moved: Option<(i64, i64)> = match to {
-        TransferStatus::Sent => diesel::update(target)
-            .set((
-                stock_transfers::status.eq(to.as_str()),
-                stock_transfers::sent_by.eq(me),
-                stock_transfers::sent_at.eq(now),
-            ))
-            .returning((
-                stock_transfers::from_branch_id,
-                stock_transfers::to_branch_id,
-            ))
-            .get_result(conn)
-            .optional()?,
-        TransferStatus::Received => diesel::update(target)
-            .set((
-                stock_transfers::status.eq(to.as_str()),
-                stock_transfers::received_by.eq(me),
-                stock_transfers::received_at.eq(now),
-            ))
-            .returning((
-                stock_transfers::from_branch_id,
-                stock_transfers::to_branch_id,
-            ))
-            .get_result(conn)
-            .optional()?,
-        _ => diesel::update(target)
-            .set(stock_transfers::status.eq(to.as_str()))
-            .returning((
-                stock_transfers::from_branch_id,
-                stock_transfers::to_branch_id,
-            ))
-            .get_result(conn)
-            .optional()?,
-    };
+    let moved: Option<(i64, i64)> = diesel::update(
+        stock_transfers::table
+            .find(id)
+            .filter(stock_transfers::status.eq(from.as_str())),
+    )
+    .set(stock_transfers::status.eq(to.as_str()))
+    .returning((
+        stock_transfers::from_branch_id,
+        stock_transfers::to_branch_id,
+    ))
+    .get_result(conn)
+    .optional()?;
+    // Who moved it and when, on the row the UPDATE above now holds.
+    if moved.is_some() {
+        let row = stock_transfers::table.find(id);
+        match to {
+            TransferStatus::Sent => diesel::update(row)
+                .set((
+                    stock_transfers::sent_by.eq(me),
+                    stock_transfers::sent_at.eq(now),
+                ))
+                .execute(conn)?,
+            TransferStatus::Received => diesel::update(row)
+                .set((
+                    stock_transfers::received_by.eq(me),
+                    stock_transfers::received_at.eq(now),
+                ))
+                .execute(conn)?,
+            _ => 0,
+        };
+    }
     match moved {
         Some(b) => Ok(b),
         None => {

@@ -327,7 +327,12 @@ pub async fn receive(
     let p = Pairs(form.into_inner());
     let mut arrived = Vec::new();
     let mut errors = FormErrors::default();
-    for (suffix, _) in p.with_prefix("counted_") {
+    for (n, (suffix, _)) in p.with_prefix("counted_").enumerate() {
+        // Bounded: a tampered form with thousands of lines costs nothing.
+        if n >= 500 {
+            errors.add("lines", "A transfer has at most 500 lines.");
+            break;
+        }
         let Ok(line_id) = suffix.parse::<i64>() else {
             errors.add("lines", "The form was changed: reload the page.");
             continue;

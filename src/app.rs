@@ -775,8 +775,6 @@ pub fn navigation(role: Role, current_path: &str) -> Vec<NavLink> {
             &[Role::Manager, Role::SalesAgent, Role::Waiter],
         ),
         ("/inventory", "Stock", &[Role::Manager, Role::SalesAgent]),
-        ("/transfers", "Transfers", &[Role::Manager]),
-        ("/purchases", "Purchases", &[Role::Manager]),
         ("/floor", "Floor", &[Role::Manager, Role::Waiter]),
         ("/reservations", "Bookings", &[Role::Manager, Role::Waiter]),
         ("/kitchen", "Kitchen", &[Role::Manager, Role::Kitchen]),

@@ -38,6 +38,11 @@ pub struct PageCtx {
 }
 
 impl PageCtx {
+    /// Whether the signed-in person is a manager (pages show manager-only links).
+    pub fn is_manager(&self) -> bool {
+        self.user.as_ref().is_some_and(CurrentUser::is_manager)
+    }
+
     pub fn role_label(&self) -> &str {
         self.user.as_ref().map(|u| u.role.label()).unwrap_or("")
     }

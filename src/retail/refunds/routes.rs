@@ -178,7 +178,7 @@ async fn form_page(
         .receipt
         .as_ref()
         .map_or_else(|| format!("#{id}"), |r| r.or_number.clone());
-    let is_manager = ctx.user.as_ref().is_some_and(CurrentUser::is_manager);
+    let is_manager = ctx.is_manager();
     html_status(
         status,
         &RefundPage {

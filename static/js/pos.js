@@ -288,7 +288,8 @@
         if (res.ok) {
           el("customer-name").value = res.body.name; el("customer-email").value = res.body.email || "";
           el("customer-address").value = res.body.address || "";
-          el("customer-note").textContent = "Returning customer.";
+          el("customer-note").textContent = "Returning customer." +
+            (res.body.store_credit && res.body.store_credit !== "0.00" ? " Store credit: " + res.body.store_credit + "." : "");
         } else {
           // A miss forgets the previous customer: the sale is recorded against what is on screen.
           el("customer-name").value = ""; el("customer-email").value = ""; el("customer-address").value = "";
@@ -348,7 +349,7 @@
     var cash = el("cash").value.trim();
     var other = inst ? null : otherPart();
     if (!inst && el("other-amount").value.trim() && !other) { say("Enter the card or e-wallet amount, e.g. 1500.00.", "error"); el("other-amount").focus(); return; }
-    if (other && !el("other-reference").value.trim()) { say("Enter the card slip's or the transfer's reference.", "error"); el("other-reference").focus(); return; }
+    if (other && el("other-method").value !== "store_credit" && !el("other-reference").value.trim()) { say("Enter the card slip's or the transfer's reference.", "error"); el("other-reference").focus(); return; }
     if (!inst && !other && toMinor(cash || "x") === null) { say("Enter the cash received, e.g. 5000.00.", "error"); el("cash").focus(); return; }
     if (other && cash && toMinor(cash) === null) { say("Enter the cash received, e.g. 500.00, or leave it empty.", "error"); el("cash").focus(); return; }
     var down = el("down-payment").value.trim() || "0";

@@ -334,6 +334,10 @@ async fn store_credit_is_given_once_and_spent_once() {
         .first(&mut *app.conn())
         .unwrap();
     assert_eq!(balance, 29_900);
+    // The till sees it when it looks the customer up.
+    let r = agent.get("/pos/customers?phone=0917-555-0101").await;
+    r.expect(200);
+    assert_eq!(r.json()["store_credit"], "299.00", "{}", r.body);
     // No cash left the drawer.
     let cash: i64 = credit_note_tenders::table
         .filter(credit_note_tenders::method.eq("cash"))

@@ -28,6 +28,9 @@ pub struct Customer {
     pub address: String,
     #[serde(skip)]
     pub created_at: NaiveDateTime,
+    /// What refunds gave as store credit and is not spent yet.
+    #[serde(skip)]
+    pub store_credit_minor: i64,
 }
 
 /// One customer per phone number however it is typed: digits only, and the Philippine

@@ -232,7 +232,15 @@ pub async fn customer(
         .run(move |c| Ok(customers::find_by_phone(c, &phone)?))
         .await?;
     match found {
-        Some(c) => Ok(HttpResponse::Ok().json(c)),
+        // With the store credit the till may take as a tender.
+        Some(c) => Ok(HttpResponse::Ok().json(serde_json::json!({
+            "id": c.id,
+            "name": c.name,
+            "phone": c.phone,
+            "email": c.email,
+            "address": c.address,
+            "store_credit": crate::platform::money::Money(c.store_credit_minor).plain(),
+        }))),
         None => Err(AppError::NotFound(
             "No customer with this phone number yet: enter a name to add them with the sale."
                 .into(),

@@ -204,6 +204,20 @@ async fn a_transfer_moves_stock_and_serials_and_records_what_did_not_arrive() {
         0,
         "nothing received on a refusal"
     );
+    for fields in [
+        vec![(counted_cable.as_str(), "1"), (got_cable.as_str(), "-1")],
+        vec![(counted_cable.as_str(), "1"), (got_cable.as_str(), "five")],
+        vec![("counted_x", "1")],
+        vec![("counted_999999", "1")],
+        vec![
+            (counted_phone.as_str(), "1"),
+            (got_phone.as_str(), "IMEI-Z"),
+        ],
+    ] {
+        let r = boss.post(&format!("{page}/receive"), &fields).await;
+        assert_eq!(r.status, 422, "{fields:?}: {}", r.body);
+    }
+    assert_eq!(stock_of(&mut app.conn(), cebu, cable), 0);
     boss.post(
         &format!("{page}/receive"),
         &[
@@ -394,6 +408,19 @@ async fn receiving_a_purchase_order_adds_stock_and_moves_the_cost_to_the_average
         .first(&mut *app.conn())
         .unwrap();
     let got = format!("got_{line}");
+    // Bad deliveries: refused, nothing received.
+    for fields in [
+        vec![("key", "po-del-00009"), (got.as_str(), "-1")],
+        vec![("key", "po-del-00009"), (got.as_str(), "two")],
+        vec![("key", "po-del-00009"), (got.as_str(), "0")],
+        vec![(got.as_str(), "1")],
+        vec![("key", "po-del-00009"), ("got_999999", "1")],
+        vec![("key", "po-del-00009"), ("got_x", "1")],
+    ] {
+        let r = boss.post(&format!("{page}/receive"), &fields).await;
+        assert_eq!(r.status, 422, "{fields:?}: {}", r.body);
+    }
+    assert_eq!(stock_of(&mut app.conn(), main, cable), 10);
     // More than ordered: refused.
     boss.post(
         &format!("{page}/receive"),

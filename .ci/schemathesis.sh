@@ -29,11 +29,14 @@ token=$(curl -sf -H 'Content-Type: application/json' \
 # login is fuzzed without the header so the throttle, not the token, decides.
 status=0
 cd "$WORK" # schemathesis keeps its files in the working directory, not in the checkout
+# One worker: with two threads, Debian's Python 3.11 raises "AST constructor recursion depth
+# mismatch" inside hypothesis (CPython gh-106905, two threads parsing at once) and the run fails
+# on the tool, not on the API.
 "$WORK/venv/bin/schemathesis" run "$URL/api/schema/" \
   -H "Authorization: Token $token" \
   --exclude-path /api/auth/logout/ --exclude-path /api/auth/login/ \
   --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
-  --max-examples "${ST_EXAMPLES:-30}" --workers 2 --seed 17 \
+  --max-examples "${ST_EXAMPLES:-30}" --workers 1 --seed 17 \
   --suppress-health-check all --generation-database none --no-color || status=$?
 if grep -E '→ 5[0-9][0-9]| 500 | panicked' "$WORK/server.log" >/dev/null; then
   echo "--- the server logged errors:"; grep -E '→ 5|panicked|ERROR' "$WORK/server.log" | head -40

@@ -119,6 +119,21 @@ impl From<diesel::result::Error> for AppError {
             diesel::result::Error::NotFound => {
                 AppError::NotFound("That record was not found.".into())
             }
+            // PostgreSQL chose this transaction as the one to undo (a deadlock or a
+            // serialization failure): everything rolled back, and the same submission (its
+            // one-time key) can simply be sent again.
+            diesel::result::Error::DatabaseError(kind, info)
+                if matches!(
+                    kind,
+                    diesel::result::DatabaseErrorKind::SerializationFailure
+                ) || info.message().contains("deadlock detected") =>
+            {
+                AppError::Conflict(
+                    "Another till changed the same records at that moment. Nothing was saved: \
+                     please try again."
+                        .into(),
+                )
+            }
             other => AppError::Internal(format!("database: {other}")),
         }
     }
@@ -193,5 +208,35 @@ impl ResponseError for AppError {
             fields,
         });
         res
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use diesel::result::{DatabaseErrorKind, Error};
+
+    fn db_error(kind: DatabaseErrorKind, message: &str) -> Error {
+        Error::DatabaseError(kind, Box::new(message.to_string()))
+    }
+
+    #[test]
+    fn a_deadlock_victim_is_asked_to_try_again_not_a_server_error() {
+        let e: AppError = db_error(DatabaseErrorKind::Unknown, "deadlock detected").into();
+        assert_eq!(e.status_code(), StatusCode::CONFLICT);
+        assert!(e.public_message().contains("try again"));
+        let e: AppError = db_error(
+            DatabaseErrorKind::SerializationFailure,
+            "could not serialize",
+        )
+        .into();
+        assert_eq!(e.status_code(), StatusCode::CONFLICT);
+    }
+
+    #[test]
+    fn other_database_errors_stay_internal() {
+        let e: AppError = db_error(DatabaseErrorKind::Unknown, "disk full").into();
+        assert_eq!(e.status_code(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(!e.public_message().contains("disk"));
     }
 }

@@ -968,3 +968,100 @@ async fn copies_of_one_checkout_over_http_at_once_make_one_sale() {
         9
     );
 }
+
+/// Carts holding the same two products in opposite orders: the stock rows are taken in
+/// product order, so on PostgreSQL no sale is chosen as a deadlock victim and every one lands.
+#[::core::prelude::v1::test]
+fn carts_in_opposite_orders_all_sell() {
+    let (db, _, _, _cleanup) = fresh_db();
+    let seed = seed(&mut db.pool().get().unwrap());
+    let codes = ["4806512345749", "4806512345756"];
+    let products: Vec<i64> = codes
+        .iter()
+        .enumerate()
+        .map(|(i, code)| {
+            insert_product(
+                &mut db.pool().get().unwrap(),
+                &format!("Pair Item {i}"),
+                code,
+                10_000,
+                false,
+            )
+        })
+        .collect();
+    for &product in &products {
+        use tillpoint::retail::stock::rules::{Adjustment, AdjustmentKind};
+        let actor = Actor {
+            employee_id: Some(seed.ids["manager"]),
+            ip: None,
+        };
+        let a = Adjustment {
+            branch_id: seed.main_branch,
+            kind: AdjustmentKind::Receive,
+            quantity: 1000,
+            reason: "Delivery".into(),
+            serials: vec![],
+        };
+        write_tx(&mut db.pool().get().unwrap(), |c| {
+            tillpoint::retail::stock::model::adjust(c, &actor, product, &a)
+        })
+        .unwrap();
+    }
+    let threads = 6;
+    let rounds = 40;
+    let barrier = Arc::new(Barrier::new(threads));
+    // Two people selling (each shift row serialises its own sales, not the other's).
+    let sellers = [seed.ids["agent"], seed.ids["manager"]];
+    let handles: Vec<_> = (0..threads)
+        .map(|t| {
+            let (db, barrier) = (db.clone(), barrier.clone());
+            std::thread::spawn(move || {
+                barrier.wait();
+                (0..rounds)
+                    .map(|r| {
+                        let (first, second) = if (t / 2 + r) % 2 == 0 {
+                            (codes[0], codes[1])
+                        } else {
+                            (codes[1], codes[0])
+                        };
+                        let req: CheckoutRequest = serde_json::from_value(json!({
+                            "idempotency_key": format!("pair-key-{t:02}-{r:02}"),
+                            "lines": [
+                                {"barcode": first, "quantity": 1},
+                                {"barcode": second, "quantity": 1}
+                            ],
+                            "cash_received": "500.00"
+                        }))
+                        .unwrap();
+                        let cart = cart::parse(&req).unwrap();
+                        let mut conn = db.pool().get().unwrap();
+                        let actor = Actor {
+                            employee_id: Some(sellers[t % 2]),
+                            ip: None,
+                        };
+                        write_tx(&mut conn, |c| {
+                            checkout(c, &actor, &cart, chrono::Utc::now().date_naive())
+                        })
+                        .map(|_| ())
+                        .map_err(|e| e.to_string())
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    let results: Vec<Result<(), String>> = handles
+        .into_iter()
+        .flat_map(|h| h.join().unwrap())
+        .collect();
+    let failed: Vec<&String> = results.iter().filter_map(|r| r.as_ref().err()).collect();
+    assert!(failed.is_empty(), "every sale lands: {failed:?}");
+    let mut c = db.pool().get().unwrap();
+    for &product in &products {
+        assert_eq!(
+            stock_of(&mut c, seed.main_branch, product),
+            1000 - (threads * rounds) as i64
+        );
+    }
+    let count: i64 = orders::table.count().get_result(&mut *c).unwrap();
+    assert_eq!(count, (threads * rounds) as i64);
+}

@@ -422,8 +422,13 @@ pub fn checkout(
         .get_result(conn)?;
 
     // The balance each line leaves, for the stock ledger once the receipt number is known.
-    let mut balances: Vec<(i64, i64, i64)> = Vec::with_capacity(lines.len());
-    for l in &lines {
+    // Stock rows are taken in product order (as refunds, transfers and deliveries do), so two
+    // sales of the same products in a different cart order cannot wait on each other.
+    let mut after_of = vec![0i64; lines.len()];
+    let mut by_product: Vec<usize> = (0..lines.len()).collect();
+    by_product.sort_by_key(|&i| lines[i].product_id);
+    for i in by_product {
+        let l = &lines[i];
         // The stock check and the decrement are one statement: two tills cannot both sell the last unit.
         let left: Option<i64> = diesel::update(
             branch_stock::table
@@ -446,6 +451,10 @@ pub fn checkout(
                 format!("Only {available} × {} left at {branch_name}.", l.name)
             }));
         };
+        after_of[i] = after;
+    }
+    let mut balances: Vec<(i64, i64, i64)> = Vec::with_capacity(lines.len());
+    for (l, after) in lines.iter().zip(after_of) {
         balances.push((l.product_id, l.quantity, after));
         let item_id: i64 = diesel::insert_into(order_items::table)
             .values((

@@ -183,7 +183,10 @@ pub fn receive(
     let document = label(id);
     let mut units = 0;
     let mut changes = Changes::new();
-    for (line_id, quantity) in got {
+    // Stock rows in product order (see `transfers::model::send`).
+    let mut got: Vec<(i64, i64)> = got.to_vec();
+    got.sort_by_key(|(line, _)| all.iter().find(|l| l.0 == *line).map_or(0, |l| l.1));
+    for (line_id, quantity) in &got {
         if *quantity == 0 {
             continue;
         }

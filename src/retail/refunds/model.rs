@@ -511,8 +511,10 @@ pub fn refund(
         }
     }
 
-    // The units: back on the shelf, or into defective stock.
-    for r in &returned {
+    // The units: back on the shelf, or into defective stock (stock rows in product order).
+    let mut by_product: Vec<&Returned> = returned.iter().collect();
+    by_product.sort_by_key(|r| r.item.product_id);
+    for r in by_product {
         if req.restock {
             let row = ensure_row(conn, sale.branch_id, r.item.product_id, who.now)?;
             let left: i64 = diesel::update(branch_stock::table.find(row))

@@ -273,7 +273,11 @@ pub fn send(
         .first(conn)?;
     let document = label(id);
     let mut units = 0;
-    for (_, product, name, quantity, serials, _, _) in lines(conn, id)? {
+    // Stock rows are locked in product order, as every multi-line writer here does, so two
+    // documents over the same products cannot wait on each other.
+    let mut all = lines(conn, id)?;
+    all.sort_by_key(|l| l.1);
+    for (_, product, name, quantity, serials, _, _) in all {
         let left: Option<i64> = diesel::update(
             branch_stock::table
                 .filter(branch_stock::branch_id.eq(from))
@@ -367,7 +371,8 @@ pub fn receive(
         now,
     )?;
     let document = label(id);
-    let all = lines(conn, id)?;
+    let mut all = lines(conn, id)?;
+    all.sort_by_key(|l| l.1);
     if let Some(a) = arrived
         .iter()
         .find(|a| !all.iter().any(|l| l.0 == a.line_id))

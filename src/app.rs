@@ -333,6 +333,18 @@ fn pages() -> Vec<(Method, &'static str, Access, Reply, Route)> {
         r(post(), "/floor/sessions/{id:\\d+}/close", FLOOR, |x| {
             x.to(cafe::floor::routes::close)
         }),
+        r(get(), "/cafe/bills", FLOOR, |x| {
+            x.to(cafe::refunds::routes::list)
+        }),
+        r(get(), "/cafe/bills/{id:\\d+}", FLOOR, |x| {
+            x.to(cafe::refunds::routes::show)
+        }),
+        r(post(), "/cafe/bills/{id:\\d+}/refund", FLOOR, |x| {
+            x.to(cafe::refunds::routes::refund)
+        }),
+        r(get(), "/cafe/credit-notes/{id:\\d+}", FLOOR, |x| {
+            x.to(cafe::refunds::routes::credit_note)
+        }),
         r(post(), "/floor/sessions/{id:\\d+}/reopen", MANAGER, |x| {
             x.to(cafe::floor::routes::reopen)
         }),

@@ -464,8 +464,76 @@ pub async fn order(
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct CloseBody {
-    /// `cash` (default), `card` or `upi`.
+    /// `cash` (default), `card` or `upi`: the whole bill by one method.
     pub payment_method: Option<String>,
+    /// With `payment_method` cash: what the guest handed over (the change is worked out).
+    pub cash_received: Option<Amount>,
+    /// A bill paid in parts instead: 1 to 6 tenders that together pay the total (cash may
+    /// exceed its part; the change comes from the cash only). `payment_method` is then unused.
+    pub tenders: Option<Vec<CloseTender>>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CloseTender {
+    /// `cash`, `card` or `upi`.
+    pub method: String,
+    pub amount: Amount,
+    /// The card slip's or the transfer's number (at most 64 characters).
+    pub reference: Option<String>,
+}
+
+/// The close's body as a bill payment, or the field that is wrong.
+fn bill_payment(body: CloseBody) -> Result<sales::BillPayment, AppError> {
+    let Some(tenders) = body.tenders else {
+        let raw = body.payment_method.unwrap_or_else(|| "cash".into());
+        let method = PaymentMethod::parse(&raw).ok_or_else(|| {
+            AppError::field_invalid("payment_method", "Choose cash, card or upi.")
+        })?;
+        if body.cash_received.is_some() && method != PaymentMethod::Cash {
+            return Err(AppError::field_invalid(
+                "cash_received",
+                "Cash received goes with payment_method cash.",
+            ));
+        }
+        let mut pay = sales::BillPayment::whole(method);
+        pay.received = body.cash_received.map(|a| a.0);
+        return Ok(pay);
+    };
+    if tenders.is_empty() || tenders.len() > 6 {
+        return Err(AppError::field_invalid(
+            "tenders",
+            "Pay with 1 to 6 tenders.",
+        ));
+    }
+    let mut parts = Vec::with_capacity(tenders.len());
+    for (n, t) in tenders.into_iter().enumerate() {
+        let which = format!("Tender {}", n + 1);
+        let method = PaymentMethod::parse(&t.method).ok_or_else(|| {
+            AppError::field_invalid(
+                "tenders",
+                format!("{which}: the method is cash, card or upi."),
+            )
+        })?;
+        if !t.amount.0.is_positive() {
+            return Err(AppError::field_invalid(
+                "tenders",
+                format!("{which}'s amount must be more than zero."),
+            ));
+        }
+        let reference = crate::registers::tenders::reference(t.reference.as_deref().unwrap_or(""))
+            .map_err(|e| AppError::field_invalid("tenders", format!("{which}: {e}")))?;
+        parts.push(sales::BillTender {
+            method,
+            amount: t.amount.0,
+            reference,
+        });
+    }
+    Ok(sales::BillPayment {
+        parts,
+        rest: None,
+        rest_reference: String::new(),
+        received: None,
+    })
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -473,6 +541,10 @@ pub struct Closed {
     pub detail: String,
     /// What was paid (the printed bill's total).
     pub total: Amount,
+    /// The change given from the cash.
+    pub change: Amount,
+    /// How it was paid: "Cash", or "Card 400.00 + Cash 198.00".
+    pub paid_by: String,
     /// The sales record written.
     pub sale_id: i64,
 }
@@ -495,9 +567,7 @@ pub async fn close(
     let t = t.into_inner();
     let requested = json::id_filter(&q.branch, "branch")?;
     let body: CloseBody = json::optional_body(&body)?;
-    let raw = body.payment_method.unwrap_or_else(|| "cash".into());
-    let method = PaymentMethod::parse(&raw)
-        .ok_or_else(|| AppError::field_invalid("payment_method", "Choose cash, card or upi."))?;
+    let payment = bill_payment(body)?;
     let config = state.clone_config();
     let closed = state
         .db
@@ -510,7 +580,7 @@ pub async fn close(
                 c,
                 &actor,
                 head.id,
-                method,
+                &payment,
                 cafe.tax_rate_bp,
                 now,
                 today,
@@ -524,6 +594,8 @@ pub async fn close(
     Ok(json::ok(&Closed {
         detail: format!("Table {t} session closed."),
         total: Amount(closed.total),
+        change: Amount(closed.change),
+        paid_by: closed.paid_by,
         sale_id: closed.sale_id,
     }))
 }

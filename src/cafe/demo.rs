@@ -521,7 +521,7 @@ fn history(
                 conn,
                 &actor,
                 session,
-                method,
+                &sales::BillPayment::whole(method),
                 cafe.tax_rate_bp,
                 closed,
                 day,

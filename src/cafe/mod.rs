@@ -12,6 +12,7 @@ pub mod guest;
 pub mod kitchen;
 pub mod menu;
 pub mod ordering;
+pub mod refunds;
 pub mod reservations;
 pub mod reviews;
 pub mod sales;
@@ -33,6 +34,7 @@ pub const AUDIT_WORDS: AuditWords = AuditWords {
         ("cafe_table", "Table"),
         ("cafe_session", "Bill"),
         ("cafe_sale", "Cafe sale"),
+        ("cafe_credit_note", "Cafe credit note"),
         ("cafe_visitor", "Guest"),
         ("cafe_feedback", "Feedback"),
         ("kitchen_ticket", "Kitchen ticket"),
@@ -65,6 +67,7 @@ pub const AUDIT_WORDS: AuditWords = AuditWords {
         ("subtotal", "Subtotal"),
         ("tax", "Tax"),
         ("payment_method", "Paid by"),
+        ("sale_id", "Bill"),
         ("customer_name", "Customer"),
         ("removed", "Removed"),
         ("overall", "Rating"),

@@ -12,7 +12,9 @@ use crate::platform::audit::{self, Actor, Changes, Subject};
 use crate::platform::db::AnyConnection;
 use crate::platform::error::AppError;
 use crate::platform::money::Money;
-use crate::platform::schema::{cafe_sales, cafe_session_lines, cafe_sessions, cafe_tables};
+use crate::platform::schema::{
+    cafe_payments, cafe_sales, cafe_session_lines, cafe_sessions, cafe_tables,
+};
 
 pub const RECORD: &str = "cafe_sale";
 
@@ -48,6 +50,151 @@ impl PaymentMethod {
             .into_iter()
             .find(|m| m.as_str() == s.trim())
     }
+}
+
+/// One tender of a bill paid in parts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BillTender {
+    pub method: PaymentMethod,
+    pub amount: Money,
+    pub reference: String,
+}
+
+/// How a bill is paid: tenders of fixed amounts (a card slip, a UPI transfer, cash counted
+/// out), and the method that pays whatever they leave of the total. With `rest` absent the
+/// parts must pay the whole total themselves (the JSON API's `tenders`). Only cash gives
+/// change (`registers::tenders::split`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BillPayment {
+    pub parts: Vec<BillTender>,
+    pub rest: Option<PaymentMethod>,
+    pub rest_reference: String,
+    /// The cash handed over for the rest, when the rest is cash (the change is worked out).
+    pub received: Option<Money>,
+}
+
+impl BillPayment {
+    /// The whole bill by one method, as the single "Paid by" choice always was.
+    pub fn whole(method: PaymentMethod) -> BillPayment {
+        BillPayment {
+            parts: Vec::new(),
+            rest: Some(method),
+            rest_reference: String::new(),
+            received: None,
+        }
+    }
+
+    /// The payment rows that pay `total`, and the bill's main method (cash whenever cash was
+    /// kept; otherwise the largest tender's). A refusal the cashier can act on otherwise.
+    pub fn settle(
+        &self,
+        total: Money,
+    ) -> Result<(Vec<crate::registers::tenders::Row>, PaymentMethod), String> {
+        use crate::registers::tenders::{split, Part};
+        let fixed: i64 = self.parts.iter().map(|p| p.amount.0).sum();
+        let left = total.0 - fixed;
+        let mut typed: Vec<Part> = self
+            .parts
+            .iter()
+            .map(|p| Part {
+                method: p.method.as_str(),
+                amount: p.amount,
+                reference: &p.reference,
+            })
+            .collect();
+        match self.rest {
+            Some(rest) if left > 0 || self.received.is_some() => {
+                let amount = match (rest, self.received) {
+                    (PaymentMethod::Cash, Some(r)) => {
+                        if r.0 < left.max(0) {
+                            return Err(format!(
+                                "Cash received ({}) is less than the {} left to pay.",
+                                r.grouped(),
+                                Money(left).grouped()
+                            ));
+                        }
+                        r
+                    }
+                    (_, Some(_)) => {
+                        return Err("Cash received goes with the rest paid in cash.".into())
+                    }
+                    _ => Money(left.max(0)),
+                };
+                typed.push(Part {
+                    method: rest.as_str(),
+                    amount,
+                    reference: &self.rest_reference,
+                });
+            }
+            _ => {}
+        }
+        let s = split(&typed, total, "Card and UPI")?;
+        let main = if s.rows.iter().any(|r| r.method == "cash") {
+            PaymentMethod::Cash
+        } else {
+            s.rows
+                .iter()
+                .max_by_key(|r| r.amount.0)
+                .and_then(|r| PaymentMethod::parse(&r.method))
+                .or(self.rest)
+                .unwrap_or(PaymentMethod::Cash)
+        };
+        Ok((s.rows, main))
+    }
+
+    /// The one-line summary the flash message and the audit trail give.
+    pub fn describe(rows: &[crate::registers::tenders::Row], main: PaymentMethod) -> String {
+        if rows.len() <= 1 {
+            return main.label().to_string();
+        }
+        rows.iter()
+            .map(|r| {
+                let label = PaymentMethod::parse(&r.method).map_or("?", PaymentMethod::label);
+                format!("{label} {}", r.amount.grouped())
+            })
+            .collect::<Vec<_>>()
+            .join(" + ")
+    }
+}
+
+/// The split part of the floor's close form: one tender of a fixed amount beside "Paid by",
+/// and the cash handed over. Empty fields mean no part and exact money.
+pub fn payment_from_form(
+    method: &str,
+    part_method: &str,
+    part_amount: &str,
+    part_reference: &str,
+    rest_reference: &str,
+    cash_received: &str,
+) -> Result<BillPayment, String> {
+    let rest =
+        PaymentMethod::parse(method).ok_or("Choose how the bill was paid: cash, card or UPI.")?;
+    let mut pay = BillPayment::whole(rest);
+    pay.rest_reference = crate::registers::tenders::reference(rest_reference)?;
+    if !cash_received.trim().is_empty() {
+        let r = Money::parse_input(cash_received).map_err(|e| format!("Cash received: {e}."))?;
+        pay.received = Some(r);
+    }
+    if !part_amount.trim().is_empty() {
+        let amount = Money::parse_input(part_amount).map_err(|e| format!("The part paid: {e}."))?;
+        if !amount.is_positive() {
+            return Err("The part paid must be more than zero (or leave it empty).".into());
+        }
+        let method = PaymentMethod::parse(part_method)
+            .ok_or("Choose how the part was paid: cash, card or UPI.")?;
+        if method == rest {
+            return Err(format!(
+                "The part and the rest are both {}: leave the part empty.",
+                rest.label()
+            ));
+        }
+        pay.parts.push(BillTender {
+            method,
+            amount,
+            reference: crate::registers::tenders::reference(part_reference)?,
+        });
+    }
+    Ok(pay)
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -145,12 +292,15 @@ pub fn items_snapshot(lines: &[BillLine]) -> String {
     serde_json::to_string(&items).unwrap_or_else(|_| "[]".into())
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Closed {
     pub sale_id: i64,
     pub branch_id: i64,
     pub session_id: i64,
     pub total: Money,
+    pub change: Money,
+    /// "Cash" or "Card 400.00 + Cash 198.00".
+    pub paid_by: String,
 }
 
 /// Closes an open session exactly once: the conditional UPDATE on `closed_at` lets one of two
@@ -161,7 +311,7 @@ pub fn close(
     conn: &mut AnyConnection,
     actor: &Actor,
     session_id: i64,
-    method: PaymentMethod,
+    payment: &BillPayment,
     tax_rate_bp: i64,
     now: NaiveDateTime,
     today: chrono::NaiveDate,
@@ -205,6 +355,7 @@ pub fn close(
         }
         crate::cafe::discounts::model::count_use(conn, c.id, &c.code, today)?;
     }
+    let (rows, method) = payment.settle(b.total).map_err(AppError::Unprocessable)?;
     let table_number: Option<i64> = match s.table_id {
         Some(t) => cafe_tables::table
             .find(t)
@@ -238,6 +389,30 @@ pub fn close(
         ))
         .returning(cafe_sales::id)
         .get_result(conn)?;
+    // One payment row per tender; a free bill keeps one row of nothing, so every sale has one.
+    let zero = [crate::registers::tenders::Row {
+        method: method.as_str().into(),
+        amount: Money::ZERO,
+        received: None,
+        change: None,
+        reference: String::new(),
+    }];
+    for r in if rows.is_empty() {
+        &zero[..]
+    } else {
+        &rows[..]
+    } {
+        diesel::insert_into(cafe_payments::table)
+            .values((
+                cafe_payments::sale_id.eq(sale_id),
+                cafe_payments::method.eq(&r.method),
+                cafe_payments::amount_minor.eq(r.amount.0),
+                cafe_payments::cash_received_minor.eq(r.received.map(|m| m.0)),
+                cafe_payments::change_minor.eq(r.change.map(|m| m.0)),
+                cafe_payments::reference.eq(&r.reference),
+            ))
+            .execute(conn)?;
+    }
     crate::cafe::stats::model::record_sale(conn, s.branch_id, today, &b, &lines)?;
     if let Some(t) = s.table_id {
         diesel::update(
@@ -259,13 +434,15 @@ pub fn close(
         .created("discount", b.discount.plain())
         .created("tax", b.tax.plain())
         .created("total", b.total.plain())
-        .created("payment_method", method.as_str());
+        .created("payment_method", BillPayment::describe(&rows, method));
     audit::record(conn, actor, now, audit::CREATE, subject, &changes)?;
     Ok(Closed {
         sale_id,
         branch_id: s.branch_id,
         session_id,
         total: b.total,
+        change: Money(rows.iter().filter_map(|r| r.change).map(|m| m.0).sum()),
+        paid_by: BillPayment::describe(&rows, method),
     })
 }
 

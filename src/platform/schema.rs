@@ -549,6 +549,8 @@ diesel::table! {
         visitor_id -> Nullable<BigInt>,
         discount_code -> Nullable<Text>,
         shift_id -> Nullable<BigInt>,
+        refunded_value_minor -> BigInt,
+        refunded_minor -> BigInt,
     }
 }
 
@@ -968,6 +970,70 @@ diesel::joinable!(purchase_orders -> branches (branch_id));
 diesel::joinable!(purchase_order_lines -> purchase_orders (purchase_order_id));
 diesel::joinable!(purchase_order_lines -> products (product_id));
 
+diesel::table! {
+    cafe_payments (id) {
+        id -> BigInt,
+        sale_id -> BigInt,
+        method -> Text,
+        amount_minor -> BigInt,
+        cash_received_minor -> Nullable<BigInt>,
+        change_minor -> Nullable<BigInt>,
+        reference -> Text,
+    }
+}
+
+diesel::table! {
+    cafe_credit_notes (id) {
+        id -> BigInt,
+        branch_id -> BigInt,
+        number -> BigInt,
+        cn_number -> Text,
+        sale_id -> BigInt,
+        shift_id -> Nullable<BigInt>,
+        employee_id -> BigInt,
+        reason -> Text,
+        value_minor -> BigInt,
+        discount_minor -> BigInt,
+        tax_minor -> BigInt,
+        total_minor -> BigInt,
+        idempotency_key -> Text,
+        request_sha -> Text,
+        created_at -> Timestamp,
+        business_day -> Date,
+    }
+}
+
+diesel::table! {
+    cafe_credit_note_lines (id) {
+        id -> BigInt,
+        credit_note_id -> BigInt,
+        line_index -> BigInt,
+        menu_item_id -> BigInt,
+        name -> Text,
+        category -> Text,
+        quantity -> BigInt,
+        value_minor -> BigInt,
+        amount_minor -> BigInt,
+    }
+}
+
+diesel::table! {
+    cafe_credit_note_tenders (id) {
+        id -> BigInt,
+        credit_note_id -> BigInt,
+        method -> Text,
+        amount_minor -> BigInt,
+        reference -> Text,
+    }
+}
+
+diesel::joinable!(cafe_payments -> cafe_sales (sale_id));
+diesel::joinable!(cafe_credit_notes -> cafe_sales (sale_id));
+diesel::joinable!(cafe_credit_notes -> branches (branch_id));
+diesel::joinable!(cafe_credit_notes -> employees (employee_id));
+diesel::joinable!(cafe_credit_note_lines -> cafe_credit_notes (credit_note_id));
+diesel::joinable!(cafe_credit_note_tenders -> cafe_credit_notes (credit_note_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     registers,
     shifts,
@@ -1030,4 +1096,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     purchase_orders,
     purchase_order_lines,
     purchase_receipts,
+    cafe_payments,
+    cafe_credit_notes,
+    cafe_credit_note_lines,
+    cafe_credit_note_tenders,
 );

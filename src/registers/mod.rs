@@ -6,6 +6,7 @@ pub mod model;
 pub mod routes;
 pub mod settings;
 pub mod shifts;
+pub mod tenders;
 
 use crate::platform::audit::words::{AuditWords, Reference};
 

@@ -275,3 +275,16 @@ pub fn of_shift(conn: &mut AnyConnection, shift_id: i64) -> QueryResult<Option<R
         .first(conn)
         .optional()
 }
+
+/// The next credit-note number of a branch: one gap-free sequence for the branch's retail and
+/// cafe credit notes, taken inside the refund's transaction (a failed refund rolls it back).
+pub fn next_credit_note_number(conn: &mut AnyConnection, branch_id: i64) -> QueryResult<i64> {
+    use crate::platform::schema::credit_note_counters as t;
+    crate::on_backend!(conn, |c| diesel::insert_into(t::table)
+        .values((t::branch_id.eq(branch_id), t::last_number.eq(1i64)))
+        .on_conflict(t::branch_id)
+        .do_update()
+        .set(t::last_number.eq(t::last_number + 1i64))
+        .returning(t::last_number)
+        .get_result(c))
+}

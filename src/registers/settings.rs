@@ -10,6 +10,8 @@ use crate::registers::shifts::rules;
 pub const DENOMINATIONS: &str = "shifts.denominations";
 /// A difference between counted and expected cash above this (minor units) needs a note.
 pub const NOTE_OVER: &str = "shifts.difference_note_over_minor";
+/// Refunds of sales (retail or cafe) older than this many days need a manager (30 when unset).
+pub const MANAGER_AFTER_DAYS: &str = "refunds.manager_after_days";
 /// "true": a cafe bill is paid only into the closer's open shift.
 pub const CAFE_REQUIRED: &str = "cafe.shifts_required";
 
@@ -34,4 +36,11 @@ pub fn load(conn: &mut AnyConnection, currency: &str) -> diesel::QueryResult<Shi
         note_over,
         cafe_required,
     })
+}
+
+pub fn refunds_manager_after_days(conn: &mut AnyConnection) -> diesel::QueryResult<i64> {
+    Ok(settings::get(conn, MANAGER_AFTER_DAYS)?
+        .and_then(|v| v.parse::<i64>().ok())
+        .filter(|v| (0..=3650).contains(v))
+        .unwrap_or(30))
 }

@@ -425,6 +425,11 @@ pub struct BackTo {
 #[serde(default)]
 pub struct CloseForm {
     pub payment_method: String,
+    pub reference: String,
+    pub cash_received: String,
+    pub part_method: String,
+    pub part_amount: String,
+    pub part_reference: String,
 }
 
 pub async fn close(
@@ -433,9 +438,15 @@ pub async fn close(
     form: web::Form<CloseForm>,
 ) -> Result<HttpResponse, AppError> {
     let (user, actor, state, session) = staff.parts();
-    let method = PaymentMethod::parse(&form.payment_method).ok_or_else(|| {
-        AppError::Unprocessable("Choose how the bill was paid: cash, card or UPI.".into())
-    })?;
+    let payment = sales::payment_from_form(
+        &form.payment_method,
+        &form.part_method,
+        &form.part_amount,
+        &form.part_reference,
+        &form.reference,
+        &form.cash_received,
+    )
+    .map_err(AppError::Unprocessable)?;
     let id = id.into_inner();
     let config = state.clone_config();
     let closed = state
@@ -449,7 +460,7 @@ pub async fn close(
                 c,
                 &actor,
                 id,
-                method,
+                &payment,
                 cafe.tax_rate_bp,
                 now,
                 today,
@@ -464,11 +475,20 @@ pub async fn close(
         .publish(CafeEvent::session(closed.branch_id, id));
     flash::success(
         &session,
-        format!(
-            "Closed: {} paid by {}. The table is free.",
-            cafe.money(&closed.total),
-            method.label()
-        ),
+        if closed.change.is_positive() {
+            format!(
+                "Closed: {} paid by {}. Change: {}. The table is free.",
+                cafe.money(&closed.total),
+                closed.paid_by,
+                cafe.money(&closed.change)
+            )
+        } else {
+            format!(
+                "Closed: {} paid by {}. The table is free.",
+                cafe.money(&closed.total),
+                closed.paid_by
+            )
+        },
     );
     Ok(see_other(&format!("/floor?branch={}", closed.branch_id)))
 }

@@ -18,8 +18,8 @@ use crate::platform::daily::DailySummary;
 use crate::platform::db::AnyConnection;
 use crate::platform::money::Money;
 use crate::platform::schema::{
-    cafe_daily_items, cafe_daily_totals, cafe_feedback, cafe_sales, cafe_session_lines,
-    cafe_sessions,
+    cafe_credit_note_lines, cafe_credit_notes, cafe_daily_items, cafe_daily_totals, cafe_feedback,
+    cafe_sales, cafe_session_lines, cafe_sessions,
 };
 
 /// Adds a closed bill to its day's totals and its items' day rows. Called inside the closing
@@ -53,6 +53,70 @@ pub fn record_sale(
         add_item(conn, branch, day, item, name, category, qty, revenue)?;
     }
     Ok(())
+}
+
+/// A refund of a bill's lines, taken off the day the bill was counted in: `[value, discount,
+/// tax, total]` and, per line, (menu item, quantity, value). The bill still
+/// counts as an order.
+pub fn record_refund(
+    conn: &mut AnyConnection,
+    branch: i64,
+    day: NaiveDate,
+    amounts: [i64; 4],
+    items: &[(i64, i64, i64)],
+) -> QueryResult<()> {
+    take_off(conn, branch, day, amounts)?;
+    for &(item, qty, value) in items {
+        take_item_off(conn, branch, day, item, qty, value)?;
+    }
+    Ok(())
+}
+
+/// A refund off a day's totals: an UPDATE of the row the bill's sale made (an upsert's
+/// negative VALUES would trip the table's CHECKs before the conflict is seen).
+fn take_off(
+    conn: &mut AnyConnection,
+    branch: i64,
+    day: NaiveDate,
+    [value, discount, tax, total]: [i64; 4],
+) -> QueryResult<()> {
+    use cafe_daily_totals as t;
+    diesel::update(
+        t::table
+            .filter(t::branch_id.eq(branch))
+            .filter(t::business_day.eq(day)),
+    )
+    .set((
+        t::subtotal_minor.eq(t::subtotal_minor - value),
+        t::discount_minor.eq(t::discount_minor - discount),
+        t::tax_minor.eq(t::tax_minor - tax),
+        t::total_minor.eq(t::total_minor - total),
+    ))
+    .execute(conn)
+    .map(|_| ())
+}
+
+fn take_item_off(
+    conn: &mut AnyConnection,
+    branch: i64,
+    day: NaiveDate,
+    item: i64,
+    qty: i64,
+    value: i64,
+) -> QueryResult<()> {
+    use cafe_daily_items as i;
+    diesel::update(
+        i::table
+            .filter(i::branch_id.eq(branch))
+            .filter(i::business_day.eq(day))
+            .filter(i::menu_item_id.eq(item)),
+    )
+    .set((
+        i::quantity.eq(i::quantity - qty),
+        i::revenue_minor.eq(i::revenue_minor - value),
+    ))
+    .execute(conn)
+    .map(|_| ())
 }
 
 fn add_totals(
@@ -203,6 +267,40 @@ impl DailySummary for CafeDays {
             .load(conn)?;
         for (branch, item, name, category, qty, revenue) in items {
             add_item(conn, branch, day, item, &name, &category, qty, revenue)?;
+        }
+        // Net of the refunds of that day's bills, as `record_refund` keeps them.
+        let refunds: Vec<(i64, i64, i64, i64, i64)> = cafe_credit_notes::table
+            .inner_join(cafe_sales::table)
+            .filter(cafe_sales::closed_at.ge(from))
+            .filter(cafe_sales::closed_at.lt(to))
+            .group_by(cafe_sales::branch_id)
+            .select((
+                cafe_sales::branch_id,
+                sql::<BigInt>("CAST(SUM(cafe_credit_notes.value_minor) AS BIGINT)"),
+                sql::<BigInt>("CAST(SUM(cafe_credit_notes.discount_minor) AS BIGINT)"),
+                sql::<BigInt>("CAST(SUM(cafe_credit_notes.tax_minor) AS BIGINT)"),
+                sql::<BigInt>("CAST(SUM(cafe_credit_notes.total_minor) AS BIGINT)"),
+            ))
+            .load(conn)?;
+        for (branch, value, discount, tax, total) in refunds {
+            take_off(conn, branch, day, [value, discount, tax, total])?;
+        }
+        let returned: Vec<(i64, i64, i64, i64)> = cafe_credit_note_lines::table
+            .inner_join(cafe_credit_notes::table.inner_join(cafe_sales::table))
+            .filter(cafe_sales::closed_at.ge(from))
+            .filter(cafe_sales::closed_at.lt(to))
+            .group_by(sql::<BigInt>(
+                "cafe_sales.branch_id, cafe_credit_note_lines.menu_item_id",
+            ))
+            .select((
+                sql::<BigInt>("cafe_sales.branch_id"),
+                sql::<BigInt>("cafe_credit_note_lines.menu_item_id"),
+                sql::<BigInt>("CAST(SUM(cafe_credit_note_lines.quantity) AS BIGINT)"),
+                sql::<BigInt>("CAST(SUM(cafe_credit_note_lines.value_minor) AS BIGINT)"),
+            ))
+            .load(conn)?;
+        for (branch, item, qty, value) in returned {
+            take_item_off(conn, branch, day, item, qty, value)?;
         }
         Ok(())
     }

@@ -17,8 +17,9 @@ use crate::insight::reports::rules;
 use crate::platform::db::{date_literal, AnyConnection, MultiBackend};
 use crate::platform::money::Money;
 use crate::platform::schema::{
-    branches, cafe_daily_items, cafe_daily_totals, cafe_sales, employees, orders, products,
-    retail_daily_staff, retail_daily_totals,
+    branches, cafe_credit_note_tenders, cafe_credit_notes, cafe_daily_items, cafe_daily_totals,
+    cafe_payments, cafe_sales, employees, orders, products, retail_daily_staff,
+    retail_daily_totals,
 };
 
 /// What a report covers: business days `from..=to` (and the same as UTC moments, for the
@@ -184,15 +185,29 @@ pub fn payment_split(
     f: &Filter,
     sum: &Takings,
 ) -> QueryResult<Vec<(String, i64, Money)>> {
-    let cafe: Vec<(String, i64, i64)> = cafe_sales::table
+    // The cafe's bills by their tenders (a bill paid in parts counts in each), less what was
+    // refunded to each tender — on the bill's day, as retail's refunds are.
+    let cafe: Vec<(String, i64, i64)> = cafe_payments::table
+        .inner_join(cafe_sales::table)
         .filter(cafe_sales::closed_at.ge(f.start))
         .filter(cafe_sales::closed_at.lt(f.end))
         .filter(in_branch("cafe_sales.branch_id", f.branch))
-        .group_by(cafe_sales::payment_method)
+        .group_by(cafe_payments::method)
         .select((
-            cafe_sales::payment_method,
+            cafe_payments::method,
             sql::<BigInt>("COUNT(*)"),
-            sql::<BigInt>("CAST(SUM(cafe_sales.total_minor) AS BIGINT)"),
+            sql::<BigInt>("CAST(SUM(cafe_payments.amount_minor) AS BIGINT)"),
+        ))
+        .load(conn)?;
+    let cafe_refunds: Vec<(String, i64)> = cafe_credit_note_tenders::table
+        .inner_join(cafe_credit_notes::table.inner_join(cafe_sales::table))
+        .filter(cafe_sales::closed_at.ge(f.start))
+        .filter(cafe_sales::closed_at.lt(f.end))
+        .filter(in_branch("cafe_sales.branch_id", f.branch))
+        .group_by(cafe_credit_note_tenders::method)
+        .select((
+            cafe_credit_note_tenders::method,
+            sql::<BigInt>("CAST(SUM(cafe_credit_note_tenders.amount_minor) AS BIGINT)"),
         ))
         .load(conn)?;
     let mut by: BTreeMap<String, i64> = BTreeMap::new();
@@ -204,6 +219,9 @@ pub fn payment_split(
     }
     for (method, _, total) in cafe {
         *by.entry(method.to_lowercase()).or_default() += total;
+    }
+    for (method, refunded) in cafe_refunds {
+        *by.entry(method.to_lowercase()).or_default() -= refunded;
     }
     let mut rows: Vec<(String, i64, Money)> = by
         .into_iter()

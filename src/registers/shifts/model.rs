@@ -13,8 +13,9 @@ use crate::platform::db::{is_unique_violation, AnyConnection};
 use crate::platform::error::AppError;
 use crate::platform::money::Money;
 use crate::platform::schema::{
-    branches, cafe_sales, cash_movements, credit_note_tenders, credit_notes, employees,
-    installment_payments, official_receipts, orders, payments, registers, shifts,
+    branches, cafe_credit_note_tenders, cafe_credit_notes, cafe_payments, cafe_sales,
+    cash_movements, credit_note_tenders, credit_notes, employees, installment_payments,
+    official_receipts, orders, payments, registers, shifts,
 };
 use crate::registers::shifts::rules::{self, CashFlow, Count, Movement};
 
@@ -484,15 +485,17 @@ pub fn figures(conn: &mut AnyConnection, shift: &Shift) -> QueryResult<Figures> 
         ))
         .order(installment_payments::method.asc())
         .load(conn)?;
-    let cafe: Vec<(String, i64, i64)> = cafe_sales::table
+    // A cafe bill paid in parts counts once per tender, like a retail sale's payments.
+    let cafe: Vec<(String, i64, i64)> = cafe_payments::table
+        .inner_join(cafe_sales::table)
         .filter(cafe_sales::shift_id.eq(shift.id))
-        .group_by(cafe_sales::payment_method)
+        .group_by(cafe_payments::method)
         .select((
-            cafe_sales::payment_method,
+            cafe_payments::method,
             sql::<BigInt>("COUNT(*)"),
-            total("cafe_sales.total_minor"),
+            total("cafe_payments.amount_minor"),
         ))
-        .order(cafe_sales::payment_method.asc())
+        .order(cafe_payments::method.asc())
         .load(conn)?;
     let (cafe_discounts, cafe_tax): (i64, i64) = cafe_sales::table
         .filter(cafe_sales::shift_id.eq(shift.id))
@@ -520,6 +523,43 @@ pub fn figures(conn: &mut AnyConnection, shift: &Shift) -> QueryResult<Figures> 
         ))
         .order(credit_note_tenders::method.asc())
         .load(conn)?;
+    // The cafe's credit notes made in this shift count with retail's.
+    let (cafe_refunds_count, cafe_refunds_total, cafe_refunds_tax): (i64, i64, i64) =
+        cafe_credit_notes::table
+            .filter(cafe_credit_notes::shift_id.eq(shift.id))
+            .select((
+                sql::<BigInt>("COUNT(*)"),
+                total("cafe_credit_notes.total_minor"),
+                total("cafe_credit_notes.tax_minor"),
+            ))
+            .first(conn)?;
+    let cafe_refunds: Vec<(String, i64, i64)> = cafe_credit_note_tenders::table
+        .inner_join(cafe_credit_notes::table)
+        .filter(cafe_credit_notes::shift_id.eq(shift.id))
+        .group_by(cafe_credit_note_tenders::method)
+        .select((
+            cafe_credit_note_tenders::method,
+            sql::<BigInt>("COUNT(*)"),
+            total("cafe_credit_note_tenders.amount_minor"),
+        ))
+        .order(cafe_credit_note_tenders::method.asc())
+        .load(conn)?;
+    let mut refunds = refunds;
+    for (m, n, a) in cafe_refunds {
+        match refunds.iter_mut().find(|r| r.0 == m) {
+            Some(r) => {
+                r.1 += n;
+                r.2 += a;
+            }
+            None => refunds.push((m, n, a)),
+        }
+    }
+    refunds.sort_by(|a, b| a.0.cmp(&b.0));
+    let (refunds_count, refunds_total, refunds_vat) = (
+        refunds_count + cafe_refunds_count,
+        refunds_total + cafe_refunds_total,
+        refunds_vat + cafe_refunds_tax,
+    );
     let receipt = |conn: &mut AnyConnection, order: Option<i64>| -> QueryResult<Option<String>> {
         match order {
             Some(id) => official_receipts::table

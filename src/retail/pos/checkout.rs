@@ -234,59 +234,34 @@ fn settle(
     }
 }
 
-/// Several tenders against the total: card and e-wallet together at most the total (they
-/// give no change), all of them at least the total; the change comes out of the cash, which
-/// is one row (handed over, kept, change) however many cash tenders were typed.
+/// Several tenders against the total (`registers::tenders::split`); the order's method is
+/// `cash` for any sale paid in full at the till.
 fn split(parts: &[TenderPart], total: Money) -> Result<Settled, AppError> {
-    let sum = |cash: bool| -> Money {
-        Money(
-            parts
-                .iter()
-                .filter(|p| (p.method == TenderMethod::Cash) == cash)
-                .map(|p| p.amount.0)
-                .sum(),
-        )
-    };
-    let (cash, other) = (sum(true), sum(false));
-    if other > total {
-        return Err(AppError::Unprocessable(format!(
-            "Card, e-wallet and store credit tenders ({}) are more than the total ({}): only cash gives change.",
-            other.grouped(),
-            total.grouped()
-        )));
-    }
-    let given = Money(cash.0 + other.0);
-    if given < total {
-        return Err(AppError::Unprocessable(format!(
-            "The tenders ({}) are less than the total ({}).",
-            given.grouped(),
-            total.grouped()
-        )));
-    }
-    let change = Money(given.0 - total.0);
-    let mut rows = Vec::new();
-    if cash.is_positive() {
-        rows.push(PaymentLine {
-            method: "cash",
-            amount: Money(cash.0 - change.0),
-            received: Some(cash),
-            change: Some(change),
-            reference: String::new(),
-        });
-    }
-    for p in parts.iter().filter(|p| p.method != TenderMethod::Cash) {
-        rows.push(PaymentLine {
+    let typed: Vec<crate::registers::tenders::Part> = parts
+        .iter()
+        .map(|p| crate::registers::tenders::Part {
             method: p.method.as_str(),
             amount: p.amount,
-            received: None,
-            change: None,
-            reference: p.reference.clone(),
-        });
-    }
+            reference: &p.reference,
+        })
+        .collect();
+    let s = crate::registers::tenders::split(&typed, total, "Card, e-wallet and store credit")
+        .map_err(AppError::Unprocessable)?;
+    let rows = s
+        .rows
+        .into_iter()
+        .map(|r| PaymentLine {
+            method: TenderMethod::parse(&r.method).map_or("cash", TenderMethod::as_str),
+            amount: r.amount,
+            received: r.received,
+            change: r.change,
+            reference: r.reference,
+        })
+        .collect();
     Ok(Settled {
         method: "cash",
-        received: cash,
-        change,
+        received: s.cash,
+        change: s.change,
         rows,
         plan: None,
     })

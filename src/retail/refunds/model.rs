@@ -13,9 +13,9 @@ use crate::platform::db::AnyConnection;
 use crate::platform::error::AppError;
 use crate::platform::money::Money;
 use crate::platform::schema::{
-    branch_stock, branches, commissions, credit_note_counters, credit_note_lines,
-    credit_note_tenders, credit_notes, customers, defective_stock, employees, official_receipts,
-    order_items, orders, payments, product_serials, products, store_credit_entries,
+    branch_stock, branches, commissions, credit_note_lines, credit_note_tenders, credit_notes,
+    customers, defective_stock, employees, official_receipts, order_items, orders, payments,
+    product_serials, products, store_credit_entries,
 };
 use crate::retail::refunds::rules::{self, PaidTender, RefundRequest, RefundTo, SoldLine};
 use crate::retail::sales::daily::{self, DayShare};
@@ -24,15 +24,9 @@ use crate::retail::stock::rules::{MovementKind, SerialStatus};
 
 pub const RECORD: &str = "credit_note";
 
-/// Refunds of sales older than this many days need a manager (the setting; 30 when unset).
-pub const MANAGER_AFTER_DAYS: &str = "refunds.manager_after_days";
-
-pub fn manager_after_days(conn: &mut AnyConnection) -> QueryResult<i64> {
-    Ok(crate::platform::settings::get(conn, MANAGER_AFTER_DAYS)?
-        .and_then(|v| v.parse::<i64>().ok())
-        .filter(|v| (0..=3650).contains(v))
-        .unwrap_or(30))
-}
+pub use crate::registers::settings::{
+    refunds_manager_after_days as manager_after_days, MANAGER_AFTER_DAYS,
+};
 
 /// Who refunds, and on what day.
 pub struct Refunder<'a> {
@@ -445,7 +439,7 @@ pub fn refund(
         .find(sale.branch_id)
         .select(branches::code)
         .first(conn)?;
-    let number = next_number(conn, sale.branch_id)?;
+    let number = crate::registers::model::next_credit_note_number(conn, sale.branch_id)?;
     let cn_number = rules::credit_note_number(&branch_code, number);
     let cost: i64 = returned.iter().map(|r| r.quantity * r.item.cost).sum();
     let commission_original: Option<(i64, i64)> = commissions::table
@@ -670,18 +664,6 @@ pub fn refund(
     );
     batch.write(conn)?;
     Ok(refunded(conn, note_id)?)
-}
-
-/// Next credit-note number of a branch, inside the refund's transaction (no gaps).
-fn next_number(conn: &mut AnyConnection, branch_id: i64) -> QueryResult<i64> {
-    use credit_note_counters as t;
-    crate::on_backend!(conn, |c| diesel::insert_into(t::table)
-        .values((t::branch_id.eq(branch_id), t::last_number.eq(1i64)))
-        .on_conflict(t::branch_id)
-        .do_update()
-        .set(t::last_number.eq(t::last_number + 1i64))
-        .returning(t::last_number)
-        .get_result(c))
 }
 
 /// Adds (or, negative, spends) store credit: one conditional UPDATE on the balance, which

@@ -8,7 +8,11 @@
 //! returning everything gives back exactly what was paid, VAT and commission included.
 
 use crate::platform::forms::FormErrors;
+// Shared with the cafe's refunds (the register's arithmetic of money going back).
 use crate::platform::money::Money;
+pub use crate::registers::tenders::{
+    credit_note_number, proportion, share, to_original_tenders, validate_reason, PaidTender,
+};
 
 /// One line of the sale to return.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,19 +58,6 @@ impl RefundRequest {
 /// The most lines one refund takes, and serials per line.
 const MAX_LINES: usize = 200;
 const MAX_SERIALS: usize = 1_000;
-
-/// Why the units come back: 3–200 characters of plain text.
-pub fn validate_reason(raw: &str) -> Result<String, String> {
-    let r = crate::platform::forms::visible(raw).unwrap_or_default();
-    let n = r.chars().count();
-    if n < 3 {
-        return Err("Say why the units are returned (at least 3 characters).".into());
-    }
-    if n > 200 || r.chars().any(char::is_control) {
-        return Err("The reason can be at most 200 characters of plain text.".into());
-    }
-    Ok(r)
-}
 
 /// A serial number as typed or ticked: visible, at most 64 characters.
 fn serial(raw: &str) -> Result<String, String> {
@@ -185,22 +176,6 @@ pub fn parse_request(
     })
 }
 
-/// `amount × part / whole`, rounded half away from zero (amounts and parts are never negative).
-pub fn proportion(amount: i64, part: i64, whole: i64) -> i64 {
-    if whole <= 0 {
-        return 0;
-    }
-    let n = i128::from(amount) * i128::from(part);
-    let w = i128::from(whole);
-    let q = (2 * n.abs() + w) / (2 * w);
-    (if n < 0 { -q } else { q }) as i64
-}
-
-/// The share of `amount` that moves when `before` of `whole` becomes `after`.
-pub fn share(amount: i64, before: i64, after: i64, whole: i64) -> i64 {
-    proportion(amount, after, whole) - proportion(amount, before, whole)
-}
-
 /// What the customer paid for each line: the sale's total (VAT included, whether prices
 /// include VAT or it was added on top) spread over the lines by their totals, cumulatively, so
 /// the lines add up to the total to the centavo.
@@ -216,46 +191,6 @@ pub fn paid_per_line(line_totals: &[i64], total: i64) -> Vec<i64> {
             paid
         })
         .collect()
-}
-
-/// One tender of the sale, with what was already refunded to it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PaidTender {
-    pub method: String,
-    pub amount: i64,
-    pub refunded: i64,
-    pub reference: String,
-}
-
-/// The money going back by the sale's own tenders: card and e-wallet first (it goes back
-/// where it came from, and the drawer keeps its cash), then cash; never more to a tender than
-/// was paid by it less what it got back before. `None` when the tenders cannot cover it.
-pub fn to_original_tenders(paid: &[PaidTender], refund: i64) -> Option<Vec<(String, i64, String)>> {
-    let mut left = refund;
-    let mut out = Vec::new();
-    let order = paid
-        .iter()
-        .filter(|p| p.method != "cash")
-        .chain(paid.iter().filter(|p| p.method == "cash"));
-    for p in order {
-        if left == 0 {
-            break;
-        }
-        let room = (p.amount - p.refunded).max(0);
-        let take = room.min(left);
-        if take > 0 {
-            // A tender appears once however many refunds it went into.
-            match out
-                .iter_mut()
-                .find(|(m, _, _): &&mut (String, i64, String)| *m == p.method)
-            {
-                Some(row) => row.1 += take,
-                None => out.push((p.method.clone(), take, p.reference.clone())),
-            }
-            left -= take;
-        }
-    }
-    (left == 0).then_some(out)
 }
 
 /// The line of a sale as the refund sees it.
@@ -323,17 +258,13 @@ impl RefundTo {
     }
 }
 
-/// `MNL-CN-000012`.
-pub fn credit_note_number(branch_code: &str, number: i64) -> String {
-    format!("{branch_code}-CN-{number:06}")
-}
-
 /// A tender's name on the credit note.
 pub fn tender_label(method: &str) -> &'static str {
     match method {
         "cash" => "Cash",
         "card" => "Card",
         "ewallet" => "E-wallet",
+        "upi" => "UPI",
         "store_credit" => "Store credit",
         _ => "Other",
     }

@@ -257,7 +257,7 @@ async fn the_last_use_goes_to_one_of_two_bills_closing_at_once() {
                         c,
                         &Actor::system(),
                         s,
-                        PaymentMethod::Cash,
+                        &sales::BillPayment::whole(PaymentMethod::Cash),
                         500,
                         chrono::Utc::now().naive_utc(),
                         chrono::Utc::now().date_naive(),

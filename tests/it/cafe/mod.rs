@@ -172,6 +172,7 @@ mod guest;
 mod kitchen;
 mod menus;
 mod races;
+mod refunds;
 mod reservations;
 pub(crate) mod stats;
 mod table_codes;

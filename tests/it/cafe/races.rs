@@ -95,7 +95,7 @@ async fn two_waiters_closing_one_bill_at_once_make_one_sale() {
                             c,
                             &actor,
                             placed.session_id,
-                            PaymentMethod::Cash,
+                            &sales::BillPayment::whole(PaymentMethod::Cash),
                             500,
                             chrono::Utc::now().naive_utc(),
                             chrono::Utc::now().date_naive(),

@@ -56,7 +56,7 @@ pub(crate) fn bill_at(
             c,
             &actor,
             session,
-            PaymentMethod::Cash,
+            &sales::BillPayment::whole(PaymentMethod::Cash),
             500,
             closed,
             day,

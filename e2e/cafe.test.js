@@ -112,10 +112,30 @@ test("a guest orders from the table, the kitchen sees it live, the waiter closes
     await g.reload();
     await g.waitForSelector("text=Your bill has been printed");
     await Promise.all([w.waitForNavigation(), w.click("text=Back to the bill")]);
-    await w.selectOption('select[name="payment_method"]', "card");
+    // Paid in parts: 250.00 by card (slip S-9), the rest in cash from a 300.00 note.
+    await w.selectOption('select[name="payment_method"]', "cash");
+    await w.fill('input[name="cash_received"]', "300");
+    await w.click("text=Part paid another way");
+    await w.selectOption('select[name="part_method"]', "card");
+    await w.fill('input[name="part_amount"]', "250");
+    await w.fill('input[name="part_reference"]', "S-9");
     await Promise.all([w.waitForNavigation(), w.click("text=Close and free the table")]);
-    await w.waitForSelector("text=paid by Card");
+    await w.waitForSelector("text=paid by Cash 254.00 + Card 250.00");
+    await w.waitForSelector("text=/Change: \\D*46\\.00/");
     await shot(w, "39-floor-after-close");
+
+    // The first item is refunded from the closed bill: back to the card first.
+    await Promise.all([w.waitForNavigation(), w.click("text=Closed bills and refunds")]);
+    await Promise.all([w.waitForNavigation(), w.click("#closed-bills a")]);
+    await w.waitForSelector("text=Card 250.00");
+    await w.fill('input[name="qty_1"]', "1");
+    await w.fill('input[name="reason"]', "Spilled at the table");
+    await Promise.all([w.waitForNavigation(), w.click("text=Refund and print credit note")]);
+    await w.waitForSelector("text=CREDIT NOTE");
+    const note = await w.textContent("#credit-note");
+    assert.match(note, /CN No\. [A-Z]+-CN-\d{6}/);
+    assert.match(note, /Card ref\. S-9/);
+    await shot(w, "39b-cafe-credit-note");
 
     // The guest's page now asks for feedback on that visit.
     await g.reload();

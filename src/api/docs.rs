@@ -9,8 +9,8 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::api::{
-    auth, customer, discounts, kitchen, menu, records, refunds, reservations, retail, sessions,
-    settings, shifts, tables,
+    auth, cafe_refunds, customer, discounts, kitchen, menu, records, refunds, reservations, retail,
+    sessions, settings, shifts, tables,
 };
 
 #[derive(OpenApi)]
@@ -99,6 +99,8 @@ business day…), docs/api.md says so and why."
         retail::claim,
         refunds::refund,
         refunds::credit_note,
+        cafe_refunds::refund,
+        cafe_refunds::credit_note,
         shifts::registers_list,
         shifts::list,
         shifts::open,

@@ -5,6 +5,7 @@
 //! each difference and why.
 
 pub mod auth;
+pub mod cafe_refunds;
 pub mod customer;
 pub mod discounts;
 pub mod docs;
@@ -423,6 +424,18 @@ pub fn routes() -> Vec<Entry> {
             "/api/discounts/{id:\\d+}/",
             MANAGER,
             web::delete().to(discounts::delete),
+        ),
+        a(
+            Method::POST,
+            "/api/cafe/sales/{id:\\d+}/refund/",
+            FLOOR,
+            post().to(cafe_refunds::refund),
+        ),
+        a(
+            Method::GET,
+            "/api/cafe/credit-notes/{id:\\d+}/",
+            FLOOR,
+            get().to(cafe_refunds::credit_note),
         ),
         // retail
         a(

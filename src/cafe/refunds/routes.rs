@@ -206,35 +206,7 @@ pub async fn refund(
             return bill_page(ctx, &state, id, Some(&p), errors, status).await;
         }
     };
-    let is_manager = user.is_manager();
-    let clock = state.clock;
-    let done = state
-        .db
-        .write(move |c| {
-            let branch: i64 = {
-                use crate::platform::schema::cafe_sales;
-                use diesel::prelude::*;
-                cafe_sales::table
-                    .find(id)
-                    .select(cafe_sales::branch_id)
-                    .first(c)
-                    .optional()?
-                    .ok_or_else(|| AppError::not_found("That bill"))?
-            };
-            check_branch(&user, branch).map_err(|_| AppError::not_found("That bill"))?;
-            model::refund(
-                c,
-                &CafeRefunder {
-                    actor: &actor,
-                    is_manager,
-                    clock,
-                    now: BusinessClock::now_utc(),
-                },
-                id,
-                &req,
-            )
-        })
-        .await;
+    let done = refund_with(&state, &user, actor, id, req).await;
     match done {
         Ok(done) => {
             flash::success(
@@ -263,6 +235,47 @@ pub async fn refund(
         }
         Err(e) => Err(e),
     }
+}
+
+/// Makes the refund in one write transaction (the page's and the API's): another branch's
+/// bill is "not found" for a waiter.
+pub async fn refund_with(
+    state: &AppState,
+    user: &CurrentUser,
+    actor: crate::platform::audit::Actor,
+    id: i64,
+    req: rules::CafeRefundRequest,
+) -> Result<model::CafeRefunded, AppError> {
+    let viewer = user.clone();
+    let is_manager = user.is_manager();
+    let clock = state.clock;
+    state
+        .db
+        .write(move |c| {
+            let branch: i64 = {
+                use crate::platform::schema::cafe_sales;
+                use diesel::prelude::*;
+                cafe_sales::table
+                    .find(id)
+                    .select(cafe_sales::branch_id)
+                    .first(c)
+                    .optional()?
+                    .ok_or_else(|| AppError::not_found("That bill"))?
+            };
+            check_branch(&viewer, branch).map_err(|_| AppError::not_found("That bill"))?;
+            model::refund(
+                c,
+                &CafeRefunder {
+                    actor: &actor,
+                    is_manager,
+                    clock,
+                    now: BusinessClock::now_utc(),
+                },
+                id,
+                &req,
+            )
+        })
+        .await
 }
 
 #[derive(Template)]

@@ -332,3 +332,83 @@ async fn the_kitchen_moves_tickets_as_on_its_display() {
     detail(&r);
     k.get("/api/kitchen/999999/").await.expect(404);
 }
+
+#[actix_web::test]
+async fn a_bill_paid_in_parts_and_a_line_refunded_through_the_api() {
+    let app = TestApp::new().await;
+    let cafe = setup(&app);
+    app.open_shift("waiter");
+    let w = Api::signed_in(&app, "waiter").await;
+    let latte = cafe.item("Latte");
+    let fries = cafe.item("Fries");
+    w.post(
+        "/api/sessions/2/",
+        json!({"items": [{"id": latte, "qty": 2}, {"id": fries}]}),
+    )
+    .await
+    .expect(201);
+    // 480.00 + 5 % = 504.00. Tenders that do not pay it, or pay it wrongly, close nothing.
+    for bad in [
+        json!({"tenders": []}),
+        json!({"tenders": [{"method": "card", "amount": 600}]}),
+        json!({"tenders": [{"method": "card", "amount": 100}, {"method": "cash", "amount": 100}]}),
+        json!({"tenders": [{"method": "gold", "amount": 504}]}),
+        json!({"tenders": [{"method": "cash", "amount": -504}]}),
+        json!({"tenders": [{"method": "cash", "amount": 0}]}),
+        json!({"tenders": "cash"}),
+        json!({"payment_method": "card", "cash_received": 600}),
+    ] {
+        let r = w.post("/api/sessions/2/close/", bad.clone()).await;
+        assert!((400..500).contains(&r.status), "{bad}: {}", r.status);
+    }
+    assert_eq!(count_sales(&app), 0);
+    let r = w
+        .post(
+            "/api/sessions/2/close/",
+            json!({"tenders": [{"method": "card", "amount": "250.00", "reference": "S-1"},
+                               {"method": "cash", "amount": 300}]}),
+        )
+        .await;
+    r.expect(200);
+    assert_eq!(r.json()["change"], 46);
+    assert_eq!(r.json()["paid_by"], "Cash 254.00 + Card 250.00");
+    let sale = r.json()["sale_id"].as_i64().unwrap();
+
+    // One latte back: 189.00, to the card.
+    let path = format!("/api/cafe/sales/{sale}/refund/");
+    for bad in [
+        json!({}),
+        json!({"lines": [{"line": 1, "quantity": 1}], "reason": "Cold"}),
+        json!({"lines": [{"line": 0, "quantity": 1}], "reason": "Cold", "idempotency_key": "k-1"}),
+        json!({"lines": [{"line": 1, "quantity": -1}], "reason": "Cold", "idempotency_key": "k-1"}),
+        json!({"lines": [{"line": "one", "quantity": 1}], "reason": "Cold", "idempotency_key": "k-1"}),
+        json!({"lines": [{"line": 1, "quantity": 1}], "reason": "", "idempotency_key": "k-1"}),
+    ] {
+        let r = w.post(&path, bad.clone()).await;
+        assert!((400..500).contains(&r.status), "{bad}: {}", r.status);
+    }
+    let body = json!({"lines": [{"line": 1, "quantity": 1}], "reason": "Cold coffee",
+                      "idempotency_key": "api-cafe-1"});
+    let r = w.post(&path, body.clone()).await;
+    r.expect(201);
+    let note = r.json();
+    assert_eq!(note["total"], "189.00");
+    assert_eq!(note["tax"], "9.00");
+    assert_eq!(note["tenders"][0]["method"], "Card");
+    assert_eq!(note["tenders"][0]["reference"], "S-1");
+    let again = w.post(&path, body).await;
+    again.expect(201);
+    assert_eq!(again.json()["id"], note["id"], "the same key is the same refund");
+    w.get(&format!("/api/cafe/credit-notes/{}/", note["id"]))
+        .await
+        .expect(200);
+    w.get("/api/cafe/credit-notes/999999/").await.expect(404);
+    w.post(
+        "/api/cafe/sales/999999/refund/",
+        json!({"lines": [{"line": 1, "quantity": 1}], "reason": "Cold", "idempotency_key": "k-2"}),
+    )
+    .await
+    .expect(404);
+    let k = Api::signed_in(&app, "kitchen").await;
+    k.post(&path, json!({})).await.expect(403);
+}

@@ -161,10 +161,14 @@ impl CustomizeConnection<AnyConnection, diesel::r2d2::Error> for ConnectionSetup
     fn on_acquire(&self, conn: &mut AnyConnection) -> Result<(), diesel::r2d2::Error> {
         match conn {
             // busy_timeout first, so that the following pragmas can wait for a lock.
+            // No checkpoint inside a request's commit: `platform::checkpoint` runs them.
             AnyConnection::Sqlite(c) => c.batch_execute(&format!(
                 "PRAGMA busy_timeout = 15000; PRAGMA journal_mode = WAL; \
-                 PRAGMA synchronous = {}; PRAGMA foreign_keys = ON;",
-                self.sync.pragma()
+                 PRAGMA synchronous = {}; PRAGMA foreign_keys = ON; \
+                 PRAGMA wal_autocheckpoint = 0; PRAGMA journal_size_limit = {}; \
+                 PRAGMA mmap_size = 268435456; PRAGMA cache_size = -16000;",
+                self.sync.pragma(),
+                crate::platform::checkpoint::JOURNAL_SIZE_LIMIT
             )),
             // An answered commit is on the server's disk (the server default, asserted here so
             // a role or database setting cannot quietly turn it off).
@@ -180,6 +184,8 @@ pub type DbPool = Pool<ConnectionManager>;
 #[derive(Clone)]
 pub struct Db {
     pool: DbPool,
+    /// SQLite's background checkpointer, stopped when the last clone of this `Db` goes.
+    _checkpointer: Option<std::sync::Arc<crate::platform::checkpoint::Checkpointer>>,
     backend: Backend,
     target: DbTarget,
 }
@@ -238,8 +244,16 @@ impl Db {
                 target: target.clone(),
             })
             .map_err(|e| format!("cannot open the database: {e}"))?;
+        // The pool opened the file (and switched it to WAL) first.
+        let checkpointer = match target {
+            DbTarget::Sqlite(path) => Some(std::sync::Arc::new(
+                crate::platform::checkpoint::start(path)?,
+            )),
+            DbTarget::Postgres(_) => None,
+        };
         Ok(Db {
             pool,
+            _checkpointer: checkpointer,
             backend,
             target: target.clone(),
         })
@@ -316,6 +330,8 @@ macro_rules! on_backend {
     };
 }
 
+static SQLITE_WRITER: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// One write transaction. On SQLite it starts with `BEGIN IMMEDIATE`: a deferred `BEGIN` that
 /// reads first and writes later fails with "database is locked" under concurrency instead of
 /// waiting for the lock. Nested `conn.transaction()` calls inside `f` become savepoints.
@@ -324,6 +340,19 @@ where
     E: From<diesel::result::Error>,
     F: FnOnce(&mut AnyConnection) -> Result<T, E>,
 {
+    // SQLite has one writer at a time. Left to BEGIN IMMEDIATE, the waiting writers poll the
+    // lock with the busy handler's growing sleeps (up to 100 ms each) and an unlucky sale
+    // waits a second while others slip past; queued on this lock instead, each is woken the
+    // moment the previous commit ends. (The lock is the process's: one SQLite file is served
+    // by one instance; several instances share PostgreSQL.)
+    let _turn = match conn {
+        AnyConnection::Sqlite(_) => Some(
+            SQLITE_WRITER
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        ),
+        AnyConnection::Pg(_) => None,
+    };
     match conn {
         AnyConnection::Sqlite(c) => {
             AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?

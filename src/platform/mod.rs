@@ -7,6 +7,7 @@ pub mod auth;
 pub mod backup;
 pub mod category_list;
 pub mod chart;
+pub mod checkpoint;
 pub mod clock;
 pub mod csv_export;
 pub mod daily;

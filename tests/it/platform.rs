@@ -194,3 +194,39 @@ fn the_platform_imports_nothing_from_above_it() {
     }
     assert!(files > 20, "read the platform ({files} files)");
 }
+
+/// The pool's connections never checkpoint inside a commit; the background checkpointer copies
+/// the log into the database file by itself (the file grows without anyone checkpointing).
+#[::core::prelude::v1::test]
+fn sqlite_checkpoints_run_in_the_background_not_in_commits() {
+    use diesel::connection::SimpleConnection;
+    use diesel::prelude::*;
+    let (db, target, _, _cleanup) = fresh_db();
+    let tillpoint::platform::db::DbTarget::Sqlite(path) = target else {
+        return; // PostgreSQL has no WAL file of ours to keep short.
+    };
+    let mut conn = db.pool().get().unwrap();
+    #[derive(QueryableByName)]
+    struct Auto {
+        #[diesel(sql_type = diesel::sql_types::Integer)]
+        wal_autocheckpoint: i32,
+    }
+    let auto: Auto = diesel::sql_query("PRAGMA wal_autocheckpoint")
+        .get_result(&mut *conn)
+        .unwrap();
+    assert_eq!(auto.wal_autocheckpoint, 0);
+    let before = std::fs::metadata(&path).unwrap().len();
+    tillpoint::platform::db::write_tx(&mut conn, |c| {
+        c.batch_execute(
+            "CREATE TABLE bulk (v BLOB); \
+             WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000) \
+             INSERT INTO bulk SELECT randomblob(1000) FROM n;",
+        )
+    })
+    .unwrap();
+    let grown = (0..100).any(|_| {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        std::fs::metadata(&path).unwrap().len() >= before + 1_500_000
+    });
+    assert!(grown, "the checkpointer copied the log into the database file");
+}

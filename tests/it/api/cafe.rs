@@ -398,7 +398,11 @@ async fn a_bill_paid_in_parts_and_a_line_refunded_through_the_api() {
     assert_eq!(note["tenders"][0]["reference"], "S-1");
     let again = w.post(&path, body).await;
     again.expect(201);
-    assert_eq!(again.json()["id"], note["id"], "the same key is the same refund");
+    assert_eq!(
+        again.json()["id"],
+        note["id"],
+        "the same key is the same refund"
+    );
     w.get(&format!("/api/cafe/credit-notes/{}/", note["id"]))
         .await
         .expect(200);

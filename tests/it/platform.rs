@@ -228,5 +228,8 @@ fn sqlite_checkpoints_run_in_the_background_not_in_commits() {
         std::thread::sleep(std::time::Duration::from_millis(50));
         std::fs::metadata(&path).unwrap().len() >= before + 1_500_000
     });
-    assert!(grown, "the checkpointer copied the log into the database file");
+    assert!(
+        grown,
+        "the checkpointer copied the log into the database file"
+    );
 }

@@ -86,6 +86,26 @@ impl AppError {
         }
     }
 
+    /// A refusal to show again on the form it came from — any 4xx but "not found" — at its
+    /// fields, or at `field` when it names none; anything else stays an error.
+    pub fn on_form(
+        self,
+        field: &'static str,
+    ) -> Result<(crate::platform::forms::FormErrors, StatusCode), AppError> {
+        if !self.status_code().is_client_error() || matches!(self, AppError::NotFound(_)) {
+            return Err(self);
+        }
+        let status = self.status_code();
+        Ok(match self.into_fields() {
+            Ok((errors, _)) => (errors, status),
+            Err(other) => {
+                let mut errors = crate::platform::forms::FormErrors::default();
+                errors.add(field, other.public_message());
+                (errors, status)
+            }
+        })
+    }
+
     pub fn not_found(what: &str) -> AppError {
         AppError::NotFound(format!("{what} was not found."))
     }

@@ -167,6 +167,29 @@ pub fn to_original_tenders(paid: &[PaidTender], refund: i64) -> Option<Vec<(Stri
     (left == 0).then_some(out)
 }
 
+/// The sale's (or bill's) tenders, each with what earlier refunds gave back to it: a method's
+/// refunds are taken off its rows in order (two cash rows share the cash refunded).
+pub fn paid_less_refunded(
+    paid: impl IntoIterator<Item = (String, i64, String)>,
+    mut back: Vec<(String, i64)>,
+) -> Vec<PaidTender> {
+    paid.into_iter()
+        .map(|(method, amount, reference)| {
+            let refunded = back.iter_mut().find(|(m, _)| *m == method).map_or(0, |s| {
+                let take = s.1.min(amount);
+                s.1 -= take;
+                take
+            });
+            PaidTender {
+                method,
+                amount,
+                refunded,
+                reference,
+            }
+        })
+        .collect()
+}
+
 /// "MNL-CN-000012": the branch's code and its credit-note number.
 pub fn credit_note_number(branch_code: &str, number: i64) -> String {
     format!("{branch_code}-CN-{number:06}")
@@ -219,6 +242,18 @@ mod tests {
     fn a_free_bill_needs_no_row() {
         let s = split(&[part("cash", 0, "")], Money(0), "Card").unwrap();
         assert!(s.rows.is_empty());
+    }
+
+    #[test]
+    fn earlier_refunds_come_off_each_method_in_order() {
+        let paid = vec![
+            ("card".to_string(), 400, "S-1".to_string()),
+            ("cash".to_string(), 100, String::new()),
+            ("cash".to_string(), 50, String::new()),
+        ];
+        let t = paid_less_refunded(paid, vec![("cash".into(), 120), ("card".into(), 10)]);
+        let got: Vec<(i64, i64)> = t.iter().map(|p| (p.amount, p.refunded)).collect();
+        assert_eq!(got, vec![(400, 10), (100, 100), (50, 20)]);
     }
 
     #[test]

@@ -19,7 +19,7 @@ use crate::platform::schema::{
     branches, cafe_credit_note_lines, cafe_credit_note_tenders, cafe_credit_notes, cafe_payments,
     cafe_sales,
 };
-use crate::registers::tenders::{self, PaidTender};
+use crate::registers::tenders;
 
 pub const RECORD: &str = "cafe_credit_note";
 
@@ -252,24 +252,12 @@ pub fn refund(
             sql::<BigInt>("CAST(SUM(cafe_credit_note_tenders.amount_minor) AS BIGINT)"),
         ))
         .load(conn)?;
-    let mut left = back;
-    let paid: Vec<PaidTender> = bill
-        .payments
-        .iter()
-        .map(|(method, amount, reference)| {
-            let refunded = left.iter_mut().find(|(m, _)| m == method).map_or(0, |s| {
-                let take = s.1.min(amount.0);
-                s.1 -= take;
-                take
-            });
-            PaidTender {
-                method: method.clone(),
-                amount: amount.0,
-                refunded,
-                reference: reference.clone(),
-            }
-        })
-        .collect();
+    let paid = tenders::paid_less_refunded(
+        bill.payments
+            .iter()
+            .map(|(m, a, r)| (m.clone(), a.0, r.clone())),
+        back,
+    );
     let tenders = tenders::to_original_tenders(&paid, worked.total).ok_or_else(|| {
         AppError::Conflict("The bill's tenders have no more to give back.".into())
     })?;

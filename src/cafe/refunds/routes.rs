@@ -2,7 +2,7 @@
 //! form that refunds its lines), `/cafe/credit-notes/{id}` (the printable credit note).
 
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpResponse, ResponseError};
+use actix_web::{web, HttpResponse};
 use askama::Template;
 use chrono::NaiveDate;
 use serde::Deserialize;
@@ -221,19 +221,10 @@ pub async fn refund(
         }
         // Refusals (too many units, an old bill, a drawer short of cash) show on the form with
         // what was typed; nothing was written.
-        Err(e) if e.status_code().is_client_error() && !matches!(e, AppError::NotFound(_)) => {
-            let status = e.status_code();
-            let errors = match e.into_fields() {
-                Ok((errors, _)) => errors,
-                Err(other) => {
-                    let mut errors = FormErrors::default();
-                    errors.add("lines", other.public_message());
-                    errors
-                }
-            };
-            bill_page(ctx, &state, id, Some(&p), errors, status).await
-        }
-        Err(e) => Err(e),
+        Err(e) => match e.on_form("lines") {
+            Ok((errors, status)) => bill_page(ctx, &state, id, Some(&p), errors, status).await,
+            Err(e) => Err(e),
+        },
     }
 }
 

@@ -17,7 +17,7 @@ use crate::platform::schema::{
     customers, defective_stock, employees, official_receipts, order_items, orders, payments,
     product_serials, products, store_credit_entries,
 };
-use crate::retail::refunds::rules::{self, PaidTender, RefundRequest, RefundTo, SoldLine};
+use crate::retail::refunds::rules::{self, RefundRequest, RefundTo, SoldLine};
 use crate::retail::sales::daily::{self, DayShare};
 use crate::retail::stock::model::{ensure_row, record_movement, Movement};
 use crate::retail::stock::rules::{MovementKind, SerialStatus};
@@ -391,25 +391,7 @@ pub fn refund(
                     sql::<BigInt>("CAST(SUM(credit_note_tenders.amount_minor) AS BIGINT)"),
                 ))
                 .load(conn)?;
-            let mut left: Vec<(String, i64)> = back;
-            let paid: Vec<PaidTender> = paid
-                .into_iter()
-                .map(|(method, amount, reference)| {
-                    // What this method got back before, taken off its rows in order.
-                    let slot = left.iter_mut().find(|(m, _)| *m == method);
-                    let refunded = slot.map_or(0, |s| {
-                        let take = s.1.min(amount);
-                        s.1 -= take;
-                        take
-                    });
-                    PaidTender {
-                        method,
-                        amount,
-                        refunded,
-                        reference,
-                    }
-                })
-                .collect();
+            let paid = crate::registers::tenders::paid_less_refunded(paid, back);
             rules::to_original_tenders(&paid, total).ok_or_else(|| {
                 AppError::Conflict("The sale's tenders have no more to give back.".into())
             })?

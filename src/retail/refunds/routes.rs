@@ -2,7 +2,7 @@
 //! (the printable credit note).
 
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpResponse, ResponseError};
+use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
@@ -336,19 +336,10 @@ pub async fn submit(
         }
         // Field errors and refusals (too many units, no shift, an old sale) show on the form
         // with what was typed; nothing was written.
-        Err(e) if e.status_code().is_client_error() && !matches!(e, AppError::NotFound(_)) => {
-            let status = e.status_code();
-            let errors = match e.into_fields() {
-                Ok((errors, _)) => errors,
-                Err(other) => {
-                    let mut errors = FormErrors::default();
-                    errors.add("lines", other.public_message());
-                    errors
-                }
-            };
-            form_page(ctx, &state, id, Some(&p), errors, status).await
-        }
-        Err(e) => Err(e),
+        Err(e) => match e.on_form("lines") {
+            Ok((errors, status)) => form_page(ctx, &state, id, Some(&p), errors, status).await,
+            Err(e) => Err(e),
+        },
     }
 }
 

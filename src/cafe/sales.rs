@@ -523,3 +523,93 @@ pub fn acknowledge_call(
     }
     tab::session(conn, session_id)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn methods(rows: &[crate::registers::tenders::Row]) -> Vec<(&str, i64, Option<i64>)> {
+        rows.iter()
+            .map(|r| (r.method.as_str(), r.amount.0, r.change.map(|m| m.0)))
+            .collect()
+    }
+
+    #[test]
+    fn a_card_part_and_the_rest_in_cash_with_change() {
+        let pay = payment_from_form("cash", "card", "250", "S-9", "", "300").unwrap();
+        let (rows, main) = pay.settle(Money(50_400)).unwrap();
+        assert_eq!(main, PaymentMethod::Cash);
+        assert_eq!(
+            methods(&rows),
+            vec![("cash", 25_400, Some(4_600)), ("card", 25_000, None)]
+        );
+        assert_eq!(
+            BillPayment::describe(&rows, main),
+            "Cash 254.00 + Card 250.00"
+        );
+    }
+
+    #[test]
+    fn one_method_pays_the_whole_bill_and_a_free_bill_needs_no_row() {
+        let (rows, main) = BillPayment::whole(PaymentMethod::Upi)
+            .settle(Money(50_400))
+            .unwrap();
+        assert_eq!(
+            (methods(&rows), main),
+            (vec![("upi", 50_400, None)], PaymentMethod::Upi)
+        );
+        let (rows, _) = BillPayment::whole(PaymentMethod::Card)
+            .settle(Money::ZERO)
+            .unwrap();
+        assert!(rows.is_empty());
+    }
+
+    #[test]
+    fn parts_that_do_not_pay_the_bill_are_refused() {
+        let short = payment_from_form("cash", "card", "250", "", "", "200").unwrap();
+        assert!(short
+            .settle(Money(50_400))
+            .unwrap_err()
+            .contains("less than"));
+        let over = payment_from_form("cash", "card", "600", "", "", "").unwrap();
+        assert!(over
+            .settle(Money(50_400))
+            .unwrap_err()
+            .contains("only cash gives change"));
+        let api = BillPayment {
+            parts: vec![BillTender {
+                method: PaymentMethod::Card,
+                amount: Money(10_000),
+                reference: String::new(),
+            }],
+            rest: None,
+            rest_reference: String::new(),
+            received: None,
+        };
+        assert!(api.settle(Money(50_400)).unwrap_err().contains("less than"));
+    }
+
+    #[test]
+    fn the_close_form_is_checked_for_shape() {
+        for (method, part_method, amount, reference, received) in [
+            ("bitcoin", "", "", "", ""),
+            ("cash", "card", "-5", "", ""),
+            ("cash", "card", "0", "", ""),
+            ("cash", "card", "1e9", "", ""),
+            ("cash", "gold", "5", "", ""),
+            ("card", "card", "5", "", ""),
+            ("cash", "upi", "5", "a\u{200b}b", ""),
+            ("cash", "", "", "", "abc"),
+        ] {
+            assert!(
+                payment_from_form(method, part_method, amount, reference, "", received).is_err(),
+                "{method} {part_method} {amount} {received}"
+            );
+        }
+        let card = payment_from_form("card", "", "", "", "", "600").unwrap();
+        assert!(
+            card.settle(Money(50_400)).is_err(),
+            "cash received needs cash"
+        );
+    }
+}

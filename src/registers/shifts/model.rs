@@ -9,6 +9,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable};
 
 use crate::platform::audit::{self, Actor, Changes, Subject};
+use crate::platform::db::CacheStatement;
 use crate::platform::db::{is_unique_violation, AnyConnection};
 use crate::platform::error::AppError;
 use crate::platform::money::Money;
@@ -103,8 +104,8 @@ pub fn take(conn: &mut AnyConnection, employee_id: i64) -> QueryResult<Option<i6
         };
     }
     match conn {
-        AnyConnection::Sqlite(c) => bump!().get_result(c).optional(),
-        AnyConnection::Pg(c) => bump!().get_result(c).optional(),
+        AnyConnection::Sqlite(c) => bump!().cached().get_result(c).optional(),
+        AnyConnection::Pg(c) => bump!().cached().get_result(c).optional(),
     }
 }
 

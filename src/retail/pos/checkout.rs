@@ -8,6 +8,7 @@ use serde::Serialize;
 use crate::platform::audit::{self, Actor, Changes, Subject};
 use crate::platform::clock::BusinessClock;
 use crate::platform::db::AnyConnection;
+use crate::platform::db::CacheStatement;
 use crate::platform::error::AppError;
 use crate::platform::money::Money;
 use crate::platform::schema::{
@@ -143,8 +144,8 @@ pub(crate) fn next_receipt_number(conn: &mut AnyConnection, branch_id: i64) -> Q
         };
     }
     match conn {
-        AnyConnection::Sqlite(c) => upsert!().get_result(c),
-        AnyConnection::Pg(c) => upsert!().get_result(c),
+        AnyConnection::Sqlite(c) => upsert!().cached().get_result(c),
+        AnyConnection::Pg(c) => upsert!().cached().get_result(c),
     }
 }
 
@@ -416,6 +417,7 @@ pub fn checkout(
             branch_stock::updated_at.eq(now),
         ))
         .returning(branch_stock::quantity)
+        .cached()
         .get_result(conn)
         .optional()?;
         let Some(after) = left else {
@@ -456,6 +458,7 @@ pub fn checkout(
                     product_serials::status.eq(SerialStatus::Sold.as_str()),
                     product_serials::order_item_id.eq(item_id),
                 ))
+                .cached()
                 .execute(conn)?;
                 if sold == 0 {
                     return Err(AppError::Conflict(format!(
@@ -580,6 +583,7 @@ pub fn checkout(
             employees::total_sales_minor.eq(employees::total_sales_minor + totals.total.0),
             employees::total_commission_minor.eq(employees::total_commission_minor + commission.0),
         ))
+        .cached()
         .execute(conn)?;
 
     let summary = lines

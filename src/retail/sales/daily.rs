@@ -11,6 +11,7 @@ use diesel::sql_types::BigInt;
 use crate::platform::clock::BusinessClock;
 use crate::platform::daily::DailySummary;
 use crate::platform::db::AnyConnection;
+use crate::platform::db::CacheStatement;
 use crate::platform::schema::{order_items, orders, retail_daily_totals};
 
 /// One sale's share of a day: +1 order at checkout, −1 (and negative amounts) at a void.
@@ -74,6 +75,7 @@ pub fn add(
             t::cash_minor.eq(t::cash_minor + share.cash),
             t::installment_minor.eq(t::installment_minor + share.installment),
         ))
+        .cached()
         .execute(conn)?;
         return Ok(());
     }
@@ -103,8 +105,8 @@ pub fn add(
         };
     }
     match conn {
-        AnyConnection::Sqlite(c) => upsert!().execute(c),
-        AnyConnection::Pg(c) => upsert!().execute(c),
+        AnyConnection::Sqlite(c) => upsert!().cached().execute(c),
+        AnyConnection::Pg(c) => upsert!().cached().execute(c),
     }
     .map(|_| ())
 }

@@ -10,6 +10,7 @@ use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 
+use crate::platform::db::CacheStatement;
 use crate::platform::db::{date_literal, moment_literal, AnyConnection};
 use crate::platform::schema::{
     commissions, order_items, orders, retail_daily_products, retail_daily_staff,
@@ -43,7 +44,8 @@ pub fn count_order(conn: &mut AnyConnection, order_id: i64, sign: i64) -> QueryR
         .select(sql::<BigInt>(
             "CAST(COALESCE(MAX(commissions.amount_minor), 0) AS BIGINT)",
         ))
-        .first(conn)?;
+        .cached()
+        .get_result(conn)?;
     add_staff(
         conn,
         branch,
@@ -62,6 +64,7 @@ pub fn count_order(conn: &mut AnyConnection, order_id: i64, sign: i64) -> QueryR
                 "CAST(SUM(order_items.quantity * order_items.cost_price_minor) AS BIGINT)",
             ),
         ))
+        .cached()
         .load(conn)?;
     for (product, units, revenue, cost) in lines {
         let figures = [sign * units, sign * revenue, sign * cost];
@@ -97,6 +100,7 @@ fn add_staff(
             t::total_minor.eq(t::total_minor + total),
             t::commission_minor.eq(t::commission_minor + commission),
         ))
+        .cached()
         .execute(c))
     .map(|_| ())
 }
@@ -128,6 +132,7 @@ macro_rules! add_product {
                     t::revenue_minor.eq(t::revenue_minor + revenue),
                     t::cost_minor.eq(t::cost_minor + cost),
                 ))
+                .cached()
                 .execute(c))
             .map(|_| ())
         }
@@ -161,6 +166,7 @@ fn add_product_total(
             t::revenue_minor.eq(t::revenue_minor + revenue),
             t::cost_minor.eq(t::cost_minor + cost),
         ))
+        .cached()
         .execute(c))
     .map(|_| ())
 }

@@ -362,7 +362,8 @@ macro_rules! on_backend {
 /// each parsed and planned anew. Wrapped in `Cached`, such a statement is cached under its SQL
 /// text (and bind types), which is always correct: the same text is the same statement. Only
 /// for statements of a fixed shape (not an `IN` list or a batch insert whose SQL grows with
-/// its input), as each distinct text stays in the connection's cache.
+/// its input), as each distinct text stays in the connection's cache. Run it with `get_result`,
+/// `load` or [`Cached::rows_changed`], never `execute` (see there).
 #[derive(Debug, Clone, Copy)]
 pub struct Cached<Q>(pub Q);
 
@@ -400,6 +401,18 @@ where
 }
 
 impl<Q, Conn> RunQueryDsl<Conn> for Cached<Q> {}
+
+impl<Q> Cached<Q> {
+    /// Runs an `UPDATE` or upsert that returns an `i64` column (`.returning(…)`) and answers
+    /// how many rows it changed. Diesel's `execute` borrows its statement, and a borrowed
+    /// `Cached` is prepared again like any other; loading the returned rows keeps it cached.
+    pub fn rows_changed<'q, Conn>(self, conn: &mut Conn) -> QueryResult<usize>
+    where
+        Self: diesel::query_dsl::LoadQuery<'q, Conn, i64>,
+    {
+        self.load::<i64>(conn).map(|rows| rows.len())
+    }
+}
 
 static SQLITE_WRITER: std::sync::Mutex<()> = std::sync::Mutex::new(());
 

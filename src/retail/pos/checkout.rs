@@ -458,8 +458,9 @@ pub fn checkout(
                     product_serials::status.eq(SerialStatus::Sold.as_str()),
                     product_serials::order_item_id.eq(item_id),
                 ))
+                .returning(product_serials::id)
                 .cached()
-                .execute(conn)?;
+                .rows_changed(conn)?;
                 if sold == 0 {
                     return Err(AppError::Conflict(format!(
                         "Serial {serial} of {} is not in stock at {branch_name} (unknown or already sold).",
@@ -583,8 +584,9 @@ pub fn checkout(
             employees::total_sales_minor.eq(employees::total_sales_minor + totals.total.0),
             employees::total_commission_minor.eq(employees::total_commission_minor + commission.0),
         ))
+        .returning(employees::id)
         .cached()
-        .execute(conn)?;
+        .rows_changed(conn)?;
 
     let summary = lines
         .iter()

@@ -75,8 +75,9 @@ pub fn add(
             t::cash_minor.eq(t::cash_minor + share.cash),
             t::installment_minor.eq(t::installment_minor + share.installment),
         ))
+        .returning(t::orders)
         .cached()
-        .execute(conn)?;
+        .rows_changed(conn)?;
         return Ok(());
     }
     macro_rules! upsert {
@@ -102,11 +103,12 @@ pub fn add(
                     t::cash_minor.eq(t::cash_minor + share.cash),
                     t::installment_minor.eq(t::installment_minor + share.installment),
                 ))
+                .returning(t::orders)
         };
     }
     match conn {
-        AnyConnection::Sqlite(c) => upsert!().cached().execute(c),
-        AnyConnection::Pg(c) => upsert!().cached().execute(c),
+        AnyConnection::Sqlite(c) => upsert!().cached().rows_changed(c),
+        AnyConnection::Pg(c) => upsert!().cached().rows_changed(c),
     }
     .map(|_| ())
 }

@@ -100,8 +100,9 @@ fn add_staff(
             t::total_minor.eq(t::total_minor + total),
             t::commission_minor.eq(t::commission_minor + commission),
         ))
+        .returning(t::orders)
         .cached()
-        .execute(c))
+        .rows_changed(c))
     .map(|_| ())
 }
 
@@ -132,8 +133,9 @@ macro_rules! add_product {
                     t::revenue_minor.eq(t::revenue_minor + revenue),
                     t::cost_minor.eq(t::cost_minor + cost),
                 ))
+                .returning(t::units)
                 .cached()
-                .execute(c))
+                .rows_changed(c))
             .map(|_| ())
         }
     };
@@ -166,8 +168,9 @@ fn add_product_total(
             t::revenue_minor.eq(t::revenue_minor + revenue),
             t::cost_minor.eq(t::cost_minor + cost),
         ))
+        .returning(t::units)
         .cached()
-        .execute(c))
+        .rows_changed(c))
     .map(|_| ())
 }
 

@@ -14,7 +14,6 @@ use crate::api::{not_found, of_branch};
 use crate::platform::audit::Actor;
 use crate::platform::auth::{BranchScope, CurrentUser};
 use crate::platform::clock::BusinessClock;
-use crate::platform::db::write_tx;
 use crate::platform::error::AppError;
 use crate::platform::money::Money;
 use crate::platform::schema::{branch_stock, products};
@@ -727,29 +726,27 @@ pub async fn pay(
     let mail = crate::mail::messages::MailContext::of(&state.config);
     let done = state
         .db
-        .run(move |c| {
-            write_tx(c, |c| {
-                visible_plan(c, &user, plan_id)?;
-                let done = plans::record_payment(
+        .write(move |c| {
+            visible_plan(c, &user, plan_id)?;
+            let done = plans::record_payment(
+                c,
+                &actor,
+                &plans::NewPayment {
+                    plan_id,
+                    amount,
+                    method,
+                    key: &key,
+                },
+            )?;
+            crate::mail::messages::queue_or_log(c, "the receipt of a payment", |c| {
+                crate::mail::messages::queue_payment(
                     c,
-                    &actor,
-                    &plans::NewPayment {
-                        plan_id,
-                        amount,
-                        method,
-                        key: &key,
-                    },
-                )?;
-                crate::mail::messages::queue_or_log(c, "the receipt of a payment", |c| {
-                    crate::mail::messages::queue_payment(
-                        c,
-                        &mail,
-                        done.payment_id,
-                        BusinessClock::now_utc(),
-                    )
-                });
-                Ok(done)
-            })
+                    &mail,
+                    done.payment_id,
+                    BusinessClock::now_utc(),
+                )
+            });
+            Ok(done)
         })
         .await?;
     Ok(json::created(&PaymentRecorded {

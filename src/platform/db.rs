@@ -186,6 +186,8 @@ pub struct Db {
     pool: DbPool,
     /// SQLite's background checkpointer, stopped when the last clone of this `Db` goes.
     _checkpointer: Option<std::sync::Arc<crate::platform::checkpoint::Checkpointer>>,
+    /// SQLite's queue of writes waiting to share a commit.
+    group: std::sync::Arc<crate::platform::group_commit::GroupCommit>,
     backend: Backend,
     target: DbTarget,
 }
@@ -280,6 +282,7 @@ impl Db {
         Ok(Db {
             pool,
             _checkpointer: checkpointer,
+            group: Default::default(),
             backend,
             target: target.clone(),
         })
@@ -332,12 +335,20 @@ impl Db {
         self.run(f).await
     }
 
-    /// Runs `f` in one write transaction (`BEGIN IMMEDIATE` on SQLite).
+    /// Runs `f` in one write transaction, answered once it is on disk. On SQLite, writes that
+    /// wait for the writer share one commit, each in its own savepoint
+    /// (`platform::group_commit`): an `Err` undoes `f`'s writes only.
     pub async fn write<T, F>(&self, f: F) -> Result<T, AppError>
     where
         T: Send + 'static,
         F: FnOnce(&mut AnyConnection) -> Result<T, AppError> + Send + 'static,
     {
+        if self.backend == Backend::Sqlite {
+            let (pool, group) = (self.pool.clone(), self.group.clone());
+            return actix_web::web::block(move || group.write(&pool, f))
+                .await
+                .map_err(|e| AppError::Internal(format!("blocking task failed: {e}")))?;
+        }
         self.run(move |conn| write_tx(conn, f)).await
     }
 }
@@ -414,7 +425,8 @@ impl<Q> Cached<Q> {
     }
 }
 
-static SQLITE_WRITER: std::sync::Mutex<()> = std::sync::Mutex::new(());
+/// SQLite's one writer: whoever holds it may begin a write transaction (see `write_tx`).
+pub(crate) static SQLITE_WRITER: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 /// One write transaction. On SQLite it starts with `BEGIN IMMEDIATE`: a deferred `BEGIN` that
 /// reads first and writes later fails with "database is locked" under concurrency instead of

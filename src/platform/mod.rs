@@ -16,6 +16,7 @@ pub mod db_copy;
 pub mod error;
 pub mod flash;
 pub mod forms;
+pub mod group_commit;
 pub mod images;
 pub mod import;
 pub mod live;

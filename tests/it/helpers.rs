@@ -208,6 +208,9 @@ pub fn open_shift(conn: &mut AnyConnection, employee: i64, register: i64, float:
         ip: None,
     };
     let now = chrono::Utc::now().naive_utc();
+    // The shift's business day is the shop's (the test config's zone), not UTC's: they differ
+    // for eight hours of every UTC day.
+    let today = tillpoint::platform::clock::BusinessClock::new(chrono_tz::Asia::Manila).today();
     model::open(
         conn,
         &actor,
@@ -220,7 +223,7 @@ pub fn open_shift(conn: &mut AnyConnection, employee: i64, register: i64, float:
             key: &format!("seed-shift-{employee}"),
         },
         now,
-        now.date(),
+        today,
     )
     .unwrap()
 }

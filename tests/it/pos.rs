@@ -634,6 +634,116 @@ fn sixteen_tills_racing_for_the_last_five_units() {
     assert_eq!(numbers, [1, 2, 3, 4, 5], "receipt numbers are contiguous");
 }
 
+/// Sales that reach the database together share one commit on SQLite (group commit), each in
+/// its own savepoint: a refused sale in a batch undoes only itself, a repeated key in the same
+/// batch finds the first one's order, and every answered sale is there afterwards.
+#[::core::prelude::v1::test]
+fn sales_committed_together_keep_their_own_outcomes() {
+    let (db, _, _, _cleanup) = fresh_db();
+    let seed = seed(&mut db.pool().get().unwrap());
+    let product = insert_product(
+        &mut db.pool().get().unwrap(),
+        "Batch Units",
+        "4806512345749",
+        10_000,
+        false,
+    );
+    {
+        use tillpoint::retail::stock::rules::{Adjustment, AdjustmentKind};
+        let actor = Actor {
+            employee_id: Some(seed.ids["manager"]),
+            ip: None,
+        };
+        let a = Adjustment {
+            branch_id: seed.main_branch,
+            kind: AdjustmentKind::Receive,
+            quantity: 6,
+            reason: "Delivery".into(),
+            serials: vec![],
+        };
+        write_tx(&mut db.pool().get().unwrap(), |c| {
+            tillpoint::retail::stock::model::adjust(c, &actor, product, &a)
+        })
+        .unwrap();
+    }
+    // 24 tills at once: four send one key (a double click and retries), twenty send their own;
+    // six units, so five of the twenty and the shared key's one sale get them.
+    let tills = 24;
+    let barrier = Arc::new(Barrier::new(tills));
+    let agent = seed.ids["agent"];
+    let handles: Vec<_> = (0..tills)
+        .map(|i| {
+            let (db, barrier) = (db.clone(), barrier.clone());
+            std::thread::spawn(move || {
+                let key = if i < 4 {
+                    "batch-shared-key".to_string()
+                } else {
+                    format!("batch-key-{i:04}")
+                };
+                let req: CheckoutRequest = serde_json::from_value(json!({
+                    "idempotency_key": key,
+                    "lines": [{"barcode": "4806512345749", "quantity": 1}],
+                    "cash_received": "100.00"
+                }))
+                .unwrap();
+                let cart = cart::parse(&req).unwrap();
+                let actor = Actor {
+                    employee_id: Some(agent),
+                    ip: None,
+                };
+                barrier.wait();
+                actix_web::rt::System::new()
+                    .block_on(db.write(move |c| {
+                        checkout(c, &actor, &cart, chrono::Utc::now().date_naive())
+                    }))
+                    .map(|done| (i, done.order_id))
+                    .map_err(|e| e.to_string())
+            })
+        })
+        .collect();
+    let results: Vec<_> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    let shared: Vec<i64> = results
+        .iter()
+        .filter_map(|r| r.as_ref().ok())
+        .filter(|(i, _)| *i < 4)
+        .map(|(_, order)| *order)
+        .collect();
+    let refused: Vec<&String> = results.iter().filter_map(|r| r.as_ref().err()).collect();
+    for e in &refused {
+        assert!(e.contains("out of stock") || e.contains("left at"), "{e}");
+    }
+    let mut answered: Vec<i64> = results
+        .iter()
+        .filter_map(|r| r.as_ref().ok())
+        .map(|(_, order)| *order)
+        .collect();
+    answered.sort();
+    answered.dedup();
+    assert_eq!(answered.len(), 6, "six sales for six units: {results:?}");
+    if !shared.is_empty() {
+        assert!(
+            shared.iter().all(|o| *o == shared[0]),
+            "one key, one order: {shared:?}"
+        );
+    }
+    let mut c = db.pool().get().unwrap();
+    assert_eq!(stock_of(&mut c, seed.main_branch, product), 0);
+    let mut stored: Vec<i64> = orders::table.select(orders::id).load(&mut *c).unwrap();
+    stored.sort();
+    assert_eq!(
+        stored, answered,
+        "every answered sale is stored, and only those"
+    );
+    let counts: (i64, i64) = (
+        payments::table.count().get_result(&mut *c).unwrap(),
+        official_receipts::table
+            .count()
+            .get_result(&mut *c)
+            .unwrap(),
+    );
+    assert_eq!(counts, (6, 6), "no order without its payment and receipt");
+}
+
 #[actix_web::test]
 async fn vat_settings_apply_to_new_sales_only() {
     let s = shop().await;

@@ -6,7 +6,6 @@ use askama::Template;
 use serde::Deserialize;
 
 use crate::platform::auth::{scope, BranchScope, CurrentUser, Role, Staff};
-use crate::platform::db::write_tx;
 use crate::platform::error::AppError;
 use crate::platform::flash;
 use crate::platform::forms::{self, Choice};
@@ -431,29 +430,27 @@ pub async fn pay(
     let mail = crate::mail::messages::MailContext::of(&state.config);
     let done = state
         .db
-        .run(move |c| {
-            write_tx(c, |c| {
-                let done = model::record_payment(
+        .write(move |c| {
+            let done = model::record_payment(
+                c,
+                &actor,
+                &model::NewPayment {
+                    plan_id,
+                    amount,
+                    method,
+                    key: &key,
+                },
+            )?;
+            // The customer's receipt waits in the outbox, in this transaction.
+            crate::mail::messages::queue_or_log(c, "the receipt of a payment", |c| {
+                crate::mail::messages::queue_payment(
                     c,
-                    &actor,
-                    &model::NewPayment {
-                        plan_id,
-                        amount,
-                        method,
-                        key: &key,
-                    },
-                )?;
-                // The customer's receipt waits in the outbox, in this transaction.
-                crate::mail::messages::queue_or_log(c, "the receipt of a payment", |c| {
-                    crate::mail::messages::queue_payment(
-                        c,
-                        &mail,
-                        done.payment_id,
-                        crate::platform::clock::BusinessClock::now_utc(),
-                    )
-                });
-                Ok(done)
-            })
+                    &mail,
+                    done.payment_id,
+                    crate::platform::clock::BusinessClock::now_utc(),
+                )
+            });
+            Ok(done)
         })
         .await
         .map_err(|e| match e {

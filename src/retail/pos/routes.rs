@@ -6,7 +6,6 @@ use serde::{Deserialize, Serialize};
 use crate::platform::auth::CurrentUser;
 use crate::platform::auth::Staff;
 use crate::platform::clock::BusinessClock;
-use crate::platform::db::write_tx;
 use crate::platform::error::AppError;
 use crate::platform::money::Money;
 use crate::platform::page::{html, PageCtx};
@@ -300,22 +299,15 @@ pub async fn sell(
     let mail = crate::mail::messages::MailContext::of(&state.config);
     let outcome = state
         .db
-        .run(move |c| {
-            Ok(write_tx(c, |c| {
-                let done = checkout::checkout(c, &actor, &cart, today)?;
-                // The customer's receipt waits in the outbox, in this transaction.
-                crate::mail::messages::queue_or_log(c, "the receipt of a sale", |c| {
-                    crate::mail::messages::queue_sale(
-                        c,
-                        &mail,
-                        done.order_id,
-                        BusinessClock::now_utc(),
-                    )
-                });
-                Ok(done)
-            }))
+        .write(move |c| {
+            let done = checkout::checkout(c, &actor, &cart, today)?;
+            // The customer's receipt waits in the outbox, in this transaction.
+            crate::mail::messages::queue_or_log(c, "the receipt of a sale", |c| {
+                crate::mail::messages::queue_sale(c, &mail, done.order_id, BusinessClock::now_utc())
+            });
+            Ok(done)
         })
-        .await?;
+        .await;
     match outcome {
         Ok(done) => Ok(done),
         Err(e) => {

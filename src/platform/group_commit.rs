@@ -139,7 +139,7 @@ impl GroupCommit {
         let mut batch = batch;
         let mut panic = None;
         for write in batch.iter_mut() {
-            if let Err(payload) = catch_unwind(AssertUnwindSafe(|| write.run(&mut *conn))) {
+            if let Err(payload) = catch_unwind(AssertUnwindSafe(|| write.run(&mut conn))) {
                 panic = Some(payload);
                 break;
             }

@@ -66,6 +66,9 @@ fn pages() -> Vec<(Method, &'static str, Access, Reply, Route)> {
         // platform
         j(get(), "/healthz", Public, |x| x.to(crate::health::healthz)),
         r(get(), "/static/{path:.*}", Public, |x| x.to(assets::serve)),
+        j(get(), "/metrics", Access::Monitoring, |x| {
+            x.to(crate::insight::monitoring::serve)
+        }),
         // The till's routes first: the router tries routes in this order, and these are the
         // ones a scanner hits many times a minute.
         r(get(), "/pos", SELLERS, |x| x.to(pos::routes::terminal)),
@@ -694,6 +697,15 @@ fn pages() -> Vec<(Method, &'static str, Access, Reply, Route)> {
         r(post(), "/sales/{id:\\d+}/restore", MANAGER, |x| {
             x.to(archive::restore::<sales::routes::Sales>)
         }),
+        r(get(), "/settings/monitoring", MANAGER, |x| {
+            x.to(crate::insight::monitoring::show)
+        }),
+        r(post(), "/settings/monitoring/token", MANAGER, |x| {
+            x.to(crate::insight::monitoring::issue)
+        }),
+        r(post(), "/settings/monitoring/revoke", MANAGER, |x| {
+            x.to(crate::insight::monitoring::revoke)
+        }),
         r(get(), "/settings/retail", MANAGER, |x| {
             x.to(crate::retail::settings_page::show)
         }),
@@ -799,6 +811,7 @@ pub fn navigation(role: Role, current_path: &str) -> Vec<NavLink> {
         ("/branches", "Branches", &[Role::Manager]),
         ("/settings/retail", "Shop settings", &[Role::Manager]),
         ("/settings/cafe", "Cafe settings", &[Role::Manager]),
+        ("/settings/monitoring", "Monitoring", &[Role::Manager]),
         ("/imports", "Imports", &[Role::Manager]),
         ("/audit", "Audit trail", &[Role::Manager]),
         ("/mail", "E-mail", &[Role::Manager]),
@@ -846,6 +859,13 @@ pub fn build_app(
     >,
 > {
     let secure = state.config.secure_cookies;
+    // The metrics' route counters, numbered as `route_access` numbers the routes.
+    state.metrics.set_routes(
+        route_specs()
+            .into_iter()
+            .map(|s| (s.method, s.path))
+            .collect(),
+    );
     App::new()
         .app_data(state)
         .app_data(web::Data::new(route_access()))
@@ -916,4 +936,5 @@ pub fn build_app(
                 .custom_request_replace("method", |req| req.method().to_string())
                 .exclude("/healthz"),
         )
+        .wrap(from_fn(crate::platform::metrics::count))
 }

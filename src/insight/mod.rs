@@ -3,6 +3,7 @@
 //! sale and bill transactions keep, never every sale.
 
 pub mod dashboard;
+pub mod monitoring;
 pub mod reports;
 
 use diesel::dsl::sql;

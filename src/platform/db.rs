@@ -309,13 +309,16 @@ impl Db {
     {
         let pool = self.pool.clone();
         actix_web::web::block(move || {
-            let mut conn = pool
-                .get()
-                .map_err(|e| AppError::Unavailable(format!("database unavailable: {e}")))?;
+            let mut conn = checkout(&pool)?;
             f(&mut conn)
         })
         .await
         .map_err(|e| AppError::Internal(format!("blocking task failed: {e}")))?
+    }
+
+    /// SQLite's group commits so far: (transactions, writes they carried).
+    pub fn group_commits(&self) -> (u64, u64) {
+        self.group.counts()
     }
 
     /// Runs a short read. On SQLite it runs right here on the worker thread: in WAL mode a
@@ -423,6 +426,27 @@ impl<Q> Cached<Q> {
     {
         self.load::<i64>(conn).map(|rows| rows.len())
     }
+}
+
+/// Requests waiting for a connection of the pool right now (`/metrics`).
+static POOL_WAITING: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+pub fn pool_waiting() -> u64 {
+    POOL_WAITING.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// A connection from the pool, counted among the waiting while it is awaited.
+pub(crate) fn checkout(
+    pool: &DbPool,
+) -> Result<diesel::r2d2::PooledConnection<ConnectionManager>, AppError> {
+    use std::sync::atomic::Ordering::Relaxed;
+    if let Some(conn) = pool.try_get() {
+        return Ok(conn);
+    }
+    POOL_WAITING.fetch_add(1, Relaxed);
+    let got = pool.get();
+    POOL_WAITING.fetch_sub(1, Relaxed);
+    got.map_err(|e| AppError::Unavailable(format!("database unavailable: {e}")))
 }
 
 /// SQLite's one writer: whoever holds it may begin a write transaction (see `write_tx`).

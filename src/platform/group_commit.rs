@@ -12,6 +12,7 @@
 //! PostgreSQL commits concurrently by itself and does not use this.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::sync::Mutex;
 
@@ -28,6 +29,9 @@ const MOST_PER_COMMIT: usize = 64;
 #[derive(Default)]
 pub struct GroupCommit {
     queue: Mutex<Vec<Box<dyn QueuedWrite>>>,
+    /// Transactions committed and the writes they carried (`/metrics`).
+    commits: AtomicU64,
+    writes: AtomicU64,
 }
 
 /// One submitted write, its type erased so that writes of any result type share a batch.
@@ -105,6 +109,11 @@ impl GroupCommit {
         }
     }
 
+    /// (transactions committed, writes they carried) so far.
+    pub fn counts(&self) -> (u64, u64) {
+        (self.commits.load(Relaxed), self.writes.load(Relaxed))
+    }
+
     fn lock_queue(&self) -> std::sync::MutexGuard<'_, Vec<Box<dyn QueuedWrite>>> {
         self.queue
             .lock()
@@ -121,12 +130,9 @@ impl GroupCommit {
         if batch.is_empty() {
             return;
         }
-        let mut conn = match pool.get() {
+        let mut conn = match crate::platform::db::checkout(pool) {
             Ok(conn) => conn,
-            Err(e) => {
-                let e = AppError::Unavailable(format!("database unavailable: {e}"));
-                return batch.into_iter().for_each(|w| w.answer(Err(&e)));
-            }
+            Err(e) => return batch.into_iter().for_each(|w| w.answer(Err(&e))),
         };
         let AnyConnection::Sqlite(sqlite) = &mut *conn else {
             let e = AppError::Internal("group commit is for SQLite".into());
@@ -151,6 +157,10 @@ impl GroupCommit {
             None => AnsiTransactionManager::commit_transaction(sqlite).map_err(AppError::from),
             Some(_) => Err(AppError::Internal("a write failed unexpectedly".into())),
         };
+        if committed.is_ok() {
+            self.commits.fetch_add(1, Relaxed);
+            self.writes.fetch_add(batch.len() as u64, Relaxed);
+        }
         // A failed COMMIT is rolled back by diesel. After a panic the transaction is still
         // open: the pool drops a connection returned in a transaction, or while a thread
         // panics, and closing it rolls the transaction back.

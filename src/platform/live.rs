@@ -193,6 +193,11 @@ impl EventHub {
         }
     }
 
+    /// Open live streams on this instance.
+    pub fn clients(&self) -> usize {
+        self.local.receiver_count()
+    }
+
     pub fn subscribe(&self) -> broadcast::Receiver<LiveEvent> {
         self.local.subscribe()
     }

@@ -20,6 +20,7 @@ pub mod group_commit;
 pub mod images;
 pub mod import;
 pub mod live;
+pub mod metrics;
 pub mod money;
 pub mod page;
 pub mod pagination;

@@ -102,6 +102,7 @@ pub fn hit(
         .first(conn)
         .optional()?
         .unwrap_or(now);
+    crate::platform::metrics::rate_limit_refused(bucket);
     let reopens = started + Duration::seconds(limit.window_secs);
     Ok(Err(Exceeded {
         retry_after_secs: (reopens - now).num_seconds().max(1),

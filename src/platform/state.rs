@@ -22,6 +22,9 @@ pub struct AppState {
     pub image_work: Gate,
     /// Reading uploaded spreadsheets (up to 10 MB, 50,000 rows): one at a time.
     pub import_work: Gate,
+    /// Requests per route and the server's gauges (`/metrics`).
+    pub metrics: crate::platform::metrics::Metrics,
+    pub started: std::time::Instant,
 }
 
 impl AppState {
@@ -59,6 +62,8 @@ impl AppState {
                 Duration::from_secs(20),
                 "The server is busy reading another spreadsheet. Please try again in a moment.",
             ),
+            metrics: Default::default(),
+            started: std::time::Instant::now(),
         })
     }
 }

@@ -17,6 +17,8 @@ pub struct Gate {
     max_waiting: usize,
     wait: Duration,
     busy: &'static str,
+    /// Requests turned away because too many were waiting (`/metrics`).
+    refused: std::sync::atomic::AtomicU64,
 }
 
 impl Gate {
@@ -27,7 +29,13 @@ impl Gate {
             max_waiting,
             wait,
             busy,
+            refused: Default::default(),
         }
+    }
+
+    /// Requests turned away so far.
+    pub fn refused(&self) -> u64 {
+        self.refused.load(Ordering::Relaxed)
     }
 
     /// One permit per core but one, at least one: the other core keeps serving the shop.
@@ -50,6 +58,9 @@ impl Gate {
                 .and_then(Result::ok)
         };
         self.waiting.fetch_sub(1, Ordering::AcqRel);
+        if permit.is_none() {
+            self.refused.fetch_add(1, Ordering::Relaxed);
+        }
         permit
             .map(|permit| Pass { permit })
             .ok_or_else(|| AppError::RetryLater(self.busy.to_string(), 2))

@@ -21,6 +21,7 @@ mod insight;
 mod installments;
 mod instances;
 mod mail;
+mod monitoring;
 mod platform;
 mod pos;
 mod profile;

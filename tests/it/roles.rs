@@ -155,6 +155,10 @@ fn matrix() -> Vec<(&'static str, &'static str, Who)> {
         ("POST", "/purchases/{id:\\d+}/cancel", M),
         ("POST", "/sales/{id:\\d+}/archive", M),
         ("POST", "/sales/{id:\\d+}/restore", M),
+        ("GET", "/metrics", M),
+        ("GET", "/settings/monitoring", M),
+        ("POST", "/settings/monitoring/token", M),
+        ("POST", "/settings/monitoring/revoke", M),
         ("GET", "/settings/retail", M),
         ("POST", "/settings/retail", M),
         ("GET", "/t/{token}", Who::Public),
@@ -285,6 +289,8 @@ fn the_matrix_covers_every_route() {
             });
         let agrees = match (&row.2, spec.access) {
             (Who::Public, Access::Public) | (Who::Staff, Access::Staff) => true,
+            // Managers by session (and a scraper by the monitoring token, `tests::monitoring`).
+            (Who::Only(roles), Access::Monitoring) => *roles == ["manager"],
             (Who::Only(roles), Access::Roles(allowed)) => {
                 roles.len() == allowed.len() && allowed.iter().all(|r| roles.contains(&r.as_str()))
             }

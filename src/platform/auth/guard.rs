@@ -31,6 +31,9 @@ pub enum Access {
     Staff,
     /// Signed-in employees of these roles.
     Roles(&'static [Role]),
+    /// Managers, or a program that shows the monitoring token (`Authorization: Bearer …`,
+    /// created on `/settings/monitoring`): a metrics scraper has no session and no employee.
+    Monitoring,
 }
 
 impl Access {
@@ -38,6 +41,7 @@ impl Access {
         match self {
             Access::Public | Access::Staff => true,
             Access::Roles(roles) => roles.contains(&role),
+            Access::Monitoring => role == Role::Manager,
         }
     }
 }
@@ -75,12 +79,15 @@ pub enum Reply {
 
 /// The route table's access rules and reply kinds, keyed by method and route pattern.
 #[derive(Debug, Default)]
-pub struct RouteAccess(HashMap<(Method, String), (Access, Reply)>);
+pub struct RouteAccess(HashMap<(Method, String), (Access, Reply, usize)>);
 
 impl RouteAccess {
+    /// Adds a route; routes are numbered in the order they are added (`metrics::RouteId`).
     pub fn insert(&mut self, method: Method, pattern: &str, access: Access, reply: Reply) {
+        let id = self.0.len();
         self.0
-            .insert((method, pattern.to_string()), (access, reply));
+            .entry((method, pattern.to_string()))
+            .or_insert((access, reply, id));
     }
 
     /// The methods the route table lists for a pattern (for `Allow` on a 405).
@@ -99,6 +106,11 @@ impl RouteAccess {
     }
 
     fn lookup(&self, method: &Method, pattern: &str) -> Option<(Access, Reply)> {
+        self.entry(method, pattern)
+            .map(|(access, reply, _)| (access, reply))
+    }
+
+    fn entry(&self, method: &Method, pattern: &str) -> Option<(Access, Reply, usize)> {
         let method = if method == Method::HEAD {
             &Method::GET
         } else {
@@ -270,6 +282,19 @@ pub fn route_of(req: &HttpRequest) -> Option<(Access, Reply)> {
     RouteAccess::for_request(req)
 }
 
+/// The key of `Authorization: Bearer <key>`, if the request has one.
+fn bearer(req: &HttpRequest) -> Option<String> {
+    let value = req
+        .headers()
+        .get(actix_web::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
+    let (scheme, key) = value.split_once(' ')?;
+    let key = key.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !key.is_empty() && key.len() <= 256)
+        .then(|| key.to_string())
+}
+
 /// Is this a request to the JSON API (whether or not a route answers it)?
 pub fn is_api(req: &HttpRequest) -> bool {
     req.path().starts_with("/api/")
@@ -355,8 +380,12 @@ pub async fn known_route(
     ) {
         (_, None) => None,
         (None, Some(_)) => Some(Err(())),
-        (Some(table), Some(pattern)) => match table.lookup(req.method(), &pattern) {
-            Some(_) => None,
+        (Some(table), Some(pattern)) => match table.entry(req.method(), &pattern) {
+            Some((.., id)) => {
+                req.extensions_mut()
+                    .insert(crate::platform::metrics::RouteId(id));
+                None
+            }
             None => {
                 let allowed = table.methods_of(&pattern);
                 if allowed.is_empty() {
@@ -421,6 +450,25 @@ pub async fn guard(
             AppError::Internal("application state missing".into()).error_response(),
         ));
     };
+    if access == Access::Monitoring {
+        if let Some(shown) = bearer(req.request()) {
+            let known = state
+                .db
+                .read(move |c| Ok(crate::platform::metrics::token_matches(c, &shown)?))
+                .await;
+            return match known {
+                Ok(true) => next
+                    .call(req)
+                    .await
+                    .map(ServiceResponse::map_into_boxed_body),
+                Ok(false) => Ok(req.into_response(
+                    AppError::Unauthenticated("That monitoring token is not valid.".into())
+                        .error_response(),
+                )),
+                Err(e) => Ok(req.into_response(e.error_response())),
+            };
+        }
+    }
     let session = req.get_session();
     let token: Option<String> = session.get(SESSION_TOKEN_KEY).unwrap_or(None);
     let found = match token {

@@ -728,7 +728,7 @@ pub async fn pay(
         .db
         .write(move |c| {
             visible_plan(c, &user, plan_id)?;
-            let done = plans::record_payment(
+            crate::mail::messages::record_payment_with_receipt(
                 c,
                 &actor,
                 &plans::NewPayment {
@@ -737,16 +737,8 @@ pub async fn pay(
                     method,
                     key: &key,
                 },
-            )?;
-            crate::mail::messages::queue_or_log(c, "the receipt of a payment", |c| {
-                crate::mail::messages::queue_payment(
-                    c,
-                    &mail,
-                    done.payment_id,
-                    BusinessClock::now_utc(),
-                )
-            });
-            Ok(done)
+                &mail,
+            )
         })
         .await?;
     Ok(json::created(&PaymentRecorded {

@@ -239,6 +239,26 @@ fn plan_customer(conn: &mut AnyConnection, plan_id: i64) -> QueryResult<Option<(
 }
 
 /// The receipt of an instalment payment (in the payment's transaction).
+/// Records an instalment payment and, in the same transaction, queues its receipt for the
+/// customer (the till's page and the JSON API take payments alike).
+pub fn record_payment_with_receipt(
+    conn: &mut AnyConnection,
+    actor: &crate::platform::audit::Actor,
+    payment: &crate::retail::installments::model::NewPayment<'_>,
+    ctx: &MailContext,
+) -> Result<crate::retail::installments::model::Recorded, AppError> {
+    let done = crate::retail::installments::model::record_payment(conn, actor, payment)?;
+    queue_or_log(conn, "the receipt of a payment", |c| {
+        queue_payment(
+            c,
+            ctx,
+            done.payment_id,
+            crate::platform::clock::BusinessClock::now_utc(),
+        )
+    });
+    Ok(done)
+}
+
 pub fn queue_payment(
     conn: &mut AnyConnection,
     ctx: &MailContext,

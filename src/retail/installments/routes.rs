@@ -431,7 +431,8 @@ pub async fn pay(
     let done = state
         .db
         .write(move |c| {
-            let done = model::record_payment(
+            // The customer's receipt waits in the outbox, in this transaction.
+            crate::mail::messages::record_payment_with_receipt(
                 c,
                 &actor,
                 &model::NewPayment {
@@ -440,17 +441,8 @@ pub async fn pay(
                     method,
                     key: &key,
                 },
-            )?;
-            // The customer's receipt waits in the outbox, in this transaction.
-            crate::mail::messages::queue_or_log(c, "the receipt of a payment", |c| {
-                crate::mail::messages::queue_payment(
-                    c,
-                    &mail,
-                    done.payment_id,
-                    crate::platform::clock::BusinessClock::now_utc(),
-                )
-            });
-            Ok(done)
+                &mail,
+            )
         })
         .await
         .map_err(|e| match e {

@@ -550,24 +550,7 @@ fn sixteen_tills_racing_for_the_last_five_units() {
         10_000,
         false,
     );
-    {
-        use tillpoint::retail::stock::rules::{Adjustment, AdjustmentKind};
-        let actor = Actor {
-            employee_id: Some(seed.ids["manager"]),
-            ip: None,
-        };
-        let a = Adjustment {
-            branch_id: seed.main_branch,
-            kind: AdjustmentKind::Receive,
-            quantity: 5,
-            reason: "Delivery".into(),
-            serials: vec![],
-        };
-        write_tx(&mut db.pool().get().unwrap(), |c| {
-            tillpoint::retail::stock::model::adjust(c, &actor, product, &a)
-        })
-        .unwrap();
-    }
+    receive(&db, &seed, product, 5);
     let barrier = Arc::new(Barrier::new(16));
     let agent = seed.ids["agent"];
     let handles: Vec<_> = (0..16)
@@ -648,24 +631,7 @@ fn sales_committed_together_keep_their_own_outcomes() {
         10_000,
         false,
     );
-    {
-        use tillpoint::retail::stock::rules::{Adjustment, AdjustmentKind};
-        let actor = Actor {
-            employee_id: Some(seed.ids["manager"]),
-            ip: None,
-        };
-        let a = Adjustment {
-            branch_id: seed.main_branch,
-            kind: AdjustmentKind::Receive,
-            quantity: 6,
-            reason: "Delivery".into(),
-            serials: vec![],
-        };
-        write_tx(&mut db.pool().get().unwrap(), |c| {
-            tillpoint::retail::stock::model::adjust(c, &actor, product, &a)
-        })
-        .unwrap();
-    }
+    receive(&db, &seed, product, 6);
     // 24 tills at once: four send one key (a double click and retries), twenty send their own;
     // six units, so five of the twenty and the shared key's one sale get them.
     let tills = 24;
@@ -1174,4 +1140,24 @@ fn carts_in_opposite_orders_all_sell() {
     }
     let count: i64 = orders::table.count().get_result(&mut *c).unwrap();
     assert_eq!(count, (threads * rounds) as i64);
+}
+
+/// A manager receives `quantity` units of `product` at the main branch.
+fn receive(db: &tillpoint::platform::db::Db, seed: &Seed, product: i64, quantity: i64) {
+    use tillpoint::retail::stock::rules::{Adjustment, AdjustmentKind};
+    let actor = Actor {
+        employee_id: Some(seed.ids["manager"]),
+        ip: None,
+    };
+    let a = Adjustment {
+        branch_id: seed.main_branch,
+        kind: AdjustmentKind::Receive,
+        quantity,
+        reason: "Delivery".into(),
+        serials: vec![],
+    };
+    write_tx(&mut db.pool().get().unwrap(), |c| {
+        tillpoint::retail::stock::model::adjust(c, &actor, product, &a)
+    })
+    .unwrap();
 }

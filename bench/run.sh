@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Load benchmarks: release build, demo data plus generated data, wrk against the main routes.
 # Writes bench/RESULTS.md: the platform section here, then bench/retail.sh (scan, checkout,
-# sales list, export; PostgreSQL too when PG_ADMIN_URL is set) and bench/crash.sh (SIGKILL in
-# the middle of checkouts). Loopback only; every run is bounded in time.
+# sales list, export; PostgreSQL too when PG_ADMIN_URL is set), bench/crash.sh (SIGKILL in
+# the middle of checkouts) and bench/limit.sh (beside the machine's limit, with ratios).
+# Loopback only; every run is bounded in time.
 #   bash bench/run.sh            (DURATION=15 CONNECTIONS=8 by default)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -116,3 +117,6 @@ CRASH=$(bash bench/crash.sh 2>/dev/null | tail -1)
   echo "answered_but_missing, half_written_orders and receipt_number_gaps must be 0; a request that was in flight at the"
   echo "kill is either wholly there or wholly absent, and retrying its idempotency key yields exactly one sale."
 } >> bench/RESULTS.md
+# Issue 19: the side-by-side table with the machine's limit (../shared/limit), with ratios and
+# targets; PostgreSQL and two instances too when PG_ADMIN_URL is set.
+WRITE=1 bash bench/limit.sh

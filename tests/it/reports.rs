@@ -295,12 +295,18 @@ async fn top_products_agree_inside_and_outside_the_range() {
         (day(1), day(1), "1"),
         (day(30), day(0), "7"), // everything
     ] {
-        let page = manager.get(&format!("/reports?from={from}&to={to}")).await;
-        page.expect(200);
-        let top = table(&page.body, "top-units");
-        assert_eq!(top[0][2], units, "{from}..{to}: {top:?}");
-        let top = table(&page.body, "top-revenue");
-        assert_eq!(top[0][2], units, "{from}..{to}: {top:?}");
+        // The whole business (the branches' totals summed) and the one branch that sold.
+        let main = app.seed.main_branch;
+        for scope in [String::new(), format!("&branch_id={main}")] {
+            let page = manager
+                .get(&format!("/reports?from={from}&to={to}{scope}"))
+                .await;
+            page.expect(200);
+            let top = table(&page.body, "top-units");
+            assert_eq!(top[0][2], units, "{from}..{to}{scope}: {top:?}");
+            let top = table(&page.body, "top-revenue");
+            assert_eq!(top[0][2], units, "{from}..{to}{scope}: {top:?}");
+        }
     }
     // Nothing sold two days ago.
     let page = manager

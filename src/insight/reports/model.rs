@@ -369,12 +369,6 @@ impl RankBy {
             RankBy::Revenue => p.revenue,
         }
     }
-    fn column(self) -> &'static str {
-        match self {
-            RankBy::Units => "units",
-            RankBy::Revenue => "revenue_minor",
-        }
-    }
     /// Best first: the figure, then the other figure, then the older product.
     fn order(self, a: &ProductSum, b: &ProductSum) -> std::cmp::Ordering {
         let other = match self {
@@ -531,58 +525,41 @@ fn best(sums: &HashMap<i64, (i64, i64)>, by: RankBy, limit: usize) -> Vec<Produc
     rows
 }
 
-/// The best `limit` products by `by` of the sales so far less those outside the range
-/// (`outside`): the totals so far are read best first from their index, and the walk stops
-/// when the next product's total so far — an upper bound of its figure in the range — falls
-/// below the last place.
+/// Both rankings (by units, by revenue) of the best `limit` products of the sales so far less
+/// those outside the range (`outside`): one pass over the totals so far of the branch (or of
+/// every branch, summed). The totals have no index in ranking order and no business-wide rows
+/// on purpose: every sale would move its products' entries in them, and the till's sale
+/// matters more than this report's milliseconds (`bench/RESULTS.md`, registers).
 fn best_so_far_less(
     conn: &mut AnyConnection,
-    key: i64,
-    by: RankBy,
+    branch: Option<i64>,
     outside: &HashMap<i64, (i64, i64)>,
     limit: usize,
-) -> QueryResult<Vec<ProductSum>> {
-    const BATCH: i64 = 256;
-    let col = by.column();
-    let mut top: Vec<ProductSum> = Vec::new();
-    let mut after: Option<(i64, i64)> = None;
-    loop {
-        let page = match after {
-            Some((v, p)) => format!(" AND ({col}, product_id) < ({v}, {p})"),
-            None => String::new(),
-        };
-        let rows: Vec<ProductSum> = diesel::sql_query(format!(
-            "SELECT product_id, units, revenue_minor AS revenue FROM retail_product_totals
-             WHERE branch_id = {key}{page} ORDER BY {col} DESC, product_id DESC LIMIT {BATCH}"
-        ))
-        .load(conn)?;
-        let Some(last) = rows.last() else {
-            break;
-        };
-        after = Some((by.key(last), last.product_id));
-        let fewer = (rows.len() as i64) < BATCH;
-        for so_far in rows {
-            if top.len() == limit && top.last().is_some_and(|l| by.key(&so_far) < by.key(l)) {
-                return Ok(top);
-            }
-            let (u, r) = outside.get(&so_far.product_id).copied().unwrap_or((0, 0));
-            let in_range = ProductSum {
-                product_id: so_far.product_id,
-                units: so_far.units - u,
-                revenue: so_far.revenue - r,
-            };
-            if in_range.units <= 0 {
-                continue;
-            }
-            top.push(in_range);
-            top.sort_by(|a, b| by.order(a, b));
-            top.truncate(limit);
-        }
-        if fewer {
-            break;
+) -> QueryResult<(Vec<ProductSum>, Vec<ProductSum>)> {
+    use crate::platform::schema::retail_product_totals as t;
+    let mut q = t::table
+        .select((t::product_id, t::units, t::revenue_minor))
+        .into_boxed::<MultiBackend>();
+    if let Some(b) = branch {
+        q = q.filter(t::branch_id.eq(b));
+    }
+    let so_far: Vec<(i64, i64, i64)> = q.load(conn)?;
+    let mut in_range: HashMap<i64, (i64, i64)> = HashMap::with_capacity(so_far.len());
+    for (product, units, revenue) in so_far {
+        let e = in_range.entry(product).or_default();
+        e.0 += units;
+        e.1 += revenue;
+    }
+    for (product, (u, r)) in outside {
+        if let Some(e) = in_range.get_mut(product) {
+            e.0 -= u;
+            e.1 -= r;
         }
     }
-    Ok(top)
+    Ok((
+        best(&in_range, RankBy::Units, limit),
+        best(&in_range, RankBy::Revenue, limit),
+    ))
 }
 
 /// Both rankings of the range's retail products (by units, by revenue). When the days
@@ -624,13 +601,7 @@ fn retail_rankings(
         if to < last {
             add_product_rows(conn, f.branch, to + Duration::days(1), last, &mut outside)?;
         }
-        let key = f
-            .branch
-            .unwrap_or(crate::retail::sales::daily_detail::BUSINESS);
-        Ok((
-            best_so_far_less(conn, key, RankBy::Units, &outside, limit)?,
-            best_so_far_less(conn, key, RankBy::Revenue, &outside, limit)?,
-        ))
+        best_so_far_less(conn, f.branch, &outside, limit)
     } else if matches!(conn, AnyConnection::Pg(_)) {
         best_in_database(conn, f.branch, from, to, limit)
     } else {

@@ -1,5 +1,5 @@
 //! Completed retail sales per seller and per product, by business day (and per product by
-//! month, and so far: `retail_product_totals`, per branch and for the business as branch 0):
+//! month, and so far per branch: `retail_product_totals`):
 //! what the reports page ranks. The checkout counts its sale in, a void counts it out
 //! of the day it was counted in, each in its own transaction, with upserts that add (never a
 //! read-modify-write). When the time zone changes, `RetailDays` counts them again from the
@@ -71,7 +71,6 @@ pub fn count_order(conn: &mut AnyConnection, order_id: i64, sign: i64) -> QueryR
         add_product_day(conn, branch, day, product, figures)?;
         add_product_month(conn, branch, month_of(day), product, figures)?;
         add_product_total(conn, branch, product, figures)?;
-        add_product_total(conn, BUSINESS, product, figures)?;
     }
     Ok(())
 }
@@ -143,9 +142,6 @@ macro_rules! add_product {
 add_product!(add_product_day, retail_daily_products, business_day);
 add_product!(add_product_month, retail_monthly_products, month);
 
-/// The `branch_id` of the business-wide rows of `retail_product_totals`.
-pub const BUSINESS: i64 = 0;
-
 fn add_product_total(
     conn: &mut AnyConnection,
     branch: i64,
@@ -199,7 +195,6 @@ pub fn count_refund(
         add_product_day(conn, branch, day, *product, figures)?;
         add_product_month(conn, branch, month_of(day), *product, figures)?;
         add_product_total(conn, branch, *product, figures)?;
-        add_product_total(conn, BUSINESS, *product, figures)?;
     }
     Ok(())
 }
@@ -256,12 +251,6 @@ pub fn count_months(conn: &mut AnyConnection) -> QueryResult<()> {
          SELECT branch_id, product_id, SUM(units), SUM(revenue_minor), SUM(cost_minor)
          FROM retail_daily_products GROUP BY branch_id, product_id",
     )
-    .execute(conn)?;
-    diesel::sql_query(format!(
-        "INSERT INTO retail_product_totals (branch_id, product_id, units, revenue_minor, cost_minor)
-         SELECT {BUSINESS}, product_id, SUM(units), SUM(revenue_minor), SUM(cost_minor)
-         FROM retail_daily_products GROUP BY product_id"
-    ))
     .execute(conn)?;
     Ok(())
 }

@@ -25,6 +25,8 @@ pub struct AppState {
     /// Requests per route and the server's gauges (`/metrics`).
     pub metrics: crate::platform::metrics::Metrics,
     pub started: std::time::Instant,
+    /// When the database last answered `/healthz` (milliseconds after `started`; 0: never).
+    pub db_answered_at: std::sync::atomic::AtomicU64,
 }
 
 impl AppState {
@@ -64,6 +66,7 @@ impl AppState {
             ),
             metrics: Default::default(),
             started: std::time::Instant::now(),
+            db_answered_at: Default::default(),
         })
     }
 }

@@ -1066,22 +1066,7 @@ fn carts_in_opposite_orders_all_sell() {
         })
         .collect();
     for &product in &products {
-        use tillpoint::retail::stock::rules::{Adjustment, AdjustmentKind};
-        let actor = Actor {
-            employee_id: Some(seed.ids["manager"]),
-            ip: None,
-        };
-        let a = Adjustment {
-            branch_id: seed.main_branch,
-            kind: AdjustmentKind::Receive,
-            quantity: 1000,
-            reason: "Delivery".into(),
-            serials: vec![],
-        };
-        write_tx(&mut db.pool().get().unwrap(), |c| {
-            tillpoint::retail::stock::model::adjust(c, &actor, product, &a)
-        })
-        .unwrap();
+        receive(&db, &seed, product, 1000);
     }
     let threads = 6;
     let rounds = 40;

@@ -526,34 +526,55 @@ fn best(sums: &HashMap<i64, (i64, i64)>, by: RankBy, limit: usize) -> Vec<Produc
 }
 
 /// Both rankings (by units, by revenue) of the best `limit` products of the sales so far less
-/// those outside the range (`outside`): one pass over the totals so far of the branch (or of
-/// every branch, summed). The totals have no index in ranking order and no business-wide rows
-/// on purpose: every sale would move its products' entries in them, and the till's sale
-/// matters more than this report's milliseconds (`bench/RESULTS.md`, registers).
+/// those outside the range (`outside`), per branch or summed over every branch. Exact, with
+/// memory bounded by `limit` and `outside`: a product sold outside the range is adjusted here;
+/// any other product's figure in the range is its total so far, so the best `limit` of those
+/// are among the best `limit + outside.len()` totals so far, which the database ranks with a
+/// bounded sort. The totals have no index in ranking order and no business-wide rows on
+/// purpose: every sale would move its products' entries in them, and the till's sale matters
+/// more than this report's milliseconds (`bench/RESULTS.md`, registers).
 fn best_so_far_less(
     conn: &mut AnyConnection,
     branch: Option<i64>,
     outside: &HashMap<i64, (i64, i64)>,
     limit: usize,
 ) -> QueryResult<(Vec<ProductSum>, Vec<ProductSum>)> {
-    use crate::platform::schema::retail_product_totals as t;
-    let mut q = t::table
-        .select((t::product_id, t::units, t::revenue_minor))
-        .into_boxed::<MultiBackend>();
-    if let Some(b) = branch {
-        q = q.filter(t::branch_id.eq(b));
+    // Ids and the branch are numbers from the database and the filter, never text.
+    let branch_only = match branch {
+        Some(b) => format!(" AND branch_id = {b}"),
+        None => String::new(),
+    };
+    let summed = |condition: &str| {
+        format!(
+            "SELECT product_id, CAST(SUM(units) AS BIGINT) AS units,
+                    CAST(SUM(revenue_minor) AS BIGINT) AS revenue
+             FROM retail_product_totals WHERE {condition}{branch_only} GROUP BY product_id"
+        )
+    };
+    let mut in_range: HashMap<i64, (i64, i64)> = HashMap::new();
+    let candidates = limit + outside.len();
+    for order in [
+        "units DESC, revenue DESC, product_id",
+        "revenue DESC, units DESC, product_id",
+    ] {
+        let best: Vec<ProductSum> = diesel::sql_query(format!(
+            // Products with no units left are never ranked (see `best`): not candidates.
+            "{} HAVING SUM(units) > 0 ORDER BY {order} LIMIT {candidates}",
+            summed("1 = 1")
+        ))
+        .load(conn)?;
+        for p in best {
+            in_range.insert(p.product_id, (p.units, p.revenue));
+        }
     }
-    let so_far: Vec<(i64, i64, i64)> = q.load(conn)?;
-    let mut in_range: HashMap<i64, (i64, i64)> = HashMap::with_capacity(so_far.len());
-    for (product, units, revenue) in so_far {
-        let e = in_range.entry(product).or_default();
-        e.0 += units;
-        e.1 += revenue;
-    }
-    for (product, (u, r)) in outside {
-        if let Some(e) = in_range.get_mut(product) {
-            e.0 -= u;
-            e.1 -= r;
+    let sold_outside: Vec<i64> = outside.keys().copied().collect();
+    for ids in sold_outside.chunks(500) {
+        let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+        let so_far: Vec<ProductSum> =
+            diesel::sql_query(summed(&format!("product_id IN ({list})"))).load(conn)?;
+        for p in so_far {
+            let (u, r) = outside[&p.product_id];
+            in_range.insert(p.product_id, (p.units - u, p.revenue - r));
         }
     }
     Ok((

@@ -263,6 +263,9 @@ async fn top_products_agree_inside_and_outside_the_range() {
     let app = TestApp::new().await;
     let (cable, _phone) = cable_and_phone(&app);
     app.receive(app.seed.main_branch, cable, 20, &[]);
+    // A charger sold only yesterday: ranked from its total so far, never adjusted.
+    let charger = insert_product(&mut app.conn(), "Wall Charger", "CHG-0001", 20_000, false);
+    app.receive(app.seed.main_branch, charger, 20, &[]);
     let agent = app.signed_in("agent").await;
     let manager = app.signed_in("manager").await;
     let clock = BusinessClock::new(chrono_tz::Asia::Manila);
@@ -281,6 +284,18 @@ async fn top_products_agree_inside_and_outside_the_range() {
             .execute(&mut *app.conn())
             .unwrap();
     }
+    let r = agent
+        .post_json(
+            "/pos/checkout/cash",
+            &serde_json::json!({"idempotency_key": "spread-charger-01", "lines": [{"barcode": "CHG-0001", "quantity": 3}], "cash_received": "1000", "customer": null}),
+        )
+        .await;
+    r.expect(201);
+    let at = clock.local_to_utc(day(1).and_hms_opt(15, 0, 0).unwrap());
+    diesel::update(orders::table.find(r.json()["order_id"].as_i64().unwrap()))
+        .set(orders::created_at.eq(at))
+        .execute(&mut *app.conn())
+        .unwrap();
     {
         let mut conn = app.conn();
         diesel::sql_query("DELETE FROM business_settings WHERE key = 'retail.stats_time_zone'")
@@ -288,12 +303,13 @@ async fn top_products_agree_inside_and_outside_the_range() {
             .unwrap();
         tillpoint::retail::sales::daily::keep_summaries(&mut conn, &clock).unwrap();
     }
-    for (from, to, units) in [
-        (day(2), day(0), "3"), // so far less three days ago
-        (day(3), day(1), "5"), // so far less today
-        (day(3), day(3), "4"), // its own day
-        (day(1), day(1), "1"),
-        (day(30), day(0), "7"), // everything
+    // (range, the best seller's units, the charger's units when it sold in the range)
+    for (from, to, units, charger) in [
+        (day(2), day(0), "3", Some("3")),  // so far less three days ago
+        (day(3), day(1), "5", Some("3")),  // so far less today
+        (day(3), day(3), "4", None),       // its own day
+        (day(1), day(1), "3", Some("3")),  // the charger beats the one cable
+        (day(30), day(0), "7", Some("3")), // everything
     ] {
         // The whole business (the branches' totals summed) and the one branch that sold.
         let main = app.seed.main_branch;
@@ -304,6 +320,11 @@ async fn top_products_agree_inside_and_outside_the_range() {
             page.expect(200);
             let top = table(&page.body, "top-units");
             assert_eq!(top[0][2], units, "{from}..{to}{scope}: {top:?}");
+            let charger_units = top
+                .iter()
+                .find(|row| row.iter().any(|cell| cell.contains("Wall Charger")))
+                .map(|row| row[2].as_str());
+            assert_eq!(charger_units, charger, "{from}..{to}{scope}: {top:?}");
             let top = table(&page.body, "top-revenue");
             assert_eq!(top[0][2], units, "{from}..{to}{scope}: {top:?}");
         }

@@ -310,6 +310,8 @@ diesel::table! {
         cost_minor -> BigInt,
         cash_minor -> BigInt,
         installment_minor -> BigInt,
+        cancelled -> BigInt,
+        refunded_minor -> BigInt,
     }
 }
 

@@ -562,15 +562,7 @@ pub fn refund(
             conn,
             sale.branch_id,
             day,
-            DayShare {
-                orders: 0,
-                total,
-                vat,
-                cost,
-                cash: total,
-                installment: 0,
-            }
-            .negated(),
+            DayShare::refund(total, vat, cost),
         )?;
         let lines: Vec<(i64, [i64; 3])> = returned
             .iter()

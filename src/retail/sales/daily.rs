@@ -15,6 +15,9 @@ use crate::platform::db::CacheStatement;
 use crate::platform::schema::{order_items, orders, retail_daily_totals};
 
 /// One sale's share of a day: +1 order at checkout, −1 (and negative amounts) at a void.
+/// `cancelled` counts the day's voided sales and `refunded` what refunds took off its
+/// completed ones, so that `orders + cancelled` is every sale made that day and
+/// `total + refunded` what its completed sales took: the sales list's count and sum.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct DayShare {
     pub orders: i64,
@@ -23,6 +26,8 @@ pub struct DayShare {
     pub cost: i64,
     pub cash: i64,
     pub installment: i64,
+    pub cancelled: i64,
+    pub refunded: i64,
 }
 
 impl DayShare {
@@ -35,10 +40,13 @@ impl DayShare {
             cost,
             cash: if method == "cash" { total } else { 0 },
             installment: if method == "installment" { total } else { 0 },
+            cancelled: 0,
+            refunded: 0,
         }
     }
 
-    pub fn negated(self) -> DayShare {
+    /// A completed sale taken off its day by a void: it stays on the day as a cancelled one.
+    pub fn voided(self) -> DayShare {
         DayShare {
             orders: -self.orders,
             total: -self.total,
@@ -46,6 +54,22 @@ impl DayShare {
             cost: -self.cost,
             cash: -self.cash,
             installment: -self.installment,
+            cancelled: self.orders,
+            refunded: 0,
+        }
+    }
+
+    /// A cash refund of `total` (with its VAT and the returned goods' cost) off its sale's day.
+    pub fn refund(total: i64, vat: i64, cost: i64) -> DayShare {
+        DayShare {
+            orders: 0,
+            total: -total,
+            vat: -vat,
+            cost: -cost,
+            cash: -total,
+            installment: 0,
+            cancelled: 0,
+            refunded: total,
         }
     }
 }
@@ -74,6 +98,8 @@ pub fn add(
             t::cost_minor.eq(t::cost_minor + share.cost),
             t::cash_minor.eq(t::cash_minor + share.cash),
             t::installment_minor.eq(t::installment_minor + share.installment),
+            t::cancelled.eq(t::cancelled + share.cancelled),
+            t::refunded_minor.eq(t::refunded_minor + share.refunded),
         ))
         .returning(t::orders)
         .cached()
@@ -92,6 +118,8 @@ pub fn add(
                     t::cost_minor.eq(share.cost),
                     t::cash_minor.eq(share.cash),
                     t::installment_minor.eq(share.installment),
+                    t::cancelled.eq(share.cancelled),
+                    t::refunded_minor.eq(share.refunded),
                 ))
                 .on_conflict((t::branch_id, t::business_day))
                 .do_update()
@@ -102,6 +130,8 @@ pub fn add(
                     t::cost_minor.eq(t::cost_minor + share.cost),
                     t::cash_minor.eq(t::cash_minor + share.cash),
                     t::installment_minor.eq(t::installment_minor + share.installment),
+                    t::cancelled.eq(t::cancelled + share.cancelled),
+                    t::refunded_minor.eq(t::refunded_minor + share.refunded),
                 ))
                 .returning(t::orders)
         };
@@ -135,6 +165,10 @@ pub fn share_of(
         .first(conn)?;
     Ok((day, DayShare::sale(total, vat, cost, &method)))
 }
+
+/// A branch's day counted from its orders: branch, completed, total, VAT, cash, instalment,
+/// cancelled, refunded.
+type BranchDay = (i64, i64, i64, i64, i64, i64, i64, i64);
 
 /// Retail sales counted again from the orders (and their `business_day` set again) when the
 /// time zone changes.
@@ -179,25 +213,35 @@ impl DailySummary for RetailDays {
         )
         .set(orders::business_day.eq(day))
         .execute(conn)?;
-        let completed = || {
-            orders::table
-                .filter(orders::created_at.ge(from))
-                .filter(orders::created_at.lt(to))
-                .filter(orders::status.eq("completed"))
-        };
-        let totals: Vec<(i64, i64, i64, i64, i64, i64)> = completed()
+        // Every sale of the day, completed or cancelled: the cancelled ones are counted too
+        // (the sales list's count), a day whose sales were all voided keeps its row.
+        let totals: Vec<BranchDay> = orders::table
+            .filter(orders::created_at.ge(from))
+            .filter(orders::created_at.lt(to))
             .group_by(orders::branch_id)
             .select((
                 orders::branch_id,
-                sql::<BigInt>("COUNT(*)"),
-                // Net of refunds, as the refund left the day (`refunds::model`).
-                sql::<BigInt>("CAST(SUM(orders.total_minor - orders.refunded_minor) AS BIGINT)"),
-                sql::<BigInt>("CAST(SUM(orders.vat_minor - orders.refunded_vat_minor) AS BIGINT)"),
                 sql::<BigInt>(
-                    "CAST(SUM(CASE WHEN orders.payment_method = 'cash' THEN orders.total_minor - orders.refunded_minor ELSE 0 END) AS BIGINT)",
+                    "CAST(SUM(CASE WHEN orders.status = 'completed' THEN 1 ELSE 0 END) AS BIGINT)",
+                ),
+                // Net of refunds, as the refund left the day (`refunds::model`).
+                sql::<BigInt>(
+                    "CAST(SUM(CASE WHEN orders.status = 'completed' THEN orders.total_minor - orders.refunded_minor ELSE 0 END) AS BIGINT)",
                 ),
                 sql::<BigInt>(
-                    "CAST(SUM(CASE WHEN orders.payment_method = 'installment' THEN orders.total_minor ELSE 0 END) AS BIGINT)",
+                    "CAST(SUM(CASE WHEN orders.status = 'completed' THEN orders.vat_minor - orders.refunded_vat_minor ELSE 0 END) AS BIGINT)",
+                ),
+                sql::<BigInt>(
+                    "CAST(SUM(CASE WHEN orders.status = 'completed' AND orders.payment_method = 'cash' THEN orders.total_minor - orders.refunded_minor ELSE 0 END) AS BIGINT)",
+                ),
+                sql::<BigInt>(
+                    "CAST(SUM(CASE WHEN orders.status = 'completed' AND orders.payment_method = 'installment' THEN orders.total_minor ELSE 0 END) AS BIGINT)",
+                ),
+                sql::<BigInt>(
+                    "CAST(SUM(CASE WHEN orders.status = 'completed' THEN 0 ELSE 1 END) AS BIGINT)",
+                ),
+                sql::<BigInt>(
+                    "CAST(SUM(CASE WHEN orders.status = 'completed' THEN orders.refunded_minor ELSE 0 END) AS BIGINT)",
                 ),
             ))
             .load(conn)?;
@@ -214,7 +258,7 @@ impl DailySummary for RetailDays {
                 ),
             ))
             .load(conn)?;
-        for (branch, orders, total, vat, cash, installment) in totals {
+        for (branch, orders, total, vat, cash, installment, cancelled, refunded) in totals {
             let cost = costs.iter().find(|(b, _)| *b == branch).map_or(0, |c| c.1);
             add(
                 conn,
@@ -227,6 +271,8 @@ impl DailySummary for RetailDays {
                     cost,
                     cash,
                     installment,
+                    cancelled,
+                    refunded,
                 },
             )?;
         }

@@ -101,7 +101,7 @@ pub fn cancel_sale(
     }
     // Off the day it was counted in.
     if let (Some(day), share) = crate::retail::sales::daily::share_of(conn, order_id)? {
-        crate::retail::sales::daily::add(conn, branch_id, day, share.negated())?;
+        crate::retail::sales::daily::add(conn, branch_id, day, share.voided())?;
     }
     crate::retail::sales::daily_detail::count_order(conn, order_id, -1)?;
     let items: Vec<(i64, i64, i64)> = order_items::table

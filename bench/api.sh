@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Issue 17: the JSON API. GET /api/menu/ (anonymous, wrk c=8), POST /api/sessions/{t}/ (a
-# waiter's token, wrk c=4, orders spread over the branch's tables, every bill closed between
-# runs) and GET /api/stats/top_items/ over a year with BILLS (default 1,000,000) closed bills
+# waiter's token, wrk c=4, orders spread over the branch's tables, each bill paid after PER_BILL
+# orders, default 10; PER_BILL=0 lets the bills grow for the whole run) and GET /api/stats/top_items/ over a year with BILLS (default 1,000,000) closed bills
 # (bench/generate_cafe.py), on SQLite and, when PG_ADMIN_URL is set, PostgreSQL. Release
 # build, 2 workers, loopback.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BILLS="${BILLS:-1000000}"
 DURATION="${DURATION:-10}"
+export PER_BILL="${PER_BILL:-10}" THREADS=2
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/tillpoint-target}"
 command -v wrk >/dev/null || { DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 cargo build --release --quiet
@@ -58,7 +59,7 @@ measure() { # measure BACKEND
   MANAGER=$(api_token manager); WAITER=$(api_token waiter); export TOKEN="$WAITER"
   wrk_row "$1" "GET /api/menu/ (anonymous)" 8 "/api/menu/?branch=$BRANCH"
   close_all
-  wrk_row "$1" "POST /api/sessions/{t}/ (one item)" 4 "/api/sessions/" "" bench/api_order.lua
+  wrk_row "$1" "POST /api/sessions/{t}/ (one item; bills paid every $PER_BILL orders)" 4 "/api/sessions/" "" bench/api_order.lua
   close_all
   wrk_row "$1" "GET /api/stats/top_items/ (one year)" 1 "/api/stats/top_items/?branch=$BRANCH&date_from=$FROM&date_to=$TO" "Authorization: Token $MANAGER"
   wrk_row "$1" "GET /api/stats/top_items/ (30 days)" 1 "/api/stats/top_items/?branch=$BRANCH" "Authorization: Token $MANAGER"

@@ -102,6 +102,26 @@ side_by_side "cash checkout, 3 lines, c=4, durable" 50 4 "/checkout" "$LIMIT_DIR
   "/pos/checkout/cash" bench/checkout.lua
 side_by_side "/healthz vs. plain text, c=8" 70 8 "/plain" "" "/healthz" ""
 API_MENU=$(measure 8 "$URL/api/menu/")
+session_orders() { # POST /api/sessions/{t}/ by a waiter's token, each bill paid after 10 orders → SESSION_ORDERS
+  local pyq="import sqlite3,sys; print(' '.join(str(r[0]) for r in sqlite3.connect(sys.argv[1]).execute(sys.argv[2])))"
+  local db="$1" pg="${2:-}"
+  if [ -n "$pg" ]; then sq() { psql "$pg" -tAc "$1" | tr '\n' ' '; }; else sq() { python3 -c "$pyq" "$db" "$1"; }; fi
+  export BRANCH TABLES ITEMS PER_BILL=10 THREADS=2
+  BRANCH=$(sq "select id from branches where code='CAFE'")
+  TABLES=$(sq "select number from cafe_tables where branch_id=$BRANCH and is_active and status <> 'maintenance' order by number")
+  ITEMS=$(sq "select id from menu_items where branch_id=$BRANCH and is_active and in_stock")
+  local api_token; api_token=$(curl -sf -H 'Content-Type: application/json' --data '{"username":"waiter","password":"tillpoint-demo"}' \
+    "$URL/api/auth/login/" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
+  local t
+  for t in $TABLES; do # every bill starts empty
+    curl -s -o /dev/null -H "Authorization: Token $api_token" -H 'Content-Type: application/json' \
+      --data '{"payment_method":"cash"}' "$URL/api/sessions/$t/close/?branch=$BRANCH"
+  done
+  local out; out=$(TOKEN="$api_token" wrk -t2 -c4 -d"${DURATION}s" --latency -s bench/api_order.lua "$URL/api/sessions/")
+  SESSION_ORDERS="$(echo "$out" | grep -oE 'orders: [0-9]+ \([0-9.]+/s\)') and $(echo "$out" | grep -oE 'closes: [0-9]+') bills paid, $(echo "$out" | awk '/Requests\/sec/ {print $2}') requests/s, p50 $(echo "$out" | awk '$1=="50%" {print $2}'), p99 $(echo "$out" | awk '$1=="99%" {print $2}'), refused $(echo "$out" | grep -oE 'refused: [0-9]+' | cut -d' ' -f2)"
+  echo "session orders: $SESSION_ORDERS"
+}
+session_orders "$WORK/tillpoint.sqlite3"
 
 # The latency of a sale as a till sees it, and the WAL it leaves.
 LOOP=$(COOKIE="$COOKIE" TOKEN="$TOKEN" python3 bench/closed_loop.py "$URL" --clients 4 --seconds "$DURATION")
@@ -139,6 +159,8 @@ if [ -n "${PG_ADMIN_URL:-}" ]; then
   pg_row "guest menu page, c=8" 8 "$GUEST_PATH" "" "Cookie: $GUEST_COOKIE"
   pg_row "cash checkout, 3 lines, c=4" 4 "/pos/checkout/cash" bench/checkout.lua
   pg_row "/healthz, c=8" 8 "/healthz"
+  session_orders "" "$PG_URL"
+  PG_SESSION_ORDERS="$SESSION_ORDERS"
   ONE=$(measure 4 "$URL/pos/checkout/cash" bench/checkout.lua)
   # A second instance on the same database: each gets half the tills.
   PORT2=$(free_port)
@@ -176,6 +198,7 @@ SECTION=$(
   echo "- A sale's latency, closed loop (\`bench/closed_loop.py\`, 4 clients, cash, 3 lines, SQLite): $LOOP (ms); target p99 < 10 ms."
   echo "- WAL after the run: $WAL_KB KiB on disk (\`/metrics\` tillpoint_sqlite_wal_bytes: ${WAL_METRIC:-?}); $SALES sales in the seller's shift; missing receipt numbers: $GAPS."
   echo "- \`GET /api/menu/\`, c=8: ${API_MENU%% *} req/s (target ≥ 10,000; non-2xx ${API_MENU##* })."
+  echo "- The seed's session order endpoint \`POST /api/sessions/{t}/\` (a waiter's token, one item, c=4, each table's bill paid in cash after 10 orders): $SESSION_ORDERS (target ≥ 1,000 orders/s, zero errors)."
   echo "- Peak RSS after the whole SQLite run: tillpoint $RSS_SQLITE kB, limit $LIMIT_RSS kB (target < 60 MiB). tillpoint's resident memory at the end: $RSS_ANON kB of its own (heap, caches) and $RSS_FILE kB of mapped files (the binary, and database pages read through \`mmap_size\`, shared with the OS page cache)."
   if [ -n "$PG_TABLE" ]; then
     echo
@@ -184,6 +207,7 @@ SECTION=$(
     printf "%s" "$PG_TABLE"
     echo
     echo "- Two instances: missing receipt numbers on PostgreSQL after both: $PG_GAPS."
+    echo "- Session orders on PostgreSQL (as above): $PG_SESSION_ORDERS."
   fi
 )
 echo

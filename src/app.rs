@@ -745,18 +745,42 @@ fn route_access() -> RouteAccess {
 }
 
 fn configure(cfg: &mut web::ServiceConfig) {
-    // The JSON API in one scope, tried first: the router compares its static prefix once
-    // instead of trying every page's pattern (with its regex) before an `/api/` path.
-    let (api, pages): (Vec<_>, Vec<_>) = table()
-        .into_iter()
-        .partition(|(_, path, ..)| path.starts_with("/api/"));
-    let mut scope = web::scope("/api");
-    for res in resources(api, "/api") {
-        scope = scope.service(res);
+    // Each section (a path's first segment: `/pos`, `/t`, `/api`…) in its own scope: the router
+    // compares the sections' static prefixes and tries the patterns (each a regex) of the
+    // request's own section only, instead of every pattern registered before it. Routes keep
+    // their table order inside a section.
+    let mut sections: Vec<(&'static str, Vec<_>)> = Vec::new();
+    for entry in table() {
+        let section = section_of(entry.1);
+        match sections.iter_mut().find(|(s, _)| *s == section) {
+            Some((_, entries)) => entries.push(entry),
+            None => sections.push((section, vec![entry])),
+        }
     }
-    cfg.service(scope);
-    for res in resources(pages, "") {
-        cfg.service(res);
+    for (section, entries) in sections {
+        if section.is_empty() {
+            for res in resources(entries, "") {
+                cfg.service(res);
+            }
+        } else {
+            let mut scope = web::scope(section);
+            for res in resources(entries, section) {
+                scope = scope.service(res);
+            }
+            cfg.service(scope);
+        }
+    }
+}
+
+/// The scope a path belongs to: its first segment (`/pos/scan` → `/pos`), or none for `/` and
+/// a first segment that is a pattern.
+fn section_of(path: &'static str) -> &'static str {
+    let end = path[1..].find('/').map_or(path.len(), |i| i + 1);
+    let section = &path[..end];
+    if section.len() < 2 || section.contains('{') {
+        ""
+    } else {
+        section
     }
 }
 
@@ -937,4 +961,33 @@ pub fn build_app(
                 .exclude("/healthz"),
         )
         .wrap(from_fn(crate::platform::metrics::count))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_path_belongs_to_its_first_segment() {
+        assert_eq!(section_of("/pos/scan"), "/pos");
+        assert_eq!(section_of("/pos"), "/pos");
+        assert_eq!(section_of("/t/{token}/order"), "/t");
+        assert_eq!(section_of("/api/sessions/{t:\\d+}/"), "/api");
+        assert_eq!(section_of("/"), "");
+        assert_eq!(section_of("/{anything}"), "");
+    }
+
+    #[test]
+    fn every_route_lands_in_a_scope_that_gives_its_pattern_back() {
+        for spec in route_specs() {
+            let section = section_of(spec.path);
+            assert!(spec.path.starts_with(section), "{}", spec.path);
+            // Only the home page is tried outside the scopes.
+            assert!(
+                !section.is_empty() || spec.path == "/",
+                "{} is registered outside every scope",
+                spec.path
+            );
+        }
+    }
 }

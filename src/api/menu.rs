@@ -10,6 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::api::json::{self, Amount, Moment, PageNumber, Paginated, Problem};
 use crate::api::{cafe_branch, ApiUser};
 use crate::api::{not_found, of_branch};
+use crate::cafe::guest::view::MENU_COUNTER;
 use crate::cafe::menu::model::{self, Filter, Flag, MenuItem, MenuRow};
 use crate::cafe::menu::rules::{self, MenuItemForm};
 use crate::cafe::scope;
@@ -159,18 +160,19 @@ pub async fn list(
     let order = json::ordering(&q.ordering, &["price", "name", "sort_order"])?;
     let requested = json::id_filter(&q.branch, "branch").map_err(|_| bad_branch())?;
     let category_filter = (!category.is_empty() && category != "trending").then_some(category);
-    // The branch's whole menu is tens of items: one fixed query (its prepared statement kept
-    // by each connection, as for the guest's page), then the filters here.
+    // The branch's whole menu is tens of items, kept in memory while the database's menu
+    // counter stands (as for the guest's page), then the filters here.
+    let cache = state.cache.clone();
     let rows = state
         .db
         .read(move |c| {
             let branch = cafe_branch(c, user.0.as_ref(), requested)?;
-            Ok(model::menu_of(c, branch)?)
+            cache.get(c, MENU_COUNTER, branch, |c| Ok(model::menu_of(c, branch)?))
         })
         .await?;
     let text = filter.q.clone();
     let mut rows: Vec<MenuRow> = rows
-        .into_iter()
+        .iter()
         .filter(|r| filter.in_stock.is_none_or(|s| r.item.in_stock == s))
         .filter(|r| !filter.trending_only || r.item.trending)
         .filter(|r| {
@@ -189,6 +191,7 @@ pub async fn list(
         .filter(|r| !not_trending || !r.item.trending)
         .filter(|r| min.is_none_or(|m| r.item.price_minor >= m))
         .filter(|r| max.is_none_or(|m| r.item.price_minor <= m))
+        .cloned()
         .collect();
     match order {
         // The cafe system's default: sort order, then name.

@@ -16,9 +16,9 @@ use diesel::sql_types::{BigInt, Nullable, Text};
 
 use crate::platform::db::{run_migrations, AnyConnection};
 
-/// Tables whose rows the migrations themselves insert (default categories): a target that
-/// has only those is still empty.
-const SEEDED_BY_MIGRATIONS: [&str; 2] = ["product_categories", "menu_categories"];
+/// Tables whose rows the migrations themselves insert (default categories, the cache version
+/// counters): a target that has only those is still empty.
+const SEEDED_BY_MIGRATIONS: [&str; 3] = ["product_categories", "menu_categories", "cache_versions"];
 const MIGRATIONS_TABLE: &str = "__diesel_schema_migrations";
 /// Tables kept by triggers from other tables' rows: not copied, the target's triggers count
 /// them again as those rows are copied (copying them too would count twice).

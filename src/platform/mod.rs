@@ -5,6 +5,7 @@ pub mod assets;
 pub mod audit;
 pub mod auth;
 pub mod backup;
+pub mod cache;
 pub mod category_list;
 pub mod chart;
 pub mod checkpoint;

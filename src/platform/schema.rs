@@ -2,6 +2,13 @@
 // INTEGER PRIMARY KEY is 64-bit); timestamps are naive UTC.
 
 diesel::table! {
+    cache_versions (name) {
+        name -> Text,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
     stored_images (id) {
         id -> BigInt,
         content_type -> Text,

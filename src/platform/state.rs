@@ -16,6 +16,8 @@ pub struct AppState {
     /// Live cafe updates (kitchen display, guests' order status).
     pub events: EventHub,
     pub qr: QrCache,
+    /// Values kept while the database's counters say they are current (the guest menu).
+    pub cache: crate::platform::cache::VersionedCache,
     /// bcrypt hashes and verifies (sign-in, password changes): a few at a time.
     pub password_work: Gate,
     /// Decoding uploaded pictures: a few at a time, each within the pixel and memory caps.
@@ -46,6 +48,7 @@ impl AppState {
             dummy_hash,
             events,
             qr: QrCache::default(),
+            cache: Default::default(),
             password_work: Gate::new(
                 Gate::cores_but_one(),
                 32,

@@ -124,10 +124,20 @@ async fn load_view(
     hint: GuestHint,
     mq: MenuQuery,
 ) -> Result<GuestView, AppError> {
-    let config = state.clone_config();
+    let (config, cache) = (state.clone_config(), state.cache.clone());
     state
         .db
-        .read(move |c| view::load(c, &config, &token, &hint, &mq, BusinessClock::now_utc()))
+        .read(move |c| {
+            view::load(
+                c,
+                &cache,
+                &config,
+                &token,
+                &hint,
+                &mq,
+                BusinessClock::now_utc(),
+            )
+        })
         .await?
         .ok_or_else(ordering::invalid_code)
 }
@@ -488,7 +498,7 @@ pub async fn give_feedback(
     let pairs = Pairs(form.into_inner());
     let parsed = feedback::parse(&pairs);
     let hint = visitors::hint(&req);
-    let config = state.clone_config();
+    let (config, cache) = (state.clone_config(), state.cache.clone());
     let t = token.clone();
     let ip = hint.ip.clone();
     let result = match parsed {
@@ -498,7 +508,7 @@ pub async fn give_feedback(
                 .db
                 .write(move |c| {
                     let now = BusinessClock::now_utc();
-                    let v = view::load(c, &config, &t, &hint, &MenuQuery::default(), now)?
+                    let v = view::load(c, &cache, &config, &t, &hint, &MenuQuery::default(), now)?
                         .ok_or_else(ordering::invalid_code)?;
                     visitors::admit(c, visitors::GuestWrite::Feedback, &hint, v.table.id, now)?;
                     let chance = v.feedback.ok_or_else(|| {

@@ -16,6 +16,7 @@ use crate::cafe::tab::{self, SessionHead};
 use crate::cafe::tables::model::{self as tables, CafeTable};
 use crate::cafe::visitors::{self, GuestHint, Visitor};
 use crate::config::Config;
+use crate::platform::cache::VersionedCache;
 use crate::platform::db::AnyConnection;
 use crate::platform::error::AppError;
 use crate::platform::schema::{cafe_feedback, cafe_sales, cafe_session_lines, kitchen_tickets};
@@ -241,9 +242,14 @@ fn feedback_chance(
     }))
 }
 
+/// The counter the database moves when a menu item, a category or a cafe setting changes
+/// (migration `menu_version`): the guest page's settings and menu are kept while it stands.
+pub const MENU_COUNTER: &str = "cafe_menu";
+
 /// Reads the page for a table token; `None` when the token is not (or no longer) valid.
 pub fn load(
     conn: &mut AnyConnection,
+    cache: &VersionedCache,
     config: &Config,
     token: &str,
     hint: &GuestHint,
@@ -253,8 +259,13 @@ pub fn load(
     let Some(table) = tables::by_token(conn, token)? else {
         return Ok(None);
     };
-    let settings = settings::load(conn, config)?;
-    let all = menu::menu_of(conn, table.branch_id)?;
+    let kept = cache.get(conn, MENU_COUNTER, table.branch_id, |c| {
+        Ok((
+            settings::load(c, config)?,
+            menu::menu_of(c, table.branch_id)?,
+        ))
+    })?;
+    let (settings, all): (CafeSettings, Vec<MenuRow>) = (*kept).clone();
     let by_id: HashMap<i64, MenuItem> = all.iter().map(|r| (r.item.id, r.item.clone())).collect();
     let trending_ids: Vec<i64> = all
         .iter()

@@ -55,7 +55,7 @@ pub async fn verify(
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     // Safe methods change nothing; an address no route answers can only be the 404 page.
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS)
-        || req.match_pattern().is_none()
+        || crate::platform::auth::guard::pattern_of(req.request()).is_none()
     {
         return next
             .call(req)

@@ -122,8 +122,22 @@ impl RouteAccess {
     /// The entry of the route this request matched, if any.
     fn for_request(req: &HttpRequest) -> Option<(Access, Reply)> {
         let table = req.app_data::<web::Data<RouteAccess>>()?;
-        table.lookup(req.method(), &req.match_pattern()?)
+        table.lookup(req.method(), &pattern_of(req)?)
     }
+}
+
+/// The pattern of the route the request's path matches (`/t/{token}`), found once per request:
+/// the middlewares ask before the router has run, and each `match_pattern` walks the routes
+/// again, trying their regexes.
+pub fn pattern_of(req: &HttpRequest) -> Option<String> {
+    #[derive(Clone)]
+    struct Matched(Option<String>);
+    if let Some(Matched(p)) = req.extensions().get::<Matched>() {
+        return p.clone();
+    }
+    let found = req.match_pattern();
+    req.extensions_mut().insert(Matched(found.clone()));
+    found
 }
 
 /// The signed-in employee, placed in the request by the guard.
@@ -376,7 +390,7 @@ pub async fn known_route(
     }
     let verdict = match (
         req.app_data::<web::Data<RouteAccess>>(),
-        req.match_pattern(),
+        pattern_of(req.request()),
     ) {
         (_, None) => None,
         (None, Some(_)) => Some(Err(())),
@@ -430,7 +444,7 @@ pub async fn guard(
     }
     // Unknown addresses go on to the 404 page; a routed address missing from the route table
     // is refused (fail closed; `known_route` normally answers first); public routes need nobody.
-    let access = match (entry.map(|(access, _)| access), req.match_pattern()) {
+    let access = match (entry.map(|(access, _)| access), pattern_of(req.request())) {
         (Some(a), _) => a,
         (None, None) => Access::Public,
         (None, Some(_)) => {

@@ -556,3 +556,67 @@ async fn the_manager_reads_feedback_with_filters_and_averages() {
         .await
         .expect(403);
 }
+
+/// The guest page and the JSON menu keep the menu in memory between requests; a change made
+/// behind the app's back (another instance on the same database, a script) shows at once,
+/// because the database's own triggers move the counter the kept copy is checked against.
+#[actix_web::test]
+async fn the_kept_menu_follows_changes_made_by_anyone() {
+    let app = TestApp::new().await;
+    let cafe = setup(&app);
+    let g = app.client_from("192.0.2.60:5000");
+    let page = format!("/t/{}", cafe.token(1));
+    g.get(&page).await.expect(200).expect_text("Latte");
+    let menu_json = || async { g.get("/api/menu/").await };
+    menu_json().await.expect(200).expect_text("Latte");
+
+    // Renamed and priced in SQL, as another instance would.
+    diesel::update(menu_items::table.find(cafe.item("Latte")))
+        .set((
+            menu_items::name.eq("Flat White"),
+            menu_items::name_lc.eq("flat white"),
+            menu_items::price_minor.eq(23_456i64),
+        ))
+        .execute(&mut *app.conn())
+        .unwrap();
+    g.get(&page)
+        .await
+        .expect(200)
+        .expect_text("Flat White")
+        .expect_text("234.56")
+        .expect_absent("</span>Latte");
+    menu_json()
+        .await
+        .expect_text("Flat White")
+        .expect_absent("\"Latte\"");
+
+    // A category renamed and a cafe setting changed: both are part of the kept page.
+    diesel::update(menu_categories::table)
+        .filter(menu_categories::name.eq("Coffee"))
+        .set(menu_categories::name.eq("Coffee Bar"))
+        .execute(&mut *app.conn())
+        .unwrap();
+    diesel::insert_into(tillpoint::platform::schema::business_settings::table)
+        .values((
+            tillpoint::platform::schema::business_settings::key.eq("cafe.name"),
+            tillpoint::platform::schema::business_settings::value.eq("Kapihan sa Kanto"),
+            tillpoint::platform::schema::business_settings::updated_at
+                .eq(chrono::Utc::now().naive_utc()),
+        ))
+        .execute(&mut *app.conn())
+        .unwrap();
+    g.get(&page)
+        .await
+        .expect_text("Coffee Bar")
+        .expect_text("Kapihan sa Kanto");
+
+    // Archived behind the app's back: gone from the page and from the JSON.
+    g.get(&page).await.expect_text("</span>Fries");
+    menu_json().await.expect_text("\"Fries\"");
+    diesel::update(menu_items::table.find(cafe.item("Fries")))
+        .set(menu_items::is_active.eq(false))
+        .execute(&mut *app.conn())
+        .unwrap();
+    g.get(&page).await.expect_absent("</span>Fries");
+    menu_json().await.expect_absent("\"Fries\"");
+}

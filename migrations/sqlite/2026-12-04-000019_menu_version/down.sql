@@ -1,0 +1,10 @@
+DROP TRIGGER cafe_menu_items_inserted;
+DROP TRIGGER cafe_menu_items_updated;
+DROP TRIGGER cafe_menu_items_deleted;
+DROP TRIGGER cafe_menu_categories_inserted;
+DROP TRIGGER cafe_menu_categories_updated;
+DROP TRIGGER cafe_menu_categories_deleted;
+DROP TRIGGER cafe_settings_inserted;
+DROP TRIGGER cafe_settings_updated;
+DROP TRIGGER cafe_settings_deleted;
+DROP TABLE cache_versions;

@@ -23,6 +23,7 @@ command -v wrk >/dev/null || { DEBIAN_FRONTEND=noninteractive apt-get install -y
 cargo build --release --quiet
 BIN="$CARGO_TARGET_DIR/release/tillpoint"
 WORK=$(mktemp -d /tmp/tillpoint-bench-limit.XXXXXX)
+BASE_WORK="$WORK"
 source bench/lib.sh
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 PORT=$(free_port)
@@ -33,7 +34,7 @@ cleanup() {
   [ -n "$LIMIT_PID" ] && kill "$LIMIT_PID" 2>/dev/null
   [ -n "$SECOND_PID" ] && kill "$SECOND_PID" 2>/dev/null
   [ -n "$PG_DB" ] && psql "$PG_ADMIN_URL" -qc "DROP DATABASE IF EXISTS $PG_DB WITH (FORCE)" >/dev/null 2>&1
-  rm -rf "$WORK"
+  rm -rf "$BASE_WORK"
 }
 trap cleanup EXIT
 
@@ -105,7 +106,7 @@ API_MENU=$(measure 8 "$URL/api/menu/")
 session_orders() { # POST /api/sessions/{t}/ by a waiter's token, each bill paid after 10 orders → SESSION_ORDERS
   local pyq="import sqlite3,sys; print(' '.join(str(r[0]) for r in sqlite3.connect(sys.argv[1]).execute(sys.argv[2])))"
   local db="$1" pg="${2:-}"
-  if [ -n "$pg" ]; then sq() { psql "$pg" -tAc "$1" | tr '\n' ' '; }; else sq() { python3 -c "$pyq" "$db" "$1"; }; fi
+  if [ -n "$pg" ]; then sq() { psql "$pg" -tAc "$1" | paste -sd' '; }; else sq() { python3 -c "$pyq" "$db" "$1"; }; fi
   export BRANCH TABLES ITEMS PER_BILL=10 THREADS=2
   BRANCH=$(sq "select id from branches where code='CAFE'")
   TABLES=$(sq "select number from cafe_tables where branch_id=$BRANCH and is_active and status <> 'maintenance' order by number")

@@ -123,6 +123,7 @@ session_orders() { # POST /api/sessions/{t}/ by a waiter's token, each bill paid
   echo "session orders: $SESSION_ORDERS"
 }
 session_orders "$WORK/tillpoint.sqlite3"
+SQLITE_SESSION_ORDERS="$SESSION_ORDERS"
 
 # The latency of a sale as a till sees it, and the WAL it leaves.
 LOOP=$(COOKIE="$COOKIE" TOKEN="$TOKEN" python3 bench/closed_loop.py "$URL" --clients 4 --seconds "$DURATION")
@@ -199,7 +200,7 @@ SECTION=$(
   echo "- A sale's latency, closed loop (\`bench/closed_loop.py\`, 4 clients, cash, 3 lines, SQLite): $LOOP (ms); target p99 < 10 ms."
   echo "- WAL after the run: $WAL_KB KiB on disk (\`/metrics\` tillpoint_sqlite_wal_bytes: ${WAL_METRIC:-?}); $SALES sales in the seller's shift; missing receipt numbers: $GAPS."
   echo "- \`GET /api/menu/\`, c=8: ${API_MENU%% *} req/s (target ≥ 10,000; non-2xx ${API_MENU##* })."
-  echo "- The seed's session order endpoint \`POST /api/sessions/{t}/\` (a waiter's token, one item, c=4, each table's bill paid in cash after 10 orders): $SESSION_ORDERS (target ≥ 1,000 orders/s, zero errors)."
+  echo "- The seed's session order endpoint \`POST /api/sessions/{t}/\` (a waiter's token, one item, c=4, each table's bill paid in cash after 10 orders): $SQLITE_SESSION_ORDERS (target ≥ 1,000 orders/s, zero errors)."
   echo "- Peak RSS after the whole SQLite run: tillpoint $RSS_SQLITE kB, limit $LIMIT_RSS kB (target < 60 MiB). tillpoint's resident memory at the end: $RSS_ANON kB of its own (heap, caches) and $RSS_FILE kB of mapped files (the binary, and database pages read through \`mmap_size\`, shared with the OS page cache)."
   if [ -n "$PG_TABLE" ]; then
     echo

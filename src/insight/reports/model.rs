@@ -553,19 +553,24 @@ fn best_so_far_less(
     };
     let mut in_range: HashMap<i64, (i64, i64)> = HashMap::new();
     let candidates = limit + outside.len();
-    for order in [
-        "units DESC, revenue DESC, product_id",
-        "revenue DESC, units DESC, product_id",
-    ] {
-        let best: Vec<ProductSum> = diesel::sql_query(format!(
-            // Products with no units left are never ranked (see `best`): not candidates.
-            "{} HAVING SUM(units) > 0 ORDER BY {order} LIMIT {candidates}",
-            summed("1 = 1")
-        ))
-        .load(conn)?;
-        for p in best {
-            in_range.insert(p.product_id, (p.units, p.revenue));
-        }
+    // One grouping for both rankings: a common table used twice is materialised once, by
+    // SQLite and PostgreSQL alike (in the database's temporary storage, not the server's
+    // memory). Products with no units left are never ranked (see `best`): not candidates.
+    let ranked = |order: &str| {
+        format!(
+            "SELECT * FROM (SELECT product_id, units, revenue FROM so_far \
+             ORDER BY {order} LIMIT {candidates}) AS ranked"
+        )
+    };
+    let leaders: Vec<ProductSum> = diesel::sql_query(format!(
+        "WITH so_far AS ({} HAVING SUM(units) > 0) {} UNION ALL {}",
+        summed("1 = 1"),
+        ranked("units DESC, revenue DESC, product_id"),
+        ranked("revenue DESC, units DESC, product_id"),
+    ))
+    .load(conn)?;
+    for p in leaders {
+        in_range.insert(p.product_id, (p.units, p.revenue));
     }
     let sold_outside: Vec<i64> = outside.keys().copied().collect();
     for ids in sold_outside.chunks(500) {

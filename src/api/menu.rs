@@ -10,7 +10,6 @@ use utoipa::{IntoParams, ToSchema};
 use crate::api::json::{self, Amount, Moment, PageNumber, Paginated, Problem};
 use crate::api::{cafe_branch, ApiUser};
 use crate::api::{not_found, of_branch};
-use crate::cafe::guest::view::MENU_COUNTER;
 use crate::cafe::menu::model::{self, Filter, Flag, MenuItem, MenuRow};
 use crate::cafe::menu::rules::{self, MenuItemForm};
 use crate::cafe::scope;
@@ -167,7 +166,9 @@ pub async fn list(
         .db
         .read(move |c| {
             let branch = cafe_branch(c, user.0.as_ref(), requested)?;
-            cache.get(c, MENU_COUNTER, branch, |c| Ok(model::menu_of(c, branch)?))
+            cache.get(c, model::MENU_COUNTER, branch, |c| {
+                Ok(model::menu_of(c, branch)?)
+            })
         })
         .await?;
     let text = filter.q.clone();

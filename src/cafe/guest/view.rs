@@ -242,10 +242,6 @@ fn feedback_chance(
     }))
 }
 
-/// The counter the database moves when a menu item, a category or a cafe setting changes
-/// (migration `menu_version`): the guest page's settings and menu are kept while it stands.
-pub const MENU_COUNTER: &str = "cafe_menu";
-
 /// Reads the page for a table token; `None` when the token is not (or no longer) valid.
 pub fn load(
     conn: &mut AnyConnection,
@@ -259,14 +255,15 @@ pub fn load(
     let Some(table) = tables::by_token(conn, token)? else {
         return Ok(None);
     };
-    let kept = cache.get(conn, MENU_COUNTER, table.branch_id, |c| {
+    let kept = cache.get(conn, menu::MENU_COUNTER, table.branch_id, |c| {
         Ok((
             settings::load(c, config)?,
             menu::menu_of(c, table.branch_id)?,
         ))
     })?;
-    let (settings, all): (CafeSettings, Vec<MenuRow>) = (*kept).clone();
-    let by_id: HashMap<i64, MenuItem> = all.iter().map(|r| (r.item.id, r.item.clone())).collect();
+    // Borrowed from the kept copy: only what the page shows is cloned.
+    let (settings, all): (&CafeSettings, &Vec<MenuRow>) = (&kept.0, &kept.1);
+    let by_id: HashMap<i64, &MenuItem> = all.iter().map(|r| (r.item.id, &r.item)).collect();
     let trending_ids: Vec<i64> = all
         .iter()
         .filter(|r| r.item.trending && r.item.in_stock)
@@ -274,7 +271,7 @@ pub fn load(
         .collect();
     let q = mq.q.as_deref().map(str::to_lowercase);
     let shown: Vec<MenuRow> = all
-        .into_iter()
+        .iter()
         .filter(|r| !mq.veg_only || r.item.is_veg)
         .filter(|r| match &q {
             None => true,
@@ -284,10 +281,11 @@ pub fn load(
                     || r.category.to_lowercase().contains(q)
             }
         })
+        .cloned()
         .collect();
     let shown_items = shown.len();
     let open = match tab::open_session_of_table(conn, table.id)? {
-        Some(head) => Some(open_bill(conn, head, &settings, config, now)?),
+        Some(head) => Some(open_bill(conn, head, settings, config, now)?),
         None => None,
     };
     let visitor = visitors::find(conn, hint)?;
@@ -307,7 +305,7 @@ pub fn load(
                 by_id
                     .get(&id)
                     .filter(|i| i.orderable())
-                    .map(|i| ReorderLine {
+                    .map(|&i| ReorderLine {
                         item: i.clone(),
                         quantity: qty,
                     })
@@ -315,7 +313,7 @@ pub fn load(
             .collect();
         picks = suggestions::top_picks(&history(conn, v.id)?, 3)
             .into_iter()
-            .filter_map(|id| by_id.get(&id).cloned())
+            .filter_map(|id| by_id.get(&id).map(|&i| i.clone()))
             .collect();
         if open.is_none() {
             feedback = feedback_chance(conn, table.id, v.id, now)?;
@@ -324,12 +322,12 @@ pub fn load(
     let pick_ids: Vec<i64> = picks.iter().map(|p| p.id).collect();
     let trending = suggestions::trending_besides(&trending_ids, &pick_ids, 3)
         .into_iter()
-        .filter_map(|id| by_id.get(&id).cloned())
+        .filter_map(|id| by_id.get(&id).map(|&i| i.clone()))
         .collect();
     Ok(Some(GuestView {
         token: token.to_string(),
         table,
-        settings,
+        settings: settings.clone(),
         sections: sections(shown),
         shown_items,
         open,

@@ -139,6 +139,11 @@ pub fn list(
 
 /// The branch's active items in menu order, as the guest's page reads them many times a second:
 /// one fixed query, whose prepared statement each connection keeps.
+/// The `cache_versions` counter the database moves when a menu item, a category or a cafe
+/// setting changes (migration `menu_version`): readers of `menu_of` keep its rows while it
+/// stands (`platform::cache`).
+pub const MENU_COUNTER: &str = "cafe_menu";
+
 pub fn menu_of(conn: &mut AnyConnection, branch_id: i64) -> QueryResult<Vec<MenuRow>> {
     let rows: Vec<(MenuItem, String)> = crate::on_backend!(conn, |c| menu_items::table
         .inner_join(menu_categories::table)

@@ -66,6 +66,8 @@ fn pages() -> Vec<(Method, &'static str, Access, Reply, Route)> {
         // platform
         j(get(), "/healthz", Public, |x| x.to(crate::health::healthz)),
         r(get(), "/static/{path:.*}", Public, |x| x.to(assets::serve)),
+        // The till's service worker, served from the root so that its scope covers `/pos`.
+        r(get(), "/sw.js", Public, |x| x.to(assets::service_worker)),
         j(get(), "/metrics", Access::Monitoring, |x| {
             x.to(crate::insight::monitoring::serve)
         }),
@@ -74,6 +76,24 @@ fn pages() -> Vec<(Method, &'static str, Access, Reply, Route)> {
         r(get(), "/pos", SELLERS, |x| x.to(pos::routes::terminal)),
         j(get(), "/pos/scan", SELLERS, |x| x.to(pos::routes::scan)),
         j(get(), "/pos/search", SELLERS, |x| x.to(pos::routes::search)),
+        j(get(), "/pos/catalogue", SELLERS, |x| {
+            x.to(pos::offline::routes::catalogue)
+        }),
+        j(post(), "/pos/offline/block", SELLERS, |x| {
+            x.to(pos::offline::routes::reserve_block)
+        }),
+        j(post(), "/pos/sync", SELLERS, |x| {
+            x.to(pos::offline::routes::sync)
+        }),
+        r(get(), "/pos/exceptions", MANAGER, |x| {
+            x.to(pos::offline::routes::exceptions)
+        }),
+        r(post(), "/pos/exceptions/{id:\\d+}/accept", MANAGER, |x| {
+            x.to(pos::offline::routes::accept)
+        }),
+        r(post(), "/pos/exceptions/{id:\\d+}/refund", MANAGER, |x| {
+            x.to(pos::offline::routes::refund)
+        }),
         j(get(), "/pos/customers", SELLERS, |x| {
             x.to(pos::routes::customer)
         }),

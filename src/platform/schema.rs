@@ -152,6 +152,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         regular_price_minor -> Nullable<BigInt>,
+        catalogue_seq -> BigInt,
     }
 }
 
@@ -1043,7 +1044,49 @@ diesel::joinable!(cafe_credit_notes -> employees (employee_id));
 diesel::joinable!(cafe_credit_note_lines -> cafe_credit_notes (credit_note_id));
 diesel::joinable!(cafe_credit_note_tenders -> cafe_credit_notes (credit_note_id));
 
+diesel::table! {
+    offline_blocks (id) {
+        id -> BigInt,
+        branch_id -> BigInt,
+        register_id -> BigInt,
+        shift_id -> BigInt,
+        employee_id -> BigInt,
+        size -> BigInt,
+        secret_sha -> Text,
+        idempotency_key -> Text,
+        reserved_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    offline_sales (id) {
+        id -> BigInt,
+        block_id -> BigInt,
+        number -> BigInt,
+        idempotency_key -> Text,
+        branch_id -> BigInt,
+        employee_id -> BigInt,
+        shift_id -> BigInt,
+        made_at -> Timestamp,
+        total_minor -> BigInt,
+        cash_received_minor -> BigInt,
+        sale -> Text,
+        status -> Text,
+        reason -> Text,
+        order_id -> Nullable<BigInt>,
+        synced_by -> BigInt,
+        synced_at -> Timestamp,
+        resolved_by -> Nullable<BigInt>,
+        resolved_at -> Nullable<Timestamp>,
+        resolution_note -> Text,
+    }
+}
+
+diesel::joinable!(offline_sales -> offline_blocks (block_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
+    offline_blocks,
+    offline_sales,
     registers,
     shifts,
     cash_movements,

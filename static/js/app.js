@@ -52,3 +52,12 @@ document.addEventListener("change", function (event) {
     root.classList.add("no-emoji");
   } catch (e) { /* no canvas: leave the emoji as they are */ }
 })();
+
+// Signing out: the till's service worker forgets its kept copy of the till page (it names the
+// cashier). The sales a till keeps for the server stay: they are the shop's, not the session's.
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  if (form && form.getAttribute && form.getAttribute("action") === "/logout" && navigator.serviceWorker && navigator.serviceWorker.controller) {
+    navigator.serviceWorker.controller.postMessage("forget");
+  }
+});

@@ -146,6 +146,50 @@
     });
   }
 
+  // ---- through an outage (static/js/till-offline.js) ---------------------------------------------
+  var offline = window.TillOffline;
+  function timeText(ms) { return ms ? new Date(ms).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) : "never"; }
+  function showOffline(st) {
+    var banner = el("offline-banner");
+    if (!banner) return;
+    var waiting = st.pending ? st.pending + " sale" + (st.pending === 1 ? "" : "s") + " waiting to be sent" : "no sale waiting";
+    if (!st.online) {
+      banner.hidden = false; banner.className = "offline-banner offline";
+      el("offline-text").textContent = "Offline — sales are kept on this till · " + waiting + " · last sync " + timeText(st.lastSync);
+    } else if (st.signIn) {
+      banner.hidden = false; banner.className = "offline-banner offline";
+      el("offline-text").textContent = "Sign in again to send the " + waiting + " (your session ended).";
+    } else if (st.pending) {
+      banner.hidden = false; banner.className = "offline-banner syncing";
+      el("offline-text").textContent = "Back online — sending " + waiting + " · last sync " + timeText(st.lastSync);
+    } else {
+      banner.hidden = true;
+    }
+    var list = el("offline-issues");
+    if (!list) return;
+    while (list.firstChild) list.removeChild(list.firstChild);
+    list.hidden = !st.issues.length;
+    st.issues.forEach(function (i) {
+      var li = document.createElement("li");
+      li.textContent = (i.status === "exception" ? "Needs a manager: " : "Not taken: ") + i.provisional + " (" + i.total + ") — " + i.reason + " ";
+      var b = document.createElement("button"); b.type = "button"; b.className = "linklike"; b.textContent = "Dismiss";
+      b.addEventListener("click", function () { offline.dismissIssue(i.idempotency_key); });
+      li.appendChild(b); list.appendChild(li);
+    });
+  }
+  if (offline) {
+    offline.start({ csrf: token, employee: Number(root.getAttribute("data-employee")), onStatus: showOffline });
+    if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js").catch(function () { /* http on a LAN address: no worker */ });
+  }
+  // A product from the till's own copy of the catalogue, shaped as a scan's answer.
+  function fromKept(code) {
+    if (!offline) return Promise.resolve(null);
+    return offline.lookup(code).then(function (k) {
+      return k ? { id: k.id, barcode: k.barcode, name: k.name, price: show(k.price).replace(/,/g, ""), stock: 1000,
+                   serial_tracked: k.serial_tracked, serials_in_stock: [], offline: true } : null;
+    });
+  }
+
   // ---- adding products ------------------------------------------------------------------------
   function addProduct(p, serial) {
     var line = state.lines.find(function (l) { return l.id === p.id; });
@@ -187,6 +231,7 @@
       el("serial-form").onsubmit = function (e) {
         e.preventDefault();
         var v = input.value.trim();
+        if (p.offline && v) { done(v); return; }
         if (free.indexOf(v) < 0) { error.textContent = v ? v + " is not in stock at this branch." : "Scan the serial number."; input.select(); return; }
         done(v);
       };
@@ -201,11 +246,30 @@
     code = code.trim();
     if (!code) return;
     queue = queue.then(function () {
-      return fetch("/pos/scan?barcode=" + encodeURIComponent(code), { headers: { "Accept": "application/json" }, credentials: "same-origin" })
-        .then(function (r) { return r.json().then(function (body) { return { ok: r.ok, body: body }; }); })
+      var asked = offline && !offline.status().online
+        ? Promise.reject(new Error("offline"))
+        : fetch("/pos/scan?barcode=" + encodeURIComponent(code), { headers: { "Accept": "application/json" }, credentials: "same-origin" })
+          .then(function (r) {
+            if (offline && offline.isOutage(r)) throw new Error("outage");
+            return r.json().then(function (body) { return { ok: r.ok, body: body }; });
+          });
+      return asked
+        .catch(function (e) {
+          // The server cannot be reached: the till's own copy of the catalogue answers.
+          if (offline) offline.lost();
+          return fromKept(code).then(function (p) {
+            if (p) return { ok: true, body: p };
+            throw e;
+          });
+        })
         .then(function (res) {
           if (!res.ok) { say(res.body.error || "That barcode was not found.", "error"); return; }
           var p = res.body;
+          if (p.serial_tracked && p.offline) {
+            return askSerial(p).then(function (s) {
+              if (s) addProduct(p, s); else say(p.name + " was not added (no serial chosen).", "");
+            });
+          }
           if (p.serial_tracked) {
             var taken = state.lines.filter(function (l) { return l.id === p.id; }).reduce(function (a, l) { return a + l.serials.length; }, 0);
             if (!(p.serials_in_stock || []).length || taken >= p.serials_in_stock.length) {
@@ -218,7 +282,7 @@
           }
           addProduct(p, null);
         })
-        .catch(function () { say("The server did not answer. Check the network and scan again.", "error"); })
+        .catch(function () { say("The server did not answer and this till has not seen that barcode. Check the network and scan again.", "error"); })
         .finally(focusScan);
     });
   }
@@ -373,22 +437,80 @@
     }
     else { body.cash_received = cash; }
     paying = true; el("pay").disabled = true; say("Recording the sale…");
-    fetch(inst ? "/pos/checkout/installment" : other ? "/pos/checkout" : "/pos/checkout/cash", {
-      method: "POST", credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRF-Token": token },
-      body: JSON.stringify(body)
-    })
-      .then(function (r) { return r.json().then(function (b) { return { ok: r.ok, body: b }; }); })
+    var cashOnly = !inst && !other && !phone;
+    var sent = offline && !offline.status().online && cashOnly
+      ? Promise.reject(new Error("offline"))
+      : fetch(inst ? "/pos/checkout/installment" : other ? "/pos/checkout" : "/pos/checkout/cash", {
+        method: "POST", credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRF-Token": token },
+        body: JSON.stringify(body)
+      }).then(function (r) {
+        if (offline && offline.isOutage(r)) throw new Error("outage");
+        return r.json().then(function (b) { return { ok: r.ok, body: b }; });
+      });
+    sent
       .then(function (res) {
         if (!res.ok) { say(res.body.error || "The sale was refused.", "error"); return; }
         // Done: the next sale gets a new key; the cashier sees the change due, big.
         state = { key: newKey(), lines: [] }; save();
         showPaid(res.body);
+      }, function () {
+        if (offline) offline.lost();
+        if (!offline || !cashOnly) {
+          say(offline && !cashOnly
+            ? "The server did not answer. Offline, the till takes cash only, without a customer: card, e-wallet and instalment sales need the server."
+            : "The server did not answer. Press Pay again: the same sale will not be recorded twice.", "error");
+          return;
+        }
+        return sellOffline(cash);
       })
-      .catch(function () { say("The server did not answer. Press Pay again: the same sale will not be recorded twice.", "error"); })
       .finally(function () { paying = false; el("pay").disabled = false; });
   }
   el("pay").addEventListener("click", pay);
+
+  // The server cannot be reached: the sale is kept on this till with the same key (if the
+  // server did take it before the line dropped, it answers that sale when the queue arrives).
+  function sellOffline(cash) {
+    var t = totals().total;
+    var received = toMinor(cash);
+    if (received === null || received < t) { say("Cash received is less than the total.", "error"); return; }
+    var sale = {
+      idempotency_key: state.key,
+      lines: state.lines.map(function (l) { return { barcode: l.barcode, name: l.name, quantity: l.quantity, price: show(l.price).replace(/,/g, ""), serials: l.serials }; }),
+      cash_received: cash, total: show(t).replace(/,/g, "")
+    };
+    var lines = state.lines.slice();
+    return offline.queueSale(sale, t).then(function (kept) {
+      state = { key: newKey(), lines: [] }; save();
+      fillProvisional(kept, lines, t, received);
+      showPaid({ receipt_number: offline.provisional(kept) + " (offline)", change: show(received - t).replace(/,/g, ""), receipt_url: "#provisional" });
+      say("Offline: the sale is kept on this till and will be sent when the server answers.", "ok");
+    }, function (e) { say(e.message, "error"); });
+  }
+  function fillProvisional(kept, lines, total, received) {
+    el("pr-number").textContent = offline.provisional(kept);
+    el("pr-block").textContent = String(kept.block);
+    el("pr-when").textContent = new Date(kept.made_at).toLocaleString();
+    var body = el("pr-lines");
+    while (body.firstChild) body.removeChild(body.firstChild);
+    lines.forEach(function (l) {
+      var tr = document.createElement("tr");
+      [l.quantity + " × " + l.name, show(l.price * l.quantity)].forEach(function (text, i) {
+        var td = document.createElement("td"); td.textContent = text; if (i) td.className = "right"; tr.appendChild(td);
+      });
+      body.appendChild(tr);
+    });
+    el("pr-total").textContent = show(total);
+    el("pr-cash").textContent = show(received);
+    el("pr-change").textContent = show(received - total);
+    var st = offline.status();
+    el("pr-synced").textContent = st.lastSync ? new Date(st.lastSync).toLocaleString() : "this till's last contact";
+  }
+  function printProvisional() {
+    document.body.classList.add("print-provisional");
+    window.print();
+    setTimeout(function () { document.body.classList.remove("print-provisional"); }, 500);
+  }
 
   var paidPanel = el("paid");
   function showPaid(result) {
@@ -399,6 +521,7 @@
     el("paid-plan").hidden = !plan;
     if (plan) el("paid-plan").href = "/installments/" + plan;
     el("paid-print").href = result.receipt_url;
+    el("paid-title").firstChild.textContent = result.receipt_url === "#provisional" ? "Kept on this till · " : "Sale recorded · ";
     paidPanel.hidden = false;
     el("paid-next").focus();
   }
@@ -410,6 +533,9 @@
     render(); say("Ready for the next sale.", "ok"); focusScan();
   }
   el("paid-next").addEventListener("click", nextSale);
+  el("paid-print").addEventListener("click", function (e) {
+    if (el("paid-print").getAttribute("href") === "#provisional") { e.preventDefault(); printProvisional(); }
+  });
   el("clear").addEventListener("click", function () {
     if (state.lines.length && !window.confirm("Clear the cart?")) return;
     state = { key: newKey(), lines: [] }; save(); render(); say(""); focusScan();
@@ -436,7 +562,7 @@
   document.addEventListener("keydown", function (e) {
     if (!paidPanel.hidden) {
       if (e.key === "Enter" || e.key === "n" || e.key === "N" || e.key === "Escape") { e.preventDefault(); nextSale(); }
-      else if (e.key === "p" || e.key === "P") { e.preventDefault(); window.location.assign(el("paid-print").href); }
+      else if (e.key === "p" || e.key === "P") { e.preventDefault(); el("paid-print").click(); }
       return;
     }
     if (e.key === "F2") { e.preventDefault(); el("search").focus(); el("search").select(); }

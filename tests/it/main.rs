@@ -22,6 +22,7 @@ mod installments;
 mod instances;
 mod mail;
 mod monitoring;
+mod offline;
 mod platform;
 mod pos;
 mod profile;

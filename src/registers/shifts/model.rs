@@ -115,7 +115,7 @@ pub fn require(conn: &mut AnyConnection, employee_id: i64) -> Result<i64, AppErr
 }
 
 /// The same lock on one shift by id; a conflict once it is closed.
-fn hold_open(conn: &mut AnyConnection, shift_id: i64) -> Result<(), AppError> {
+pub(crate) fn hold_open(conn: &mut AnyConnection, shift_id: i64) -> Result<(), AppError> {
     let n = diesel::update(
         shifts::table
             .find(shift_id)

@@ -268,6 +268,28 @@ fn split(parts: &[TenderPart], total: Money) -> Result<Settled, AppError> {
     })
 }
 
+/// A cash sale a till made while it could not reach the server (`retail::pos::offline`), as
+/// it reaches the books: the employee and shift that made it, when, and what the till charged.
+#[derive(Debug, Clone)]
+pub struct MadeOffline {
+    pub employee_id: i64,
+    pub shift_id: i64,
+    pub made_at: chrono::NaiveDateTime,
+    /// The business day of `made_at`.
+    pub day: chrono::NaiveDate,
+    /// The unit price the till charged on each line of the cart, in the cart's order (the
+    /// price of its last catalogue sync).
+    pub charged: Vec<Money>,
+    /// The total the till charged.
+    pub total: Money,
+    /// The number printed on the customer's provisional receipt.
+    pub provisional: String,
+    /// A manager accepted the sale whatever the checks found: the prices as charged, an
+    /// archived product sold, stock the books lack taken down to zero, a serial not in stock
+    /// left as it is; each such thing goes in `notes`.
+    pub accepted_by_manager: bool,
+}
+
 /// The checkout itself, on the business's `today` (an instalment schedule counts from it).
 /// Caller holds the write transaction; any `Err` rolls everything back.
 pub fn checkout(
@@ -276,11 +298,48 @@ pub fn checkout(
     cart: &Cart,
     today: chrono::NaiveDate,
 ) -> Result<CheckoutResult, AppError> {
-    let employee_id = actor.employee_id.ok_or(AppError::Unauthorized)?;
+    record(conn, actor, cart, today, None).map(|(done, _)| done)
+}
+
+/// An offline sale into the books: every check of a sale at the till, and the price and total
+/// the till charged must still be the catalogue's (or a manager accepts it anyway). With the
+/// notes of what a manager's acceptance let through.
+pub fn checkout_offline(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    cart: &Cart,
+    made: &MadeOffline,
+) -> Result<(CheckoutResult, Vec<String>), AppError> {
+    if !matches!(cart.tender, Tender::Cash { .. }) || cart.customer.is_some() {
+        return Err(AppError::Unprocessable(
+            "A sale made offline is paid in cash, without a customer.".into(),
+        ));
+    }
+    if made.charged.len() != cart.lines.len() {
+        return Err(AppError::Unprocessable(
+            "Every line of an offline sale needs the price the till charged.".into(),
+        ));
+    }
+    record(conn, actor, cart, made.day, Some(made))
+}
+
+fn record(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    cart: &Cart,
+    today: chrono::NaiveDate,
+    offline: Option<&MadeOffline>,
+) -> Result<(CheckoutResult, Vec<String>), AppError> {
+    let lenient = offline.is_some_and(|o| o.accepted_by_manager);
+    let mut notes: Vec<String> = Vec::new();
+    let employee_id = match offline {
+        Some(o) => o.employee_id,
+        None => actor.employee_id.ok_or(AppError::Unauthorized)?,
+    };
     let fingerprint = cart.fingerprint();
     lock_key(conn, employee_id, &cart.idempotency_key)?;
     if let Some(done) = previous(conn, employee_id, &cart.idempotency_key, &fingerprint)? {
-        return Ok(done);
+        return Ok((done, notes));
     }
     let (branch_id, rate_bp): (Option<i64>, i64) = employees::table
         .find(employee_id)
@@ -291,8 +350,29 @@ pub fn checkout(
             "You are not assigned to a branch, so you cannot sell. Ask a manager.".into(),
         )
     })?;
-    // The sale's cash goes into the seller's open shift; none open, no sale.
-    let shift_id = crate::registers::shifts::model::require(conn, employee_id)?;
+    // The sale's cash goes into the seller's open shift; none open, no sale. An offline sale's
+    // cash went into the drawer of the shift that made it, which must still be open (its count
+    // at the close would not have expected it); a manager may accept it outside any shift.
+    let shift_id = match offline {
+        None => Some(crate::registers::shifts::model::require(conn, employee_id)?),
+        Some(o) => match crate::registers::shifts::model::hold_open(conn, o.shift_id) {
+            Ok(()) => Some(o.shift_id),
+            Err(AppError::Conflict(_)) if lenient => {
+                notes.push(format!(
+                    "Shift #{} was closed before the sale reached the server: the sale is in no shift.",
+                    o.shift_id
+                ));
+                None
+            }
+            Err(AppError::Conflict(_)) => {
+                return Err(AppError::Conflict(format!(
+                    "Shift #{} was closed before this sale reached the server; its cash was counted without it.",
+                    o.shift_id
+                )))
+            }
+            Err(e) => return Err(e),
+        },
+    };
     let (branch_name, branch_code): (String, String) = branches::table
         .find(branch_id)
         .select((branches::name, branches::code))
@@ -300,7 +380,7 @@ pub fn checkout(
 
     // Price every line from the catalogue.
     let mut lines: Vec<Priced> = Vec::with_capacity(cart.lines.len());
-    for l in &cart.lines {
+    for (n, l) in cart.lines.iter().enumerate() {
         type Row = (i64, String, i64, i64, bool, bool);
         let q = products::table.select((
             products::id,
@@ -321,19 +401,41 @@ pub fn checkout(
         let (product_id, name, price, cost, serial_tracked, active) = found.ok_or_else(|| {
             AppError::Unprocessable(format!("No product has {what}. Remove it from the cart."))
         })?;
-        if !active {
+        if !active && lenient {
+            notes.push(format!("{name} was archived; sold as the till did."));
+        } else if !active {
             return Err(AppError::Unprocessable(format!(
                 "{name} is archived and cannot be sold."
             )));
         }
-        if serial_tracked && l.serials.len() as i64 != l.quantity {
+        // Offline, the till charged the price of its last sync: the books keep what the
+        // customer paid, once it is the catalogue's price or a manager accepts it.
+        let price = match offline.map(|o| o.charged[n]) {
+            Some(charged) if charged.0 != price && lenient => {
+                notes.push(format!(
+                    "{name}: charged {} at the till, {} in the catalogue.",
+                    charged.plain(),
+                    Money(price).plain()
+                ));
+                charged.0
+            }
+            Some(charged) if charged.0 != price => {
+                return Err(AppError::Unprocessable(format!(
+                    "{name}: the till charged {} (its last sync), the catalogue says {}.",
+                    charged.plain(),
+                    Money(price).plain()
+                )))
+            }
+            _ => price,
+        };
+        if serial_tracked && l.serials.len() as i64 != l.quantity && !lenient {
             return Err(AppError::Unprocessable(format!(
                 "{name} needs one serial number per unit: {} unit(s), {} serial(s).",
                 l.quantity,
                 l.serials.len()
             )));
         }
-        if !serial_tracked && !l.serials.is_empty() {
+        if !serial_tracked && !l.serials.is_empty() && !lenient {
             return Err(AppError::Unprocessable(format!(
                 "{name} is not serial-tracked; remove the serials."
             )));
@@ -358,6 +460,21 @@ pub fn checkout(
     let vat_settings = settings::vat(conn)?;
     let totals =
         receipt_totals(sum, vat_settings).map_err(|e| AppError::Unprocessable(e.to_string()))?;
+    if let Some(o) = offline.filter(|o| o.total != totals.total) {
+        // The VAT settings changed since the till's sync: the books say what the rates give.
+        if !lenient {
+            return Err(AppError::Unprocessable(format!(
+                "The till charged {} in all; the prices and VAT now make {}.",
+                o.total.plain(),
+                totals.total.plain()
+            )));
+        }
+        notes.push(format!(
+            "The till charged {} in all; recorded as {} at today's VAT.",
+            o.total.plain(),
+            totals.total.plain()
+        ));
+    }
     let settled = settle(conn, &cart.tender, totals.total, today)?;
     let change = settled.change;
     let customer_id = match &cart.customer {
@@ -376,7 +493,9 @@ pub fn checkout(
         ));
     }
 
-    let now = BusinessClock::now_utc();
+    // When the sale was made (an offline sale's own time); its receipt is issued now.
+    let issued_at = BusinessClock::now_utc();
+    let now = offline.map_or(issued_at, |o| o.made_at);
     let order_id: i64 = diesel::insert_into(orders::table)
         .values((
             orders::branch_id.eq(branch_id),
@@ -392,7 +511,7 @@ pub fn checkout(
             orders::is_active.eq(true),
             orders::created_at.eq(now),
             orders::business_day.eq(today),
-            orders::shift_id.eq(Some(shift_id)),
+            orders::shift_id.eq(shift_id),
         ))
         .returning(orders::id)
         .get_result(conn)?;
@@ -401,6 +520,7 @@ pub fn checkout(
     // Stock rows are taken in product order (as refunds, transfers and deliveries do), so two
     // sales of the same products in a different cart order cannot wait on each other.
     let mut after_of = vec![0i64; lines.len()];
+    let mut short = vec![0i64; lines.len()];
     let mut by_product: Vec<usize> = (0..lines.len()).collect();
     by_product.sort_by_key(|&i| lines[i].product_id);
     for i in by_product {
@@ -420,6 +540,32 @@ pub fn checkout(
         .cached()
         .get_result(conn)
         .optional()?;
+        let left = match left {
+            // A manager's acceptance takes what the books hold down to zero (stock never goes
+            // below zero); the shortfall is noted for a count of the shelf.
+            None if lenient => {
+                let available = stock::quantity(conn, branch_id, l.product_id)?;
+                notes.push(format!(
+                    "{}: {} sold, {available} on the books at {branch_name}; count the shelf.",
+                    l.name, l.quantity
+                ));
+                if available > 0 {
+                    diesel::update(
+                        branch_stock::table
+                            .filter(branch_stock::branch_id.eq(branch_id))
+                            .filter(branch_stock::product_id.eq(l.product_id)),
+                    )
+                    .set((
+                        branch_stock::quantity.eq(0i64),
+                        branch_stock::updated_at.eq(now),
+                    ))
+                    .execute(conn)?;
+                }
+                short[i] = l.quantity - available;
+                Some(0)
+            }
+            other => other,
+        };
         let Some(after) = left else {
             let available = stock::quantity(conn, branch_id, l.product_id)?;
             return Err(AppError::Conflict(if available == 0 {
@@ -431,8 +577,8 @@ pub fn checkout(
         after_of[i] = after;
     }
     let mut balances: Vec<(i64, i64, i64)> = Vec::with_capacity(lines.len());
-    for (l, after) in lines.iter().zip(after_of) {
-        balances.push((l.product_id, l.quantity, after));
+    for ((l, after), short) in lines.iter().zip(after_of).zip(short) {
+        balances.push((l.product_id, l.quantity - short, after));
         let item_id: i64 = diesel::insert_into(order_items::table)
             .values((
                 order_items::order_id.eq(order_id),
@@ -461,7 +607,12 @@ pub fn checkout(
                 .returning(product_serials::id)
                 .cached()
                 .rows_changed(conn)?;
-                if sold == 0 {
+                if sold == 0 && lenient {
+                    notes.push(format!(
+                        "Serial {serial} of {} was not in stock at {branch_name}; left as it was.",
+                        l.name
+                    ));
+                } else if sold == 0 {
                     return Err(AppError::Conflict(format!(
                         "Serial {serial} of {} is not in stock at {branch_name} (unknown or already sold).",
                         l.name
@@ -521,11 +672,14 @@ pub fn checkout(
             official_receipts::vat_minor.eq(totals.vat.0),
             official_receipts::total_minor.eq(totals.total.0),
             official_receipts::issued_by.eq(employee_id),
-            official_receipts::issued_at.eq(now),
+            official_receipts::issued_at.eq(issued_at),
             official_receipts::print_count.eq(0i64),
         ))
         .execute(conn)?;
     for (product_id, quantity, after) in balances {
+        if quantity == 0 {
+            continue;
+        }
         stock::record_movement(
             conn,
             &stock::Movement {
@@ -611,6 +765,22 @@ pub fn checkout(
         )
         .created("commission", commission.plain())
         .note("lines", summary);
+    let changes = match offline {
+        Some(o) => {
+            let c = changes
+                .note(
+                    "made_offline",
+                    o.made_at.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+                )
+                .note("provisional_receipt", o.provisional.as_str());
+            if notes.is_empty() {
+                c
+            } else {
+                c.note("accepted_by_manager", notes.join(" "))
+            }
+        }
+        None => changes,
+    };
     let changes = match (&settled.plan, plan_id) {
         (Some((p, _)), Some(id)) => changes
             .created("installment_plan", id)
@@ -621,13 +791,16 @@ pub fn checkout(
         _ => changes,
     };
     let subject = Subject::of(RECORD, order_id, &or_number);
-    audit::record(conn, actor, now, audit::CREATE, subject, &changes)?;
-    Ok(result(
-        order_id,
-        or_number,
-        totals.total,
-        totals.vat,
-        change,
-        plan_id,
+    audit::record(conn, actor, issued_at, audit::CREATE, subject, &changes)?;
+    Ok((
+        result(
+            order_id,
+            or_number,
+            totals.total,
+            totals.vat,
+            change,
+            plan_id,
+        ),
+        notes,
     ))
 }

@@ -2,5 +2,6 @@
 
 pub mod cart;
 pub mod checkout;
+pub mod offline;
 pub mod routes;
 pub mod search;

@@ -1,0 +1,289 @@
+// The till through an outage. Keeps, in IndexedDB, a copy of the catalogue (brought up to
+// date from /pos/catalogue while the server answers), a block of provisional receipt numbers
+// reserved while online, and the queue of sales made while the server could not be reached.
+// A queued sale is written to IndexedDB before the screen says it is done, and leaves the
+// queue only once the server has answered for it: a closed tab, a crash or a power cut loses
+// nothing the cashier saw confirmed. The server takes each sale once (its key and number).
+(function () {
+  "use strict";
+  var DB_NAME = "tillpoint-till";
+  var dbPromise = null;
+
+  function open() {
+    if (dbPromise) return dbPromise;
+    dbPromise = new Promise(function (resolve, reject) {
+      if (!window.indexedDB) { reject(new Error("This browser cannot keep data (no IndexedDB).")); return; }
+      var req = indexedDB.open(DB_NAME, 1);
+      req.onupgradeneeded = function () {
+        var db = req.result;
+        var products = db.createObjectStore("products", { keyPath: "id" });
+        products.createIndex("barcode", "barcode", { unique: false });
+        db.createObjectStore("meta");
+        db.createObjectStore("queue", { keyPath: "seq", autoIncrement: true });
+        db.createObjectStore("issues", { keyPath: "idempotency_key" });
+      };
+      req.onsuccess = function () { resolve(req.result); };
+      req.onerror = function () { reject(req.error); };
+    });
+    return dbPromise;
+  }
+
+  // One transaction; resolves once it is committed (what "kept" means here).
+  function tx(stores, mode, work) {
+    return open().then(function (db) {
+      return new Promise(function (resolve, reject) {
+        var t = db.transaction(stores, mode);
+        var out;
+        t.oncomplete = function () { resolve(out); };
+        t.onerror = function () { reject(t.error); };
+        t.onabort = function () { reject(t.error || new Error("aborted")); };
+        out = work(t);
+      });
+    });
+  }
+  function request(r) {
+    return new Promise(function (resolve, reject) { r.onsuccess = function () { resolve(r.result); }; r.onerror = function () { reject(r.error); }; });
+  }
+  function getMeta(key) { return open().then(function (db) { return request(db.transaction("meta").objectStore("meta").get(key)); }); }
+  function setMeta(key, value) { return tx(["meta"], "readwrite", function (t) { t.objectStore("meta").put(value, key); }); }
+  function all(store) { return open().then(function (db) { return request(db.transaction(store).objectStore(store).getAll()); }); }
+
+  function hex(bytes) { return Array.prototype.map.call(bytes, function (x) { return x.toString(16).padStart(2, "0"); }).join(""); }
+  function randomHex(n) { var b = new Uint8Array(n); window.crypto.getRandomValues(b); return hex(b); }
+  function uuid() {
+    var h = randomHex(16).split("");
+    h[12] = "4"; h[16] = "89ab"[parseInt(h[16], 16) & 3];
+    h = h.join("");
+    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
+  }
+
+  var csrf = "";
+  var listeners = [];
+  var status = { online: navigator.onLine !== false, pending: 0, pendingTotal: 0, lastSync: null, lastContact: null,
+                 issues: [], block: null, limits: null, catalogue: 0, signIn: false };
+  function tell() { listeners.forEach(function (f) { try { f(status); } catch (e) { /* a listener's own trouble */ } }); }
+
+  // The server answered: the till is online. Any answer counts, even a refusal.
+  function contact() {
+    status.online = true; status.signIn = false; status.lastContact = Date.now();
+    setMeta("lastContact", status.lastContact);
+  }
+  function lost() { if (status.online) { status.online = false; tell(); } }
+  // A network failure, or a gateway saying the server is not there.
+  function isOutage(res) { return res === null || res.status === 502 || res.status === 503 || res.status === 504; }
+
+  function json(method, url, body) {
+    var init = { method: method, credentials: "same-origin", headers: { "Accept": "application/json" } };
+    if (body !== undefined) {
+      init.headers["Content-Type"] = "application/json";
+      init.headers["X-CSRF-Token"] = csrf;
+      init.body = JSON.stringify(body);
+    }
+    var ctl = window.AbortController ? new AbortController() : null;
+    if (ctl) { init.signal = ctl.signal; setTimeout(function () { ctl.abort(); }, 15000); }
+    return fetch(url, init).then(function (r) {
+      if (isOutage(r)) { lost(); return { outage: true }; }
+      contact();
+      return r.json().catch(function () { return {}; }).then(function (b) { return { ok: r.ok, status: r.status, body: b }; });
+    }, function () { lost(); return { outage: true }; });
+  }
+
+  // ---- the catalogue ------------------------------------------------------------------------
+  var catalogueBusy = false;
+  function refreshCatalogue() {
+    if (catalogueBusy) return Promise.resolve();
+    catalogueBusy = true;
+    function page(cursor) {
+      return json("GET", "/pos/catalogue?after=" + encodeURIComponent(cursor)).then(function (res) {
+        if (res.outage || !res.ok) return;
+        var rows = res.body.products || [];
+        return tx(["products", "meta"], "readwrite", function (t) {
+          var store = t.objectStore("products");
+          rows.forEach(function (r) {
+            if (r[5]) store.put({ id: r[0], barcode: r[1], name: r[2], price: r[3], serial_tracked: r[4] });
+            else store.delete(r[0]);
+          });
+          t.objectStore("meta").put(res.body.next, "cursor");
+          t.objectStore("meta").put(Date.now(), "catalogueAt");
+        }).then(function () {
+          if (res.body.more) return page(res.body.next);
+        });
+      });
+    }
+    return getMeta("cursor").then(function (c) { return page(c || ""); })
+      .then(function () { return open(); })
+      .then(function (db) { return request(db.transaction("products").objectStore("products").count()); })
+      .then(function (n) { status.catalogue = n; tell(); })
+      .catch(function () { /* kept as it was; tried again later */ })
+      .finally(function () { catalogueBusy = false; });
+  }
+
+  function lookup(barcode) {
+    return open().then(function (db) {
+      return request(db.transaction("products").objectStore("products").index("barcode").get(barcode));
+    }).catch(function () { return null; });
+  }
+
+  // ---- the block of provisional numbers -------------------------------------------------------
+  function ensureBlock() {
+    return Promise.all([getMeta("block"), getMeta("blockRequest")]).then(function (m) {
+      var b = m[0], asked = m[1];
+      if (b && b.used < b.size - 20 && b.employee === status.employee) { status.block = b; status.limits = b.limits; return b; }
+      // A request that got no answer is sent again with the same key and secret: one block.
+      var ask = (asked && asked.employee === status.employee) ? asked : { key: uuid(), secret: randomHex(32), employee: status.employee };
+      return setMeta("blockRequest", ask).then(function () {
+        return json("POST", "/pos/offline/block", { idempotency_key: ask.key, secret: ask.secret });
+      }).then(function (res) {
+        if (res.outage || !res.ok) {
+          if (b && b.employee === status.employee) { status.block = b; status.limits = b.limits; }
+          return b || null;
+        }
+        var block = { id: res.body.block, size: res.body.size, secret: ask.secret, used: 0, employee: status.employee,
+                      register: res.body.register, limits: res.body.limits, vat: res.body.vat };
+        status.block = block; status.limits = block.limits;
+        return tx(["meta"], "readwrite", function (t) {
+          t.objectStore("meta").put(block, "block");
+          t.objectStore("meta").delete("blockRequest");
+        }).then(function () { tell(); return block; });
+      });
+    }).catch(function () { return null; });
+  }
+
+  // ---- offline sales ----------------------------------------------------------------------------
+  // Whether a sale of `total` (minor units) may be made offline now; a refusal says why.
+  function mayQueue(total) {
+    var b = status.block, lim = status.limits;
+    if (!b) return "This till has no receipt numbers for offline sales (it needs the server once, with a shift open).";
+    if (b.employee !== status.employee) return "The offline receipt numbers belong to another cashier's shift on this till.";
+    if (!lim || lim.minutes <= 0) return "Selling offline is turned off in the shop settings.";
+    if (b.used >= b.size) return "This till has used all its offline receipt numbers.";
+    var since = status.lastContact || 0;
+    if (Date.now() - since > lim.minutes * 60000) return "The till has been offline for more than " + lim.minutes + " minutes: sales wait until the server answers.";
+    if (status.pendingTotal + total > lim.amount_minor) return "The sales waiting on this till would pass the offline limit of " + (lim.amount_minor / 100).toFixed(2) + ".";
+    return null;
+  }
+
+  // Keeps one sale: `sale` has idempotency_key, lines [{barcode, name, quantity, price, serials}],
+  // cash_received and total (text amounts). Resolves with the queued sale (its number) once kept.
+  function queueSale(sale, totalMinor) {
+    var refusal = mayQueue(totalMinor);
+    if (refusal) return Promise.reject(new Error(refusal));
+    var b = status.block;
+    return tx(["meta", "queue"], "readwrite", function (t) {
+      var meta = t.objectStore("meta");
+      var kept = {};
+      var r = meta.get("block");
+      r.onsuccess = function () {
+        var block = r.result;
+        block.used += 1;
+        meta.put(block, "block");
+        kept.block = block;
+        var q = {
+          idempotency_key: sale.idempotency_key, block: block.id, secret: block.secret, number: block.used,
+          made_at: new Date().toISOString(), lines: sale.lines, cash_received: sale.cash_received,
+          total: sale.total, total_minor: totalMinor
+        };
+        kept.sale = q;
+        t.objectStore("queue").add(q);
+      };
+      return kept;
+    }).then(function (kept) {
+      status.block = kept.block;
+      b.used = kept.block.used;
+      return countQueue().then(function () { return kept.sale; });
+    });
+  }
+
+  function countQueue() {
+    return all("queue").then(function (q) {
+      status.pending = q.length;
+      status.pendingTotal = q.reduce(function (a, s) { return a + (s.total_minor || 0); }, 0);
+      tell();
+      return q;
+    });
+  }
+
+  // Sends the queue, oldest first, 50 at a time; each answered sale leaves the queue.
+  var syncing = null;
+  function sync() {
+    if (syncing) return syncing;
+    syncing = countQueue().then(function step(q) {
+      if (!q.length) return;
+      var batch = q.slice(0, 50);
+      var body = batch.map(function (s) {
+        return { idempotency_key: s.idempotency_key, block: s.block, secret: s.secret, number: s.number, made_at: s.made_at,
+                 lines: s.lines, cash_received: s.cash_received, total: s.total };
+      });
+      return json("POST", "/pos/sync", { sales: body }).then(function (res) {
+        if (res.outage) return;
+        if (res.status === 401 || res.status === 403) { status.signIn = true; tell(); return; }
+        if (!res.ok) return;
+        var answers = res.body.results || [];
+        return tx(["queue", "issues"], "readwrite", function (t) {
+          answers.forEach(function (a, i) {
+            var s = batch[i];
+            if (!s || a.idempotency_key !== s.idempotency_key) return;
+            t.objectStore("queue").delete(s.seq);
+            if (a.status === "exception" || a.status === "refused") {
+              t.objectStore("issues").put({ idempotency_key: s.idempotency_key, provisional: provisional(s), status: a.status,
+                                            reason: a.reason, total: s.total, made_at: s.made_at, lines: s.lines });
+            }
+          });
+        }).then(function () {
+          status.lastSync = Date.now(); setMeta("lastSync", status.lastSync);
+          return loadIssues();
+        }).then(function () {
+          return countQueue().then(function (rest) { if (rest.length && rest.length < q.length) return step(rest); });
+        });
+      });
+    }).catch(function () { /* tried again later */ }).finally(function () { syncing = null; tell(); });
+    return syncing;
+  }
+
+  function provisional(s) { return "P" + s.block + "-" + String(s.number).padStart(3, "0"); }
+
+  function loadIssues() {
+    return all("issues").then(function (list) {
+      list.sort(function (a, b) { return a.made_at < b.made_at ? 1 : -1; });
+      status.issues = list; tell();
+    });
+  }
+  function dismissIssue(key) {
+    return tx(["issues"], "readwrite", function (t) { t.objectStore("issues").delete(key); }).then(loadIssues);
+  }
+
+  // While the server answers: the catalogue every minute; the queue as soon as it can go.
+  function heartbeat() {
+    var next = status.online ? 20000 : 5000;
+    var work = status.pending ? sync() : (status.online ? Promise.resolve() : json("GET", "/healthz"));
+    Promise.resolve(work).then(function () {
+      if (status.online && status.pending) return sync();
+    }).finally(function () { setTimeout(heartbeat, next); });
+  }
+
+  function start(options) {
+    csrf = options.csrf; status.employee = options.employee;
+    if (options.onStatus) listeners.push(options.onStatus);
+    window.addEventListener("online", function () { sync(); });
+    window.addEventListener("offline", lost);
+    return Promise.all([getMeta("lastSync"), getMeta("lastContact"), getMeta("block")]).then(function (m) {
+      status.lastSync = m[0] || null; status.lastContact = m[1] || null;
+      if (m[2] && m[2].employee === status.employee) { status.block = m[2]; status.limits = m[2].limits; }
+      return Promise.all([countQueue(), loadIssues()]);
+    }).then(function () {
+      tell();
+      return json("GET", "/healthz");
+    }).then(function () {
+      if (!status.online) return;
+      return ensureBlock().then(sync).then(refreshCatalogue);
+    }).catch(function () { /* the till still sells online */ }).finally(function () {
+      setTimeout(heartbeat, 5000);
+      setInterval(function () { if (status.online) { ensureBlock(); refreshCatalogue(); } }, 60000);
+    });
+  }
+
+  window.TillOffline = {
+    start: start, lookup: lookup, queueSale: queueSale, mayQueue: mayQueue, sync: sync, status: function () { return status; },
+    provisional: provisional, dismissIssue: dismissIssue, isOutage: isOutage, ensureBlock: ensureBlock, lost: lost
+  };
+})();

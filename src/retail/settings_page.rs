@@ -42,6 +42,10 @@ pub struct SettingsForm {
     pub denominations: String,
     pub note_over: String,
     pub cafe_shifts_required: Option<String>,
+    /// The offline till: minutes it may sell without the server (0: never), and the most its
+    /// waiting sales may add up to.
+    pub offline_minutes: String,
+    pub offline_amount: String,
     /// What a tax office wants on receipts and Z reports.
     pub registered_name: String,
     pub tin: String,
@@ -92,7 +96,7 @@ struct SettingsPage {
 
 pub async fn show(ctx: PageCtx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let currency = state.config.currency.clone();
-    let (v, t, (windows, repair_cost), high_risk, token_days, shifts, reg) = state
+    let (v, t, (windows, repair_cost), high_risk, token_days, shifts, reg, offline) = state
         .db
         .run(move |c| {
             Ok((
@@ -103,6 +107,7 @@ pub async fn show(ctx: PageCtx, state: web::Data<AppState>) -> Result<HttpRespon
                 token::lifetime_days(c)?,
                 registers::settings::load(c, &currency)?,
                 registers::shifts::report::registration(c)?,
+                crate::retail::pos::offline::model::limits(c)?,
             ))
         })
         .await?;
@@ -120,6 +125,8 @@ pub async fn show(ctx: PageCtx, state: web::Data<AppState>) -> Result<HttpRespon
         denominations: registers::shifts::rules::denominations_text(&shifts.denominations),
         note_over: shifts.note_over.plain(),
         cafe_shifts_required: shifts.cafe_required.then(|| "on".into()),
+        offline_minutes: offline.minutes.to_string(),
+        offline_amount: Money(offline.amount_minor).plain(),
         registered_name: reg.registered_name,
         tin: reg.tin,
         vat_status: reg.vat_status,
@@ -206,6 +213,29 @@ pub async fn save(
             Money::ZERO
         })
     };
+    // Left empty: the usual 240 minutes and 50,000.00.
+    let usual = crate::retail::pos::offline::rules::Limits::default();
+    let offline_minutes = match form.offline_minutes.trim() {
+        "" => usual.minutes,
+        m => m
+            .parse::<i64>()
+            .ok()
+            .filter(|v| (0..=10_080).contains(v) && m.chars().all(|c| c.is_ascii_digit()))
+            .unwrap_or_else(|| {
+                errors.add(
+                    "offline_minutes",
+                    "Enter whole minutes from 0 (no offline selling) to 10080 (a week).",
+                );
+                0
+            }),
+    };
+    let offline_amount = match form.offline_amount.trim() {
+        "" => Money(usual.amount_minor),
+        a => Money::parse_input(a).unwrap_or_else(|e| {
+            errors.add("offline_amount", format!("The amount: {e}."));
+            Money::ZERO
+        }),
+    };
     let registered_name = forms::text(
         &form.registered_name,
         "registered_name",
@@ -279,6 +309,14 @@ pub async fn save(
                 (
                     registers::settings::CAFE_REQUIRED,
                     cafe_required.to_string(),
+                ),
+                (
+                    crate::retail::pos::offline::model::LIMIT_MINUTES,
+                    offline_minutes.to_string(),
+                ),
+                (
+                    crate::retail::pos::offline::model::LIMIT_AMOUNT,
+                    offline_amount.0.to_string(),
                 ),
                 (registers::shifts::report::REGISTERED_NAME, registered_name),
                 (registers::shifts::report::TIN, tin),

@@ -178,7 +178,8 @@
     });
   }
   if (offline) {
-    offline.start({ csrf: token, employee: Number(root.getAttribute("data-employee")), onStatus: showOffline });
+    offline.start({ csrf: token, employee: Number(root.getAttribute("data-employee")), shift: Number(root.getAttribute("data-shift")),
+                    onStatus: showOffline });
     if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js").catch(function () { /* http on a LAN address: no worker */ });
   }
   // A product from the till's own copy of the catalogue, shaped as a scan's answer.

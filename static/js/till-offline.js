@@ -21,6 +21,7 @@
         db.createObjectStore("meta");
         db.createObjectStore("queue", { keyPath: "seq", autoIncrement: true });
         db.createObjectStore("issues", { keyPath: "idempotency_key" });
+        db.createObjectStore("sent", { keyPath: "idempotency_key" });
       };
       req.onsuccess = function () { resolve(req.result); };
       req.onerror = function () { reject(req.error); };
@@ -95,7 +96,7 @@
     catalogueBusy = true;
     function page(cursor) {
       return json("GET", "/pos/catalogue?after=" + encodeURIComponent(cursor)).then(function (res) {
-        if (res.outage || !res.ok) return;
+        if (res.outage || !res.ok) throw new Error("no catalogue");
         var rows = res.body.products || [];
         return tx(["products", "meta"], "readwrite", function (t) {
           var store = t.objectStore("products");
@@ -113,7 +114,10 @@
     return getMeta("cursor").then(function (c) { return page(c || ""); })
       .then(function () { return open(); })
       .then(function (db) { return request(db.transaction("products").objectStore("products").count()); })
-      .then(function (n) { status.catalogue = n; tell(); })
+      .then(function (n) {
+        // In step with the server: what the receipt calls "the last sync".
+        status.catalogue = n; status.lastSync = Date.now(); setMeta("lastSync", status.lastSync); tell();
+      })
       .catch(function () { /* kept as it was; tried again later */ })
       .finally(function () { catalogueBusy = false; });
   }
@@ -128,17 +132,17 @@
   function ensureBlock() {
     return Promise.all([getMeta("block"), getMeta("blockRequest")]).then(function (m) {
       var b = m[0], asked = m[1];
-      if (b && b.used < b.size - 20 && b.employee === status.employee) { status.block = b; status.limits = b.limits; return b; }
+      if (b && b.used < b.size - 20 && b.employee === status.employee && b.shift === status.shift) { status.block = b; status.limits = b.limits; return b; }
       // A request that got no answer is sent again with the same key and secret: one block.
-      var ask = (asked && asked.employee === status.employee) ? asked : { key: uuid(), secret: randomHex(32), employee: status.employee };
+      var ask = (asked && asked.employee === status.employee && asked.shift === status.shift) ? asked : { key: uuid(), secret: randomHex(32), employee: status.employee, shift: status.shift };
       return setMeta("blockRequest", ask).then(function () {
         return json("POST", "/pos/offline/block", { idempotency_key: ask.key, secret: ask.secret });
       }).then(function (res) {
         if (res.outage || !res.ok) {
-          if (b && b.employee === status.employee) { status.block = b; status.limits = b.limits; }
+          if (b && b.employee === status.employee && b.shift === status.shift) { status.block = b; status.limits = b.limits; }
           return b || null;
         }
-        var block = { id: res.body.block, size: res.body.size, secret: ask.secret, used: 0, employee: status.employee,
+        var block = { id: res.body.block, shift: res.body.shift, size: res.body.size, secret: ask.secret, used: 0, employee: status.employee,
                       register: res.body.register, limits: res.body.limits, vat: res.body.vat };
         status.block = block; status.limits = block.limits;
         return tx(["meta"], "readwrite", function (t) {
@@ -154,7 +158,7 @@
   function mayQueue(total) {
     var b = status.block, lim = status.limits;
     if (!b) return "This till has no receipt numbers for offline sales (it needs the server once, with a shift open).";
-    if (b.employee !== status.employee) return "The offline receipt numbers belong to another cashier's shift on this till.";
+    if (b.employee !== status.employee || b.shift !== status.shift) return "The offline receipt numbers belong to another shift on this till.";
     if (!lim || lim.minutes <= 0) return "Selling offline is turned off in the shop settings.";
     if (b.used >= b.size) return "This till has used all its offline receipt numbers.";
     var since = status.lastContact || 0;
@@ -219,11 +223,16 @@
         if (res.status === 401 || res.status === 403) { status.signIn = true; tell(); return; }
         if (!res.ok) return;
         var answers = res.body.results || [];
-        return tx(["queue", "issues"], "readwrite", function (t) {
+        return tx(["queue", "issues", "sent"], "readwrite", function (t) {
           answers.forEach(function (a, i) {
             var s = batch[i];
             if (!s || a.idempotency_key !== s.idempotency_key) return;
             t.objectStore("queue").delete(s.seq);
+            if (a.status === "accepted" || a.status === "already") {
+              // What the provisional receipt became: the official one, for a customer who asks.
+              t.objectStore("sent").put({ idempotency_key: s.idempotency_key, provisional: provisional(s), order_id: a.order_id,
+                                          receipt_number: a.receipt_number, at: Date.now() });
+            }
             if (a.status === "exception" || a.status === "refused") {
               t.objectStore("issues").put({ idempotency_key: s.idempotency_key, provisional: provisional(s), status: a.status,
                                             reason: a.reason, total: s.total, made_at: s.made_at, lines: s.lines });
@@ -248,6 +257,16 @@
       status.issues = list; tell();
     });
   }
+  // The last 200 offline sales the server took (older ones are forgotten).
+  function sent() {
+    return all("sent").then(function (list) {
+      list.sort(function (a, b) { return b.at - a.at; });
+      var old = list.slice(200);
+      if (!old.length) return list;
+      return tx(["sent"], "readwrite", function (t) { old.forEach(function (o) { t.objectStore("sent").delete(o.idempotency_key); }); })
+        .then(function () { return list.slice(0, 200); });
+    });
+  }
   function dismissIssue(key) {
     return tx(["issues"], "readwrite", function (t) { t.objectStore("issues").delete(key); }).then(loadIssues);
   }
@@ -262,13 +281,13 @@
   }
 
   function start(options) {
-    csrf = options.csrf; status.employee = options.employee;
+    csrf = options.csrf; status.employee = options.employee; status.shift = options.shift;
     if (options.onStatus) listeners.push(options.onStatus);
     window.addEventListener("online", function () { sync(); });
     window.addEventListener("offline", lost);
     return Promise.all([getMeta("lastSync"), getMeta("lastContact"), getMeta("block")]).then(function (m) {
       status.lastSync = m[0] || null; status.lastContact = m[1] || null;
-      if (m[2] && m[2].employee === status.employee) { status.block = m[2]; status.limits = m[2].limits; }
+      if (m[2] && m[2].employee === status.employee && m[2].shift === status.shift) { status.block = m[2]; status.limits = m[2].limits; }
       return Promise.all([countQueue(), loadIssues()]);
     }).then(function () {
       tell();
@@ -284,6 +303,6 @@
 
   window.TillOffline = {
     start: start, lookup: lookup, queueSale: queueSale, mayQueue: mayQueue, sync: sync, status: function () { return status; },
-    provisional: provisional, dismissIssue: dismissIssue, isOutage: isOutage, ensureBlock: ensureBlock, lost: lost
+    provisional: provisional, dismissIssue: dismissIssue, sent: sent, isOutage: isOutage, ensureBlock: ensureBlock, lost: lost
   };
 })();

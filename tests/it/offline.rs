@@ -461,3 +461,52 @@ async fn bad_queues_and_blocks_are_refused_and_change_nothing() {
         .await
         .expect(403);
 }
+
+#[actix_web::test]
+async fn the_offline_limits_are_shop_settings_the_till_receives() {
+    let t = till().await;
+    let m = t.app.signed_in("manager").await;
+    let form = |minutes: &'static str, amount: &'static str| {
+        vec![
+            ("vat_rate", "12"),
+            ("prices_include_vat", "on"),
+            ("installment_terms", "3, 6, 12"),
+            ("installment_rate", "3"),
+            ("replacement_days", "7"),
+            ("repair_days", "30"),
+            ("repair_cost", "500"),
+            ("offline_minutes", minutes),
+            ("offline_amount", amount),
+        ]
+    };
+    let before = t.app.audit_count();
+    m.post("/settings/retail", &form("an hour", "1000"))
+        .await
+        .expect(422)
+        .expect_field_error("offline_minutes", "whole minutes");
+    m.post("/settings/retail", &form("60", "-5"))
+        .await
+        .expect(422)
+        .expect_field_error("offline_amount", "amount");
+    assert_eq!(t.app.audit_count(), before);
+    m.post("/settings/retail", &form("60", "12,500.50"))
+        .await
+        .expect(303);
+    m.get("/settings/retail")
+        .await
+        .expect(200)
+        .expect_text("value=\"12500.50\"");
+    let r = t
+        .agent
+        .post_json(
+            "/pos/offline/block",
+            &json!({"idempotency_key": "block-key-0010", "secret": SECRET}),
+        )
+        .await;
+    r.expect(201);
+    assert_eq!(
+        r.json()["limits"],
+        json!({"minutes": 60, "amount_minor": 1_250_050})
+    );
+    assert_eq!(r.json()["size"], 500);
+}

@@ -42,6 +42,8 @@ struct ReceiptPage {
     /// The business's and the register's numbers for the tax office, printed when filled in.
     registration: crate::registers::shifts::report::Registration,
     register: Option<crate::registers::model::Register>,
+    /// A sale made offline: the provisional receipt the customer was given.
+    provisional: Option<String>,
 }
 
 /// The OR number as an SVG QR code, for returns and warranty look-ups.
@@ -56,13 +58,14 @@ pub async fn show(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    let (d, registration, register) = state
+    let (d, registration, register, provisional) = state
         .db
         .run(move |c| {
             Ok((
                 model::load(c, id, &user)?,
                 crate::registers::shifts::report::registration(c)?,
                 crate::registers::model::of_order(c, id)?,
+                crate::retail::pos::offline::model::provisional_of(c, id)?,
             ))
         })
         .await?;
@@ -111,6 +114,7 @@ pub async fn show(
         or_number: receipt.or_number,
         registration,
         register,
+        provisional,
     };
     html(&page)
 }

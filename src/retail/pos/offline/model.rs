@@ -56,6 +56,8 @@ pub struct Block {
 #[derive(Debug, Clone, Serialize)]
 pub struct Reserved {
     pub block: i64,
+    /// The shift the block's sales go into: a till with a block of an earlier shift asks again.
+    pub shift: i64,
     pub size: i64,
     pub register: String,
     pub reserved_at: NaiveDateTime,
@@ -93,6 +95,7 @@ pub fn reserve(
         }
         return Ok(Reserved {
             block: b.id,
+            shift: b.shift_id,
             size: b.size,
             register,
             reserved_at: b.reserved_at,
@@ -135,6 +138,7 @@ pub fn reserve(
     )?;
     Ok(Reserved {
         block: id,
+        shift: shift.id,
         size: rules::BLOCK_SIZE,
         register,
         reserved_at: now,
@@ -579,4 +583,14 @@ pub fn open_count(conn: &mut AnyConnection, branch: Option<i64>) -> QueryResult<
         q = q.filter(offline_sales::branch_id.eq(b));
     }
     q.get_result(conn)
+}
+
+/// The provisional receipt number of a sale made offline, if it was.
+pub fn provisional_of(conn: &mut AnyConnection, order_id: i64) -> QueryResult<Option<String>> {
+    let found: Option<(i64, i64)> = offline_sales::table
+        .filter(offline_sales::order_id.eq(order_id))
+        .select((offline_sales::block_id, offline_sales::number))
+        .first(conn)
+        .optional()?;
+    Ok(found.map(|(b, n)| rules::provisional_number(b, n)))
 }

@@ -50,6 +50,7 @@ pub async fn reserve_block(staff: Staff, body: web::Json<Value>) -> Result<HttpR
         .await?;
     Ok(HttpResponse::Created().json(json!({
         "block": reserved.block,
+        "shift": reserved.shift,
         "size": reserved.size,
         "register": reserved.register,
         "reserved_at": reserved.reserved_at.and_utc().to_rfc3339(),
@@ -102,11 +103,16 @@ pub async fn sync(staff: Staff, body: web::Json<Value>) -> Result<HttpResponse, 
             rules::MAX_PER_SYNC
         )));
     }
-    let parsed: Vec<Result<(rules::QueuedSale, String), Answer>> = sales
+    /// A queued sale as it arrived: one to take, or one refused for its shape.
+    enum Arrived {
+        Sale(Box<rules::QueuedSale>, String),
+        Refused(Answer),
+    }
+    let parsed: Vec<Arrived> = sales
         .iter()
         .map(|v| match rules::parse_sale(v) {
-            Ok(s) => Ok((s, v.to_string())),
-            Err(reason) => Err(Answer::refused(rules::identity(v), reason)),
+            Ok(s) => Arrived::Sale(Box::new(s), v.to_string()),
+            Err(reason) => Arrived::Refused(Answer::refused(rules::identity(v), reason)),
         })
         .collect();
     let clock = state.clock;
@@ -116,8 +122,10 @@ pub async fn sync(staff: Staff, body: web::Json<Value>) -> Result<HttpResponse, 
             let mut answers = Vec::with_capacity(parsed.len());
             for p in parsed {
                 answers.push(match p {
-                    Err(refused) => refused,
-                    Ok((sale, raw)) => model::sync_one(c, &actor, branch_id, &sale, &raw, &clock)?,
+                    Arrived::Refused(refused) => refused,
+                    Arrived::Sale(sale, raw) => {
+                        model::sync_one(c, &actor, branch_id, &sale, &raw, &clock)?
+                    }
                 });
             }
             Ok(answers)

@@ -25,7 +25,7 @@ start() { # start DATA_DIR [DATABASE_URL]
 echo "== SQLite"
 mkdir -p "$WORK/sqlite"
 TILLPOINT_DATA_DIR="$WORK/sqlite" TILLPOINT_LOG=warn "$BIN" demo >/dev/null
-python3 bench/generate.py sqlite "$WORK/sqlite/tillpoint.sqlite3" 100000 0 >/dev/null
+python3 bench/generate.py sqlite "$WORK/sqlite/tillpoint.sqlite3" 100000 1000 >/dev/null
 start "$WORK/sqlite"
 sign_in agent
 open_shift

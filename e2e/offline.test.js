@@ -145,3 +145,74 @@ test("a till keeps selling while the server is stopped, and every sale arrives o
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("a sale the server must refuse waits for a manager, who settles it from a phone", { skip: !BIN && "TILLPOINT_BIN is not set" }, async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tillpoint-offline-"));
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  let server = startServer(dir, port);
+  const browser = await launch();
+  const signInAs = async (page, who) => {
+    await page.goto(`${base}/login`);
+    await page.fill('input[name="username"]', who);
+    await page.fill('input[name="password"]', PASSWORD);
+    await Promise.all([page.waitForNavigation(), page.click('button[type="submit"]')]);
+  };
+  try {
+    await waitHealthy(base, 60000);
+    const till = await browser.newPage({ viewport: { width: 1366, height: 650 } });
+    const errors = [];
+    till.on("pageerror", (e) => errors.push(e.message));
+    await signInAs(till, "agent");
+    await till.goto(`${base}/pos`);
+    if (await till.$("#open-shift form")) {
+      await till.fill("#open-shift input[name=amount]", "2000");
+      await Promise.all([till.waitForNavigation(), till.click("#open-shift button[type=submit]")]);
+    }
+    await till.waitForFunction(() => window.TillOffline && window.TillOffline.status().block && window.TillOffline.status().catalogue > 0,
+      null, { timeout: 30000 });
+    const charger = demoBarcode(27);
+    const product = await till.evaluate((c) => fetch(`/pos/scan?barcode=${c}`, { headers: { Accept: "application/json" } }).then((r) => r.json()), charger);
+
+    // A manager raises the charger's price; the till has not heard of it yet.
+    const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    await signInAs(phone, "manager");
+    await phone.goto(`${base}/products/${product.id}/edit`);
+    const raised = (Number(product.price) + 100).toFixed(2);
+    await phone.fill('input[name="price"]', raised);
+    await phone.fill('input[name="discount_price"]', "");
+    await Promise.all([phone.waitForNavigation(), phone.click("text=Save product")]);
+    await phone.waitForSelector("text=20W USB-C Charger was saved.");
+
+    // The server stops; the till sells at the price it knows.
+    await stop(server);
+    const number = await sell(till, [charger], "5000");
+    assert.match(number, /^P\d+-001 \(offline\)$/);
+
+    // Back: the sale arrives, and the server cannot take it as it is.
+    server = startServer(dir, port);
+    await waitHealthy(base, 60000);
+    await till.waitForFunction(() => window.TillOffline.status().pending === 0 && window.TillOffline.status().issues.length === 1,
+      null, { timeout: 60000 });
+    await till.waitForSelector("#offline-issues:not([hidden])");
+    assert.match(await till.textContent("#offline-issues"), /Needs a manager: P\d+-001 .*the till charged/);
+    await shot(till, "93-offline-exception-on-till");
+
+    // The manager settles it from a phone: the customer paid what the till said.
+    await phone.goto(`${base}/pos/exceptions`);
+    await phone.waitForSelector("#exception-list");
+    assert.match(await phone.textContent("#exception-list"), /the till charged/);
+    await shot(phone, "94-offline-exceptions-phone");
+    await phone.fill('#exception-list input[name="note"]', "Paid the old shelf price");
+    await Promise.all([phone.waitForNavigation(), phone.click("#exception-list button.primary")]);
+    assert.match(await phone.textContent("main"), /Accepted: the sale is in the books as sale #\d+/);
+    await phone.waitForSelector("#no-exceptions");
+    const after = await till.evaluate((c) => fetch(`/pos/scan?barcode=${c}`, { headers: { Accept: "application/json" } }).then((r) => r.json()), charger);
+    assert.equal(after.stock, product.stock - 1);
+    assert.deepEqual(errors, [], "no script errors");
+  } finally {
+    await browser.close();
+    if (server.exitCode === null) await stop(server);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -265,6 +265,9 @@ pub fn sync_one(
             "That number is outside the till's block.",
         ));
     }
+    // Two copies of this sale (two tabs, a retry while the first is still running) wait for
+    // each other here; the second then finds what the first kept.
+    crate::platform::db::lock_key(conn, "offline_sale", block.id, &sale.number.to_string())?;
     let earlier: Option<(String, String, String, Option<i64>)> = offline_sales::table
         .filter(offline_sales::block_id.eq(block.id))
         .filter(offline_sales::number.eq(sale.number))
@@ -329,6 +332,17 @@ pub fn sync_one(
         conn.transaction(|c| checkout::checkout_offline(c, actor, &sale.cart, &made))
     });
     let (status, order_id, receipt_number, reason) = match outcome {
+        // The key of a sale already in the books under another provisional number: a till
+        // that reused a key (never the till's own doing).
+        Ok((done, _)) if provisional_of(conn, done.order_id)?.is_some() => {
+            return Ok(Answer::refused(
+                identity,
+                format!(
+                    "This sale's key already belongs to receipt {}.",
+                    done.receipt_number
+                ),
+            ))
+        }
         Ok((done, _)) => (
             "accepted",
             Some(done.order_id),

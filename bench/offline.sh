@@ -30,6 +30,11 @@ start "$WORK/sqlite"
 sign_in agent
 open_shift
 COOKIE="$COOKIE" TOKEN="$TOKEN" python3 bench/offline_sync.py "$URL" "sqlite:$WORK/sqlite/tillpoint.sqlite3"
+if [ -d e2e/node_modules ] && [ -x "${CHROMIUM:-/usr/bin/chromium}" ]; then
+  node bench/offline_till.js "$URL"
+else
+  echo "till copy: not measured (needs Chromium and e2e/node_modules: cd e2e && npm ci)"
+fi
 stop
 
 if [ -n "${PG_ADMIN_URL:-}" ]; then

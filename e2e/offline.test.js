@@ -146,7 +146,7 @@ test("a till keeps selling while the server is stopped, and every sale arrives o
   }
 });
 
-test("a sale the server must refuse waits for a manager, who settles it from a phone", { skip: !BIN && "TILLPOINT_BIN is not set" }, async () => {
+test("offline limits hold, and a sale the server must refuse waits for a manager, who settles it from a phone", { skip: !BIN && "TILLPOINT_BIN is not set" }, async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tillpoint-offline-"));
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
@@ -171,22 +171,41 @@ test("a sale the server must refuse waits for a manager, who settles it from a p
     }
     await till.waitForFunction(() => window.TillOffline && window.TillOffline.status().block && window.TillOffline.status().catalogue > 0,
       null, { timeout: 30000 });
-    const charger = demoBarcode(27);
-    const product = await till.evaluate((c) => fetch(`/pos/scan?barcode=${c}`, { headers: { Accept: "application/json" } }).then((r) => r.json()), charger);
+    const cable = demoBarcode(25), charger = demoBarcode(27);
+    const scanned = (c) => till.evaluate((code) => fetch(`/pos/scan?barcode=${code}`, { headers: { Accept: "application/json" } })
+      .then((r) => r.json()), c);
+    const product = await scanned(cable);
 
-    // A manager raises the charger's price; the till has not heard of it yet.
+    // A manager allows 500.00 of sales to wait on a till, then raises the cable's price; the
+    // till hears of the limit at its next catalogue poll (made now), not of the new price.
     const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
     await signInAs(phone, "manager");
+    await phone.goto(`${base}/settings/retail`);
+    await phone.fill('input[name="offline_amount"]', "500");
+    await Promise.all([phone.waitForNavigation(), phone.click("text=Save settings")]);
+    await phone.waitForSelector("text=Settings saved.");
+    await till.evaluate(() => window.TillOffline.refresh());
+    assert.equal(await till.evaluate(() => window.TillOffline.status().limits.amount_minor), 50000);
     await phone.goto(`${base}/products/${product.id}/edit`);
     const raised = (Number(product.price) + 100).toFixed(2);
     await phone.fill('input[name="price"]', raised);
     await phone.fill('input[name="discount_price"]', "");
     await Promise.all([phone.waitForNavigation(), phone.click("text=Save product")]);
-    await phone.waitForSelector("text=20W USB-C Charger was saved.");
+    await phone.waitForSelector("text=USB-C Cable 1m was saved.");
 
-    // The server stops; the till sells at the price it knows.
+    // The server stops. A charger (over the limit) is refused with the reason; a cable is
+    // sold at the price the till knows.
     await stop(server);
-    const number = await sell(till, [charger], "5000");
+    await till.fill("#scan", charger);
+    await till.press("#scan", "Enter");
+    await till.waitForSelector("text=20W USB-C Charger");
+    await till.fill("#cash", "5000");
+    await till.keyboard.press("F9");
+    await till.waitForSelector("text=would pass the offline limit of 500.00");
+    assert.equal(await pending(till), 0);
+    till.once("dialog", (d) => d.accept());
+    await till.click("#clear");
+    const number = await sell(till, [cable], "5000");
     assert.match(number, /^P\d+-001 \(offline\)$/);
 
     // Back: the sale arrives, and the server cannot take it as it is.
@@ -207,7 +226,7 @@ test("a sale the server must refuse waits for a manager, who settles it from a p
     await Promise.all([phone.waitForNavigation(), phone.click("#exception-list button.primary")]);
     assert.match(await phone.textContent("main"), /Accepted: the sale is in the books as sale #\d+/);
     await phone.waitForSelector("#no-exceptions");
-    const after = await till.evaluate((c) => fetch(`/pos/scan?barcode=${c}`, { headers: { Accept: "application/json" } }).then((r) => r.json()), charger);
+    const after = await scanned(cable);
     assert.equal(after.stock, product.stock - 1);
     assert.deepEqual(errors, [], "no script errors");
   } finally {

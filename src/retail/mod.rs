@@ -33,6 +33,8 @@ pub const AUDIT_WORDS: AuditWords = AuditWords {
         ("credit_note", "Credit note"),
         ("stock_transfer", "Stock transfer"),
         ("purchase_order", "Purchase order"),
+        ("offline_block", "Offline receipt numbers"),
+        ("offline_sale", "Offline sale"),
     ],
     fields: &[
         ("barcode", "Barcode"),
@@ -93,6 +95,13 @@ pub const AUDIT_WORDS: AuditWords = AuditWords {
         ("copy", "Copy"),
         ("retail.vat_rate_bp", "VAT rate"),
         ("retail.prices_include_vat", "Prices include VAT"),
+        ("numbers", "Numbers"),
+        ("shift", "Shift"),
+        ("made_offline", "Made offline at"),
+        ("provisional_receipt", "Provisional receipt"),
+        ("accepted_by_manager", "Accepted by a manager despite"),
+        ("pos.offline_minutes", "Offline selling (minutes)"),
+        ("pos.offline_amount_minor", "Offline sales limit per till"),
     ],
     references: &[
         Reference {

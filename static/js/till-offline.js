@@ -37,7 +37,10 @@
   function tx(stores, mode, work) {
     return open().then(function (db) {
       return new Promise(function (resolve, reject) {
-        var t = db.transaction(stores, mode);
+        // Sales and the block's numbers are on disk before "kept" is said (Chromium's default,
+        // "relaxed", may answer before the disk has them); the catalogue can be fetched again.
+        var strict = mode === "readwrite" && stores.indexOf("chunks") < 0;
+        var t = strict ? db.transaction(stores, mode, { durability: "strict" }) : db.transaction(stores, mode);
         var out;
         t.oncomplete = function () { resolve(out); };
         t.onerror = function () { reject(t.error); };
@@ -122,6 +125,16 @@
       return json("GET", "/pos/catalogue?after=" + encodeURIComponent(cursor)).then(function (res) {
         if (res.outage || !res.ok) throw new Error("no catalogue");
         var rows = res.body.products || [];
+        if (res.body.limits) {
+          // The shop's limits as they are now, for the block this till holds.
+          status.limits = res.body.limits;
+          if (status.block) status.block.limits = res.body.limits;
+          // Only the limits change, on the block as kept (its used numbers are the queue's).
+          tx(["meta"], "readwrite", function (t) {
+            var meta = t.objectStore("meta"), got = meta.get("block");
+            got.onsuccess = function () { if (got.result) { got.result.limits = res.body.limits; meta.put(got.result, "block"); } };
+          }).catch(function () { /* the next page tries again */ });
+        }
         var touched = {};
         rows.forEach(function (r) { (touched[Math.floor(r[0] / CHUNK)] = touched[Math.floor(r[0] / CHUNK)] || []).push(r); });
         return tx(["chunks", "meta"], "readwrite", function (t) {
@@ -334,7 +347,7 @@
   }
 
   window.TillOffline = {
-    start: start, lookup: lookup, queueSale: queueSale, mayQueue: mayQueue, sync: sync, status: function () { return status; },
+    start: start, refresh: refreshCatalogue, lookup: lookup, queueSale: queueSale, mayQueue: mayQueue, sync: sync, status: function () { return status; },
     provisional: provisional, dismissIssue: dismissIssue, sent: sent, isOutage: isOutage, ensureBlock: ensureBlock, lost: lost
   };
 })();

@@ -66,8 +66,8 @@ pub struct CatalogueQuery {
 }
 
 /// `GET /pos/catalogue?after=SEQ:ID`: up to 2,000 products changed after the cursor, as
-/// `[id, barcode, name, price_minor, serial_tracked, for_sale]`, the next cursor, and whether
-/// more wait.
+/// `[id, barcode, name, price_minor, serial_tracked, for_sale]`, the next cursor, whether
+/// more wait, and the shop's offline limits as they are now (a till polls this every minute).
 pub async fn catalogue(
     user: CurrentUser,
     state: web::Data<AppState>,
@@ -75,9 +75,12 @@ pub async fn catalogue(
 ) -> Result<HttpResponse, AppError> {
     branch_of(&user)?;
     let cursor = rules::parse_cursor(&q.after).map_err(AppError::BadRequest)?;
-    let (rows, next) = state
+    let (rows, next, limits) = state
         .db
-        .read(move |c| Ok(model::catalogue_after(c, cursor, rules::CATALOGUE_PAGE)?))
+        .read(move |c| {
+            let (rows, next) = model::catalogue_after(c, cursor, rules::CATALOGUE_PAGE)?;
+            Ok((rows, next, model::limits(c)?))
+        })
         .await?;
     let more = rows.len() as i64 == rules::CATALOGUE_PAGE;
     Ok(HttpResponse::Ok()
@@ -86,6 +89,7 @@ pub async fn catalogue(
             "products": rows,
             "next": format!("{}:{}", next.0, next.1),
             "more": more,
+            "limits": limits,
         })))
 }
 

@@ -353,6 +353,12 @@ fn pages() -> Vec<(Method, &'static str, Access, Reply, Route)> {
         r(post(), "/floor/sessions/{id:\\d+}/printed", FLOOR, |x| {
             x.to(cafe::floor::routes::mark_printed)
         }),
+        r(post(), "/floor/sessions/{id:\\d+}/move", FLOOR, |x| {
+            x.to(cafe::floor::routes::move_table)
+        }),
+        r(post(), "/floor/sessions/{id:\\d+}/merge", FLOOR, |x| {
+            x.to(cafe::floor::routes::merge)
+        }),
         r(post(), "/floor/sessions/{id:\\d+}/close", FLOOR, |x| {
             x.to(cafe::floor::routes::close)
         }),

@@ -63,6 +63,8 @@ pub const AUDIT_WORDS: AuditWords = AuditWords {
         ("priority", "Priority"),
         ("staff_called", "Staff called"),
         ("table", "Table"),
+        ("merged", "Merged in"),
+        ("merged_into", "Merged into"),
         ("bill", "Bill"),
         ("subtotal", "Subtotal"),
         ("tax", "Tax"),

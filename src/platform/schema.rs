@@ -476,6 +476,7 @@ diesel::table! {
         bill_printed_at -> Nullable<Timestamp>,
         closed_at -> Nullable<Timestamp>,
         discount_code_id -> Nullable<BigInt>,
+        merged_into -> Nullable<BigInt>,
     }
 }
 

@@ -234,6 +234,8 @@ fn matrix() -> Vec<(&'static str, &'static str, Who)> {
         ("GET", "/floor/events", FLOOR),
         ("POST", "/floor/sessions/{id:\\d+}/printed", FLOOR),
         ("POST", "/floor/sessions/{id:\\d+}/close", FLOOR),
+        ("POST", "/floor/sessions/{id:\\d+}/move", FLOOR),
+        ("POST", "/floor/sessions/{id:\\d+}/merge", FLOOR),
         ("POST", "/floor/sessions/{id:\\d+}/reopen", M),
         ("POST", "/floor/sessions/{id:\\d+}/acknowledge", FLOOR),
         ("GET", "/menu", KITCHEN),

@@ -2,4 +2,5 @@
 //! closing with payment.
 
 pub mod model;
+pub mod moves;
 pub mod routes;

@@ -189,6 +189,10 @@ struct SessionPage {
     closed_sale: Option<i64>,
     /// One-time key of the add-to-order form.
     order_key: String,
+    /// Free tables to move to and other tables' bills to merge in (an open table's bill).
+    moves: crate::cafe::floor::moves::MoveChoices,
+    /// The bill this one was merged into.
+    merged_into: Option<i64>,
 }
 
 async fn load_session(
@@ -229,9 +233,21 @@ pub async fn session_page(
     state: web::Data<AppState>,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    let (open, settings, menu, place, closed_sale) =
-        load_session(&state, user, id.into_inner()).await?;
+    let id = id.into_inner();
+    let (open, settings, menu, place, closed_sale) = load_session(&state, user, id).await?;
+    let head = open.head.clone();
+    let (moves, merged_into) = state
+        .db
+        .read(move |c| {
+            Ok((
+                crate::cafe::floor::moves::choices(c, &head)?,
+                crate::cafe::floor::moves::merged_into(c, id)?,
+            ))
+        })
+        .await?;
     html(&SessionPage {
+        moves,
+        merged_into,
         ctx,
         place,
         open,
@@ -520,4 +536,66 @@ pub async fn discount(
         Err(e) => return Err(e),
     }
     Ok(see_other(&back))
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct MoveForm {
+    pub table_id: String,
+}
+
+/// `POST /floor/sessions/{id}/move`: the bill goes to another free table of the branch.
+pub async fn move_table(
+    staff: Staff,
+    id: web::Path<i64>,
+    form: web::Form<MoveForm>,
+) -> Result<HttpResponse, AppError> {
+    let (user, actor, state, session) = staff.parts();
+    let id = id.into_inner();
+    let to = crate::platform::forms::optional_id(&form.table_id)
+        .ok()
+        .flatten()
+        .ok_or_else(|| AppError::field_invalid("table_id", "Choose the table to move to."))?;
+    let branch = state
+        .db
+        .write(move |c| {
+            crate::cafe::floor::moves::move_to(c, &actor, &user, id, to, BusinessClock::now_utc())
+        })
+        .await?;
+    state.events.publish(CafeEvent::session(branch, id));
+    flash::success(&session, "The bill moved: the table it left is free.");
+    Ok(see_other(&format!("/floor/sessions/{id}")))
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct MergeForm {
+    pub session_id: String,
+}
+
+/// `POST /floor/sessions/{id}/merge`: another table's bill joins this one.
+pub async fn merge(
+    staff: Staff,
+    id: web::Path<i64>,
+    form: web::Form<MergeForm>,
+) -> Result<HttpResponse, AppError> {
+    let (user, actor, state, session) = staff.parts();
+    let id = id.into_inner();
+    let from = crate::platform::forms::optional_id(&form.session_id)
+        .ok()
+        .flatten()
+        .ok_or_else(|| AppError::field_invalid("session_id", "Choose the bill to merge in."))?;
+    let branch = state
+        .db
+        .write(move |c| {
+            crate::cafe::floor::moves::merge(c, &actor, &user, id, from, BusinessClock::now_utc())
+        })
+        .await?;
+    state.events.publish(CafeEvent::session(branch, id));
+    state.events.publish(CafeEvent::session(branch, from));
+    flash::success(
+        &session,
+        format!("Bill #{from} merged into this one: its table is free."),
+    );
+    Ok(see_other(&format!("/floor/sessions/{id}")))
 }

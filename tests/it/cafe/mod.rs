@@ -171,6 +171,7 @@ mod floor;
 mod guest;
 mod kitchen;
 mod menus;
+mod moves;
 mod races;
 mod refunds;
 mod reservations;

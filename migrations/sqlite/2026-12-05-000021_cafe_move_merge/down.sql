@@ -1,0 +1,1 @@
+ALTER TABLE cafe_sessions DROP COLUMN merged_into;

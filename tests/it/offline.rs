@@ -345,6 +345,22 @@ async fn refused_sales_wait_for_a_manager_who_accepts_or_gives_the_money_back() 
         .await
         .expect(200)
         .expect_text("every offline sale is in the books");
+    // A till that never heard the first answers hears what became of them.
+    let late = sync(
+        &t.agent,
+        vec![
+            cables(b, 2, "stock-sale-00002", 5, "299.00"),
+            cables(b, 3, "price-sale-00003", 1, "250.00"),
+        ],
+    )
+    .await;
+    assert_eq!(statuses(&late), ["already", "exception"]);
+    assert_eq!(late[0]["order_id"].as_i64(), settled[1].1);
+    assert!(late[1]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("gave the money back"));
+    assert_eq!(count_orders(&t.app), 2);
     // The acceptance is in the audit trail with what it let through.
     let trail = t.app.audit_rows();
     assert!(

@@ -544,25 +544,39 @@ fn record(
             // A manager's acceptance takes what the books hold down to zero (stock never goes
             // below zero); the shortfall is noted for a count of the shelf.
             None if lenient => {
-                let available = stock::quantity(conn, branch_id, l.product_id)?;
-                notes.push(format!(
-                    "{}: {} sold, {available} on the books at {branch_name}; count the shelf.",
-                    l.name, l.quantity
-                ));
-                if available > 0 {
+                // What the books hold, read under the row's lock (a no-op UPDATE takes it), so
+                // nothing moves it between the reading and the writing.
+                let held: Option<i64> = diesel::update(
+                    branch_stock::table
+                        .filter(branch_stock::branch_id.eq(branch_id))
+                        .filter(branch_stock::product_id.eq(l.product_id)),
+                )
+                .set(branch_stock::quantity.eq(branch_stock::quantity))
+                .returning(branch_stock::quantity)
+                .get_result(conn)
+                .optional()?;
+                let available = held.unwrap_or(0);
+                let after = (available - l.quantity).max(0);
+                if available < l.quantity {
+                    notes.push(format!(
+                        "{}: {} sold, {available} on the books at {branch_name}; count the shelf.",
+                        l.name, l.quantity
+                    ));
+                    short[i] = l.quantity - available;
+                }
+                if held.is_some() && after != available {
                     diesel::update(
                         branch_stock::table
                             .filter(branch_stock::branch_id.eq(branch_id))
                             .filter(branch_stock::product_id.eq(l.product_id)),
                     )
                     .set((
-                        branch_stock::quantity.eq(0i64),
+                        branch_stock::quantity.eq(after),
                         branch_stock::updated_at.eq(now),
                     ))
                     .execute(conn)?;
                 }
-                short[i] = l.quantity - available;
-                Some(0)
+                Some(after)
             }
             other => other,
         };

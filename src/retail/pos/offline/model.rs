@@ -298,14 +298,19 @@ pub fn sync_one(
             None => None,
         };
         return Ok(Answer {
-            status: if status == "exception" {
-                "exception"
+            // Settled by a manager meanwhile: in the books (already), or kept out of them (still
+            // a sale the till should show, with what became of it).
+            status: match status.as_str() {
+                "exception" | "refunded" => "exception",
+                _ => "already",
+            },
+            reason: if status == "refunded" {
+                format!("{reason} A manager gave the money back.")
             } else {
-                "already"
+                reason
             },
             order_id,
             receipt_number,
-            reason,
             ..Answer::refused(identity, "")
         });
     }

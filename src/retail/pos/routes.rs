@@ -69,7 +69,8 @@ pub async fn terminal(
     })
 }
 
-fn branch_of(user: &CurrentUser) -> Result<i64, AppError> {
+/// The seller's branch, or the one refusal for staff who have none.
+pub(crate) fn branch_of(user: &CurrentUser) -> Result<i64, AppError> {
     user.branch_id.ok_or_else(|| {
         AppError::Forbidden(
             "You are not assigned to a branch, so you cannot sell. Ask a manager.".into(),

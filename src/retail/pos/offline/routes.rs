@@ -17,15 +17,8 @@ use crate::platform::pagination::{PageRequest, Pager};
 use crate::platform::state::AppState;
 use crate::retail::pos::offline::model::{self, Answer, OfflineSaleRow, Settle};
 use crate::retail::pos::offline::rules;
+use crate::retail::pos::routes::branch_of;
 use crate::retail::settings;
-
-fn branch_of(user: &CurrentUser) -> Result<i64, AppError> {
-    user.branch_id.ok_or_else(|| {
-        AppError::Forbidden(
-            "You are not assigned to a branch, so you cannot sell. Ask a manager.".into(),
-        )
-    })
-}
 
 /// `POST /pos/offline/block` `{"idempotency_key", "secret"}`: 201 with the block, the offline
 /// limits and the VAT the till works totals out with.

@@ -49,7 +49,20 @@
         .then(function (html) {
           if (html === null) return;
           var wasOpen = !!status.querySelector("section.status");
+          // What the guest is typing there (a promo code) survives the refresh, focus too;
+          // hidden fields (the form's keys) come fresh from the server.
+          var typed = {}, active = document.activeElement;
+          var focused = active && status.contains(active) ? active.name : null;
+          status.querySelectorAll("input[name], textarea[name]").forEach(function (i) {
+            if (i.type !== "hidden" && i.value) typed[i.name] = i.value;
+          });
           status.innerHTML = html;
+          var field = function (name) { return status.querySelector('[name="' + (window.CSS && CSS.escape ? CSS.escape(name) : name) + '"]'); };
+          Object.keys(typed).forEach(function (name) {
+            var i = field(name);
+            if (i && i.type !== "hidden" && !i.value) i.value = typed[name];
+          });
+          if (focused && field(focused)) field(focused).focus();
           // The table was just closed: the whole page changes (thanks and feedback).
           if (wasOpen && !status.querySelector("section.status")) location.reload();
         })

@@ -303,6 +303,19 @@ async fn refused_sales_wait_for_a_manager_who_accepts_or_gives_the_money_back() 
         .unwrap();
     let (stock_id, price_id) = (ids[0].0, ids[1].0);
 
+    // A note too long, or of invisible characters only, is refused and settles nothing.
+    for note in ["x".repeat(201), "\u{200b}\u{200b}".to_string()] {
+        let before = t.app.audit_count();
+        manager
+            .post(
+                &format!("/pos/exceptions/{stock_id}/accept"),
+                &[("note", note.as_str())],
+            )
+            .await
+            .expect(422);
+        assert_eq!(t.app.audit_count(), before);
+    }
+    assert_eq!(count_orders(&t.app), 1);
     // Accepted: an order of 5 cables with only 2 on the books; the stock stops at zero.
     manager
         .post(

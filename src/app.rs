@@ -427,6 +427,58 @@ fn pages() -> Vec<(Method, &'static str, Access, Reply, Route)> {
         r(post(), "/menu/categories/{id:\\d+}/restore", MANAGER, |x| {
             x.to(category_list::restore_route::<MenuCategories>)
         }),
+        // cafe: modifiers
+        r(get(), "/menu/modifier-groups", KITCHEN, |x| {
+            x.to(cafe::modifiers::routes::list)
+        }),
+        r(post(), "/menu/modifier-groups", MANAGER, |x| {
+            x.to(cafe::modifiers::routes::create_group)
+        }),
+        r(post(), "/menu/modifier-groups/{id:\\d+}", MANAGER, |x| {
+            x.to(cafe::modifiers::routes::update_group)
+        }),
+        r(
+            post(),
+            "/menu/modifier-groups/{id:\\d+}/archive",
+            MANAGER,
+            |x| x.to(cafe::modifiers::routes::archive_group),
+        ),
+        r(
+            post(),
+            "/menu/modifier-groups/{id:\\d+}/restore",
+            MANAGER,
+            |x| x.to(cafe::modifiers::routes::restore_group),
+        ),
+        r(
+            post(),
+            "/menu/modifier-groups/{id:\\d+}/options",
+            MANAGER,
+            |x| x.to(cafe::modifiers::routes::add_option),
+        ),
+        r(post(), "/menu/modifier-options/{id:\\d+}", MANAGER, |x| {
+            x.to(cafe::modifiers::routes::update_option)
+        }),
+        r(
+            post(),
+            "/menu/modifier-options/{id:\\d+}/stock",
+            KITCHEN,
+            |x| x.to(cafe::modifiers::routes::option_stock),
+        ),
+        r(
+            post(),
+            "/menu/modifier-options/{id:\\d+}/archive",
+            MANAGER,
+            |x| x.to(cafe::modifiers::routes::archive_option),
+        ),
+        r(
+            post(),
+            "/menu/modifier-options/{id:\\d+}/restore",
+            MANAGER,
+            |x| x.to(cafe::modifiers::routes::restore_option),
+        ),
+        r(post(), "/menu/{id:\\d+}/modifier-groups", MANAGER, |x| {
+            x.to(cafe::modifiers::routes::item_groups)
+        }),
         // cafe: tables and QR codes
         r(get(), "/tables", MANAGER, |x| {
             x.to(cafe::tables::routes::list)

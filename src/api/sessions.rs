@@ -41,6 +41,8 @@ pub struct SessionItemOut {
     pub price: Amount,
     pub qty: i64,
     pub notes: String,
+    /// The options chosen, as printed ("Regular · Oat milk"); empty for none.
+    pub modifiers: String,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -119,6 +121,7 @@ pub fn session_out(
                 name: l.name,
                 category: l.category,
                 notes: l.notes,
+                modifiers: l.modifiers,
             }
         })
         .collect();
@@ -250,6 +253,9 @@ pub struct ItemIn {
     pub qty: i64,
     #[serde(default)]
     pub notes: String,
+    /// The ids of the modifier options chosen (a latte's size and milk); the menu prices them.
+    #[serde(default)]
+    pub options: Vec<i64>,
 }
 
 fn one() -> i64 {
@@ -312,10 +318,15 @@ fn order_of(body: &OrderBody, header_key: &str) -> Result<OrderRequest, AppError
         }
         let notes = ordering::note(&item.notes, "A note")
             .map_err(|e| AppError::field_invalid("items", e.public_message()))?;
+        if item.options.len() > crate::cafe::modifiers::rules::MAX_PICKED {
+            errors.add("items", "Too many options in one line.");
+            break;
+        }
         lines.push(OrderLine {
             menu_item_id: item.id,
             quantity: item.qty,
             notes,
+            options: item.options.clone(),
         });
     }
     if let Some(t) = &body.session_type {

@@ -26,7 +26,7 @@ type Item = (
     &'static str,
 );
 
-const MENU: [Item; 27] = [
+const MENU: [Item; 28] = [
     (
         "Caramel Macchiato",
         "Coffee",
@@ -76,6 +76,16 @@ const MENU: [Item; 27] = [
         false,
         140,
         "Classic Italian coffee with foam",
+    ),
+    (
+        "Latte",
+        "Coffee",
+        170,
+        "🥛",
+        true,
+        false,
+        150,
+        "Espresso with steamed milk, your size and milk",
     ),
     (
         "Classic Smash Burger",
@@ -412,6 +422,8 @@ pub fn load(conn: &mut AnyConnection, config: &crate::Config) -> Result<usize, A
     added += 1;
     added += bookings(conn, config, branch)?;
     added += history(conn, config, branch)?;
+    // After the history (whose orders name no options): from now on coffees ask for them.
+    added += modifiers(conn, branch)?;
     // A welcome code for trying promo codes on a bill.
     crate::cafe::discounts::model::create(
         conn,
@@ -428,6 +440,60 @@ pub fn load(conn: &mut AnyConnection, config: &crate::Config) -> Result<usize, A
     )?;
     added += 1;
     Ok(added)
+}
+
+/// The coffees' Size (exactly one), Milk (at most one, oat milk extra) and Extras (up to three).
+fn modifiers(conn: &mut AnyConnection, branch: i64) -> Result<usize, AppError> {
+    use crate::cafe::modifiers::{model, rules};
+    let actor = Actor::system();
+    let now = crate::platform::clock::BusinessClock::now_utc();
+    type Group = (&'static str, i64, i64, &'static [(&'static str, i64)]);
+    let groups: [Group; 3] = [
+        (
+            "Size",
+            1,
+            1,
+            &[("Small", 0), ("Regular", 20), ("Large", 40)],
+        ),
+        ("Milk", 0, 1, &[("Whole milk", 0), ("Oat milk", 30)]),
+        (
+            "Extras",
+            0,
+            3,
+            &[
+                ("Extra shot", 40),
+                ("Whipped cream", 15),
+                ("Caramel syrup", 20),
+            ],
+        ),
+    ];
+    let mut ids = Vec::new();
+    for (name, min, max, options) in groups {
+        let input = rules::GroupInput {
+            name: name.into(),
+            min,
+            max,
+        };
+        let id = model::create_group(conn, &actor, &input, now)?;
+        for (n, (option, delta)) in options.iter().enumerate() {
+            let o = rules::OptionInput {
+                name: option.to_string(),
+                delta: Money(delta * 100),
+                sort_order: n as i64,
+            };
+            model::add_option(conn, &actor, id, &o, now)?;
+        }
+        ids.push(id);
+    }
+    let coffees: Vec<(i64, String)> = menu_items::table
+        .filter(menu_items::branch_id.eq(branch))
+        .filter(menu_items::name.eq_any(["Latte", "Cappuccino", "Iced Latte", "Caramel Macchiato"]))
+        .select((menu_items::id, menu_items::name))
+        .load(conn)?;
+    for (item, _) in &coffees {
+        model::set_item_groups(conn, &actor, *item, &ids, now)?;
+    }
+    Ok(ids.len() + coffees.len())
 }
 
 /// Four weeks of past takeaway bills, and today's so far (8–16 a day between 08:00 and 21:00, one to three dishes
@@ -501,6 +567,7 @@ fn history(
                         menu_item_id: items[pick as usize],
                         quantity: 1 + next(2) as i64,
                         notes: String::new(),
+                        options: Vec::new(),
                     }
                 })
                 .collect();

@@ -11,6 +11,7 @@ pub mod floor;
 pub mod guest;
 pub mod kitchen;
 pub mod menu;
+pub mod modifiers;
 pub mod ordering;
 pub mod refunds;
 pub mod reservations;
@@ -40,6 +41,8 @@ pub const AUDIT_WORDS: AuditWords = AuditWords {
         ("kitchen_ticket", "Kitchen ticket"),
         ("reservation", "Reservation"),
         ("discount_code", "Promo code"),
+        ("modifier_group", "Modifier group"),
+        ("modifier_option", "Modifier option"),
     ],
     fields: &[
         ("number", "Table number"),
@@ -65,6 +68,10 @@ pub const AUDIT_WORDS: AuditWords = AuditWords {
         ("table", "Table"),
         ("merged", "Merged in"),
         ("merged_into", "Merged into"),
+        ("min_choices", "Fewest choices"),
+        ("max_choices", "Most choices"),
+        ("price_delta", "Adds to the price"),
+        ("modifier_groups", "Modifier groups"),
         ("bill", "Bill"),
         ("subtotal", "Subtotal"),
         ("tax", "Tax"),

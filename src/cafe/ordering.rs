@@ -9,6 +9,7 @@ use diesel::prelude::*;
 
 use crate::cafe::kitchen::rules::{estimate_minutes, TicketStatus};
 use crate::cafe::menu::model::MenuItem;
+use crate::cafe::modifiers::rules::{self as modifiers, Chosen};
 use crate::cafe::tab::{open_for_table, SessionHead};
 use crate::cafe::visitors;
 use crate::platform::audit::{self, Actor, Changes, Subject};
@@ -29,6 +30,8 @@ pub struct OrderLine {
     pub menu_item_id: i64,
     pub quantity: i64,
     pub notes: String,
+    /// The modifier options picked (ids only: names and prices come from the menu).
+    pub options: Vec<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -124,7 +127,37 @@ pub fn parse_quantity(raw: &str) -> Result<i64, AppError> {
     Ok(q)
 }
 
-/// The menu form: `qty_{item}` (empty or 0 = not chosen), `note_{item}`, and `notes`.
+/// The option ids a form picked for one item: every `mod_{item}` or `mod_{item}_{group}` value
+/// (a group's radio buttons need a name of their own); an empty value is the "none" radio.
+pub fn picked_options(p: &Pairs, item: i64) -> Result<Vec<i64>, AppError> {
+    let (key, per_group) = (format!("mod_{item}"), format!("mod_{item}_"));
+    let mut out = Vec::new();
+    let values =
+        p.0.iter()
+            .filter(|(k, _)| *k == key || k.starts_with(&per_group))
+            .map(|(_, v)| v.as_str());
+    for raw in values {
+        if raw.trim().is_empty() {
+            continue;
+        }
+        match crate::platform::forms::optional_id(raw) {
+            Ok(Some(id)) => out.push(id),
+            _ => {
+                return Err(AppError::BadRequest(
+                    "The options chosen are not ones the menu offers. Please reload the menu."
+                        .into(),
+                ))
+            }
+        }
+        if out.len() > crate::cafe::modifiers::rules::MAX_PICKED {
+            return Err(AppError::BadRequest("Too many options in one line.".into()));
+        }
+    }
+    Ok(out)
+}
+
+/// The menu form: `qty_{item}` (empty or 0 = not chosen), `note_{item}`, `mod_{item}` (the
+/// item's options), and `notes`.
 pub fn parse_menu_form(p: &Pairs) -> Result<OrderRequest, AppError> {
     let mut lines: Vec<OrderLine> = Vec::new();
     for (suffix, raw) in p.with_prefix("qty_") {
@@ -146,6 +179,7 @@ pub fn parse_menu_form(p: &Pairs) -> Result<OrderRequest, AppError> {
             menu_item_id: id,
             quantity,
             notes,
+            options: picked_options(p, id)?,
         });
         if lines.len() > MAX_LINES {
             return Err(AppError::Unprocessable(format!(
@@ -166,21 +200,19 @@ pub fn parse_menu_form(p: &Pairs) -> Result<OrderRequest, AppError> {
 }
 
 /// One line typed in by a waiter: an item from the list, a quantity, a note.
-pub fn parse_staff_line(
-    item: &str,
-    quantity: &str,
-    notes: &str,
-    key: &str,
-) -> Result<OrderRequest, AppError> {
-    let menu_item_id = crate::platform::forms::optional_id(item)
+/// The item's options come as `mod_{item}` fields, as on the guest's menu.
+pub fn parse_staff_line(p: &Pairs) -> Result<OrderRequest, AppError> {
+    let menu_item_id = crate::platform::forms::optional_id(p.get("menu_item_id"))
         .ok()
         .flatten()
         .ok_or_else(|| AppError::Unprocessable("Choose an item from the menu.".into()))?;
+    let key = p.get("order_key");
     Ok(OrderRequest {
         lines: vec![OrderLine {
             menu_item_id,
-            quantity: parse_quantity(quantity)?,
-            notes: note(notes, "A note")?,
+            quantity: parse_quantity(p.get("quantity"))?,
+            notes: note(p.get("notes"), "A note")?,
+            options: picked_options(p, menu_item_id)?,
         }],
         notes: String::new(),
         key: order_key(key)?,
@@ -316,6 +348,17 @@ pub fn add_lines(
             )));
         }
     }
+    let offered = crate::cafe::modifiers::model::offered_for(conn, &ids)?;
+    let none = Vec::new();
+    let mut priced: Vec<(Vec<Chosen>, Money)> = Vec::with_capacity(req.lines.len());
+    for line in &req.lines {
+        let (item, _) = &items[&line.menu_item_id];
+        let offer = offered.get(&item.id).unwrap_or(&none);
+        let chosen = modifiers::choose(&item.name, offer, &line.options)?;
+        let unit = modifiers::unit_price(item.price(), &chosen)
+            .ok_or_else(|| AppError::Unprocessable("This order is too large to price.".into()))?;
+        priced.push((chosen, unit));
+    }
     let (visitor_id, employee_id) = match placer {
         Placer::Guest { visitor_id, .. } => (Some(*visitor_id), None),
         Placer::Staff(a) => (None, a.employee_id),
@@ -346,9 +389,11 @@ pub fn add_lines(
         .returning(kitchen_tickets::id)
         .get_result(conn)?;
     let mut total = Money::ZERO;
-    for line in &req.lines {
+    let mut summary: Vec<String> = Vec::with_capacity(req.lines.len());
+    for (line, (chosen, unit)) in req.lines.iter().zip(&priced) {
         let (item, category) = &items[&line.menu_item_id];
-        diesel::insert_into(cafe_session_lines::table)
+        let described = modifiers::describe(chosen);
+        let line_id: i64 = diesel::insert_into(cafe_session_lines::table)
             .values((
                 cafe_session_lines::session_id.eq(session.id),
                 cafe_session_lines::ticket_id.eq(ticket_id),
@@ -356,24 +401,23 @@ pub fn add_lines(
                 cafe_session_lines::name.eq(&item.name),
                 cafe_session_lines::category.eq(category),
                 cafe_session_lines::quantity.eq(line.quantity),
-                cafe_session_lines::unit_price_minor.eq(item.price_minor),
+                cafe_session_lines::unit_price_minor.eq(unit.0),
                 cafe_session_lines::notes.eq(&line.notes),
                 cafe_session_lines::created_at.eq(now),
+                cafe_session_lines::modifiers.eq(&described),
             ))
-            .execute(conn)?;
+            .returning(cafe_session_lines::id)
+            .get_result(conn)?;
+        crate::cafe::modifiers::model::record_line(conn, line_id, chosen)?;
         total = total
-            .checked_add(
-                item.price()
-                    .checked_mul(line.quantity)
-                    .unwrap_or(Money::ZERO),
-            )
+            .checked_add(unit.checked_mul(line.quantity).unwrap_or(Money::ZERO))
             .unwrap_or(total);
+        summary.push(if described.is_empty() {
+            format!("{} × {}", line.quantity, item.name)
+        } else {
+            format!("{} × {} ({described})", line.quantity, item.name)
+        });
     }
-    let summary: Vec<String> = req
-        .lines
-        .iter()
-        .map(|l| format!("{} × {}", l.quantity, items[&l.menu_item_id].0.name))
-        .collect();
     let subject = Subject::of("kitchen_ticket", ticket_id, format!("Ticket {ticket_id}"));
     let changes = Changes::new()
         .created("session_id", session.id)
@@ -413,6 +457,9 @@ mod tests {
         let r = parse_menu_form(&pairs(&[
             ("qty_3", "2"),
             ("note_3", " no sugar "),
+            ("mod_3_1", "30"),
+            ("mod_3", "31"),
+            ("mod_33", "77"),
             ("qty_4", ""),
             ("qty_5", "0"),
             ("qty_9", "1"),
@@ -425,7 +472,8 @@ mod tests {
             OrderLine {
                 menu_item_id: 3,
                 quantity: 2,
-                notes: "no sugar".into()
+                notes: "no sugar".into(),
+                options: vec![30, 31],
             }
         );
         assert_eq!(r.notes, "window seat");
@@ -433,19 +481,31 @@ mod tests {
 
     #[test]
     fn reads_a_waiters_line() {
-        let r = parse_staff_line("7", " 3 ", "no ice", "").unwrap();
+        let line = |item: &str, qty: &str, notes: &str, key: &str| {
+            parse_staff_line(&pairs(&[
+                ("menu_item_id", item),
+                ("quantity", qty),
+                ("notes", notes),
+                ("order_key", key),
+                ("mod_7", "12"),
+                ("mod_7", ""),
+                ("mod_8", "99"),
+            ]))
+        };
+        let r = line("7", " 3 ", "no ice", "").unwrap();
         assert_eq!(r.key, None);
         let k = "0123456789ABCDEF0123456789abcdef";
-        let r2 = parse_staff_line("7", "1", "", k).unwrap();
+        let r2 = line("7", "1", "", k).unwrap();
         assert_eq!(r2.key.as_deref(), Some("0123456789abcdef0123456789abcdef"));
-        assert!(parse_staff_line("7", "1", "", "short").is_err());
-        assert!(parse_staff_line("7", "1", "", "0123456789abcdef0123456789abcdeg").is_err());
+        assert!(line("7", "1", "", "short").is_err());
+        assert!(line("7", "1", "", "0123456789abcdef0123456789abcdeg").is_err());
         assert_eq!(
             r.lines,
             vec![OrderLine {
                 menu_item_id: 7,
                 quantity: 3,
-                notes: "no ice".into()
+                notes: "no ice".into(),
+                options: vec![12],
             }]
         );
         for (item, qty) in [
@@ -456,9 +516,14 @@ mod tests {
             ("7", "51"),
             ("7", ""),
         ] {
-            assert!(parse_staff_line(item, qty, "", "").is_err(), "{item} {qty}");
+            assert!(line(item, qty, "", "").is_err(), "{item} {qty}");
         }
-        assert!(parse_staff_line("7", "1", &"n".repeat(201), "").is_err());
+        assert!(line("7", "1", &"n".repeat(201), "").is_err());
+        let tampered = pairs(&[("menu_item_id", "7"), ("quantity", "1"), ("mod_7", "x")]);
+        assert!(matches!(
+            parse_staff_line(&tampered),
+            Err(AppError::BadRequest(_))
+        ));
     }
 
     #[test]

@@ -209,6 +209,8 @@ pub struct BillLine {
     pub quantity: i64,
     pub unit_price_minor: i64,
     pub notes: String,
+    /// The options chosen, as printed: "Regular · Oat" (empty for none).
+    pub modifiers: String,
 }
 
 impl BillLine {
@@ -275,6 +277,8 @@ struct SnapshotLine<'a> {
     category: &'a str,
     qty: i64,
     price: String,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    modifiers: &'a str,
 }
 
 /// What was sold, as the sales record keeps it (one entry per bill line).
@@ -287,6 +291,7 @@ pub fn items_snapshot(lines: &[BillLine]) -> String {
             category: &l.category,
             qty: l.quantity,
             price: l.unit_price().plain(),
+            modifiers: &l.modifiers,
         })
         .collect();
     serde_json::to_string(&items).unwrap_or_else(|_| "[]".into())

@@ -510,6 +510,7 @@ diesel::table! {
         unit_price_minor -> BigInt,
         notes -> Text,
         created_at -> Timestamp,
+        modifiers -> Text,
     }
 }
 
@@ -1085,6 +1086,54 @@ diesel::table! {
 
 diesel::joinable!(offline_sales -> offline_blocks (block_id));
 
+diesel::table! {
+    modifier_groups (id) {
+        id -> BigInt,
+        name -> Text,
+        name_lc -> Text,
+        min_choices -> BigInt,
+        max_choices -> BigInt,
+        is_active -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    modifier_options (id) {
+        id -> BigInt,
+        group_id -> BigInt,
+        name -> Text,
+        name_lc -> Text,
+        price_delta_minor -> BigInt,
+        sort_order -> BigInt,
+        in_stock -> Bool,
+        is_active -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    menu_item_modifier_groups (menu_item_id, group_id) {
+        menu_item_id -> BigInt,
+        group_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    cafe_line_modifiers (line_id, option_id) {
+        line_id -> BigInt,
+        option_id -> BigInt,
+        group_name -> Text,
+        option_name -> Text,
+        price_delta_minor -> BigInt,
+    }
+}
+
+diesel::joinable!(modifier_options -> modifier_groups (group_id));
+diesel::joinable!(menu_item_modifier_groups -> modifier_groups (group_id));
+diesel::joinable!(menu_item_modifier_groups -> menu_items (menu_item_id));
+diesel::joinable!(cafe_line_modifiers -> cafe_session_lines (line_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     offline_blocks,
     offline_sales,
@@ -1153,4 +1202,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     cafe_credit_notes,
     cafe_credit_note_lines,
     cafe_credit_note_tenders,
+    modifier_groups,
+    modifier_options,
+    menu_item_modifier_groups,
+    cafe_line_modifiers,
 );

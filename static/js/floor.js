@@ -1,3 +1,17 @@
+// The waiter's add-to-order form: the chosen item's options (size, milk…) show; the others
+// stay hidden, and the server reads only the chosen item's.
+(function () {
+  var pick = document.querySelector('select[name="menu_item_id"]');
+  var box = document.getElementById("waiter-mods");
+  if (!pick || !box) return;
+  function show() {
+    box.querySelectorAll("[data-mods-for]").forEach(function (d) {
+      d.hidden = d.getAttribute("data-mods-for") !== pick.value;
+    });
+  }
+  pick.addEventListener("change", show);
+  show();
+})();
 // Floor: the server announces changes at this branch (server-sent events, from any instance);
 // the page then fetches itself and swaps in the tables and the takeaway list, so a waiter sees
 // new orders, calls and closed bills without reloading. Works without this file (reload).

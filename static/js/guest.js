@@ -8,7 +8,12 @@
     var item = input.closest(".item");
     // The amount itself, not the text shown (which carries the currency sign and grouping).
     var price = item && item.querySelector(".price");
-    return (price && parseFloat(price.getAttribute("data-price"))) || 0;
+    var unit = (price && parseFloat(price.getAttribute("data-price"))) || 0;
+    // The options ticked add their prices; the server prices the order again from the menu.
+    if (item) item.querySelectorAll(".modifiers input:checked").forEach(function (o) {
+      unit += parseFloat(o.getAttribute("data-delta")) || 0;
+    });
+    return unit;
   }
   function update() {
     if (!form || !summary) return;

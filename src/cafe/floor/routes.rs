@@ -193,6 +193,8 @@ struct SessionPage {
     moves: crate::cafe::floor::moves::MoveChoices,
     /// The bill this one was merged into.
     merged_into: Option<i64>,
+    /// What the items that have options ask for, in menu order, for the add-to-order form.
+    modifiers: Vec<(i64, crate::cafe::modifiers::rules::Offered)>,
 }
 
 async fn load_session(
@@ -236,18 +238,25 @@ pub async fn session_page(
     let id = id.into_inner();
     let (open, settings, menu, place, closed_sale) = load_session(&state, user, id).await?;
     let head = open.head.clone();
-    let (moves, merged_into) = state
+    let ids: Vec<i64> = menu.iter().map(|r| r.item.id).collect();
+    let (moves, merged_into, mut offered) = state
         .db
         .read(move |c| {
             Ok((
                 crate::cafe::floor::moves::choices(c, &head)?,
                 crate::cafe::floor::moves::merged_into(c, id)?,
+                crate::cafe::modifiers::model::offered_for(c, &ids)?,
             ))
         })
         .await?;
+    let modifiers = menu
+        .iter()
+        .filter_map(|r| offered.remove(&r.item.id).map(|o| (r.item.id, o)))
+        .collect();
     html(&SessionPage {
         moves,
         merged_into,
+        modifiers,
         ctx,
         place,
         open,
@@ -259,28 +268,14 @@ pub async fn session_page(
     })
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
-pub struct LineForm {
-    pub menu_item_id: String,
-    pub quantity: String,
-    pub notes: String,
-    pub order_key: String,
-}
-
 pub async fn add_line(
     staff: Staff,
     id: web::Path<i64>,
-    form: web::Form<LineForm>,
+    form: web::Form<crate::platform::forms::Pairs>,
 ) -> Result<HttpResponse, AppError> {
     let (user, actor, state, session) = staff.parts();
     let id = id.into_inner();
-    let order = ordering::parse_staff_line(
-        &form.menu_item_id,
-        &form.quantity,
-        &form.notes,
-        &form.order_key,
-    )?;
+    let order = ordering::parse_staff_line(&form)?;
     let placed = state
         .db
         .write(move |c| {

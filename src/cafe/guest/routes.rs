@@ -12,6 +12,7 @@ use serde::Deserialize;
 use crate::cafe::events::{self, CafeEvent};
 use crate::cafe::guest::feedback;
 use crate::cafe::guest::view::{self, GuestView, MenuQuery};
+use crate::cafe::modifiers::rules::{GroupRule, OptionRule};
 use crate::cafe::ordering::{self, OrderLine, OrderRequest};
 use crate::cafe::visitors::{self, GuestHint};
 use crate::platform::audit::Actor;
@@ -52,6 +53,9 @@ pub struct Typed {
     pub qty: HashMap<i64, String>,
     pub note: HashMap<i64, String>,
     pub notes: String,
+    /// The options ticked per item; `None` for a fresh page (required sizes start on their
+    /// first option).
+    pub mods: Option<HashMap<i64, Vec<i64>>>,
 }
 
 /// Typed text shown back in a form: bounded, without control characters.
@@ -75,7 +79,38 @@ impl Typed {
                 t.note.insert(id, echo(v, 200));
             }
         }
+        let mut mods: HashMap<i64, Vec<i64>> = HashMap::new();
+        for (suffix, v) in p.with_prefix("mod_").take(2000) {
+            let item = suffix.split('_').next().and_then(|s| s.parse::<i64>().ok());
+            if let (Some(item), Ok(option)) = (item, v.parse::<i64>()) {
+                mods.entry(item).or_default().push(option);
+            }
+        }
+        t.mods = Some(mods);
         t
+    }
+
+    /// Whether the option shows ticked: as the guest left it, or on a fresh page the first
+    /// in-stock option of a group that needs exactly one.
+    pub fn ticked(&self, item: &i64, g: &GroupRule, opts: &[OptionRule], o: &OptionRule) -> bool {
+        match &self.mods {
+            Some(m) => m.get(item).is_some_and(|v| v.contains(&o.id)),
+            None => {
+                g.min == 1
+                    && g.max == 1
+                    && opts.iter().find(|x| x.in_stock).map(|x| x.id) == Some(o.id)
+            }
+        }
+    }
+
+    /// Whether the "none" choice of an optional one-choice group shows ticked.
+    pub fn none_ticked(&self, item: &i64, opts: &[OptionRule]) -> bool {
+        match &self.mods {
+            Some(m) => !m
+                .get(item)
+                .is_some_and(|v| opts.iter().any(|o| v.contains(&o.id))),
+            None => true,
+        }
     }
 
     pub fn qty_of(&self, id: &i64) -> &str {
@@ -339,10 +374,11 @@ pub async fn reorder(
         let order = OrderRequest {
             lines: lines
                 .into_iter()
-                .map(|(menu_item_id, quantity)| OrderLine {
-                    menu_item_id,
-                    quantity,
+                .map(|l| OrderLine {
+                    menu_item_id: l.menu_item_id,
+                    quantity: l.quantity,
                     notes: String::new(),
+                    options: l.options,
                 })
                 .collect(),
             notes: String::new(),

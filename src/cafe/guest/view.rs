@@ -9,6 +9,7 @@ use crate::cafe::bill::Bill;
 use crate::cafe::kitchen::model::{self as kitchen, Ticket};
 use crate::cafe::kitchen::rules::TicketStatus;
 use crate::cafe::menu::model::{self as menu, MenuItem, MenuRow};
+use crate::cafe::modifiers::rules::{GroupRule, Offered, OptionRule};
 use crate::cafe::sales::{self, BillLine};
 use crate::cafe::settings::{self, CafeSettings};
 use crate::cafe::suggestions::{self, PastLine};
@@ -31,6 +32,7 @@ pub struct MenuSection {
 pub struct ReorderLine {
     pub item: MenuItem,
     pub quantity: i64,
+    pub modifiers: String,
 }
 
 /// One step of the guest's progress line.
@@ -112,6 +114,14 @@ pub struct GuestView {
     pub picks: Vec<MenuItem>,
     pub trending: Vec<MenuItem>,
     pub feedback: Option<FeedbackChance>,
+    /// What each item asks for (Size, Milk, …), from the same kept copy as the menu.
+    pub modifiers: HashMap<i64, Offered>,
+}
+
+impl GuestView {
+    pub fn offered(&self, item: &i64) -> &[(GroupRule, Vec<OptionRule>)] {
+        self.modifiers.get(item).map(Vec::as_slice).unwrap_or(&[])
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -165,24 +175,54 @@ pub fn open_bill(
 }
 
 /// The most recent order of this visitor (any visit): what "order again" repeats.
-pub fn last_order(conn: &mut AnyConnection, visitor_id: i64) -> QueryResult<Vec<(i64, i64)>> {
+/// A line of the guest's last order, to order again: the item, how many, and its options.
+pub struct PastOrderLine {
+    pub menu_item_id: i64,
+    pub quantity: i64,
+    pub options: Vec<i64>,
+    /// "Regular · Oat", as the line printed them.
+    pub modifiers: String,
+}
+
+pub fn last_order(conn: &mut AnyConnection, visitor_id: i64) -> QueryResult<Vec<PastOrderLine>> {
+    use crate::platform::schema::cafe_line_modifiers;
     let last: Option<i64> = kitchen_tickets::table
         .filter(kitchen_tickets::visitor_id.eq(visitor_id))
         .order(kitchen_tickets::id.desc())
         .select(kitchen_tickets::id)
         .first(conn)
         .optional()?;
-    match last {
-        Some(t) => cafe_session_lines::table
-            .filter(cafe_session_lines::ticket_id.eq(t))
-            .order(cafe_session_lines::id.asc())
-            .select((
-                cafe_session_lines::menu_item_id,
-                cafe_session_lines::quantity,
-            ))
-            .load(conn),
-        None => Ok(Vec::new()),
-    }
+    let Some(t) = last else {
+        return Ok(Vec::new());
+    };
+    let lines: Vec<(i64, i64, i64, String)> = cafe_session_lines::table
+        .filter(cafe_session_lines::ticket_id.eq(t))
+        .order(cafe_session_lines::id.asc())
+        .select((
+            cafe_session_lines::id,
+            cafe_session_lines::menu_item_id,
+            cafe_session_lines::quantity,
+            cafe_session_lines::modifiers,
+        ))
+        .load(conn)?;
+    let ids: Vec<i64> = lines.iter().map(|l| l.0).collect();
+    let options: Vec<(i64, i64)> = cafe_line_modifiers::table
+        .filter(cafe_line_modifiers::line_id.eq_any(&ids))
+        .select((cafe_line_modifiers::line_id, cafe_line_modifiers::option_id))
+        .load(conn)?;
+    Ok(lines
+        .into_iter()
+        .map(|(id, menu_item_id, quantity, modifiers)| PastOrderLine {
+            menu_item_id,
+            quantity,
+            options: options
+                .iter()
+                .filter(|(l, _)| *l == id)
+                .map(|(_, o)| *o)
+                .collect(),
+            modifiers,
+        })
+        .collect())
 }
 
 pub fn history(conn: &mut AnyConnection, visitor_id: i64) -> QueryResult<Vec<PastLine>> {
@@ -256,9 +296,12 @@ pub fn load(
         return Ok(None);
     };
     let kept = cache.get(conn, menu::MENU_COUNTER, table.branch_id, |c| {
+        let rows = menu::menu_of(c, table.branch_id)?;
+        let ids: Vec<i64> = rows.iter().map(|r| r.item.id).collect();
         Ok((
             settings::load(c, config)?,
-            menu::menu_of(c, table.branch_id)?,
+            rows,
+            crate::cafe::modifiers::model::offered_for(c, &ids)?,
         ))
     })?;
     // Borrowed from the kept copy: only what the page shows is cloned.
@@ -301,13 +344,14 @@ pub fn load(
         returning = earlier > 0;
         reorder = last_order(conn, v.id)?
             .into_iter()
-            .filter_map(|(id, qty)| {
+            .filter_map(|l| {
                 by_id
-                    .get(&id)
+                    .get(&l.menu_item_id)
                     .filter(|i| i.orderable())
                     .map(|&i| ReorderLine {
                         item: i.clone(),
-                        quantity: qty,
+                        quantity: l.quantity,
+                        modifiers: l.modifiers,
                     })
             })
             .collect();
@@ -337,5 +381,6 @@ pub fn load(
         picks,
         trending,
         feedback,
+        modifiers: kept.2.clone(),
     }))
 }

@@ -17,6 +17,8 @@ pub struct TicketLine {
     pub name: String,
     pub quantity: i64,
     pub notes: String,
+    /// "Large · Oat · Extra shot": what the cook must make differently.
+    pub modifiers: String,
 }
 
 impl TicketLine {
@@ -109,7 +111,7 @@ fn with_lines(
     now: NaiveDateTime,
 ) -> QueryResult<Vec<Ticket>> {
     let ids: Vec<i64> = heads.iter().map(|h| h.0).collect();
-    let lines: Vec<(i64, String, i64, String)> = cafe_session_lines::table
+    let lines: Vec<(i64, String, i64, String, String)> = cafe_session_lines::table
         .filter(cafe_session_lines::ticket_id.eq_any(&ids))
         .order(cafe_session_lines::id.asc())
         .select((
@@ -117,6 +119,7 @@ fn with_lines(
             cafe_session_lines::name,
             cafe_session_lines::quantity,
             cafe_session_lines::notes,
+            cafe_session_lines::modifiers,
         ))
         .load(conn)?;
     Ok(heads
@@ -142,6 +145,7 @@ fn with_lines(
                     name: l.1.clone(),
                     quantity: l.2,
                     notes: l.3.clone(),
+                    modifiers: l.4.clone(),
                 })
                 .collect(),
         })

@@ -132,6 +132,8 @@ struct FormPage {
     errors: FormErrors,
     categories: Vec<Choice>,
     allergens: &'static [allergens::Allergen],
+    /// Every modifier group, and whether this item offers it (a saved item only).
+    groups: Vec<(crate::cafe::modifiers::model::ModifierGroup, bool)>,
 }
 
 /// The menu item form (`record_form::{new, create, edit, update}::<MenuItems>`): a new item
@@ -195,16 +197,31 @@ impl RecordForm for MenuItems {
             Some(_) => None,
         };
         let (id, user) = (v.id, v.user.clone());
-        let (branch, categories, saved) = v
+        let (branch, categories, saved, groups) = v
             .state
             .db
             .run(move |c| {
                 let saved = id.map(|id| model::find(c, id)).transpose()?;
                 let branch_id = saved.as_ref().map(|i| i.branch_id).or(requested);
+                let groups = match id {
+                    Some(id) => {
+                        let on = crate::cafe::modifiers::model::groups_of_item(c, id)?;
+                        crate::cafe::modifiers::model::all_groups(c)?
+                            .into_iter()
+                            .filter(|s| s.group.is_active || on.contains(&s.group.id))
+                            .map(|s| {
+                                let ticked = on.contains(&s.group.id);
+                                (s.group, ticked)
+                            })
+                            .collect()
+                    }
+                    None => Vec::new(),
+                };
                 Ok((
                     scope::resolve(c, &user, branch_id)?,
                     category_list::choices::<MenuCategories>(c)?,
                     saved,
+                    groups,
                 ))
             })
             .await?;
@@ -218,6 +235,7 @@ impl RecordForm for MenuItems {
             errors: v.errors,
             categories,
             allergens: allergens::ALL,
+            groups,
         };
         html_status(v.status, &page)
     }

@@ -17,6 +17,8 @@ pub struct SoldLine {
     pub quantity: i64,
     pub unit: Money,
     pub returned: i64,
+    /// The options the line was sold with ("Regular · Oat"), empty for none.
+    pub modifiers: String,
 }
 
 impl SoldLine {
@@ -212,7 +214,8 @@ pub fn parse_request(
     })
 }
 
-/// The bill's lines as the sales record keeps them: `[{id, name, category, qty, price}]`.
+/// The bill's lines as the sales record keeps them: `[{id, name, category, qty, price,
+/// modifiers?}]`.
 pub fn sold_lines(items_json: &str) -> Vec<SoldLine> {
     #[derive(serde::Deserialize)]
     struct Snap {
@@ -226,6 +229,8 @@ pub fn sold_lines(items_json: &str) -> Vec<SoldLine> {
         qty: i64,
         #[serde(default)]
         price: String,
+        #[serde(default)]
+        modifiers: String,
     }
     serde_json::from_str::<Vec<Snap>>(items_json)
         .unwrap_or_default()
@@ -237,6 +242,7 @@ pub fn sold_lines(items_json: &str) -> Vec<SoldLine> {
             quantity: s.qty.max(0),
             unit: Money::parse_input(&s.price).unwrap_or(Money::ZERO),
             returned: 0,
+            modifiers: s.modifiers,
         })
         .collect()
 }
@@ -253,6 +259,7 @@ mod tests {
             quantity,
             unit: Money(unit),
             returned,
+            modifiers: String::new(),
         }
     }
 

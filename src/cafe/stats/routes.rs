@@ -87,6 +87,8 @@ struct Figures {
     cafe: CafeSettings,
     today: Today,
     top: Vec<ItemFigures>,
+    /// The modifier options sold with items in the range (oat milk, extra shots), most first.
+    options: Vec<crate::cafe::modifiers::model::OptionSold>,
     categories: Vec<CategoryFigures>,
     hours: [Takings; 24],
     daily: Vec<(NaiveDate, Takings)>,
@@ -113,6 +115,7 @@ async fn figures(
                 cafe,
                 today: Today::default(),
                 top: Vec::new(),
+                options: Vec::new(),
                 categories: Vec::new(),
                 hours: [Takings::default(); 24],
                 daily: Vec::new(),
@@ -141,6 +144,9 @@ async fn figures(
             }
             if want.top {
                 out.top = model::top_items(c, b, s.from, s.to, 10)?;
+                if let (Some(from), Some(to)) = clock.day_range_utc(Some(s.from), Some(s.to)) {
+                    out.options = crate::cafe::modifiers::model::sold_between(c, b, from, to, 10)?;
+                }
             }
             if want.categories {
                 out.categories = model::by_category(c, b, s.from, s.to)?;

@@ -171,6 +171,7 @@ mod floor;
 mod guest;
 mod kitchen;
 mod menus;
+pub(crate) mod modifiers;
 mod moves;
 mod races;
 mod refunds;

@@ -19,6 +19,7 @@ fn guest_order(
                 menu_item_id: *id,
                 quantity: *q,
                 notes: String::new(),
+                options: Vec::new(),
             })
             .collect(),
         notes: String::new(),

@@ -45,6 +45,7 @@ pub(crate) fn bill_at(
                         menu_item_id: *id,
                         quantity: *q,
                         notes: String::new(),
+                        options: Vec::new(),
                     })
                     .collect(),
                 notes: String::new(),

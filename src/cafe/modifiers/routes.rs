@@ -1,0 +1,310 @@
+//! `/menu/modifier-groups`: managers keep the groups and their options; the kitchen marks an
+//! option out of stock. A refused form comes back on the page with the reason (422), nothing
+//! saved.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+use crate::cafe::modifiers::model::{self, GroupSheet};
+use crate::cafe::modifiers::rules;
+use crate::platform::auth::Staff;
+use crate::platform::clock::BusinessClock;
+use crate::platform::error::AppError;
+use crate::platform::flash;
+use crate::platform::forms::{FormErrors, Pairs};
+use crate::platform::page::{html_status, see_other, PageCtx};
+use crate::platform::state::AppState;
+
+const PAGE: &str = "/menu/modifier-groups";
+
+#[derive(Template)]
+#[template(path = "cafe/menu/modifiers.html")]
+struct ModifiersPage {
+    ctx: PageCtx,
+    groups: Vec<GroupSheet>,
+    refused: Option<String>,
+    form: GroupForm,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct GroupForm {
+    pub name: String,
+    pub min: String,
+    pub max: String,
+}
+
+impl Default for GroupForm {
+    fn default() -> Self {
+        GroupForm {
+            name: String::new(),
+            min: "0".into(),
+            max: "1".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct OptionForm {
+    pub name: String,
+    pub delta: String,
+    pub sort_order: String,
+}
+
+async fn page(
+    ctx: PageCtx,
+    state: &AppState,
+    refused: Option<(StatusCode, String)>,
+    form: GroupForm,
+) -> Result<HttpResponse, AppError> {
+    let groups = state.db.read(|c| Ok(model::all_groups(c)?)).await?;
+    let (status, refused) = match refused {
+        Some((s, m)) => (s, Some(m)),
+        None => (StatusCode::OK, None),
+    };
+    html_status(
+        status,
+        &ModifiersPage {
+            ctx,
+            groups,
+            refused,
+            form,
+        },
+    )
+}
+
+pub async fn list(ctx: PageCtx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    page(ctx, &state, None, GroupForm::default()).await
+}
+
+/// A refusal the page shows above its forms; anything else (a missing record, a database
+/// error) is answered as usual.
+async fn refused_or(
+    ctx: PageCtx,
+    state: &AppState,
+    e: AppError,
+    form: GroupForm,
+) -> Result<HttpResponse, AppError> {
+    let status = match &e {
+        AppError::Conflict(_) => StatusCode::CONFLICT,
+        AppError::Unprocessable(_) | AppError::Fields { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+        _ => return Err(e),
+    };
+    page(ctx, state, Some((status, e.to_string())), form).await
+}
+
+fn invalid(errors: &FormErrors) -> (StatusCode, String) {
+    (StatusCode::UNPROCESSABLE_ENTITY, errors.first().to_string())
+}
+
+fn done(staff: &Staff, said: String) -> HttpResponse {
+    flash::success(&staff.session, said);
+    see_other(PAGE)
+}
+
+pub async fn create_group(
+    staff: Staff,
+    ctx: PageCtx,
+    form: web::Form<GroupForm>,
+) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    let state = staff.state.clone();
+    let input = match rules::group_input(&form.name, &form.min, &form.max) {
+        Ok(i) => i,
+        Err(e) => return page(ctx, &state, Some(invalid(&e)), form).await,
+    };
+    let actor = staff.actor.clone();
+    let name = input.name.clone();
+    let r = state
+        .db
+        .write(move |c| model::create_group(c, &actor, &input, BusinessClock::now_utc()))
+        .await;
+    match r {
+        Ok(_) => Ok(done(
+            &staff,
+            format!("{name} was added. Now give it its options."),
+        )),
+        Err(e) => refused_or(ctx, &state, e, form).await,
+    }
+}
+
+pub async fn update_group(
+    staff: Staff,
+    ctx: PageCtx,
+    id: web::Path<i64>,
+    form: web::Form<GroupForm>,
+) -> Result<HttpResponse, AppError> {
+    let state = staff.state.clone();
+    let input = match rules::group_input(&form.name, &form.min, &form.max) {
+        Ok(i) => i,
+        Err(e) => return page(ctx, &state, Some(invalid(&e)), GroupForm::default()).await,
+    };
+    let (actor, id, name) = (staff.actor.clone(), id.into_inner(), input.name.clone());
+    let r = state
+        .db
+        .write(move |c| model::update_group(c, &actor, id, &input, BusinessClock::now_utc()))
+        .await;
+    match r {
+        Ok(()) => Ok(done(&staff, format!("{name} was saved."))),
+        Err(e) => refused_or(ctx, &state, e, GroupForm::default()).await,
+    }
+}
+
+async fn group_active(staff: Staff, id: i64, active: bool) -> Result<HttpResponse, AppError> {
+    let actor = staff.actor.clone();
+    let name = staff
+        .state
+        .db
+        .write(move |c| model::set_group_active(c, &actor, id, active, BusinessClock::now_utc()))
+        .await?;
+    Ok(done(
+        &staff,
+        if active {
+            format!("{name} is offered again on its items.")
+        } else {
+            format!("{name} was archived: no item asks for it now.")
+        },
+    ))
+}
+
+pub async fn archive_group(staff: Staff, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
+    group_active(staff, id.into_inner(), false).await
+}
+
+pub async fn restore_group(staff: Staff, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
+    group_active(staff, id.into_inner(), true).await
+}
+
+pub async fn add_option(
+    staff: Staff,
+    ctx: PageCtx,
+    id: web::Path<i64>,
+    form: web::Form<OptionForm>,
+) -> Result<HttpResponse, AppError> {
+    let state = staff.state.clone();
+    let input = match rules::option_input(&form.name, &form.delta, &form.sort_order) {
+        Ok(i) => i,
+        Err(e) => return page(ctx, &state, Some(invalid(&e)), GroupForm::default()).await,
+    };
+    let (actor, id, name) = (staff.actor.clone(), id.into_inner(), input.name.clone());
+    let r = state
+        .db
+        .write(move |c| model::add_option(c, &actor, id, &input, BusinessClock::now_utc()))
+        .await;
+    match r {
+        Ok(_) => Ok(done(&staff, format!("{name} was added."))),
+        Err(e) => refused_or(ctx, &state, e, GroupForm::default()).await,
+    }
+}
+
+pub async fn update_option(
+    staff: Staff,
+    ctx: PageCtx,
+    id: web::Path<i64>,
+    form: web::Form<OptionForm>,
+) -> Result<HttpResponse, AppError> {
+    let state = staff.state.clone();
+    let input = match rules::option_input(&form.name, &form.delta, &form.sort_order) {
+        Ok(i) => i,
+        Err(e) => return page(ctx, &state, Some(invalid(&e)), GroupForm::default()).await,
+    };
+    let (actor, id, name) = (staff.actor.clone(), id.into_inner(), input.name.clone());
+    let r = state
+        .db
+        .write(move |c| model::update_option(c, &actor, id, &input, BusinessClock::now_utc()))
+        .await;
+    match r {
+        Ok(()) => Ok(done(&staff, format!("{name} was saved."))),
+        Err(e) => refused_or(ctx, &state, e, GroupForm::default()).await,
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct StockForm {
+    /// The state wanted ("1" in stock, "0" out), not a flip: a repeated click changes nothing.
+    pub in_stock: String,
+}
+
+pub async fn option_stock(
+    staff: Staff,
+    id: web::Path<i64>,
+    form: web::Form<StockForm>,
+) -> Result<HttpResponse, AppError> {
+    let in_stock = match form.in_stock.as_str() {
+        "1" => true,
+        "0" => false,
+        _ => {
+            return Err(AppError::BadRequest(
+                "Say whether the option is in stock (1) or out (0).".into(),
+            ))
+        }
+    };
+    let (actor, id) = (staff.actor.clone(), id.into_inner());
+    let name = staff
+        .state
+        .db
+        .write(move |c| model::set_option_stock(c, &actor, id, in_stock, BusinessClock::now_utc()))
+        .await?;
+    Ok(done(
+        &staff,
+        if in_stock {
+            format!("{name} is back in stock.")
+        } else {
+            format!("{name} is marked out of stock: guests cannot choose it.")
+        },
+    ))
+}
+
+async fn option_active(staff: Staff, id: i64, active: bool) -> Result<HttpResponse, AppError> {
+    let actor = staff.actor.clone();
+    let name = staff
+        .state
+        .db
+        .write(move |c| model::set_option_active(c, &actor, id, active, BusinessClock::now_utc()))
+        .await?;
+    Ok(done(
+        &staff,
+        if active {
+            format!("{name} is offered again.")
+        } else {
+            format!("{name} was archived.")
+        },
+    ))
+}
+
+pub async fn archive_option(staff: Staff, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
+    option_active(staff, id.into_inner(), false).await
+}
+
+pub async fn restore_option(staff: Staff, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
+    option_active(staff, id.into_inner(), true).await
+}
+
+/// `POST /menu/{id}/modifier-groups`: the groups ticked on the item's edit page.
+pub async fn item_groups(
+    staff: Staff,
+    id: web::Path<i64>,
+    form: web::Form<Pairs>,
+) -> Result<HttpResponse, AppError> {
+    let ids = form.ids("group_id", 200).map_err(|_| {
+        AppError::BadRequest("The groups ticked are not ones we offered. Please reload.".into())
+    })?;
+    let mut unique = ids.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    let (actor, id) = (staff.actor.clone(), id.into_inner());
+    let name = staff
+        .state
+        .db
+        .write(move |c| model::set_item_groups(c, &actor, id, &unique, BusinessClock::now_utc()))
+        .await?;
+    flash::success(
+        &staff.session,
+        format!("{name} now asks for the groups ticked."),
+    );
+    Ok(see_other(&format!("/menu/{id}/edit")))
+}

@@ -224,6 +224,30 @@ fn pages() -> Vec<(Method, &'static str, Access, Reply, Route)> {
         r(get(), "/kitchen", KITCHEN, |x| {
             x.to(cafe::kitchen::routes::page)
         }),
+        r(get(), "/kitchen/expo", KITCHEN, |x| {
+            x.to(cafe::stations::routes::expo)
+        }),
+        r(get(), "/kitchen/stations", MANAGER, |x| {
+            x.to(cafe::stations::routes::list)
+        }),
+        r(post(), "/kitchen/stations", MANAGER, |x| {
+            x.to(cafe::stations::routes::create)
+        }),
+        r(post(), "/kitchen/stations/{id:\\d+}", MANAGER, |x| {
+            x.to(cafe::stations::routes::update)
+        }),
+        r(
+            post(),
+            "/kitchen/stations/{id:\\d+}/archive",
+            MANAGER,
+            |x| x.to(cafe::stations::routes::archive),
+        ),
+        r(
+            post(),
+            "/kitchen/stations/{id:\\d+}/restore",
+            MANAGER,
+            |x| x.to(cafe::stations::routes::restore),
+        ),
         r(get(), "/kitchen/tickets", KITCHEN, |x| {
             x.to(cafe::kitchen::routes::tickets)
         }),
@@ -352,6 +376,9 @@ fn pages() -> Vec<(Method, &'static str, Access, Reply, Route)> {
         }),
         r(post(), "/floor/sessions/{id:\\d+}/printed", FLOOR, |x| {
             x.to(cafe::floor::routes::mark_printed)
+        }),
+        r(post(), "/floor/sessions/{id:\\d+}/fire", FLOOR, |x| {
+            x.to(cafe::stations::routes::fire)
         }),
         r(post(), "/floor/sessions/{id:\\d+}/move", FLOOR, |x| {
             x.to(cafe::floor::routes::move_table)

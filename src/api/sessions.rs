@@ -327,6 +327,7 @@ fn order_of(body: &OrderBody, header_key: &str) -> Result<OrderRequest, AppError
             quantity: item.qty,
             notes,
             options: item.options.clone(),
+            hold: false,
         });
     }
     if let Some(t) = &body.session_type {

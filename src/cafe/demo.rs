@@ -422,8 +422,26 @@ pub fn load(conn: &mut AnyConnection, config: &crate::Config) -> Result<usize, A
     added += 1;
     added += bookings(conn, config, branch)?;
     added += history(conn, config, branch)?;
-    // After the history (whose orders name no options): from now on coffees ask for them.
+    // After the history (whose orders name no options): from now on coffees ask for them,
+    // and the bar makes the drinks on its own board.
     added += modifiers(conn, branch)?;
+    let drinks: Vec<i64> = menu_categories::table
+        .filter(menu_categories::name.eq_any(["Coffee", "Drinks"]))
+        .select(menu_categories::id)
+        .load(conn)?;
+    crate::cafe::stations::model::create(
+        conn,
+        &actor,
+        branch,
+        &crate::cafe::stations::rules::StationInput {
+            code: "bar".into(),
+            name: "Bar".into(),
+            late_minutes: 8,
+            categories: drinks,
+        },
+        crate::platform::clock::BusinessClock::now_utc(),
+    )?;
+    added += 1;
     // A welcome code for trying promo codes on a bill.
     crate::cafe::discounts::model::create(
         conn,
@@ -568,6 +586,7 @@ fn history(
                         quantity: 1 + next(2) as i64,
                         notes: String::new(),
                         options: Vec::new(),
+                        hold: false,
                     }
                 })
                 .collect();

@@ -19,6 +19,7 @@ pub mod reviews;
 pub mod sales;
 pub mod scope;
 pub mod settings;
+pub mod stations;
 pub mod stats;
 pub mod suggestions;
 pub mod tab;
@@ -43,6 +44,7 @@ pub const AUDIT_WORDS: AuditWords = AuditWords {
         ("discount_code", "Promo code"),
         ("modifier_group", "Modifier group"),
         ("modifier_option", "Modifier option"),
+        ("kitchen_station", "Kitchen station"),
     ],
     fields: &[
         ("number", "Table number"),
@@ -72,6 +74,10 @@ pub const AUDIT_WORDS: AuditWords = AuditWords {
         ("max_choices", "Most choices"),
         ("price_delta", "Adds to the price"),
         ("modifier_groups", "Modifier groups"),
+        ("late_minutes", "Late after (minutes)"),
+        ("categories", "Categories"),
+        ("tickets_to_kitchen", "Tickets sent back to the kitchen"),
+        ("fired", "Tickets fired"),
         ("bill", "Bill"),
         ("subtotal", "Subtotal"),
         ("tax", "Tax"),

@@ -32,6 +32,8 @@ pub struct OrderLine {
     pub notes: String,
     /// The modifier options picked (ids only: names and prices come from the menu).
     pub options: Vec<i64>,
+    /// Held by the waiter (a later course): sent to its station only when fired.
+    pub hold: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -180,6 +182,7 @@ pub fn parse_menu_form(p: &Pairs) -> Result<OrderRequest, AppError> {
             quantity,
             notes,
             options: picked_options(p, id)?,
+            hold: false,
         });
         if lines.len() > MAX_LINES {
             return Err(AppError::Unprocessable(format!(
@@ -213,6 +216,8 @@ pub fn parse_staff_line(p: &Pairs) -> Result<OrderRequest, AppError> {
             quantity: parse_quantity(p.get("quantity"))?,
             notes: note(p.get("notes"), "A note")?,
             options: picked_options(p, menu_item_id)?,
+            // Only staff hold a course; a guest's order goes straight to the kitchen.
+            hold: !p.get("hold").is_empty(),
         }],
         notes: String::new(),
         key: order_key(key)?,
@@ -373,51 +378,76 @@ pub fn add_lines(
             visitors::count_visit(conn, v)?;
         }
     }
-    let ticket_id: i64 = diesel::insert_into(kitchen_tickets::table)
-        .values((
-            kitchen_tickets::branch_id.eq(session.branch_id),
-            kitchen_tickets::session_id.eq(session.id),
-            kitchen_tickets::visitor_id.eq(visitor_id),
-            kitchen_tickets::placed_by_employee_id.eq(employee_id),
-            kitchen_tickets::status.eq(TicketStatus::Pending.as_str()),
-            kitchen_tickets::priority.eq(0i64),
-            kitchen_tickets::estimated_minutes.eq(estimate_minutes(req.lines.len())),
-            kitchen_tickets::notes.eq(&req.notes),
-            kitchen_tickets::created_at.eq(now),
-            kitchen_tickets::order_key.eq(req.key.as_deref()),
-        ))
-        .returning(kitchen_tickets::id)
-        .get_result(conn)?;
+    // One ticket per station the lines go to (and per held course): the first keeps the
+    // order's one-time key, the others name it.
+    let routing = crate::cafe::stations::model::routing(conn, session.branch_id)?;
+    let keys: Vec<(Option<i64>, bool)> = req
+        .lines
+        .iter()
+        .map(|l| {
+            let station = routing.get(&items[&l.menu_item_id].0.category_id).copied();
+            (station, l.hold)
+        })
+        .collect();
+    let mut first: Option<i64> = None;
     let mut total = Money::ZERO;
     let mut summary: Vec<String> = Vec::with_capacity(req.lines.len());
-    for (line, (chosen, unit)) in req.lines.iter().zip(&priced) {
-        let (item, category) = &items[&line.menu_item_id];
-        let described = modifiers::describe(chosen);
-        let line_id: i64 = diesel::insert_into(cafe_session_lines::table)
+    for ((station, held), indexes) in crate::cafe::stations::rules::split(&keys) {
+        let ticket: i64 = diesel::insert_into(kitchen_tickets::table)
             .values((
-                cafe_session_lines::session_id.eq(session.id),
-                cafe_session_lines::ticket_id.eq(ticket_id),
-                cafe_session_lines::menu_item_id.eq(item.id),
-                cafe_session_lines::name.eq(&item.name),
-                cafe_session_lines::category.eq(category),
-                cafe_session_lines::quantity.eq(line.quantity),
-                cafe_session_lines::unit_price_minor.eq(unit.0),
-                cafe_session_lines::notes.eq(&line.notes),
-                cafe_session_lines::created_at.eq(now),
-                cafe_session_lines::modifiers.eq(&described),
+                kitchen_tickets::branch_id.eq(session.branch_id),
+                kitchen_tickets::session_id.eq(session.id),
+                kitchen_tickets::visitor_id.eq(visitor_id),
+                kitchen_tickets::placed_by_employee_id.eq(employee_id),
+                kitchen_tickets::status.eq(TicketStatus::Pending.as_str()),
+                kitchen_tickets::priority.eq(0i64),
+                kitchen_tickets::estimated_minutes.eq(estimate_minutes(indexes.len())),
+                kitchen_tickets::notes.eq(&req.notes),
+                kitchen_tickets::created_at.eq(now),
+                kitchen_tickets::order_key.eq(if first.is_none() {
+                    req.key.as_deref()
+                } else {
+                    None
+                }),
+                kitchen_tickets::station_id.eq(station),
+                kitchen_tickets::order_ticket_id.eq(first),
+                kitchen_tickets::held.eq(held),
             ))
-            .returning(cafe_session_lines::id)
+            .returning(kitchen_tickets::id)
             .get_result(conn)?;
-        crate::cafe::modifiers::model::record_line(conn, line_id, chosen)?;
-        total = total
-            .checked_add(unit.checked_mul(line.quantity).unwrap_or(Money::ZERO))
-            .unwrap_or(total);
-        summary.push(if described.is_empty() {
-            format!("{} × {}", line.quantity, item.name)
-        } else {
-            format!("{} × {} ({described})", line.quantity, item.name)
-        });
+        first.get_or_insert(ticket);
+        for i in indexes {
+            let (line, (chosen, unit)) = (&req.lines[i], &priced[i]);
+            let (item, category) = &items[&line.menu_item_id];
+            let described = modifiers::describe(chosen);
+            let line_id: i64 = diesel::insert_into(cafe_session_lines::table)
+                .values((
+                    cafe_session_lines::session_id.eq(session.id),
+                    cafe_session_lines::ticket_id.eq(ticket),
+                    cafe_session_lines::menu_item_id.eq(item.id),
+                    cafe_session_lines::name.eq(&item.name),
+                    cafe_session_lines::category.eq(category),
+                    cafe_session_lines::quantity.eq(line.quantity),
+                    cafe_session_lines::unit_price_minor.eq(unit.0),
+                    cafe_session_lines::notes.eq(&line.notes),
+                    cafe_session_lines::created_at.eq(now),
+                    cafe_session_lines::modifiers.eq(&described),
+                ))
+                .returning(cafe_session_lines::id)
+                .get_result(conn)?;
+            crate::cafe::modifiers::model::record_line(conn, line_id, chosen)?;
+            total = total
+                .checked_add(unit.checked_mul(line.quantity).unwrap_or(Money::ZERO))
+                .unwrap_or(total);
+            let held = if held { ", held" } else { "" };
+            summary.push(if described.is_empty() {
+                format!("{} × {}{held}", line.quantity, item.name)
+            } else {
+                format!("{} × {} ({described}){held}", line.quantity, item.name)
+            });
+        }
     }
+    let ticket_id = first.expect("an order has a line");
     let subject = Subject::of("kitchen_ticket", ticket_id, format!("Ticket {ticket_id}"));
     let changes = Changes::new()
         .created("session_id", session.id)
@@ -474,6 +504,7 @@ mod tests {
                 quantity: 2,
                 notes: "no sugar".into(),
                 options: vec![30, 31],
+                hold: false,
             }
         );
         assert_eq!(r.notes, "window seat");
@@ -506,6 +537,7 @@ mod tests {
                 quantity: 3,
                 notes: "no ice".into(),
                 options: vec![12],
+                hold: false,
             }]
         );
         for (item, qty) in [

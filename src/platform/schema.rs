@@ -495,6 +495,10 @@ diesel::table! {
         started_at -> Nullable<Timestamp>,
         completed_at -> Nullable<Timestamp>,
         order_key -> Nullable<Text>,
+        station_id -> Nullable<BigInt>,
+        order_ticket_id -> Nullable<BigInt>,
+        held -> Bool,
+        fired_at -> Nullable<Timestamp>,
     }
 }
 
@@ -1134,6 +1138,29 @@ diesel::joinable!(menu_item_modifier_groups -> modifier_groups (group_id));
 diesel::joinable!(menu_item_modifier_groups -> menu_items (menu_item_id));
 diesel::joinable!(cafe_line_modifiers -> cafe_session_lines (line_id));
 
+diesel::table! {
+    kitchen_stations (id) {
+        id -> BigInt,
+        branch_id -> BigInt,
+        code -> Text,
+        name -> Text,
+        late_minutes -> BigInt,
+        is_active -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    kitchen_station_categories (station_id, category_id) {
+        station_id -> BigInt,
+        category_id -> BigInt,
+        branch_id -> BigInt,
+    }
+}
+
+diesel::joinable!(kitchen_tickets -> kitchen_stations (station_id));
+diesel::joinable!(kitchen_station_categories -> kitchen_stations (station_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     offline_blocks,
     offline_sales,
@@ -1206,4 +1233,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     modifier_options,
     menu_item_modifier_groups,
     cafe_line_modifiers,
+    kitchen_stations,
+    kitchen_station_categories,
 );

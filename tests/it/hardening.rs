@@ -261,6 +261,7 @@ fn one_order_key_racing_on_threads_makes_one_ticket() {
                         quantity: 1,
                         notes: String::new(),
                         options: Vec::new(),
+                        hold: false,
                     }],
                     notes: String::new(),
                     key: Some("0123456789abcdef0123456789abcdef".into()),

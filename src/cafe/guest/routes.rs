@@ -379,6 +379,7 @@ pub async fn reorder(
                     quantity: l.quantity,
                     notes: String::new(),
                     options: l.options,
+                    hold: false,
                 })
                 .collect(),
             notes: String::new(),

@@ -55,6 +55,11 @@ impl OpenBill {
         self.head.bill_printed_at.is_some()
     }
 
+    /// Tickets the waiter is holding (a later course), not yet sent to the kitchen.
+    pub fn held(&self) -> usize {
+        self.tickets.iter().filter(|t| t.held).count()
+    }
+
     /// Received → Preparing → Ready, and how far the order has come.
     pub fn steps(&self) -> [Step; 3] {
         let now = self.overall_status();
@@ -76,17 +81,16 @@ impl OpenBill {
 
     /// The guest's progress line: the least advanced of their tickets.
     pub fn overall_status(&self) -> &'static str {
-        if self
-            .tickets
-            .iter()
-            .any(|t| t.status == TicketStatus::Pending)
-        {
+        // A held course does not keep the guest at "Received" once the rest is cooking.
+        let sent: Vec<&Ticket> = self.tickets.iter().filter(|t| !t.held).collect();
+        let tickets: Vec<&Ticket> = if sent.is_empty() {
+            self.tickets.iter().collect()
+        } else {
+            sent
+        };
+        if tickets.iter().any(|t| t.status == TicketStatus::Pending) {
             "Received"
-        } else if self
-            .tickets
-            .iter()
-            .any(|t| t.status == TicketStatus::Preparing)
-        {
+        } else if tickets.iter().any(|t| t.status == TicketStatus::Preparing) {
             "Preparing"
         } else if self.tickets.is_empty() {
             ""

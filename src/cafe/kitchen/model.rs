@@ -10,7 +10,9 @@ use crate::platform::audit::{self, Actor, Changes, Subject};
 use crate::platform::clock::BusinessClock;
 use crate::platform::db::AnyConnection;
 use crate::platform::error::AppError;
-use crate::platform::schema::{cafe_session_lines, cafe_sessions, cafe_tables, kitchen_tickets};
+use crate::platform::schema::{
+    cafe_session_lines, cafe_sessions, cafe_tables, kitchen_stations, kitchen_tickets,
+};
 
 #[derive(Debug, Clone)]
 pub struct TicketLine {
@@ -52,6 +54,14 @@ pub struct Ticket {
     pub completed_at: Option<NaiveDateTime>,
     pub table_number: Option<i64>,
     pub customer_name: String,
+    /// The station that prepares it (`None`: the kitchen).
+    pub station_id: Option<i64>,
+    /// Its station's late threshold in minutes (the kitchen goes by each ticket's estimate).
+    pub station_late: Option<i64>,
+    /// The order it belongs to: the id of the order's first ticket (its own, for that one).
+    pub order_id: i64,
+    /// Held by the waiter: not on any board until fired.
+    pub held: bool,
 }
 
 impl Ticket {
@@ -59,13 +69,22 @@ impl Ticket {
         priority_label(self.priority)
     }
     pub fn status_label(&self) -> &'static str {
-        self.status.label()
+        if self.held {
+            "Held"
+        } else {
+            self.status.label()
+        }
     }
     pub fn pending(&self) -> bool {
         self.status == TicketStatus::Pending
     }
     pub fn late(&self) -> bool {
-        self.status != TicketStatus::Completed && is_late(self.age_minutes, self.estimated_minutes)
+        self.status != TicketStatus::Completed
+            && !self.held
+            && match self.station_late {
+                Some(m) => crate::cafe::stations::rules::late_at_station(self.age_minutes, m),
+                None => is_late(self.age_minutes, self.estimated_minutes),
+            }
     }
     /// Finished recently enough to bring back to the board.
     pub fn recallable(&self) -> bool {
@@ -85,6 +104,11 @@ type Head = (
     String,
     Option<i64>,
     Option<NaiveDateTime>,
+    Option<i64>,
+    Option<i64>,
+    bool,
+    Option<NaiveDateTime>,
+    Option<i64>,
 );
 
 pub fn place_label(kind: &str, customer: &str, table_number: Option<i64>) -> String {
@@ -132,7 +156,12 @@ fn with_lines(
             estimated_minutes: h.4,
             notes: h.5,
             place: place_label(&h.7, &h.8, h.9),
-            age_minutes: (now - h.6).num_minutes().max(0),
+            // A held ticket reached its station when fired: its age counts from then.
+            age_minutes: (now - h.14.unwrap_or(h.6)).num_minutes().max(0),
+            station_id: h.11,
+            order_id: h.12.unwrap_or(h.0),
+            held: h.13,
+            station_late: h.15,
             done_minutes: h.10.map(|at| (now - at).num_minutes().max(0)),
             created_at: h.6,
             completed_at: h.10,
@@ -156,6 +185,7 @@ macro_rules! ticket_heads {
     () => {
         kitchen_tickets::table
             .inner_join(cafe_sessions::table.left_join(cafe_tables::table))
+            .left_join(kitchen_stations::table)
             .select((
                 kitchen_tickets::id,
                 kitchen_tickets::session_id,
@@ -168,18 +198,35 @@ macro_rules! ticket_heads {
                 cafe_sessions::customer_name,
                 cafe_tables::number.nullable(),
                 kitchen_tickets::completed_at,
+                kitchen_tickets::station_id,
+                kitchen_tickets::order_ticket_id,
+                kitchen_tickets::held,
+                kitchen_tickets::fired_at,
+                kitchen_stations::late_minutes.nullable(),
             ))
     };
 }
 
-/// Pending and preparing tickets of a branch: urgent first, then oldest first.
+/// Which board a ticket is on: the kitchen's (no station, `0` here) or a station's.
+macro_rules! station_filter {
+    ($station:expr) => {
+        diesel::dsl::sql::<diesel::sql_types::Bool>("COALESCE(kitchen_tickets.station_id, 0) = ")
+            .bind::<diesel::sql_types::BigInt, _>($station.unwrap_or(0))
+    };
+}
+
+/// Pending and preparing tickets of a branch's board (the kitchen's, or a station's), not
+/// held: urgent first, then oldest first.
 pub fn open_tickets(
     conn: &mut AnyConnection,
     branch_id: i64,
+    station: Option<i64>,
     now: NaiveDateTime,
 ) -> QueryResult<Vec<Ticket>> {
     let heads: Vec<Head> = ticket_heads!()
         .filter(kitchen_tickets::branch_id.eq(branch_id))
+        .filter(station_filter!(station))
+        .filter(kitchen_tickets::held.eq(false))
         .filter(kitchen_tickets::status.ne(TicketStatus::Completed.as_str()))
         .order((
             kitchen_tickets::priority.desc(),
@@ -195,14 +242,31 @@ pub fn open_tickets(
 pub fn recently_done(
     conn: &mut AnyConnection,
     branch_id: i64,
+    station: Option<i64>,
     now: NaiveDateTime,
 ) -> QueryResult<Vec<Ticket>> {
     let heads: Vec<Head> = ticket_heads!()
         .filter(kitchen_tickets::branch_id.eq(branch_id))
+        .filter(station_filter!(station))
         .filter(kitchen_tickets::status.eq(TicketStatus::Completed.as_str()))
         .filter(kitchen_tickets::created_at.gt(now - chrono::Duration::hours(12)))
         .order(kitchen_tickets::completed_at.desc())
         .limit(8)
+        .load(conn)?;
+    with_lines(conn, heads, now)
+}
+
+/// A branch's tickets of the last twelve hours, every station, for the expo view.
+pub fn recent(
+    conn: &mut AnyConnection,
+    branch_id: i64,
+    now: NaiveDateTime,
+) -> QueryResult<Vec<Ticket>> {
+    let heads: Vec<Head> = ticket_heads!()
+        .filter(kitchen_tickets::branch_id.eq(branch_id))
+        .filter(kitchen_tickets::created_at.gt(now - chrono::Duration::hours(12)))
+        .order(kitchen_tickets::id.desc())
+        .limit(400)
         .load(conn)?;
     with_lines(conn, heads, now)
 }
@@ -310,16 +374,22 @@ pub fn advance(
     id: i64,
     step: Step,
 ) -> Result<(i64, i64), AppError> {
-    let (branch_id, session_id, stored): (i64, i64, String) = kitchen_tickets::table
+    let (branch_id, session_id, stored, held): (i64, i64, String, bool) = kitchen_tickets::table
         .find(id)
         .select((
             kitchen_tickets::branch_id,
             kitchen_tickets::session_id,
             kitchen_tickets::status,
+            kitchen_tickets::held,
         ))
         .first(conn)
         .optional()?
         .ok_or_else(|| AppError::not_found("That ticket"))?;
+    if held {
+        return Err(AppError::Conflict(
+            "This ticket is held: it reaches the kitchen when the waiter fires it.".into(),
+        ));
+    }
     let status = TicketStatus::stored(&stored);
     let now = BusinessClock::now_utc();
     let target = kitchen_tickets::table.find(id);

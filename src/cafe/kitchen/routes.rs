@@ -9,6 +9,7 @@ use crate::cafe::kitchen::model::{self, Step, Ticket};
 use crate::cafe::kitchen::rules::{parse_priority, Priority, PRIORITIES};
 use crate::cafe::menu::model::{self as menu, MenuRow};
 use crate::cafe::scope::{self, CafeBranch};
+use crate::cafe::stations::model::{self as stations, Station};
 use crate::platform::auth::Staff;
 use crate::platform::auth::{BranchScope, CurrentUser};
 use crate::platform::clock::BusinessClock;
@@ -35,18 +36,48 @@ impl Board {
     }
 }
 
+/// `?station=bar`: a station's board; none, the kitchen's.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct StationQuery {
+    pub station: String,
+}
+
+impl StationQuery {
+    fn code(&self) -> Option<String> {
+        let c = self.station.trim();
+        (!c.is_empty() && c != "kitchen").then(|| c.to_string())
+    }
+}
+
 async fn board(
     state: &AppState,
     user: CurrentUser,
     requested: Option<i64>,
-) -> Result<(CafeBranch, Board, Vec<MenuRow>), AppError> {
+    station: Option<String>,
+) -> Result<
+    (
+        CafeBranch,
+        Board,
+        Vec<MenuRow>,
+        Vec<Station>,
+        Option<Station>,
+    ),
+    AppError,
+> {
     state
         .db
         .read(move |c| {
             let branch = scope::resolve(c, &user, requested)?;
             let now = BusinessClock::now_utc();
-            let open = model::open_tickets(c, branch.id, now)?;
-            let done = model::recently_done(c, branch.id, now)?;
+            let stations = stations::active(c, branch.id)?;
+            let current = match &station {
+                Some(code) => Some(stations::by_code(c, branch.id, code)?),
+                None => None,
+            };
+            let at = current.as_ref().map(|s| s.id);
+            let open = model::open_tickets(c, branch.id, at, now)?;
+            let done = model::recently_done(c, branch.id, at, now)?;
             let items = menu::menu_of(c, branch.id)?;
             let pending = open.iter().filter(|t| t.pending()).count();
             Ok((
@@ -58,6 +89,8 @@ async fn board(
                     done,
                 },
                 items,
+                stations,
+                current,
             ))
         })
         .await
@@ -72,6 +105,22 @@ struct KitchenPage {
     items: Vec<MenuRow>,
     priorities: [Priority; 3],
     duty: crate::cafe::duty::Duty,
+    /// The branch's stations (tabs) and the one shown (`None`: the kitchen).
+    stations: Vec<Station>,
+    station: Option<Station>,
+}
+
+impl KitchenPage {
+    /// `&station=bar` for the links and forms of a station's board.
+    pub fn station_param(&self) -> String {
+        station_param(&self.station)
+    }
+}
+
+fn station_param(s: &Option<Station>) -> String {
+    s.as_ref()
+        .map(|s| format!("&station={}", s.code))
+        .unwrap_or_default()
 }
 
 pub async fn page(
@@ -79,10 +128,12 @@ pub async fn page(
     user: CurrentUser,
     state: web::Data<AppState>,
     branch_scope: BranchScope,
+    q: web::Query<StationQuery>,
 ) -> Result<HttpResponse, AppError> {
     let requested = branch_scope.branch();
     let me = user.id;
-    let (branch, board, items) = board(&state, user, requested).await?;
+    let (branch, board, items, stations, station) =
+        board(&state, user, requested, q.code()).await?;
     let branch_id = branch.id;
     let duty = state
         .db
@@ -95,6 +146,8 @@ pub async fn page(
         board,
         items,
         priorities: PRIORITIES,
+        stations,
+        station,
     })
 }
 
@@ -105,6 +158,7 @@ struct TicketsFragment {
     branch: CafeBranch,
     board: Board,
     priorities: [Priority; 3],
+    station: Option<Station>,
 }
 
 /// The ticket columns alone, fetched by the page whenever the live feed says something changed.
@@ -113,14 +167,16 @@ pub async fn tickets(
     user: CurrentUser,
     state: web::Data<AppState>,
     branch_scope: BranchScope,
+    q: web::Query<StationQuery>,
 ) -> Result<HttpResponse, AppError> {
     let requested = branch_scope.branch();
-    let (branch, board, _) = board(&state, user, requested).await?;
+    let (branch, board, _, _, station) = board(&state, user, requested, q.code()).await?;
     html(&TicketsFragment {
         ctx,
         branch,
         board,
         priorities: PRIORITIES,
+        station,
     })
 }
 
@@ -141,25 +197,30 @@ pub async fn live(
     }))
 }
 
-fn back(branch_id: i64) -> HttpResponse {
-    see_other(&format!("/kitchen?branch={branch_id}"))
+/// Back to the board the ticket is on (its station's, or the kitchen's).
+fn back(branch_id: i64, station: Option<String>) -> HttpResponse {
+    match station {
+        Some(code) => see_other(&format!("/kitchen?branch={branch_id}&station={code}")),
+        None => see_other(&format!("/kitchen?branch={branch_id}")),
+    }
 }
 
 /// Start, finish or recall one ticket of the person's branch; the board and the guest hear it.
 async fn step(staff: Staff, id: web::Path<i64>, s: Step) -> Result<HttpResponse, AppError> {
     let (user, actor, state, _) = staff.parts();
     let id = id.into_inner();
-    let (branch_id, session_id) = state
+    let (branch_id, session_id, station) = state
         .db
         .write(move |c| {
             scope::check_branch(&user, model::branch_of(c, id)?)?;
-            model::advance(c, &actor, id, s)
+            let (b, s) = model::advance(c, &actor, id, s)?;
+            Ok((b, s, stations::code_of_ticket(c, id)?))
         })
         .await?;
     state
         .events
         .publish(CafeEvent::ticket(branch_id, session_id));
-    Ok(back(branch_id))
+    Ok(back(branch_id, station))
 }
 
 pub async fn start(staff: Staff, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
@@ -190,17 +251,18 @@ pub async fn priority(
     let p = parse_priority(&form.priority)
         .ok_or_else(|| AppError::Unprocessable("Choose Urgent, High or Normal.".into()))?;
     let id = id.into_inner();
-    let (branch_id, session_id) = state
+    let (branch_id, session_id, station) = state
         .db
         .write(move |c| {
             scope::check_branch(&user, model::branch_of(c, id)?)?;
-            model::set_priority(c, &actor, id, p)
+            let (b, s) = model::set_priority(c, &actor, id, p)?;
+            Ok((b, s, stations::code_of_ticket(c, id)?))
         })
         .await?;
     state
         .events
         .publish(CafeEvent::ticket(branch_id, session_id));
-    Ok(back(branch_id))
+    Ok(back(branch_id, station))
 }
 
 /// "Complete all shown" / the ticked tickets: `ids` repeated, `branch`.
@@ -211,6 +273,11 @@ pub async fn complete_many(
     let (user, actor, state, session) = staff.parts();
     let p = Pairs(form.into_inner());
     let requested = scope::parse_requested(p.get("branch"))?;
+    let station = StationQuery {
+        station: p.get("station").to_string(),
+    }
+    .code()
+    .filter(|c| c.len() <= 20 && c.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '-'));
     let ids = p
         .ids("ids", 500)
         .map_err(|_| AppError::BadRequest("The tickets to complete could not be read.".into()))?;
@@ -247,5 +314,5 @@ pub async fn complete_many(
         flash::Kind::Info
     };
     flash::push(&session, kind, result.summary());
-    Ok(back(branch_id))
+    Ok(back(branch_id, station))
 }

@@ -176,5 +176,6 @@ mod moves;
 mod races;
 mod refunds;
 mod reservations;
+pub(crate) mod stations;
 pub(crate) mod stats;
 mod table_codes;

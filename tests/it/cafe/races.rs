@@ -20,6 +20,7 @@ fn guest_order(
                 quantity: *q,
                 notes: String::new(),
                 options: Vec::new(),
+                hold: false,
             })
             .collect(),
         notes: String::new(),

@@ -46,6 +46,7 @@ pub(crate) fn bill_at(
                         quantity: *q,
                         notes: String::new(),
                         options: Vec::new(),
+                        hold: false,
                     })
                     .collect(),
                 notes: String::new(),

@@ -377,6 +377,12 @@ fn pages() -> Vec<(Method, &'static str, Access, Reply, Route)> {
         r(post(), "/floor/sessions/{id:\\d+}/printed", FLOOR, |x| {
             x.to(cafe::floor::routes::mark_printed)
         }),
+        r(get(), "/floor/sessions/{id:\\d+}/split", FLOOR, |x| {
+            x.to(cafe::split::routes::page)
+        }),
+        r(post(), "/floor/sessions/{id:\\d+}/split", FLOOR, |x| {
+            x.to(cafe::split::routes::split)
+        }),
         r(post(), "/floor/sessions/{id:\\d+}/fire", FLOOR, |x| {
             x.to(cafe::stations::routes::fire)
         }),

@@ -328,6 +328,7 @@ fn order_of(body: &OrderBody, header_key: &str) -> Result<OrderRequest, AppError
             notes,
             options: item.options.clone(),
             hold: false,
+            seat: None,
         });
     }
     if let Some(t) = &body.session_type {

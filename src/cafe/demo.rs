@@ -587,6 +587,7 @@ fn history(
                         notes: String::new(),
                         options: Vec::new(),
                         hold: false,
+                        seat: None,
                     }
                 })
                 .collect();

@@ -19,6 +19,7 @@ pub mod reviews;
 pub mod sales;
 pub mod scope;
 pub mod settings;
+pub mod split;
 pub mod stations;
 pub mod stats;
 pub mod suggestions;

@@ -34,6 +34,8 @@ pub struct OrderLine {
     pub options: Vec<i64>,
     /// Held by the waiter (a later course): sent to its station only when fired.
     pub hold: bool,
+    /// The seat the waiter gave it (1–99), for splitting the bill by seats.
+    pub seat: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -183,6 +185,7 @@ pub fn parse_menu_form(p: &Pairs) -> Result<OrderRequest, AppError> {
             notes,
             options: picked_options(p, id)?,
             hold: false,
+            seat: None,
         });
         if lines.len() > MAX_LINES {
             return Err(AppError::Unprocessable(format!(
@@ -218,6 +221,17 @@ pub fn parse_staff_line(p: &Pairs) -> Result<OrderRequest, AppError> {
             options: picked_options(p, menu_item_id)?,
             // Only staff hold a course; a guest's order goes straight to the kitchen.
             hold: !p.get("hold").is_empty(),
+            seat: match p.get("seat").trim() {
+                "" => None,
+                raw => Some(
+                    raw.parse::<i64>()
+                        .ok()
+                        .filter(|s| (1..=99).contains(s))
+                        .ok_or_else(|| {
+                            AppError::Unprocessable("A seat is a number from 1 to 99.".into())
+                        })?,
+                ),
+            },
         }],
         notes: String::new(),
         key: order_key(key)?,
@@ -432,6 +446,7 @@ pub fn add_lines(
                     cafe_session_lines::notes.eq(&line.notes),
                     cafe_session_lines::created_at.eq(now),
                     cafe_session_lines::modifiers.eq(&described),
+                    cafe_session_lines::seat.eq(line.seat),
                 ))
                 .returning(cafe_session_lines::id)
                 .get_result(conn)?;
@@ -505,6 +520,7 @@ mod tests {
                 notes: "no sugar".into(),
                 options: vec![30, 31],
                 hold: false,
+                seat: None,
             }
         );
         assert_eq!(r.notes, "window seat");
@@ -538,6 +554,7 @@ mod tests {
                 notes: "no ice".into(),
                 options: vec![12],
                 hold: false,
+                seat: None,
             }]
         );
         for (item, qty) in [

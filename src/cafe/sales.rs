@@ -211,6 +211,8 @@ pub struct BillLine {
     pub notes: String,
     /// The options chosen, as printed: "Regular · Oat" (empty for none).
     pub modifiers: String,
+    /// The seat the waiter gave it, if any.
+    pub seat: Option<i64>,
 }
 
 impl BillLine {
@@ -419,7 +421,16 @@ pub fn close(
             .execute(conn)?;
     }
     crate::cafe::stats::model::record_sale(conn, s.branch_id, today, &b, &lines)?;
-    if let Some(t) = s.table_id {
+    // A split bill's table is free when its last open part closes.
+    let still_open: i64 = match s.table_id {
+        Some(t) => cafe_sessions::table
+            .filter(cafe_sessions::table_id.eq(t))
+            .filter(cafe_sessions::closed_at.is_null())
+            .count()
+            .get_result(conn)?,
+        None => 0,
+    };
+    if let Some(t) = s.table_id.filter(|_| still_open == 0) {
         diesel::update(
             cafe_tables::table
                 .find(t)

@@ -27,6 +27,9 @@ pub struct SessionHead {
     pub staff_called_at: Option<NaiveDateTime>,
     pub bill_printed_at: Option<NaiveDateTime>,
     pub closed_at: Option<NaiveDateTime>,
+    /// A part of a split bill: the table's bill it came from, and its part number (2, 3, …).
+    pub split_of: Option<i64>,
+    pub part_number: Option<i64>,
 }
 
 pub fn open_session_of_table(
@@ -36,6 +39,7 @@ pub fn open_session_of_table(
     cafe_sessions::table
         .filter(cafe_sessions::table_id.eq(table_id))
         .filter(cafe_sessions::closed_at.is_null())
+        .filter(cafe_sessions::split_of.is_null())
         .select(SessionHead::as_select())
         .first(conn)
         .optional()

@@ -477,6 +477,8 @@ diesel::table! {
         closed_at -> Nullable<Timestamp>,
         discount_code_id -> Nullable<BigInt>,
         merged_into -> Nullable<BigInt>,
+        split_of -> Nullable<BigInt>,
+        part_number -> Nullable<BigInt>,
     }
 }
 
@@ -515,6 +517,7 @@ diesel::table! {
         notes -> Text,
         created_at -> Timestamp,
         modifiers -> Text,
+        seat -> Nullable<BigInt>,
     }
 }
 

@@ -262,6 +262,7 @@ fn one_order_key_racing_on_threads_makes_one_ticket() {
                         notes: String::new(),
                         options: Vec::new(),
                         hold: false,
+                        seat: None,
                     }],
                     notes: String::new(),
                     key: Some("0123456789abcdef0123456789abcdef".into()),

@@ -240,6 +240,8 @@ fn matrix() -> Vec<(&'static str, &'static str, Who)> {
         ("GET", "/floor/events", FLOOR),
         ("POST", "/floor/sessions/{id:\\d+}/printed", FLOOR),
         ("POST", "/floor/sessions/{id:\\d+}/close", FLOOR),
+        ("GET", "/floor/sessions/{id:\\d+}/split", FLOOR),
+        ("POST", "/floor/sessions/{id:\\d+}/split", FLOOR),
         ("POST", "/floor/sessions/{id:\\d+}/fire", FLOOR),
         ("POST", "/floor/sessions/{id:\\d+}/move", FLOOR),
         ("POST", "/floor/sessions/{id:\\d+}/merge", FLOOR),

@@ -57,8 +57,12 @@ pub fn floor(conn: &mut AnyConnection, branch_id: i64, now: NaiveDateTime) -> Qu
             let number = head
                 .table_id
                 .and_then(|t| table_list.iter().find(|x| x.id == t).map(|x| x.number));
+            let place = place_label(&head.kind, &head.customer_name, number);
             OpenSummary {
-                place: place_label(&head.kind, &head.customer_name, number),
+                place: match head.part_number {
+                    Some(k) => format!("{place} · part {k}"),
+                    None => place,
+                },
                 minutes: (now - head.opened_at).num_minutes().max(0),
                 items,
                 subtotal,
@@ -71,7 +75,7 @@ pub fn floor(conn: &mut AnyConnection, branch_id: i64, now: NaiveDateTime) -> Qu
         .map(|table| {
             let pos = summaries
                 .iter()
-                .position(|s| s.head.table_id == Some(table.id));
+                .position(|s| s.head.table_id == Some(table.id) && s.head.split_of.is_none());
             TableCard {
                 open: pos.map(|p| summaries.remove(p)),
                 table,

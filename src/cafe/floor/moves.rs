@@ -46,6 +46,15 @@ fn open_at_table(
             "Only a table's bill moves or merges (this one is not at a table).".into(),
         )
     })?;
+    if head.split_of.is_some()
+        || !crate::cafe::split::model::parts_of(conn, head.id)?
+            .iter()
+            .all(|p| p.2)
+    {
+        return Err(AppError::Conflict(
+            "This bill is split into parts still open: close the parts first.".into(),
+        ));
+    }
     let table = tables::find(conn, table_id)?;
     Ok((head, table))
 }

@@ -195,6 +195,8 @@ struct SessionPage {
     merged_into: Option<i64>,
     /// What the items that have options ask for, in menu order, for the add-to-order form.
     modifiers: Vec<(i64, crate::cafe::modifiers::rules::Offered)>,
+    /// The parts this bill was split into: (bill, part number, closed).
+    parts: Vec<(i64, i64, bool)>,
 }
 
 async fn load_session(
@@ -239,13 +241,14 @@ pub async fn session_page(
     let (open, settings, menu, place, closed_sale) = load_session(&state, user, id).await?;
     let head = open.head.clone();
     let ids: Vec<i64> = menu.iter().map(|r| r.item.id).collect();
-    let (moves, merged_into, mut offered) = state
+    let (moves, merged_into, mut offered, parts) = state
         .db
         .read(move |c| {
             Ok((
                 crate::cafe::floor::moves::choices(c, &head)?,
                 crate::cafe::floor::moves::merged_into(c, id)?,
                 crate::cafe::modifiers::model::offered_for(c, &ids)?,
+                crate::cafe::split::model::parts_of(c, id)?,
             ))
         })
         .await?;
@@ -257,6 +260,7 @@ pub async fn session_page(
         moves,
         merged_into,
         modifiers,
+        parts,
         ctx,
         place,
         open,

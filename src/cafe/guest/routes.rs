@@ -380,6 +380,7 @@ pub async fn reorder(
                     notes: String::new(),
                     options: l.options,
                     hold: false,
+                    seat: None,
                 })
                 .collect(),
             notes: String::new(),

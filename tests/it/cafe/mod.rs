@@ -176,6 +176,7 @@ mod moves;
 mod races;
 mod refunds;
 mod reservations;
+mod split;
 pub(crate) mod stations;
 pub(crate) mod stats;
 mod table_codes;

@@ -21,6 +21,7 @@ fn guest_order(
                 notes: String::new(),
                 options: Vec::new(),
                 hold: false,
+                seat: None,
             })
             .collect(),
         notes: String::new(),

@@ -47,6 +47,7 @@ pub(crate) fn bill_at(
                         notes: String::new(),
                         options: Vec::new(),
                         hold: false,
+                        seat: None,
                     })
                     .collect(),
                 notes: String::new(),

@@ -1,0 +1,263 @@
+//! Splitting a table's bill: by items and by seats, each part paid and closed on its own into
+//! its own sales record, every line exactly once; bad forms change nothing; two parts paid at
+//! the same moment on real threads.
+
+use diesel::prelude::*;
+use tillpoint::platform::schema::{cafe_sales, cafe_session_lines, cafe_sessions, cafe_tables};
+
+use super::*;
+
+fn lines_of(app: &TestApp, session: i64) -> Vec<(i64, String)> {
+    cafe_session_lines::table
+        .filter(cafe_session_lines::session_id.eq(session))
+        .order(cafe_session_lines::id.asc())
+        .select((cafe_session_lines::id, cafe_session_lines::name))
+        .load(&mut *app.conn())
+        .unwrap()
+}
+
+fn line_of(lines: &[(i64, String)], name: &str) -> String {
+    lines.iter().find(|l| l.1 == name).unwrap().0.to_string()
+}
+
+#[actix_web::test]
+async fn a_waiter_splits_a_bill_by_items_and_each_part_is_paid_on_its_own() {
+    let app = TestApp::new().await;
+    let cafe = setup(&app);
+    let g = guest(&app, &cafe, 1, "10.0.0.5:4000").await;
+    order(
+        &g,
+        &cafe,
+        1,
+        &[("Latte", "1"), ("Fries", "2"), ("Burger", "1")],
+    )
+    .await
+    .expect(303);
+    let sid = open_session(&app, cafe.tables[0].0);
+    let lines = lines_of(&app, sid);
+    let (latte, fries, burger) = (
+        line_of(&lines, "Latte"),
+        line_of(&lines, "Fries"),
+        line_of(&lines, "Burger"),
+    );
+    let w = app.signed_in("waiter").await;
+    w.get(&format!("/floor/sessions/{sid}"))
+        .await
+        .expect_text("Split the bill");
+    w.get(&format!("/floor/sessions/{sid}/split?parts=3"))
+        .await
+        .expect(200)
+        .expect_text("Part 3")
+        .expect_text("Split into 3 bills");
+
+    let path = format!("/floor/sessions/{sid}/split");
+    let before = (count!(&app, cafe_sessions::table), app.audit_count());
+    let (latte_f, fries_f) = (format!("part_{latte}"), format!("part_{fries}"));
+    for (fields, status) in [
+        (vec![("parts", "1"), (&latte_f[..], "1")], 422),
+        (vec![("parts", "x"), (&latte_f[..], "2")], 422),
+        (vec![("parts", "99"), (&latte_f[..], "2")], 422),
+        (vec![("parts", "2"), (&latte_f[..], "3")], 422),
+        (vec![("parts", "2"), (&latte_f[..], "two")], 422),
+        (vec![("parts", "2"), ("part_abc", "2")], 400),
+        (vec![("parts", "2"), ("part_999999", "2")], 422),
+        // Everything on part 1 leaves part 2 empty.
+        (
+            vec![("parts", "2"), (&latte_f[..], "1"), (&fries_f[..], "1")],
+            422,
+        ),
+    ] {
+        let r = w.post(&path, &fields).await;
+        assert_eq!(
+            r.status,
+            status,
+            "{fields:?}: {}",
+            &r.body[..r.body.len().min(300)]
+        );
+    }
+    assert_eq!(
+        (count!(&app, cafe_sessions::table), app.audit_count()),
+        before,
+        "nothing changed"
+    );
+
+    let burger_f = format!("part_{burger}");
+    let split = [
+        ("parts", "2"),
+        (&latte_f[..], "2"),
+        (&fries_f[..], "1"),
+        (&burger_f[..], "2"),
+    ];
+    w.post(&path, &split).await.expect(303);
+    // The same form again finds its lines gone: refused, nothing doubled.
+    w.post(&path, &split).await.expect(409);
+    let part: i64 = cafe_sessions::table
+        .filter(cafe_sessions::split_of.eq(sid))
+        .select(cafe_sessions::id)
+        .first(&mut *app.conn())
+        .unwrap();
+    assert_eq!(lines_of(&app, sid).len(), 1);
+    assert_eq!(lines_of(&app, part).len(), 2);
+    w.get(&format!("/floor/sessions/{sid}"))
+        .await
+        .expect_text("part 2 (bill #");
+    w.get(&format!("/floor/sessions/{part}"))
+        .await
+        .expect_text("Part 2 of");
+    w.get("/floor").await.expect_text("Table 1 · part 2");
+    // A part is not split again, nor moved; guests keep ordering onto the table's bill.
+    w.post(&format!("/floor/sessions/{part}/split"), &[("parts", "2")])
+        .await
+        .expect(409);
+    w.post(
+        &format!("/floor/sessions/{sid}/move"),
+        &[("table_id", &cafe.tables[3].0.to_string())],
+    )
+    .await
+    .expect(409);
+    order(&g, &cafe, 1, &[("Fries", "1")]).await.expect(303);
+    assert_eq!(lines_of(&app, sid).len(), 2);
+
+    // Each part is paid on its own: two sales records, every line in exactly one.
+    w.post(
+        &format!("/floor/sessions/{part}/close"),
+        &[("payment_method", "card")],
+    )
+    .await
+    .expect(303);
+    let status: String = cafe_tables::table
+        .find(cafe_tables_id(&cafe))
+        .select(cafe_tables::status)
+        .first(&mut *app.conn())
+        .unwrap();
+    assert_eq!(status, "occupied", "the table's bill is still open");
+    w.post(
+        &format!("/floor/sessions/{sid}/close"),
+        &[("payment_method", "cash")],
+    )
+    .await
+    .expect(303);
+    let sales: Vec<(i64, String, i64)> = cafe_sales::table
+        .order(cafe_sales::id.asc())
+        .select((
+            cafe_sales::session_id,
+            cafe_sales::items_json,
+            cafe_sales::subtotal_minor,
+        ))
+        .load(&mut *app.conn())
+        .unwrap();
+    assert_eq!(sales.len(), 2);
+    assert_eq!(sales[0].0, part);
+    assert!(
+        sales[0].1.contains("Latte")
+            && sales[0].1.contains("Burger")
+            && !sales[0].1.contains("Fries")
+    );
+    assert!(sales[1].1.contains("Fries") && !sales[1].1.contains("Latte"));
+    assert_eq!(sales[0].2 + sales[1].2, 18000 + 2 * 12000 + 32000 + 12000);
+    let status: String = cafe_tables::table
+        .find(cafe_tables_id(&cafe))
+        .select(cafe_tables::status)
+        .first(&mut *app.conn())
+        .unwrap();
+    assert_eq!(status, "available", "free once every part is paid");
+}
+
+fn cafe_tables_id(cafe: &Cafe) -> i64 {
+    cafe.tables[0].0
+}
+
+#[actix_web::test]
+async fn a_bill_splits_by_seats_and_two_parts_paid_at_once_both_land() {
+    let app = TestApp::new().await;
+    let cafe = setup(&app);
+    let w = app.signed_in("waiter").await;
+    let g = guest(&app, &cafe, 2, "10.0.0.5:4000").await;
+    order(&g, &cafe, 2, &[("Fries", "1")]).await.expect(303);
+    let sid = open_session(&app, cafe.tables[1].0);
+    for (item, seat) in [("Latte", "1"), ("Burger", "2"), ("Latte", "2")] {
+        let id = cafe.item(item).to_string();
+        w.post(
+            &format!("/floor/sessions/{sid}/lines"),
+            &[("menu_item_id", &id), ("quantity", "1"), ("seat", seat)],
+        )
+        .await
+        .expect(303);
+    }
+    let id = cafe.item("Latte").to_string();
+    w.post(
+        &format!("/floor/sessions/{sid}/lines"),
+        &[("menu_item_id", &id), ("quantity", "1"), ("seat", "100")],
+    )
+    .await
+    .expect(422);
+    let page = w
+        .get(&format!("/floor/sessions/{sid}/split?by=seats"))
+        .await;
+    page.expect(200).expect_text("Split into 2 bills");
+    // The page put seat 2's lines on part 2; the shared fries and seat 1 on part 1.
+    let lines = lines_of(&app, sid);
+    let mut fields: Vec<(String, String)> = vec![("parts".into(), "2".into())];
+    for (line, _) in &lines {
+        let marker = format!("name=\"part_{line}\"");
+        let at = page.body.find(&marker).unwrap();
+        let chosen = &page.body[at..];
+        let sel = chosen.find(" selected>Part ").unwrap();
+        let part = &chosen[sel + " selected>Part ".len()..sel + " selected>Part ".len() + 1];
+        fields.push((format!("part_{line}"), part.to_string()));
+    }
+    let f: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    w.post(&format!("/floor/sessions/{sid}/split"), &f)
+        .await
+        .expect(303);
+    let part: i64 = cafe_sessions::table
+        .filter(cafe_sessions::split_of.eq(sid))
+        .select(cafe_sessions::id)
+        .first(&mut *app.conn())
+        .unwrap();
+    let moved: Vec<String> = lines_of(&app, part).into_iter().map(|l| l.1).collect();
+    assert_eq!(moved, vec!["Burger".to_string(), "Latte".to_string()]);
+
+    // Both parts paid at the same moment by two people: two sales, the table free after.
+    let barrier = Arc::new(Barrier::new(2));
+    let handles: Vec<_> = [("waiter", sid), ("manager", part)]
+        .into_iter()
+        .map(|(who, bill)| {
+            let db = app.db.clone();
+            let barrier = barrier.clone();
+            let actor = Actor {
+                employee_id: Some(app.id(who)),
+                ip: None,
+            };
+            std::thread::spawn(move || {
+                barrier.wait();
+                let mut conn = db.pool().get().unwrap();
+                write_tx(&mut conn, |c| {
+                    sales::close(
+                        c,
+                        &actor,
+                        bill,
+                        &sales::BillPayment::whole(PaymentMethod::Cash),
+                        500,
+                        chrono::Utc::now().naive_utc(),
+                        chrono::Utc::now().date_naive(),
+                        "PHP ",
+                    )
+                })
+            })
+        })
+        .collect();
+    for h in handles {
+        h.join().unwrap().unwrap();
+    }
+    assert_eq!(count!(&app, cafe_sales::table), 2);
+    let status: String = cafe_tables::table
+        .find(cafe.tables[1].0)
+        .select(cafe_tables::status)
+        .first(&mut *app.conn())
+        .unwrap();
+    assert_eq!(status, "available");
+}

@@ -41,7 +41,7 @@ test("a guest orders from the table, the kitchen sees it live, the waiter closes
     watch(g);
     await g.goto(`${BASE}${guestPath}`);
     await g.waitForSelector("text=Table 5");
-    assert.equal(await g.locator("li.item").count(), 27, "the whole menu");
+    assert.equal(await g.locator("li.item").count(), 28, "the whole menu");
     await shot(g, "33-guest-menu");
     await g.fill('input[name="name"]', "Maya");
     await Promise.all([g.waitForNavigation(), g.click("text=Save")]);

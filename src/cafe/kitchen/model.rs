@@ -207,11 +207,33 @@ macro_rules! ticket_heads {
     };
 }
 
-/// Which board a ticket is on: the kitchen's (no station, `0` here) or a station's.
+/// Which board: every station's tickets (`/kitchen`, the overview), the kitchen's own (no
+/// station), or one station's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BoardOf {
+    All,
+    Kitchen,
+    Station(i64),
+}
+
+impl BoardOf {
+    /// -1 for every board, 0 for the kitchen's (no station), else the station.
+    fn key(self) -> i64 {
+        match self {
+            BoardOf::All => -1,
+            BoardOf::Kitchen => 0,
+            BoardOf::Station(s) => s,
+        }
+    }
+}
+
 macro_rules! station_filter {
-    ($station:expr) => {
-        diesel::dsl::sql::<diesel::sql_types::Bool>("COALESCE(kitchen_tickets.station_id, 0) = ")
-            .bind::<diesel::sql_types::BigInt, _>($station.unwrap_or(0))
+    ($board:expr) => {
+        diesel::dsl::sql::<diesel::sql_types::Bool>("(")
+            .bind::<diesel::sql_types::BigInt, _>($board.key())
+            .sql(" = -1 OR COALESCE(kitchen_tickets.station_id, 0) = ")
+            .bind::<diesel::sql_types::BigInt, _>($board.key())
+            .sql(")")
     };
 }
 
@@ -220,7 +242,7 @@ macro_rules! station_filter {
 pub fn open_tickets(
     conn: &mut AnyConnection,
     branch_id: i64,
-    station: Option<i64>,
+    station: BoardOf,
     now: NaiveDateTime,
 ) -> QueryResult<Vec<Ticket>> {
     let heads: Vec<Head> = ticket_heads!()
@@ -242,7 +264,7 @@ pub fn open_tickets(
 pub fn recently_done(
     conn: &mut AnyConnection,
     branch_id: i64,
-    station: Option<i64>,
+    station: BoardOf,
     now: NaiveDateTime,
 ) -> QueryResult<Vec<Ticket>> {
     let heads: Vec<Head> = ticket_heads!()

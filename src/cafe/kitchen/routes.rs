@@ -5,7 +5,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use crate::cafe::events::{self, CafeEvent};
-use crate::cafe::kitchen::model::{self, Step, Ticket};
+use crate::cafe::kitchen::model::{self, BoardOf, Step, Ticket};
 use crate::cafe::kitchen::rules::{parse_priority, Priority, PRIORITIES};
 use crate::cafe::menu::model::{self as menu, MenuRow};
 use crate::cafe::scope::{self, CafeBranch};
@@ -46,7 +46,50 @@ pub struct StationQuery {
 impl StationQuery {
     fn code(&self) -> Option<String> {
         let c = self.station.trim();
-        (!c.is_empty() && c != "kitchen").then(|| c.to_string())
+        (!c.is_empty()).then(|| c.to_string())
+    }
+}
+
+/// The board a page shows: every station's (`/kitchen`), the kitchen's own
+/// (`?station=kitchen`), or a station's.
+#[derive(Debug, Clone)]
+pub enum Shown {
+    All,
+    Kitchen,
+    Station(Station),
+}
+
+impl Shown {
+    fn board(&self) -> BoardOf {
+        match self {
+            Shown::All => BoardOf::All,
+            Shown::Kitchen => BoardOf::Kitchen,
+            Shown::Station(s) => BoardOf::Station(s.id),
+        }
+    }
+    /// `&station=…` for links and forms that come back to this board.
+    pub fn param(&self) -> String {
+        match self {
+            Shown::All => String::new(),
+            Shown::Kitchen => "&station=kitchen".into(),
+            Shown::Station(s) => format!("&station={}", s.code),
+        }
+    }
+    pub fn title(&self) -> String {
+        match self {
+            Shown::All => "Kitchen".into(),
+            Shown::Kitchen => "Kitchen station".into(),
+            Shown::Station(s) => s.name.clone(),
+        }
+    }
+    pub fn is_all(&self) -> bool {
+        matches!(self, Shown::All)
+    }
+    pub fn is_kitchen(&self) -> bool {
+        matches!(self, Shown::Kitchen)
+    }
+    pub fn is(&self, id: &i64) -> bool {
+        matches!(self, Shown::Station(s) if s.id == *id)
     }
 }
 
@@ -55,27 +98,19 @@ async fn board(
     user: CurrentUser,
     requested: Option<i64>,
     station: Option<String>,
-) -> Result<
-    (
-        CafeBranch,
-        Board,
-        Vec<MenuRow>,
-        Vec<Station>,
-        Option<Station>,
-    ),
-    AppError,
-> {
+) -> Result<(CafeBranch, Board, Vec<MenuRow>, Vec<Station>, Shown), AppError> {
     state
         .db
         .read(move |c| {
             let branch = scope::resolve(c, &user, requested)?;
             let now = BusinessClock::now_utc();
             let stations = stations::active(c, branch.id)?;
-            let current = match &station {
-                Some(code) => Some(stations::by_code(c, branch.id, code)?),
-                None => None,
+            let current = match station.as_deref() {
+                None => Shown::All,
+                Some("kitchen") => Shown::Kitchen,
+                Some(code) => Shown::Station(stations::by_code(c, branch.id, code)?),
             };
-            let at = current.as_ref().map(|s| s.id);
+            let at = current.board();
             let open = model::open_tickets(c, branch.id, at, now)?;
             let done = model::recently_done(c, branch.id, at, now)?;
             let items = menu::menu_of(c, branch.id)?;
@@ -105,22 +140,9 @@ struct KitchenPage {
     items: Vec<MenuRow>,
     priorities: [Priority; 3],
     duty: crate::cafe::duty::Duty,
-    /// The branch's stations (tabs) and the one shown (`None`: the kitchen).
+    /// The branch's stations (tabs) and the board shown.
     stations: Vec<Station>,
-    station: Option<Station>,
-}
-
-impl KitchenPage {
-    /// `&station=bar` for the links and forms of a station's board.
-    pub fn station_param(&self) -> String {
-        station_param(&self.station)
-    }
-}
-
-fn station_param(s: &Option<Station>) -> String {
-    s.as_ref()
-        .map(|s| format!("&station={}", s.code))
-        .unwrap_or_default()
+    station: Shown,
 }
 
 pub async fn page(
@@ -158,7 +180,7 @@ struct TicketsFragment {
     branch: CafeBranch,
     board: Board,
     priorities: [Priority; 3],
-    station: Option<Station>,
+    station: Shown,
 }
 
 /// The ticket columns alone, fetched by the page whenever the live feed says something changed.
@@ -197,43 +219,62 @@ pub async fn live(
     }))
 }
 
-/// Back to the board the ticket is on (its station's, or the kitchen's).
+/// Back to the board the click came from (`?station=` on the form's address), a plain code
+/// only: never another site.
 fn back(branch_id: i64, station: Option<String>) -> HttpResponse {
-    match station {
+    match station
+        .filter(|c| c.len() <= 20 && c.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '-'))
+    {
         Some(code) => see_other(&format!("/kitchen?branch={branch_id}&station={code}")),
         None => see_other(&format!("/kitchen?branch={branch_id}")),
     }
 }
 
 /// Start, finish or recall one ticket of the person's branch; the board and the guest hear it.
-async fn step(staff: Staff, id: web::Path<i64>, s: Step) -> Result<HttpResponse, AppError> {
+async fn step(
+    staff: Staff,
+    id: web::Path<i64>,
+    q: web::Query<StationQuery>,
+    s: Step,
+) -> Result<HttpResponse, AppError> {
     let (user, actor, state, _) = staff.parts();
     let id = id.into_inner();
-    let (branch_id, session_id, station) = state
+    let (branch_id, session_id) = state
         .db
         .write(move |c| {
             scope::check_branch(&user, model::branch_of(c, id)?)?;
-            let (b, s) = model::advance(c, &actor, id, s)?;
-            Ok((b, s, stations::code_of_ticket(c, id)?))
+            model::advance(c, &actor, id, s)
         })
         .await?;
     state
         .events
         .publish(CafeEvent::ticket(branch_id, session_id));
-    Ok(back(branch_id, station))
+    Ok(back(branch_id, q.code()))
 }
 
-pub async fn start(staff: Staff, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
-    step(staff, id, Step::Start).await
+pub async fn start(
+    staff: Staff,
+    id: web::Path<i64>,
+    q: web::Query<StationQuery>,
+) -> Result<HttpResponse, AppError> {
+    step(staff, id, q, Step::Start).await
 }
 
-pub async fn done(staff: Staff, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
-    step(staff, id, Step::Done).await
+pub async fn done(
+    staff: Staff,
+    id: web::Path<i64>,
+    q: web::Query<StationQuery>,
+) -> Result<HttpResponse, AppError> {
+    step(staff, id, q, Step::Done).await
 }
 
 /// Brings a ticket finished by mistake back to the board.
-pub async fn recall(staff: Staff, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
-    step(staff, id, Step::Recall).await
+pub async fn recall(
+    staff: Staff,
+    id: web::Path<i64>,
+    q: web::Query<StationQuery>,
+) -> Result<HttpResponse, AppError> {
+    step(staff, id, q, Step::Recall).await
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -245,24 +286,24 @@ pub struct PriorityForm {
 pub async fn priority(
     staff: Staff,
     id: web::Path<i64>,
+    q: web::Query<StationQuery>,
     form: web::Form<PriorityForm>,
 ) -> Result<HttpResponse, AppError> {
     let (user, actor, state, _) = staff.parts();
     let p = parse_priority(&form.priority)
         .ok_or_else(|| AppError::Unprocessable("Choose Urgent, High or Normal.".into()))?;
     let id = id.into_inner();
-    let (branch_id, session_id, station) = state
+    let (branch_id, session_id) = state
         .db
         .write(move |c| {
             scope::check_branch(&user, model::branch_of(c, id)?)?;
-            let (b, s) = model::set_priority(c, &actor, id, p)?;
-            Ok((b, s, stations::code_of_ticket(c, id)?))
+            model::set_priority(c, &actor, id, p)
         })
         .await?;
     state
         .events
         .publish(CafeEvent::ticket(branch_id, session_id));
-    Ok(back(branch_id, station))
+    Ok(back(branch_id, q.code()))
 }
 
 /// "Complete all shown" / the ticked tickets: `ids` repeated, `branch`.
@@ -276,8 +317,7 @@ pub async fn complete_many(
     let station = StationQuery {
         station: p.get("station").to_string(),
     }
-    .code()
-    .filter(|c| c.len() <= 20 && c.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '-'));
+    .code();
     let ids = p
         .ids("ids", 500)
         .map_err(|_| AppError::BadRequest("The tickets to complete could not be read.".into()))?;

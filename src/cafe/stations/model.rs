@@ -114,16 +114,6 @@ pub fn routing(conn: &mut AnyConnection, branch: i64) -> QueryResult<HashMap<i64
     Ok(rows.into_iter().collect())
 }
 
-/// The code of the station a ticket is on (`None`: the kitchen), to go back to its board.
-pub fn code_of_ticket(conn: &mut AnyConnection, ticket: i64) -> QueryResult<Option<String>> {
-    kitchen_tickets::table
-        .inner_join(kitchen_stations::table)
-        .filter(kitchen_tickets::id.eq(ticket))
-        .select(kitchen_stations::code)
-        .first(conn)
-        .optional()
-}
-
 fn find(conn: &mut AnyConnection, id: i64) -> Result<Station, AppError> {
     kitchen_stations::table
         .find(id)

@@ -172,8 +172,13 @@ async fn an_order_goes_to_each_station_and_the_expo_waits_for_all_of_them() {
     assert_eq!((t[1].1, t[1].2), (None, Some(bar_ticket)));
 
     let k = app.signed_in("kitchen").await;
-    let kitchen = k.get("/kitchen").await;
+    let kitchen = k.get("/kitchen?station=kitchen").await;
     kitchen.expect(200).expect_text("Burger");
+    // The overview shows both.
+    k.get("/kitchen")
+        .await
+        .expect_text(&format!("data-ticket=\"{bar_ticket}\""))
+        .expect_text(&format!("data-ticket=\"{kitchen_ticket}\""));
     assert!(!kitchen
         .body
         .contains(&format!("data-ticket=\"{bar_ticket}\"")));
@@ -193,7 +198,10 @@ async fn an_order_goes_to_each_station_and_the_expo_waits_for_all_of_them() {
 
     // The bar finishes first: the order is still cooking; Done goes back to the bar's board.
     let r = k
-        .post(&format!("/kitchen/tickets/{bar_ticket}/done"), &[])
+        .post(
+            &format!("/kitchen/tickets/{bar_ticket}/done?x=1&station=bar"),
+            &[],
+        )
         .await;
     r.expect(303);
     assert!(r.location().contains("station=bar"), "{}", r.location());
@@ -229,8 +237,23 @@ async fn an_order_goes_to_each_station_and_the_expo_waits_for_all_of_them() {
     m.post(&format!("/kitchen/stations/{bar_id}/archive"), &[])
         .await
         .expect(303);
-    k.get("/kitchen").await.expect_text("Table 2");
+    k.get("/kitchen?station=kitchen")
+        .await
+        .expect_text("Table 2");
     k.get("/kitchen?station=bar").await.expect(404);
+    // A return address that is not a code goes back to the overview.
+    let t2 = tickets(&app).last().unwrap().0;
+    let r = k
+        .post(
+            &format!("/kitchen/tickets/{t2}/start?station=//evil.example"),
+            &[],
+        )
+        .await;
+    r.expect(303);
+    assert_eq!(
+        r.location(),
+        format!("/kitchen?branch={}", app.seed.main_branch)
+    );
     order(&g2, &cafe, 2, &[("Latte", "1")]).await.expect(303);
     assert_eq!(tickets(&app).last().unwrap().1, None);
 }

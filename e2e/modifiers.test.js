@@ -1,0 +1,86 @@
+// Issue 21 in one visit: a guest on a phone orders a latte with oat milk and an extra shot; the
+// bar's own board shows it by itself; the waiter at a till-sized screen adds fries, splits the
+// bill in two and closes both parts, after which the table is free.
+const test = require("node:test");
+const assert = require("node:assert/strict");
+const { BASE, PASSWORD, launch, shot, signIn, watchErrors } = require("./support");
+
+const latte = 'li.item:has(h3:text-matches("^\\\\s*Latte\\\\s*$"))';
+
+test("a latte with oat milk reaches the bar, and the bill splits in two", async () => {
+  const browser = await launch();
+  try {
+    const manager = await browser.newContext({ viewport: { width: 1366, height: 650 } });
+    const m = await manager.newPage();
+    await signIn(m, "manager", PASSWORD);
+    await m.goto(`${BASE}/tables`);
+    const link = await m.getAttribute("tr:has-text('Table 7') a.guest-link", "href");
+    await m.goto(`${BASE}/menu/modifier-groups`);
+    await m.waitForSelector('input[value="Oat milk"]');
+    await shot(m, "97-modifier-groups");
+
+    // The bar's board, open and live.
+    const barCtx = await browser.newContext({ viewport: { width: 1366, height: 650 } });
+    const bar = await barCtx.newPage();
+    const barErrors = watchErrors(bar);
+    await signIn(bar, "kitchen", PASSWORD);
+    await bar.goto(`${BASE}/kitchen?station=bar`);
+    await bar.waitForSelector("h1:has-text('Bar')");
+    await bar.waitForSelector("text=Live: new tickets appear by themselves.");
+    await bar.evaluate(() => { window.__notReloaded = true; });
+
+    // The guest: one Latte, oat milk, an extra shot (the size starts on Small).
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    const g = await phone.newPage();
+    const guestErrors = watchErrors(g);
+    await g.goto(`${BASE}${new URL(link).pathname}`);
+    await g.waitForSelector("text=Table 7");
+    await g.click(`${latte} button[aria-label="One more"]`);
+    await g.check(`${latte} label:has-text("Oat milk") input`);
+    await g.check(`${latte} label:has-text("Extra shot") input`);
+    await g.waitForSelector("#cart-summary:has-text('1 item(s) · ₱240.00')");
+    await shot(g, "98-guest-latte-options");
+    await Promise.all([g.waitForNavigation(), g.click("text=Place order")]);
+    await g.waitForSelector("text=Your order went to the kitchen");
+    await g.waitForSelector("text=Small · Oat milk · Extra shot");
+
+    // The bar has it without a reload; the kitchen's own board does not.
+    await bar.waitForSelector(".ticket:has-text('Table 7'):has-text('Oat milk · Extra shot')", { timeout: 5000 });
+    assert.equal(await bar.evaluate(() => window.__notReloaded), true, "the bar's board was not reloaded");
+    await shot(bar, "99-bar-station");
+    await bar.goto(`${BASE}/kitchen?station=kitchen`);
+    assert.equal(await bar.locator(".ticket:has-text('Table 7')").count(), 0, "drinks are the bar's");
+
+    // The waiter adds fries, then splits the bill: the fries on a bill of their own.
+    const till = await browser.newContext({ viewport: { width: 1366, height: 650 } });
+    const w = await till.newPage();
+    const waiterErrors = watchErrors(w);
+    w.on("dialog", (d) => d.accept());
+    await signIn(w, "waiter", PASSWORD);
+    await w.goto(`${BASE}/floor`);
+    await Promise.all([w.waitForNavigation(), w.click(".table-card:has-text('Table 7') >> text=Open bill")]);
+    const bill = w.url();
+    const fries = await w.locator('select[name="menu_item_id"] option', { hasText: "French Fries" }).getAttribute("value");
+    await w.selectOption('select[name="menu_item_id"]', fries);
+    await Promise.all([w.waitForNavigation(), w.click("text=Add and send to kitchen")]);
+    await Promise.all([w.waitForNavigation(), w.click("text=Split the bill")]);
+    await w.selectOption('select[aria-label="Part for French Fries"]', "2");
+    await shot(w, "100-split-bill");
+    await Promise.all([w.waitForNavigation(), w.click("text=Split into 2 bills")]);
+    await w.waitForSelector("text=The bill is split");
+    const part = await w.locator("a:has-text('part 2 (bill #')").getAttribute("href");
+
+    // Each part is paid and closed on its own.
+    for (const url of [`${BASE}${part}`, bill]) {
+      await w.goto(url);
+      await w.selectOption('select[name="payment_method"]', "card");
+      await Promise.all([w.waitForNavigation(), w.click("text=Close and free the table")]);
+    }
+    await w.goto(`${BASE}/floor`);
+    assert.equal(await w.locator(".table-card:has-text('Table 7') a:has-text('Open bill')").count(), 0, "table 7 is free");
+    await shot(w, "101-floor-after-split");
+    assert.deepEqual([...barErrors, ...guestErrors, ...waiterErrors], [], "no browser errors");
+  } finally {
+    await browser.close();
+  }
+});

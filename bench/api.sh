@@ -25,7 +25,7 @@ q() { python3 -c "import sqlite3; print(' '.join(str(r[0]) for r in sqlite3.conn
 BRANCH=$(q "select id from branches where code='CAFE'")
 export BRANCH
 export TABLES; TABLES=$(q "select number from cafe_tables where branch_id=$BRANCH and is_active and status <> 'maintenance'")
-export ITEMS; ITEMS=$(q "select id from menu_items where branch_id=$BRANCH and is_active and in_stock")
+export ITEMS; ITEMS=$(q "select id from menu_items where branch_id=$BRANCH and is_active and in_stock and id not in (select menu_item_id from menu_item_modifier_groups)")
 FROM=$(date -u -d '-364 days' +%Y-%m-%d); TO=$(date -u +%Y-%m-%d)
 
 api_token() { # api_token USERNAME

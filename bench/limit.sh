@@ -110,7 +110,7 @@ session_orders() { # POST /api/sessions/{t}/ by a waiter's token, each bill paid
   export BRANCH TABLES ITEMS PER_BILL=10 THREADS=2
   BRANCH=$(sq "select id from branches where code='CAFE'")
   TABLES=$(sq "select number from cafe_tables where branch_id=$BRANCH and is_active and status <> 'maintenance' order by number")
-  ITEMS=$(sq "select id from menu_items where branch_id=$BRANCH and is_active and in_stock")
+  ITEMS=$(sq "select id from menu_items where branch_id=$BRANCH and is_active and in_stock and id not in (select menu_item_id from menu_item_modifier_groups)")
   local api_token; api_token=$(curl -sf -H 'Content-Type: application/json' --data '{"username":"waiter","password":"tillpoint-demo"}' \
     "$URL/api/auth/login/" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
   local t

@@ -88,14 +88,26 @@ impl OpenBill {
         } else {
             sent
         };
-        if tickets.iter().any(|t| t.status == TicketStatus::Pending) {
-            "Received"
-        } else if tickets.iter().any(|t| t.status == TicketStatus::Preparing) {
-            "Preparing"
-        } else if self.tickets.is_empty() {
-            ""
-        } else {
-            "Ready"
+        // An order is one ticket per station: it is being prepared once any of them is
+        // started, ready when every one is done. The guest sees the least advanced order.
+        let mut orders: Vec<i64> = tickets.iter().map(|t| t.order_id).collect();
+        orders.sort_unstable();
+        orders.dedup();
+        let rank = |order: i64| {
+            let mine: Vec<&&Ticket> = tickets.iter().filter(|t| t.order_id == order).collect();
+            if mine.iter().all(|t| t.status == TicketStatus::Completed) {
+                2
+            } else if mine.iter().any(|t| t.status != TicketStatus::Pending) {
+                1
+            } else {
+                0
+            }
+        };
+        match orders.into_iter().map(rank).min() {
+            None => "",
+            Some(0) => "Received",
+            Some(1) => "Preparing",
+            Some(_) => "Ready",
         }
     }
 }
@@ -118,13 +130,17 @@ pub struct GuestView {
     pub picks: Vec<MenuItem>,
     pub trending: Vec<MenuItem>,
     pub feedback: Option<FeedbackChance>,
-    /// What each item asks for (Size, Milk, …), from the same kept copy as the menu.
-    pub modifiers: HashMap<i64, Offered>,
+    /// What each item asks for (Size, Milk, …): the kept copy of the menu itself, shared, not
+    /// cloned for every page.
+    pub kept: std::sync::Arc<KeptMenu>,
 }
+
+/// The branch's menu as the cache keeps it: the settings, the items, and their options.
+pub type KeptMenu = (CafeSettings, Vec<MenuRow>, HashMap<i64, Offered>);
 
 impl GuestView {
     pub fn offered(&self, item: &i64) -> &[(GroupRule, Vec<OptionRule>)] {
-        self.modifiers.get(item).map(Vec::as_slice).unwrap_or(&[])
+        self.kept.2.get(item).map(Vec::as_slice).unwrap_or(&[])
     }
 }
 
@@ -299,15 +315,16 @@ pub fn load(
     let Some(table) = tables::by_token(conn, token)? else {
         return Ok(None);
     };
-    let kept = cache.get(conn, menu::MENU_COUNTER, table.branch_id, |c| {
-        let rows = menu::menu_of(c, table.branch_id)?;
-        let ids: Vec<i64> = rows.iter().map(|r| r.item.id).collect();
-        Ok((
-            settings::load(c, config)?,
-            rows,
-            crate::cafe::modifiers::model::offered_for(c, &ids)?,
-        ))
-    })?;
+    let kept: std::sync::Arc<KeptMenu> =
+        cache.get(conn, menu::MENU_COUNTER, table.branch_id, |c| {
+            let rows = menu::menu_of(c, table.branch_id)?;
+            let ids: Vec<i64> = rows.iter().map(|r| r.item.id).collect();
+            Ok((
+                settings::load(c, config)?,
+                rows,
+                crate::cafe::modifiers::model::offered_for(c, &ids)?,
+            ))
+        })?;
     // Borrowed from the kept copy: only what the page shows is cloned.
     let (settings, all): (&CafeSettings, &Vec<MenuRow>) = (&kept.0, &kept.1);
     let by_id: HashMap<i64, &MenuItem> = all.iter().map(|r| (r.item.id, &r.item)).collect();
@@ -385,6 +402,6 @@ pub fn load(
         picks,
         trending,
         feedback,
-        modifiers: kept.2.clone(),
+        kept: kept.clone(),
     }))
 }

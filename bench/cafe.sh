@@ -55,7 +55,7 @@ guest_setup() { # reads table tokens and item ids through the pages, as a guest 
 
 run_all() { # run_all LABEL TABLES
   guest_setup "$2"
-  wrk_row "GET /t/{token}, 27-item menu, returning browser ($1)" 8 "$GUEST_PATH" -H "Cookie: $COOKIE"
+  wrk_row "GET /t/{token}, 28-item menu, returning browser ($1)" 8 "$GUEST_PATH" -H "Cookie: $COOKIE"
   wrk_row "POST /t/{token}/order, 2 lines, a new guest each ($1)" 4 "/t/x/order" -s bench/guest_order.lua
   CLOSE=$(python3 bench/close_sessions.py "$URL" 300)
   echo "| closing a bill (2 lines), one at a time ($1) | 1 | | ${CLOSE#*: } | | |" >> "$WORK/rows.md"
@@ -92,7 +92,7 @@ fi
   echo "## Cafe (issue 5)"
   echo
   echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') with \`bash bench/cafe.sh\` (release build, 2 workers, wrk -t2 on the same"
-  echo "2-core machine; demo data: 27 menu items, 12 tables). Orders: every request is a new guest (address forwarded"
+  echo "2-core machine; demo data: 28 menu items (4 coffees with Size, Milk and Extras), a Bar station, 12 tables). Orders: every request is a new guest (address forwarded"
   echo "by a trusted proxy), at a random table, two random items; \"accepted\" counts 303 answers, \"refused\" everything else."
   echo
   echo "| what | connections | req/s | p50 | p99 | result |"

@@ -42,7 +42,9 @@ for i in range(n):
     sid = int(loc.rsplit("/", 1)[1])
     if items is None:
         _, _, page = call("GET", f"/floor/sessions/{sid}")
-        items = re.findall(r'<option value="(\d+)">', page)[:2]
+        # Two items that need no options (a coffee asks for its size).
+        asks = set(re.findall(r'data-mods-for="(\d+)"', page))
+        items = [i for i in re.findall(r'<option value="(\d+)">', page) if i not in asks][:2]
     for item in items:
         status, _, body = call("POST", f"/floor/sessions/{sid}/lines", {"csrf_token": token, "menu_item_id": item, "quantity": "2"})
         assert status == 303, (status, body[:300])

@@ -325,6 +325,14 @@ pub fn close(
     currency: &str,
 ) -> Result<Closed, AppError> {
     let s: SessionHead = tab::session(conn, session_id)?;
+    // The table's row before anything refers to it (the sales record's key on it would take a
+    // share lock, and two parts closing at once would then wait for each other).
+    if let Some(t) = s.table_id {
+        crate::platform::db::lock_rows(
+            conn,
+            &format!("SELECT id FROM cafe_tables WHERE id = {t} FOR UPDATE"),
+        )?;
+    }
     // Paid into the closer's open shift, when they have one (or must, by the settings).
     let shift_id = match actor.employee_id {
         Some(me) => crate::registers::shifts::model::take(conn, me)?,
@@ -421,7 +429,8 @@ pub fn close(
             .execute(conn)?;
     }
     crate::cafe::stats::model::record_sale(conn, s.branch_id, today, &b, &lines)?;
-    // A split bill's table is free when its last open part closes.
+    // A split bill's table is free when its last open part closes (the table's row was taken
+    // first thing, so of two parts closed at once the second sees the first closed).
     let still_open: i64 = match s.table_id {
         Some(t) => cafe_sessions::table
             .filter(cafe_sessions::table_id.eq(t))

@@ -41,7 +41,15 @@ pub fn split(
     parts: usize,
     now: NaiveDateTime,
 ) -> Result<(SessionHead, Vec<i64>), AppError> {
-    // The bill's row first: two splits of one bill, or a split and its close, wait in turn.
+    // The table's row first, as closing a bill and a guest's first order take it, then the
+    // bill's: two splits of one bill, or a split and its close, wait in turn.
+    let head = crate::cafe::floor::model::own_session(conn, user, id)?;
+    if let Some(t) = head.table_id {
+        lock_rows(
+            conn,
+            &format!("SELECT id FROM cafe_tables WHERE id = {t} FOR UPDATE"),
+        )?;
+    }
     lock_rows(
         conn,
         &format!("SELECT id FROM cafe_sessions WHERE id = {id} FOR UPDATE"),

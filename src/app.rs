@@ -474,13 +474,13 @@ fn pages() -> Vec<(Method, &'static str, Access, Reply, Route)> {
             post(),
             "/menu/modifier-groups/{id:\\d+}/archive",
             MANAGER,
-            |x| x.to(cafe::modifiers::routes::archive_group),
+            |x| x.to(archive::archive::<cafe::modifiers::routes::ModifierGroups>),
         ),
         r(
             post(),
             "/menu/modifier-groups/{id:\\d+}/restore",
             MANAGER,
-            |x| x.to(cafe::modifiers::routes::restore_group),
+            |x| x.to(archive::restore::<cafe::modifiers::routes::ModifierGroups>),
         ),
         r(
             post(),
@@ -501,13 +501,13 @@ fn pages() -> Vec<(Method, &'static str, Access, Reply, Route)> {
             post(),
             "/menu/modifier-options/{id:\\d+}/archive",
             MANAGER,
-            |x| x.to(cafe::modifiers::routes::archive_option),
+            |x| x.to(archive::archive::<cafe::modifiers::routes::ModifierOptions>),
         ),
         r(
             post(),
             "/menu/modifier-options/{id:\\d+}/restore",
             MANAGER,
-            |x| x.to(cafe::modifiers::routes::restore_option),
+            |x| x.to(archive::restore::<cafe::modifiers::routes::ModifierOptions>),
         ),
         r(post(), "/menu/{id:\\d+}/modifier-groups", MANAGER, |x| {
             x.to(cafe::modifiers::routes::item_groups)

@@ -9,6 +9,7 @@ use diesel::prelude::*;
 use crate::cafe::modifiers::rules::{
     Chosen, GroupInput, GroupRule, Offered, OptionInput, OptionRule, MAX_GROUPS_PER_ITEM,
 };
+use crate::platform::archive::{self, Toggle};
 use crate::platform::audit::{self, Actor, Changes, Subject};
 use crate::platform::db::{is_unique_violation, AnyConnection};
 use crate::platform::error::AppError;
@@ -280,33 +281,25 @@ pub fn update_group(
     Ok(())
 }
 
-/// Archives or restores a group: an archived group is no longer asked for on any item.
+/// Archives or restores a group (the shared archive: a second click hears it was already
+/// done): an archived group is no longer asked for on any item.
 pub fn set_group_active(
     conn: &mut AnyConnection,
     actor: &Actor,
     id: i64,
     active: bool,
-    now: NaiveDateTime,
 ) -> Result<String, AppError> {
     let g = group(conn, id)?;
-    let changed = diesel::update(
-        modifier_groups::table
-            .find(id)
-            .filter(modifier_groups::is_active.eq(!active)),
-    )
-    .set(modifier_groups::is_active.eq(active))
-    .execute(conn)?;
-    if changed == 1 {
-        let (action, changes) = audit::archive_toggle(active);
-        audit::record(
-            conn,
-            actor,
+    let toggle = Toggle::new(Subject::of(GROUP, id, &g.name), &g.name, active);
+    archive::set_active(conn, actor, toggle, |c, now| {
+        Ok(archive::flipped(crate::flip_active!(
+            c,
             now,
-            action,
-            Subject::of(GROUP, id, &g.name),
-            &changes,
-        )?;
-    }
+            modifier_groups,
+            id,
+            active
+        )?))
+    })?;
     Ok(g.name)
 }
 
@@ -430,27 +423,18 @@ pub fn set_option_active(
     actor: &Actor,
     id: i64,
     active: bool,
-    now: NaiveDateTime,
 ) -> Result<String, AppError> {
     let o = option(conn, id)?;
-    let changed = diesel::update(
-        modifier_options::table
-            .find(id)
-            .filter(modifier_options::is_active.eq(!active)),
-    )
-    .set(modifier_options::is_active.eq(active))
-    .execute(conn)?;
-    if changed == 1 {
-        let (action, changes) = audit::archive_toggle(active);
-        audit::record(
-            conn,
-            actor,
+    let toggle = Toggle::new(Subject::of(OPTION, id, &o.name), &o.name, active);
+    archive::set_active(conn, actor, toggle, |c, now| {
+        Ok(archive::flipped(crate::flip_active!(
+            c,
             now,
-            action,
-            Subject::of(OPTION, id, &o.name),
-            &changes,
-        )?;
-    }
+            modifier_options,
+            id,
+            active
+        )?))
+    })?;
     Ok(o.name)
 }
 

@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use crate::cafe::modifiers::model::{self, GroupSheet};
 use crate::cafe::modifiers::rules;
+use crate::platform::archive::{ArchiveRoutes, SetActive};
 use crate::platform::auth::Staff;
 use crate::platform::clock::BusinessClock;
 use crate::platform::error::AppError;
@@ -153,29 +154,25 @@ pub async fn update_group(
     }
 }
 
-async fn group_active(staff: Staff, id: i64, active: bool) -> Result<HttpResponse, AppError> {
-    let actor = staff.actor.clone();
-    let name = staff
-        .state
-        .db
-        .write(move |c| model::set_group_active(c, &actor, id, active, BusinessClock::now_utc()))
-        .await?;
-    Ok(done(
-        &staff,
-        if active {
-            format!("{name} is offered again on its items.")
-        } else {
-            format!("{name} was archived: no item asks for it now.")
-        },
-    ))
+/// A group's archive and restore buttons (`platform::archive`).
+pub struct ModifierGroups;
+
+impl ArchiveRoutes for ModifierGroups {
+    const SET_ACTIVE: SetActive = model::set_group_active;
+    const SAID: [&'static str; 2] = [
+        "{name} was archived: no item asks for it now.",
+        "{name} is offered again on its items.",
+    ];
+    const THEN: [&'static str; 2] = [PAGE, PAGE];
 }
 
-pub async fn archive_group(staff: Staff, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
-    group_active(staff, id.into_inner(), false).await
-}
+/// An option's archive and restore buttons.
+pub struct ModifierOptions;
 
-pub async fn restore_group(staff: Staff, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
-    group_active(staff, id.into_inner(), true).await
+impl ArchiveRoutes for ModifierOptions {
+    const SET_ACTIVE: SetActive = model::set_option_active;
+    const SAID: [&'static str; 2] = ["{name} was archived.", "{name} is offered again."];
+    const THEN: [&'static str; 2] = [PAGE, PAGE];
 }
 
 pub async fn add_option(
@@ -257,31 +254,6 @@ pub async fn option_stock(
             format!("{name} is marked out of stock: guests cannot choose it.")
         },
     ))
-}
-
-async fn option_active(staff: Staff, id: i64, active: bool) -> Result<HttpResponse, AppError> {
-    let actor = staff.actor.clone();
-    let name = staff
-        .state
-        .db
-        .write(move |c| model::set_option_active(c, &actor, id, active, BusinessClock::now_utc()))
-        .await?;
-    Ok(done(
-        &staff,
-        if active {
-            format!("{name} is offered again.")
-        } else {
-            format!("{name} was archived.")
-        },
-    ))
-}
-
-pub async fn archive_option(staff: Staff, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
-    option_active(staff, id.into_inner(), false).await
-}
-
-pub async fn restore_option(staff: Staff, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
-    option_active(staff, id.into_inner(), true).await
 }
 
 /// `POST /menu/{id}/modifier-groups`: the groups ticked on the item's edit page.

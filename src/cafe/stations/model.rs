@@ -8,6 +8,7 @@ use diesel::prelude::*;
 
 use crate::cafe::kitchen::model::Ticket;
 use crate::cafe::stations::rules::{expo_state, ExpoState, StationInput};
+use crate::platform::archive::{self, Toggle};
 use crate::platform::audit::{self, Actor, Changes, Subject};
 use crate::platform::db::{is_unique_violation, AnyConnection};
 use crate::platform::error::AppError;
@@ -274,49 +275,38 @@ pub fn update(
     Ok(())
 }
 
-/// Archives or restores a station. Archived, its categories go back to the kitchen and so do
-/// its tickets not yet done: nothing is left on a board nobody watches.
+/// Archives or restores a station (the shared archive). Archived, its categories go back to
+/// the kitchen and so do its tickets not yet done: nothing is left on a board nobody watches.
 pub fn set_active(
     conn: &mut AnyConnection,
     actor: &Actor,
     id: i64,
     active: bool,
-    now: NaiveDateTime,
 ) -> Result<String, AppError> {
     let s = find(conn, id)?;
-    let changed = diesel::update(
-        kitchen_stations::table
-            .find(id)
-            .filter(kitchen_stations::is_active.eq(!active)),
-    )
-    .set(kitchen_stations::is_active.eq(active))
-    .execute(conn)?;
-    if changed == 0 {
-        return Ok(s.name);
-    }
-    let (action, mut changes) = audit::archive_toggle(active);
-    if !active {
+    let toggle = Toggle::new(Subject::of(RECORD, id, &s.name), &s.name, active);
+    archive::set_active(conn, actor, toggle, |c, now| {
+        if crate::flip_active!(c, now, kitchen_stations, id, active)? == 0 {
+            return Ok(None);
+        }
+        if active {
+            return Ok(Some(Changes::new()));
+        }
         diesel::delete(
             kitchen_station_categories::table.filter(kitchen_station_categories::station_id.eq(id)),
         )
-        .execute(conn)?;
+        .execute(c)?;
         let moved = diesel::update(
             kitchen_tickets::table
                 .filter(kitchen_tickets::station_id.eq(id))
                 .filter(kitchen_tickets::status.ne("completed")),
         )
         .set(kitchen_tickets::station_id.eq(None::<i64>))
-        .execute(conn)?;
-        changes = changes.note("tickets_to_kitchen", moved.to_string());
-    }
-    audit::record(
-        conn,
-        actor,
-        now,
-        action,
-        Subject::of(RECORD, id, &s.name),
-        &changes,
-    )?;
+        .execute(c)?;
+        Ok(Some(
+            Changes::new().note("tickets_to_kitchen", moved.to_string()),
+        ))
+    })?;
     Ok(s.name)
 }
 

@@ -195,10 +195,7 @@ async fn set_active(staff: Staff, id: i64, active: bool) -> Result<HttpResponse,
         .write(move |c| {
             let b = model::branch_of(c, id)?;
             scope::check_branch(&user, b)?;
-            Ok((
-                b,
-                model::set_active(c, &actor, id, active, BusinessClock::now_utc())?,
-            ))
+            Ok((b, model::set_active(c, &actor, id, active)?))
         })
         .await?;
     staff.state.events.publish(CafeEvent::ticket(branch, 0));

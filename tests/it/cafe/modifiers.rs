@@ -280,6 +280,15 @@ async fn a_manager_builds_groups_and_bad_input_changes_nothing() {
     )
     .await
     .expect(303);
+    // The shared archive: a second click hears it was already done, and writes nothing.
+    let before = app.audit_count();
+    m.post(
+        &format!("/menu/modifier-groups/{}/archive", mods.extras.0),
+        &[],
+    )
+    .await
+    .expect(409);
+    assert_eq!(app.audit_count(), before);
     let g1 = guest(&app, &cafe, 1, "10.0.0.5:4000").await;
     let page = g1.get(&format!("/t/{}", cafe.token(1))).await;
     page.expect(200).expect_absent("Whipped cream");

@@ -87,6 +87,7 @@ pub fn session_out(
         lines,
         bill,
         code,
+        ..
     } = open;
     let ids: Vec<i64> = lines.iter().map(|l| l.menu_item_id).collect();
     let looks: Vec<(i64, String, bool)> = menu_items::table

@@ -331,6 +331,7 @@ pub fn add_lines(
     if session.closed_at.is_some() {
         return Err(AppError::Conflict("This bill is already closed.".into()));
     }
+    crate::cafe::tab::refuse_if_shared(conn, session.id)?;
     if session.bill_printed_at.is_some() && matches!(placer, Placer::Guest { .. }) {
         return Err(AppError::Conflict(
             "The bill for this table has been printed, so new orders are closed. Please ask the staff.".into(),

@@ -299,6 +299,57 @@ pub fn items_snapshot(lines: &[BillLine]) -> String {
     serde_json::to_string(&items).unwrap_or_else(|_| "[]".into())
 }
 
+/// What a bill's sales record takes: the money, the promo code, the items as sold, and the
+/// lines the day's item counts take.
+struct Sold {
+    bill: Bill,
+    code: Option<String>,
+    snapshot: String,
+    counted: Vec<BillLine>,
+}
+
+/// A share of an evenly split bill sells its fixed money as one line ("Share 2 of 3 of bill
+/// #45", refundable as a whole); the bill's items count in the day's figures once, with the
+/// share that closes last (the bill's row is taken first, so of two shares closed at once the
+/// second sees the first closed).
+fn sold_share(conn: &mut AnyConnection, share: &tab::BillShare) -> Result<Sold, AppError> {
+    crate::platform::db::lock_rows(
+        conn,
+        &format!(
+            "SELECT id FROM cafe_sessions WHERE id = {} FOR UPDATE",
+            share.bill_id
+        ),
+    )?;
+    let open: i64 = cafe_sessions::table
+        .inner_join(
+            crate::platform::schema::cafe_bill_shares::table
+                .on(crate::platform::schema::cafe_bill_shares::session_id.eq(cafe_sessions::id)),
+        )
+        .filter(crate::platform::schema::cafe_bill_shares::bill_id.eq(share.bill_id))
+        .filter(cafe_sessions::closed_at.is_null())
+        .count()
+        .get_result(conn)?;
+    let counted = if open == 0 {
+        lines(conn, share.bill_id)?
+    } else {
+        Vec::new()
+    };
+    let line = SnapshotLine {
+        id: 0,
+        name: &share.label(),
+        category: "Shared bill",
+        qty: 1,
+        price: Money(share.subtotal_minor).plain(),
+        modifiers: "",
+    };
+    Ok(Sold {
+        bill: share.bill(),
+        code: share.discount_code.clone(),
+        snapshot: serde_json::to_string(&[line]).unwrap_or_else(|_| "[]".into()),
+        counted,
+    })
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Closed {
     pub sale_id: i64,
@@ -358,18 +409,35 @@ pub fn close(
             "This bill was already closed (perhaps by a colleague a moment ago). Nothing was charged twice.".into(),
         ));
     }
-    let lines = lines(conn, session_id)?;
-    let (b, code) = priced(conn, session_id, &lines, tax_rate_bp, today, currency)?;
-    // A code that stopped applying is not quietly dropped: the guest was shown the discount.
-    if let Some(c) = &code {
-        if let Some(why) = &c.refused {
-            return Err(AppError::Conflict(format!(
-                "The code {} no longer applies: {why} Remove it from the bill, then close.",
-                c.code
-            )));
+    let Sold {
+        bill: b,
+        code,
+        snapshot,
+        counted,
+    } = match tab::share_of(conn, session_id)? {
+        Some(share) => sold_share(conn, &share)?,
+        None => {
+            let lines = lines(conn, session_id)?;
+            let (b, code) = priced(conn, session_id, &lines, tax_rate_bp, today, currency)?;
+            // A code that stopped applying is not quietly dropped: the guest was shown the
+            // discount.
+            if let Some(c) = &code {
+                if let Some(why) = &c.refused {
+                    return Err(AppError::Conflict(format!(
+                        "The code {} no longer applies: {why} Remove it from the bill, then close.",
+                        c.code
+                    )));
+                }
+                crate::cafe::discounts::model::count_use(conn, c.id, &c.code, today)?;
+            }
+            Sold {
+                bill: b,
+                code: code.map(|c| c.code),
+                snapshot: items_snapshot(&lines),
+                counted: lines,
+            }
         }
-        crate::cafe::discounts::model::count_use(conn, c.id, &c.code, today)?;
-    }
+    };
     let (rows, method) = payment.settle(b.total).map_err(AppError::Unprocessable)?;
     let table_number: Option<i64> = match s.table_id {
         Some(t) => cafe_tables::table
@@ -388,10 +456,10 @@ pub fn close(
             cafe_sales::kind.eq(&s.kind),
             cafe_sales::customer_name.eq(&s.customer_name),
             cafe_sales::customer_phone.eq(&s.customer_phone),
-            cafe_sales::items_json.eq(items_snapshot(&lines)),
+            cafe_sales::items_json.eq(&snapshot),
             cafe_sales::subtotal_minor.eq(b.subtotal.0),
             cafe_sales::discount_minor.eq(b.discount.0),
-            cafe_sales::discount_code.eq(code.as_ref().map(|c| c.code.clone())),
+            cafe_sales::discount_code.eq(&code),
             cafe_sales::tax_rate_bp.eq(b.tax_rate_bp),
             cafe_sales::tax_minor.eq(b.tax.0),
             cafe_sales::total_minor.eq(b.total.0),
@@ -428,7 +496,7 @@ pub fn close(
             ))
             .execute(conn)?;
     }
-    crate::cafe::stats::model::record_sale(conn, s.branch_id, today, &b, &lines)?;
+    crate::cafe::stats::model::record_sale(conn, s.branch_id, today, &b, &counted)?;
     // A split bill's table is free when its last open part closes (the table's row was taken
     // first thing, so of two parts closed at once the second sees the first closed).
     let still_open: i64 = match s.table_id {
@@ -508,6 +576,7 @@ pub fn reopen(
             "This bill is already closed and paid; it cannot be reopened.".into(),
         ));
     }
+    tab::refuse_if_shared(conn, session_id)?;
     let changed = diesel::update(
         cafe_sessions::table
             .find(session_id)

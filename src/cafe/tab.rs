@@ -159,3 +159,70 @@ pub fn set_customer_name(
     audit::record(conn, actor, now, audit::UPDATE, subject, &changes)?;
     Ok(())
 }
+
+/// One share of a bill split evenly (`cafe::split`): its money was fixed when the bill was
+/// split, and its sales record takes exactly that.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = crate::platform::schema::cafe_bill_shares)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+pub struct BillShare {
+    pub session_id: i64,
+    /// The table's bill that holds the lines (share 1).
+    pub bill_id: i64,
+    pub number: i64,
+    pub of_n: i64,
+    pub subtotal_minor: i64,
+    pub discount_minor: i64,
+    pub tax_minor: i64,
+    pub total_minor: i64,
+    pub tax_rate_bp: i64,
+    pub discount_code: Option<String>,
+}
+
+impl BillShare {
+    pub fn bill(&self) -> crate::cafe::bill::Bill {
+        use crate::platform::money::Money;
+        crate::cafe::bill::Bill {
+            subtotal: Money(self.subtotal_minor),
+            discount: Money(self.discount_minor),
+            tax_rate_bp: self.tax_rate_bp,
+            tax: Money(self.tax_minor),
+            total: Money(self.total_minor),
+        }
+    }
+
+    /// "Share 2 of 3 of bill #45": what its receipt and sales record call it.
+    pub fn label(&self) -> String {
+        format!(
+            "Share {} of {} of bill #{}",
+            self.number, self.of_n, self.bill_id
+        )
+    }
+}
+
+/// The share a bill is, when it is one of an evenly split bill.
+pub fn share_of(conn: &mut AnyConnection, session_id: i64) -> QueryResult<Option<BillShare>> {
+    use crate::platform::schema::cafe_bill_shares;
+    cafe_bill_shares::table
+        .find(session_id)
+        .select(BillShare::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// An evenly split bill is fixed: its shares were priced from its lines, so nothing may add,
+/// remove, move or re-price them. Every change to a bill's lines asks here first (after
+/// taking the bill's row, so a split and a change take turns).
+pub fn refuse_if_shared(conn: &mut AnyConnection, session_id: i64) -> Result<(), AppError> {
+    lock_rows(
+        conn,
+        &format!("SELECT id FROM cafe_sessions WHERE id = {session_id} FOR UPDATE"),
+    )?;
+    match share_of(conn, session_id)? {
+        Some(s) => Err(AppError::Conflict(format!(
+            "This bill is split evenly into {} shares, so it cannot change any more: close the shares.",
+            s.of_n
+        ))),
+        None => Ok(()),
+    }
+}

@@ -546,6 +546,21 @@ diesel::table! {
 }
 
 diesel::table! {
+    cafe_bill_shares (session_id) {
+        session_id -> BigInt,
+        bill_id -> BigInt,
+        number -> BigInt,
+        of_n -> BigInt,
+        subtotal_minor -> BigInt,
+        discount_minor -> BigInt,
+        tax_minor -> BigInt,
+        total_minor -> BigInt,
+        tax_rate_bp -> BigInt,
+        discount_code -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     cafe_sales (id) {
         id -> BigInt,
         branch_id -> BigInt,
@@ -1165,6 +1180,7 @@ diesel::joinable!(kitchen_tickets -> kitchen_stations (station_id));
 diesel::joinable!(kitchen_station_categories -> kitchen_stations (station_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    cafe_bill_shares,
     offline_blocks,
     offline_sales,
     registers,

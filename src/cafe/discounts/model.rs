@@ -256,6 +256,7 @@ pub fn apply_to_session(
     subtotal: Money,
     currency: &str,
 ) -> Result<Money, AppError> {
+    crate::cafe::tab::refuse_if_shared(conn, session_id)?;
     let code = match code_lc {
         None => None,
         Some(c) => Some(

@@ -48,20 +48,35 @@ pub fn floor(conn: &mut AnyConnection, branch_id: i64, now: NaiveDateTime) -> Qu
             cafe_session_lines::unit_price_minor,
         ))
         .load(conn)?;
+    // Shares of an evenly split bill show their own money (their lines stay on share 1).
+    let shares: Vec<(i64, i64, i64, i64)> = crate::platform::schema::cafe_bill_shares::table
+        .filter(crate::platform::schema::cafe_bill_shares::session_id.eq_any(&ids))
+        .select((
+            crate::platform::schema::cafe_bill_shares::session_id,
+            crate::platform::schema::cafe_bill_shares::number,
+            crate::platform::schema::cafe_bill_shares::of_n,
+            crate::platform::schema::cafe_bill_shares::subtotal_minor,
+        ))
+        .load(conn)?;
     let mut summaries: Vec<OpenSummary> = open
         .into_iter()
         .map(|head| {
             let mine = lines.iter().filter(|l| l.0 == head.id);
             let items = mine.clone().map(|l| l.1).sum();
-            let subtotal = Money(mine.map(|l| l.1.saturating_mul(l.2)).sum());
+            let share = shares.iter().find(|s| s.0 == head.id);
+            let subtotal = match share {
+                Some(s) => Money(s.3),
+                None => Money(mine.map(|l| l.1.saturating_mul(l.2)).sum()),
+            };
             let number = head
                 .table_id
                 .and_then(|t| table_list.iter().find(|x| x.id == t).map(|x| x.number));
             let place = place_label(&head.kind, &head.customer_name, number);
             OpenSummary {
-                place: match head.part_number {
-                    Some(k) => format!("{place} · part {k}"),
-                    None => place,
+                place: match (share, head.part_number) {
+                    (Some(s), _) => format!("{place} · share {} of {}", s.1, s.2),
+                    (None, Some(k)) => format!("{place} · part {k}"),
+                    (None, None) => place,
                 },
                 minutes: (now - head.opened_at).num_minutes().max(0),
                 items,
@@ -206,6 +221,7 @@ pub fn remove_line(
         .first(conn)
         .optional()?;
     let (ticket_id, name, qty, price) = line.ok_or_else(|| AppError::not_found("That line"))?;
+    crate::cafe::tab::refuse_if_shared(conn, session_id)?;
     let open: i64 = cafe_sessions::table
         .find(session_id)
         .filter(cafe_sessions::closed_at.is_null())

@@ -92,6 +92,7 @@ pub fn move_to(
 ) -> Result<i64, AppError> {
     let (head, from) = open_at_table(conn, user, id)?;
     lock_tables(conn, &mut [from.id, to])?;
+    crate::cafe::tab::refuse_if_shared(conn, head.id)?;
     let target = tables::find(conn, to)?;
     if target.branch_id != head.branch_id {
         return Err(AppError::field_conflict(
@@ -168,6 +169,8 @@ pub fn merge(
         ));
     }
     lock_tables(conn, &mut [keep_table.id, gone_table.id])?;
+    crate::cafe::tab::refuse_if_shared(conn, keep.id.min(gone.id))?;
+    crate::cafe::tab::refuse_if_shared(conn, keep.id.max(gone.id))?;
     // Closed first, conditionally: of two merges of the same bill at once, one finds it open.
     let closed = diesel::update(
         cafe_sessions::table

@@ -48,11 +48,24 @@ pub struct OpenBill {
     pub bill: Bill,
     /// The promo code on the bill, if any (and why it does not apply now, if it does not).
     pub code: Option<sales::CodeOnBill>,
+    /// A share of a bill split evenly: `bill` is the share's money, `lines` the whole bill's.
+    pub share: Option<crate::cafe::tab::BillShare>,
 }
 
 impl OpenBill {
     pub fn bill_printed(&self) -> bool {
         self.head.bill_printed_at.is_some()
+    }
+
+    /// Shared evenly: the bill's lines and money are fixed (nothing is added, removed, moved
+    /// or discounted any more).
+    pub fn fixed(&self) -> bool {
+        self.share.is_some()
+    }
+
+    /// "Share 2 of 3 of bill #45", for a share.
+    pub fn share_label(&self) -> String {
+        self.share.as_ref().map(|s| s.label()).unwrap_or_default()
     }
 
     /// Tickets the waiter is holding (a later course), not yet sent to the kitchen.
@@ -173,6 +186,17 @@ pub fn open_bill(
     now: NaiveDateTime,
 ) -> Result<OpenBill, AppError> {
     let tickets = kitchen::of_session(conn, head.id, now)?;
+    if let Some(share) = crate::cafe::tab::share_of(conn, head.id)? {
+        let lines = sales::lines(conn, share.bill_id)?;
+        return Ok(OpenBill {
+            head,
+            tickets,
+            lines,
+            bill: share.bill(),
+            code: None,
+            share: Some(share),
+        });
+    }
     let lines = sales::lines(conn, head.id)?;
     let today = crate::platform::clock::BusinessClock::new(config.tz)
         .to_local(now)
@@ -191,6 +215,7 @@ pub fn open_bill(
         lines,
         bill,
         code,
+        share: None,
     })
 }
 

@@ -10,13 +10,16 @@ use serde::Deserialize;
 use crate::cafe::modifiers::model::{self, GroupSheet};
 use crate::cafe::modifiers::rules;
 use crate::platform::archive::{ArchiveRoutes, SetActive};
+use crate::platform::audit::Actor;
 use crate::platform::auth::Staff;
 use crate::platform::clock::BusinessClock;
+use crate::platform::db::AnyConnection;
 use crate::platform::error::AppError;
 use crate::platform::flash;
 use crate::platform::forms::{FormErrors, Pairs};
 use crate::platform::page::{html_status, see_other, PageCtx};
 use crate::platform::state::AppState;
+use chrono::NaiveDateTime;
 
 const PAGE: &str = "/menu/modifier-groups";
 
@@ -106,30 +109,56 @@ fn done(staff: &Staff, said: String) -> HttpResponse {
     see_other(PAGE)
 }
 
+/// Checks a form, writes it in one transaction with its audit row, and says so: a refused
+/// form comes back on the page with the reason (422 or 409, nothing written, the new group's
+/// fields kept), a saved one is a flash on the page.
+async fn save<I, T>(
+    staff: Staff,
+    ctx: PageCtx,
+    checked: Result<I, FormErrors>,
+    form: GroupForm,
+    said: impl FnOnce(&I) -> String,
+    write: impl FnOnce(&mut AnyConnection, &Actor, &I, NaiveDateTime) -> Result<T, AppError>
+        + Send
+        + 'static,
+) -> Result<HttpResponse, AppError>
+where
+    I: Send + 'static,
+    T: Send + 'static,
+{
+    let state = staff.state.clone();
+    let input = match checked {
+        Ok(i) => i,
+        Err(e) => return page(ctx, &state, Some(invalid(&e)), form).await,
+    };
+    let said = said(&input);
+    let actor = staff.actor.clone();
+    let r = state
+        .db
+        .write(move |c| write(c, &actor, &input, BusinessClock::now_utc()))
+        .await;
+    match r {
+        Ok(_) => Ok(done(&staff, said)),
+        Err(e) => refused_or(ctx, &state, e, form).await,
+    }
+}
+
 pub async fn create_group(
     staff: Staff,
     ctx: PageCtx,
     form: web::Form<GroupForm>,
 ) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
-    let state = staff.state.clone();
-    let input = match rules::group_input(&form.name, &form.min, &form.max) {
-        Ok(i) => i,
-        Err(e) => return page(ctx, &state, Some(invalid(&e)), form).await,
-    };
-    let actor = staff.actor.clone();
-    let name = input.name.clone();
-    let r = state
-        .db
-        .write(move |c| model::create_group(c, &actor, &input, BusinessClock::now_utc()))
-        .await;
-    match r {
-        Ok(_) => Ok(done(
-            &staff,
-            format!("{name} was added. Now give it its options."),
-        )),
-        Err(e) => refused_or(ctx, &state, e, form).await,
-    }
+    let checked = rules::group_input(&form.name, &form.min, &form.max);
+    save(
+        staff,
+        ctx,
+        checked,
+        form,
+        |i| format!("{} was added. Now give it its options.", i.name),
+        model::create_group,
+    )
+    .await
 }
 
 pub async fn update_group(
@@ -138,20 +167,17 @@ pub async fn update_group(
     id: web::Path<i64>,
     form: web::Form<GroupForm>,
 ) -> Result<HttpResponse, AppError> {
-    let state = staff.state.clone();
-    let input = match rules::group_input(&form.name, &form.min, &form.max) {
-        Ok(i) => i,
-        Err(e) => return page(ctx, &state, Some(invalid(&e)), GroupForm::default()).await,
-    };
-    let (actor, id, name) = (staff.actor.clone(), id.into_inner(), input.name.clone());
-    let r = state
-        .db
-        .write(move |c| model::update_group(c, &actor, id, &input, BusinessClock::now_utc()))
-        .await;
-    match r {
-        Ok(()) => Ok(done(&staff, format!("{name} was saved."))),
-        Err(e) => refused_or(ctx, &state, e, GroupForm::default()).await,
-    }
+    let id = id.into_inner();
+    let checked = rules::group_input(&form.name, &form.min, &form.max);
+    save(
+        staff,
+        ctx,
+        checked,
+        GroupForm::default(),
+        |i| format!("{} was saved.", i.name),
+        move |c, a, i, now| model::update_group(c, a, id, i, now),
+    )
+    .await
 }
 
 /// A group's archive and restore buttons (`platform::archive`).
@@ -181,20 +207,17 @@ pub async fn add_option(
     id: web::Path<i64>,
     form: web::Form<OptionForm>,
 ) -> Result<HttpResponse, AppError> {
-    let state = staff.state.clone();
-    let input = match rules::option_input(&form.name, &form.delta, &form.sort_order) {
-        Ok(i) => i,
-        Err(e) => return page(ctx, &state, Some(invalid(&e)), GroupForm::default()).await,
-    };
-    let (actor, id, name) = (staff.actor.clone(), id.into_inner(), input.name.clone());
-    let r = state
-        .db
-        .write(move |c| model::add_option(c, &actor, id, &input, BusinessClock::now_utc()))
-        .await;
-    match r {
-        Ok(_) => Ok(done(&staff, format!("{name} was added."))),
-        Err(e) => refused_or(ctx, &state, e, GroupForm::default()).await,
-    }
+    let id = id.into_inner();
+    let checked = rules::option_input(&form.name, &form.delta, &form.sort_order);
+    save(
+        staff,
+        ctx,
+        checked,
+        GroupForm::default(),
+        |i| format!("{} was added.", i.name),
+        move |c, a, i, now| model::add_option(c, a, id, i, now),
+    )
+    .await
 }
 
 pub async fn update_option(
@@ -203,20 +226,17 @@ pub async fn update_option(
     id: web::Path<i64>,
     form: web::Form<OptionForm>,
 ) -> Result<HttpResponse, AppError> {
-    let state = staff.state.clone();
-    let input = match rules::option_input(&form.name, &form.delta, &form.sort_order) {
-        Ok(i) => i,
-        Err(e) => return page(ctx, &state, Some(invalid(&e)), GroupForm::default()).await,
-    };
-    let (actor, id, name) = (staff.actor.clone(), id.into_inner(), input.name.clone());
-    let r = state
-        .db
-        .write(move |c| model::update_option(c, &actor, id, &input, BusinessClock::now_utc()))
-        .await;
-    match r {
-        Ok(()) => Ok(done(&staff, format!("{name} was saved."))),
-        Err(e) => refused_or(ctx, &state, e, GroupForm::default()).await,
-    }
+    let id = id.into_inner();
+    let checked = rules::option_input(&form.name, &form.delta, &form.sort_order);
+    save(
+        staff,
+        ctx,
+        checked,
+        GroupForm::default(),
+        |i| format!("{} was saved.", i.name),
+        move |c, a, i, now| model::update_option(c, a, id, i, now),
+    )
+    .await
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -9,6 +9,7 @@ use crate::cafe::events::CafeEvent;
 use crate::cafe::floor::model;
 use crate::cafe::guest::view::{self, OpenBill};
 use crate::cafe::settings::{self, CafeSettings};
+use crate::cafe::split::model::Pricing;
 use crate::cafe::split::rules::{self, MAX_PARTS};
 use crate::platform::auth::{CurrentUser, Staff};
 use crate::platform::clock::BusinessClock;
@@ -119,6 +120,9 @@ pub async fn split(
         .ok()
         .filter(|n| (2..=MAX_PARTS).contains(n))
         .ok_or_else(|| AppError::Unprocessable(format!("Split into 2 to {MAX_PARTS} parts.")))?;
+    if form.get("how") == "even" {
+        return split_evenly(user, actor, state, session, id, parts).await;
+    }
     let mut picked = Vec::new();
     for (suffix, value) in form.with_prefix("part_").take(500) {
         let line: i64 = suffix.parse().map_err(|_| {
@@ -144,14 +148,57 @@ pub async fn split(
             )
         })
         .await?;
-    state.events.publish(CafeEvent::session(head.branch_id, id));
+    Ok(announce(&state, &session, &head, &made, |list| {
+        format!("The bill is split: this bill is part 1, and bill(s) {list} hold the other parts. Each is paid on its own.")
+    }))
+}
+
+/// Tells the floor (live) and the waiter (a flash naming the new bills) that bill `head` was
+/// split, and goes back to it.
+fn announce(
+    state: &AppState,
+    session: &actix_session::Session,
+    head: &crate::cafe::tab::SessionHead,
+    made: &[i64],
+    say: impl FnOnce(String) -> String,
+) -> HttpResponse {
+    state
+        .events
+        .publish(CafeEvent::session(head.branch_id, head.id));
     let list: Vec<String> = made.iter().map(|b| format!("#{b}")).collect();
-    flash::success(
-        &session,
-        format!(
-            "The bill is split: this bill is part 1, and bill(s) {} hold the other parts. Each is paid on its own.",
-            list.join(", ")
-        ),
-    );
-    Ok(see_other(&format!("/floor/sessions/{id}")))
+    flash::success(session, say(list.join(", ")));
+    see_other(&format!("/floor/sessions/{}", head.id))
+}
+
+/// `how=even`: the bill shared evenly among `parts` guests, each share a bill of its own.
+async fn split_evenly(
+    user: CurrentUser,
+    actor: crate::platform::audit::Actor,
+    state: web::Data<AppState>,
+    session: actix_session::Session,
+    id: i64,
+    parts: usize,
+) -> Result<HttpResponse, AppError> {
+    let config = state.clone_config();
+    let (head, made, each) = state
+        .db
+        .write(move |c| {
+            let settings = settings::load(c, &config)?;
+            let now = BusinessClock::now_utc();
+            let pricing = Pricing {
+                tax_rate_bp: settings.tax_rate_bp,
+                today: BusinessClock::new(config.tz).to_local(now).date_naive(),
+                currency: &settings.money_prefix(),
+            };
+            let (head, made) = crate::cafe::split::model::split_evenly(
+                c, &actor, &user, id, parts, &pricing, now,
+            )?;
+            let share = crate::cafe::tab::share_of(c, id)?
+                .ok_or_else(|| AppError::not_found("That bill"))?;
+            Ok((head, made, settings.money(&Money(share.total_minor))))
+        })
+        .await?;
+    Ok(announce(&state, &session, &head, &made, |list| {
+        format!("The bill is shared evenly among {parts}: this bill is share 1 ({each}), and bill(s) {list} hold the other shares. Each is paid on its own.")
+    }))
 }

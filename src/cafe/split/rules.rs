@@ -69,6 +69,57 @@ pub fn even_shares(total: i64, n: usize) -> Vec<i64> {
     v
 }
 
+/// One share of an evenly split bill, as its sales record keeps it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ShareFigures {
+    pub subtotal: i64,
+    pub discount: i64,
+    pub tax: i64,
+    pub total: i64,
+}
+
+/// A bill shared evenly by `n`: the totals are [`even_shares`] (the remainder cents on the
+/// last share); the discount and the tax are apportioned by each share's part of the total,
+/// rounding the running sums (the discount down, the tax up) so that every share's figures
+/// add up (subtotal − discount + tax = total), none is negative, and each column of the shares
+/// sums to the bill's exactly. `bill` is (subtotal, discount, tax, total) with
+/// total = subtotal − discount + tax.
+pub fn even_bill_shares(bill: (i64, i64, i64, i64), n: usize) -> Vec<ShareFigures> {
+    let (subtotal, discount, tax, total) = bill;
+    let totals = even_shares(total, n);
+    // Running sums: share i's part is the difference of the running sums at i and i − 1.
+    let share_of = |whole: i64, upto: i64, up: bool| -> i64 {
+        if total == 0 {
+            return 0;
+        }
+        let num = whole as i128 * upto as i128;
+        let (q, r) = (num / total as i128, num % total as i128);
+        (q + i128::from(up && r != 0)) as i64
+    };
+    let mut out = Vec::with_capacity(n);
+    let (mut upto, mut tax_before, mut disc_before) = (0i64, 0i64, 0i64);
+    for (i, t) in totals.iter().enumerate() {
+        upto += t;
+        let last = i + 1 == n;
+        let tax_upto = if last { tax } else { share_of(tax, upto, true) };
+        let disc_upto = if last {
+            discount
+        } else {
+            share_of(discount, upto, false)
+        };
+        let (tx, d) = (tax_upto - tax_before, disc_upto - disc_before);
+        (tax_before, disc_before) = (tax_upto, disc_upto);
+        out.push(ShareFigures {
+            subtotal: t - tx + d,
+            discount: d,
+            tax: tx,
+            total: *t,
+        });
+    }
+    debug_assert_eq!(out.iter().map(|s| s.subtotal).sum::<i64>(), subtotal);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -155,5 +206,45 @@ mod tests {
             assert!(shares[n - 1] >= shares[0] && shares[n - 1] - shares[0] < n as i64);
         }
         assert!(even_shares(100, 0).is_empty());
+    }
+
+    #[test]
+    fn an_even_split_of_a_bill_adds_up_share_by_share_and_in_all() {
+        // A bill of 100.00 less 10.00, 5 % tax (4.50) = 94.50 by 4: 23.62 ×3 and 23.64 last.
+        let s = even_bill_shares((10_000, 1_000, 450, 9_450), 4);
+        assert_eq!(
+            s.iter().map(|x| x.total).collect::<Vec<_>>(),
+            vec![2_362, 2_362, 2_362, 2_364]
+        );
+        let mut seed = 0xb111_u64;
+        for _ in 0..5000 {
+            let subtotal = (rng(&mut seed) % 5_000_000) as i64;
+            let discount = match rng(&mut seed) % 3 {
+                0 => 0,
+                _ => (rng(&mut seed) as i64).rem_euclid(subtotal + 1),
+            };
+            let rate = [0, 500, 1_200, 1_800, 2_800][rng(&mut seed) as usize % 5];
+            let tax = ((subtotal - discount) * rate + 5_000) / 10_000;
+            let total = subtotal - discount + tax;
+            let n = 2 + rng(&mut seed) as usize % (MAX_PARTS - 1);
+            let shares = even_bill_shares((subtotal, discount, tax, total), n);
+            assert_eq!(shares.len(), n);
+            let sum = |f: fn(&ShareFigures) -> i64| shares.iter().map(f).sum::<i64>();
+            assert_eq!(sum(|x| x.subtotal), subtotal);
+            assert_eq!(sum(|x| x.discount), discount);
+            assert_eq!(sum(|x| x.tax), tax);
+            assert_eq!(sum(|x| x.total), total);
+            let totals: Vec<i64> = shares.iter().map(|x| x.total).collect();
+            assert_eq!(
+                totals,
+                even_shares(total, n),
+                "the remainder on the last share"
+            );
+            for x in &shares {
+                assert!(x.subtotal >= 0 && x.discount >= 0 && x.tax >= 0, "{x:?}");
+                assert!(x.discount <= x.subtotal, "{x:?}");
+                assert_eq!(x.subtotal - x.discount + x.tax, x.total, "{x:?}");
+            }
+        }
     }
 }

@@ -243,31 +243,8 @@ async fn the_last_use_goes_to_one_of_two_bills_closing_at_once() {
         .expect(303);
         sessions.push(open_session(&app, cafe.tables[table - 1].0));
     }
-    let barrier = Arc::new(Barrier::new(2));
-    let handles: Vec<_> = sessions
-        .iter()
-        .map(|&s| {
-            let db = app.db.clone();
-            let barrier = barrier.clone();
-            std::thread::spawn(move || {
-                let mut conn = db.pool().get().unwrap();
-                barrier.wait();
-                write_tx(&mut conn, |c| {
-                    sales::close(
-                        c,
-                        &Actor::system(),
-                        s,
-                        &sales::BillPayment::whole(PaymentMethod::Cash),
-                        500,
-                        chrono::Utc::now().naive_utc(),
-                        chrono::Utc::now().date_naive(),
-                        "PHP ",
-                    )
-                })
-            })
-        })
-        .collect();
-    let results: Vec<_> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    let bills: Vec<(Option<&str>, i64)> = sessions.iter().map(|&s| (None, s)).collect();
+    let results = close_at_once(&app, &bills);
     assert_eq!(
         results.iter().filter(|r| r.is_ok()).count(),
         1,

@@ -152,6 +152,46 @@ pub(crate) async fn order(g: &Client, cafe: &Cafe, table: usize, lines: &[(&str,
         .await
 }
 
+/// Closes each (employee, bill) paid in cash, all at the same moment on real threads (each on
+/// its own connection, released together by a barrier); the results in the same order.
+pub(crate) fn close_at_once(
+    app: &TestApp,
+    bills: &[(Option<&str>, i64)],
+) -> Vec<Result<sales::Closed, tillpoint::platform::error::AppError>> {
+    let barrier = Arc::new(Barrier::new(bills.len()));
+    let handles: Vec<_> = bills
+        .iter()
+        .map(|&(who, bill)| {
+            let db = app.db.clone();
+            let barrier = barrier.clone();
+            let actor = match who {
+                Some(who) => Actor {
+                    employee_id: Some(app.id(who)),
+                    ip: None,
+                },
+                None => Actor::system(),
+            };
+            std::thread::spawn(move || {
+                let mut conn = db.pool().get().unwrap();
+                barrier.wait();
+                write_tx(&mut conn, |c| {
+                    sales::close(
+                        c,
+                        &actor,
+                        bill,
+                        &sales::BillPayment::whole(PaymentMethod::Cash),
+                        500,
+                        chrono::Utc::now().naive_utc(),
+                        chrono::Utc::now().date_naive(),
+                        "PHP ",
+                    )
+                })
+            })
+        })
+        .collect();
+    handles.into_iter().map(|h| h.join().unwrap()).collect()
+}
+
 pub(crate) fn open_session(app: &TestApp, table_id: i64) -> i64 {
     cafe_sessions::table
         .filter(cafe_sessions::table_id.eq(table_id))

@@ -80,35 +80,13 @@ async fn two_waiters_closing_one_bill_at_once_make_one_sale() {
             &[(cafe.item("Latte"), 1)],
         )
         .unwrap();
-        let barrier = Arc::new(Barrier::new(2));
-        let handles: Vec<_> = ["waiter", "manager"]
-            .iter()
-            .map(|who| {
-                let db = app.db.clone();
-                let barrier = barrier.clone();
-                let actor = Actor {
-                    employee_id: Some(app.id(who)),
-                    ip: None,
-                };
-                std::thread::spawn(move || {
-                    barrier.wait();
-                    let mut conn = db.pool().get().unwrap();
-                    write_tx(&mut conn, |c| {
-                        sales::close(
-                            c,
-                            &actor,
-                            placed.session_id,
-                            &sales::BillPayment::whole(PaymentMethod::Cash),
-                            500,
-                            chrono::Utc::now().naive_utc(),
-                            chrono::Utc::now().date_naive(),
-                            "PHP ",
-                        )
-                    })
-                })
-            })
-            .collect();
-        let results: Vec<_> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+        let results = close_at_once(
+            &app,
+            &[
+                (Some("waiter"), placed.session_id),
+                (Some("manager"), placed.session_id),
+            ],
+        );
         assert_eq!(
             results.iter().filter(|r| r.is_ok()).count(),
             1,

@@ -222,36 +222,8 @@ async fn a_bill_splits_by_seats_and_two_parts_paid_at_once_both_land() {
     assert_eq!(moved, vec!["Burger".to_string(), "Latte".to_string()]);
 
     // Both parts paid at the same moment by two people: two sales, the table free after.
-    let barrier = Arc::new(Barrier::new(2));
-    let handles: Vec<_> = [("waiter", sid), ("manager", part)]
-        .into_iter()
-        .map(|(who, bill)| {
-            let db = app.db.clone();
-            let barrier = barrier.clone();
-            let actor = Actor {
-                employee_id: Some(app.id(who)),
-                ip: None,
-            };
-            std::thread::spawn(move || {
-                barrier.wait();
-                let mut conn = db.pool().get().unwrap();
-                write_tx(&mut conn, |c| {
-                    sales::close(
-                        c,
-                        &actor,
-                        bill,
-                        &sales::BillPayment::whole(PaymentMethod::Cash),
-                        500,
-                        chrono::Utc::now().naive_utc(),
-                        chrono::Utc::now().date_naive(),
-                        "PHP ",
-                    )
-                })
-            })
-        })
-        .collect();
-    for h in handles {
-        h.join().unwrap().unwrap();
+    for r in close_at_once(&app, &[(Some("waiter"), sid), (Some("manager"), part)]) {
+        r.unwrap();
     }
     assert_eq!(count!(&app, cafe_sales::table), 2);
     let status: String = cafe_tables::table
@@ -260,4 +232,205 @@ async fn a_bill_splits_by_seats_and_two_parts_paid_at_once_both_land() {
         .first(&mut *app.conn())
         .unwrap();
     assert_eq!(status, "available");
+}
+
+fn share_sessions(app: &TestApp, bill: i64) -> Vec<(i64, i64, i64, i64, i64)> {
+    use tillpoint::platform::schema::cafe_bill_shares as s;
+    s::table
+        .filter(s::bill_id.eq(bill))
+        .order(s::number.asc())
+        .select((
+            s::session_id,
+            s::number,
+            s::total_minor,
+            s::subtotal_minor,
+            s::tax_rate_bp,
+        ))
+        .load(&mut *app.conn())
+        .unwrap()
+}
+
+#[actix_web::test]
+async fn a_bill_shared_evenly_is_fixed_and_each_share_lands_as_its_own_sale() {
+    let app = TestApp::new().await;
+    let cafe = setup(&app);
+    let g = guest(&app, &cafe, 3, "10.0.0.5:4000").await;
+    order(
+        &g,
+        &cafe,
+        3,
+        &[("Latte", "1"), ("Fries", "2"), ("Burger", "1")],
+    )
+    .await
+    .expect(303);
+    let sid = open_session(&app, cafe.tables[2].0);
+    let w = app.signed_in("waiter").await;
+    w.get(&format!("/floor/sessions/{sid}/split?parts=7"))
+        .await
+        .expect(200)
+        .expect_text("Share evenly among 7");
+    let path = format!("/floor/sessions/{sid}/split");
+    let before = (count!(&app, cafe_sessions::table), app.audit_count());
+    for parts in ["1", "13", "-2", "x", "", "3\u{200b}"] {
+        w.post(&path, &[("how", "even"), ("parts", parts)])
+            .await
+            .expect(422);
+    }
+    assert_eq!(
+        (count!(&app, cafe_sessions::table), app.audit_count()),
+        before,
+        "bad forms change nothing"
+    );
+
+    let even = [("how", "even"), ("parts", "7")];
+    w.post(&path, &even).await.expect(303);
+    // A second click finds the bill shared already: refused, nothing doubled.
+    w.post(&path, &even).await.expect(409);
+    let shares = share_sessions(&app, sid);
+    assert_eq!(shares.len(), 7);
+    assert_eq!(shares[0].0, sid, "the table's bill is share 1");
+    let rate = shares[0].4;
+    let lines: Vec<sales::BillLine> = {
+        let mut c = app.conn();
+        sales::lines(&mut c, sid).unwrap()
+    };
+    let whole = sales::bill_of(&lines, rate, Money::ZERO).unwrap();
+    let totals: Vec<i64> = shares.iter().map(|s| s.2).collect();
+    assert_eq!(
+        totals,
+        tillpoint::cafe::split::rules::even_shares(whole.total.0, 7)
+    );
+    assert_eq!(
+        shares.iter().map(|s| s.3).sum::<i64>(),
+        whole.subtotal.0,
+        "the shares' subtotals add up to the bill's"
+    );
+
+    // The bill is fixed: no orders, removals, codes, moves, second splits or reopening.
+    let line = lines[0].id.to_string();
+    let latte = cafe.item("Latte").to_string();
+    order(&g, &cafe, 3, &[("Fries", "1")]).await.expect(409);
+    for (url, fields) in [
+        (
+            format!("/floor/sessions/{sid}/lines"),
+            vec![("menu_item_id", &latte[..]), ("quantity", "1")],
+        ),
+        (format!("/floor/sessions/{sid}/lines/{line}/remove"), vec![]),
+        (
+            format!("/floor/sessions/{sid}/discount"),
+            vec![("code", "")],
+        ),
+        (
+            format!("/floor/sessions/{sid}/move"),
+            vec![("table_id", &cafe.tables[3].0.to_string()[..])],
+        ),
+        (path.clone(), vec![("how", "even"), ("parts", "2")]),
+    ] {
+        let r = w.post(&url, &fields).await;
+        assert_eq!(r.status, 409, "{url}: {}", &r.body[..r.body.len().min(300)]);
+    }
+    let m = app.signed_in("manager").await;
+    m.post(&format!("/floor/sessions/{sid}/reopen"), &[])
+        .await
+        .expect(409);
+    assert_eq!(
+        sales::lines(&mut app.conn(), sid).unwrap().len(),
+        lines.len()
+    );
+    w.get("/floor").await.expect_text("Table 3 · share 2 of 7");
+    let second = shares[1].0;
+    w.get(&format!("/floor/sessions/{second}"))
+        .await
+        .expect_text(&format!("Share 2 of 7 of bill #{sid}"))
+        .expect_text("Latte");
+    w.get(&format!("/floor/sessions/{second}/bill"))
+        .await
+        .expect_text(&format!("Share 2 of 7 of bill #{sid}"));
+
+    // Five shares one by one, the last two (share 1 among them) at the same moment.
+    for s in &shares[1..6] {
+        w.post(
+            &format!("/floor/sessions/{}/close", s.0),
+            &[("payment_method", "card")],
+        )
+        .await
+        .expect(303);
+    }
+    for r in close_at_once(
+        &app,
+        &[
+            (Some("waiter"), shares[0].0),
+            (Some("manager"), shares[6].0),
+        ],
+    ) {
+        r.unwrap();
+    }
+    let sales: Vec<(i64, String, i64, i64, i64, i64)> = cafe_sales::table
+        .order(cafe_sales::id.asc())
+        .select((
+            cafe_sales::session_id,
+            cafe_sales::items_json,
+            cafe_sales::subtotal_minor,
+            cafe_sales::tax_minor,
+            cafe_sales::discount_minor,
+            cafe_sales::total_minor,
+        ))
+        .load(&mut *app.conn())
+        .unwrap();
+    assert_eq!(sales.len(), 7, "one sales record per share");
+    assert_eq!(sales.iter().map(|s| s.5).sum::<i64>(), whole.total.0);
+    assert_eq!(sales.iter().map(|s| s.3).sum::<i64>(), whole.tax.0);
+    for s in &sales {
+        assert_eq!(s.2 - s.4 + s.3, s.5, "each share adds up");
+        assert!(s.1.contains(" of 7 of bill #"), "{}", s.1);
+    }
+    // The bill's items count once in the day's figures, however many shares paid for them.
+    let fries: i64 = {
+        use tillpoint::platform::schema::cafe_daily_items as i;
+        i::table
+            .filter(i::menu_item_id.eq(cafe.item("Fries")))
+            .select(i::quantity)
+            .first(&mut *app.conn())
+            .unwrap()
+    };
+    assert_eq!(fries, 2);
+    let status: String = cafe_tables::table
+        .find(cafe.tables[2].0)
+        .select(cafe_tables::status)
+        .first(&mut *app.conn())
+        .unwrap();
+    assert_eq!(status, "available", "free once every share is paid");
+    w.post(
+        &format!("/floor/sessions/{second}/close"),
+        &[("payment_method", "card")],
+    )
+    .await
+    .expect(409);
+
+    // A share's sale is refunded as the one line it sold; the day's items are left alone.
+    let sale: i64 = cafe_sales::table
+        .filter(cafe_sales::session_id.eq(second))
+        .select(cafe_sales::id)
+        .first(&mut *app.conn())
+        .unwrap();
+    w.get(&format!("/cafe/bills/{sale}"))
+        .await
+        .expect(200)
+        .expect_text(&format!("Share 2 of 7 of bill #{sid}"));
+    w.post(
+        &format!("/cafe/bills/{sale}/refund"),
+        &[
+            ("qty_1", "1"),
+            ("reason", "Paid twice"),
+            ("key", "share-ref-1"),
+        ],
+    )
+    .await
+    .expect(303);
+    let refunded: i64 = cafe_sales::table
+        .find(sale)
+        .select(cafe_sales::refunded_minor)
+        .first(&mut *app.conn())
+        .unwrap();
+    assert_eq!(refunded, shares[1].2, "the whole share went back");
 }

@@ -1,0 +1,1 @@
+DROP TABLE cafe_bill_shares;

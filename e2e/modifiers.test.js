@@ -84,3 +84,66 @@ test("a latte with oat milk reaches the bar, and the bill splits in two", async 
     await browser.close();
   }
 });
+
+// A bill shared evenly: the waiter on a phone shares table 11's bill among three; each share is
+// a bill of its own that closes on its own, the guest sees their share, and the table is free
+// once the last share is paid.
+test("a bill shared evenly among three closes share by share", async () => {
+  const browser = await launch();
+  try {
+    const manager = await browser.newContext({ viewport: { width: 1366, height: 650 } });
+    const m = await manager.newPage();
+    await signIn(m, "manager", PASSWORD);
+    await m.goto(`${BASE}/tables`);
+    const link = await m.getAttribute("tr:has-text('Table 11') a.guest-link", "href");
+
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    const g = await phone.newPage();
+    const guestErrors = watchErrors(g);
+    await g.goto(`${BASE}${new URL(link).pathname}`);
+    await g.waitForSelector("text=Table 11");
+    await g.click(`${latte} button[aria-label="One more"]`);
+    await g.click(`${latte} button[aria-label="One more"]`);
+    await Promise.all([g.waitForNavigation(), g.click("text=Place order")]);
+    await g.waitForSelector("text=Your order went to the kitchen");
+
+    const waiterPhone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    const w = await waiterPhone.newPage();
+    const waiterErrors = watchErrors(w);
+    w.on("dialog", (d) => d.accept());
+    await signIn(w, "waiter", PASSWORD);
+    await w.goto(`${BASE}/floor`);
+    await Promise.all([w.waitForNavigation(), w.click(".table-card:has-text('Table 11') >> text=Open bill")]);
+    const bill = w.url();
+    await Promise.all([w.waitForNavigation(), w.click("text=Split the bill")]);
+    await w.fill('input[name="parts"]', "3");
+    await Promise.all([w.waitForNavigation(), w.click("button:has-text('Show')")]);
+    await shot(w, "102-share-evenly");
+    await Promise.all([w.waitForNavigation(), w.click("text=Share evenly among 3")]);
+    await w.waitForSelector("text=The bill is shared evenly among 3");
+    await w.waitForSelector("text=Share 1 of 3 of bill #");
+    assert.equal(await w.locator("text=Add to the order").count(), 0, "a shared bill takes no more orders");
+    const shares = await w.locator("a:has-text('share ')").evaluateAll((as) => as.map((a) => a.getAttribute("href")));
+    assert.equal(shares.length, 2, "shares 2 and 3 are bills of their own");
+    await w.goto(`${BASE}/floor`);
+    await w.waitForSelector("text=Table 11 · share 3 of 3");
+    await shot(w, "103-floor-shares");
+
+    // The guest's page says the bill is shared (the live refresh brings it, or a reload).
+    await g.reload();
+    await g.waitForSelector("text=The bill is shared evenly: Share 1 of 3");
+
+    // Each share is paid and closed on its own; the table is free after the last.
+    for (const url of [...shares.map((s) => `${BASE}${s}`), bill]) {
+      await w.goto(url);
+      await w.selectOption('select[name="payment_method"]', "cash");
+      await Promise.all([w.waitForNavigation(), w.click("text=Close and free the table")]);
+      await w.waitForSelector("text=Closed:");
+    }
+    await w.goto(`${BASE}/floor`);
+    assert.equal(await w.locator(".table-card:has-text('Table 11') a:has-text('Open bill')").count(), 0, "table 11 is free");
+    assert.deepEqual([...guestErrors, ...waiterErrors], [], "no browser errors");
+  } finally {
+    await browser.close();
+  }
+});

@@ -359,6 +359,19 @@ pub struct Closed {
     pub change: Money,
     /// "Cash" or "Card 400.00 + Cash 198.00".
     pub paid_by: String,
+    /// At a table: how many bills (parts or shares of a split bill) are still open there.
+    pub still_open: Option<i64>,
+}
+
+impl Closed {
+    /// What the waiter hears after "Closed: …": the table is free, or the parts still to pay.
+    pub fn table_news(&self) -> String {
+        match self.still_open {
+            Some(0) => " The table is free.".into(),
+            Some(n) => format!(" {n} more part(s) of this table's bill still to pay."),
+            None => String::new(),
+        }
+    }
 }
 
 /// Closes an open session exactly once: the conditional UPDATE on `closed_at` lets one of two
@@ -536,6 +549,7 @@ pub fn close(
         total: b.total,
         change: Money(rows.iter().filter_map(|r| r.change).map(|m| m.0).sum()),
         paid_by: BillPayment::describe(&rows, method),
+        still_open: s.table_id.map(|_| still_open),
     })
 }
 

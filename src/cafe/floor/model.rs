@@ -24,6 +24,8 @@ pub struct OpenSummary {
 pub struct TableCard {
     pub table: CafeTable,
     pub open: Option<OpenSummary>,
+    /// The open parts or shares of a split bill at this table, paid on their own.
+    pub parts: Vec<OpenSummary>,
 }
 
 pub struct Floor {
@@ -91,10 +93,13 @@ pub fn floor(conn: &mut AnyConnection, branch_id: i64, now: NaiveDateTime) -> Qu
             let pos = summaries
                 .iter()
                 .position(|s| s.head.table_id == Some(table.id) && s.head.split_of.is_none());
-            TableCard {
-                open: pos.map(|p| summaries.remove(p)),
-                table,
-            }
+            let open = pos.map(|p| summaries.remove(p));
+            let (parts, rest): (Vec<OpenSummary>, Vec<OpenSummary>) =
+                std::mem::take(&mut summaries)
+                    .into_iter()
+                    .partition(|s| s.head.table_id == Some(table.id));
+            summaries = rest;
+            TableCard { open, parts, table }
         })
         .collect();
     Ok(Floor {

@@ -492,16 +492,18 @@ pub async fn close(
         &session,
         if closed.change.is_positive() {
             format!(
-                "Closed: {} paid by {}. Change: {}. The table is free.",
+                "Closed: {} paid by {}. Change: {}.{}",
                 cafe.money(&closed.total),
                 closed.paid_by,
-                cafe.money(&closed.change)
+                cafe.money(&closed.change),
+                closed.table_news()
             )
         } else {
             format!(
-                "Closed: {} paid by {}. The table is free.",
+                "Closed: {} paid by {}.{}",
                 cafe.money(&closed.total),
-                closed.paid_by
+                closed.paid_by,
+                closed.table_news()
             )
         },
     );

@@ -281,3 +281,90 @@ async fn the_last_use_goes_to_one_of_two_bills_closing_at_once() {
         .expect(303);
     assert_eq!(count!(&app, cafe_sales::table), 2);
 }
+
+#[actix_web::test]
+async fn a_code_on_a_bill_shared_evenly_is_used_once_and_shared_to_the_cent() {
+    use tillpoint::platform::schema::cafe_bill_shares as s;
+    let app = TestApp::new().await;
+    let cafe = setup(&app);
+    let manager = app.signed_in("manager").await;
+    make_code(
+        &manager,
+        &[("code", "THIRD"), ("kind", "percent"), ("value", "7")],
+    )
+    .await
+    .expect(303);
+    let g = guest(&app, &cafe, 2, "10.9.0.7:4000").await;
+    order(&g, &cafe, 2, &[("Latte", "1"), ("Fries", "1")])
+        .await
+        .expect(303);
+    let sid = open_session(&app, cafe.tables[1].0);
+    let w = app.signed_in("waiter").await;
+    w.post(
+        &format!("/floor/sessions/{sid}/discount"),
+        &[("code", "third")],
+    )
+    .await
+    .expect(303);
+    w.post(
+        &format!("/floor/sessions/{sid}/split"),
+        &[("how", "even"), ("parts", "3")],
+    )
+    .await
+    .expect(303);
+    assert_eq!(
+        uses(&app, "THIRD"),
+        1,
+        "the code is used when the bill is shared"
+    );
+    // Taking the code off a shared bill is refused: its shares are priced.
+    w.post(&format!("/floor/sessions/{sid}/discount"), &[("code", "")])
+        .await
+        .expect(409);
+    let shares: Vec<(i64, i64, i64, i64, i64)> = s::table
+        .filter(s::bill_id.eq(sid))
+        .order(s::number.asc())
+        .select((
+            s::session_id,
+            s::subtotal_minor,
+            s::discount_minor,
+            s::tax_minor,
+            s::total_minor,
+        ))
+        .load(&mut *app.conn())
+        .unwrap();
+    let lines = sales::lines(&mut app.conn(), sid).unwrap();
+    let subtotal: i64 = lines.iter().map(|l| l.amount().0).sum();
+    let discount = (subtotal * 7 + 50) / 100;
+    assert_eq!(shares.iter().map(|x| x.1).sum::<i64>(), subtotal);
+    assert!(
+        (shares.iter().map(|x| x.2).sum::<i64>() - discount).abs() <= 1,
+        "the whole discount is shared"
+    );
+    for x in &shares {
+        assert_eq!(x.1 - x.2 + x.3, x.4);
+    }
+    for x in &shares {
+        w.post(
+            &format!("/floor/sessions/{}/close", x.0),
+            &[("payment_method", "upi")],
+        )
+        .await
+        .expect(303);
+    }
+    assert_eq!(uses(&app, "THIRD"), 1, "closing the shares uses it no more");
+    let sold: Vec<(Option<String>, i64, i64)> = cafe_sales::table
+        .select((
+            cafe_sales::discount_code,
+            cafe_sales::discount_minor,
+            cafe_sales::total_minor,
+        ))
+        .load(&mut *app.conn())
+        .unwrap();
+    assert_eq!(sold.len(), 3);
+    assert!(sold.iter().all(|x| x.0.as_deref() == Some("THIRD")));
+    assert_eq!(
+        sold.iter().map(|x| x.2).sum::<i64>(),
+        shares.iter().map(|x| x.4).sum::<i64>()
+    );
+}

@@ -60,6 +60,10 @@ run_all() { # run_all LABEL TABLES
   CLOSE=$(python3 bench/close_sessions.py "$URL" 300)
   echo "| closing a bill (2 lines), one at a time ($1) | 1 | | ${CLOSE#*: } | | |" >> "$WORK/rows.md"
   echo "close ($1): $CLOSE"
+  SHARE=$(python3 bench/close_sessions.py "$URL" 100 3)
+  echo "| sharing a bill evenly among 3, one at a time ($1) | 1 | | $(echo "$SHARE" | head -1 | sed 's/^[^:]*: //') | | |" >> "$WORK/rows.md"
+  echo "| closing one share of it, one at a time ($1) | 1 | | $(echo "$SHARE" | tail -1 | sed 's/^[^:]*: //') | | |" >> "$WORK/rows.md"
+  echo "shares ($1): $SHARE"
 }
 
 # ---- SQLite -------------------------------------------------------------------------------------

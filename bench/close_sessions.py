@@ -1,6 +1,8 @@
 """Times closing cafe sessions: a waiter opens N takeaway bills with two lines each (not
 timed), then closes each one (timed, one at a time, keep-alive). Prints p50/p95/p99 in ms.
-    python3 bench/close_sessions.py http://127.0.0.1:PORT [N]"""
+With SHARES (2-12), each bill is first shared evenly among SHARES (timed apart) and every share
+is closed on its own (each close timed).
+    python3 bench/close_sessions.py http://127.0.0.1:PORT [N] [SHARES]"""
 import http.client
 import re
 import statistics
@@ -10,6 +12,7 @@ import urllib.parse
 
 url = urllib.parse.urlparse(sys.argv[1])
 n = int(sys.argv[2]) if len(sys.argv) > 2 else 300
+shares = int(sys.argv[3]) if len(sys.argv) > 3 else 0
 conn = http.client.HTTPConnection(url.hostname, url.port)
 cookies = {}
 
@@ -50,12 +53,31 @@ for i in range(n):
         assert status == 303, (status, body[:300])
     sessions.append(sid)
 
+
+def quantiles(label, times):
+    times.sort()
+    q = lambda p: times[min(len(times) - 1, int(p * len(times)))]
+    print(f"{label} {len(times)}: p50 {q(0.50):.2f} ms, p95 {q(0.95):.2f} ms, p99 {q(0.99):.2f} ms, mean {statistics.mean(times):.2f} ms")
+
+
+if shares:
+    splits, bills = [], []
+    for sid in sessions:
+        start = time.perf_counter()
+        status, _, body = call("POST", f"/floor/sessions/{sid}/split", {"csrf_token": token, "how": "even", "parts": str(shares)})
+        splits.append((time.perf_counter() - start) * 1000)
+        assert status == 303, (status, body[:300])
+        _, _, page = call("GET", f"/floor/sessions/{sid}")
+        others = re.findall(r'<a href="/floor/sessions/(\d+)">share \d+', page)
+        assert len(others) == shares - 1, others
+        bills += [sid] + [int(o) for o in others]
+    quantiles("shared evenly", splits)
+    sessions = bills
+
 times = []
 for sid in sessions:
     start = time.perf_counter()
     status, _, body = call("POST", f"/floor/sessions/{sid}/close", {"csrf_token": token, "payment_method": "cash"})
     times.append((time.perf_counter() - start) * 1000)
     assert status == 303, (status, body[:300])
-times.sort()
-q = lambda p: times[min(len(times) - 1, int(p * len(times)))]
-print(f"closed {len(times)} sessions: p50 {q(0.50):.2f} ms, p95 {q(0.95):.2f} ms, p99 {q(0.99):.2f} ms, mean {statistics.mean(times):.2f} ms")
+quantiles("closed sessions" if not shares else "closed shares", times)

@@ -109,6 +109,9 @@ async fn a_waiter_splits_a_bill_by_items_and_each_part_is_paid_on_its_own() {
     w.post(&format!("/floor/sessions/{part}/split"), &[("parts", "2")])
         .await
         .expect(409);
+    w.get(&format!("/floor/sessions/{part}/split"))
+        .await
+        .expect(409);
     w.post(
         &format!("/floor/sessions/{sid}/move"),
         &[("table_id", &cafe.tables[3].0.to_string())],
@@ -333,6 +336,10 @@ async fn a_bill_shared_evenly_is_fixed_and_each_share_lands_as_its_own_sale() {
     m.post(&format!("/floor/sessions/{sid}/reopen"), &[])
         .await
         .expect(409);
+    w.get(&format!("/floor/sessions/{sid}/split"))
+        .await
+        .expect(409)
+        .expect_text("already shared evenly");
     assert_eq!(
         sales::lines(&mut app.conn(), sid).unwrap().len(),
         lines.len()

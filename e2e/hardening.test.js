@@ -2,7 +2,7 @@
 // a phone on the same Wi-Fi without the guest's cookie is not greeted as that guest.
 const test = require("node:test");
 const assert = require("node:assert/strict");
-const { BASE, PASSWORD, launch, shot, signIn } = require("./support");
+const { BASE, PASSWORD, guestLink, launch, shot, signIn } = require("./support");
 
 test("a double tap places one order; a neighbour's phone is a stranger", async () => {
   const browser = await launch();
@@ -10,9 +10,7 @@ test("a double tap places one order; a neighbour's phone is a stranger", async (
     const manager = await browser.newContext({ viewport: { width: 1366, height: 650 } });
     const m = await manager.newPage();
     await signIn(m, "manager", PASSWORD);
-    await m.goto(`${BASE}/tables`);
-    const link = await m.getAttribute("tr:has-text('Table 9') a.guest-link", "href");
-    const guestPath = new URL(link).pathname;
+    const guestPath = await guestLink(m, 9);
 
     const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
     const g = await phone.newPage();

@@ -3,7 +3,7 @@
 // bill in two and closes both parts, after which the table is free.
 const test = require("node:test");
 const assert = require("node:assert/strict");
-const { BASE, PASSWORD, launch, shot, signIn, watchErrors } = require("./support");
+const { BASE, PASSWORD, guestLink, launch, shot, signIn, watchErrors } = require("./support");
 
 const latte = 'li.item:has(h3:text-matches("^\\\\s*Latte\\\\s*$"))';
 
@@ -13,8 +13,7 @@ test("a latte with oat milk reaches the bar, and the bill splits in two", async 
     const manager = await browser.newContext({ viewport: { width: 1366, height: 650 } });
     const m = await manager.newPage();
     await signIn(m, "manager", PASSWORD);
-    await m.goto(`${BASE}/tables`);
-    const link = await m.getAttribute("tr:has-text('Table 7') a.guest-link", "href");
+    const table7 = await guestLink(m, 7);
     await m.goto(`${BASE}/menu/modifier-groups`);
     await m.waitForSelector('input[value="Oat milk"]');
     await shot(m, "97-modifier-groups");
@@ -33,7 +32,7 @@ test("a latte with oat milk reaches the bar, and the bill splits in two", async 
     const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
     const g = await phone.newPage();
     const guestErrors = watchErrors(g);
-    await g.goto(`${BASE}${new URL(link).pathname}`);
+    await g.goto(`${BASE}${table7}`);
     await g.waitForSelector("text=Table 7");
     await g.click(`${latte} button[aria-label="One more"]`);
     await g.check(`${latte} label:has-text("Oat milk") input`);
@@ -94,13 +93,12 @@ test("a bill shared evenly among three closes share by share", async () => {
     const manager = await browser.newContext({ viewport: { width: 1366, height: 650 } });
     const m = await manager.newPage();
     await signIn(m, "manager", PASSWORD);
-    await m.goto(`${BASE}/tables`);
-    const link = await m.getAttribute("tr:has-text('Table 11') a.guest-link", "href");
+    const table11 = await guestLink(m, 11);
 
     const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
     const g = await phone.newPage();
     const guestErrors = watchErrors(g);
-    await g.goto(`${BASE}${new URL(link).pathname}`);
+    await g.goto(`${BASE}${table11}`);
     await g.waitForSelector("text=Table 11");
     await g.click(`${latte} button[aria-label="One more"]`);
     await g.click(`${latte} button[aria-label="One more"]`);

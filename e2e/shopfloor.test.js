@@ -8,13 +8,7 @@
 //   stock per branch; the audit trail speaks the shop's language.
 const test = require("node:test");
 const assert = require("node:assert/strict");
-const { BASE, PASSWORD, demoBarcode, launch, shot, signIn, openShift } = require("./support");
-
-async function guestLink(page, table) {
-  await page.goto(`${BASE}/tables`);
-  const link = await page.getAttribute(`tr:has-text('Table ${table}') a.guest-link`, "href");
-  return new URL(link).pathname;
-}
+const { BASE, PASSWORD, demoBarcode, guestLink, launch, shot, signIn, openShift } = require("./support");
 
 test("the floor, the kitchen and the guest's phone hold up through a visit", async () => {
   const browser = await launch();

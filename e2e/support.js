@@ -75,4 +75,11 @@ function demoBarcode(n) {
   return body + ((10 - (sum % 10)) % 10);
 }
 
-module.exports = { BASE, PASSWORD, demoBarcode, launch, shot, signIn, signOut, watchErrors, openShift };
+// The path of a table's guest page (its QR code), read off the tables page by a manager.
+async function guestLink(page, table) {
+  await page.goto(`${BASE}/tables`);
+  const link = await page.getAttribute(`tr:has-text('Table ${table}') a.guest-link`, "href");
+  return new URL(link).pathname;
+}
+
+module.exports = { BASE, PASSWORD, demoBarcode, guestLink, launch, shot, signIn, signOut, watchErrors, openShift };

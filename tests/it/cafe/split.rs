@@ -20,20 +20,26 @@ fn line_of(lines: &[(i64, String)], name: &str) -> String {
     lines.iter().find(|l| l.1 == name).unwrap().0.to_string()
 }
 
-#[actix_web::test]
-async fn a_waiter_splits_a_bill_by_items_and_each_part_is_paid_on_its_own() {
-    let app = TestApp::new().await;
-    let cafe = setup(&app);
-    let g = guest(&app, &cafe, 1, "10.0.0.5:4000").await;
+/// A guest at table `t` orders a latte, two fries and a burger: the guest and the open bill.
+async fn three_lines_at(app: &TestApp, cafe: &Cafe, t: usize) -> (Client, i64) {
+    let g = guest(app, cafe, t, "10.0.0.5:4000").await;
     order(
         &g,
-        &cafe,
-        1,
+        cafe,
+        t,
         &[("Latte", "1"), ("Fries", "2"), ("Burger", "1")],
     )
     .await
     .expect(303);
-    let sid = open_session(&app, cafe.tables[0].0);
+    let sid = open_session(app, cafe.tables[t - 1].0);
+    (g, sid)
+}
+
+#[actix_web::test]
+async fn a_waiter_splits_a_bill_by_items_and_each_part_is_paid_on_its_own() {
+    let app = TestApp::new().await;
+    let cafe = setup(&app);
+    let (g, sid) = three_lines_at(&app, &cafe, 1).await;
     let lines = lines_of(&app, sid);
     let (latte, fries, burger) = (
         line_of(&lines, "Latte"),
@@ -257,16 +263,7 @@ fn share_sessions(app: &TestApp, bill: i64) -> Vec<(i64, i64, i64, i64, i64)> {
 async fn a_bill_shared_evenly_is_fixed_and_each_share_lands_as_its_own_sale() {
     let app = TestApp::new().await;
     let cafe = setup(&app);
-    let g = guest(&app, &cafe, 3, "10.0.0.5:4000").await;
-    order(
-        &g,
-        &cafe,
-        3,
-        &[("Latte", "1"), ("Fries", "2"), ("Burger", "1")],
-    )
-    .await
-    .expect(303);
-    let sid = open_session(&app, cafe.tables[2].0);
+    let (g, sid) = three_lines_at(&app, &cafe, 3).await;
     let w = app.signed_in("waiter").await;
     w.get(&format!("/floor/sessions/{sid}/split?parts=7"))
         .await

@@ -63,7 +63,10 @@ test("a latte with oat milk reaches the bar, and the bill splits in two", async 
     await w.selectOption('select[name="menu_item_id"]', fries);
     await Promise.all([w.waitForNavigation(), w.click("text=Add and send to kitchen")]);
     await Promise.all([w.waitForNavigation(), w.click("text=Split the bill")]);
+    await w.waitForSelector("#part-totals:has-text('Part 2: nothing yet')");
     await w.selectOption('select[aria-label="Part for French Fries"]', "2");
+    const totals = await w.textContent("#part-totals");
+    assert.match(totals, /^Part 1: [\d,]+\.\d\d · Part 2: [\d,]+\.\d\d \(before tax\)$/, totals);
     await shot(w, "100-split-bill");
     await Promise.all([w.waitForNavigation(), w.click("text=Split into 2 bills")]);
     await w.waitForSelector("text=The bill is split");

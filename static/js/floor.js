@@ -74,3 +74,29 @@
   window.addEventListener("online", refresh);
   setInterval(refresh, 30000);
 })();
+// Split page: what each part comes to (before tax) as the waiter moves lines between parts, and
+// which parts are still empty. The server checks the split again; this only shows it.
+(function () {
+  var out = document.getElementById("part-totals");
+  var form = document.getElementById("split-form");
+  if (!out || !form) return;
+  var picks = form.querySelectorAll("select[data-amount]");
+  var parts = parseInt(form.querySelector('input[name="parts"]').value, 10) || 2;
+  function money(minor) {
+    return (minor / 100).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  }
+  function show() {
+    var sums = [];
+    for (var k = 0; k < parts; k++) sums.push(null);
+    picks.forEach(function (p) {
+      var k = parseInt(p.value, 10) - 1;
+      sums[k] = (sums[k] || 0) + parseInt(p.getAttribute("data-amount"), 10);
+    });
+    out.textContent = sums.map(function (s, k) {
+      return "Part " + (k + 1) + ": " + (s === null ? "nothing yet" : money(s));
+    }).join(" · ") + " (before tax)";
+    out.hidden = false;
+  }
+  picks.forEach(function (p) { p.addEventListener("change", show); });
+  show();
+})();

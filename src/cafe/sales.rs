@@ -285,18 +285,23 @@ struct SnapshotLine<'a> {
 
 /// What was sold, as the sales record keeps it (one entry per bill line).
 pub fn items_snapshot(lines: &[BillLine]) -> String {
-    let items: Vec<SnapshotLine> = lines
-        .iter()
-        .map(|l| SnapshotLine {
-            id: l.menu_item_id,
-            name: &l.name,
-            category: &l.category,
-            qty: l.quantity,
-            price: l.unit_price().plain(),
-            modifiers: &l.modifiers,
-        })
-        .collect();
-    serde_json::to_string(&items).unwrap_or_else(|_| "[]".into())
+    snapshot_json(
+        &lines
+            .iter()
+            .map(|l| SnapshotLine {
+                id: l.menu_item_id,
+                name: &l.name,
+                category: &l.category,
+                qty: l.quantity,
+                price: l.unit_price().plain(),
+                modifiers: &l.modifiers,
+            })
+            .collect::<Vec<_>>(),
+    )
+}
+
+fn snapshot_json(items: &[SnapshotLine]) -> String {
+    serde_json::to_string(items).unwrap_or_else(|_| "[]".into())
 }
 
 /// What a bill's sales record takes: the money, the promo code, the items as sold, and the
@@ -345,7 +350,7 @@ fn sold_share(conn: &mut AnyConnection, share: &tab::BillShare) -> Result<Sold, 
     Ok(Sold {
         bill: share.bill(),
         code: share.discount_code.clone(),
-        snapshot: serde_json::to_string(&[line]).unwrap_or_else(|_| "[]".into()),
+        snapshot: snapshot_json(&[line]),
         counted,
     })
 }

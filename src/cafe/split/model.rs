@@ -45,17 +45,22 @@ fn take_bill(
             &format!("SELECT id FROM cafe_tables WHERE id = {t} FOR UPDATE"),
         )?;
     }
-    tab::refuse_if_shared(conn, id)?;
+    lock_rows(
+        conn,
+        &format!("SELECT id FROM cafe_sessions WHERE id = {id} FOR UPDATE"),
+    )?;
     let head = crate::cafe::floor::model::own_session(conn, user, id)?;
-    if head.closed_at.is_some() {
-        return Err(AppError::Conflict("This bill is already closed.".into()));
-    }
-    if head.split_of.is_some() {
-        return Err(AppError::Conflict(
-            "This is already a part of a split bill: split the table's bill instead.".into(),
-        ));
-    }
+    refuse_unsplittable(conn, &head)?;
     Ok(head)
+}
+
+/// Refuses (409, with the reason) a bill that cannot be split: closed, a part, or shared.
+pub fn refuse_unsplittable(conn: &mut AnyConnection, head: &SessionHead) -> Result<(), AppError> {
+    let shared = tab::share_of(conn, head.id)?.map(|s| s.of_n);
+    match rules::why_not_split(head.closed_at.is_some(), head.split_of.is_some(), shared) {
+        Some(why) => Err(AppError::Conflict(why)),
+        None => Ok(()),
+    }
 }
 
 /// A new part of bill `head` (numbered after the parts it has), returning its id.

@@ -71,23 +71,13 @@ pub async fn page(
         .db
         .read(move |c| {
             let head = model::own_session(c, &user, id)?;
+            // The page offers only what can be done: a closed, shared or part bill is refused.
+            crate::cafe::split::model::refuse_unsplittable(c, &head)?;
             let settings = settings::load(c, &config)?;
             let open = view::open_bill(c, head, &settings, &config, BusinessClock::now_utc())?;
             Ok((open, settings))
         })
         .await?;
-    // The page offers only what can be done: a shared bill or a part is not split again.
-    if let Some(share) = &open.share {
-        return Err(AppError::Conflict(format!(
-            "This bill is already shared evenly ({}): close the shares.",
-            share.label()
-        )));
-    }
-    if open.head.split_of.is_some() {
-        return Err(AppError::Conflict(
-            "This is already a part of a split bill: split the table's bill instead.".into(),
-        ));
-    }
     let by_seats = q.by == "seats";
     let (parts, start) = if by_seats {
         let seats: Vec<(i64, Option<i64>)> = open.lines.iter().map(|l| (l.id, l.seat)).collect();

@@ -69,6 +69,22 @@ pub fn even_shares(total: i64, n: usize) -> Vec<i64> {
     v
 }
 
+/// Why a bill cannot be split (by items, by seats or evenly), if it cannot: it is closed, it is
+/// itself a part of a split bill, or it is already shared evenly among `shared_among`.
+pub fn why_not_split(closed: bool, is_part: bool, shared_among: Option<i64>) -> Option<String> {
+    if closed {
+        Some("This bill is already closed.".into())
+    } else if let Some(n) = shared_among {
+        Some(format!(
+            "This bill is already shared evenly among {n}: close the shares."
+        ))
+    } else if is_part {
+        Some("This is already a part of a split bill: split the table's bill instead.".into())
+    } else {
+        None
+    }
+}
+
 /// One share of an evenly split bill, as its sales record keeps it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ShareFigures {
@@ -144,6 +160,18 @@ mod tests {
         assert!(assign(&lines, &[(1, 0)], 2).is_err());
         assert!(assign(&lines, &[(1, 2)], 1).is_err());
         assert!(assign(&lines, &[(1, 2)], MAX_PARTS + 1).is_err());
+    }
+
+    #[test]
+    fn only_an_open_whole_bill_is_split() {
+        assert_eq!(why_not_split(false, false, None), None);
+        assert!(why_not_split(true, false, None).unwrap().contains("closed"));
+        assert!(why_not_split(false, true, None)
+            .unwrap()
+            .contains("part of"));
+        assert!(why_not_split(false, true, Some(3))
+            .unwrap()
+            .contains("shared evenly among 3"));
     }
 
     #[test]

@@ -333,13 +333,33 @@ async fn a_code_on_a_bill_shared_evenly_is_used_once_and_shared_to_the_cent() {
         ))
         .load(&mut *app.conn())
         .unwrap();
+    // The bill as the floor prices it, code and all, at the rate the shares were taxed at.
+    let rate: i64 = s::table
+        .find(sid)
+        .select(s::tax_rate_bp)
+        .first(&mut *app.conn())
+        .unwrap();
     let lines = sales::lines(&mut app.conn(), sid).unwrap();
-    let subtotal: i64 = lines.iter().map(|l| l.amount().0).sum();
-    let discount = (subtotal * 7 + 50) / 100;
-    assert_eq!(shares.iter().map(|x| x.1).sum::<i64>(), subtotal);
-    assert!(
-        (shares.iter().map(|x| x.2).sum::<i64>() - discount).abs() <= 1,
-        "the whole discount is shared"
+    let (whole, code) = sales::priced(
+        &mut app.conn(),
+        sid,
+        &lines,
+        rate,
+        app.state.clock.today(),
+        "PHP ",
+    )
+    .unwrap();
+    assert!(code.is_some_and(|c| c.refused.is_none()) && whole.discount.is_positive());
+    let sum = |f: fn(&(i64, i64, i64, i64, i64)) -> i64| shares.iter().map(f).sum::<i64>();
+    assert_eq!(
+        [sum(|x| x.1), sum(|x| x.2), sum(|x| x.3), sum(|x| x.4)],
+        [
+            whole.subtotal.0,
+            whole.discount.0,
+            whole.tax.0,
+            whole.total.0
+        ],
+        "the shares add up to the bill, column by column"
     );
     for x in &shares {
         assert_eq!(x.1 - x.2 + x.3, x.4);
